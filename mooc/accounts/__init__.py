@@ -1,0 +1,1 @@
+"""Accounts: people, institutions, memberships and roles; login and registration."""

@@ -1,0 +1,97 @@
+"""Account forms (Flask-WTF: CSRF on each); labels go through gettext."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from mooc.accounts.models import InstitutionKind, Role
+from mooc.accounts.passwords import MIN_LENGTH
+
+LANGUAGE_CHOICES = [("", _l("Automatic")), ("vi", "Tiếng Việt"), ("en", "English")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Email"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=1024)],
+        description=_l("At least %(n)d characters.", n=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(
+        _l("New password"), validators=[InputRequired(), Length(min=MIN_LENGTH, max=1024)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    next = HiddenField()
+    submit = SubmitField(_l("Change"))
+
+
+class InstitutionForm(FlaskForm):
+    slug = StringField(
+        _l("Short name (for addresses)"), validators=[InputRequired(), Length(min=2, max=80)]
+    )
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            (InstitutionKind.SCHOOL.value, _l("School")),
+            (InstitutionKind.UNIVERSITY.value, _l("University")),
+            (InstitutionKind.MINISTRY.value, _l("Ministry")),
+        ],
+    )
+    submit = SubmitField(_l("Save institution"))
+
+
+ROLE_CHOICES = [
+    (Role.STUDENT.value, _l("Student")),
+    (Role.TEACHER.value, _l("Teacher")),
+    (Role.STAFF.value, _l("University staff")),
+    (Role.ADMIN.value, _l("Administrator")),
+]
+
+
+class RoleForm(FlaskForm):
+    institution = SelectField(_l("Institution"), coerce=int)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    submit = SubmitField(_l("Grant role"))
+
+
+class RevokeRoleForm(FlaskForm):
+    institution = HiddenField(validators=[InputRequired()])
+    role = HiddenField(validators=[InputRequired()])
+    submit = SubmitField(_l("Remove"))

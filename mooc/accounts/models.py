@@ -1,0 +1,99 @@
+"""People, institutions and the memberships that give people roles at institutions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mooc.db import Base, created_at, enum_column, intpk
+
+
+class InstitutionKind(enum.StrEnum):
+    SCHOOL = "school"
+    UNIVERSITY = "university"
+    MINISTRY = "ministry"
+
+
+class Role(enum.StrEnum):
+    """What a membership lets a person do at its institution."""
+
+    STUDENT = "student"
+    TEACHER = "teacher"
+    STAFF = "staff"  # university verifier / registrar
+    ADMIN = "admin"
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[InstitutionKind] = mapped_column(enum_column(InstitutionKind, "institution_kind"))
+    created_at: Mapped[created_at]
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="institution")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[created_at]
+    last_login_at: Mapped[dt.datetime | None]
+    # Changes on password change, so sessions opened before are logged out (see get_id).
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol; kept here because it only reads columns.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, role: Role, institution_id: int | None = None) -> bool:
+        return any(
+            m.role == role and (institution_id is None or m.institution_id == institution_id)
+            for m in self.memberships
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    def institution_ids(self, role: Role) -> set[int]:
+        return {m.institution_id for m in self.memberships if m.role == role}
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "institution_id", "role"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    created_at: Mapped[created_at]
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    institution: Mapped[Institution] = relationship(back_populates="memberships")

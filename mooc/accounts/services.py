@@ -1,0 +1,152 @@
+"""Account operations: register, authenticate, change password and profile, manage roles.
+
+Services flush and never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
+from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from mooc.db import utcnow
+from mooc.errors import Conflict, Invalid, NotFound
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise Invalid(_("The password must have at least %(n)d characters.", n=MIN_LENGTH), field="password")
+
+
+def register(
+    session: Session, *, email: str, password: str, name: str, locale: str | None = None
+) -> User:
+    """Create an account. Raises `Conflict` when the email is taken, `Invalid` on a weak password."""
+    email = normalize_email(email)
+    _check_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(_("An account with this email address already exists."), field="email")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        name=name.strip(),
+        locale=locale,
+        session_token=secrets.token_hex(16),
+    )
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # a parallel registration won the race
+        raise Conflict(_("An account with this email address already exists."), field="email") from None
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same work whether or not the email exists)."""
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_session_user(session: Session, user_id: str) -> User | None:
+    """Resolve Flask-Login's ``id:token``; a changed token (new password) ends old sessions."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = session.get(User, int(raw_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Raises `Invalid` when `current` is wrong or `new` too weak. Other sessions are ended."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid(_("The current password is not correct."), field="current_password")
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    user.session_token = secrets.token_hex(16)
+
+
+def update_profile(user: User, *, name: str, locale: str | None) -> None:
+    name = name.strip()
+    if not name:
+        raise Invalid(_("Please enter your name."), field="name")
+    user.name = name
+    user.locale = locale or None
+
+
+def get_institution(session: Session, slug: str) -> Institution:
+    institution = session.scalar(select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        raise NotFound(_("No such institution."))
+    return institution
+
+
+def upsert_institution(
+    session: Session, *, slug: str, name: str, kind: InstitutionKind
+) -> tuple[Institution, bool]:
+    """Create or update an institution by slug; returns it and whether anything changed."""
+    institution = session.scalar(select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        institution = Institution(slug=slug, name=name, kind=kind)
+        session.add(institution)
+        session.flush()
+        return institution, True
+    changed = (institution.name, institution.kind) != (name, kind)
+    institution.name, institution.kind = name, kind
+    return institution, changed
+
+
+def grant_role(session: Session, user: User, institution: Institution, role: Role) -> Membership:
+    """Give `user` `role` at `institution`; granting twice is a no-op."""
+    for membership in user.memberships:
+        if membership.institution_id == institution.id and membership.role == role:
+            return membership
+    membership = Membership(user=user, institution=institution, role=role)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def revoke_role(session: Session, user: User, institution: Institution, role: Role) -> None:
+    for membership in list(user.memberships):
+        if membership.institution_id == institution.id and membership.role == role:
+            user.memberships.remove(membership)
+            session.delete(membership)
+    session.flush()
+
+
+def institutions(session: Session) -> Sequence[Institution]:
+    return session.scalars(select(Institution).order_by(Institution.name)).all()
+
+
+def people(
+    session: Session, *, query: str = "", page: int = 1, per_page: int = 25
+) -> tuple[Sequence[User], int]:
+    """Users matching `query` (email or name), a page of them and the total count."""
+    stmt = select(User)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(User.email).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return rows, total

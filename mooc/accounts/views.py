@@ -1,0 +1,144 @@
+"""Log in and out, register, profile, password, and the language switcher."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from mooc.accounts import services
+from mooc.accounts.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from mooc.errors import DomainError
+from mooc.extensions import db, limiter
+from mooc.web.auth import current_account
+from mooc.web.security import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _settings_limit(name: str) -> str:
+    return str(getattr(current_app.config["MOOC_SETTINGS"], name))
+
+
+def _login_account_key() -> str:
+    return "login-account:" + services.normalize_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: _settings_limit("login_limit_per_address"), methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: _settings_limit("login_limit_per_account"),
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login() -> ResponseReturnValue:
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            db.session.commit()
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
+        form.password.errors.append(_("The email or password is not correct."))
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("catalog.home"), 303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: _settings_limit("login_limit_per_address"), methods=["POST"])
+def register() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.home"))
+    form = RegisterForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                db.session,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                name=form.name.data or "",
+                locale=session.get("lang"),
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+            status = exc.status
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(_("Your account is ready. Welcome!"), "success")
+            return redirect(url_for("catalog.home"), 303)
+    elif form.errors:
+        status = 422
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile() -> ResponseReturnValue:
+    user = current_account()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.locale.data = user.locale or ""
+    if form.validate_on_submit():
+        try:
+            services.update_profile(user, name=form.name.data or "", locale=form.locale.data)
+        except DomainError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"), 303)
+    return render_template(
+        "accounts/profile.html", form=form, password_form=PasswordForm()
+    ), 422 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> ResponseReturnValue:
+    user = current_account()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user, current=form.current_password.data or "", new=form.new_password.data or ""
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "new_password", form.new_password).errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)  # the session token changed; keep this session, end the others
+            flash(_("Your password is changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("accounts.profile"), 303)
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/language")
+def language() -> ResponseReturnValue:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_account().locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)

@@ -1,0 +1,1 @@
+"""Assessment: quizzes, question types, attempts and grading."""

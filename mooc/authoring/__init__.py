@@ -1,0 +1,1 @@
+"""Authoring: teachers write, version and publish courses; course packages in and out."""

@@ -1,0 +1,1 @@
+"""Catalogue: courses, their levels, structure (sections, lectures) and search."""

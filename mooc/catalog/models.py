@@ -1,0 +1,161 @@
+"""Courses, their sections and lectures, and the immutable published versions of lectures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mooc.accounts.models import Institution
+from mooc.db import JSONType, Base, created_at, enum_column, intpk, updated_at
+
+
+class Level(enum.StrEnum):
+    K12 = "k12"
+    UNIVERSITY = "university"
+
+
+class CourseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Course(Base):
+    __tablename__ = "course"
+    __table_args__ = (
+        CheckConstraint("grade IS NULL OR (grade BETWEEN 1 AND 12)", name="grade_range"),
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
+        CheckConstraint(
+            "(level = 'k12' AND grade IS NOT NULL) OR (level = 'university' AND grade IS NULL)",
+            name="level_fields",
+        ),
+    )
+
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown source
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    level: Mapped[Level] = mapped_column(enum_column(Level, "course_level"), index=True)
+    grade: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject: Mapped[str] = mapped_column(String(40), index=True)
+    code: Mapped[str | None] = mapped_column(String(40))
+    credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    workload_hours: Mapped[int | None] = mapped_column(Integer)
+    outcomes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    pass_mark: Mapped[int] = mapped_column(Integer, default=50)
+    status: Mapped[CourseStatus] = mapped_column(
+        enum_column(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
+    )
+    # Folded title, code, subject and description: what diacritic-insensitive search matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    source_hash: Mapped[str | None] = mapped_column(String(64))  # of the imported package
+    published_at: Mapped[dt.datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    institution: Mapped[Institution] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="course", order_by="Section.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+
+class Section(Base):
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+
+    id: Mapped[intpk]
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+
+    course: Mapped[Course] = relationship(back_populates="sections")
+    lectures: Mapped[list[Lecture]] = relationship(
+        back_populates="section", order_by="Lecture.position"
+    )
+
+
+class Lecture(Base):
+    __tablename__ = "lecture"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[intpk]
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)  # shared with quizzes within a section
+    title: Mapped[str] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    draft_source: Mapped[str] = mapped_column(Text, default="")
+    # Bumped on each saved draft: optimistic locking for concurrent editors.
+    draft_revision: Mapped[int] = mapped_column(Integer, default=1)
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lecture_version.id", use_alter=True, ondelete="SET NULL")
+    )
+    updated_at: Mapped[updated_at]
+
+    section: Mapped[Section] = relationship(back_populates="lectures")
+    course: Mapped[Course] = relationship()
+    published_version: Mapped[LectureVersion | None] = relationship(
+        foreign_keys=[published_version_id], post_update=True
+    )
+
+
+class LectureVersion(Base):
+    """A published lecture, frozen: progress and completions point here."""
+
+    __tablename__ = "lecture_version"
+    __table_args__ = (UniqueConstraint("lecture_id", "number"),)
+
+    id: Mapped[intpk]
+    lecture_id: Mapped[int] = mapped_column(
+        ForeignKey("lecture.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    outline: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class MediaAsset(Base):
+    """A file of a course (image, PDF, audio, video) kept in object storage under `storage_key`."""
+
+    __tablename__ = "media_asset"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[intpk]
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(160))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[created_at]

@@ -1,0 +1,87 @@
+"""Reading the catalogue: published courses, search ignoring case and Vietnamese diacritics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from mooc.accounts.models import Institution
+from mooc.catalog.models import Course, CourseStatus, Level
+from mooc.errors import NotFound
+from mooc.folding import fold_terms
+from mooc.pagination import Page
+
+
+@dataclass(frozen=True)
+class CourseFilter:
+    q: str = ""
+    level: Level | None = None
+    grade: int | None = None
+    subject: str | None = None
+    institution: str | None = None  # slug
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(flt: CourseFilter) -> Select[tuple[Course]]:
+    stmt = select(Course).where(Course.status == CourseStatus.PUBLISHED)
+    for term in fold_terms(flt.q)[:10]:
+        stmt = stmt.where(Course.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+    if flt.level is not None:
+        stmt = stmt.where(Course.level == flt.level)
+    if flt.grade is not None:
+        stmt = stmt.where(Course.grade == flt.grade)
+    if flt.subject:
+        stmt = stmt.where(Course.subject == flt.subject)
+    if flt.institution:
+        stmt = stmt.join(Institution).where(Institution.slug == flt.institution)
+    return stmt
+
+
+def published_courses(
+    session: Session, flt: CourseFilter, *, page: int = 1, per_page: int = 12
+) -> Page[Course]:
+    stmt = _filtered(flt)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    items = session.scalars(
+        stmt.options(joinedload(Course.institution))
+        .order_by(Course.level, Course.grade, Course.code, Course.title)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def subjects_in_use(session: Session) -> Sequence[str]:
+    return session.scalars(
+        select(Course.subject)
+        .where(Course.status == CourseStatus.PUBLISHED)
+        .distinct()
+        .order_by(Course.subject)
+    ).all()
+
+
+def university_providers(session: Session) -> Sequence[Institution]:
+    return session.scalars(
+        select(Institution)
+        .join(Course)
+        .where(Course.status == CourseStatus.PUBLISHED, Course.level == Level.UNIVERSITY)
+        .distinct()
+        .order_by(Institution.name)
+    ).all()
+
+
+def course_by_slug(session: Session, slug: str, *, include_drafts: bool = False) -> Course:
+    """Raises `NotFound` for unknown slugs and for drafts unless `include_drafts`."""
+    course = session.scalar(
+        select(Course).options(joinedload(Course.institution)).where(Course.slug == slug)
+    )
+    if course is None or (not include_drafts and not course.is_published):
+        raise NotFound("course not found")
+    return course

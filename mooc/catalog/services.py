@@ -1,0 +1,95 @@
+"""Changing the catalogue: course search text, publishing lecture versions, media references."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset
+from mooc.catalog.search_text import course_search_text
+from mooc.catalog.subjects import SUBJECTS
+from mooc.markup import MediaRef, MediaResolver, render_markdown
+
+
+def media_url(course_slug: str, name: str) -> str:
+    """The stable address of a course's media file (the app serves or redirects it)."""
+    return f"/courses/{course_slug}/media/{name}"
+
+
+def media_resolver(session: Session, course: Course) -> MediaResolver:
+    assets = {
+        a.name: a
+        for a in session.scalars(select(MediaAsset).where(MediaAsset.course_id == course.id))
+    }
+
+    def resolve(name: str) -> MediaRef | None:
+        asset = assets.get(name)
+        if asset is None:
+            return None
+        return MediaRef(media_url(course.slug, name), asset.width, asset.height)
+
+    return resolve
+
+
+def refresh_search_text(course: Course) -> None:
+    """Recompute what search matches; subject names count in both UI languages."""
+    labels = []
+    label = SUBJECTS.get(course.subject)
+    if label is not None:
+        for lang in ("vi", "en"):
+            with force_locale(lang):
+                labels.append(str(label))
+    course.search_text = course_search_text(
+        title=course.title,
+        code=course.code,
+        subject=course.subject,
+        subject_labels=labels,
+        institution=course.institution.name,
+        description=course.description,
+        outcomes=course.outcomes,
+    )
+
+
+def source_sha256(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def publish_lecture(
+    session: Session,
+    lecture: Lecture,
+    *,
+    resolver: MediaResolver | None,
+    actor_id: int | None = None,
+) -> LectureVersion | None:
+    """Freeze the lecture's draft as a new immutable version, unless it equals the current one.
+
+    Returns the new version, or None when the published version already has this source and title.
+    """
+    digest = source_sha256(lecture.draft_source)
+    current = lecture.published_version
+    if current is not None and current.sha256 == digest and current.title == lecture.title:
+        return None
+    rendered = render_markdown(lecture.draft_source, media=resolver)
+    last = session.scalar(
+        select(LectureVersion.number)
+        .where(LectureVersion.lecture_id == lecture.id)
+        .order_by(LectureVersion.number.desc())
+        .limit(1)
+    )
+    version = LectureVersion(
+        lecture_id=lecture.id,
+        number=(last or 0) + 1,
+        title=lecture.title,
+        source=lecture.draft_source,
+        html=rendered.html,
+        outline=[{"level": h.level, "anchor": h.anchor, "text": h.text} for h in rendered.outline],
+        sha256=digest,
+        created_by_id=actor_id,
+    )
+    session.add(version)
+    session.flush()
+    lecture.published_version = version
+    return version

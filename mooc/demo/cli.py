@@ -1,0 +1,32 @@
+"""`flask demo load`: the demo data, refused unless demo mode (MOOC_DEMO=1) is on."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+from mooc.errors import DomainError
+from mooc.extensions import db
+
+
+@click.group()
+def demo() -> None:
+    """Demo data for trying the platform (never in production)."""
+
+
+@demo.command("load")
+def load_command() -> None:
+    """Create the demo accounts (needs the content/ institutions imported first)."""
+    settings = current_app.config["MOOC_SETTINGS"]
+    if not settings.demo or settings.is_production:
+        raise click.ClickException("demo data is loaded only with MOOC_DEMO=1 outside production")
+    try:
+        created = load_demo_accounts(db.session)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    for email in created:
+        click.echo(f"created   {email}")
+    click.echo(f"demo accounts ready (password: {DEMO_PASSWORD})")

@@ -1,0 +1,124 @@
+"""`create_app`: settings → extensions → blueprints → error handlers → filters → CLI. No I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from mooc.accounts import admin_views as accounts_admin_views
+from mooc.accounts import services as account_services
+from mooc.accounts import views as accounts_views
+from mooc.accounts.models import User
+from mooc.authoring import cli as authoring_cli
+from mooc.catalog import views as catalog_views
+from mooc.demo import cli as demo_cli
+from mooc.extensions import babel, csrf, db, limiter, login_manager
+from mooc.learning import views as learning_views
+from mooc.migrate import db_cli
+from mooc.settings import Settings, load_settings
+from mooc.storage import open_storage
+from mooc.web import filters, health
+from mooc.web.errors import register_error_handlers
+from mooc.web.i18n import select_locale
+from mooc.web.security import install_security_headers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BLUEPRINTS = (
+    health.bp,
+    catalog_views.bp,
+    learning_views.bp,
+    accounts_views.bp,
+    accounts_admin_views.bp,
+)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """SQLite: enforce foreign keys, wait on locks, and let SQLAlchemy own transactions
+    (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    if overrides:
+        settings = settings.with_overrides(**overrides)
+    app = Flask(
+        "mooc",
+        root_path=str(PROJECT_ROOT),
+        template_folder="templates",
+        static_folder="static",
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        MOOC_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_ENGINES={"default": settings.database_url},
+        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_NAME="mooc_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        WTF_CSRF_TIME_LIMIT=None if not settings.is_production else 8 * 3600,
+        BABEL_DEFAULT_LOCALE=settings.default_language,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "mooc" / "translations"),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_ENABLED=settings.extra.get("ratelimit", True),
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TESTING=settings.env == "testing",
+    )
+    app.config.update(settings.extra.get("flask", {}))
+
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _sqlite_pragmas(engine)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    app.extensions["mooc_storage"] = open_storage(
+        settings.storage_url, endpoint_url=settings.s3_endpoint_url
+    )
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        return account_services.load_session_user(db.session, user_id)
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    install_security_headers(app, hsts=settings.is_production)
+    filters.register_filters(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())
+    )
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(authoring_cli.content)
+    app.cli.add_command(demo_cli.demo)
+    return app

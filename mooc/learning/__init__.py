@@ -1,0 +1,1 @@
+"""Learning: the student's path through a course — course page, lectures, progress, completion."""

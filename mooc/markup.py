@@ -1,0 +1,236 @@
+"""Markdown → sanitized HTML, with math rendered on the server to MathML.
+
+This is the one place user-written text becomes HTML: lectures, course descriptions and quiz
+prompts all pass through `render_markdown`. The bleach allowlist lives only here, so the
+sanitizer can be swapped in one place. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from mooc.folding import fold
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """Where a lecture's `media/<name>` reference points, and its size when known."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+MediaResolver = Callable[[str], MediaRef | None]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    outline: tuple[Heading, ...]
+    media: tuple[str, ...]  # media names the text refers to
+
+
+_HTML_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "span", "div",
+    "em", "strong", "b", "i", "del", "ins", "mark", "sub", "sup", "kbd", "abbr", "small", "s", "u",
+    "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "details", "summary",
+}
+_MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "mpadded", "mphantom", "menclose", "semantics", "annotation",
+}
+_MATHML_ATTRS = [
+    "display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "form", "lspace",
+    "rspace", "accent", "accentunder", "movablelimits", "largeop", "symmetric", "minsize",
+    "maxsize", "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines",
+    "rowlines", "frame", "width", "height", "depth", "linethickness", "notation",
+    "displaystyle", "scriptlevel", "encoding",
+]
+_ID_PATTERN = re.compile(r"^(?:h-[\w-]{1,80}|fn:[\w-]{1,40}|fnref\d*:[\w-]{1,40})$")
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """bleach attribute filter: a small, explicit allowlist; never `style` or `on*`."""
+    if tag in _MATHML_TAGS:
+        return name in _MATHML_ATTRS
+    if name == "id":
+        return bool(_ID_PATTERN.match(value))
+    if name == "class":
+        return bool(re.fullmatch(r"[\w -]{1,120}", value))
+    allowed = {
+        "a": {"href", "title", "rel"},
+        "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+        "abbr": {"title"},
+        "th": {"align", "scope", "colspan", "rowspan"},
+        "td": {"align", "colspan", "rowspan"},
+        "ol": {"start"},
+        "li": {"value"},
+        "details": {"open"},
+    }
+    return name in allowed.get(tag, set())
+
+
+def _is_external(href: str) -> bool:
+    parts = urlsplit(href)
+    return parts.scheme in {"http", "https"} or href.startswith("//")
+
+
+def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | None:
+    """bleach linkify callback: external links get ``rel="nofollow noopener"``."""
+    href = attrs.get((None, "href"), "")
+    if _is_external(href):
+        attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+_CLEANER = bleach.Cleaner(
+    tags=_HTML_TAGS | _MATHML_TAGS,
+    attributes=_allowed_attribute,
+    protocols={"http", "https", "mailto"},
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code", "math"})],
+)
+
+
+def sanitize(fragment: str) -> str:
+    """Clean an HTML fragment with the platform's allowlist."""
+    return _CLEANER.clean(fragment)
+
+
+_ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?:\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>',
+    re.DOTALL,
+)
+
+
+def _math_to_mathml(match: re.Match[str]) -> str:
+    tex = html.unescape(match.group("tex")).strip()
+    block = match.group("tag") == "div"
+    try:
+        mathml = latex_to_mathml(tex, display="block" if block else "inline")
+    except Exception:  # noqa: BLE001 - any parse failure shows the source, never breaks the page
+        source = html.escape(tex)
+        return f'<code class="math-error" title="LaTeX">{source}</code>'
+    if block:
+        return f'<div class="math-block">{mathml}</div>'
+    return mathml
+
+
+class _MediaTreeprocessor(Treeprocessor):
+    """Point `media/<name>` images at storage, with dimensions and lazy loading."""
+
+    def __init__(self, md: markdown.Markdown, resolver: MediaResolver | None) -> None:
+        super().__init__(md)
+        self.resolver = resolver
+        self.names: list[str] = []
+
+    def run(self, root: Element) -> None:
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            img.set("loading", "lazy")
+            img.set("decoding", "async")
+            if not src.startswith("media/"):
+                continue
+            name = src.removeprefix("media/")
+            self.names.append(name)
+            ref = self.resolver(name) if self.resolver else None
+            if ref is None:
+                continue
+            img.set("src", ref.url)
+            if ref.width and ref.height:
+                img.set("width", str(ref.width))
+                img.set("height", str(ref.height))
+
+
+class _MediaExtension(Extension):
+    def __init__(self, resolver: MediaResolver | None) -> None:
+        super().__init__()
+        self.processor: _MediaTreeprocessor | None = None
+        self.resolver = resolver
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
+        self.processor = _MediaTreeprocessor(md, self.resolver)
+        md.treeprocessors.register(self.processor, "mooc_media", 5)
+
+
+def _slugify(value: str, separator: str) -> str:
+    """Heading anchors: ASCII, prefixed so they never clash with the page's own ids."""
+    words = re.sub(r"[^\w\s-]", "", fold(value)).strip()
+    return "h-" + re.sub(r"[\s_-]+", separator, words)[:70]
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:
+    out: list[Heading] = []
+    for token in tokens:
+        out.append(Heading(token["level"], token["id"], html.unescape(token["name"])))
+        out.extend(_flatten(token.get("children", [])))
+    return out
+
+
+def _markdown(resolver: MediaResolver | None) -> tuple[markdown.Markdown, _MediaExtension]:
+    media = _MediaExtension(resolver)
+    md = markdown.Markdown(
+        extensions=[
+            "tables",
+            "footnotes",
+            "sane_lists",
+            "toc",
+            "pymdownx.arithmatex",
+            "pymdownx.superfences",
+            "pymdownx.highlight",
+            "pymdownx.tilde",
+            "pymdownx.mark",
+            media,
+        ],
+        extension_configs={
+            "toc": {"slugify": _slugify, "toc_depth": "2-3", "permalink": False},
+            "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
+            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
+            "footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": ""},
+        },
+        output_format="html",
+    )
+    return md, media
+
+
+def render_markdown(source: str, *, media: MediaResolver | None = None) -> Rendered:
+    """Render Markdown (tables, footnotes, highlighted code, ``$math$``) to sanitized HTML."""
+    md, media_ext = _markdown(media)
+    raw = md.convert(source)
+    with_math = _ARITHMATEX.sub(_math_to_mathml, raw)
+    outline = tuple(_flatten(getattr(md, "toc_tokens", [])))
+    names = tuple(media_ext.processor.names) if media_ext.processor else ()
+    return Rendered(html=sanitize(with_math), outline=outline, media=names)
+
+
+def render_inline(source: str) -> str:
+    """Render a short text (an option, a prompt) without the surrounding paragraph."""
+    rendered = render_markdown(source).html.strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered

@@ -1,0 +1,138 @@
+"""Typed settings read once from ``MOOC_*`` environment variables, with embedded defaults.
+
+The defaults make ``flask --app app run`` work with nothing set (SQLite and local files under
+``instance/``); production refuses to start without its secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    env: str = "development"
+    instance_path: Path = Path("instance")
+    secret_key: str = ""
+    database_url: str = ""
+    storage_url: str = ""
+    s3_endpoint_url: str | None = None
+    base_url: str = "http://127.0.0.1:5000"
+    demo: bool = False
+    ratelimit_storage_url: str = "memory://"
+    login_limit_per_account: str = "10 per 15 minutes"
+    login_limit_per_address: str = "50 per 15 minutes"
+    max_request_mb: int = 64
+    page_size: int = 12
+    languages: tuple[str, ...] = ("vi", "en")
+    default_language: str = "vi"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **overrides)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _dev_secret(instance_path: Path) -> str:
+    """A development secret generated once and kept in the instance folder (never in git)."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("MOOC_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"MOOC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    instance_path = Path(env_vars.get("MOOC_INSTANCE_PATH", "instance")).resolve()
+
+    secret_key = env_vars.get("MOOC_SECRET_KEY", "")
+    database_url = env_vars.get("MOOC_DATABASE_URL", "")
+    storage_url = env_vars.get("MOOC_STORAGE_URL", "")
+    if env == "production":
+        missing = [
+            name
+            for name, value in (
+                ("MOOC_SECRET_KEY", secret_key),
+                ("MOOC_DATABASE_URL", database_url),
+                ("MOOC_BASE_URL", env_vars.get("MOOC_BASE_URL", "")),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError("production needs " + ", ".join(missing))
+        if len(secret_key) < 32:
+            raise SettingsError("MOOC_SECRET_KEY must be at least 32 characters in production")
+    if not secret_key:
+        secret_key = _dev_secret(instance_path)
+    if not database_url:
+        database_url = f"sqlite:///{instance_path / 'mooc.sqlite3'}"
+    if not storage_url:
+        storage_url = f"file://{instance_path / 'media'}"
+
+    languages = ("vi", "en")
+    default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
+    if default_language not in languages:
+        raise SettingsError(f"MOOC_DEFAULT_LANGUAGE must be one of {languages}")
+
+    return Settings(
+        env=env,
+        instance_path=instance_path,
+        secret_key=secret_key,
+        database_url=database_url,
+        storage_url=storage_url,
+        s3_endpoint_url=env_vars.get("MOOC_S3_ENDPOINT_URL") or None,
+        base_url=env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        demo=_flag(env_vars.get("MOOC_DEMO")),
+        ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
+        login_limit_per_account=env_vars.get(
+            "MOOC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"
+        ),
+        login_limit_per_address=env_vars.get(
+            "MOOC_LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"
+        ),
+        max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
+        page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
+        languages=languages,
+        default_language=default_language,
+    )

@@ -1,0 +1,33 @@
+"""In-memory storage for unit tests of code that stores bytes."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from mooc.storage.base import StoredObject, check_key
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+        body = data.read()
+        self.objects[check_key(key)] = (body, content_type)
+        return StoredObject(key=key, size=len(body), content_type=content_type)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return io.BytesIO(self.objects[check_key(key)][0])
+        except KeyError:
+            raise FileNotFoundError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return check_key(key) in self.objects
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(check_key(key), None)
+
+    def url(self, key: str, *, expires_in: int = 300) -> str | None:
+        return None

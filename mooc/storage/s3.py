@@ -1,0 +1,69 @@
+"""S3 (or an S3-compatible server) through boto3; multipart for large files, presigned delivery."""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO, cast
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mooc.storage.base import StoredObject, check_key
+
+# Files above 8 MiB go up in 8 MiB parts (boto3 handles retries of single parts).
+_TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024)
+
+
+class S3Storage:
+    def __init__(self, *, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
+        if not bucket:
+            raise ValueError("s3:// storage URL needs a bucket name")
+        self.bucket = bucket
+        self.prefix = f"{prefix}/" if prefix else ""
+        self.client: Any = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+        self.client.upload_fileobj(
+            data,
+            self.bucket,
+            self._key(key),
+            ExtraArgs={"ContentType": content_type},
+            Config=_TRANSFER,
+        )
+        head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        return StoredObject(key=key, size=int(head["ContentLength"]), content_type=content_type)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            raise FileNotFoundError(key) from exc
+        return cast(BinaryIO, response["Body"])
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def url(self, key: str, *, expires_in: int = 300) -> str | None:
+        return cast(
+            str,
+            self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": self._key(key)},
+                ExpiresIn=expires_in,
+            ),
+        )

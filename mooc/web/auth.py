@@ -1,0 +1,40 @@
+"""Guards for views: who may open a page. Anonymous visitors are sent to log in; others get 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from mooc.accounts.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Allow people holding any of `roles` at some institution (admins always pass)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = cast(User, current_user)
+            if not (user.is_admin or any(user.has_role(role) for role in roles)):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def admin_required(view: F) -> F:
+    return role_required(Role.ADMIN)(view)
+
+
+def current_account() -> User:
+    """The logged-in user, typed; only call behind `login_required`."""
+    return cast(User, current_user._get_current_object())  # noqa: SLF001 - werkzeug proxy API

@@ -1,0 +1,90 @@
+"""Errors as friendly HTML pages, or RFC 9457 problem details under /api. Never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mooc.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("The file or form is too large"),
+        422: _("Some input could not be accepted"),
+        429: _("Too many requests"),
+        500: _("Something went wrong on our side"),
+        503: _("Service unavailable"),
+    }
+
+
+def _details() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please check the form and try again."),
+        403: _("Your account does not have the role needed here."),
+        404: _("We could not find what you were looking for. It may have moved or been removed."),
+        405: _("This address does not accept that kind of request."),
+        413: _("Please choose a smaller file."),
+        429: _("Please wait a moment before trying again."),
+        500: _("The error has been logged. Please try again in a little while."),
+    }
+
+
+def error_response(status: int, detail: str | None = None, **extra: Any) -> tuple[Response, int]:
+    title = _titles().get(status, _("Error"))
+    detail = detail or _details().get(status, title)
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+        response = jsonify(body)
+        response.mimetype = "application/problem+json"
+        return response, status
+    html = render_template("errors/error.html", status=status, title=title, detail=detail)
+    return Response(html, mimetype="text/html"), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[Response, int]:
+        return error_response(
+            400, _("The form had expired or was not sent from this site. Please try again.")
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> tuple[Response, int]:
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response, int] | Response:
+        if exc.code is None or exc.code < 400:
+            return exc.get_response()
+        response, status = error_response(exc.code, None if exc.code >= 500 else _desc(exc))
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response, int]:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(InternalServerError.code)
+
+
+def _desc(exc: HTTPException) -> str | None:
+    """Our own abort(…, description) messages are shown; Werkzeug's stock English ones are not."""
+    stock = type(exc).description
+    return exc.description if exc.description and exc.description != stock else None

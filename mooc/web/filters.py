@@ -1,0 +1,51 @@
+"""Jinja filters and globals shared by all templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from markupsafe import Markup
+
+from mooc.catalog.subjects import SUBJECTS
+
+def subject_label(code: str) -> str:
+    return str(SUBJECTS.get(code, code.replace("-", " ").capitalize()))
+
+
+def number(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return ""
+    return str(format_decimal(value, format="#,##0.#"))
+
+
+def date(value: dt.datetime | dt.date | None) -> str:
+    return "" if value is None else str(format_date(value, "medium"))
+
+
+def datetime(value: dt.datetime | None) -> str:
+    return "" if value is None else str(format_datetime(value, "medium"))
+
+
+def trusted_html(value: str) -> Markup:
+    """Mark HTML that `mooc.markup` already sanitized (stored rendered columns only)."""
+    return Markup(value)  # noqa: S704 - input is the sanitizer's output, never raw user text
+
+
+def url_with(**changes: Any) -> str:
+    """The current page's URL with some query arguments changed (for filters and pagination)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint or "catalog.index", **(request.view_args or {}), **args)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        subject=subject_label, number=number, date=date, datetime=datetime, html=trusted_html
+    )
+    app.jinja_env.globals.update(url_with=url_with)

@@ -1,0 +1,20 @@
+"""Which language a page is shown in: the user's setting, then the switcher, then Accept-Language."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    settings = current_app.config["MOOC_SETTINGS"]
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return str(settings.default_language)
+    languages: tuple[str, ...] = settings.languages
+    if current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    best = request.accept_languages.best_match(languages)
+    return best or str(settings.default_language)
