@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-import mooc.db
+import mooc.db  # noqa: F401 - autogenerate renders its column types
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, String, TypeDecorator, func
 from sqlalchemy.dialects.postgresql import JSONB
@@ -68,7 +68,7 @@ class Base(DeclarativeBase):
     """Base of every model; one `MetaData` with the naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {dt.datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
 
 
 def enum_column(cls: type[enum.Enum], name: str) -> Enum:

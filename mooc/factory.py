@@ -56,7 +56,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def create_app(overrides: dict[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
+def create_app(
+    overrides: dict[str, Any] | None = None, *, settings: Settings | None = None
+) -> Flask:
     settings = settings or load_settings()
     if overrides:
         settings = settings.with_overrides(**overrides)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -53,22 +53,114 @@ class Rendered:
 
 
 _HTML_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "span", "div",
-    "em", "strong", "b", "i", "del", "ins", "mark", "sub", "sup", "kbd", "abbr", "small", "s", "u",
-    "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "figure", "figcaption",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "details", "summary",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "code",
+    "span",
+    "div",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "del",
+    "ins",
+    "mark",
+    "sub",
+    "sup",
+    "kbd",
+    "abbr",
+    "small",
+    "s",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "details",
+    "summary",
 }
 _MATHML_TAGS = {
-    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot",
-    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd",
-    "mstyle", "mpadded", "mphantom", "menclose", "semantics", "annotation",
+    "math",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "semantics",
+    "annotation",
 }
 _MATHML_ATTRS = [
-    "display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "form", "lspace",
-    "rspace", "accent", "accentunder", "movablelimits", "largeop", "symmetric", "minsize",
-    "maxsize", "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines",
-    "rowlines", "frame", "width", "height", "depth", "linethickness", "notation",
-    "displaystyle", "scriptlevel", "encoding",
+    "display",
+    "xmlns",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "form",
+    "lspace",
+    "rspace",
+    "accent",
+    "accentunder",
+    "movablelimits",
+    "largeop",
+    "symmetric",
+    "minsize",
+    "maxsize",
+    "columnalign",
+    "rowalign",
+    "columnspacing",
+    "rowspacing",
+    "columnlines",
+    "rowlines",
+    "frame",
+    "width",
+    "height",
+    "depth",
+    "linethickness",
+    "notation",
+    "displaystyle",
+    "scriptlevel",
+    "encoding",
 ]
 _ID_PATTERN = re.compile(r"^(?:h-[\w-]{1,80}|fn:[\w-]{1,40}|fnref\d*:[\w-]{1,40})$")
 
@@ -99,7 +191,9 @@ def _is_external(href: str) -> bool:
     return parts.scheme in {"http", "https"} or href.startswith("//")
 
 
-def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str] | None:
+def _link_rel(
+    attrs: MutableMapping[tuple[str | None, str], str], new: bool = False
+) -> MutableMapping[tuple[str | None, str], str]:
     """bleach linkify callback: external links get ``rel="nofollow noopener"``."""
     href = attrs.get((None, "href"), "")
     if _is_external(href):
@@ -133,7 +227,7 @@ def _math_to_mathml(match: re.Match[str]) -> str:
     block = match.group("tag") == "div"
     try:
         mathml = latex_to_mathml(tex, display="block" if block else "inline")
-    except Exception:  # noqa: BLE001 - any parse failure shows the source, never breaks the page
+    except Exception:
         source = html.escape(tex)
         return f'<code class="math-error" title="LaTeX">{source}</code>'
     if block:

@@ -1,20 +1,26 @@
 """Imports every feature's models so Alembic and the mappers see all tables. Nothing else."""
 
 from mooc.accounts.models import Institution, Membership, User
-from mooc.assessment.models import Question, Quiz
+from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
 from mooc.db import Base
+from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 
 __all__ = [
     "Base",
+    "Completion",
     "Course",
+    "Enrolment",
     "Institution",
     "Lecture",
+    "LectureProgress",
     "LectureVersion",
     "MediaAsset",
     "Membership",
     "Question",
     "Quiz",
+    "QuizAttempt",
     "Section",
     "User",
+    "XapiStatement",
 ]

@@ -125,12 +125,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         demo=_flag(env_vars.get("MOOC_DEMO")),
         ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
-        login_limit_per_account=env_vars.get(
-            "MOOC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"
-        ),
-        login_limit_per_address=env_vars.get(
-            "MOOC_LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"
-        ),
+        login_limit_per_account=env_vars.get("MOOC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        login_limit_per_address=env_vars.get("MOOC_LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,

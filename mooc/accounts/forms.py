@@ -23,7 +23,8 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(
-        _l("Email"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+        _l("Email"),
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     password = PasswordField(
         _l("Password"),

@@ -25,13 +25,15 @@ def normalize_email(email: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise Invalid(_("The password must have at least %(n)d characters.", n=MIN_LENGTH), field="password")
+        raise Invalid(
+            _("The password must have at least %(n)d characters.", n=MIN_LENGTH), field="password"
+        )
 
 
 def register(
     session: Session, *, email: str, password: str, name: str, locale: str | None = None
 ) -> User:
-    """Create an account. Raises `Conflict` when the email is taken, `Invalid` on a weak password."""
+    """Create an account. Raises `Conflict` if the email is taken, `Invalid` on a weak password."""
     email = normalize_email(email)
     _check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -48,12 +50,14 @@ def register(
         with session.begin_nested():
             session.flush()
     except IntegrityError:  # a parallel registration won the race
-        raise Conflict(_("An account with this email address already exists."), field="email") from None
+        raise Conflict(
+            _("An account with this email address already exists."), field="email"
+        ) from None
     return user
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same work whether or not the email exists)."""
+    """The active user with these credentials, or None (equal work whether the email exists)."""
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:

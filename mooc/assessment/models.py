@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.catalog.models import Course, Section
-from mooc.db import JSONType, Base, enum_column, intpk, updated_at
+from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
 
 
 class AttemptPolicy(enum.StrEnum):
@@ -71,3 +83,40 @@ class Question(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
+
+
+class QuizAttempt(Base):
+    """One try at a quiz. The questions, pass mark and policy are copied in when it starts."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "number"),
+        # At most one attempt in progress per learner and quiz (partial unique index).
+        Index(
+            "uq_quiz_attempt_open",
+            "user_id",
+            "quiz_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    quiz_revision: Mapped[int] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[AttemptPolicy] = mapped_column(enum_column(AttemptPolicy, "attempt_policy"))
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    started_at: Mapped[created_at]
+    deadline_at: Mapped[dt.datetime | None]
+    submitted_at: Mapped[dt.datetime | None]
+    responses: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    quiz: Mapped[Quiz] = relationship()

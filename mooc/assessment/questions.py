@@ -1,118 +1,241 @@
-"""Question types as a small registry: each type validates its definition. Pure.
+"""Question types as a small registry of strategies: each validates its definition, reads a
+response from a submitted form, and grades it. Pure: no Flask, no database.
 
 A definition is the type-specific dict stored in `Question.data` (options, answer, tolerance …).
-Grading strategies join this registry in the learning capability.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-Validator = Callable[[Mapping[str, Any]], list[str]]
+from mooc.folding import fold, normalize_spaces
 
-
-def _options(data: Mapping[str, Any]) -> list[str]:
-    errors: list[str] = []
-    options = data.get("options")
-    if not isinstance(options, list) or len(options) < 2:
-        return ["needs at least two options"]
-    for index, option in enumerate(options, 1):
-        if not isinstance(option, Mapping) or not str(option.get("text", "")).strip():
-            errors.append(f"option {index} needs a text")
-        elif not isinstance(option.get("correct", False), bool):
-            errors.append(f"option {index}: 'correct' must be true or false")
-    return errors
+Response = Any  # what `parse_response` returns for a type: int, list[int], float, str or None
 
 
-def _correct_count(data: Mapping[str, Any]) -> int:
-    return sum(1 for o in data.get("options", []) if isinstance(o, Mapping) and o.get("correct"))
+@dataclass(frozen=True)
+class Grade:
+    """How one answer scored: `fraction` of the question's points, in [0, 1]."""
 
-
-def validate_single(data: Mapping[str, Any]) -> list[str]:
-    errors = _options(data)
-    if not errors and _correct_count(data) != 1:
-        errors.append("a single-choice question needs exactly one correct option")
-    return errors
-
-
-def validate_multiple(data: Mapping[str, Any]) -> list[str]:
-    errors = _options(data)
-    if not errors and _correct_count(data) < 1:
-        errors.append("a multiple-choice question needs at least one correct option")
-    if not isinstance(data.get("partial_credit", False), bool):
-        errors.append("'partial_credit' must be true or false")
-    return errors
+    fraction: float
+    correct: bool
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def validate_numeric(data: Mapping[str, Any]) -> list[str]:
-    errors = []
-    if not _is_number(data.get("answer")):
-        errors.append("a numeric question needs a numeric 'answer'")
-    tolerance = data.get("tolerance", 0)
-    if not _is_number(tolerance) or tolerance < 0:
-        errors.append("'tolerance' must be a number ≥ 0")
-    return errors
+class QuestionType(ABC):
+    kind: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def validate(self, data: Mapping[str, Any]) -> list[str]: ...
+
+    def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: data[key] for key in self.fields if key in data}
+
+    @abstractmethod
+    def parse_response(self, values: Sequence[str]) -> Response:
+        """The response from the form values submitted for this question (None: unanswered)."""
+
+    @abstractmethod
+    def grade(self, data: Mapping[str, Any], response: Response) -> Grade: ...
+
+    def public(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """What the browser may see before submission: never the key."""
+        return {}
 
 
-def validate_text(data: Mapping[str, Any]) -> list[str]:
-    answers = data.get("answers")
-    errors = []
-    if (
-        not isinstance(answers, list)
-        or not answers
-        or not all(isinstance(a, str | int | float) and str(a).strip() for a in answers)
-    ):
-        errors.append("a text question needs a non-empty list of accepted 'answers'")
-    if not isinstance(data.get("ignore_diacritics", False), bool):
-        errors.append("'ignore_diacritics' must be true or false")
-    return errors
+class _Choice(QuestionType):
+    def _option_errors(self, data: Mapping[str, Any]) -> list[str]:
+        options = data.get("options")
+        if not isinstance(options, list) or len(options) < 2:
+            return ["needs at least two options"]
+        errors = []
+        for index, option in enumerate(options, 1):
+            if not isinstance(option, Mapping) or not str(option.get("text", "")).strip():
+                errors.append(f"option {index} needs a text")
+            elif not isinstance(option.get("correct", False), bool):
+                errors.append(f"option {index}: 'correct' must be true or false")
+        return errors
+
+    @staticmethod
+    def correct_indexes(data: Mapping[str, Any]) -> set[int]:
+        return {i for i, o in enumerate(data.get("options", [])) if o.get("correct")}
+
+    def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        out = super().normalize(data)
+        out["options"] = [
+            {"text": str(o["text"]), "correct": bool(o.get("correct", False))}
+            for o in data["options"]
+        ]
+        return out
+
+    def public(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"options": [str(o["text"]) for o in data["options"]]}
+
+    def _indexes(self, values: Sequence[str], count: int) -> list[int]:
+        picked = {int(v) for v in values if v.isdigit() and int(v) < count}
+        return sorted(picked)
 
 
-VALIDATORS: dict[str, Validator] = {
-    "single": validate_single,
-    "multiple": validate_multiple,
-    "numeric": validate_numeric,
-    "text": validate_text,
+class SingleChoice(_Choice):
+    kind = "single"
+    fields = ("options",)
+
+    def validate(self, data: Mapping[str, Any]) -> list[str]:
+        errors = self._option_errors(data)
+        if not errors and len(self.correct_indexes(data)) != 1:
+            errors.append("a single-choice question needs exactly one correct option")
+        return errors
+
+    def parse_response(self, values: Sequence[str]) -> Response:
+        return values[0] if values else None
+
+    def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
+        picked = self._indexes([str(response)] if response is not None else [], 10_000)
+        ok = len(picked) == 1 and picked[0] in self.correct_indexes(data)
+        return Grade(1.0 if ok else 0.0, ok)
+
+
+class MultipleChoice(_Choice):
+    kind = "multiple"
+    fields = ("options", "partial_credit")
+
+    def validate(self, data: Mapping[str, Any]) -> list[str]:
+        errors = self._option_errors(data)
+        if not errors and not self.correct_indexes(data):
+            errors.append("a multiple-choice question needs at least one correct option")
+        if not isinstance(data.get("partial_credit", False), bool):
+            errors.append("'partial_credit' must be true or false")
+        return errors
+
+    def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        out = super().normalize(data)
+        out.setdefault("partial_credit", False)
+        return out
+
+    def parse_response(self, values: Sequence[str]) -> Response:
+        return list(values)
+
+    def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
+        count = len(data["options"])
+        picked = set(self._indexes([str(v) for v in response or []], count))
+        correct = self.correct_indexes(data)
+        if picked == correct:
+            return Grade(1.0, True)
+        if not data.get("partial_credit"):
+            return Grade(0.0, False)
+        # Each right pick earns a share of the points, each wrong pick takes one away.
+        wrong_options = count - len(correct)
+        earned = len(picked & correct) / len(correct)
+        penalty = len(picked - correct) / wrong_options if wrong_options else 0.0
+        return Grade(max(0.0, earned - penalty), False)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+class Numeric(QuestionType):
+    kind = "numeric"
+    fields = ("answer", "tolerance")
+
+    def validate(self, data: Mapping[str, Any]) -> list[str]:
+        errors = []
+        if not _is_number(data.get("answer")):
+            errors.append("a numeric question needs a numeric 'answer'")
+        tolerance = data.get("tolerance", 0)
+        if not _is_number(tolerance) or tolerance < 0:
+            errors.append("'tolerance' must be a number ≥ 0")
+        return errors
+
+    def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        out = super().normalize(data)
+        out.setdefault("tolerance", 0)
+        return out
+
+    def parse_response(self, values: Sequence[str]) -> Response:
+        """Accepts "3.5", "3,5" (Vietnamese decimal comma), "-2", "1e3"; anything else is None."""
+        raw = values[0].strip().replace(" ", "") if values else ""
+        if not _NUMBER.match(raw):
+            return None
+        value = float(raw.replace(",", "."))
+        return value if math.isfinite(value) else None
+
+    def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
+        if not _is_number(response):
+            return Grade(0.0, False)
+        # A relative epsilon absorbs binary rounding (0.1 + 0.2) without widening the tolerance.
+        limit = float(data.get("tolerance", 0)) + 1e-9 * max(1.0, abs(float(data["answer"])))
+        ok = abs(float(response) - float(data["answer"])) <= limit
+        return Grade(1.0 if ok else 0.0, ok)
+
+
+class ShortText(QuestionType):
+    kind = "text"
+    fields = ("answers", "ignore_diacritics")
+
+    def validate(self, data: Mapping[str, Any]) -> list[str]:
+        answers = data.get("answers")
+        errors = []
+        if (
+            not isinstance(answers, list)
+            or not answers
+            or not all(isinstance(a, str | int | float) and str(a).strip() for a in answers)
+        ):
+            errors.append("a text question needs a non-empty list of accepted 'answers'")
+        if not isinstance(data.get("ignore_diacritics", False), bool):
+            errors.append("'ignore_diacritics' must be true or false")
+        return errors
+
+    def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        out = super().normalize(data)
+        out["answers"] = [str(a) for a in data["answers"]]
+        out.setdefault("ignore_diacritics", False)
+        return out
+
+    def parse_response(self, values: Sequence[str]) -> Response:
+        text = normalize_spaces(values[0]) if values else ""
+        return text[:500] or None
+
+    @staticmethod
+    def _key(text: str, ignore_diacritics: bool) -> str:
+        return fold(text) if ignore_diacritics else normalize_spaces(text).casefold()
+
+    def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
+        if not isinstance(response, str):
+            return Grade(0.0, False)
+        loose = bool(data.get("ignore_diacritics"))
+        given = self._key(response, loose)
+        ok = any(given == self._key(answer, loose) for answer in data["answers"])
+        return Grade(1.0 if ok else 0.0, ok)
+
+
+REGISTRY: dict[str, QuestionType] = {
+    t.kind: t for t in (SingleChoice(), MultipleChoice(), Numeric(), ShortText())
 }
 
-# Which keys of a definition each type keeps (anything else is dropped on import).
-FIELDS: dict[str, tuple[str, ...]] = {
-    "single": ("options",),
-    "multiple": ("options", "partial_credit"),
-    "numeric": ("answer", "tolerance"),
-    "text": ("answers", "ignore_diacritics"),
-}
+
+def question_type(kind: str) -> QuestionType:
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise ValueError(f"unknown question type {kind!r}") from None
 
 
 def validate_question(kind: str, data: Mapping[str, Any]) -> list[str]:
     """The problems with a question definition, in words; empty when it is sound."""
-    validator = VALIDATORS.get(kind)
-    if validator is None:
-        return [f"unknown question type {kind!r} (use one of: {', '.join(VALIDATORS)})"]
-    return validator(data)
+    if kind not in REGISTRY:
+        return [f"unknown question type {kind!r} (use one of: {', '.join(REGISTRY)})"]
+    return REGISTRY[kind].validate(data)
 
 
 def normalized_definition(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored form: only the type's own keys, options reduced to text and correct."""
-    out: dict[str, Any] = {key: data[key] for key in FIELDS[kind] if key in data}
-    if "options" in out:
-        out["options"] = [
-            {"text": str(o["text"]), "correct": bool(o.get("correct", False))}
-            for o in out["options"]
-        ]
-    if kind == "numeric":
-        out.setdefault("tolerance", 0)
-    if kind == "text":
-        out["answers"] = [str(a) for a in out["answers"]]
-        out.setdefault("ignore_diacritics", False)
-    if kind == "multiple":
-        out.setdefault("partial_credit", False)
-    return out
+    """The stored form of a valid definition: only the type's own keys, with defaults."""
+    return question_type(kind).normalize(data)

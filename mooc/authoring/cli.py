@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from tqdm import tqdm
 
 from mooc.authoring.package_format import PackageError, load_tree
 from mooc.authoring.package_import import import_tree
@@ -28,9 +29,7 @@ def import_command(path: Path) -> None:
         raise click.ClickException(str(exc)) from None
     storage = current_app.extensions["mooc_storage"]
     try:
-        with click.progressbar(
-            length=len(tree.courses), label="Importing courses", file=click.get_text_stream("stderr")
-        ) as bar:
+        with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
             report = import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
         db.session.commit()
     except DomainError as exc:

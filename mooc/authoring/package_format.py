@@ -178,7 +178,7 @@ class _Fields:
         keys = key if isinstance(key, tuple) else (key,)
         return PackageError(self.path, message, _locate(self.text, self.base + keys, self.offset))
 
-    def str(self, key: str, *, required: bool = True, max_len: int = 200) -> str:
+    def string(self, key: str, *, required: bool = True, max_len: int = 200) -> str:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -191,7 +191,7 @@ class _Fields:
             raise self.fail(key, f"'{key}' is longer than {max_len} characters")
         return value
 
-    def int(self, key: str, *, default: int | None = None, lo: int = 0, hi: int = 10**6) -> Any:
+    def number(self, key: str, *, default: int | None = None, lo: int = 0, hi: int = 10**6) -> Any:
         value = self.data.get(key, default)
         if value is None:
             return None
@@ -199,7 +199,7 @@ class _Fields:
             raise self.fail(key, f"'{key}' must be a whole number from {lo} to {hi}")
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(key, f"'{key}' must be true or false")
@@ -213,7 +213,7 @@ class _Fields:
         return str(value)
 
     def slug(self, key: str) -> str:
-        value = self.str(key, max_len=80)
+        value = self.string(key, max_len=80)
         if not SLUG.match(value):
             raise self.fail(key, f"'{key}' must use lowercase letters, digits and hyphens")
         return value
@@ -255,7 +255,7 @@ def load_institutions(path: Path) -> tuple[InstitutionSpec, ...]:
             raise fields.fail("slug", f"institution {slug!r} is listed twice")
         seen.add(slug)
         specs.append(
-            InstitutionSpec(slug, fields.str("name"), fields.choice("kind", INSTITUTION_KINDS))
+            InstitutionSpec(slug, fields.string("name"), fields.choice("kind", INSTITUTION_KINDS))
         )
     return tuple(specs)
 
@@ -267,24 +267,26 @@ def _load_lecture(path: Path, slug: str) -> LectureSpec:
         raise PackageError(path, "the lecture has no text after its front matter")
     return LectureSpec(
         slug=slug,
-        title=fields.str("title"),
-        required=fields.bool("required", True),
-        minutes=fields.int("minutes", lo=1, hi=600),
+        title=fields.string("title"),
+        required=fields.flag("required", True),
+        minutes=fields.number("minutes", lo=1, hi=600),
         source=body.strip() + "\n",
     )
 
 
 def _load_question(fields: _Fields, index: int) -> QuestionSpec:
-    q = _Fields(fields.path, fields.text, fields.data["questions"][index], base=("questions", index))
+    q = _Fields(
+        fields.path, fields.text, fields.data["questions"][index], base=("questions", index)
+    )
     kind = q.choice("type", ("single", "multiple", "numeric", "text"))
     problems = validate_question(kind, q.data)
     if problems:
         raise q.fail("type", f"question {index + 1}: " + "; ".join(problems))
     return QuestionSpec(
         kind=kind,
-        prompt=q.str("prompt", max_len=5000),
-        explanation=q.str("explanation", required=False, max_len=5000),
-        points=q.int("points", default=1, lo=1, hi=100),
+        prompt=q.string("prompt", max_len=5000),
+        explanation=q.string("explanation", required=False, max_len=5000),
+        points=q.number("points", default=1, lo=1, hi=100),
         data=normalized_definition(kind, q.data),
     )
 
@@ -299,16 +301,16 @@ def _load_quiz(path: Path, slug: str) -> QuizSpec:
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise fields.fail("questions", "a quiz needs a non-empty list of 'questions'")
-    max_attempts = fields.int("max_attempts", lo=0, hi=100)
+    max_attempts = fields.number("max_attempts", lo=0, hi=100)
     return QuizSpec(
         slug=slug,
-        title=fields.str("title"),
-        pass_mark=fields.int("pass_mark", default=50, lo=0, hi=100),
-        weight=fields.int("weight", default=1, lo=0, hi=100),
-        required=fields.bool("required", True),
+        title=fields.string("title"),
+        pass_mark=fields.number("pass_mark", default=50, lo=0, hi=100),
+        weight=fields.number("weight", default=1, lo=0, hi=100),
+        required=fields.flag("required", True),
         max_attempts=max_attempts or None,
         policy=fields.choice("policy", ("best", "last"), default="best"),
-        time_limit_minutes=fields.int("time_limit_minutes", lo=1, hi=600),
+        time_limit_minutes=fields.number("time_limit_minutes", lo=1, hi=600),
         questions=tuple(_load_question(fields, i) for i in range(len(questions))),
     )
 
@@ -363,7 +365,7 @@ def _sections(fields: _Fields) -> tuple[SectionSpec, ...]:
             if kind not in ("lecture", "quiz") or not isinstance(slug, str) or not SLUG.match(slug):
                 raise s.fail(("items", j), "an item is 'lecture: SLUG' or 'quiz: SLUG'")
             refs.append(ItemRef(kind, slug))
-        sections.append(SectionSpec(s.str("title"), tuple(refs)))
+        sections.append(SectionSpec(s.string("title"), tuple(refs)))
     return tuple(sections)
 
 
@@ -379,7 +381,7 @@ def load_course(folder: Path) -> CoursePackage:
         raise f.fail("slug", f"'slug' is {slug!r} but the folder is named {folder.name!r}")
     level = f.choice("level", ("k12", "university"))
     university = level == "university"
-    grade = None if university else f.int("grade", lo=1, hi=12)
+    grade = None if university else f.number("grade", lo=1, hi=12)
     if not university and grade is None:
         raise f.fail("level", "a k12 course needs a 'grade' from 1 to 12")
     outcomes = meta.get("outcomes", [])
@@ -413,16 +415,16 @@ def load_course(folder: Path) -> CoursePackage:
     media = _load_media(folder / "media")
     package = CoursePackage(
         slug=slug,
-        title=f.str("title"),
+        title=f.string("title"),
         institution=f.slug("institution"),
         language=f.choice("language", LANGUAGES),
         level=level,
         grade=grade,
         subject=f.slug("subject"),
-        code=f.str("code", max_len=40) if university else None,
+        code=f.string("code", max_len=40) if university else None,
         credits=_credits(f) if university else None,
-        workload_hours=f.int("workload_hours", lo=1, hi=3000) if university else None,
-        pass_mark=f.int("pass_mark", default=50, lo=0, hi=100),
+        workload_hours=f.number("workload_hours", lo=1, hi=3000) if university else None,
+        pass_mark=f.number("pass_mark", default=50, lo=0, hi=100),
         outcomes=tuple(o.strip() for o in outcomes if o.strip()),
         description=body.strip() + "\n",
         sections=sections,
@@ -456,7 +458,7 @@ def load_tree(root: Path) -> ContentTree:
         raise PackageError(root, "no such file or folder")
     if (root / "course.md").is_file():
         return ContentTree((), (load_course(root),))
-    institutions = ()
+    institutions: tuple[InstitutionSpec, ...] = ()
     if (root / "institutions.yaml").is_file():
         institutions = load_institutions(root / "institutions.yaml")
     courses = tuple(

@@ -93,9 +93,7 @@ def _apply_quiz(session: Session, quiz: Quiz, spec: QuizSpec) -> None:
     quiz.max_attempts = spec.max_attempts
     quiz.policy = AttemptPolicy(spec.policy)
     quiz.time_limit_minutes = spec.time_limit_minutes
-    wanted = [
-        (q.kind, q.prompt, q.explanation, q.points, dict(q.data)) for q in spec.questions
-    ]
+    wanted = [(q.kind, q.prompt, q.explanation, q.points, dict(q.data)) for q in spec.questions]
     current = [(q.kind.value, q.prompt, q.explanation, q.points, q.data) for q in quiz.questions]
     if wanted == current:
         return
@@ -153,7 +151,8 @@ def _apply_course(
 
     sections = {s.position: s for s in course.sections}
     lectures = {
-        lec.slug: lec for lec in session.scalars(select(Lecture).where(Lecture.course_id == course.id))
+        lec.slug: lec
+        for lec in session.scalars(select(Lecture).where(Lecture.course_id == course.id))
     }
     quizzes = {q.slug: q for q in session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
     # Park positions first so reordering never trips the unique (course, position) constraints.
@@ -162,14 +161,17 @@ def _apply_course(
     session.flush()
 
     for index, spec in enumerate(pkg.sections, 1):
-        section = sections.pop(index + 10_000, None) or Section(course=course)
+        parked = sections.pop(index + 10_000, None)
+        section = parked if parked is not None else Section(course=course)
         section.position, section.title = index, spec.title
         session.add(section)
         session.flush()
         for position, ref in enumerate(spec.items, 1):
             if ref.kind == "lecture":
                 lspec = pkg.lectures[ref.slug]
-                lecture = lectures.pop(ref.slug, None) or Lecture(course_id=course.id, slug=ref.slug)
+                lecture = lectures.pop(ref.slug, None) or Lecture(
+                    course_id=course.id, slug=ref.slug
+                )
                 lecture.section_id, lecture.position = section.id, position
                 lecture.title, lecture.required, lecture.minutes = (
                     lspec.title,

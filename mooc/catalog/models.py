@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.accounts.models import Institution
-from mooc.db import JSONType, Base, created_at, enum_column, intpk, updated_at
+from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
 
 
 class Level(enum.StrEnum):

@@ -28,7 +28,7 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(flt: CourseFilter) -> Select[tuple[Course]]:
+def _filtered(flt: CourseFilter) -> Select[Course]:
     stmt = select(Course).where(Course.status == CourseStatus.PUBLISHED)
     for term in fold_terms(flt.q)[:10]:
         stmt = stmt.where(Course.search_text.like(f"%{_escape_like(term)}%", escape="\\"))

@@ -1,1 +1,1 @@
-"""Demo data for `make run` (MOOC_DEMO=1): institutions' people, demo accounts and their progress."""
+"""Demo data for `make run` (MOOC_DEMO=1): demo accounts, their roles and their progress."""

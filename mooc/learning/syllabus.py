@@ -58,6 +58,8 @@ def syllabus(session: Session, course: Course) -> list[SyllabusSection]:
             )
         )
     return [
-        SyllabusSection(s.title, tuple(item for _, item in sorted(by_section[s.id], key=lambda p: p[0])))
+        SyllabusSection(
+            s.title, tuple(item for _, item in sorted(by_section[s.id], key=lambda p: p[0]))
+        )
         for s in sections
     ]

@@ -15,4 +15,6 @@ bp = Blueprint("learning", __name__)
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
     found = queries.course_by_slug(db.session, slug)
-    return render_template("learning/course.html", course=found, syllabus=syllabus(db.session, found))
+    return render_template(
+        "learning/course.html", course=found, syllabus=syllabus(db.session, found)
+    )

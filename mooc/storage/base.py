@@ -56,5 +56,7 @@ def open_storage(url: str, *, endpoint_url: str | None = None) -> Storage:
     if parts.scheme == "s3":
         from mooc.storage.s3 import S3Storage
 
-        return S3Storage(bucket=parts.netloc, prefix=parts.path.strip("/"), endpoint_url=endpoint_url)
+        return S3Storage(
+            bucket=parts.netloc, prefix=parts.path.strip("/"), endpoint_url=endpoint_url
+        )
     raise ValueError(f"unsupported storage URL scheme: {parts.scheme!r}")

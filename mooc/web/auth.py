@@ -37,4 +37,4 @@ def admin_required(view: F) -> F:
 
 def current_account() -> User:
     """The logged-in user, typed; only call behind `login_required`."""
-    return cast(User, current_user._get_current_object())  # noqa: SLF001 - werkzeug proxy API
+    return cast(User, current_user._get_current_object())

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -70,7 +71,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response, int] | Response:
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.code is None or exc.code < 400:
             return exc.get_response()
         response, status = error_response(exc.code, None if exc.code >= 500 else _desc(exc))

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from mooc.catalog.subjects import SUBJECTS
 
+
 def subject_label(code: str) -> str:
     return str(SUBJECTS.get(code, code.replace("-", " ").capitalize()))
 
@@ -41,7 +42,8 @@ def url_with(**changes: Any) -> str:
     args.update({k: v for k, v in changes.items() if v is not None})
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
-    return url_for(request.endpoint or "catalog.index", **(request.view_args or {}), **args)
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint or "catalog.index", **values)
 
 
 def register_filters(app: Flask) -> None:

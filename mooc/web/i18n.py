@@ -1,4 +1,4 @@
-"""Which language a page is shown in: the user's setting, then the switcher, then Accept-Language."""
+"""The language of a page: the user's setting, then the switcher, then Accept-Language."""
 
 from __future__ import annotations
 

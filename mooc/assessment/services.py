@@ -1,0 +1,182 @@
+"""Taking quizzes: start an attempt (snapshotting the rules), submit it once, read results.
+
+Replaying a submit form returns the already graded attempt instead of grading again; only one
+attempt per learner and quiz can be open at a time (partial unique index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mooc.accounts.models import User
+from mooc.assessment.grading import (
+    AttemptScore,
+    QuestionSnapshot,
+    attempts_left,
+    score_attempt,
+)
+from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment.questions import question_type
+from mooc.db import utcnow
+from mooc.errors import Conflict, NotFound
+
+# Network delays should not cost a learner their attempt: a little grace after the deadline.
+DEADLINE_GRACE = dt.timedelta(seconds=30)
+
+
+def quiz_by_slug(session: Session, course_id: int, slug: str) -> Quiz:
+    quiz = session.scalar(select(Quiz).where(Quiz.course_id == course_id, Quiz.slug == slug))
+    if quiz is None:
+        raise NotFound(_("No such quiz."))
+    return quiz
+
+
+def submitted_attempts(session: Session, user_id: int, quiz_id: int) -> Sequence[QuizAttempt]:
+    return session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.number)
+    ).all()
+
+
+def open_attempt(session: Session, user_id: int, quiz_id: int) -> QuizAttempt | None:
+    return session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+
+
+def remaining_attempts(session: Session, user_id: int, quiz: Quiz) -> int | None:
+    used = session.scalar(
+        select(func.count())
+        .select_from(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id)
+    )
+    return attempts_left(used or 0, quiz.max_attempts)
+
+
+def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
+    return [
+        {
+            "id": q.id,
+            "kind": q.kind.value,
+            "prompt": q.prompt,
+            "explanation": q.explanation,
+            "points": q.points,
+            "data": dict(q.data),
+        }
+        for q in quiz.questions
+    ]
+
+
+def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
+    """The learner's open attempt, or a new one. Raises `Conflict` when no attempts are left."""
+    current = open_attempt(session, user.id, quiz.id)
+    if current is not None:
+        return current
+    left = remaining_attempts(session, user.id, quiz)
+    if left == 0:
+        raise Conflict(_("You have used all your attempts at this quiz."))
+    used = session.scalar(
+        select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
+        )
+    )
+    now = utcnow()
+    attempt = QuizAttempt(
+        user_id=user.id,
+        quiz_id=quiz.id,
+        course_id=quiz.course_id,
+        number=(used or 0) + 1,
+        quiz_revision=quiz.revision,
+        pass_mark=quiz.pass_mark,
+        policy=quiz.policy,
+        questions=_snapshot(quiz),
+        started_at=now,
+        deadline_at=(
+            now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+        ),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:  # a double click started one a moment ago
+        raced = open_attempt(session, user.id, quiz.id)
+        if raced is None:
+            raise Conflict(_("Please try again.")) from None
+        return raced
+    return attempt
+
+
+def attempt_for(session: Session, user: User, attempt_id: int) -> QuizAttempt:
+    """The learner's own attempt; someone else's is reported as not found (no IDOR)."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(_("No such attempt."))
+    return attempt
+
+
+def snapshots(attempt: QuizAttempt) -> list[QuestionSnapshot]:
+    return [
+        QuestionSnapshot(int(q["id"]), str(q["kind"]), int(q["points"]), q["data"])
+        for q in attempt.questions
+    ]
+
+
+def parse_responses(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> dict[int, object]:
+    """Read answers from form fields named ``q<question id>`` (lists for multiple choice)."""
+    return {
+        int(q["id"]): question_type(str(q["kind"])).parse_response(form.get(f"q{q['id']}", []))
+        for q in attempt.questions
+    }
+
+
+@dataclass(frozen=True)
+class Submission:
+    attempt: QuizAttempt
+    score: AttemptScore | None
+    newly_graded: bool
+
+
+def submit_attempt(
+    session: Session,
+    attempt: QuizAttempt,
+    responses: Mapping[int, object],
+    *,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Grade an open attempt once. A replay of the same submission returns the graded attempt.
+
+    An attempt submitted after its time limit (plus a short grace) scores 0 and is marked late.
+    """
+    if attempt.submitted_at is not None:
+        return Submission(attempt, None, False)
+    now = now or utcnow()
+    # Lock the row where the database can, so two parallel submits grade once.
+    session.refresh(attempt, with_for_update=True)
+    if attempt.submitted_at is not None:
+        return Submission(attempt, None, False)
+    score = score_attempt(snapshots(attempt), responses)
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
+    attempt.responses = {str(k): v for k, v in responses.items()}
+    attempt.submitted_at = now
+    attempt.late = late
+    attempt.score = 0.0 if late else score.percent
+    attempt.passed = (not late) and score.percent >= attempt.pass_mark
+    session.flush()
+    return Submission(attempt, score, True)

@@ -1,0 +1,75 @@
+"""The completion rule of a course, as a pure function of a learner's progress.
+
+A course is complete when every required lecture is done, every required quiz's counted score
+reaches its pass mark, and the final grade — the weighted mean of the quiz scores — reaches the
+course's pass mark. A course without quizzes is graded 100 once its lectures are done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    quiz_id: int
+    required: bool
+    pass_mark: int
+    weight: int
+    score: float | None  # the counted score (0–100), None when never submitted
+
+    @property
+    def passed(self) -> bool:
+        return self.score is not None and self.score >= self.pass_mark
+
+
+@dataclass(frozen=True)
+class CompletionStatus:
+    complete: bool
+    final_grade: float | None  # None until every weighted quiz has a score
+    lectures_done: int
+    lectures_required: int
+    quizzes_passed: int
+    quizzes_required: int
+    percent: int  # progress through the required items, for progress bars
+
+
+def final_grade(quizzes: Sequence[QuizStanding]) -> float | None:
+    weighted = [q for q in quizzes if q.weight > 0]
+    if not weighted:
+        return 100.0
+    if any(q.score is None for q in weighted):
+        return None
+    total = sum(q.weight for q in weighted)
+    return round(sum((q.score or 0.0) * q.weight for q in weighted) / total, 2)
+
+
+def evaluate(
+    *,
+    required_lectures: Collection[int],
+    done_lectures: Collection[int],
+    quizzes: Sequence[QuizStanding],
+    pass_mark: int,
+) -> CompletionStatus:
+    done = len(set(required_lectures) & set(done_lectures))
+    required_quizzes = [q for q in quizzes if q.required]
+    passed = sum(1 for q in required_quizzes if q.passed)
+    grade = final_grade(quizzes)
+    items = len(required_lectures) + len(required_quizzes)
+    percent = 100 if items == 0 else int(100 * (done + passed) / items)
+    complete = (
+        done == len(set(required_lectures))
+        and passed == len(required_quizzes)
+        and grade is not None
+        and grade >= pass_mark
+    )
+    return CompletionStatus(
+        complete=complete,
+        final_grade=grade,
+        lectures_done=done,
+        lectures_required=len(set(required_lectures)),
+        quizzes_passed=passed,
+        quizzes_required=len(required_quizzes),
+        percent=percent if not complete else 100,
+    )

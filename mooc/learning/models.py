@@ -1,0 +1,109 @@
+"""A learner's path: enrolments, lecture progress (a summary row), completions, and the raw
+learning events as xAPI statements (kept apart from the summaries, and forwarded to an LRS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mooc.accounts.models import User
+from mooc.catalog.models import Course
+from mooc.db import Base, JSONType, created_at, intpk
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    enrolled_at: Mapped[created_at]
+    unenrolled_at: Mapped[dt.datetime | None]
+    last_activity_at: Mapped[dt.datetime | None]
+    # Where "resume" goes: the last lecture the learner opened.
+    last_lecture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lecture.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+
+
+class LectureProgress(Base):
+    """Summary of one learner on one lecture: first/last view and when it was marked done."""
+
+    __tablename__ = "lecture_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lecture_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lecture.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    first_viewed_at: Mapped[created_at]
+    last_viewed_at: Mapped[dt.datetime | None]
+    done_at: Mapped[dt.datetime | None]
+    # The published version the learner studied (the one shown when they marked it done).
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lecture_version.id", ondelete="SET NULL")
+    )
+
+
+class Completion(Base):
+    """The one record that a learner completed a course: the event credentials hook onto."""
+
+    __tablename__ = "completion"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    final_grade: Mapped[float] = mapped_column(Float)
+    completed_at: Mapped[created_at]
+    # What was studied and what the course promised at that moment.
+    lecture_versions: Mapped[list[int]] = mapped_column(JSONType)
+    quiz_attempts: Mapped[list[int]] = mapped_column(JSONType)
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    workload_hours: Mapped[int | None] = mapped_column(Integer)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+
+
+class XapiStatement(Base):
+    """A learning event as an xAPI 1.0.3 statement; `forwarded_at` is set once an LRS took it."""
+
+    __tablename__ = "xapi_statement"
+    __table_args__ = (
+        Index("ix_xapi_statement_pending", "forwarded_at", "next_attempt_at"),
+        Index("ix_xapi_statement_stored", "stored_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the statement's UUID
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    verb: Mapped[str] = mapped_column(String(200), index=True)
+    object_id: Mapped[str] = mapped_column(String(500))
+    statement: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    stored_at: Mapped[created_at]
+    forwarded_at: Mapped[dt.datetime | None]
+    forward_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
