@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d mooc/translations -f -q
+	$(BIN)/pybabel compile -d mooc/translations
 
 ## Serve the platform on http://127.0.0.1:5000 with SQLite, local files, demo content and accounts.
 run: install

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,5 +13,6 @@ from flask_wtf.csrf import CSRFProtect
 db = SQLAlchemy()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

@@ -18,12 +18,14 @@ from mooc.accounts.models import User
 from mooc.authoring import cli as authoring_cli
 from mooc.catalog import views as catalog_views
 from mooc.demo import cli as demo_cli
-from mooc.extensions import babel, csrf, db, limiter, login_manager
+from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
+from mooc.learning import quiz_views
 from mooc.learning import views as learning_views
 from mooc.migrate import db_cli
 from mooc.settings import Settings, load_settings
 from mooc.storage import open_storage
 from mooc.web import filters, health
+from mooc.web.assets import register_assets
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale
 from mooc.web.security import install_security_headers
@@ -34,6 +36,7 @@ BLUEPRINTS = (
     health.bp,
     catalog_views.bp,
     learning_views.bp,
+    quiz_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
 )
@@ -87,6 +90,18 @@ def create_app(
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_ENABLED=settings.extra.get("ratelimit", True),
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/problem+json",
+            "image/svg+xml",
+            "text/csv",
+        ],
         TESTING=settings.env == "testing",
     )
     app.config.update(settings.extra.get("flask", {}))
@@ -97,6 +112,7 @@ def create_app(
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -115,6 +131,7 @@ def create_app(
     register_error_handlers(app)
     install_security_headers(app, hsts=settings.is_production)
     filters.register_filters(app)
+    register_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
@@ -322,6 +322,7 @@ def render_markdown(source: str, *, media: MediaResolver | None = None) -> Rende
     return Rendered(html=sanitize(with_math), outline=outline, media=names)
 
 
+@lru_cache(maxsize=4096)
 def render_inline(source: str) -> str:
     """Render a short text (an option, a prompt) without the surrounding paragraph."""
     rendered = render_markdown(source).html.strip()

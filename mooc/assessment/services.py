@@ -180,3 +180,9 @@ def submit_attempt(
     attempt.passed = (not late) and score.percent >= attempt.pass_mark
     session.flush()
     return Submission(attempt, score, True)
+
+
+def feedback(attempt: QuizAttempt) -> AttemptScore:
+    """Per-question grades of a submitted attempt, recomputed from its own snapshot."""
+    responses = {int(k): v for k, v in (attempt.responses or {}).items()}
+    return score_attempt(snapshots(attempt), responses)

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
-from mooc.catalog.models import Course, CourseStatus, Level
+from mooc.catalog.models import Course, CourseStatus, Level, MediaAsset
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
 from mooc.pagination import Page
@@ -85,3 +85,12 @@ def course_by_slug(session: Session, slug: str, *, include_drafts: bool = False)
     if course is None or (not include_drafts and not course.is_published):
         raise NotFound("course not found")
     return course
+
+
+def media_asset(session: Session, course: Course, name: str) -> MediaAsset:
+    asset = session.scalar(
+        select(MediaAsset).where(MediaAsset.course_id == course.id, MediaAsset.name == name)
+    )
+    if asset is None:
+        raise NotFound("no such media file")
+    return asset

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 from flask.typing import ResponseReturnValue
 
 from mooc.catalog import queries
 from mooc.catalog.models import Level
+from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
 from mooc.extensions import db
+from mooc.web.auth import optional_account
 
 bp = Blueprint("catalog", __name__)
 
@@ -50,3 +60,37 @@ def index() -> ResponseReturnValue:
         subjects=queries.subjects_in_use(db.session),
         providers=queries.university_providers(db.session),
     )
+
+
+# Media never runs as a page of ours: no scripts, no framing, downloaded unless it is plain media.
+_MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+_INLINE_TYPES = ("image/", "audio/", "video/", "application/pdf")
+
+
+@bp.get("/courses/<slug>/media/<name>")
+def media(slug: str, name: str) -> ResponseReturnValue:
+    course = queries.course_by_slug(db.session, slug, include_drafts=True)
+    if not course.is_published and not can_teach(optional_account(), course):
+        abort(404)
+    asset = queries.media_asset(db.session, course, name)
+    storage = current_app.extensions["mooc_storage"]
+    direct = storage.url(asset.storage_key, expires_in=300)
+    if direct:
+        return redirect(direct, 302)
+    try:
+        handle = storage.open(asset.storage_key)
+    except FileNotFoundError:
+        abort(404)
+    inline = asset.content_type.startswith(_INLINE_TYPES)
+    response = send_file(
+        handle,
+        mimetype=asset.content_type,
+        as_attachment=not inline,
+        download_name=asset.name,
+        etag=asset.sha256,
+        max_age=86400,
+        conditional=True,
+    )
+    response.headers["Content-Security-Policy"] = _MEDIA_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from sqlalchemy import select
 
+from mooc.accounts.models import User
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+from mooc.demo.progress import load_demo_progress
 from mooc.errors import DomainError
 from mooc.extensions import db
 
@@ -17,12 +20,14 @@ def demo() -> None:
 
 @demo.command("load")
 def load_command() -> None:
-    """Create the demo accounts (needs the content/ institutions imported first)."""
+    """Create the demo accounts and the demo student's progress (after `content import`)."""
     settings = current_app.config["MOOC_SETTINGS"]
     if not settings.demo or settings.is_production:
         raise click.ClickException("demo data is loaded only with MOOC_DEMO=1 outside production")
     try:
         created = load_demo_accounts(db.session)
+        student = db.session.scalars(select(User).where(User.email == "student@demo.test")).one()
+        created += load_demo_progress(db.session, student, base_url=settings.base_url)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

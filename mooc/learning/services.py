@@ -180,14 +180,14 @@ def completion(session: Session, user_id: int, course_id: int) -> Completion | N
 def complete_course_if_earned(
     session: Session, user: User, course: Course, *, base_url: str
 ) -> Completion | None:
-    """Record the learner's completion of `course` once its rule is met.
+    """Record the learner's completion of `course` the moment its rule is met.
 
     This is the completion event: exactly one `Completion` per learner and course, also when
-    requests race (unique constraint). Returns the completion (new or existing), or None.
+    requests race (unique constraint). Returns the new completion; None when the rule is not
+    met yet or the course was already completed (see `completion`).
     """
-    existing = completion(session, user.id, course.id)
-    if existing is not None:
-        return existing
+    if completion(session, user.id, course.id) is not None:
+        return None
     status = course_status(session, user.id, course)
     if not status.complete or status.final_grade is None:
         return None
@@ -220,7 +220,7 @@ def complete_course_if_earned(
             session.add(record)
             session.flush()
     except IntegrityError:  # another request completed it a moment ago
-        return completion(session, user.id, course.id)
+        return None
     xapi.record(
         session,
         xapi.course_completed(user, course, status.final_grade, base_url=base_url),

@@ -38,3 +38,8 @@ def admin_required(view: F) -> F:
 def current_account() -> User:
     """The logged-in user, typed; only call behind `login_required`."""
     return cast(User, current_user._get_current_object())
+
+
+def optional_account() -> User | None:
+    """The logged-in user, or None for a visitor."""
+    return current_account() if current_user.is_authenticated else None

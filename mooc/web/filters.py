@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from markupsafe import Markup
 
 from mooc.catalog.subjects import SUBJECTS
+from mooc.markup import render_inline
 
 
 def subject_label(code: str) -> str:
@@ -36,6 +37,11 @@ def trusted_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - input is the sanitizer's output, never raw user text
 
 
+def inline_markdown(value: str) -> Markup:
+    """Short user text (quiz prompts, options) rendered and sanitized by `mooc.markup`."""
+    return Markup(render_inline(value))  # noqa: S704 - render_inline returns sanitized HTML
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (for filters and pagination)."""
     args = request.args.to_dict()
@@ -48,6 +54,11 @@ def url_with(**changes: Any) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        subject=subject_label, number=number, date=date, datetime=datetime, html=trusted_html
+        subject=subject_label,
+        number=number,
+        date=date,
+        datetime=datetime,
+        html=trusted_html,
+        inline_markdown=inline_markdown,
     )
     app.jinja_env.globals.update(url_with=url_with)

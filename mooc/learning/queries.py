@@ -1,0 +1,47 @@
+"""Reading a course for a learner: its lectures in order, the preview lecture, neighbours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mooc.catalog.models import Course, Lecture, Section
+from mooc.errors import NotFound
+
+
+def ordered_lectures(session: Session, course: Course) -> list[Lecture]:
+    """The published lectures of a course in teaching order."""
+    return list(
+        session.scalars(
+            select(Lecture)
+            .join(Section, Lecture.section_id == Section.id)
+            .where(Lecture.course_id == course.id, Lecture.published_version_id.is_not(None))
+            .order_by(Section.position, Lecture.position)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LecturePlace:
+    lecture: Lecture
+    index: int
+    previous: Lecture | None
+    next: Lecture | None
+    is_preview: bool  # the first lecture: open to visitors
+
+
+def lecture_place(session: Session, course: Course, slug: str) -> LecturePlace:
+    lectures = ordered_lectures(session, course)
+    for index, lecture in enumerate(lectures):
+        if lecture.slug == slug:
+            return LecturePlace(
+                lecture=lecture,
+                index=index,
+                previous=lectures[index - 1] if index > 0 else None,
+                next=lectures[index + 1] if index + 1 < len(lectures) else None,
+                is_preview=index == 0,
+            )
+    raise NotFound(_("No such lecture in this course."))
