@@ -15,11 +15,13 @@ from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
+from mooc.api import xapi_views as api_xapi_views
 from mooc.authoring import cli as authoring_cli
 from mooc.catalog import views as catalog_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
-from mooc.learning import quiz_views
+from mooc.learning import cli as learning_cli
+from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
 from mooc.migrate import db_cli
 from mooc.settings import Settings, load_settings
@@ -37,8 +39,10 @@ BLUEPRINTS = (
     catalog_views.bp,
     learning_views.bp,
     quiz_views.bp,
+    teach_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
+    api_xapi_views.bp,
 )
 
 
@@ -140,4 +144,5 @@ def create_app(
     app.cli.add_command(db_cli)
     app.cli.add_command(authoring_cli.content)
     app.cli.add_command(demo_cli.demo)
+    app.cli.add_command(learning_cli.xapi)
     return app

@@ -39,6 +39,9 @@ class Settings:
     page_size: int = 12
     languages: tuple[str, ...] = ("vi", "en")
     default_language: str = "vi"
+    lrs_url: str | None = None
+    lrs_username: str | None = None
+    lrs_password: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -131,4 +134,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,
         default_language=default_language,
+        lrs_url=env_vars.get("MOOC_LRS_URL") or None,
+        lrs_username=env_vars.get("MOOC_LRS_USERNAME") or None,
+        lrs_password=env_vars.get("MOOC_LRS_PASSWORD") or None,
     )

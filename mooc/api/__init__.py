@@ -1,0 +1,1 @@
+"""JSON API under /api/v1 for university systems and tools, with its OpenAPI document."""
