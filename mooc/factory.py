@@ -15,6 +15,7 @@ from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
+from mooc.api import openapi as api_openapi
 from mooc.api import xapi_views as api_xapi_views
 from mooc.authoring import cli as authoring_cli
 from mooc.catalog import views as catalog_views
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     accounts_views.bp,
     accounts_admin_views.bp,
     api_xapi_views.bp,
+    api_openapi.bp,
 )
 
 
