@@ -49,8 +49,11 @@ BLUEPRINTS = (
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, wait on locks, and let SQLAlchemy own transactions
-    (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on)."""
+    """SQLite: enforce foreign keys, WAL, wait on locks, and let SQLAlchemy own transactions
+    (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on).
+
+    Transactions begin IMMEDIATE: a deferred one that reads and then writes fails at once with
+    "database is locked" when another process wrote in between, whatever the busy timeout."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -58,11 +61,12 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_app(

@@ -1,0 +1,182 @@
+"""Lecture page requests/s and "mark as done" writes/s against gunicorn with 2 workers,
+on SQLite and (when MOOC_TEST_DATABASE_URL or --pg URL is given) PostgreSQL.
+
+Loopback only, bounded in time. Prints one line per backend and measurement.
+
+    .venv/bin/python bench/learning.py [--seconds 10] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+from _setup import PASSWORD, ROOT, build
+from sqlalchemy import create_engine, select, text
+
+from mooc.catalog.models import Course
+from mooc.extensions import db
+from mooc.learning.queries import ordered_lectures
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Client:
+    """One keep-alive connection with a logged-in session cookie."""
+
+    def __init__(self, port: int, email: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        page = self.get("/login")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.post("/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+
+    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie, "Accept-Encoding": "identity"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read().decode("utf-8", "replace")
+        for value in response.headers.get_all("Set-Cookie") or []:
+            self.cookie = value.split(";", 1)[0]
+        return response.status, data
+
+    def get(self, path: str) -> str:
+        return self._request("GET", path)[1]
+
+    def post(self, path: str, form: dict[str, str]) -> int:
+        return self._request("POST", path, urlencode(form))[0]
+
+    def csrf(self, path: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(path)).group(1)  # type: ignore[union-attr]
+
+
+def run_load(seconds: float, workers: list, job) -> tuple[int, int]:  # type: ignore[no-untyped-def, type-arg]
+    done = [0] * len(workers)
+    errors = [0] * len(workers)
+    stop = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        n = 0
+        while time.monotonic() < stop:
+            ok = job(workers[i], i, n)
+            n += 1
+            if ok:
+                done[i] += 1
+            else:
+                errors[i] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(workers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done), sum(errors)
+
+
+def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="mooc-bench-"))
+    app = build(tmp, url, students=clients)
+    with app.app_context():
+        courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
+        lectures = [(c.slug, lec.slug) for c in courses for lec in ordered_lectures(db.session, c)]
+    port = free_port()
+    env = {
+        **os.environ,
+        "MOOC_DATABASE_URL": url,
+        "MOOC_INSTANCE_PATH": str(tmp),
+        "MOOC_SECRET_KEY": "bench-" + "x" * 40,
+        "MOOC_STORAGE_URL": f"file://{tmp / 'media'}",
+        "MOOC_LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        workers = [Client(port, f"bench{i}@example.test") for i in range(clients)]
+
+        def read(client: Client, i: int, n: int) -> bool:
+            course, lecture = lectures[(i + n) % len(lectures)]
+            status, _ = client._request("GET", f"/courses/{course}/lectures/{lecture}")
+            return status == 200
+
+        count, errors = run_load(seconds, workers, read)
+        print(
+            f"{label:10} lecture page   {count / seconds:8.1f} req/s   ({count} ok, {errors} errors, {clients} clients, {seconds:.0f} s)"
+        )
+
+        tokens = [w.csrf("/dashboard") for w in workers]
+
+        def write(client: Client, i: int, n: int) -> bool:
+            course, lecture = lectures[n % len(lectures)]
+            status = client.post(
+                f"/courses/{course}/lectures/{lecture}/done", {"csrf_token": tokens[i]}
+            )
+            return status == 303
+
+        count, errors = run_load(seconds, workers, write)
+        print(
+            f"{label:10} mark as done   {count / seconds:8.1f} writes/s ({count} ok, {errors} errors; repeats are idempotent no-ops after the first pass)"
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--pg", default=os.environ.get("MOOC_TEST_DATABASE_URL", ""))
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="mooc-bench-db-"))
+    bench_backend("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.seconds, args.clients)
+    if args.pg:
+        name = f"mooc_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(f"{args.pg.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            bench_backend("postgresql", f"{args.pg.rstrip('/')}/{name}", args.seconds, args.clients)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
