@@ -11,12 +11,14 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
@@ -90,6 +92,7 @@ def app(backend: str, fresh_database_url, tmp_root: Path) -> Iterator[Flask]:  #
     url = fresh_database_url(backend)
     upgrade(url)
     application = create_app(settings=make_settings(tmp_root / backend, url))
+    application.test_client_class = RequestScopedClient
     with application.app_context():
         import_tree(db.session, application.extensions["mooc_storage"], load_tree(CONTENT))
         db.session.commit()
@@ -113,7 +116,26 @@ def session(app: Flask) -> Iterator[Session]:
             db.session.close()
             outer.rollback()
             connection.close()
-            db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+            db.sessionmaker.configure(
+                bind=db.engine, join_transaction_mode="conservative_savepoint"
+            )
+
+
+class RequestScopedClient(FlaskClient):
+    """A test client whose requests forget per-request caches kept in `g`.
+
+    Tests hold one app context open (so the app's `db.session` is the test's session); Flask
+    then reuses it for each request, and with it `g`, where Flask-Login caches the current user,
+    Flask-Babel the locale and Flask-WTF the CSRF token. Each real request starts without them;
+    so does each of these.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
+            g.pop("csrf_token", None)  # Flask-WTF caches the raw token per request
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
