@@ -17,7 +17,9 @@ def make_institution(
     session: Session, kind: InstitutionKind = InstitutionKind.UNIVERSITY
 ) -> Institution:
     n = next(_counter)
-    institution, _ = upsert_institution(session, slug=f"inst-{n}", name=f"Institution {n}", kind=kind)
+    institution, _ = upsert_institution(
+        session, slug=f"inst-{n}", name=f"Institution {n}", kind=kind
+    )
     return institution
 
 

@@ -17,12 +17,11 @@ def csrf_from(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, email: str, password: str, *, next_url: str | None = None
+def login(
+    client: FlaskClient, email: str, password: str, *, next_url: str | None = None
 ) -> TestResponse:
     token = csrf_from(client, "/login")
     data = {"email": email, "password": password, "csrf_token": token}
     if next_url is not None:
         data["next"] = next_url
     return client.post("/login", data=data)
-
-

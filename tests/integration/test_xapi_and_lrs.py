@@ -37,7 +37,7 @@ class FakeLrs:
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's API
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 lrs.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if lrs.fail_next:
@@ -160,9 +160,10 @@ def test_statements_api_is_for_admins_with_filters(
     assert body["total"] == 1
     assert body["statements"][0]["actor"]["account"]["name"] == str(student.id)
     agent = json.dumps({"account": {"homePage": BASE, "name": str(student.id)}})
-    assert client.get("/api/v1/xapi/statements", query_string={"agent": agent}).get_json()[
-        "total"
-    ] == 1
+    assert (
+        client.get("/api/v1/xapi/statements", query_string={"agent": agent}).get_json()["total"]
+        == 1
+    )
     assert client.get("/api/v1/xapi/statements?verb=completed").get_json()["total"] == 0
     future = client.get("/api/v1/xapi/statements?since=2999-01-01T00:00:00Z").get_json()
     assert future["statements"] == []
