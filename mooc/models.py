@@ -2,14 +2,17 @@
 
 from mooc.accounts.models import Institution, Membership, User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
+from mooc.authoring.models import AuditEntry
+from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset, Section
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Completion",
     "Course",
+    "CourseTeacher",
     "Enrolment",
     "Institution",
     "Lecture",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ class _Choice(QuestionType):
         return {"options": [str(o["text"]) for o in data["options"]]}
 
     def _indexes(self, values: Sequence[str], count: int) -> list[int]:
-        picked = {int(v) for v in values if v.isdigit() and int(v) < count}
+        # ASCII only: "²".isdigit() is true, yet int("²") raises.
+        picked = {int(v) for v in values if v.isascii() and v.isdigit() and int(v) < count}
         return sorted(picked)
 
 
@@ -206,7 +208,10 @@ class ShortText(QuestionType):
 
     @staticmethod
     def _key(text: str, ignore_diacritics: bool) -> str:
-        return fold(text) if ignore_diacritics else normalize_spaces(text).casefold()
+        if ignore_diacritics:
+            return fold(text)
+        # Keyboards send "ả" precomposed or as "a" + a combining hook: compare one form (NFC).
+        return unicodedata.normalize("NFC", normalize_spaces(text)).casefold()
 
     def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
         if not isinstance(response, str):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mooc.accounts.models import Institution
+from mooc.accounts.models import Institution, User
 from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
 
 
@@ -73,6 +73,7 @@ class Course(Base):
     sections: Mapped[list[Section]] = relationship(
         back_populates="course", order_by="Section.position", cascade="all, delete-orphan"
     )
+    teachers: Mapped[list[CourseTeacher]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_published(self) -> bool:
@@ -159,3 +160,19 @@ class MediaAsset(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[created_at]
+
+
+class CourseTeacher(Base):
+    """A teacher assigned to a course: they (and admins) may edit it and follow its learners."""
+
+    __tablename__ = "course_teacher"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[intpk]
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[created_at]
+
+    user: Mapped[User] = relationship()

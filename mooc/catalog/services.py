@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset
+from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
 from mooc.catalog.search_text import course_search_text
 from mooc.catalog.subjects import SUBJECTS
 from mooc.markup import MediaRef, MediaResolver, render_markdown
@@ -93,3 +93,11 @@ def publish_lecture(
     session.flush()
     lecture.published_version = version
     return version
+
+
+def assign_teacher(session: Session, course: Course, user_id: int) -> None:
+    """Assign a teacher to a course; assigning twice is a no-op."""
+    if any(t.user_id == user_id for t in course.teachers):
+        return
+    course.teachers.append(CourseTeacher(user_id=user_id))
+    session.flush()

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role, User
 from mooc.accounts.services import get_institution, grant_role, register
+from mooc.catalog.models import Course
+from mooc.catalog.services import assign_teacher
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, demo mode only
 
@@ -54,6 +56,13 @@ DEMO_ACCOUNTS = (
 )
 
 
+def assign_demo_teacher(session: Session) -> None:
+    """The demo teacher teaches every course (seed courses have no assigned teacher)."""
+    teacher = session.scalars(select(User).where(User.email == "teacher@demo.test")).one()
+    for course in session.scalars(select(Course)):
+        assign_teacher(session, course, teacher.id)
+
+
 def load_demo_accounts(session: Session) -> list[str]:
     """Create the demo accounts and roles that are missing; returns the emails created."""
     created = []
@@ -70,4 +79,5 @@ def load_demo_accounts(session: Session) -> list[str]:
             created.append(account.email)
         for slug, role in account.roles:
             grant_role(session, user, get_institution(session, slug), role)
+    assign_demo_teacher(session)
     return created

@@ -1,8 +1,9 @@
 """The completion rule of a course, as a pure function of a learner's progress.
 
 A course is complete when every required lecture is done, every required quiz's counted score
-reaches its pass mark, and the final grade — the weighted mean of the quiz scores — reaches the
-course's pass mark. A course without quizzes is graded 100 once its lectures are done.
+reaches its pass mark, and the final grade — the weighted mean of the quiz scores, optional quizzes
+only once taken — reaches the course's pass mark. A course without quizzes is graded 100 once its
+lectures are done.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class QuizStanding:
 @dataclass(frozen=True)
 class CompletionStatus:
     complete: bool
-    final_grade: float | None  # None until every weighted quiz has a score
+    final_grade: float | None  # None until every required weighted quiz has a score
     lectures_done: int
     lectures_required: int
     quizzes_passed: int
@@ -36,7 +37,8 @@ class CompletionStatus:
 
 
 def final_grade(quizzes: Sequence[QuizStanding]) -> float | None:
-    weighted = [q for q in quizzes if q.weight > 0]
+    # An optional quiz counts once taken; left untaken, it must not hold the grade back forever.
+    weighted = [q for q in quizzes if q.weight > 0 and (q.required or q.score is not None)]
     if not weighted:
         return 100.0
     if any(q.score is None for q in weighted):

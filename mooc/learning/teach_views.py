@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from mooc.accounts.models import Role
 from mooc.catalog import queries as catalog_queries
-from mooc.catalog.models import Course
+from mooc.catalog.models import Course, CourseTeacher
 from mooc.catalog.permissions import can_teach
 from mooc.extensions import db
 from mooc.learning import analytics, charts
@@ -30,7 +30,7 @@ def index() -> ResponseReturnValue:
     user = current_account()
     stmt = select(Course).order_by(Course.title)
     if not user.is_admin:
-        stmt = stmt.where(Course.institution_id.in_(user.institution_ids(Role.TEACHER)))
+        stmt = stmt.join(CourseTeacher).where(CourseTeacher.user_id == user.id)
     return render_template("teach/index.html", courses=db.session.scalars(stmt).all())
 
 

@@ -14,6 +14,7 @@ from mooc.accounts.models import Role
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
+from mooc.catalog.services import assign_teacher
 from mooc.learning import charts, services
 from mooc.learning.queries import ordered_lectures
 from tests.factories import PASSWORD, make_user
@@ -64,10 +65,11 @@ def _learners(session: Session, course: Course) -> None:
 def test_teacher_sees_learners_funnel_and_scores(session: Session, client: FlaskClient) -> None:
     course = _course(session)
     _learners(session, course)
-    make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="t@example.test")
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="t@example.test")
+    assign_teacher(session, course, teacher.id)
     session.commit()
     login(client, "t@example.test", PASSWORD)
-    page = client.get(f"/teach/courses/{course.slug}/learners")
+    page = client.get(f"/teach/courses/{course.slug}/learners", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count("<svg") == 2
@@ -84,7 +86,8 @@ def test_csv_export_is_complete_and_neutralises_formulas(
 ) -> None:
     course = _course(session)
     _learners(session, course)
-    make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="t2@example.test")
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="t2@example.test")
+    assign_teacher(session, course, teacher.id)
     session.commit()
     login(client, "t2@example.test", PASSWORD)
     response = client.get(f"/teach/courses/{course.slug}/learners.csv")
@@ -102,12 +105,14 @@ def test_csv_export_is_complete_and_neutralises_formulas(
     assert any(k.startswith("quiz:") for k in rows[0])
 
 
-def test_only_teachers_of_the_institution_see_learners(
+def test_only_assigned_teachers_see_learners(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
     course = _course(session)
     make_user(session, email="student-x@example.test")
     make_user(session, ("thpt-chu-van-an", Role.TEACHER), email="other-teacher@example.test")
+    # A teacher of the same school who is not assigned to this course does not see it either.
+    make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="colleague@example.test")
     session.commit()
     assert client.get(f"/teach/courses/{course.slug}/learners").status_code == 302
     login(client, "student-x@example.test", PASSWORD)
@@ -116,6 +121,9 @@ def test_only_teachers_of_the_institution_see_learners(
     login(other, "other-teacher@example.test", PASSWORD)
     assert other.get(f"/teach/courses/{course.slug}/learners").status_code == 403
     assert other.get(f"/teach/courses/{course.slug}/learners.csv").status_code == 403
+    colleague = app.test_client()
+    login(colleague, "colleague@example.test", PASSWORD)
+    assert colleague.get(f"/teach/courses/{course.slug}/learners").status_code == 403
 
 
 def test_charts_escape_labels_and_bin_scores() -> None:
