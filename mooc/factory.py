@@ -17,7 +17,10 @@ from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
 from mooc.api import openapi as api_openapi
 from mooc.api import xapi_views as api_xapi_views
+from mooc.authoring import audit_views, lecture_views
 from mooc.authoring import cli as authoring_cli
+from mooc.authoring import quiz_views as authoring_quiz_views
+from mooc.authoring import views as authoring_views
 from mooc.catalog import views as catalog_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
@@ -41,6 +44,10 @@ BLUEPRINTS = (
     learning_views.bp,
     quiz_views.bp,
     teach_views.bp,
+    authoring_views.bp,
+    lecture_views.bp,
+    authoring_quiz_views.bp,
+    audit_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
     api_xapi_views.bp,

@@ -65,6 +65,7 @@ class Course(Base):
     # Folded title, code, subject and description: what diacritic-insensitive search matches.
     search_text: Mapped[str] = mapped_column(Text, default="")
     source_hash: Mapped[str | None] = mapped_column(String(64))  # of the imported package
+    cover_media: Mapped[str | None] = mapped_column(String(160))  # a MediaAsset name
     published_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

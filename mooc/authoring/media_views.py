@@ -1,0 +1,138 @@
+"""The media library of a course, and course packages (zip) in and out."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from mooc.accounts.models import Role
+from mooc.authoring import audit, media, package_export, package_zip
+from mooc.authoring.forms import ActionForm, PackageForm, UploadForm
+from mooc.authoring.package_format import PackageError
+from mooc.authoring.views import editable_course
+from mooc.errors import DomainError
+from mooc.extensions import db
+from mooc.web.auth import current_account, role_required
+
+bp = Blueprint("authoring_media", __name__, url_prefix="/author")
+
+
+def _storage():  # type: ignore[no-untyped-def]
+    return current_app.extensions["mooc_storage"]
+
+
+@bp.route("/courses/<slug>/media", methods=["GET", "POST"])
+@role_required(Role.TEACHER)
+def library(slug: str) -> ResponseReturnValue:
+    course = editable_course(slug)
+    form = UploadForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            asset = media.upload_media(
+                db.session,
+                _storage(),
+                course,
+                upload.filename or "file",
+                upload.stream,
+                limits=media.MediaLimits.from_settings(current_app.config["MOOC_SETTINGS"]),
+                actor_id=current_account().id,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            status = exc.status
+            form.file.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Uploaded as media/%(name)s.", name=asset.name), "success")
+            return redirect(url_for(".library", slug=slug), 303)
+    elif form.errors:
+        status = 422
+    return render_template(
+        "authoring/media.html",
+        course=course,
+        form=form,
+        assets=media.course_media(db.session, course),
+        action=ActionForm(),
+    ), status
+
+
+@bp.post("/courses/<slug>/media/<name>/delete")
+@role_required(Role.TEACHER)
+def delete(slug: str, name: str) -> ResponseReturnValue:
+    course = editable_course(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        media.delete_media(db.session, _storage(), course, name, current_account().id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Deleted media/%(name)s.", name=name), "success")
+    return redirect(url_for(".library", slug=slug), 303)
+
+
+@bp.get("/courses/<slug>/export.zip")
+@role_required(Role.TEACHER)
+def export_package(slug: str) -> ResponseReturnValue:
+    course = editable_course(slug)
+    data = package_export.export_zip(db.session, _storage(), course)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}.zip"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.TEACHER)
+def import_package() -> ResponseReturnValue:
+    form = PackageForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_account()
+        try:
+            report = package_zip.import_zip(
+                db.session, _storage(), form.file.data.stream, actor_id=user.id, user=user
+            )
+        except (DomainError, PackageError) as exc:
+            db.session.rollback()
+            status = getattr(exc, "status", 422)
+            form.file.errors.append(str(getattr(exc, "message", exc)))
+        else:
+            audit.record(
+                db.session,
+                actor_id=user.id,
+                action="import",
+                object_type="package",
+                object_id=None,
+                course_id=None,
+                summary="; ".join(report.created + report.updated)[:300] or "no changes",
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "%(c)d created, %(u)d updated, %(n)d unchanged.",
+                    c=len(report.created),
+                    u=len(report.updated),
+                    n=len(report.unchanged),
+                ),
+                "success",
+            )
+            return redirect(url_for("authoring.index"), 303)
+    elif form.errors:
+        status = 422
+    return render_template("authoring/import.html", form=form), status

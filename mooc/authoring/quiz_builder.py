@@ -1,0 +1,276 @@
+"""Building quizzes: settings and questions of every type, validated by the question registry.
+
+Editing a quiz bumps its revision; attempts already started keep the snapshot they began with.
+The option format of the builder form is one option per line, correct ones starting with `*`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mooc.accounts.models import User
+from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
+from mooc.assessment.questions import normalized_definition, validate_question
+from mooc.authoring import audit
+from mooc.authoring.courses import require_editor, section_items, unique_slug
+from mooc.catalog.models import Section
+from mooc.errors import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    title: str
+    pass_mark: int
+    weight: int
+    required: bool
+    max_attempts: int | None
+    policy: str
+    time_limit_minutes: int | None
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    kind: str
+    prompt: str
+    explanation: str
+    points: int
+    data: dict[str, Any]
+
+
+def parse_options(text: str) -> list[dict[str, Any]]:
+    """ "* right answer" / "wrong answer", one per line, into option dicts."""
+    options = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        correct = stripped.startswith("*")
+        options.append({"text": stripped.lstrip("*").strip(), "correct": correct})
+    return options
+
+
+def format_options(options: Sequence[dict[str, Any]]) -> str:
+    return "\n".join(("* " if o.get("correct") else "") + str(o["text"]) for o in options)
+
+
+def _check_settings(s: QuizSettings) -> None:
+    if not s.title.strip():
+        raise Invalid(_("A quiz needs a title."), field="title")
+    if not 0 <= s.pass_mark <= 100:
+        raise Invalid(_("The pass mark is a number from 0 to 100."), field="pass_mark")
+    if not 0 <= s.weight <= 100:
+        raise Invalid(_("The weight is a number from 0 to 100."), field="weight")
+    if s.max_attempts is not None and not 1 <= s.max_attempts <= 100:
+        raise Invalid(_("Allow 1 to 100 attempts, or leave it empty."), field="max_attempts")
+    if s.policy not in ("best", "last"):
+        raise Invalid(_("Choose which attempt counts."), field="policy")
+    if s.time_limit_minutes is not None and not 1 <= s.time_limit_minutes <= 600:
+        raise Invalid(_("The time limit is 1–600 minutes, or empty."), field="time_limit_minutes")
+
+
+def check_question(draft: QuestionDraft) -> dict[str, Any]:
+    """The stored definition of a valid question; `Invalid` naming every problem otherwise."""
+    if not draft.prompt.strip():
+        raise Invalid(_("Write the question."), field="prompt")
+    if not 1 <= draft.points <= 100:
+        raise Invalid(_("Points are 1–100."), field="points")
+    problems = validate_question(draft.kind, draft.data)
+    if problems:
+        raise Invalid("; ".join(problems), field="data")
+    return normalized_definition(draft.kind, draft.data)
+
+
+def create_quiz(session: Session, user: User, section: Section, settings: QuizSettings) -> Quiz:
+    require_editor(user, section.course)
+    _check_settings(settings)
+    quiz = Quiz(
+        course_id=section.course_id,
+        section_id=section.id,
+        slug=unique_slug(session, Quiz, section.course_id, settings.title),
+        position=len(section_items(session, section.id)) + 1,
+        revision=1,
+    )
+    _apply_settings(quiz, settings)
+    session.add(quiz)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="create",
+        object_type="quiz",
+        object_id=quiz.id,
+        course_id=quiz.course_id,
+        summary=f"created quiz {quiz.slug}",
+        after=_settings_state(quiz),
+    )
+    return quiz
+
+
+def _apply_settings(quiz: Quiz, s: QuizSettings) -> None:
+    quiz.title = s.title.strip()
+    quiz.pass_mark = s.pass_mark
+    quiz.weight = s.weight
+    quiz.required = s.required
+    quiz.max_attempts = s.max_attempts
+    quiz.policy = AttemptPolicy(s.policy)
+    quiz.time_limit_minutes = s.time_limit_minutes
+
+
+def _settings_state(quiz: Quiz) -> dict[str, Any]:
+    return {
+        "title": quiz.title,
+        "pass_mark": quiz.pass_mark,
+        "weight": quiz.weight,
+        "required": quiz.required,
+        "max_attempts": quiz.max_attempts,
+        "policy": str(quiz.policy),
+        "time_limit_minutes": quiz.time_limit_minutes,
+    }
+
+
+def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings) -> None:
+    require_editor(user, quiz.course)
+    _check_settings(settings)
+    before = _settings_state(quiz)
+    _apply_settings(quiz, settings)
+    after = _settings_state(quiz)
+    if before != after:
+        quiz.revision += 1
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="edit",
+            object_type="quiz",
+            object_id=quiz.id,
+            course_id=quiz.course_id,
+            summary=f"edited settings of quiz {quiz.slug}",
+            before=before,
+            after=after,
+        )
+
+
+def _question_state(q: Question) -> dict[str, Any]:
+    return {
+        "kind": str(q.kind),
+        "prompt": q.prompt,
+        "explanation": q.explanation,
+        "points": q.points,
+        "data": q.data,
+    }
+
+
+def add_question(session: Session, user: User, quiz: Quiz, draft: QuestionDraft) -> Question:
+    require_editor(user, quiz.course)
+    data = check_question(draft)
+    last = session.scalar(
+        select(func.coalesce(func.max(Question.position), 0)).where(Question.quiz_id == quiz.id)
+    )
+    question = Question(
+        quiz_id=quiz.id,
+        position=(last or 0) + 1,
+        kind=QuestionKind(draft.kind),
+        prompt=draft.prompt.strip(),
+        explanation=draft.explanation.strip(),
+        points=draft.points,
+        data=data,
+    )
+    session.add(question)
+    quiz.revision += 1
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="create",
+        object_type="question",
+        object_id=question.id,
+        course_id=quiz.course_id,
+        summary=f"added a {draft.kind} question to {quiz.slug}",
+        after=_question_state(question),
+    )
+    return question
+
+
+def question_of(session: Session, quiz: Quiz, question_id: int) -> Question:
+    question = session.get(Question, question_id)
+    if question is None or question.quiz_id != quiz.id:
+        raise NotFound(_("No such question in this quiz."))
+    return question
+
+
+def update_question(session: Session, user: User, question: Question, draft: QuestionDraft) -> None:
+    quiz = question.quiz
+    require_editor(user, quiz.course)
+    data = check_question(draft)
+    before = _question_state(question)
+    question.kind = QuestionKind(draft.kind)
+    question.prompt = draft.prompt.strip()
+    question.explanation = draft.explanation.strip()
+    question.points = draft.points
+    question.data = data
+    after = _question_state(question)
+    if before != after:
+        quiz.revision += 1
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="edit",
+            object_type="question",
+            object_id=question.id,
+            course_id=quiz.course_id,
+            summary=f"edited question {question.position} of {quiz.slug}",
+            before=before,
+            after=after,
+        )
+
+
+def delete_question(session: Session, user: User, question: Question) -> None:
+    quiz = question.quiz
+    require_editor(user, quiz.course)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="delete",
+        object_type="question",
+        object_id=question.id,
+        course_id=quiz.course_id,
+        summary=f"deleted question {question.position} of {quiz.slug}",
+        before=_question_state(question),
+    )
+    quiz.questions.remove(question)
+    session.flush()
+    _renumber(session, quiz)
+    quiz.revision += 1
+
+
+def move_question(session: Session, user: User, question: Question, delta: int) -> None:
+    quiz = question.quiz
+    require_editor(user, quiz.course)
+    ordered = sorted(quiz.questions, key=lambda q: q.position)
+    index = ordered.index(question)
+    target = min(max(index + delta, 0), len(ordered) - 1)
+    if target == index:
+        return
+    ordered.insert(target, ordered.pop(index))
+    for offset, q in enumerate(ordered):
+        q.position = 10_000 + offset
+    session.flush()
+    for number, q in enumerate(ordered, 1):
+        q.position = number
+    quiz.revision += 1
+    session.flush()
+
+
+def _renumber(session: Session, quiz: Quiz) -> None:
+    ordered = sorted(quiz.questions, key=lambda q: q.position)
+    for offset, q in enumerate(ordered):
+        q.position = 10_000 + offset
+    session.flush()
+    for number, q in enumerate(ordered, 1):
+        q.position = number
+    session.flush()

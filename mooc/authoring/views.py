@@ -1,0 +1,216 @@
+"""Authoring pages for courses: my courses, new course, settings, structure and publishing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from mooc.accounts.models import Institution, Role
+from mooc.assessment.models import Quiz
+from mooc.authoring import courses, quiz_builder
+from mooc.authoring.forms import ActionForm, CourseForm, QuizForm, TitleForm
+from mooc.catalog import queries as catalog_queries
+from mooc.catalog.models import Course, Lecture, MediaAsset, Section
+from mooc.errors import DomainError
+from mooc.extensions import db
+from mooc.learning.syllabus import syllabus
+from mooc.web.auth import current_account, role_required
+
+bp = Blueprint("authoring", __name__, url_prefix="/author")
+
+
+def editable_course(slug: str) -> Course:
+    """The course, if the current user may edit it (403 otherwise, 404 when unknown)."""
+    course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
+    courses.require_editor(current_account(), course)
+    return course
+
+
+def _section(course: Course, section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None or section.course_id != course.id:
+        abort(404)
+    return section
+
+
+def _institution_choices() -> list[tuple[int, str]]:
+    user = current_account()
+    stmt = select(Institution).order_by(Institution.name)
+    if not user.is_admin:
+        stmt = stmt.where(Institution.id.in_(user.institution_ids(Role.TEACHER)))
+    return [(i.id, i.name) for i in db.session.scalars(stmt)]
+
+
+def _media_choices(course: Course | None) -> list[tuple[str, str]]:
+    choices = [("", _("No cover image"))]
+    if course is not None:
+        names = db.session.scalars(
+            select(MediaAsset.name)
+            .where(MediaAsset.course_id == course.id, MediaAsset.content_type.like("image/%"))
+            .order_by(MediaAsset.name)
+        )
+        choices += [(name, name) for name in names]
+    return choices
+
+
+@bp.get("/")
+@role_required(Role.TEACHER)
+def index() -> ResponseReturnValue:
+    return render_template(
+        "authoring/index.html", courses=courses.taught_courses(db.session, current_account())
+    )
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@role_required(Role.TEACHER)
+def new_course() -> ResponseReturnValue:
+    form = CourseForm()
+    form.institution.choices = _institution_choices()
+    form.cover_media.choices = _media_choices(None)
+    if form.validate_on_submit():
+        institution = db.session.get(Institution, form.institution.data) or abort(400)
+        try:
+            course = courses.create_course(
+                db.session, current_account(), institution, form.slug.data or "", form.settings()
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "title", form.title).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The course is created as a draft."), "success")
+            return redirect(url_for("authoring.course", slug=course.slug), 303)
+    return render_template("authoring/new_course.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/courses/<slug>", methods=["GET", "POST"])
+@role_required(Role.TEACHER)
+def course(slug: str) -> ResponseReturnValue:
+    found = editable_course(slug)
+    form = CourseForm(obj=found if request.method == "GET" else None)
+    del form.slug, form.institution
+    form.cover_media.choices = _media_choices(found)
+    if request.method == "GET":
+        form.outcomes.data = "\n".join(found.outcomes)
+        form.level.data = str(found.level)
+        form.cover_media.data = found.cover_media or ""
+    if form.validate_on_submit():
+        try:
+            courses.update_course(db.session, current_account(), found, form.settings())
+        except DomainError as exc:
+            getattr(form, exc.field or "title", form.title).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Course settings saved."), "success")
+            return redirect(url_for("authoring.course", slug=slug), 303)
+    return render_template(
+        "authoring/course.html",
+        course=found,
+        form=form,
+        syllabus=syllabus(db.session, found),
+        sections=found.sections,
+        items=_structure(found),
+        title_form=TitleForm(),
+        quiz_form=QuizForm(),
+        action=ActionForm(),
+    ), 422 if form.errors else 200
+
+
+def _structure(course: Course) -> dict[int, list[Lecture | Quiz]]:
+    return {s.id: courses.section_items(db.session, s.id) for s in course.sections}
+
+
+@bp.post("/courses/<slug>/publish")
+@role_required(Role.TEACHER)
+def publish(slug: str) -> ResponseReturnValue:
+    found = editable_course(slug)
+    publish_it = request.form.get("state") != "draft"
+    if ActionForm().validate_on_submit():
+        try:
+            courses.set_published(db.session, current_account(), found, publish_it)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _("The course is published.") if publish_it else _("The course is hidden."),
+                "success",
+            )
+    return redirect(url_for("authoring.course", slug=slug), 303)
+
+
+@bp.post("/courses/<slug>/sections")
+@role_required(Role.TEACHER)
+def add_section(slug: str) -> ResponseReturnValue:
+    found = editable_course(slug)
+    form = TitleForm()
+    if form.validate_on_submit():
+        courses.add_section(db.session, current_account(), found, form.title.data or "")
+        db.session.commit()
+    else:
+        flash(_("A section needs a title."), "error")
+    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+
+
+@bp.post("/courses/<slug>/sections/<int:section_id>/<action>")
+@role_required(Role.TEACHER)
+def section_action(slug: str, section_id: int, action: str) -> ResponseReturnValue:
+    found = editable_course(slug)
+    section = _section(found, section_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    title = request.form.get("title", "")
+    try:
+        return _section_action(slug, section, action, title)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+
+
+def _section_action(slug: str, section: Section, action: str, title: str) -> ResponseReturnValue:
+    user = current_account()
+    if action == "rename":
+        courses.rename_section(db.session, user, section, title)
+    elif action == "delete":
+        courses.delete_section(db.session, user, section)
+    elif action in ("up", "down"):
+        courses.move_section(db.session, user, section, -1 if action == "up" else 1)
+    elif action == "lecture":
+        lecture = courses.create_lecture(db.session, user, section, title)
+        db.session.commit()
+        return redirect(url_for("authoring_lectures.edit", slug=slug, lecture=lecture.slug), 303)
+    elif action == "quiz":
+        form = QuizForm()
+        if not form.validate():
+            flash(_("Check the quiz settings."), "error")
+            return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+        quiz = quiz_builder.create_quiz(db.session, user, section, form.settings())
+        db.session.commit()
+        return redirect(url_for("authoring_quizzes.edit", slug=slug, quiz=quiz.slug), 303)
+    else:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+
+
+@bp.post("/courses/<slug>/items/<kind>/<int:item_id>/move")
+@role_required(Role.TEACHER)
+def move_item(slug: str, kind: str, item_id: int) -> ResponseReturnValue:
+    found = editable_course(slug)
+    item: Lecture | Quiz | None
+    if kind == "lecture":
+        item = db.session.get(Lecture, item_id)
+    elif kind == "quiz":
+        item = db.session.get(Quiz, item_id)
+    else:
+        abort(404)
+    if item is None or item.course_id != found.id or not ActionForm().validate_on_submit():
+        abort(404)
+    target = request.form.get("section", type=int)
+    section = _section(found, target) if target else None
+    delta = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
+    courses.move_item(db.session, current_account(), item, delta, section)
+    db.session.commit()
+    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
