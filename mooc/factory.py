@@ -109,6 +109,9 @@ def create_app(
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=500,
+        # Streamed responses (static files, media) are sent as they are: Flask-Compress would
+        # wrap the file without ever closing it. Pages and JSON are compressed.
+        COMPRESS_STREAMS=False,
         COMPRESS_MIMETYPES=[
             "text/html",
             "text/css",

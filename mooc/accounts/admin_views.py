@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from mooc.accounts import services
 from mooc.accounts.forms import InstitutionForm, RevokeRoleForm, RoleForm
@@ -54,7 +55,9 @@ def people() -> ResponseReturnValue:
 
 def _role_form() -> RoleForm:
     form = RoleForm()
-    form.institution.choices = [(i.id, i.name) for i in services.institutions(db.session)]
+    form.institution.choices = [
+        SelectChoice(i.id, i.name) for i in services.institutions(db.session)
+    ]
     return form
 
 

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from mooc.accounts.models import InstitutionKind, Role
 from mooc.accounts.passwords import MIN_LENGTH
 
-LANGUAGE_CHOICES = [("", _l("Automatic")), ("vi", "Tiếng Việt"), ("en", "English")]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Automatic")),
+    SelectChoice("vi", "Tiếng Việt"),
+    SelectChoice("en", "English"),
+]
 
 
 class LoginForm(FlaskForm):
@@ -57,7 +69,9 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    lang = SelectField(
+        _l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Change"))
 
@@ -70,19 +84,19 @@ class InstitutionForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[
-            (InstitutionKind.SCHOOL.value, _l("School")),
-            (InstitutionKind.UNIVERSITY.value, _l("University")),
-            (InstitutionKind.MINISTRY.value, _l("Ministry")),
+            SelectChoice(InstitutionKind.SCHOOL.value, _l("School")),
+            SelectChoice(InstitutionKind.UNIVERSITY.value, _l("University")),
+            SelectChoice(InstitutionKind.MINISTRY.value, _l("Ministry")),
         ],
     )
     submit = SubmitField(_l("Save institution"))
 
 
 ROLE_CHOICES = [
-    (Role.STUDENT.value, _l("Student")),
-    (Role.TEACHER.value, _l("Teacher")),
-    (Role.STAFF.value, _l("University staff")),
-    (Role.ADMIN.value, _l("Administrator")),
+    SelectChoice(Role.STUDENT.value, _l("Student")),
+    SelectChoice(Role.TEACHER.value, _l("Teacher")),
+    SelectChoice(Role.STAFF.value, _l("University staff")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
 
 

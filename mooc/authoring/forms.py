@@ -12,6 +12,7 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -23,8 +24,11 @@ from mooc.authoring.courses import CourseSettings
 from mooc.authoring.quiz_builder import QuizSettings
 from mooc.catalog.subjects import SUBJECTS
 
-LEVELS = [("k12", _l("School (grades 1–12)")), ("university", _l("University"))]
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LEVELS = [
+    SelectChoice("k12", _l("School (grades 1–12)")),
+    SelectChoice("university", _l("University")),
+]
+LANGUAGES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 class CourseForm(FlaskForm):
@@ -66,7 +70,7 @@ class CourseForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.subject.choices = [(code, str(label)) for code, label in SUBJECTS.items()]
+        self.subject.choices = [SelectChoice(code, str(label)) for code, label in SUBJECTS.items()]
 
     def settings(self) -> CourseSettings:
         return CourseSettings(
@@ -123,7 +127,10 @@ class QuizForm(FlaskForm):
     )
     policy = SelectField(
         _l("Which attempt counts"),
-        choices=[("best", _l("The best attempt")), ("last", _l("The last attempt"))],
+        choices=[
+            SelectChoice("best", _l("The best attempt")),
+            SelectChoice("last", _l("The last attempt")),
+        ],
     )
     time_limit_minutes = IntegerField(
         _l("Time limit in minutes (empty: none)"), validators=[Optional(), NumberRange(1, 600)]
@@ -143,10 +150,10 @@ class QuizForm(FlaskForm):
 
 
 QUESTION_KINDS = [
-    ("single", _l("Single choice")),
-    ("multiple", _l("Multiple choice")),
-    ("numeric", _l("Number")),
-    ("text", _l("Short text")),
+    SelectChoice("single", _l("Single choice")),
+    SelectChoice("multiple", _l("Multiple choice")),
+    SelectChoice("numeric", _l("Number")),
+    SelectChoice("text", _l("Short text")),
 ]
 
 

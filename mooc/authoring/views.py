@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution, Role
 from mooc.assessment.models import Quiz
@@ -35,23 +36,23 @@ def _section(course: Course, section_id: int) -> Section:
     return section
 
 
-def _institution_choices() -> list[tuple[int, str]]:
+def _institution_choices() -> list[SelectChoice]:
     user = current_account()
     stmt = select(Institution).order_by(Institution.name)
     if not user.is_admin:
         stmt = stmt.where(Institution.id.in_(user.institution_ids(Role.TEACHER)))
-    return [(i.id, i.name) for i in db.session.scalars(stmt)]
+    return [SelectChoice(i.id, i.name) for i in db.session.scalars(stmt)]
 
 
-def _media_choices(course: Course | None) -> list[tuple[str, str]]:
-    choices = [("", _("No cover image"))]
+def _media_choices(course: Course | None) -> list[SelectChoice]:
+    choices = [SelectChoice("", _("No cover image"))]
     if course is not None:
         names = db.session.scalars(
             select(MediaAsset.name)
             .where(MediaAsset.course_id == course.id, MediaAsset.content_type.like("image/%"))
             .order_by(MediaAsset.name)
         )
-        choices += [(name, name) for name in names]
+        choices += [SelectChoice(name, name) for name in names]
     return choices
 
 
