@@ -7,6 +7,7 @@ sanitizer can be swapped in one place. Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable, MutableMapping
@@ -275,7 +276,10 @@ class _MediaExtension(Extension):
 def _slugify(value: str, separator: str) -> str:
     """Heading anchors: ASCII, prefixed so they never clash with the page's own ids."""
     words = re.sub(r"[^\w\s-]", "", fold(value)).strip()
-    return "h-" + re.sub(r"[\s_-]+", separator, words)[:70]
+    slug = re.sub(r"[\s_-]+", separator, words)[:70].strip(separator)
+    if not slug.isascii() or not slug:  # a heading of symbols ("∑") still gets a usable anchor
+        slug = hashlib.sha256(value.encode()).hexdigest()[:8]
+    return "h-" + slug
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:

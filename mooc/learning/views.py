@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
@@ -107,6 +108,7 @@ def _can_read(course: Course, is_preview: bool) -> bool:
 
 def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
     """Everything the page depends on: a 304 is only sent for an identical page."""
+    generate_csrf()  # the page embeds the session's token: create it before hashing, not after
     parts = [
         str(version_id),
         str(current_user.get_id() if current_user.is_authenticated else "-"),

@@ -1,0 +1,254 @@
+"""Lecture Markdown to safe HTML: sanitizing, links, tables, code, server-side MathML, media."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mooc.markup import MediaRef, render_inline, render_markdown
+
+
+def html_of(source: str) -> str:
+    return render_markdown(source).html
+
+
+# --- sanitizing ---------------------------------------------------------------------------
+
+
+def test_script_tags_are_removed() -> None:
+    out = html_of('Trước <script>alert("x")</script> sau\n\n<svg><script>1</script></svg>')
+    assert "<script" not in out.lower()
+    assert "<svg" not in out.lower()
+    assert "Trước" in out and "sau" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<p onclick="steal()">bấm</p>',
+        '<img src="/x.png" onerror="steal()" alt="x">',
+        '<div onmouseover="steal()" class="note">rê chuột</div>',
+        '<a href="/ok" onfocus="steal()">link</a>',
+    ],
+)
+def test_event_handlers_are_removed(source: str) -> None:
+    out = html_of(source)
+    assert not re.search(r"\son\w+=", out)
+    assert "steal" not in out
+
+
+def test_style_attributes_are_removed() -> None:
+    out = html_of('<span style="background:url(javascript:x)">tô màu</span>')
+    assert "style" not in out
+    assert "javascript" not in out
+    assert "tô màu" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[bấm](javascript:alert(1))",
+        "[bấm](JaVaScRiPt:alert(1))",
+        '<a href="javascript:alert(1)">bấm</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">bấm</a>',
+        "![ảnh](javascript:alert(1))",
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=" alt="ảnh">',
+    ],
+)
+def test_javascript_and_data_urls_are_removed(source: str) -> None:
+    out = html_of(source)
+    assert "javascript:" not in out.lower()
+    assert "data:" not in out
+    assert "href=" not in out and "src=" not in out
+
+
+def test_iframes_and_forms_are_dropped() -> None:
+    out = html_of('<iframe src="https://evil.example"></iframe><form><input name="p"></form>')
+    assert "<iframe" not in out and "<form" not in out and "<input" not in out
+
+
+def test_mathml_keeps_only_presentation_attributes() -> None:
+    out = html_of('<math><mi onclick="x()" href="javascript:1">x</mi></math>')
+    assert out == "<math><mi>x</mi></math>"
+
+
+# --- links --------------------------------------------------------------------------------
+
+
+def test_external_links_get_nofollow_noopener() -> None:
+    out = html_of(
+        "[Bộ GD&ĐT](https://moet.gov.vn) [http](http://example.org) [cdn](//cdn.example/a)"
+    )
+    assert out.count('rel="nofollow noopener"') == 3
+
+
+def test_internal_links_are_left_alone() -> None:
+    out = html_of("[khóa học](/courses/toan-lop-6) [bài sau](phan-so) [mục](#h-tap-hop)")
+    assert 'href="/courses/toan-lop-6"' in out
+    assert 'href="phan-so"' in out
+    assert "rel=" not in out
+
+
+def test_bare_urls_become_external_links() -> None:
+    out = html_of("Xem https://example.org/bai-tap nhé")
+    assert '<a href="https://example.org/bai-tap" rel="nofollow noopener">' in out
+
+
+def test_mailto_links_stay() -> None:
+    assert 'href="mailto:co-giao@example.test"' in html_of("[thư](mailto:co-giao@example.test)")
+
+
+# --- Markdown features --------------------------------------------------------------------
+
+
+def test_tables_render() -> None:
+    out = html_of("| Ký hiệu | Đọc là |\n|---|---|\n| $\\in$ | thuộc |\n")
+    assert "<table>" in out
+    assert "<th>Ký hiệu</th>" in out
+    assert "<td>thuộc</td>" in out
+
+
+def test_footnotes_render_with_links_both_ways() -> None:
+    out = html_of("Số 0 là số tự nhiên[^1].\n\n[^1]: Theo chương trình 2018.\n")
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in out
+    assert '<li id="fn:1">' in out
+    assert "Theo chương trình 2018." in out
+    assert 'href="#fnref:1"' in out
+
+
+def test_fenced_code_is_highlighted_with_classes() -> None:
+    out = html_of('```python\ndef f(x):\n    return "ok"\n```\n')
+    assert '<div class="highlight">' in out
+    assert '<span class="k">def</span>' in out
+    assert '<span class="nf">f</span>' in out
+    assert "style=" not in out  # colours come from the stylesheet, not inline styles
+
+
+def test_dollars_inside_code_stay_literal() -> None:
+    out = html_of('Gõ `$x$` để viết công thức.\n\n```\nprice = "$a^2$"\n```\n')
+    assert "<code>$x$</code>" in out
+    assert "$a^2$" in out
+    assert "<math" not in out
+
+
+def test_dollar_amounts_in_prose_are_not_math() -> None:
+    out = html_of("Giá $5 và $10.")
+    assert "<math" not in out
+    assert "$5" in out
+
+
+# --- math ---------------------------------------------------------------------------------
+
+
+def test_inline_math_becomes_mathml() -> None:
+    out = html_of("Diện tích $a^2$ của hình vuông.")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in out
+    assert "<msup><mi>a</mi><mn>2</mn></msup>" in out
+    assert "$" not in out
+
+
+def test_display_math_becomes_a_mathml_block_without_javascript() -> None:
+    out = html_of("$$\n\\frac{3}{4} + \\frac{1}{4} = 1\n$$\n")
+    assert out.startswith('<div class="math-block"><math')
+    assert 'display="block"' in out
+    assert "<mfrac>" in out
+    assert "<script" not in out
+    assert "arithmatex" not in out  # no client-side renderer is needed
+
+
+def test_math_comparison_signs_are_escaped() -> None:
+    out = html_of("$a < b$")
+    assert "<mo>&#x0003C;</mo>" in out
+    assert "<b" not in out
+
+
+def test_html_smuggled_into_math_is_not_rendered() -> None:
+    out = html_of("$\\text{<script>alert(1)</script>}$ và $x_{<img src=x onerror=alert(1)>}$")
+    assert "<script" not in out
+    assert "<img" not in out
+    assert "onerror=" not in out
+
+
+def test_latex_error_shows_the_source_instead_of_failing() -> None:
+    out = html_of("Sai: $\\frac{1}{$ rồi.")
+    assert '<code class="math-error">\\frac{1}{</code>' in out
+    assert "Sai:" in out and "rồi." in out
+    block = html_of("$$\n\\frac{1}{\n$$\n")
+    assert '<code class="math-error">\\frac{1}{</code>' in block
+
+
+def test_latex_error_source_is_escaped() -> None:
+    out = html_of("$\\frac{<b>}{$")
+    assert "<b>" not in out
+    assert 'class="math-error"' in out
+
+
+# --- images -------------------------------------------------------------------------------
+
+
+def test_images_load_lazily() -> None:
+    out = html_of("![Tia số](https://cdn.example/tia-so.svg)")
+    assert 'loading="lazy"' in out
+    assert 'src="https://cdn.example/tia-so.svg"' in out
+
+
+def test_media_images_use_the_resolved_url_and_size() -> None:
+    asked: list[str] = []
+
+    def resolve(name: str) -> MediaRef | None:
+        asked.append(name)
+        return MediaRef("/media/3f2a/tia-so.svg", width=640, height=120)
+
+    rendered = render_markdown("![Tia số từ 0 đến 10](media/tia-so.svg)", media=resolve)
+    assert asked == ["tia-so.svg"]
+    assert rendered.media == ("tia-so.svg",)
+    img = re.search(r"<img [^>]*>", rendered.html)
+    assert img
+    tag = img.group(0)
+    assert 'src="/media/3f2a/tia-so.svg"' in tag
+    assert 'width="640"' in tag and 'height="120"' in tag
+    assert 'loading="lazy"' in tag
+    assert 'alt="Tia số từ 0 đến 10"' in tag
+
+
+def test_media_without_a_known_size_has_no_dimensions() -> None:
+    rendered = render_markdown("![a](media/a.png)", media=lambda name: MediaRef(f"/media/x/{name}"))
+    assert 'src="/media/x/a.png"' in rendered.html
+    assert "width=" not in rendered.html
+
+
+def test_unresolved_media_is_still_listed() -> None:
+    rendered = render_markdown("![a](media/missing.png)", media=lambda name: None)
+    assert rendered.media == ("missing.png",)
+    assert 'src="media/missing.png"' in rendered.html
+
+
+# --- headings -----------------------------------------------------------------------------
+
+
+def test_heading_anchors_are_prefixed_and_listed_in_the_outline() -> None:
+    rendered = render_markdown(
+        "## Tập hợp là gì?\n\ntext\n\n### Ví dụ 1\n\n## Tóm tắt\n\n#### Too deep\n"
+    )
+    assert '<h2 id="h-tap-hop-la-gi">Tập hợp là gì?</h2>' in rendered.html
+    assert '<h3 id="h-vi-du-1">Ví dụ 1</h3>' in rendered.html
+    assert [(h.level, h.anchor, h.text) for h in rendered.outline] == [
+        (2, "h-tap-hop-la-gi", "Tập hợp là gì?"),
+        (3, "h-vi-du-1", "Ví dụ 1"),
+        (2, "h-tom-tat", "Tóm tắt"),
+    ]
+
+
+def test_repeated_headings_get_distinct_anchors() -> None:
+    rendered = render_markdown("## Ví dụ\n\n## Ví dụ\n")
+    anchors = [h.anchor for h in rendered.outline]
+    assert len(set(anchors)) == 2
+    assert all(a.startswith("h-") for a in anchors)
+    for anchor in anchors:
+        assert f'id="{anchor}"' in rendered.html
+
+
+def test_render_inline_drops_the_paragraph() -> None:
+    assert render_inline("**đúng**") == "<strong>đúng</strong>"
+    assert render_inline("$0 \\in \\mathbb{N}$").startswith("<math")
