@@ -166,3 +166,14 @@ def test_percent_counts_lectures_and_quizzes_as_items() -> None:
     )
     assert half.percent == 40  # 2 of 5 items: a failed quiz is not an item done
     assert evaluate(required_lectures=[], done_lectures=[], quizzes=[], pass_mark=50).percent == 100
+
+
+def test_progress_stays_below_100_until_the_grade_reaches_the_pass_mark() -> None:
+    status = evaluate(
+        required_lectures={1},
+        done_lectures={1},
+        quizzes=[QuizStanding(7, False, 0, 1, 20.0)],
+        pass_mark=50,
+    )
+    assert not status.complete
+    assert status.percent == 99

@@ -252,3 +252,11 @@ def test_repeated_headings_get_distinct_anchors() -> None:
 def test_render_inline_drops_the_paragraph() -> None:
     assert render_inline("**đúng**") == "<strong>đúng</strong>"
     assert render_inline("$0 \\in \\mathbb{N}$").startswith("<math")
+
+
+def test_heading_of_symbols_gets_a_working_anchor() -> None:
+    rendered = render_markdown("## ∑\n")
+    anchor = rendered.outline[0].anchor
+    assert anchor.startswith("h-")
+    assert len(anchor) > 2
+    assert f'id="{anchor}"' in rendered.html
