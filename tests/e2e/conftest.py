@@ -7,11 +7,13 @@ per-test rollback `session` fixture: everything lives in one throwaway database 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from mooc.authoring.package_format import load_tree
@@ -20,6 +22,8 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import CONTENT, make_settings
+
+T = TypeVar("T")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,10 +38,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The application on its own migrated SQLite file with the seed content, on a free port."""
-    tmp: Path = tmp_path_factory.mktemp("e2e")
+def _off_the_event_loop(func: Callable[[], T]) -> T:
+    """Run `func` in a fresh thread and return its result.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread, and Flask runs
+    flask-sqlalchemy-lite's async app-context teardown through asgiref's AsyncToSync, which
+    refuses to run in a thread with a running loop. App-context work therefore happens elsewhere
+    (the server's request threads are fine: they have no loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
+
+
+def _build_app(tmp: Path) -> Flask:
     url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
     upgrade(url)
     application = create_app(settings=make_settings(tmp / "instance", url))
@@ -45,6 +57,33 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         import_tree(db.session, application.extensions["mooc_storage"], load_tree(CONTENT))
         db.session.commit()
         db.session.close()
+    return application
+
+
+def _dispose(application: Flask) -> None:
+    with application.app_context():
+        db.engine.dispose()
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests after every other test of the session.
+
+    Once pytest-playwright's session-scoped `playwright` fixture has started, its asyncio loop
+    keeps running in the main thread until the session ends, and every later app-context exit
+    in that thread (the `app`/`session` fixtures of the other tests) would fail in asgiref."""
+    browser_tests = [item for item in items if HERE in item.path.parents]
+    others = [item for item in items if HERE not in item.path.parents]
+    items[:] = others + browser_tests
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The application on its own migrated SQLite file with the seed content, on a free port."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    application = _off_the_event_loop(lambda: _build_app(tmp))
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
@@ -54,8 +93,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         thread.join(10)
         server.server_close()
-        with application.app_context():
-            db.engine.dispose()
+        _off_the_event_loop(lambda: _dispose(application))
 
 
 @pytest.fixture(scope="session")
