@@ -1,0 +1,121 @@
+"""The JSON-LD contexts a record may use, served from files bundled with the package.
+
+Verifying a record must not depend on anyone's web server being up (nor leak who verifies what),
+so the document loader never touches the network and refuses every URL it does not bundle.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+UNDEFINED_TERMS_V2 = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+
+BUNDLE_DIR = Path(__file__).with_name("contexts")
+
+
+class UnknownContext(LookupError):
+    """A record names a JSON-LD context (or document) that is not bundled."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"JSON-LD context {url!r} is not bundled; refusing to fetch it from the network"
+        )
+        self.url = url
+
+
+class ContextLoader:
+    """A pyld document loader over a fixed set of context documents, parsed once and cached.
+
+    Documents are given as parsed JSON or as paths read on first use. Answers are marked
+    "static", pyld's sign that a resolved context may be kept across calls.
+    """
+
+    def __init__(self, documents: Mapping[str, Path | Mapping[str, Any]]) -> None:
+        self._sources = dict(documents)
+        self._parsed: dict[str, Any] = {}
+        self._static_ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def urls(self) -> frozenset[str]:
+        return frozenset(self._sources)
+
+    def with_documents(self, extra: Mapping[str, Path | Mapping[str, Any]]) -> ContextLoader:
+        """A loader serving these documents too (tests add the W3C examples context this way).
+
+        A bundled URL cannot be redefined: one URL always means one document.
+        """
+        clash = sorted(set(extra) & set(self._sources))
+        if clash:
+            raise ValueError(f"contexts already bundled: {', '.join(clash)}")
+        return ContextLoader({**self._sources, **extra})
+
+    def document(self, url: str) -> Any:
+        """The parsed document at `url`, or `UnknownContext`."""
+        parsed = self._parsed.get(url)
+        if parsed is not None:
+            return parsed
+        source = self._sources.get(url)
+        if source is None:
+            raise UnknownContext(url)
+        if isinstance(source, Path):
+            parsed = json.loads(source.read_text(encoding="utf-8"))
+        else:
+            parsed = json.loads(json.dumps(source))  # a private copy nobody else can mutate
+        with self._lock:
+            if url not in self._parsed:
+                self._parsed[url] = parsed
+                self._static_ids.update(_object_ids(parsed))
+            return self._parsed[url]
+
+    def is_static(self, value: object) -> bool:
+        """Whether `value` is (part of) a document this loader serves: kept forever, never
+        changed, so its identity can key a cache."""
+        return id(value) in self._static_ids
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The pyld `documentLoader` interface."""
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": self.document(url),
+            "tag": "static",
+        }
+
+
+def _object_ids(value: Any) -> list[int]:
+    ids = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ids.append(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            ids.append(id(item))
+            stack.extend(item)
+    return ids
+
+
+def load_bundle(directory: Path = BUNDLE_DIR) -> dict[str, Path]:
+    """URL → file for the contexts listed in `directory`/index.json."""
+    index = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+    return {url: directory / name for url, name in index.items()}
+
+
+@functools.cache
+def bundled_loader() -> ContextLoader:
+    """The loader over the contexts shipped with this package (one per process)."""
+    return ContextLoader(load_bundle())

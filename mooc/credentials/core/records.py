@@ -1,0 +1,399 @@
+"""Unsigned credit records: an Open Badges 3.0 credential per completed course and a CLR 2.0
+transcript gathering signed ones.
+
+Records carry what a university needs to grant credit (credits, workload hours, level, learning
+outcomes, grade against its scale, dates) and identify the learner only by a salted hash of the
+email or by the learner's own DID, so no name or email appears in clear (K-12 pupils included).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from mooc.credentials.core.contexts import CLR_V2, CREDENTIALS_V2, OB_EXTENSIONS, OB_V3
+from mooc.credentials.core.identity import HashedEmail, LearnerDid, Recipient, identifies
+from mooc.credentials.core.status_list import StatusListEntry
+from mooc.credentials.core.timestamps import format_timestamp
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# Terms OB 3.0 / CLR 2.0 lack, mapped to schema.org: an inline context, so that every verifier
+# can process it offline (a context URL of ours would have to be fetched by theirs).
+RECORD_TERMS: dict[str, Any] = {
+    "timeRequired": {"@id": "https://schema.org/timeRequired", "@type": f"{XSD}duration"},
+    "numberOfCredits": {"@id": "https://schema.org/numberOfCredits", "@type": f"{XSD}float"},
+}
+ACHIEVEMENT_CONTEXTS: list[Any] = [CREDENTIALS_V2, OB_V3, OB_EXTENSIONS, RECORD_TERMS]
+CLR_CONTEXTS: list[Any] = [CREDENTIALS_V2, CLR_V2, OB_V3, OB_EXTENSIONS, RECORD_TERMS]
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+CLR_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+RESULT_TYPES = frozenset(
+    {
+        "GradePointAverage",
+        "LetterGrade",
+        "Percent",
+        "PerformanceLevel",
+        "PredictedScore",
+        "RawScore",
+        "Result",
+        "RubricCriterion",
+        "RubricCriterionLevel",
+        "RubricScore",
+        "ScaledScore",
+        "Status",
+    }
+)
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def _require_uri(value: str, what: str) -> None:
+    if not _ABSOLUTE_URI.match(value):
+        raise ValueError(f"{what} must be an absolute URI, not {value!r}")
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    """The issuing institution as OB 3.0 `Profile`: its DID, name and home page."""
+
+    id: str
+    name: str
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_uri(self.id, "issuer id")
+
+    def to_json(self) -> dict[str, Any]:
+        profile: dict[str, Any] = {"id": self.id, "type": ["Profile"], "name": self.name}
+        if self.url:
+            profile["url"] = self.url
+        return profile
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A link from an achievement to a framework item: learning outcome, level, credit unit."""
+
+    target_name: str
+    target_url: str
+    target_framework: str | None = None
+    target_code: str | None = None
+    target_description: str | None = None
+    target_type: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_uri(self.target_url, "alignment targetUrl")
+
+    def to_json(self) -> dict[str, Any]:
+        alignment: dict[str, Any] = {
+            "type": ["Alignment"],
+            "targetName": self.target_name,
+            "targetUrl": self.target_url,
+        }
+        for key, value in (
+            ("targetFramework", self.target_framework),
+            ("targetCode", self.target_code),
+            ("targetDescription", self.target_description),
+            ("targetType", self.target_type),
+        ):
+            if value:
+                alignment[key] = value
+        return alignment
+
+
+@dataclass(frozen=True)
+class EducationLevel:
+    """Where a course sits: a school grade (k12) or a qualifications-framework level."""
+
+    stage: Literal["k12", "university"]
+    name: str
+    url: str
+    framework: str
+    code: str | None = None
+
+    def alignment(self) -> Alignment:
+        return Alignment(
+            target_name=self.name,
+            target_url=self.url,
+            target_framework=self.framework,
+            target_code=self.code,
+        )
+
+
+@dataclass(frozen=True)
+class CreditUnit:
+    """What one credit means, so a partner can convert: e.g. tín chỉ = 50 h, ECTS = 25–30 h."""
+
+    name: str
+    url: str
+    framework: str
+    hours_per_credit: float
+
+    def alignment(self, credits: float) -> Alignment:
+        amount = _number_text(credits)
+        return Alignment(
+            target_name=f"{amount} {self.name}",
+            target_url=self.url,
+            target_framework=self.framework,
+            target_code=amount,
+            target_description=f"1 {self.name} = {_number_text(self.hours_per_credit)} hours",
+        )
+
+
+@dataclass(frozen=True)
+class GradeScale:
+    """The OB 3.0 `ResultDescription` the final grade is given against."""
+
+    id: str
+    name: str
+    result_type: str = "ScaledScore"
+    value_min: str | None = None
+    value_max: str | None = None
+    required_value: str | None = None
+    allowed_values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_uri(self.id, "result description id")
+        if self.result_type not in RESULT_TYPES and not self.result_type.startswith("ext:"):
+            raise ValueError(f"{self.result_type!r} is not an OB 3.0 resultType")
+
+    def to_json(self) -> dict[str, Any]:
+        description: dict[str, Any] = {
+            "id": self.id,
+            "type": ["ResultDescription"],
+            "name": self.name,
+            "resultType": self.result_type,
+        }
+        if self.allowed_values:
+            description["allowedValue"] = list(self.allowed_values)
+        for key, value in (
+            ("valueMin", self.value_min),
+            ("valueMax", self.value_max),
+            ("requiredValue", self.required_value),
+        ):
+            if value is not None:
+                description[key] = value
+        return description
+
+
+@dataclass(frozen=True)
+class CourseAchievement:
+    """A course as an OB 3.0 `Achievement`; `id` stays the same for every record of the course."""
+
+    id: str
+    name: str
+    description: str
+    criteria: str
+    level: EducationLevel
+    grade_scale: GradeScale
+    credits_available: float | None = None
+    credit_unit: CreditUnit | None = None
+    workload_hours: float | None = None
+    field_of_study: str | None = None
+    human_code: str | None = None
+    language: str | None = None
+    criteria_url: str | None = None
+    learning_outcomes: tuple[Alignment, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_uri(self.id, "achievement id")
+        for number, what in ((self.credits_available, "credits"), (self.workload_hours, "hours")):
+            if number is not None and (not math.isfinite(number) or number < 0):
+                raise ValueError(f"{what} must be a finite, non-negative number")
+
+    def to_json(self) -> dict[str, Any]:
+        criteria: dict[str, Any] = {"narrative": self.criteria}
+        if self.criteria_url:
+            criteria["id"] = self.criteria_url
+        achievement: dict[str, Any] = {
+            "id": self.id,
+            "type": ["Achievement"],
+            "achievementType": "Course",
+            "name": self.name,
+            "description": self.description,
+            "criteria": criteria,
+        }
+        optional: tuple[tuple[str, Any], ...] = (
+            ("humanCode", self.human_code),
+            ("fieldOfStudy", self.field_of_study),
+            ("inLanguage", self.language),
+            ("creditsAvailable", self.credits_available),
+            ("timeRequired", _duration(self.workload_hours)),
+        )
+        achievement.update((key, value) for key, value in optional if value is not None)
+        alignments = [self.level.alignment(), *self.learning_outcomes]
+        if self.credit_unit is not None and self.credits_available is not None:
+            alignments.append(self.credit_unit.alignment(self.credits_available))
+        achievement["alignment"] = [alignment.to_json() for alignment in alignments]
+        achievement["resultDescription"] = [self.grade_scale.to_json()]
+        return achievement
+
+
+def _subject_identity(recipient: Recipient, key: str = "identifier") -> dict[str, Any]:
+    if isinstance(recipient, LearnerDid):
+        return {"id": recipient.did}
+    return {key: [recipient.to_json()]}
+
+
+@dataclass(frozen=True)
+class CourseCompletion:
+    """Everything one course-completion record states."""
+
+    credential_id: str
+    issuer: IssuerProfile
+    achievement: CourseAchievement
+    recipient: Recipient
+    grade: str
+    completed_at: datetime
+    valid_from: datetime
+    credits_earned: float | None = None
+    started_at: datetime | None = None
+    term: str | None = None
+    valid_until: datetime | None = None
+    status: StatusListEntry | None = None
+
+    def __post_init__(self) -> None:
+        _require_uri(self.credential_id, "credential id")
+        if self.credits_earned is not None:
+            available = self.achievement.credits_available
+            if not math.isfinite(self.credits_earned) or self.credits_earned < 0:
+                raise ValueError("credits earned must be a finite, non-negative number")
+            if available is None or self.credits_earned > available:
+                raise ValueError("credits earned cannot exceed the course's credits available")
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("validUntil comes before validFrom")
+
+
+def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
+    """The unsigned OB 3.0 `OpenBadgeCredential` (AchievementCredential) of a completed course."""
+    achievement = completion.achievement
+    subject: dict[str, Any] = {
+        **_subject_identity(completion.recipient),
+        "type": ["AchievementSubject"],
+        "achievement": achievement.to_json(),
+        "result": [
+            {
+                "type": ["Result"],
+                "resultDescription": achievement.grade_scale.id,
+                "value": completion.grade,
+                "status": "Completed",
+            }
+        ],
+        "activityEndDate": format_timestamp(completion.completed_at),
+    }
+    if completion.started_at is not None:
+        subject["activityStartDate"] = format_timestamp(completion.started_at)
+    if completion.credits_earned is not None:
+        subject["creditsEarned"] = completion.credits_earned
+    if completion.term:
+        subject["term"] = completion.term
+    credential: dict[str, Any] = {
+        "@context": list(ACHIEVEMENT_CONTEXTS),
+        "id": completion.credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement.name,
+        "description": f"Completion of the course {achievement.name}.",
+        "issuer": completion.issuer.to_json(),
+        "validFrom": format_timestamp(completion.valid_from),
+        "awardedDate": format_timestamp(completion.completed_at),
+        "credentialSubject": subject,
+        "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
+    }
+    if completion.valid_until is not None:
+        credential["validUntil"] = format_timestamp(completion.valid_until)
+    if completion.status is not None:
+        credential["credentialStatus"] = completion.status.to_json()
+    return credential
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A CLR 2.0 transcript: chosen, already signed course records of one learner."""
+
+    credential_id: str
+    issuer: IssuerProfile
+    name: str
+    recipient: Recipient
+    credentials: tuple[Mapping[str, Any], ...]
+    valid_from: datetime
+    partial: bool = True
+    status: StatusListEntry | None = None
+
+    def __post_init__(self) -> None:
+        _require_uri(self.credential_id, "credential id")
+        if not self.credentials:
+            raise ValueError("a transcript gathers at least one record")
+        email = self.recipient.email if isinstance(self.recipient, HashedEmail) else None
+        did = self.recipient.did if isinstance(self.recipient, LearnerDid) else None
+        for credential in self.credentials:
+            if "proof" not in credential:
+                raise ValueError(f"record {credential.get('id')} is not signed")
+            subject = credential.get("credentialSubject")
+            if not isinstance(subject, Mapping) or not identifies(subject, email, did):
+                raise ValueError(f"record {credential.get('id')} is about someone else")
+
+
+def total_credits(credentials: Sequence[Mapping[str, Any]]) -> float:
+    """Sum of `creditsEarned` over the records (a record without credits counts 0)."""
+    total = 0.0
+    for credential in credentials:
+        earned = credential.get("credentialSubject", {}).get("creditsEarned")
+        if isinstance(earned, int | float) and not isinstance(earned, bool):
+            total += float(earned)
+    return total
+
+
+def clr_credential(transcript: Transcript) -> dict[str, Any]:
+    """The unsigned CLR 2.0 `ClrCredential` embedding each signed record, with total credits."""
+    embedded = [copy.deepcopy(dict(credential)) for credential in transcript.credentials]
+    achievements = [credential["credentialSubject"]["achievement"] for credential in embedded]
+    total = total_credits(embedded)
+    credential: dict[str, Any] = {
+        "@context": list(CLR_CONTEXTS),
+        "id": transcript.credential_id,
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": transcript.name,
+        "description": f"{len(embedded)} course records, {_number_text(total)} credits earned.",
+        "issuer": transcript.issuer.to_json(),
+        "validFrom": format_timestamp(transcript.valid_from),
+        "partial": transcript.partial,
+        "credentialSubject": {
+            **_subject_identity(transcript.recipient),
+            "type": ["ClrSubject"],
+            "verifiableCredential": embedded,
+            "achievement": achievements,
+            "numberOfCredits": total,
+        },
+        "credentialSchema": [{"id": CLR_SCHEMA, "type": SCHEMA_VALIDATOR}],
+    }
+    if transcript.status is not None:
+        credential["credentialStatus"] = transcript.status.to_json()
+    return credential
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _duration(hours: float | None) -> str | None:
+    """Hours as an XML Schema duration: only seconds may carry a fraction (37.5 h → PT37H30M)."""
+    if hours is None:
+        return None
+    seconds = round(hours * 3600)
+    whole_hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"PT{whole_hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if seconds:
+        text += f"{seconds}S"
+    return text

@@ -1,0 +1,326 @@
+"""Verification of a record as a list of named checks a person can read.
+
+Every outside lookup is a callback the caller chooses: did:web documents (the platform resolves
+its own issuers locally, others only from an allowlist), the trust list, and status lists. What
+cannot be looked up is reported as such ("cannot resolve issuer", "status unknown") and never
+passes: a record is verified only when every check passed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from mooc.credentials.core.canonical import Canonicalizer
+from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
+from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
+from mooc.credentials.core.proof import KeyResolver, verify_proof
+from mooc.credentials.core.status_list import StatusListEntry, StatusListError, is_status_set
+from mooc.credentials.core.structure import check_structure
+from mooc.credentials.core.timestamps import parse_timestamp
+
+CheckStatus = Literal["passed", "failed", "unknown"]
+DidWebResolver = Callable[[str], Mapping[str, Any]]
+"""did:web → its DID document; raises (with a reason) for issuers it will not or cannot resolve."""
+TrustList = Callable[[str], bool]
+"""Whether an issuer DID is on the verifier's trust list."""
+StatusListFetcher = Callable[[str], Mapping[str, Any]]
+"""Status list URL → the signed list credential; raises with the reason it cannot."""
+
+WELL_FORMED = "well-formed"
+ISSUER_RESOLVED = "issuer-resolved"
+SIGNATURE = "signature"
+ISSUER_TRUSTED = "issuer-trusted"
+STATUS = "status"
+VALIDITY = "validity-period"
+EMBEDDED = "embedded-credentials"
+MAX_EMBEDDING = 2  # a transcript's records, and one more level; no deeper recursion on input
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    status: CheckStatus
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "status": self.status, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The checks made on one record; shaped for a VC-API style answer by `to_json`."""
+
+    checks: tuple[Check, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(check.status == "passed" for check in self.checks)
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Why the record is not verified: the messages of failed checks."""
+        return tuple(check.message for check in self.checks if check.status == "failed")
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What could not be checked, and structural oddities that are not errors."""
+        unknown = (check.message for check in self.checks if check.status == "unknown")
+        return (*unknown, *self.notes)
+
+    def check(self, check_id: str) -> Check:
+        return next(check for check in self.checks if check.id == check_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "checks": [check.to_json() for check in self.checks],
+            "warnings": list(self.warnings),
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True)
+class _Issuer:
+    id: str | None
+    check: Check
+    resolve_key: KeyResolver | None
+
+
+class Verifier:
+    """Verifies records with the caller's lookups; reusable across a batch of records."""
+
+    def __init__(
+        self,
+        *,
+        resolve_did_web: DidWebResolver | None = None,
+        is_trusted_issuer: TrustList | None = None,
+        fetch_status_list: StatusListFetcher | None = None,
+        now: Callable[[], datetime] | None = None,
+        canonicalizer: Canonicalizer | None = None,
+    ) -> None:
+        self._resolve_did_web = resolve_did_web
+        self._is_trusted_issuer = is_trusted_issuer
+        self._fetch_status_list = fetch_status_list
+        self._now = now or (lambda: datetime.now(UTC))
+        self._canonicalizer = canonicalizer
+        self._verified_lists: dict[str, str | None] = {}
+
+    def verify(self, credential: Any) -> Verification:
+        """Run every check on a record; never raises for a malformed one."""
+        return self._verify(credential, depth=0)
+
+    def _verify(self, credential: Any, depth: int) -> Verification:
+        structure = check_structure(credential)
+        if not isinstance(credential, Mapping):
+            return Verification((Check(WELL_FORMED, "failed", structure.errors[0]),))
+        checks = [
+            Check(WELL_FORMED, "passed", "the record follows VC 2.0 and its kind's rules")
+            if structure.well_formed
+            else Check(WELL_FORMED, "failed", "malformed: " + "; ".join(structure.errors))
+        ]
+        issuer = self._issuer(credential)
+        checks.append(issuer.check)
+        checks.append(self._signature(credential, issuer))
+        checks.append(self._trust(issuer.id))
+        checks.append(self._status(credential, issuer))
+        checks.append(self._validity(credential))
+        subject = credential.get("credentialSubject")
+        if isinstance(subject, Mapping) and "verifiableCredential" in subject:
+            checks.append(self._embedded(subject["verifiableCredential"], depth + 1))
+        return Verification(tuple(checks), structure.warnings)
+
+    def _issuer(self, credential: Mapping[str, Any]) -> _Issuer:
+        issuer = credential.get("issuer")
+        did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        if not isinstance(did, str) or not did:
+            nobody = Check(ISSUER_RESOLVED, "failed", "the record names no issuer")
+            return _Issuer(None, nobody, None)
+        if did.startswith(DID_KEY_PREFIX):
+            try:
+                resolve_did_key(did)
+            except ValueError as error:
+                return _Issuer(did, Check(ISSUER_RESOLVED, "failed", str(error)), None)
+            passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:key)")
+            return _Issuer(did, passed, _did_key_resolver(did))
+        if not did.startswith(DID_WEB_PREFIX):
+            reason = "only did:key and did:web issuers can be resolved"
+            return _Issuer(did, _cannot_resolve(did, reason), None)
+        if self._resolve_did_web is None:
+            return _Issuer(did, _cannot_resolve(did, "no did:web resolver was given"), None)
+        try:
+            document = self._resolve_did_web(did)
+        except Exception as error:  # the resolver's refusal or failure is the reason shown
+            return _Issuer(did, _cannot_resolve(did, str(error) or type(error).__name__), None)
+        if not isinstance(document, Mapping) or document.get("id") != did:
+            return _Issuer(did, _cannot_resolve(did, "the DID document is for another DID"), None)
+        passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:web)")
+        return _Issuer(did, passed, _did_document_resolver(did, document))
+
+    def _signature(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
+        if issuer.resolve_key is None:
+            return Check(
+                SIGNATURE, "unknown", "signature not checked: the issuer's keys are unknown"
+            )
+        outcome = verify_proof(credential, issuer.resolve_key, canonicalizer=self._canonicalizer)
+        return Check(SIGNATURE, "passed" if outcome.valid else "failed", outcome.message)
+
+    def _trust(self, issuer_id: str | None) -> Check:
+        if issuer_id is None:
+            return Check(ISSUER_TRUSTED, "failed", "the record names no issuer")
+        if self._is_trusted_issuer is None:
+            return Check(ISSUER_TRUSTED, "unknown", "no trust list was consulted")
+        try:
+            trusted = self._is_trusted_issuer(issuer_id)
+        except Exception as error:  # a trust list that cannot answer leaves trust unknown
+            return Check(ISSUER_TRUSTED, "unknown", f"the trust list could not answer: {error}")
+        if trusted:
+            return Check(ISSUER_TRUSTED, "passed", f"issuer {issuer_id} is on the trust list")
+        return Check(ISSUER_TRUSTED, "failed", f"issuer {issuer_id} is not on the trust list")
+
+    def _status(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
+        status = credential.get("credentialStatus")
+        if status is None:
+            return Check(STATUS, "passed", "the record has no status entry: it cannot be revoked")
+        answers = [self._entry_status(entry, issuer) for entry in _as_list(status)]
+        for wanted in ("failed", "unknown"):
+            chosen = [check for check in answers if check.status == wanted]
+            if chosen:
+                return Check(STATUS, wanted, "; ".join(check.message for check in chosen))
+        return Check(STATUS, "passed", "; ".join(check.message for check in answers))
+
+    def _entry_status(self, raw_entry: Any, issuer: _Issuer) -> Check:
+        try:
+            entry = StatusListEntry.from_json(raw_entry)
+        except StatusListError as error:
+            return Check(STATUS, "unknown", f"status unknown: {error}")
+        if self._fetch_status_list is None:
+            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
+        try:
+            listing = self._fetch_status_list(entry.list_url)
+        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
+            reason = str(error) or type(error).__name__
+            return Check(
+                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
+            )
+        problem = self._list_problem(listing, entry, issuer)
+        if problem:
+            return Check(STATUS, "unknown", f"status unknown: {problem}")
+        try:
+            is_set = is_status_set(listing, entry)
+        except StatusListError as error:
+            return Check(STATUS, "unknown", f"status unknown: {error}")
+        if is_set:
+            word = "revoked" if entry.purpose == "revocation" else "suspended"
+            return Check(STATUS, "failed", f"the record is {word} (index {entry.index})")
+        word = "not revoked" if entry.purpose == "revocation" else "not suspended"
+        return Check(STATUS, "passed", f"{word} (checked {entry.list_url})")
+
+    def _list_problem(self, listing: Any, entry: StatusListEntry, issuer: _Issuer) -> str | None:
+        """Why a fetched status list cannot be trusted to answer, or None."""
+        if not isinstance(listing, Mapping):
+            return "the status list is not a JSON object"
+        if listing.get("id") != entry.list_url:
+            return f"the fetched list is {listing.get('id')!r}, not {entry.list_url}"
+        list_issuer = listing.get("issuer")
+        list_issuer = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
+        if issuer.id is None or list_issuer != issuer.id:
+            return "the status list was not issued by the record's issuer"
+        if issuer.resolve_key is None:
+            return "the status list's signature cannot be checked: the issuer's keys are unknown"
+        key = json.dumps(listing, sort_keys=True)
+        if key not in self._verified_lists:
+            if len(self._verified_lists) >= 64:  # lists change rarely; keep only recent ones
+                self._verified_lists.clear()
+            structure = check_structure(listing)
+            if not structure.well_formed:
+                problem: str | None = "malformed status list: " + "; ".join(structure.errors)
+            else:
+                outcome = verify_proof(
+                    listing, issuer.resolve_key, canonicalizer=self._canonicalizer
+                )
+                problem = None if outcome.valid else f"the status list's proof: {outcome.message}"
+            self._verified_lists[key] = problem
+        problem = self._verified_lists[key]
+        if problem is None:
+            expiry = listing.get("validUntil")
+            if expiry is not None and parse_timestamp(expiry) < self._now():
+                problem = "the status list has expired"
+        return problem
+
+    def _validity(self, credential: Mapping[str, Any]) -> Check:
+        now = self._now()
+        try:
+            start = parse_timestamp(credential["validFrom"]) if "validFrom" in credential else None
+            end = parse_timestamp(credential["validUntil"]) if "validUntil" in credential else None
+        except ValueError as error:
+            return Check(VALIDITY, "failed", str(error))
+        if start is not None and now < start:
+            return Check(VALIDITY, "failed", f"not valid before {credential['validFrom']}")
+        if end is not None and now > end:
+            return Check(VALIDITY, "failed", f"expired on {credential['validUntil']}")
+        until = f"until {credential['validUntil']}" if end else "with no end"
+        since = f"from {credential['validFrom']} " if start else ""
+        return Check(VALIDITY, "passed", f"valid {since}{until}")
+
+    def _embedded(self, embedded: Any, depth: int) -> Check:
+        if depth > MAX_EMBEDDING:
+            return Check(EMBEDDED, "failed", "records embedded this deep are not verified")
+        failures = []
+        credentials = _as_list(embedded)
+        for index, credential in enumerate(credentials):
+            outcome = self._verify(credential, depth)
+            if not outcome.verified:
+                problems = [c.message for c in outcome.checks if c.status != "passed"]
+                failures.append(f"verifiableCredential[{index}]: " + "; ".join(problems))
+        if failures:
+            return Check(EMBEDDED, "failed", " | ".join(failures))
+        return Check(EMBEDDED, "passed", f"all {len(credentials)} embedded records verified")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _cannot_resolve(did: str, reason: str) -> Check:
+    return Check(ISSUER_RESOLVED, "failed", f"cannot resolve issuer {did}: {reason}")
+
+
+def _did_key_resolver(did: str) -> KeyResolver:
+    def resolve(method_id: str) -> VerificationMethod:
+        if method_id.partition("#")[0] != did:
+            raise ValueError(f"the key belongs to {method_id.partition('#')[0]}, not the issuer")
+        return resolve_did_key(method_id)
+
+    return resolve
+
+
+def _did_document_resolver(did: str, document: Mapping[str, Any]) -> KeyResolver:
+    def resolve(method_id: str) -> VerificationMethod:
+        if method_id.partition("#")[0] != did:
+            raise ValueError(f"the key belongs to {method_id.partition('#')[0]}, not the issuer")
+        return find_verification_method(document, method_id, "assertionMethod")
+
+    return resolve
+
+
+def verify_credential(
+    credential: Any,
+    *,
+    resolve_did_web: DidWebResolver | None = None,
+    is_trusted_issuer: TrustList | None = None,
+    fetch_status_list: StatusListFetcher | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Verification:
+    """One-off verification of a record; a `Verifier` does the same for a batch."""
+    verifier = Verifier(
+        resolve_did_web=resolve_did_web,
+        is_trusted_issuer=is_trusted_issuer,
+        fetch_status_list=fetch_status_list,
+        now=now,
+    )
+    return verifier.verify(credential)
