@@ -1,0 +1,1 @@
+"""Credit transfer: partner universities trust issuers, define recognition rules, and decide."""
