@@ -18,6 +18,22 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 from mooc.accounts.models import InstitutionKind, Role
 from mooc.accounts.passwords import MIN_LENGTH
 
+# WTForms has no Vietnamese messages: the password rules speak through our own catalogue.
+PASSWORD_RULES = [
+    InputRequired(),
+    Length(
+        min=MIN_LENGTH,
+        message=_l("The password must have at least %(n)d characters.", n=MIN_LENGTH),
+    ),
+    Length(max=1024),
+]
+
+
+def _strip(value: str | None) -> str | None:
+    """Spaces pasted or typed around an email address are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("Automatic")),
     SelectChoice("vi", "Tiếng Việt"),
@@ -37,10 +53,11 @@ class RegisterForm(FlaskForm):
     email = EmailField(
         _l("Email"),
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        filters=[_strip],
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(), Length(min=MIN_LENGTH, max=1024)],
+        validators=PASSWORD_RULES,
         description=_l("At least %(n)d characters.", n=MIN_LENGTH),
     )
     confirm = PasswordField(
@@ -58,9 +75,7 @@ class ProfileForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[InputRequired(), Length(min=MIN_LENGTH, max=1024)]
-    )
+    new_password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords differ."))],

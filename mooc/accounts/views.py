@@ -55,7 +55,10 @@ def login() -> ResponseReturnValue:
         user = services.authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()
+            lang = session.get("lang")
             session.clear()  # a fresh session on login: no fixation
+            if lang:  # but the language the visitor chose stays
+                session["lang"] = lang
             login_user(user)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
