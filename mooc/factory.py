@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -32,6 +32,7 @@ from mooc.settings import Settings, load_settings
 from mooc.storage import open_storage
 from mooc.web import filters, health
 from mooc.web.assets import register_assets
+from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale
 from mooc.web.security import install_security_headers
@@ -94,6 +95,8 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_ENGINES={"default": settings.database_url},
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        # A lecture's text may be 500,000 characters, up to 3 bytes each in UTF-8.
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
@@ -138,6 +141,8 @@ def create_app(
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = LOGIN_MESSAGE
+    login_manager.localize_callback = gettext
     app.extensions["mooc_storage"] = open_storage(
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
     )

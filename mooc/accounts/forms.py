@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from mooc.accounts.models import InstitutionKind, Role
 from mooc.accounts.passwords import MIN_LENGTH
+from mooc.web.forms import Form
 
 # WTForms has no Vietnamese messages: the password rules speak through our own catalogue.
 PASSWORD_RULES = [
@@ -41,14 +41,14 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(
         _l("Email"),
@@ -67,13 +67,13 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
@@ -83,7 +83,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = SelectField(
         _l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
     )
@@ -91,7 +91,7 @@ class LanguageForm(FlaskForm):
     submit = SubmitField(_l("Change"))
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     slug = StringField(
         _l("Short name (for addresses)"), validators=[InputRequired(), Length(min=2, max=80)]
     )
@@ -115,13 +115,13 @@ ROLE_CHOICES = [
 ]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     institution = SelectField(_l("Institution"), coerce=int)
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     submit = SubmitField(_l("Grant role"))
 
 
-class RevokeRoleForm(FlaskForm):
+class RevokeRoleForm(Form):
     institution = HiddenField(validators=[InputRequired()])
     role = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Remove"))

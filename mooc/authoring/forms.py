@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from mooc.authoring.courses import CourseSettings
 from mooc.authoring.quiz_builder import QuizSettings
 from mooc.catalog.subjects import SUBJECTS
+from mooc.web.forms import Form
 
 LEVELS = [
     SelectChoice("k12", _l("School (grades 1–12)")),
@@ -31,7 +31,7 @@ LEVELS = [
 LANGUAGES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(
         _l("Address (letters, digits, hyphens)"),
@@ -89,12 +89,12 @@ class CourseForm(FlaskForm):
         )
 
 
-class TitleForm(FlaskForm):
+class TitleForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     submit = SubmitField(_l("Add"))
 
 
-class LectureForm(FlaskForm):
+class LectureForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     minutes = IntegerField(
         _l("Reading time in minutes"), validators=[Optional(), NumberRange(1, 600)]
@@ -111,7 +111,7 @@ class LectureForm(FlaskForm):
     publish = SubmitField(_l("Save and publish"))
 
 
-class QuizForm(FlaskForm):
+class QuizForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     pass_mark = IntegerField(
         _l("Pass mark (%)"), default=60, validators=[InputRequired(), NumberRange(0, 100)]
@@ -157,7 +157,7 @@ QUESTION_KINDS = [
 ]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(_l("Type"), choices=QUESTION_KINDS)
     prompt = TextAreaField(
         _l("Question (Markdown)"), validators=[InputRequired(), Length(max=5000)]
@@ -185,15 +185,15 @@ class QuestionForm(FlaskForm):
     submit = SubmitField(_l("Save question"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("File (image, PDF, audio or video)"), validators=[FileRequired()])
     submit = SubmitField(_l("Upload"))
 
 
-class PackageForm(FlaskForm):
+class PackageForm(Form):
     file = FileField(_l("Course package (.zip)"), validators=[FileRequired()])
     submit = SubmitField(_l("Import package"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare form for buttons that only need CSRF protection."""

@@ -7,11 +7,16 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.accounts.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# English source text; Flask-Login passes it through gettext (localize_callback) when flashing.
+LOGIN_MESSAGE = "Please log in to access this page."
+_EXTRACTED = (_l("Please log in to access this page."),)  # lets message extraction find it
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
