@@ -17,7 +17,7 @@ from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
 from mooc.api import openapi as api_openapi
 from mooc.api import xapi_views as api_xapi_views
-from mooc.authoring import audit_views, lecture_views
+from mooc.authoring import audit_views, lecture_views, media_views
 from mooc.authoring import cli as authoring_cli
 from mooc.authoring import quiz_views as authoring_quiz_views
 from mooc.authoring import views as authoring_views
@@ -49,6 +49,7 @@ BLUEPRINTS = (
     lecture_views.bp,
     authoring_quiz_views.bp,
     audit_views.bp,
+    media_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
     api_xapi_views.bp,

@@ -6,6 +6,8 @@ The defaults make ``flask --app app run`` work with nothing set (SQLite and loca
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from collections.abc import Mapping
@@ -14,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("development", "production", "testing")
+# Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
+DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {"image": 10, "pdf": 50, "audio": 100, "video": 500}
+# MediaAsset.size is a 32-bit integer column (PostgreSQL INTEGER): no file may reach 2 GiB.
+MAX_MEDIA_LIMIT_MB = 2047
 
 
 class SettingsError(ValueError):
@@ -42,6 +48,17 @@ class Settings:
     lrs_url: str | None = None
     lrs_username: str | None = None
     lrs_password: str | None = None
+    media_limits_mb: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_MEDIA_LIMITS_MB)
+    )
+    # Signed records: the key-encryption key of the issuers' private keys (urlsafe base64 of
+    # 32 bytes), did:web hosts whose documents and status lists may be fetched, how old a
+    # fetched status list may be, the platform's own issuer (transcripts), the verify size cap.
+    key_encryption_key: str = ""
+    did_web_allowlist: tuple[str, ...] = ()
+    status_list_max_age: int = 300
+    platform_issuer: str = "bo-giao-duc"
+    verify_max_kb: int = 512
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +86,39 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _media_limits(raw: str | None) -> dict[str, int]:
+    """Parse ``"image=10,pdf=50,audio=100,video=500"``; categories left out keep their default."""
+    limits = dict(DEFAULT_MEDIA_LIMITS_MB)
+    if not raw or not raw.strip():
+        return limits
+    seen: set[str] = set()
+    for part in raw.split(","):
+        if not part.strip():
+            continue  # a trailing comma is harmless
+        category, sep, value = (piece.strip() for piece in part.partition("="))
+        if not sep or category not in DEFAULT_MEDIA_LIMITS_MB:
+            raise SettingsError(
+                "MOOC_MEDIA_LIMITS_MB is a list like 'image=10,pdf=50,audio=100,video=500' "
+                f"(categories: {', '.join(DEFAULT_MEDIA_LIMITS_MB)}); got {part.strip()!r}"
+            )
+        if category in seen:
+            raise SettingsError(f"MOOC_MEDIA_LIMITS_MB names {category!r} twice")
+        seen.add(category)
+        try:
+            megabytes = int(value)
+        except ValueError:
+            raise SettingsError(
+                f"MOOC_MEDIA_LIMITS_MB: {category} must be a whole number of MB, got {value!r}"
+            ) from None
+        if not 1 <= megabytes <= MAX_MEDIA_LIMIT_MB:
+            raise SettingsError(
+                f"MOOC_MEDIA_LIMITS_MB: {category} must be from 1 to {MAX_MEDIA_LIMIT_MB} MB, "
+                f"got {megabytes}"
+            )
+        limits[category] = megabytes
+    return limits
+
+
 def _dev_secret(instance_path: Path) -> str:
     """A development secret generated once and kept in the instance folder (never in git)."""
     path = instance_path / "secret_key"
@@ -79,6 +129,37 @@ def _dev_secret(instance_path: Path) -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+def _dev_key_encryption_key(instance_path: Path) -> str:
+    """A development key-encryption key generated once into the instance folder (never in git,
+    never in the database it protects)."""
+    path = instance_path / "key_encryption_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _key_encryption_key(raw: str) -> str:
+    try:
+        decoded = base64.urlsafe_b64decode(raw.strip() + "=" * (-len(raw.strip()) % 4))
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise SettingsError(
+            "MOOC_KEY_ENCRYPTION_KEY must be 32 random bytes in urlsafe base64, e.g. "
+            "python -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
+    return raw.strip()
+
+
+def _hosts(raw: str | None) -> tuple[str, ...]:
+    """A comma-separated list of host names (a port as `host:8443`), lower-cased."""
+    return tuple(host.strip().lower() for host in (raw or "").split(",") if host.strip())
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +183,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
             if not value
         ]
+        if not env_vars.get("MOOC_KEY_ENCRYPTION_KEY"):
+            missing.append("MOOC_KEY_ENCRYPTION_KEY")
         if missing:
             raise SettingsError("production needs " + ", ".join(missing))
         if len(secret_key) < 32:
@@ -112,6 +195,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url = f"sqlite:///{instance_path / 'mooc.sqlite3'}"
     if not storage_url:
         storage_url = f"file://{instance_path / 'media'}"
+
+    raw_kek = env_vars.get("MOOC_KEY_ENCRYPTION_KEY", "")
+    key_encryption_key = _key_encryption_key(raw_kek or _dev_key_encryption_key(instance_path))
 
     languages = ("vi", "en")
     default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
@@ -137,4 +223,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         lrs_url=env_vars.get("MOOC_LRS_URL") or None,
         lrs_username=env_vars.get("MOOC_LRS_USERNAME") or None,
         lrs_password=env_vars.get("MOOC_LRS_PASSWORD") or None,
+        media_limits_mb=_media_limits(env_vars.get("MOOC_MEDIA_LIMITS_MB")),
+        key_encryption_key=key_encryption_key,
+        did_web_allowlist=_hosts(env_vars.get("MOOC_DID_WEB_ALLOWLIST")),
+        status_list_max_age=_int(env_vars, "MOOC_STATUS_LIST_MAX_AGE", 300),
+        platform_issuer=env_vars.get("MOOC_PLATFORM_ISSUER", "bo-giao-duc").strip(),
+        verify_max_kb=_int(env_vars, "MOOC_VERIFY_MAX_KB", 512),
     )

@@ -1,36 +1,61 @@
-"""`flask content import PATH`: load course packages (the `content/` format) into the database."""
+"""`flask content import PATH` and `flask content export COURSE PATH`: course packages (the
+`content/` format) in and out of the database, as folders or zips."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy import select
 from tqdm import tqdm
 
+from mooc.authoring.media import MediaLimits
+from mooc.authoring.package_export import export_course, export_zip
 from mooc.authoring.package_format import PackageError, load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.package_import import ImportReport, import_tree
+from mooc.authoring.package_zip import import_zip
+from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db
 
 
 @click.group()
 def content() -> None:
-    """Course packages: import (and, later, export) the content/ format."""
+    """Course packages: import and export the content/ format (folders or .zip files)."""
 
 
-@content.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
-def import_command(path: Path) -> None:
-    """Import institutions and courses from PATH (a content folder or one course folder)."""
+def _import_folder(path: Path) -> ImportReport:
     try:
         tree = load_tree(path)
     except PackageError as exc:
         raise click.ClickException(str(exc)) from None
     storage = current_app.extensions["mooc_storage"]
+    with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
+        return import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
+
+
+@content.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_command(path: Path) -> None:
+    """Import institutions and courses from PATH: a content folder, one course folder, or a
+    .zip of either."""
     try:
-        with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
-            report = import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
+        if path.suffix.lower() == ".zip" and path.is_file():
+            settings = current_app.config["MOOC_SETTINGS"]
+            report = import_zip(
+                db.session,
+                current_app.extensions["mooc_storage"],
+                path,
+                actor_id=None,
+                user=None,  # the operator at the console may import anything
+                media_limits=MediaLimits.from_settings(settings),
+            )
+        else:
+            report = _import_folder(path)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -43,3 +68,35 @@ def import_command(path: Path) -> None:
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged"
     )
+
+
+@content.command("export")
+@click.argument("course_slug", metavar="COURSE")
+@click.argument("path", type=click.Path(path_type=Path))
+def export_command(course_slug: str, path: Path) -> None:
+    """Export COURSE (its slug) to PATH: a content folder (the course goes into PATH/COURSE,
+    beside an institutions.yaml), or a file ending in .zip."""
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None:
+        raise click.ClickException(f"no course with the slug {course_slug!r}")
+    storage = current_app.extensions["mooc_storage"]
+    try:
+        if path.suffix.lower() == ".zip":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written beside, then renamed: an interrupted export never leaves half a zip.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".zip")
+            try:
+                with os.fdopen(fd, "wb") as out, export_zip(db.session, storage, course) as data:
+                    shutil.copyfileobj(data, out, 1024 * 1024)
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+            click.echo(f"exported {course.slug} to {path} ({path.stat().st_size:,} bytes)")
+        else:
+            summary = export_course(db.session, storage, course, path)
+            click.echo(
+                f"exported {course.slug} to {summary.folder}: {summary.lectures} lectures, "
+                f"{summary.quizzes} quizzes, {summary.media} media files"
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
+    request,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -31,10 +32,19 @@ def _storage():  # type: ignore[no-untyped-def]
     return current_app.extensions["mooc_storage"]
 
 
+def _media_limits() -> media.MediaLimits:
+    return media.MediaLimits.from_settings(current_app.config["MOOC_SETTINGS"])
+
+
 @bp.route("/courses/<slug>/media", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def library(slug: str) -> ResponseReturnValue:
     course = editable_course(slug)
+    limits = _media_limits()
+    # Uploads may be larger than other requests: up to the largest media limit (plus the form).
+    request.max_content_length = (
+        max(limits.bytes_for(kind) for kind in ("image", "pdf", "audio", "video")) + 1024 * 1024
+    )
     form = UploadForm()
     status = 200
     if form.validate_on_submit():
@@ -46,7 +56,7 @@ def library(slug: str) -> ResponseReturnValue:
                 course,
                 upload.filename or "file",
                 upload.stream,
-                limits=media.MediaLimits.from_settings(current_app.config["MOOC_SETTINGS"]),
+                limits=limits,
                 actor_id=current_account().id,
             )
         except DomainError as exc:
@@ -89,11 +99,9 @@ def delete(slug: str, name: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def export_package(slug: str) -> ResponseReturnValue:
     course = editable_course(slug)
-    data = package_export.export_zip(db.session, _storage(), course)
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}.zip"'},
+    archive = package_export.export_zip(db.session, _storage(), course)
+    return send_file(
+        archive, mimetype="application/zip", as_attachment=True, download_name=f"{course.slug}.zip"
     )
 
 
