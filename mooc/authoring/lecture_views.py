@@ -12,9 +12,10 @@ from mooc.authoring import courses, lectures
 from mooc.authoring.forms import ActionForm, LectureForm
 from mooc.authoring.views import editable_course
 from mooc.catalog.models import Course, Lecture
-from mooc.errors import Conflict, DomainError
+from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
+from mooc.web.errors import problem
 
 bp = Blueprint("authoring_lectures", __name__, url_prefix="/author/courses/<slug>/lectures")
 
@@ -106,7 +107,7 @@ def autosave(slug: str, lecture: str) -> ResponseReturnValue:
     found = _lecture(course, lecture)
     form = LectureForm()
     if not form.validate_on_submit():
-        return jsonify(errors=form.errors), 422
+        return problem(422, _("The draft could not be read."), errors=form.errors)
     try:
         revision = lectures.save_draft(
             db.session,
@@ -115,9 +116,9 @@ def autosave(slug: str, lecture: str) -> ResponseReturnValue:
             _draft(form),
             base_revision=int(form.revision.data or 0),
         )
-    except Conflict:
+    except DomainError as exc:
         db.session.rollback()
-        raise
+        return problem(exc.status, exc.message)
     db.session.commit()
     return jsonify(revision=revision, saved=True)
 

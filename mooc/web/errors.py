@@ -47,14 +47,26 @@ def _details() -> dict[int, str]:
     }
 
 
+def problem(status: int, detail: str | None = None, **extra: Any) -> tuple[Response, int]:
+    """RFC 9457 problem details, whatever the client asked for (APIs and script endpoints)."""
+    title = _titles().get(status, _("Error"))
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail or _details().get(status, title),
+        **extra,
+    }
+    response = jsonify(body)
+    response.mimetype = "application/problem+json"
+    return response, status
+
+
 def error_response(status: int, detail: str | None = None, **extra: Any) -> tuple[Response, int]:
     title = _titles().get(status, _("Error"))
     detail = detail or _details().get(status, title)
     if wants_json():
-        body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-        response = jsonify(body)
-        response.mimetype = "application/problem+json"
-        return response, status
+        return problem(status, detail, **extra)
     html = render_template("errors/error.html", status=status, title=title, detail=detail)
     return Response(html, mimetype="text/html"), status
 
