@@ -144,6 +144,8 @@ def _course_md(course: Course, sections: Sequence[dict[str, Any]]) -> str:
         meta["credits"] = _number(course.credits) if course.credits is not None else None
         meta["workload_hours"] = course.workload_hours
     meta["pass_mark"] = course.pass_mark
+    if course.cover_media:
+        meta["cover"] = course.cover_media
     if course.outcomes:
         meta["outcomes"] = list(course.outcomes)
     meta["sections"] = list(sections)

@@ -114,6 +114,7 @@ class CoursePackage:
     lectures: Mapping[str, LectureSpec]
     quizzes: Mapping[str, QuizSpec]
     media: Mapping[str, MediaFile]
+    cover: str | None = None  # a file in media/ shown as the course's cover image
     source_hash: str = field(default="")
 
 
@@ -425,6 +426,7 @@ def load_course(folder: Path) -> CoursePackage:
         credits=_credits(f) if university else None,
         workload_hours=f.number("workload_hours", lo=1, hi=3000) if university else None,
         pass_mark=f.number("pass_mark", default=50, lo=0, hi=100),
+        cover=f.string("cover", required=False, max_len=160) or None,
         outcomes=tuple(o.strip() for o in outcomes if o.strip()),
         description=body.strip() + "\n",
         sections=sections,
@@ -432,6 +434,8 @@ def load_course(folder: Path) -> CoursePackage:
         quizzes=quizzes,
         media=media,
     )
+    if package.cover is not None and package.cover not in media:
+        raise f.fail("cover", f"cover media/{package.cover} does not exist")
     if university and package.workload_hours is None:
         raise f.fail("level", "a university course needs 'workload_hours'")
     for lecture in lectures.values():

@@ -139,6 +139,7 @@ def _apply_course(
     course.credits = pkg.credits
     course.workload_hours = pkg.workload_hours
     course.pass_mark = pkg.pass_mark
+    course.cover_media = pkg.cover
     course.outcomes = list(pkg.outcomes)
     course.source_hash = pkg.source_hash
     session.flush()

@@ -87,6 +87,16 @@ def course_by_slug(session: Session, slug: str, *, include_drafts: bool = False)
     return course
 
 
+def cover_asset(session: Session, course: Course) -> MediaAsset | None:
+    if not course.cover_media:
+        return None
+    return session.scalar(
+        select(MediaAsset).where(
+            MediaAsset.course_id == course.id, MediaAsset.name == course.cover_media
+        )
+    )
+
+
 def media_asset(session: Session, course: Course, name: str) -> MediaAsset:
     asset = session.scalar(
         select(MediaAsset).where(MediaAsset.course_id == course.id, MediaAsset.name == name)

@@ -55,6 +55,7 @@ def course(slug: str) -> ResponseReturnValue:
         done_slugs={lec.slug for lec in lectures if lec.id in done},
         preview=lectures[0] if lectures else None,
         completion=services.completion(db.session, user.id, found.id) if user else None,
+        cover=catalog_queries.cover_asset(db.session, found),
     )
 
 
