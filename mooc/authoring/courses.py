@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
+from mooc.authoring.ordering import PARK, moved, renumber
 from mooc.catalog.models import (
     Course,
     CourseStatus,
@@ -280,38 +281,24 @@ def delete_section(session: Session, user: User, section: Section) -> None:
     _renumber_sections(session, course_id)
 
 
-def _renumber_sections(session: Session, course_id: int) -> None:
-    sections = list(
+def _sections(session: Session, course_id: int) -> list[Section]:
+    return list(
         session.scalars(
             select(Section).where(Section.course_id == course_id).order_by(Section.position)
         )
     )
-    for offset, section in enumerate(sections):
-        section.position = 10_000 + offset  # park first: (course, position) is unique
-    session.flush()
-    for index, section in enumerate(sections, 1):
-        section.position = index
-    session.flush()
+
+
+def _renumber_sections(session: Session, course_id: int) -> None:
+    renumber(session, _sections(session, course_id))
 
 
 def move_section(session: Session, user: User, section: Section, delta: int) -> None:
     require_editor(user, section.course)
-    sections = list(
-        session.scalars(
-            select(Section).where(Section.course_id == section.course_id).order_by(Section.position)
-        )
-    )
-    index = sections.index(section)
-    target = min(max(index + delta, 0), len(sections) - 1)
-    if target == index:
+    order = moved(_sections(session, section.course_id), section, delta)
+    if order is None:
         return
-    sections.insert(target, sections.pop(index))
-    for offset, item in enumerate(sections):
-        item.position = 10_000 + offset
-    session.flush()
-    for number, item in enumerate(sections, 1):
-        item.position = number
-    session.flush()
+    renumber(session, order)
     audit.record(
         session,
         actor_id=user.id,
@@ -319,7 +306,7 @@ def move_section(session: Session, user: User, section: Section, delta: int) -> 
         object_type="section",
         object_id=section.id,
         course_id=section.course_id,
-        summary=f"moved section {section.title!r} to position {target + 1}",
+        summary=f"moved section {section.title!r} to position {section.position}",
     )
 
 
@@ -334,22 +321,17 @@ def move_item(
             raise NotFound(_("No such section in this course."))
         old_section = item.section_id
         item.section_id = section.id
-        item.position = 10_000 + len(section_items(session, section.id))
+        item.position = PARK + len(section_items(session, section.id))
         session.flush()
         _renumber_items(session, old_section)
         _renumber_items(session, section.id)
         summary = f"moved {item.slug} to section {section.title!r}"
     else:
-        items = section_items(session, item.section_id)
-        index = next(i for i, other in enumerate(items) if other is item)
-        target = min(max(index + delta, 0), len(items) - 1)
-        if target == index:
+        order = moved(section_items(session, item.section_id), item, delta)
+        if order is None:
             return
-        items.insert(target, items.pop(index))
-        for number, other in enumerate(items, 1):
-            other.position = number
-        session.flush()
-        summary = f"moved {item.slug} to position {target + 1}"
+        renumber(session, order)
+        summary = f"moved {item.slug} to position {item.position}"
     audit.record(
         session,
         actor_id=user.id,
@@ -362,9 +344,7 @@ def move_item(
 
 
 def _renumber_items(session: Session, section_id: int) -> None:
-    for number, item in enumerate(section_items(session, section_id), 1):
-        item.position = number
-    session.flush()
+    renumber(session, section_items(session, section_id))
 
 
 def unique_slug(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, InstitutionKind
 from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
+from mooc.authoring.ordering import PARK
 from mooc.authoring.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
 from mooc.catalog.media import MediaTypeError, sniff
 from mooc.catalog.models import (
@@ -158,11 +159,11 @@ def _apply_course(
     quizzes = {q.slug: q for q in session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
     # Park positions first so reordering never trips the unique (course, position) constraints.
     for section in sections.values():
-        section.position += 10_000
+        section.position += PARK
     session.flush()
 
     for index, spec in enumerate(pkg.sections, 1):
-        parked = sections.pop(index + 10_000, None)
+        parked = sections.pop(index + PARK, None)
         section = parked if parked is not None else Section(course=course)
         section.position, section.title = index, spec.title
         session.add(section)

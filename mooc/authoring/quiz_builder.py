@@ -19,6 +19,7 @@ from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.assessment.questions import normalized_definition, validate_question
 from mooc.authoring import audit
 from mooc.authoring.courses import require_editor, section_items, unique_slug
+from mooc.authoring.ordering import moved, renumber
 from mooc.catalog.models import Section
 from mooc.errors import Invalid, NotFound
 
@@ -251,26 +252,12 @@ def delete_question(session: Session, user: User, question: Question) -> None:
 def move_question(session: Session, user: User, question: Question, delta: int) -> None:
     quiz = question.quiz
     require_editor(user, quiz.course)
-    ordered = sorted(quiz.questions, key=lambda q: q.position)
-    index = ordered.index(question)
-    target = min(max(index + delta, 0), len(ordered) - 1)
-    if target == index:
+    order = moved(sorted(quiz.questions, key=lambda q: q.position), question, delta)
+    if order is None:
         return
-    ordered.insert(target, ordered.pop(index))
-    for offset, q in enumerate(ordered):
-        q.position = 10_000 + offset
-    session.flush()
-    for number, q in enumerate(ordered, 1):
-        q.position = number
+    renumber(session, order)
     quiz.revision += 1
-    session.flush()
 
 
 def _renumber(session: Session, quiz: Quiz) -> None:
-    ordered = sorted(quiz.questions, key=lambda q: q.position)
-    for offset, q in enumerate(ordered):
-        q.position = 10_000 + offset
-    session.flush()
-    for number, q in enumerate(ordered, 1):
-        q.position = number
-    session.flush()
+    renumber(session, sorted(quiz.questions, key=lambda q: q.position))
