@@ -22,6 +22,12 @@ from mooc.authoring import cli as authoring_cli
 from mooc.authoring import quiz_views as authoring_quiz_views
 from mooc.authoring import views as authoring_views
 from mooc.catalog import views as catalog_views
+from mooc.credentials import admin_views as credentials_admin_views
+from mooc.credentials import api_views as credentials_api_views
+from mooc.credentials import cli as credentials_cli
+from mooc.credentials import hooks as credentials_hooks
+from mooc.credentials import public_views as credentials_public_views
+from mooc.credentials import records_views as credentials_records_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
@@ -54,6 +60,10 @@ BLUEPRINTS = (
     accounts_admin_views.bp,
     api_xapi_views.bp,
     api_openapi.bp,
+    credentials_records_views.bp,
+    credentials_public_views.bp,
+    credentials_api_views.bp,
+    credentials_admin_views.bp,
 )
 
 
@@ -154,6 +164,7 @@ def create_app(
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    credentials_hooks.install(app)
     register_error_handlers(app)
     install_security_headers(app, hsts=settings.is_production)
     filters.register_filters(app)
@@ -167,4 +178,5 @@ def create_app(
     app.cli.add_command(authoring_cli.content)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(learning_cli.xapi)
+    app.cli.add_command(credentials_cli.credentials)
     return app

@@ -4,6 +4,13 @@ from mooc.accounts.models import Institution, Membership, User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.authoring.models import AuditEntry
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset, Section
+from mooc.credentials.models import (
+    IssuedCredential,
+    IssuerKey,
+    RevocationEntry,
+    ShareLink,
+    StatusList,
+)
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 
@@ -15,6 +22,8 @@ __all__ = [
     "CourseTeacher",
     "Enrolment",
     "Institution",
+    "IssuedCredential",
+    "IssuerKey",
     "Lecture",
     "LectureProgress",
     "LectureVersion",
@@ -23,7 +32,10 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAttempt",
+    "RevocationEntry",
     "Section",
+    "ShareLink",
+    "StatusList",
     "User",
     "XapiStatement",
 ]

@@ -7,6 +7,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from mooc.accounts.models import User
+from mooc.credentials.issuing import IssuingContext
+from mooc.credentials.pending import issue_pending
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 from mooc.demo.progress import load_demo_progress
 from mooc.errors import DomainError
@@ -28,6 +30,11 @@ def load_command() -> None:
         created = load_demo_accounts(db.session)
         student = db.session.scalars(select(User).where(User.email == "student@demo.test")).one()
         created += load_demo_progress(db.session, student, base_url=settings.base_url)
+        db.session.commit()
+        # The demo student's completed course has its signed record from the first start.
+        for batch in issue_pending(db.session, IssuingContext.from_settings(settings)):
+            db.session.commit()
+            created += [f"{batch.issued} signed record(s)"] if batch.issued else []
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -1,0 +1,70 @@
+"""JSON API of records (DESIGN §8): the logged-in student's records, and VC-API style verify.
+
+Malformed input answers 400/422 problem details, oversized input 413; never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mooc.credentials import queries
+from mooc.credentials.context import app_settings, platform_verifier
+from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.errors import DomainError, Invalid
+from mooc.extensions import csrf, db, limiter
+from mooc.web.auth import current_account
+from mooc.web.errors import error_response
+
+bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
+
+
+class Malformed(DomainError):
+    """A request body that is not JSON at all (400)."""
+
+
+def _item(record: IssuedCredential, base_url: str) -> dict[str, Any]:
+    return {
+        "id": f"urn:uuid:{record.uuid}",
+        "type": "ClrCredential"
+        if record.kind == CredentialKind.TRANSCRIPT
+        else "OpenBadgeCredential",
+        "name": record.name,
+        "issued": record.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "status": "revoked" if record.is_revoked else "active",
+        "url": f"{base_url}/records/{record.uuid}/credential.json",
+    }
+
+
+@bp.get("/me/credentials")
+def my_credentials() -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return error_response(401, _("Log in to see your records."))
+    base_url = app_settings().base_url
+    records = queries.my_records(db.session, current_account().id)
+    return jsonify([_item(record, base_url) for record in records])
+
+
+def _body() -> Any:
+    request.max_content_length = app_settings().verify_max_kb * 1024  # larger: 413
+    raw = request.get_data(cache=False)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise Malformed(_("The body is not JSON.")) from None
+
+
+@bp.post("/credentials/verify")
+@csrf.exempt
+@limiter.limit("120 per minute")
+def verify() -> ResponseReturnValue:
+    body = _body()
+    credential = body.get("verifiableCredential") if isinstance(body, dict) else None
+    if not isinstance(credential, dict):
+        raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))
+    return jsonify(platform_verifier().verify(credential).to_json())

@@ -1,0 +1,111 @@
+"""Verification checks in plain words, in the reader's language (the core speaks English)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from mooc.credentials.core.verify import (
+    EMBEDDED,
+    ISSUER_RESOLVED,
+    ISSUER_TRUSTED,
+    SIGNATURE,
+    STATUS,
+    VALIDITY,
+    WELL_FORMED,
+    Check,
+)
+from mooc.credentials.verification import VerificationReport
+
+
+@dataclass(frozen=True)
+class ExplainedCheck:
+    """One check as a person reads it: what was checked, the outcome, and the exact reason."""
+
+    id: str
+    status: str
+    label: str
+    sentence: str
+    detail: str
+
+
+def _labels() -> dict[str, str]:
+    return {
+        WELL_FORMED: _("Format"),
+        ISSUER_RESOLVED: _("Issuer's keys"),
+        SIGNATURE: _("Signature"),
+        ISSUER_TRUSTED: _("Trusted issuer"),
+        STATUS: _("Revocation"),
+        VALIDITY: _("Validity period"),
+        EMBEDDED: _("Records inside"),
+    }
+
+
+def _sentences() -> dict[tuple[str, str], str]:
+    return {
+        (WELL_FORMED, "passed"): _(
+            "The record is complete and follows the Open Badges / CLR format."
+        ),
+        (WELL_FORMED, "failed"): _("The record does not follow the format of a verifiable record."),
+        (ISSUER_RESOLVED, "passed"): _("The issuer's published keys were found."),
+        (ISSUER_RESOLVED, "failed"): _(
+            "The issuer's published keys could not be found, so the record cannot be checked."
+        ),
+        (SIGNATURE, "passed"): _(
+            "The signature is valid: nothing in the record has changed since it was signed."
+        ),
+        (SIGNATURE, "failed"): _(
+            "The signature does not match: the record was changed after it was signed, "
+            "or was not signed by this issuer."
+        ),
+        (SIGNATURE, "unknown"): _(
+            "The signature could not be checked because the issuer's keys are unknown."
+        ),
+        (ISSUER_TRUSTED, "passed"): _("The issuer is on this platform's list of trusted issuers."),
+        (ISSUER_TRUSTED, "failed"): _(
+            "The issuer is not on this platform's list of trusted issuers."
+        ),
+        (ISSUER_TRUSTED, "unknown"): _("It could not be checked whether the issuer is trusted."),
+        (STATUS, "passed"): _("The issuer has not revoked the record."),
+        (STATUS, "failed"): _("The issuer has revoked this record."),
+        (STATUS, "unknown"): _(
+            "It could not be checked whether the record was revoked, so it is not verified."
+        ),
+        (VALIDITY, "passed"): _("The record is within its validity period."),
+        (VALIDITY, "failed"): _("The record is not valid now: it has expired or is not valid yet."),
+        (EMBEDDED, "passed"): _("Every course record inside this transcript was verified."),
+        (EMBEDDED, "failed"): _("At least one course record inside this transcript failed."),
+    }
+
+
+def status_word(status: str) -> str:
+    return {"passed": _("passed"), "failed": _("failed")}.get(status, _("not known"))
+
+
+def explain_check(check: Check) -> ExplainedCheck:
+    sentence = _sentences().get((check.id, check.status))
+    if sentence is None:
+        sentence = status_word(check.status)
+    return ExplainedCheck(
+        id=check.id,
+        status=check.status,
+        label=_labels().get(check.id, check.id),
+        sentence=sentence,
+        detail=check.message,
+    )
+
+
+def explain(report: VerificationReport) -> list[ExplainedCheck]:
+    return [explain_check(check) for check in report.verification.checks]
+
+
+def cached_notes(report: VerificationReport) -> list[str]:
+    return [
+        _(
+            "The revocation list %(url)s was read from a copy fetched %(seconds)d seconds ago.",
+            url=copy.url,
+            seconds=copy.age_seconds,
+        )
+        for copy in report.cached
+    ]

@@ -1,0 +1,156 @@
+"""Signed records and what issuing them needs: issuer keys (private halves encrypted at rest),
+issued credentials stored verbatim, revocation status lists, share links, and the revocation log.
+
+Uniqueness is what makes issuing safe to repeat: one record per completion, one record per
+status-list bit, one active key per institution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mooc.accounts.models import Institution, User
+from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
+from mooc.learning.models import Completion
+
+
+class IssuerKey(Base):
+    """An institution's Ed25519 signing key; rotated keys stay (old records keep verifying)."""
+
+    __tablename__ = "issuer_key"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "fragment"),
+        # At most one active key per institution: two processes generating the first key
+        # at once cannot both win.
+        Index(
+            "uq_issuer_key_one_active",
+            "institution_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    fragment: Mapped[str] = mapped_column(String(40))  # the DID URL fragment: key-20250630-ab12
+    public_key_multibase: Mapped[str] = mapped_column(String(64))
+    # AES-256-GCM of the 32-byte seed under MOOC_KEY_ENCRYPTION_KEY: nonce ‖ ciphertext ‖ tag.
+    private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # Which key-encryption key sealed it (a fingerprint, not the key): a wrong setting is named.
+    kek_fingerprint: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[created_at]
+
+    institution: Mapped[Institution] = relationship()
+
+
+class CredentialKind(enum.StrEnum):
+    ACHIEVEMENT = "achievement"  # OB 3.0 record of one completed course
+    TRANSCRIPT = "transcript"  # CLR 2.0 gathering a learner's records
+
+
+class StatusList(Base):
+    """A revocation Bitstring Status List of one issuer, published re-signed on every change."""
+
+    __tablename__ = "status_list"
+    __table_args__ = (UniqueConstraint("institution_id", "purpose", "number"),)
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="revocation")
+    number: Mapped[int] = mapped_column(Integer)  # its place in the URL: /status/<number>
+    length: Mapped[int] = mapped_column(Integer)  # bits; at least 131,072
+    encoded_list: Mapped[str] = mapped_column(Text)
+    credential: Mapped[str] = mapped_column(Text)  # the signed list credential, verbatim JSON
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    institution: Mapped[Institution] = relationship()
+
+
+class IssuedCredential(Base):
+    """A signed record exactly as issued, with the status-list bit that can revoke it."""
+
+    __tablename__ = "issued_credential"
+    __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
+
+    id: Mapped[intpk]
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # the record's urn:uuid
+    kind: Mapped[CredentialKind] = mapped_column(enum_column(CredentialKind, "credential_kind"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # One record per completion (transcripts have none; NULLs do not collide).
+    completion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("completion.id", ondelete="SET NULL"), unique=True
+    )
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("issuer_key.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    document: Mapped[str] = mapped_column(Text)  # the signed JSON, byte for byte as issued
+    # A transcript's records (ids of issued_credential rows).
+    includes: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[created_at]
+    revoked_at: Mapped[dt.datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    completion: Mapped[Completion | None] = relationship()
+    institution: Mapped[Institution] = relationship()
+    status_list: Mapped[StatusList] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ShareLink(Base):
+    """A link a learner gives to someone to verify one record; only the token's hash is kept."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[intpk]
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("issued_credential.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 hex of the token
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+    credential: Mapped[IssuedCredential] = relationship()
+
+
+class RevocationEntry(Base):
+    """Append-only log: who revoked which record, when, and why."""
+
+    __tablename__ = "revocation_entry"
+
+    id: Mapped[intpk]
+    credential_id: Mapped[int] = mapped_column(ForeignKey("issued_credential.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+    actor: Mapped[User | None] = relationship()
+    credential: Mapped[IssuedCredential] = relationship()

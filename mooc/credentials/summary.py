@@ -1,0 +1,100 @@
+"""What a record says, read defensively from JSON anyone may paste: for showing, not trusting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    kind: str  # "achievement", "transcript" or "other"
+    name: str
+    issuer_name: str
+    issuer_id: str
+    valid_from: str
+    course_name: str = ""
+    course_code: str = ""
+    level: str = ""
+    credits: str = ""
+    workload: str = ""
+    grade: str = ""
+    completed: str = ""
+    records: int = 0
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value[:500]
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+        return _text(value[0].get("@value"))
+    return ""
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _hours(duration: str) -> str:
+    """PT100H → 100, PT37H30M → 37.5 (workload in hours)."""
+    if not duration.startswith("PT") or "H" not in duration:
+        return ""
+    hours, _, rest = duration[2:].partition("H")
+    minutes = rest.partition("M")[0] if "M" in rest else "0"
+    try:
+        total = int(hours) + int(minutes) / 60
+    except ValueError:
+        return ""
+    return _text(round(total, 2))
+
+
+def summarize(credential: Any) -> RecordSummary:
+    document = _map(credential)
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    issuer = document.get("issuer")
+    issuer_map = _map(issuer)
+    subject = _map(document.get("credentialSubject"))
+    name = _text(document.get("name"))
+    issuer_name = _text(issuer_map.get("name"))
+    issuer_id = _text(issuer_map.get("id")) if issuer_map else _text(issuer)
+    valid_from = _text(document.get("validFrom"))
+    if "ClrCredential" in types:
+        embedded = subject.get("verifiableCredential")
+        count = len(embedded) if isinstance(embedded, list) else 0
+        return RecordSummary(
+            "transcript",
+            name,
+            issuer_name,
+            issuer_id,
+            valid_from,
+            credits=_text(subject.get("numberOfCredits")),
+            records=count,
+        )
+    achievement = _map(subject.get("achievement"))
+    if not achievement:
+        return RecordSummary("other", name, issuer_name, issuer_id, valid_from)
+    results = subject.get("result")
+    first = _map(results[0]) if isinstance(results, list) and results else {}
+    alignments = achievement.get("alignment")
+    # the platform's records align to their level first
+    level = _text(_map(alignments[0]).get("targetName")) if isinstance(alignments, list) else ""
+    return RecordSummary(
+        "achievement",
+        name,
+        issuer_name,
+        issuer_id,
+        valid_from,
+        course_name=_text(achievement.get("name")),
+        course_code=_text(achievement.get("humanCode")),
+        level=level,
+        credits=_text(subject.get("creditsEarned")),
+        workload=_hours(_text(achievement.get("timeRequired"))),
+        grade=_text(first.get("value")),
+        completed=_text(subject.get("activityEndDate")),
+    )
