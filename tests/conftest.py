@@ -6,6 +6,7 @@ SQLite always; PostgreSQL as well when MOOC_TEST_DATABASE_URL (a server base URL
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import uuid
@@ -41,6 +42,8 @@ def make_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
         database_url=database_url,
         storage_url="memory://",
         base_url="http://mooc.test",
+        # Like a deployment, tests can sign records (32 bytes, urlsafe base64; not a secret).
+        key_encryption_key=base64.urlsafe_b64encode(bytes(range(32))).decode(),
         extra=extra,
     )
 
