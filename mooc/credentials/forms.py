@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
@@ -17,8 +16,10 @@ from wtforms.fields import TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mooc.web.forms import Form
 
-class VerifyForm(FlaskForm):
+
+class VerifyForm(Form):
     credential_json = TextAreaField(
         _l("Paste the record (JSON)"),
         validators=[Optional()],
@@ -40,7 +41,7 @@ def expiry_choices() -> list[SelectChoice]:
     ]
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(Form):
     label = StringField(
         _l("Who is it for? (optional)"),
         validators=[Optional(), Length(max=120)],
@@ -51,13 +52,13 @@ class ShareLinkForm(FlaskForm):
     submit = SubmitField(_l("Create a share link"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (revoke a link): CSRF only."""
 
     submit = SubmitField(_l("Withdraw"))
 
 
-class TranscriptForm(FlaskForm):
+class TranscriptForm(Form):
     name = StringField(
         _l("Title of the transcript (optional)"), validators=[Optional(), Length(max=200)]
     )
@@ -70,7 +71,7 @@ class TranscriptForm(FlaskForm):
     submit = SubmitField(_l("Issue the transcript"))
 
 
-class RevokeRecordForm(FlaskForm):
+class RevokeRecordForm(Form):
     reason = TextAreaField(
         _l("Reason for revoking"),
         validators=[InputRequired(), Length(max=500)],
@@ -79,5 +80,5 @@ class RevokeRecordForm(FlaskForm):
     submit = SubmitField(_l("Revoke the record"))
 
 
-class RotateKeyForm(FlaskForm):
+class RotateKeyForm(Form):
     submit = SubmitField(_l("Start a new signing key"))
