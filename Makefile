@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MOOC_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test lint check translations install clean
+.PHONY: run test lint check translations translations-update install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP) translations
+
+## Refresh the message catalogues after changing UI text (then translate mooc/translations/vi).
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --ignore-dirs '.*' \
+		--no-location --sort-output --project mooc -o mooc/translations/messages.pot .
+	$(BIN)/pybabel update -i mooc/translations/messages.pot -d mooc/translations --no-fuzzy-matching
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d mooc/translations

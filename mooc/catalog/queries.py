@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -83,7 +84,7 @@ def course_by_slug(session: Session, slug: str, *, include_drafts: bool = False)
         select(Course).options(joinedload(Course.institution)).where(Course.slug == slug)
     )
     if course is None or (not include_drafts and not course.is_published):
-        raise NotFound("course not found")
+        raise NotFound(_("No such course."))
     return course
 
 
@@ -102,5 +103,5 @@ def media_asset(session: Session, course: Course, name: str) -> MediaAsset:
         select(MediaAsset).where(MediaAsset.course_id == course.id, MediaAsset.name == name)
     )
     if asset is None:
-        raise NotFound("no such media file")
+        raise NotFound(_("No such media file."))
     return asset

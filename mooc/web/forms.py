@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_translations, lazy_gettext
+from flask_babel import get_translations, lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 
 WTFORMS_MESSAGES = (
@@ -20,10 +20,16 @@ WTFORMS_MESSAGES = (
     lazy_gettext("Number must be between %(min)s and %(max)s."),
     lazy_gettext("Number must be at least %(min)s."),
     lazy_gettext("Number must be at most %(max)s."),
-    lazy_gettext("Field must be at least %(min)d character long."),
-    lazy_gettext("Field must be at least %(min)d characters long."),
-    lazy_gettext("Field cannot be longer than %(max)d character."),
-    lazy_gettext("Field cannot be longer than %(max)d characters."),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    ),
     lazy_gettext("Field must be between %(min)d and %(max)d characters long."),
     lazy_gettext("Field must be equal to %(other_name)s."),
     lazy_gettext("This field cannot be empty."),
