@@ -36,6 +36,10 @@ from mooc.learning import views as learning_views
 from mooc.migrate import db_cli
 from mooc.settings import Settings, load_settings
 from mooc.storage import open_storage
+from mooc.transfer import cli as transfer_cli
+from mooc.transfer import rules_views as transfer_rules_views
+from mooc.transfer import staff_views as transfer_staff_views
+from mooc.transfer import student_views as transfer_student_views
 from mooc.web import filters, health
 from mooc.web.assets import register_assets
 from mooc.web.auth import LOGIN_MESSAGE
@@ -64,6 +68,9 @@ BLUEPRINTS = (
     credentials_public_views.bp,
     credentials_api_views.bp,
     credentials_admin_views.bp,
+    transfer_student_views.bp,
+    transfer_staff_views.bp,
+    transfer_rules_views.bp,
 )
 
 
@@ -179,4 +186,5 @@ def create_app(
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(learning_cli.xapi)
     app.cli.add_command(credentials_cli.credentials)
+    app.cli.add_command(transfer_cli.transfer)
     return app

@@ -13,13 +13,25 @@ from mooc.credentials.models import (
 )
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
+from mooc.transfer.models import (
+    Agreement,
+    Decision,
+    RecognitionRule,
+    RequestItem,
+    RuleVersion,
+    TransferAuditEntry,
+    TransferRequest,
+    TrustedIssuer,
+)
 
 __all__ = [
+    "Agreement",
     "AuditEntry",
     "Base",
     "Completion",
     "Course",
     "CourseTeacher",
+    "Decision",
     "Enrolment",
     "Institution",
     "IssuedCredential",
@@ -32,10 +44,16 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAttempt",
+    "RecognitionRule",
+    "RequestItem",
     "RevocationEntry",
+    "RuleVersion",
     "Section",
     "ShareLink",
     "StatusList",
+    "TransferAuditEntry",
+    "TransferRequest",
+    "TrustedIssuer",
     "User",
     "XapiStatement",
 ]

@@ -7,10 +7,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from mooc.accounts.models import User
+from mooc.credentials.context import platform_verifier
 from mooc.credentials.issuing import IssuingContext
 from mooc.credentials.pending import issue_pending
+from mooc.db import utcnow
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 from mooc.demo.progress import load_demo_progress
+from mooc.demo.transfer import load_demo_transfer
 from mooc.errors import DomainError
 from mooc.extensions import db
 
@@ -35,6 +38,13 @@ def load_command() -> None:
         for batch in issue_pending(db.session, IssuingContext.from_settings(settings)):
             db.session.commit()
             created += [f"{batch.issued} signed record(s)"] if batch.issued else []
+        # The partner university recognises the seed courses; the record above waits there.
+        created += load_demo_transfer(
+            db.session,
+            base_url=settings.base_url,
+            verifier=platform_verifier(network=False),
+            today=utcnow().date(),
+        )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

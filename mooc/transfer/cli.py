@@ -1,0 +1,54 @@
+"""`flask transfer …`: re-check the records behind requests and decisions (run it daily)."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from mooc.accounts.models import Institution, InstitutionKind
+from mooc.credentials.context import app_settings, platform_verifier
+from mooc.db import utcnow
+from mooc.errors import DomainError
+from mooc.extensions import db
+from mooc.transfer.permissions import university_by_slug
+from mooc.transfer.revocations import recheck_all
+
+
+@click.group()
+def transfer() -> None:
+    """Credit transfer: re-checking records after recognition."""
+
+
+@transfer.command("recheck")
+@click.option("--university", "slug", help="Only this university (its slug).")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Read only this platform's issuers and status lists (no network).",
+)
+def recheck_command(slug: str | None, offline: bool) -> None:
+    """Verify every live request item's record again; flag decisions whose record is revoked."""
+    try:
+        universities = (
+            [university_by_slug(db.session, slug)]
+            if slug
+            else list(
+                db.session.scalars(
+                    select(Institution).where(Institution.kind == InstitutionKind.UNIVERSITY)
+                )
+            )
+        )
+        result = recheck_all(
+            db.session,
+            universities,
+            verifier=platform_verifier(network=not offline),
+            base_url=app_settings().base_url,
+            today=utcnow().date(),
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    for item in result.flagged:
+        click.echo(f"FLAGGED  item {item.id} ({item.name}): source {item.source_id} is revoked")
+    click.echo(f"checked {result.checked} item(s), {len(result.flagged)} newly flagged")

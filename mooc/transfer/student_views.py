@@ -1,0 +1,123 @@
+"""A student's side of credit transfer: send records to a university, follow the requests, and
+withdraw one before any decision. Only the student sees their requests."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_required
+from wtforms import SelectChoice
+
+from mooc.credentials import queries as records
+from mooc.credentials.context import app_settings, platform_verifier
+from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.db import utcnow
+from mooc.errors import Invalid
+from mooc.extensions import db
+from mooc.transfer.forms import ConfirmForm, SendForm
+from mooc.transfer.labels import jinja_helpers
+from mooc.transfer.requests import (
+    my_request,
+    my_requests,
+    partner_universities,
+    send_records,
+    withdraw_request,
+)
+from mooc.web.auth import current_account
+
+bp = Blueprint("transfer", __name__)
+bp.context_processor(jinja_helpers)
+
+
+def _send_form() -> SendForm:
+    user = current_account()
+    form = SendForm()
+    form.university.choices = [
+        SelectChoice(university.id, university.name)
+        for university in partner_universities(db.session)
+    ]
+    form.records.choices = [
+        SelectChoice(record.uuid, f"{record.name} — {_record_source(record)}")
+        for record in records.my_records(db.session, user.id)
+        if not record.is_revoked
+    ]
+    return form
+
+
+def _record_source(record: IssuedCredential) -> str:
+    if record.kind == CredentialKind.TRANSCRIPT:
+        return _("Transcript")
+    return record.institution.name
+
+
+@bp.route("/records/send", methods=["GET", "POST"])
+@login_required
+def send() -> ResponseReturnValue:
+    user = current_account()
+    form = _send_form()
+    if request.method == "GET" and request.args.get("record"):
+        form.records.data = [request.args["record"]]
+    if form.validate_on_submit():
+        university = next(
+            u for u in partner_universities(db.session) if u.id == form.university.data
+        )
+        try:
+            result = send_records(
+                db.session,
+                user,
+                university,
+                form.records.data or [],
+                message=form.message.data or "",
+                verifier=platform_verifier(),
+                base_url=app_settings().base_url,
+                today=utcnow().date(),
+            )
+        except Invalid as error:
+            target = form.message if error.field == "message" else form.records
+            target.errors = [error.message]
+        else:
+            db.session.commit()
+            if result.created:
+                flash(_("Your records are sent to %(name)s.", name=university.name), "success")
+            if result.already_sent:
+                flash(
+                    ngettext(
+                        "%(num)d record was sent to this university before: %(names)s.",
+                        "%(num)d records were sent to this university before: %(names)s.",
+                        len(result.already_sent),
+                        names=", ".join(result.already_sent),
+                    ),
+                    "info",
+                )
+            return redirect(url_for("transfer.request_page", request_id=result.request.id), 303)
+    status = 422 if form.errors else 200
+    return render_template("transfer/send.html", form=form), status
+
+
+@bp.get("/transfer/requests")
+@login_required
+def requests() -> ResponseReturnValue:
+    mine = my_requests(db.session, current_account().id)
+    return render_template("transfer/requests.html", requests=mine)
+
+
+@bp.get("/transfer/requests/<int:request_id>")
+@login_required
+def request_page(request_id: int) -> ResponseReturnValue:
+    found = my_request(db.session, current_account().id, request_id)
+    return render_template("transfer/request.html", transfer_request=found, confirm=ConfirmForm())
+
+
+@bp.post("/transfer/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int) -> ResponseReturnValue:
+    user = current_account()
+    found = my_request(db.session, user.id, request_id)
+    if not ConfirmForm().validate_on_submit():
+        raise Invalid(_("The form had expired. Please try again."))
+    withdraw_request(db.session, user, found)
+    db.session.commit()
+    flash(_("Your request is withdrawn."), "success")
+    return redirect(url_for("transfer.request_page", request_id=found.id), 303)

@@ -1,0 +1,186 @@
+"""Credit-transfer journey: a student who completed Introduction to Programming (INT1001) sends
+its signed record to Đại học Đà Nẵng; the university's staff member sees it verified with the
+proposed 3 credits for IT1010 and accepts; the student sees the recognised credits, downloads
+the signed recognition record, and the public verify page reports it valid.
+
+Runs on its own server with a key-encryption key; the completion is prepared through the
+services (the learning journey clicks through a course already)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from mooc.accounts.models import Role
+from mooc.accounts.services import get_institution, grant_role, register
+from mooc.authoring.package_format import load_tree
+from mooc.authoring.package_import import import_tree
+from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.extensions import db
+from mooc.factory import create_app
+from mooc.learning import services as learning
+from mooc.migrate import upgrade
+from mooc.transfer import rules, trust
+from mooc.transfer.conversion import Method
+from tests.conftest import CONTENT, make_settings
+from tests.integration.test_transfer_support import TEST_KEK, complete_course
+
+pytestmark = pytest.mark.e2e
+T = TypeVar("T")
+PASSWORD = "a long enough password"
+STUDENT = "hoa.transfer@example.org"
+OFFICER = "registrar.transfer@example.org"
+
+
+def _off_loop(func: Callable[[], T]) -> T:
+    """App-context work away from Playwright's running event loop (see tests/e2e/conftest.py)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
+
+
+def _prepare(application: Flask) -> None:
+    """Seed courses; a student with the INT1001 record; Đà Nẵng's staff, trust and rule."""
+    with application.app_context():
+        session = db.session
+        import_tree(session, application.extensions["mooc_storage"], load_tree(CONTENT))
+        student = register(
+            session, email=STUDENT, password=PASSWORD, name="Đỗ Thị Hoa", locale="en"
+        )
+        officer = register(
+            session, email=OFFICER, password=PASSWORD, name="Lê Văn Tâm", locale="en"
+        )
+        university = get_institution(session, "dai-hoc-da-nang")
+        grant_role(session, officer, university, Role.STAFF)
+        complete_course(session, student, "intro-programming")
+        completion = next(iter(learning.my_completions(session, student.id)))
+        settings = application.config["MOOC_SETTINGS"]
+        issue_completion_record(session, completion, IssuingContext.from_settings(settings))
+        issuer = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
+        trust.add_trusted_issuer(
+            session, university, officer, did=issuer, name="Trường Đại học Mở Hà Nội"
+        )
+        agreement = rules.create_agreement(
+            session, university, officer, name="Mở Hà Nội", credit_cap=Decimal(30)
+        )
+        rules.create_rule(
+            session,
+            agreement,
+            officer,
+            rules.RuleSpec(
+                issuer_did=issuer,
+                code_pattern="INT1001",
+                local_course_code="IT1010",
+                local_course_title="Nhập môn lập trình",
+                method=Method.BY_HOURS,
+                hours_per_credit=Decimal(50),
+                min_grade=Decimal(50),
+            ),
+        )
+        session.commit()
+        session.close()
+
+
+@pytest.fixture(scope="module")
+def transfer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("e2e-transfer")
+
+    def build() -> Flask:
+        url = f"sqlite:///{tmp / 'transfer.sqlite3'}"
+        upgrade(url)
+        settings = make_settings(tmp / "instance", url).with_overrides(key_encryption_key=TEST_KEK)
+        application = create_app(settings=settings)
+        _prepare(application)
+        return application
+
+    application = _off_loop(build)
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+
+    def dispose() -> None:
+        with application.app_context():
+            db.engine.dispose()
+
+    _off_loop(dispose)
+
+
+def _login(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    main = page.locator("main")
+    main.get_by_label("Email").fill(email)
+    main.get_by_label("Password").fill(PASSWORD)
+    main.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome back")
+
+
+def _logout(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_a_record_is_sent_recognised_and_its_recognition_verified(
+    page: Page, transfer_server: str, tmp_path: Path
+) -> None:
+    base = transfer_server
+    # The student sends the record from My records.
+    _login(page, base, STUDENT)
+    page.goto(f"{base}/records")
+    expect(page.locator("main")).to_contain_text("Introduction to Programming")
+    page.get_by_role("link", name="Send to a university").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send records to a university")
+    page.get_by_label("University", exact=True).select_option(label="Đại học Đà Nẵng")
+    page.get_by_label(re.compile("^Introduction to Programming")).check()
+    page.get_by_label("Message to the university (optional)").fill("Student number 102240517")
+    page.get_by_role("button", name="Send the records").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request to Đại học Đà Nẵng")
+    expect(page.locator("main")).to_contain_text("Waiting for a decision")
+    _logout(page)
+
+    # The university's staff member sees it verified, with 3 proposed credits, and accepts.
+    _login(page, base, OFFICER)
+    page.goto(f"{base}/university")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Recognition queue")
+    page.get_by_role("link", name="Introduction to Programming").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("Verified: authentic, unchanged and not revoked.")
+    expect(main).to_contain_text("Proposed: recognise as IT1010 Nhập môn lập trình for 3 credits.")
+    expect(main).to_contain_text("Student number 102240517")
+    page.get_by_role("button", name="Accept the proposal").click()
+    expect(page.get_by_role("status")).to_contain_text("Your decision is recorded.")
+    expect(main).to_contain_text("Accepted as proposed")
+    _logout(page)
+
+    # The student sees the recognised credits and downloads the signed recognition record.
+    _login(page, base, STUDENT)
+    page.goto(f"{base}/transfer/requests")
+    page.get_by_role("link", name=re.compile(r"\d")).first.click()
+    expect(page.locator("main")).to_contain_text("3 credits recognised by Đại học Đà Nẵng")
+    expect(page.locator("main")).to_contain_text("IT1010 Nhập môn lập trình")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the signed recognition record").click()
+    saved = tmp_path / "recognition.json"
+    download_info.value.save_as(saved)
+    assert '"ext:CreditRecognition"' in saved.read_text(encoding="utf-8")
+    _logout(page)
+
+    # Anyone can verify it on the public page.
+    page.goto(f"{base}/verify")
+    page.get_by_label("Or choose the record's file").set_input_files(saved)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("main")).to_contain_text(
+        "Verified: this record is authentic, unchanged and not revoked."
+    )
+    expect(page.locator("main")).to_contain_text("Đại học Đà Nẵng")
