@@ -12,11 +12,29 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from mooc.folding import fold, normalize_spaces
 
 Response = Any  # what `parse_response` returns for a type: int, list[int], float, str or None
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Marks a message for extraction; the caller translates it (this module stays pure)."""
+    return message
+
+
+class Problem(NamedTuple):
+    """A problem with a question definition: an English message template and its values.
+
+    `str()` gives the English text; a web layer passes `message` through gettext instead.
+    """
+
+    message: str
+    values: Mapping[str, Any] = {}
+
+    def __str__(self) -> str:
+        return self.message % self.values if self.values else self.message
 
 
 @dataclass(frozen=True)
@@ -36,7 +54,7 @@ class QuestionType(ABC):
     fields: ClassVar[tuple[str, ...]]
 
     @abstractmethod
-    def validate(self, data: Mapping[str, Any]) -> list[str]: ...
+    def validate(self, data: Mapping[str, Any]) -> list[Problem]: ...
 
     def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {key: data[key] for key in self.fields if key in data}
@@ -54,16 +72,18 @@ class QuestionType(ABC):
 
 
 class _Choice(QuestionType):
-    def _option_errors(self, data: Mapping[str, Any]) -> list[str]:
+    def _option_errors(self, data: Mapping[str, Any]) -> list[Problem]:
         options = data.get("options")
         if not isinstance(options, list) or len(options) < 2:
-            return ["needs at least two options"]
-        errors = []
+            return [Problem(N_("A choice question needs at least two options."))]
+        errors: list[Problem] = []
         for index, option in enumerate(options, 1):
             if not isinstance(option, Mapping) or not str(option.get("text", "")).strip():
-                errors.append(f"option {index} needs a text")
+                errors.append(Problem(N_("Option %(n)d needs a text."), {"n": index}))
             elif not isinstance(option.get("correct", False), bool):
-                errors.append(f"option {index}: 'correct' must be true or false")
+                errors.append(
+                    Problem(N_("Option %(n)d: 'correct' must be true or false."), {"n": index})
+                )
         return errors
 
     @staticmethod
@@ -91,10 +111,10 @@ class SingleChoice(_Choice):
     kind = "single"
     fields = ("options",)
 
-    def validate(self, data: Mapping[str, Any]) -> list[str]:
+    def validate(self, data: Mapping[str, Any]) -> list[Problem]:
         errors = self._option_errors(data)
         if not errors and len(self.correct_indexes(data)) != 1:
-            errors.append("a single-choice question needs exactly one correct option")
+            errors.append(Problem(N_("A single-choice question needs exactly one correct option.")))
         return errors
 
     def parse_response(self, values: Sequence[str]) -> Response:
@@ -110,12 +130,14 @@ class MultipleChoice(_Choice):
     kind = "multiple"
     fields = ("options", "partial_credit")
 
-    def validate(self, data: Mapping[str, Any]) -> list[str]:
+    def validate(self, data: Mapping[str, Any]) -> list[Problem]:
         errors = self._option_errors(data)
         if not errors and not self.correct_indexes(data):
-            errors.append("a multiple-choice question needs at least one correct option")
+            errors.append(
+                Problem(N_("A multiple-choice question needs at least one correct option."))
+            )
         if not isinstance(data.get("partial_credit", False), bool):
-            errors.append("'partial_credit' must be true or false")
+            errors.append(Problem(N_("'partial_credit' must be true or false.")))
         return errors
 
     def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,13 +170,13 @@ class Numeric(QuestionType):
     kind = "numeric"
     fields = ("answer", "tolerance")
 
-    def validate(self, data: Mapping[str, Any]) -> list[str]:
-        errors = []
+    def validate(self, data: Mapping[str, Any]) -> list[Problem]:
+        errors: list[Problem] = []
         if not _is_number(data.get("answer")):
-            errors.append("a numeric question needs a numeric 'answer'")
+            errors.append(Problem(N_("A number question needs a numeric answer.")))
         tolerance = data.get("tolerance", 0)
         if not _is_number(tolerance) or tolerance < 0:
-            errors.append("'tolerance' must be a number ≥ 0")
+            errors.append(Problem(N_("The accepted difference (tolerance) must be a number ≥ 0.")))
         return errors
 
     def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,17 +205,17 @@ class ShortText(QuestionType):
     kind = "text"
     fields = ("answers", "ignore_diacritics")
 
-    def validate(self, data: Mapping[str, Any]) -> list[str]:
+    def validate(self, data: Mapping[str, Any]) -> list[Problem]:
         answers = data.get("answers")
-        errors = []
+        errors: list[Problem] = []
         if (
             not isinstance(answers, list)
             or not answers
             or not all(isinstance(a, str | int | float) and str(a).strip() for a in answers)
         ):
-            errors.append("a text question needs a non-empty list of accepted 'answers'")
+            errors.append(Problem(N_("A short-text question needs at least one accepted answer.")))
         if not isinstance(data.get("ignore_diacritics", False), bool):
-            errors.append("'ignore_diacritics' must be true or false")
+            errors.append(Problem(N_("'ignore_diacritics' must be true or false.")))
         return errors
 
     def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -234,10 +256,15 @@ def question_type(kind: str) -> QuestionType:
         raise ValueError(f"unknown question type {kind!r}") from None
 
 
-def validate_question(kind: str, data: Mapping[str, Any]) -> list[str]:
+def validate_question(kind: str, data: Mapping[str, Any]) -> list[Problem]:
     """The problems with a question definition, in words; empty when it is sound."""
     if kind not in REGISTRY:
-        return [f"unknown question type {kind!r} (use one of: {', '.join(REGISTRY)})"]
+        return [
+            Problem(
+                N_("Unknown question type %(kind)s (use one of: %(kinds)s)."),
+                {"kind": kind, "kinds": ", ".join(REGISTRY)},
+            )
+        ]
     return REGISTRY[kind].validate(data)
 
 

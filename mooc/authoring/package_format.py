@@ -282,7 +282,7 @@ def _load_question(fields: _Fields, index: int) -> QuestionSpec:
     kind = q.choice("type", ("single", "multiple", "numeric", "text"))
     problems = validate_question(kind, q.data)
     if problems:
-        raise q.fail("type", f"question {index + 1}: " + "; ".join(problems))
+        raise q.fail("type", f"question {index + 1}: " + " ".join(map(str, problems)))
     return QuestionSpec(
         kind=kind,
         prompt=q.string("prompt", max_len=5000),

@@ -83,7 +83,7 @@ def check_question(draft: QuestionDraft) -> dict[str, Any]:
         raise Invalid(_("Points are 1–100."), field="points")
     problems = validate_question(draft.kind, draft.data)
     if problems:
-        raise Invalid("; ".join(problems), field="data")
+        raise Invalid(" ".join(_(p.message, **p.values) for p in problems), field="data")
     return normalized_definition(draft.kind, draft.data)
 
 

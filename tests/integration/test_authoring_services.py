@@ -232,7 +232,7 @@ def test_quiz_builder_validates_every_question_type(
             quiz,
             draft("numeric", "Bao nhiêu?", "", 1, {"answer": 3, "tolerance": -1}),
         )
-    with pytest.raises(Invalid, match="answers"):
+    with pytest.raises(Invalid, match="accepted answer"):
         quiz_builder.add_question(
             session, teacher, quiz, draft("text", "Thủ đô?", "", 1, {"answers": []})
         )

@@ -214,7 +214,7 @@ def test_a_single_choice_question_with_two_right_options_is_refused(
 
     result = run_import(app, content_copy)
     assert_refused(
-        result, quiz_file, line, "question 2: a single-choice question needs exactly one"
+        result, quiz_file, line, "question 2: A single-choice question needs exactly one"
     )
     assert snapshot(session) == before
 
