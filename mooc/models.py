@@ -1,6 +1,7 @@
 """Imports every feature's models so Alembic and the mappers see all tables. Nothing else."""
 
 from mooc.accounts.models import Institution, Membership, User
+from mooc.api.models import ApiToken
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.authoring.models import AuditEntry
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset, Section
@@ -26,6 +27,7 @@ from mooc.transfer.models import (
 
 __all__ = [
     "Agreement",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Completion",

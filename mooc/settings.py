@@ -59,6 +59,8 @@ class Settings:
     status_list_max_age: int = 300
     platform_issuer: str = "bo-giao-duc"
     verify_max_kb: int = 512
+    # The pepper of institution API tokens' HMAC hashes; empty means API tokens are turned off.
+    api_token_pepper: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -142,6 +144,29 @@ def _dev_key_encryption_key(instance_path: Path) -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+def _dev_api_token_pepper(instance_path: Path) -> str:
+    """A development token pepper generated once into the instance folder (never in git, never
+    in the database whose token hashes it keys)."""
+    path = instance_path / "api_token_pepper"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _api_token_pepper(raw: str, env: str, instance_path: Path) -> str:
+    """Production without MOOC_API_TOKEN_PEPPER starts with API tokens turned off (a pepper made
+    up on one machine would orphan every token on the next); elsewhere one is generated."""
+    if raw.strip():
+        if len(raw.strip()) < 32:
+            raise SettingsError("MOOC_API_TOKEN_PEPPER must be at least 32 characters")
+        return raw.strip()
+    return "" if env == "production" else _dev_api_token_pepper(instance_path)
 
 
 def _key_encryption_key(raw: str) -> str:
@@ -229,4 +254,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         status_list_max_age=_int(env_vars, "MOOC_STATUS_LIST_MAX_AGE", 300),
         platform_issuer=env_vars.get("MOOC_PLATFORM_ISSUER", "bo-giao-duc").strip(),
         verify_max_kb=_int(env_vars, "MOOC_VERIFY_MAX_KB", 512),
+        api_token_pepper=_api_token_pepper(
+            env_vars.get("MOOC_API_TOKEN_PEPPER", ""), env, instance_path
+        ),
     )

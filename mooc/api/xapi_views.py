@@ -1,4 +1,8 @@
-"""`GET /api/v1/xapi/statements`: the stored learning statements (admins), xAPI-style paging."""
+"""`GET /api/v1/xapi/statements`: stored learning statements, xAPI-style paging.
+
+Administrators (logged in) read all of them; an institution's token with `xapi:read` reads those
+about its own courses.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,23 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mooc.accounts.models import User
+from mooc.api import queries
+from mooc.api.auth import calling_token, token_or_session_required
+from mooc.api.models import ApiScope
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.learning import xapi
-from mooc.web.auth import admin_required
 
 bp = Blueprint("api_xapi", __name__, url_prefix="/api/v1/xapi")
 MAX_LIMIT = 500
+MAX_PAGE = 2**31 - 1
+FILTERS = ("agent", "verb", "since", "limit")
+# User ids are 32-bit integers in the database; a larger "account name" names nobody.
+MAX_USER_ID = 2**31 - 1
 
 
 def _agent_user_id(raw: str) -> int | None:
@@ -27,11 +38,13 @@ def _agent_user_id(raw: str) -> int | None:
     if raw.startswith("{"):
         try:
             agent = json.loads(raw)
-        except json.JSONDecodeError:
-            raise Invalid("agent must be an xAPI agent object or an email address") from None
+        except (ValueError, RecursionError):
+            raise Invalid(_("agent must be an xAPI agent object or an email address")) from None
         account = agent.get("account") if isinstance(agent, dict) else None
-        if isinstance(account, dict) and str(account.get("name", "")).isdigit():
-            return int(account["name"])
+        name = str(account.get("name", "")) if isinstance(account, dict) else ""
+        # ASCII only: "²".isdigit(), yet int("²") fails; 4,300 digits is past int()'s limit.
+        if name.isascii() and name.isdigit():
+            return int(name) if len(name) <= 10 and int(name) <= MAX_USER_ID else -1
         email = (
             str(agent.get("mbox", "")).removeprefix("mailto:") if isinstance(agent, dict) else ""
         )
@@ -41,27 +54,55 @@ def _agent_user_id(raw: str) -> int | None:
 
 def _since(raw: str) -> dt.datetime:
     try:
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(raw.strip().upper().replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid("since must be an ISO 8601 timestamp, e.g. 2026-01-31T08:00:00Z") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        raise Invalid(_("since must be an ISO 8601 timestamp, e.g. 2026-01-31T08:00:00Z")) from None
+    value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 lies before the first UTC moment
+        return (dt.datetime.min if value.year == 1 else dt.datetime.max).replace(tzinfo=dt.UTC)
+
+
+def _whole_number(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and 1 <= int(raw) <= maximum):
+        raise Invalid(
+            _("%(name)s must be a whole number from 1 to %(max)d", name=name, max=maximum)
+        )
+    return int(raw)
+
+
+def _filters() -> dict[str, str]:
+    """The filters given (an empty agent or verb filters nothing; an empty since is no
+    timestamp). NUL characters are refused: no database compares them."""
+    given = {name: request.args[name] for name in FILTERS if name in request.args}
+    if any("\x00" in value for value in given.values()):
+        raise Invalid(_("Filters cannot contain NUL characters."))
+    return {name: value for name, value in given.items() if value or name == "since"}
 
 
 @bp.get("/statements")
-@admin_required
+@token_or_session_required(ApiScope.XAPI_READ, person_may=lambda user: user.is_admin)
 def statements() -> ResponseReturnValue:
-    args = request.args
+    given = _filters()
     flt = xapi.StatementFilter(
-        agent_user_id=_agent_user_id(args["agent"]) if args.get("agent") else None,
-        verb=args.get("verb") or None,
-        since=_since(args["since"]) if args.get("since") else None,
+        agent_user_id=_agent_user_id(given["agent"]) if "agent" in given else None,
+        verb=given.get("verb"),
+        since=_since(given["since"]) if "since" in given else None,
     )
-    limit = args.get("limit", 100, type=int) or 100
-    page = args.get("page", 1, type=int) or 1
-    if not 1 <= limit <= MAX_LIMIT or page < 1:
-        raise Invalid(f"limit must be 1–{MAX_LIMIT} and page ≥ 1")
-    result = xapi.statements(db.session, flt, page=page, per_page=limit)
-    query: dict[str, Any] = {**args.to_dict(), "page": page + 1}
+    limit = _whole_number("limit", 100, MAX_LIMIT)
+    page = _whole_number("page", 1, MAX_PAGE)
+    token = calling_token()
+    if token is None:
+        result = xapi.statements(db.session, flt, page=page, per_page=limit)
+    else:
+        result = queries.institution_statements(
+            db.session, flt, token.institution_id, page=page, per_page=limit
+        )
+    query: dict[str, Any] = {**given, "page": page + 1}
     more = url_for("api_xapi.statements", **query) if result.has_next else ""
     response = jsonify(
         statements=[row.statement for row in result.items], more=more, total=result.total

@@ -67,4 +67,6 @@ def verify() -> ResponseReturnValue:
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
     if not isinstance(credential, dict):
         raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))
+    if "options" in body and not isinstance(body["options"], dict):
+        raise Invalid(_("options must be a JSON object."))
     return jsonify(platform_verifier().verify(credential).to_json())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -208,8 +210,15 @@ def test_publishing_a_course_needs_a_published_lecture(
     assert course not in published_courses(session, CourseFilter(q="hinh hoc lop 7")).items
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Services speak the default language (Vietnamese) outside a request; these read English."""
+    with force_locale("en"):
+        yield
+
+
 def test_quiz_builder_validates_every_question_type(
-    session: Session, teacher: User, course: Course
+    session: Session, teacher: User, course: Course, english: None
 ) -> None:
     quiz = quiz_builder.create_quiz(
         session,
