@@ -17,6 +17,7 @@ from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
 from mooc.api import openapi as api_openapi
 from mooc.api import token_views as api_token_views
+from mooc.api import transfer_views as api_transfer_views
 from mooc.api import xapi_views as api_xapi_views
 from mooc.authoring import audit_views, lecture_views, media_views
 from mooc.authoring import cli as authoring_cli
@@ -66,6 +67,7 @@ BLUEPRINTS = (
     api_xapi_views.bp,
     api_openapi.bp,
     api_token_views.bp,
+    api_transfer_views.bp,
     credentials_records_views.bp,
     credentials_public_views.bp,
     credentials_api_views.bp,

@@ -11,8 +11,13 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from mooc.api import transfer_views
 from mooc.api.models import ApiScope
 from mooc.api.xapi_views import MAX_LIMIT, MAX_PAGE
+from mooc.transfer.decisions import MAX_COMMENT
+from mooc.transfer.evaluation import Reason
+from mooc.transfer.models import ItemState, Outcome
+from mooc.transfer.reading import ACHIEVEMENT_TYPES
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
@@ -133,6 +138,310 @@ STATEMENT_SCHEMAS: dict[str, Any] = {
         },
     },
 }
+# Text a database can compare: no NUL character (answered 422).
+NO_NUL = {"type": "string", "pattern": "^[^\\u0000]*$"}
+# Text with something besides whitespace, and no NUL.
+NOT_BLANK = {"type": "string", "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}
+
+
+def _typed(*names: str) -> dict[str, Any]:
+    """A credential whose `type` (a string or a list) names one of `names`."""
+    return {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {
+                "anyOf": [
+                    {"type": "string", "enum": list(names)},
+                    {"type": "array", "contains": {"type": "string", "enum": list(names)}},
+                ]
+            }
+        },
+    }
+
+
+IS_TRANSCRIPT = _typed("ClrCredential")
+COURSE_RECORD_SHAPE = {
+    "allOf": [
+        _typed(*sorted(ACHIEVEMENT_TYPES)),
+        {
+            "type": "object",
+            "required": ["credentialSubject"],
+            "properties": {
+                "credentialSubject": {
+                    "type": "object",
+                    "required": ["achievement"],
+                    "properties": {
+                        "achievement": {
+                            "type": "object",
+                            "required": ["id"],
+                            "properties": {"id": {"type": "string", "minLength": 1}},
+                        }
+                    },
+                }
+            },
+        },
+    ]
+}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+COURSE = {
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "description": "A course of the university",
+            "required": ["code", "title"],
+            "properties": {"code": {"type": "string"}, "title": {"type": "string"}},
+        },
+    ]
+}
+CHECKS = {
+    "type": "array",
+    "description": "The verification checks of the record (see VerifyResult)",
+    "items": {
+        "type": "object",
+        "required": ["id", "status", "message"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["passed", "failed", "unknown"]},
+            "message": {"type": "string"},
+        },
+    },
+}
+PROPOSAL_PROPERTIES: dict[str, Any] = {
+    "recognised": {"type": "boolean"},
+    "credits": {"type": "number", "minimum": 0},
+    "course": {**COURSE, "description": "Our course the record would count as"},
+    "reasons": {
+        "type": "array",
+        "description": "Why it is (not) recognised, as codes",
+        "items": {"type": "string", "enum": [reason.value for reason in Reason]},
+    },
+    "explanations": {
+        "type": "array",
+        "description": "The reasons in words, in the caller's language (Accept-Language)",
+        "items": {"type": "string"},
+    },
+}
+TRANSFER_SCHEMAS: dict[str, Any] = {
+    "CourseRecordSummary": {
+        "type": "object",
+        "description": "What a course record states",
+        "required": [
+            "id",
+            "name",
+            "issuer",
+            "issuerName",
+            "courseCode",
+            "title",
+            "credits",
+            "workloadHours",
+            "grade",
+            "awarded",
+        ],
+        "properties": {
+            "id": {"type": "string", "description": "The record's own id"},
+            "name": {"type": "string"},
+            "issuer": {"type": "string", "description": "The issuer's DID"},
+            "issuerName": {"type": "string"},
+            "courseCode": NULLABLE_STRING,
+            "title": {"type": "string"},
+            "credits": NULLABLE_NUMBER,
+            "workloadHours": NULLABLE_NUMBER,
+            "grade": {**NULLABLE_NUMBER, "description": "On a 0–100 scale"},
+            "awarded": {"type": ["string", "null"], "format": "date"},
+        },
+    },
+    "TransferDecision": {
+        "type": "object",
+        "description": "A decision on an item; a later one supersedes it",
+        "required": [
+            "id",
+            "itemId",
+            "outcome",
+            "credits",
+            "course",
+            "comment",
+            "decidedAt",
+            "decidedBy",
+            "recognitionRecord",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "itemId": {"type": "integer"},
+            "outcome": {"type": "string", "enum": [outcome.value for outcome in Outcome]},
+            "credits": {"type": "number", "minimum": 0},
+            "course": {**COURSE, "description": "Our course recognised (null when rejected)"},
+            "comment": {"type": "string"},
+            "decidedAt": {"type": "string", "format": "date-time"},
+            "decidedBy": {**NULLABLE_STRING, "description": "The staff member's name"},
+            "recognitionRecord": {
+                **NULLABLE_STRING,
+                "description": "The id of the signed recognition record a recognising "
+                "decision issues",
+            },
+        },
+    },
+    "TransferItem": {
+        "type": "object",
+        "description": "One record a student sent to the university, with its proposal",
+        "required": [
+            "id",
+            "requestId",
+            "submitted",
+            "state",
+            "student",
+            "record",
+            "verified",
+            "checks",
+            "proposal",
+            "decision",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "requestId": {"type": "integer"},
+            "submitted": {"type": "string", "format": "date-time"},
+            "state": {"type": "string", "enum": [state.value for state in ItemState]},
+            "student": {
+                "type": "object",
+                "required": ["name", "email"],
+                "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+            },
+            "record": {"$ref": "#/components/schemas/CourseRecordSummary"},
+            "verified": {
+                "type": "boolean",
+                "description": "Verified and known not to be revoked at the last evaluation",
+            },
+            "checks": CHECKS,
+            "proposal": {
+                "type": "object",
+                "description": "The machine's latest proposal (decisions are people's)",
+                "required": [*PROPOSAL_PROPERTIES, "evaluatedAt"],
+                "properties": {
+                    **PROPOSAL_PROPERTIES,
+                    "evaluatedAt": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+            "decision": {
+                "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TransferDecision"}],
+                "description": "The current decision, if any",
+            },
+        },
+    },
+    "TransferItemPage": {
+        "type": "object",
+        "required": ["items", "total", "page", "limit"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/TransferItem"}},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "limit": {"type": "integer", "minimum": 1},
+        },
+    },
+    "DecisionRequest": {
+        "description": (
+            "Accept the proposal or reject the record (a comment is optional), or adjust: "
+            "recognise the record as our `course` for `credits` (rounded to one decimal "
+            "place), saying why in `comment`. `courseTitle` defaults to the proposal's title "
+            "when `course` is the proposal's course, else to the code. Fields an outcome does "
+            "not use are ignored."
+        ),
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["outcome"],
+                "properties": {
+                    "outcome": {"type": "string", "enum": ["accept", "reject"]},
+                    "comment": {**NO_NUL, "maxLength": MAX_COMMENT},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["outcome", "comment", "credits", "course"],
+                "properties": {
+                    "outcome": {"type": "string", "const": "adjust"},
+                    "comment": {**NOT_BLANK, "maxLength": MAX_COMMENT},
+                    "credits": {
+                        "type": "number",
+                        "minimum": transfer_views.MIN_CREDITS,
+                        "maximum": transfer_views.MAX_CREDITS,
+                    },
+                    "course": {
+                        "type": "string",
+                        "pattern": "^" + transfer_views.COURSE_CODE.pattern + "$",
+                        "maxLength": transfer_views.MAX_COURSE_CODE,
+                        "description": "Our course code",
+                    },
+                    "courseTitle": {**NO_NUL, "maxLength": transfer_views.MAX_COURSE_TITLE},
+                },
+            },
+        ],
+    },
+    "EvaluateRequest": {
+        "type": "object",
+        "required": ["verifiableCredential"],
+        "properties": {
+            "verifiableCredential": {
+                "description": (
+                    "A signed Open Badges 3.0 course record, or a CLR 2.0 transcript holding some"
+                ),
+                "anyOf": [
+                    {"allOf": [COURSE_RECORD_SHAPE, {"not": IS_TRANSCRIPT}]},
+                    {
+                        "allOf": [
+                            IS_TRANSCRIPT,
+                            {
+                                "type": "object",
+                                "required": ["credentialSubject"],
+                                "properties": {
+                                    "credentialSubject": {
+                                        "type": "object",
+                                        "required": ["verifiableCredential"],
+                                        "properties": {
+                                            "verifiableCredential": {
+                                                "type": "array",
+                                                "contains": COURSE_RECORD_SHAPE,
+                                            }
+                                        },
+                                    }
+                                },
+                            },
+                        ]
+                    },
+                ],
+            }
+        },
+    },
+    "EvaluationResult": {
+        "type": "object",
+        "required": ["evaluations"],
+        "properties": {
+            "evaluations": {
+                "type": "array",
+                "description": "One per course record (a transcript holds several)",
+                "items": {
+                    "type": "object",
+                    "required": ["record", "transcript", "verified", "checks", "proposal"],
+                    "properties": {
+                        "record": {"$ref": "#/components/schemas/CourseRecordSummary"},
+                        "transcript": {
+                            **NULLABLE_STRING,
+                            "description": "The id of the transcript it came in",
+                        },
+                        "verified": {"type": "boolean"},
+                        "checks": CHECKS,
+                        "proposal": {
+                            "type": "object",
+                            "required": list(PROPOSAL_PROPERTIES),
+                            "properties": PROPOSAL_PROPERTIES,
+                        },
+                    },
+                },
+            }
+        },
+    },
+}
 SECURITY_SCHEMES = {
     "session": {
         "type": "apiKey",
@@ -153,8 +462,6 @@ SECURITY_SCHEMES = {
         ),
     },
 }
-# Text a database can compare: no NUL character (answered 422).
-NO_NUL = {"type": "string", "pattern": "^[^\\u0000]*$"}
 _WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
         "description": 'The RFC 6750 challenge, e.g. `Bearer realm="mooc", error="invalid_token"`',
@@ -245,6 +552,172 @@ def _statements_operation() -> dict[str, Any]:
     }
 
 
+def _bearer(scope: ApiScope) -> list[dict[str, list[str]]]:
+    return [{"bearer": [scope.value]}]
+
+
+def _token_problems(scope: ApiScope) -> dict[str, Any]:
+    return {
+        "401": _problem("No usable API token", 401),
+        "403": _problem(f"The token lacks {scope.value}", 403),
+    }
+
+
+ITEM_ID = {
+    "name": "item_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": transfer_views.MAX_ITEM_ID},
+}
+
+
+def _transfer_operations() -> dict[str, Any]:
+    read = ApiScope.REQUESTS_READ
+    write = ApiScope.DECISIONS_WRITE
+    evaluate = ApiScope.RECORDS_EVALUATE
+    return {
+        "/api/v1/transfer/requests": {
+            "get": {
+                "operationId": "listTransferItems",
+                "summary": "The records students sent to the calling university, oldest first",
+                "description": "Each item is one record of a student's request, with its "
+                "verification checks, the latest proposal and the current decision.",
+                "security": _bearer(read),
+                "parameters": [
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": [s.value for s in ItemState]},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": transfer_views.MAX_LIMIT,
+                            "default": transfer_views.DEFAULT_LIMIT,
+                        },
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": transfer_views.MAX_PAGE,
+                            "default": 1,
+                        },
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        "A page of items", {"$ref": "#/components/schemas/TransferItemPage"}
+                    ),
+                    **_token_problems(read),
+                    "422": _problem("A filter or paging value could not be understood", 422),
+                },
+            }
+        },
+        "/api/v1/transfer/items/{item_id}": {
+            "get": {
+                "operationId": "getTransferItem",
+                "summary": "One item sent to the calling university",
+                "security": _bearer(read),
+                "parameters": [ITEM_ID],
+                "responses": {
+                    "200": _json("The item", {"$ref": "#/components/schemas/TransferItem"}),
+                    **_token_problems(read),
+                    "404": _problem("No such item, or another university's", 404),
+                },
+            }
+        },
+        "/api/v1/transfer/items/{item_id}/decision": {
+            "post": {
+                "operationId": "decideTransferItem",
+                "summary": "Accept the proposal, adjust it or reject the record",
+                "description": (
+                    "The decision is recorded as made by the staff member who made the token "
+                    "(403 when they no longer run the university's transfers). Accepting and "
+                    "adjusting verify the record again and issue a signed recognition record; "
+                    "adjusting needs a comment, credits and our course. A later decision "
+                    "supersedes the current one; the same decision sent twice is recorded "
+                    "once (200)."
+                ),
+                "security": _bearer(write),
+                "parameters": [ITEM_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/DecisionRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        "The same decision was already the current one",
+                        {"$ref": "#/components/schemas/TransferDecision"},
+                    ),
+                    "201": _json(
+                        "The decision recorded",
+                        {"$ref": "#/components/schemas/TransferDecision"},
+                    ),
+                    "400": _problem("The body is not JSON", 400),
+                    "401": _problem("No usable API token", 401),
+                    "403": _problem(
+                        f"The token lacks {write.value}, or its maker no longer runs this "
+                        "university's transfers",
+                        403,
+                    ),
+                    "404": _problem("No such item, or another university's", 404),
+                    "409": _problem(
+                        "The proposal changed or no longer recognises the record, the record "
+                        "fails verification, the course is already recognised, or the request "
+                        "was withdrawn",
+                        409,
+                    ),
+                    "413": _problem("The body is too large", 413),
+                    "422": _problem(
+                        "The body is not a decision request, or the adjusted credits exceed "
+                        "the agreement's cap for the student",
+                        422,
+                    ),
+                },
+            }
+        },
+        "/api/v1/transfer/evaluate": {
+            "post": {
+                "operationId": "evaluateRecord",
+                "summary": "Verify and evaluate a record against the university's rules",
+                "description": "For records received outside the platform; nothing is stored.",
+                "security": _bearer(evaluate),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/EvaluateRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        "The evaluation of each course record",
+                        {"$ref": "#/components/schemas/EvaluationResult"},
+                    ),
+                    "400": _problem("The body is not JSON", 400),
+                    **_token_problems(evaluate),
+                    "413": _problem("The body is larger than MOOC_VERIFY_MAX_KB", 413),
+                    "422": _problem(
+                        "The body has no verifiableCredential object, or it holds no course record",
+                        422,
+                    ),
+                },
+            }
+        },
+    }
+
+
 def _openapi_operation() -> dict[str, Any]:
     return {
         "operationId": "getOpenApiDocument",
@@ -278,12 +751,18 @@ def document(base_url: str) -> dict[str, Any]:
         },
         "servers": [{"url": base_url}],
         "components": {
-            "schemas": {"Problem": PROBLEM, **CREDENTIAL_SCHEMAS, **STATEMENT_SCHEMAS},
+            "schemas": {
+                "Problem": PROBLEM,
+                **CREDENTIAL_SCHEMAS,
+                **STATEMENT_SCHEMAS,
+                **TRANSFER_SCHEMAS,
+            },
             "securitySchemes": SECURITY_SCHEMES,
         },
         "paths": {
             "/api/v1/openapi.json": {"get": _openapi_operation()},
             "/api/v1/xapi/statements": {"get": _statements_operation()},
+            **_transfer_operations(),
             "/api/v1/me/credentials": {
                 "get": {
                     "operationId": "listMyCredentials",

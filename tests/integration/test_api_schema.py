@@ -32,6 +32,7 @@ from mooc.api.services import create_token
 from mooc.credentials.issuers import institution_by_slug
 from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
+from mooc.transfer.requests import send_records
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login
 from tests.integration.test_credentials_support import (
@@ -40,6 +41,15 @@ from tests.integration.test_credentials_support import (
     issue,
     signing_settings,
     study,
+)
+from tests.integration.test_transfer_support import (
+    STATS,
+    TODAY,
+    partner,
+    set_up_partner,
+    staff,
+    student,
+    verifier,
 )
 
 BASE_URL = "http://mooc.test"
@@ -160,6 +170,35 @@ def student_with_a_record(app: Flask, session: Session) -> Credentials:
     return Credentials(cookies=_session_cookie(app, student.email))
 
 
+def university_with_requests(app: Flask, session: Session) -> Credentials:
+    """A partner university's token (transfer scopes, made by its staff) with one item sent;
+    no cap, which would refuse schema-valid adjustments for what the student already has."""
+    officer, learner = staff(session), student(session)
+    set_up_partner(session, officer, cap=None)
+    record = issue(app, session, learner, STATS)
+    send_records(
+        session,
+        learner,
+        partner(session),
+        [record.uuid],
+        message="",
+        verifier=verifier(app, session),
+        base_url=BASE_URL,
+        today=TODAY,
+    )
+    issued = create_token(
+        session,
+        institution=partner(session),
+        name="Registrar",
+        scopes=[ApiScope.REQUESTS_READ, ApiScope.DECISIONS_WRITE, ApiScope.RECORDS_EVALUATE],
+        created_by=officer,
+        pepper=PEPPER,
+        now=utcnow(),
+    )
+    session.commit()
+    return Credentials(headers={"Authorization": f"Bearer {issued.plaintext}"})
+
+
 Caller = Callable[[Flask, Session], Credentials]
 # Every documented operation, as each kind of caller it serves.
 FUZZED: list[tuple[str, str, Caller]] = [
@@ -168,6 +207,10 @@ FUZZED: list[tuple[str, str, Caller]] = [
     ("/api/v1/xapi/statements", "GET", administrator),
     ("/api/v1/me/credentials", "GET", student_with_a_record),
     ("/api/v1/credentials/verify", "POST", anyone),
+    ("/api/v1/transfer/requests", "GET", university_with_requests),
+    ("/api/v1/transfer/items/{item_id}", "GET", university_with_requests),
+    ("/api/v1/transfer/items/{item_id}/decision", "POST", university_with_requests),
+    ("/api/v1/transfer/evaluate", "POST", university_with_requests),
 ]
 
 
