@@ -6,15 +6,12 @@ per-test rollback `session` fixture: everything lives in one throwaway database 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
@@ -22,6 +19,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import CONTENT, make_settings
+from tests.e2e.serving import serving
 
 T = TypeVar("T")
 
@@ -38,17 +36,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _off_the_event_loop(func: Callable[[], T]) -> T:
-    """Run `func` in a fresh thread and return its result.
-
-    Playwright's sync API keeps an asyncio loop running in the main thread, and Flask runs
-    flask-sqlalchemy-lite's async app-context teardown through asgiref's AsyncToSync, which
-    refuses to run in a thread with a running loop. App-context work therefore happens elsewhere
-    (the server's request threads are fine: they have no loop)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
-
-
 def _build_app(tmp: Path) -> Flask:
     url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
     upgrade(url)
@@ -58,11 +45,6 @@ def _build_app(tmp: Path) -> Flask:
         db.session.commit()
         db.session.close()
     return application
-
-
-def _dispose(application: Flask) -> None:
-    with application.app_context():
-        db.engine.dispose()
 
 
 HERE = Path(__file__).resolve().parent
@@ -83,17 +65,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The application on its own migrated SQLite file with the seed content, on a free port."""
     tmp = tmp_path_factory.mktemp("e2e")
-    application = _off_the_event_loop(lambda: _build_app(tmp))
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
-        _off_the_event_loop(lambda: _dispose(application))
+    with serving(lambda: _build_app(tmp)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,14 @@ republishes; the history shows both versions."""
 from __future__ import annotations
 
 import io
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
@@ -25,17 +22,12 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import CONTENT, make_settings
+from tests.e2e.serving import serving
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
 PASSWORD = "teacher password 123"
 TEACHER = "co-hoa@example.org"
-
-
-def _off_loop(func: Callable[[], T]) -> T:
-    """App-context work away from Playwright's running event loop (see tests/e2e/conftest.py)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +50,8 @@ def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.session.commit()
         return application
 
-    application = _off_loop(build)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
+    with serving(build) as url:
+        yield url
 
 
 def _login(page: Page, base: str, email: str, password: str) -> None:

@@ -5,17 +5,13 @@ JavaScript. Runs on its own server with a two-lecture course written for the jou
 from __future__ import annotations
 
 import re
-import textwrap
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
@@ -23,6 +19,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import make_settings
+from tests.e2e.serving import serving, write_files
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -98,20 +95,10 @@ COURSE = {
 }
 
 
-def _off_loop(func: Callable[[], T]) -> T:
-    """App-context work away from Playwright's running event loop (see tests/e2e/conftest.py)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
-
-
 @pytest.fixture(scope="module")
 def learning_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e-learning")
-    content = tmp / "content"
-    for name, text in COURSE.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    content = write_files(tmp / "content", COURSE)
 
     def build():  # type: ignore[no-untyped-def]
         url = f"sqlite:///{tmp / 'learning.sqlite3'}"
@@ -123,14 +110,8 @@ def learning_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.session.commit()
         return application
 
-    application = _off_loop(build)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
+    with serving(build) as url:
+        yield url
 
 
 def _register(page: Page, base: str) -> None:

@@ -5,17 +5,13 @@ reports it revoked."""
 from __future__ import annotations
 
 import json
-import textwrap
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
@@ -25,6 +21,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import make_settings
+from tests.e2e.serving import serving, write_files
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -70,27 +67,15 @@ PACKAGE = {
 }
 
 
-def _off_loop(func: Callable[[], T]) -> T:
-    """App-context work away from Playwright's running event loop (see tests/e2e/conftest.py)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
-
-
 @pytest.fixture(scope="module")
 def records_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e-records")
-    content = tmp / "content"
-    for name, text in PACKAGE.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    holder: dict[str, object] = {}
+    content = write_files(tmp / "content", PACKAGE)
 
     def build():  # type: ignore[no-untyped-def]
         url = f"sqlite:///{tmp / 'records.sqlite3'}"
         upgrade(url)
         application = create_app(settings=make_settings(tmp / "instance", url))
-        holder["app"] = application
         with application.app_context():
             import_tree(db.session, application.extensions["mooc_storage"], load_tree(content))
             admin = register(db.session, email=ADMIN, password=PASSWORD, name="Quản trị")
@@ -98,14 +83,8 @@ def records_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.session.commit()
         return application
 
-    application = _off_loop(build)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
+    with serving(build) as url:
+        yield url
 
 
 def _verify_file(page: Page, base: str, path: Path) -> None:

@@ -9,9 +9,7 @@ services (the learning journey clicks through a course already)."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +17,6 @@ from typing import TypeVar
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
@@ -33,6 +30,7 @@ from mooc.migrate import upgrade
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from tests.conftest import CONTENT, make_settings
+from tests.e2e.serving import serving
 from tests.integration.test_transfer_support import TEST_KEK, complete_course
 
 pytestmark = pytest.mark.e2e
@@ -40,12 +38,6 @@ T = TypeVar("T")
 PASSWORD = "a long enough password"
 STUDENT = "hoa.transfer@example.org"
 OFFICER = "registrar.transfer@example.org"
-
-
-def _off_loop(func: Callable[[], T]) -> T:
-    """App-context work away from Playwright's running event loop (see tests/e2e/conftest.py)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
 
 
 def _prepare(application: Flask) -> None:
@@ -102,20 +94,8 @@ def transfer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _prepare(application)
         return application
 
-    application = _off_loop(build)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-
-    def dispose() -> None:
-        with application.app_context():
-            db.engine.dispose()
-
-    _off_loop(dispose)
+    with serving(build) as url:
+        yield url
 
 
 def _login(page: Page, base: str, email: str) -> None:
