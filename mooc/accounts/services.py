@@ -17,6 +17,7 @@ from mooc.accounts.models import Institution, InstitutionKind, Membership, Role,
 from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
+from mooc.pagination import paginate
 
 
 def normalize_email(email: str) -> str:
@@ -149,8 +150,5 @@ def people(
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(User.email).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    found = paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)
+    return found.items, found.total

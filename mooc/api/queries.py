@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from mooc.api.models import ApiToken
@@ -13,7 +13,7 @@ from mooc.catalog.models import Course
 from mooc.errors import NotFound
 from mooc.learning import xapi
 from mooc.learning.models import XapiStatement
-from mooc.pagination import Page
+from mooc.pagination import Page, paginate
 
 
 def institution_tokens(session: Session, institution_id: int) -> Sequence[ApiToken]:
@@ -63,10 +63,5 @@ def institution_statements(
         stmt = stmt.where(XapiStatement.verb == xapi.VERBS.get(flt.verb, flt.verb))
     if flt.since is not None:
         stmt = stmt.where(XapiStatement.stored_at > flt.since)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(XapiStatement.stored_at, XapiStatement.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(items=rows, total=total, page=page, per_page=per_page)
+    ordered = stmt.order_by(XapiStatement.stored_at, XapiStatement.id)
+    return paginate(session, ordered, page=page, per_page=per_page)

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.authoring.models import AuditEntry
-from mooc.pagination import Page
+from mooc.pagination import Page, paginate
 
 
 def state_hash(state: dict[str, Any] | None) -> str | None:
@@ -65,11 +65,7 @@ def entries(
         stmt = stmt.where(AuditEntry.actor_id == flt.actor_id)
     if flt.action:
         stmt = stmt.where(AuditEntry.action == flt.action)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.options(joinedload(AuditEntry.actor))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(items=rows, total=total, page=page, per_page=per_page)
+    ordered = stmt.options(joinedload(AuditEntry.actor)).order_by(
+        AuditEntry.created_at.desc(), AuditEntry.id.desc()
+    )
+    return paginate(session, ordered, page=page, per_page=per_page)

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
 from mooc.catalog.models import Course, CourseStatus, Level, MediaAsset
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
-from mooc.pagination import Page
+from mooc.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,10 @@ def published_courses(
     session: Session, flt: CourseFilter, *, page: int = 1, per_page: int = 12
 ) -> Page[Course]:
     stmt = _filtered(flt)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = min(max(page, 1), max(1, -(-total // per_page)))
-    items = session.scalars(
-        stmt.options(joinedload(Course.institution))
-        .order_by(Course.level, Course.grade, Course.code, Course.title)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    ordered = stmt.options(joinedload(Course.institution)).order_by(
+        Course.level, Course.grade, Course.code, Course.title
+    )
+    return paginate(session, ordered, page=page, per_page=per_page, clamp=True)
 
 
 def subjects_in_use(session: Session) -> Sequence[str]:

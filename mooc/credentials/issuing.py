@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -132,6 +133,23 @@ def save_record(session: Session, row: IssuedCredential) -> IssuedCredential | N
     except IntegrityError:
         assert row.completion_id is not None
         return record_of_completion(session, row.completion_id)
+    return row
+
+
+def store_signed(session: Session, row: IssuedCredential) -> IssuedCredential:
+    """Insert a newly signed record (a transcript, a recognition …).
+
+    Raises `Conflict` when its status index was taken by a record issued at the same moment;
+    the caller may try again with a fresh index.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _("Another record was issued at the same moment. Please try again.")
+        ) from None
     return row
 
 

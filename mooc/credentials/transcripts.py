@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
@@ -18,12 +17,12 @@ from mooc.credentials.core.identity import HashedEmail, new_salt
 from mooc.credentials.core.records import Transcript, clr_credential
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
-from mooc.credentials.issuing import IssuingContext, signer_for
+from mooc.credentials.issuing import IssuingContext, signer_for, store_signed
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.signing import sign_document
 from mooc.credentials.status import current_list, entry_for, random_free_index
 from mooc.db import utcnow
-from mooc.errors import Conflict, Invalid, NotFound
+from mooc.errors import Invalid, NotFound
 
 MAX_RECORDS = 50
 REPEAT_WINDOW = dt.timedelta(minutes=10)
@@ -122,12 +121,4 @@ def issue_transcript(
         status_index=index,
         issued_at=issued_at,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # its status index was taken at the same moment
-        raise Conflict(
-            _("Another record was issued at the same moment. Please try again.")
-        ) from None
-    return row
+    return store_signed(session, row)

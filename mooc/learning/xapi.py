@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
@@ -19,7 +19,7 @@ from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, LectureVersion
 from mooc.db import utcnow
 from mooc.learning.models import XapiStatement
-from mooc.pagination import Page
+from mooc.pagination import Page, paginate
 
 VERBS = {
     "experienced": "http://adlnet.gov/expapi/verbs/experienced",
@@ -228,10 +228,5 @@ def statements(
         stmt = stmt.where(XapiStatement.verb == VERBS.get(flt.verb, flt.verb))
     if flt.since is not None:
         stmt = stmt.where(XapiStatement.stored_at > flt.since)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(XapiStatement.stored_at, XapiStatement.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(items=rows, total=total, page=page, per_page=per_page)
+    ordered = stmt.order_by(XapiStatement.stored_at, XapiStatement.id)
+    return paginate(session, ordered, page=page, per_page=per_page)

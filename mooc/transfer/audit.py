@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from mooc.pagination import Page
+from mooc.pagination import Page, paginate
 from mooc.transfer.models import TransferAuditEntry
 
 
@@ -42,14 +42,10 @@ def entries(
     statement = select(TransferAuditEntry).where(
         TransferAuditEntry.institution_id == institution_id
     )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(
-        statement.options(joinedload(TransferAuditEntry.actor))
-        .order_by(TransferAuditEntry.created_at.desc(), TransferAuditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return Page(items=rows, total=total, page=page, per_page=per_page)
+    ordered = statement.options(joinedload(TransferAuditEntry.actor)).order_by(
+        TransferAuditEntry.created_at.desc(), TransferAuditEntry.id.desc()
+    )
+    return paginate(session, ordered, page=page, per_page=per_page)
 
 
 def entries_about(

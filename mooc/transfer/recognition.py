@@ -8,8 +8,6 @@ import uuid
 from decimal import Decimal
 from urllib.parse import quote
 
-from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
@@ -17,12 +15,11 @@ from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
 from mooc.credentials.core.identity import HashedEmail, new_salt
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import issuer_profile
-from mooc.credentials.issuing import IssuingContext, signer_for
+from mooc.credentials.issuing import IssuingContext, signer_for, store_signed
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.signing import sign_document
 from mooc.credentials.status import current_list, entry_for, random_free_index
 from mooc.db import utcnow
-from mooc.errors import Conflict
 from mooc.transfer.models import RequestItem
 from mooc.transfer.recognition_record import Recognition, SourceRecord, recognition_credential
 
@@ -83,12 +80,4 @@ def issue_recognition_record(
         status_index=index,
         issued_at=issued_at,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(
-            _("Another record was issued at the same moment. Please try again.")
-        ) from None
-    return row
+    return store_signed(session, row)
