@@ -19,7 +19,7 @@ install: $(STAMP) translations
 
 ## Refresh the message catalogues after changing UI text (then translate mooc/translations/vi).
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 --ignore-dirs '.*' \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --ignore-dirs '.*' \
 		--no-location --sort-output --project mooc -o mooc/translations/messages.pot .
 	$(BIN)/pybabel update -i mooc/translations/messages.pot -d mooc/translations --no-fuzzy-matching
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import (
     HiddenField,
@@ -55,7 +56,7 @@ class ShareLinkForm(Form):
 class ConfirmForm(Form):
     """A button that changes something (revoke a link): CSRF only."""
 
-    submit = SubmitField(_l("Withdraw"))
+    submit = SubmitField(lazy_pgettext("share link", "Withdraw"))
 
 
 class TranscriptForm(Form):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from mooc.credentials.core.verify import Check, CheckStatus
 from mooc.credentials.explain import ExplainedCheck, explain_check
@@ -95,7 +96,7 @@ def state_label(state: str) -> str:
         "accepted": _("Recognised"),
         "adjusted": _("Recognised (adjusted)"),
         "rejected": _("Not recognised"),
-        "withdrawn": _("Withdrawn"),
+        "withdrawn": pgettext("transfer request", "Withdrawn"),
         "decided": _("Decided"),
     }.get(state, state)
 
@@ -124,7 +125,7 @@ def action_label(action: str) -> str:
         "trust": _("Trust"),
         "distrust": _("Stop trusting"),
         "submit": _("Request sent"),
-        "withdraw": _("Withdraw"),
+        "withdraw": pgettext("transfer request", "Withdraw"),
         "accepted": _("Accept"),
         "adjusted": _("Adjust"),
         "rejected": _("Reject"),

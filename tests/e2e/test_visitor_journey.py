@@ -87,7 +87,7 @@ def test_register_login_search_course_and_switch_language(page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator("#lang-select")).to_have_value("vi")
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE_TITLE)
-    expect(nav.get_by_role("link", name="Khóa học", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Khoá học", exact=True)).to_be_visible()
 
     # …and back to English.
     switcher = _language_form(page)

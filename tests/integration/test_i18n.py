@@ -30,4 +30,4 @@ def test_login_prompt_is_in_vietnamese(client: FlaskClient) -> None:
 
 def test_unknown_course_detail_is_translated(client: FlaskClient) -> None:
     page = client.get("/courses/khong-co", headers=VI).get_data(as_text=True)
-    assert "Không có khóa học này." in page
+    assert "Không có khoá học này." in page
