@@ -56,7 +56,7 @@ class CourseForm(Form):
         _l("Description (Markdown)"), validators=[Length(max=20_000)], render_kw={"rows": 6}
     )
     outcomes = TextAreaField(
-        _l("Learning outcomes, one per line"),
+        _l("Outcomes, one per line (required outcomes at school, learning outcomes at university)"),
         validators=[Length(max=5_000)],
         render_kw={"rows": 4},
     )

@@ -13,6 +13,7 @@ from mooc.assessment.models import Quiz
 from mooc.authoring import courses, quiz_builder
 from mooc.authoring.forms import ActionForm, CourseForm, QuizForm, TitleForm
 from mooc.catalog import queries as catalog_queries
+from mooc.catalog.levels import outcomes_field_label
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -91,6 +92,7 @@ def course(slug: str) -> ResponseReturnValue:
     found = editable_course(slug)
     form = CourseForm(obj=found if request.method == "GET" else None)
     del form.slug, form.institution
+    form.outcomes.label.text = outcomes_field_label(found.level)
     form.cover_media.choices = _media_choices(found)
     if request.method == "GET":
         form.outcomes.data = "\n".join(found.outcomes)

@@ -10,6 +10,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from markupsafe import Markup
 
+from mooc.catalog.levels import outcomes_heading
 from mooc.catalog.subjects import SUBJECTS
 from mooc.markup import render_inline
 
@@ -55,6 +56,7 @@ def url_with(**changes: Any) -> str:
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         subject=subject_label,
+        outcomes_heading=outcomes_heading,
         number=number,
         date=date,
         datetime=datetime,

@@ -37,7 +37,7 @@ def test_search_and_course_page_without_javascript(new_context: CreateContextCal
     expect(page).to_have_url(re.compile(r"/courses/toan-lop-6$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE_TITLE)
     expect(page.get_by_role("heading", name="Syllabus", level=2)).to_be_visible()
-    expect(page.locator("ol.syllabus > li")).to_have_count(6)
+    expect(page.locator("ol.syllabus > li")).to_have_count(8)  # 7 lectures and the quiz
     expect(page.get_by_role("link", name="Log in to enrol")).to_have_attribute(
         "href", "/login?next=/courses/toan-lop-6"
     )

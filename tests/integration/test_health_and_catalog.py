@@ -14,7 +14,15 @@ def test_healthz_reports_ok_when_the_database_answers(client: FlaskClient) -> No
 def test_search_without_diacritics_finds_vietnamese_title(client: FlaskClient) -> None:
     page = client.get("/courses?q=toan+lop+6").get_data(as_text=True)
     assert "Toán lớp 6" in page
-    assert "Vật lý lớp 10" not in page
+    assert "Vật lí lớp 10" not in page
+
+
+def test_search_accepts_y_for_the_textbook_i(client: FlaskClient) -> None:
+    # The textbook spelling is "Vật lí" (QĐ 1989/QĐ-BGDĐT); many people still type "vật lý".
+    for query in ("vat+ly+lop+10", "v%E1%BA%ADt+l%C3%BD", "vat+li"):
+        page = client.get(f"/courses?q={query}").get_data(as_text=True)
+        assert "Vật lí lớp 10" in page, query
+        assert "Toán lớp 6" not in page, query
 
 
 def test_search_folds_d_with_stroke(client: FlaskClient) -> None:
@@ -30,7 +38,7 @@ def test_search_is_case_insensitive_and_accepts_diacritics(client: FlaskClient) 
 
 def test_level_and_grade_filters_combine_with_search(client: FlaskClient) -> None:
     page = client.get("/courses?level=k12&grade=10").get_data(as_text=True)
-    assert "Vật lý lớp 10" in page
+    assert "Vật lí lớp 10" in page
     assert "Toán lớp 6" not in page
     none = client.get("/courses?q=toan&level=university").get_data(as_text=True)
     assert "Toán lớp 6" not in none

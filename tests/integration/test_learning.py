@@ -26,7 +26,7 @@ from mooc.markup import render_inline
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 
-MATH = "toan-lop-6"  # 5 lectures, one quiz: pass mark 60, at most 3 attempts, best counts
+MATH = "toan-lop-6"  # 7 lectures, one quiz: pass mark 60, at most 3 attempts, best counts
 MATH_QUIZ = "kiem-tra-toan-6"
 READING = "tieng-viet-lop-1"  # 4 lectures, one quiz: pass mark 50
 READING_QUIZ = "on-tap-tieng-viet"
@@ -622,9 +622,9 @@ def test_the_dashboard_shows_progress_and_completions(learner: Browser, session:
 
     assert math_title in progress
     assert reading_title not in progress
-    # 2 of 5 lectures and 0 of 1 quiz: 2 of 6 items.
-    assert '<progress max="100" value="33"' in progress
-    assert "2 of 5 lectures done" in progress
+    # 2 of 7 lectures and 0 of 1 quiz: 2 of 8 items.
+    assert '<progress max="100" value="25"' in progress
+    assert "2 of 7 lectures done" in progress
     assert "0 of 1 quizzes passed" in progress
 
     assert reading_title in done

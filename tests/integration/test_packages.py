@@ -317,7 +317,7 @@ def test_cli_exports_to_a_folder_beside_other_courses(
         args=["content", "export", "toan-lop-6", str(content_copy)]
     )
     assert result.exit_code == 0, result.output
-    assert "5 lectures, 1 quizzes, 1 media files" in result.output
+    assert "7 lectures, 1 quizzes, 1 media files" in result.output
     assert not (content_copy / "toan-lop-6" / "lectures" / "cu.md").exists()
     assert (content_copy / "institutions.yaml").read_bytes() == institutions_before
     assert (content_copy / "toan-lop-6" / "media" / "tia-so.svg").read_bytes() == (
@@ -340,7 +340,7 @@ def test_cli_exports_a_zip_that_cli_imports_without_new_versions(
     assert "toan-lop-6/course.md" in names
     assert "toan-lop-6/media/tia-so.svg" in names
     assert "toan-lop-6/quizzes/kiem-tra-toan-6.yaml" in names
-    assert len([n for n in names if n.startswith("toan-lop-6/lectures/")]) == 5
+    assert len([n for n in names if n.startswith("toan-lop-6/lectures/")]) == 7
 
     versions = session.scalar(select(func.count()).select_from(LectureVersion))
     result = runner.invoke(args=["content", "import", str(target)])
@@ -455,7 +455,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(
 
 def test_too_many_entries_or_bytes_are_refused(session: Session, storage: Storage) -> None:
     data = _zip(list(_export_entries(session, storage, "toan-lop-6")))
-    with pytest.raises(Invalid, match="the zip holds 9 entries; at most 5 are accepted"):
+    with pytest.raises(Invalid, match="the zip holds 11 entries; at most 5 are accepted"):
         import_zip(
             session, storage, data, actor_id=None, user=None, limits=ZipLimits(max_entries=5)
         )
