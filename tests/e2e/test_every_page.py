@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
+from mooc.assessment.services import start_attempt
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
 from mooc.catalog.models import Course, Lecture
@@ -157,6 +158,10 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     quiz = one(select(Quiz).where(Quiz.course_id == course.id))
     question = one(select(Question).where(Question.quiz_id == quiz.id))
     attempt = one(select(QuizAttempt).where(QuizAttempt.user_id == student.id))
+    k12 = one(select(Course).where(Course.slug == "toan-lop-6"))
+    k12_lecture = one(select(Lecture).where(Lecture.course_id == k12.id))
+    k12_quiz = one(select(Quiz).where(Quiz.course_id == k12.id))
+    open_attempt = start_attempt(session, student, k12_quiz)
     record = one(select(IssuedCredential).where(IssuedCredential.user_id == student.id))
     _, token = create_share_link(session, record, days=30, label="Field test")
     request = one(select(TransferRequest).where(TransferRequest.student_id == student.id))
@@ -169,6 +174,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     return {
         "visitor": [
             f"/courses/{course.slug}",
+            f"/courses/{k12.slug}",
             "/courses?level=university",
             "/courses?q=zzzz-nothing",
             f"/verify/{token}",
@@ -178,6 +184,9 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/courses/{course.slug}/lectures/{lecture.slug}",
             f"/courses/{course.slug}/quizzes/{quiz.slug}",
             f"/attempts/{attempt.id}/result",
+            f"/courses/{k12.slug}",
+            f"/courses/{k12.slug}/lectures/{k12_lecture.slug}",
+            f"/attempts/{open_attempt.id}",
             f"/records/{record.uuid}",
             f"/records/{record.uuid}/print",
             f"/transfer/requests/{request.id}",
