@@ -297,7 +297,7 @@ def _problems(page: Page, base: str, path: str, role: str) -> list[str]:
     response = page.goto(base + path)
     if response is None or response.status != 200:
         return [f"{where}: status {response.status if response else 'none'}, not 200"]
-    if role != "visitor" and page.url.startswith(f"{base}/login"):
+    if path != "/login" and page.url.startswith(f"{base}/login"):
         return [f"{where}: redirected to the login page"]
     found = []
     overflow = page.evaluate(OVERFLOW_JS)
