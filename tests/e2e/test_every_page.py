@@ -116,10 +116,12 @@ AXE_JS = """async ([tags, blocking]) => {
 
 @dataclass(frozen=True)
 class Walk:
-    """One role's pages: paths to visit, logged in as `email` (None: a visitor)."""
+    """One role's pages: paths to visit, logged in as `email` (None: a visitor); `locale` is the
+    browser's language, which a visitor's pages follow (accounts have their own)."""
 
     role: str
     email: str | None
+    locale: str
     paths: tuple[str, ...]
 
 
@@ -224,13 +226,16 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     }
 
 
-EMAILS = {
-    "visitor": None,
-    "student": "student@demo.test",
-    "teacher": "teacher@demo.test",
-    "verifier": "verifier@demo.test",
-    "admin": "admin@demo.test",
-}
+# (role, account, browser language); the demo accounts of the student, teacher and verifier
+# read Vietnamese, the admin's English. A visitor walks the public pages in both languages.
+ROLES = (
+    ("visitor", None, "en-US"),
+    ("visitor", None, "vi-VN"),
+    ("student", "student@demo.test", "en-US"),
+    ("teacher", "teacher@demo.test", "en-US"),
+    ("verifier", "verifier@demo.test", "en-US"),
+    ("admin", "admin@demo.test", "en-US"),
+)
 
 
 def _build(tmp: Path) -> tuple[Flask, frozenset[str], tuple[Walk, ...]]:
@@ -250,9 +255,10 @@ def _build(tmp: Path) -> tuple[Flask, frozenset[str], tuple[Walk, ...]]:
         Walk(
             role,
             email,
+            locale,
             tuple(sorted(p for p in argumentless if _role_of(p) == role)) + tuple(objects[role]),
         )
-        for role, email in EMAILS.items()
+        for role, email, locale in ROLES
     )
     return application, frozenset(argumentless), walks
 
@@ -318,19 +324,24 @@ def _problems(page: Page, base: str, path: str, role: str) -> list[str]:
 
 def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser: Browser, site: Site) -> None:
     visited: set[str] = set()
+    languages: set[str] = set()
     problems: list[str] = []
     for walk in site.walks:
         # bypass_csp: the pages' CSP would refuse the axe script (and its evaluation) otherwise.
-        context = browser.new_context(locale="en-US", viewport=PHONE, bypass_csp=True)
+        context = browser.new_context(locale=walk.locale, viewport=PHONE, bypass_csp=True)
         page = context.new_page()
         try:
             if walk.email:
                 _log_in(page, site.url, walk.email)
+            label = walk.role if walk.email else f"{walk.role} {walk.locale}"
             for path in walk.paths:
-                problems += _problems(page, site.url, path, walk.role)
+                problems += _problems(page, site.url, path, label)
                 visited.add(path)
+                if walk.email is None:  # the visitor's pages are in the browser's language
+                    languages.add(page.evaluate("document.documentElement.lang"))
         finally:
             context.close()
     assert site.argumentless <= visited, f"pages nobody walked: {site.argumentless - visited}"
+    assert languages == {"en", "vi"}, f"the visitor's pages were in {languages}"
     assert len(visited) >= 45, f"only {len(visited)} pages walked"
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
