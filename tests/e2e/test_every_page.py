@@ -5,7 +5,7 @@ The pages are the app's GET routes without arguments (read from its URL map, so 
 walked without editing this file) plus one page of each kind of object: a course, a lecture, a
 quiz, an attempt, a record, a shared record, a transfer request and item, an agreement, a rule,
 people, audit, media, tokens… The data is the demo (`flask demo load`) on the seed content: the
-student, teacher and verifier browse in Vietnamese, the visitor and the admin in English.
+student, teacher and verifier browse in Vietnamese, the admin in English, and a visitor in both.
 One browser, one server, pages in sequence; every problem of every page is reported at once.
 """
 
