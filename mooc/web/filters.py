@@ -43,6 +43,12 @@ def inline_markdown(value: str) -> Markup:
     return Markup(render_inline(value))  # noqa: S704 - render_inline returns sanitized HTML
 
 
+def option_letter(index: int) -> str:
+    """A, B, C… for the quiz option at `index` (27, 28… past Z): how learners name options, and a
+    name for an option whose text is only a formula."""
+    return chr(ord("A") + index) if 0 <= index < 26 else str(index + 1)
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (for filters and pagination)."""
     args = request.args.to_dict()
@@ -62,5 +68,6 @@ def register_filters(app: Flask) -> None:
         datetime=datetime,
         html=trusted_html,
         inline_markdown=inline_markdown,
+        option_letter=option_letter,
     )
     app.jinja_env.globals.update(url_with=url_with)

@@ -148,7 +148,7 @@ def test_student_completes_a_course_after_failing_the_quiz_once(
     page.goto(f"{base}/courses/dien-tich")
     page.get_by_role("link", name="Kiểm tra diện tích").click()
     page.get_by_role("button", name="Start the quiz").click()
-    _answer(page, "5", "21")  # both wrong
+    _answer(page, "A. 5", "21")  # both wrong (options are named by their letter, then text)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Attempt 1: 0%")
     expect(page.locator("main")).to_contain_text("Not passed yet")
     expect(page.locator("main")).to_contain_text("S = 2 × 3 = 6.")  # the explanation
@@ -156,7 +156,7 @@ def test_student_completes_a_course_after_failing_the_quiz_once(
     page.get_by_role("link", name="Back to the quiz").click()
     expect(page.locator("main")).to_contain_text("2 attempts left")
     page.get_by_role("button", name="Try again").click()
-    _answer(page, "6", "20")
+    _answer(page, "B. 6", "20")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Attempt 2: 100%")
     expect(page.get_by_role("status")).to_contain_text("Congratulations")
 

@@ -1,0 +1,347 @@
+"""Field test: every page of every role on a 360×640 phone — no sideways scrolling, and axe-core
+(from the npm registry, tests/e2e/axe) finds no serious or critical WCAG 2.2 AA violation.
+
+The pages are the app's GET routes without arguments (read from its URL map, so a new page is
+walked without editing this file) plus one page of each kind of object: a course, a lecture, a
+quiz, an attempt, a record, a shared record, a transfer request and item, an agreement, a rule,
+people, audit, media, tokens… The data is the demo (`flask demo load`) on the seed content: the
+student, teacher and verifier browse in Vietnamese, the admin in English, and a visitor in both.
+One browser, one server, pages in sequence; every problem of every page is reported at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, ViewportSize
+from sqlalchemy import select
+from werkzeug.middleware.shared_data import SharedDataMiddleware
+
+from mooc.accounts.models import User
+from mooc.assessment.models import Question, Quiz, QuizAttempt
+from mooc.assessment.services import start_attempt
+from mooc.authoring.package_format import load_tree
+from mooc.authoring.package_import import import_tree
+from mooc.catalog.models import Course, Lecture
+from mooc.credentials.models import IssuedCredential
+from mooc.credentials.sharing import create_share_link
+from mooc.demo.accounts import DEMO_PASSWORD
+from mooc.extensions import db
+from mooc.factory import create_app
+from mooc.migrate import upgrade
+from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
+from tests.conftest import CONTENT, make_settings
+from tests.e2e.axe import AxeInstallError, ensure_axe
+from tests.e2e.serving import serving
+
+pytestmark = pytest.mark.e2e
+
+AXE_URL = "/_field-test/axe.min.js"  # served beside the app by the test's server only
+PHONE: ViewportSize = {"width": 360, "height": 640}
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = ("serious", "critical")
+
+# GET routes without arguments that are not pages a person reads (JSON, files, redirects).
+NOT_PAGES = {"static", "health.healthz", "api_openapi.openapi", "credentials_public.trust"}
+NOT_PAGE_PREFIXES = ("/api/v1/",)
+
+# Who walks which argument-less page, by path prefix; the rest are the logged-in learner's.
+PUBLIC = {"/", "/courses", "/login", "/register", "/verify"}
+AREAS = (
+    ("teacher", ("/author/", "/teach/")),
+    ("verifier", ("/university",)),
+    ("admin", ("/admin/", "/api-tokens")),
+)
+
+# What only the "phone" branch fixes (lecture formulas and tables scrolling, staff tab bars
+# wrapping, header height, quiz option sizes): (path prefix, the widest element or the axe rule
+# the problem names). Everything else on those pages is still asserted. The lead empties this
+# after merging the phone branch.
+PENDING_PHONE_FIXES = {
+    # the admin pages' tab bar is the staff tab bar (.subnav) that does not wrap yet
+    ("/admin/", "nav.subnav"),
+    # a lecture's formulas (.math-block) and tables scroll but cannot be reached by keyboard
+    ("/courses/xac-suat-thong-ke/lectures/", "scrollable-region-focusable"),
+    ("/author/courses/xac-suat-thong-ke/lectures/", "scrollable-region-focusable"),
+}
+
+
+def _pending_phone_fix(path: str, problem: str) -> bool:
+    return any(path.startswith(prefix) and mark in problem for prefix, mark in PENDING_PHONE_FIXES)
+
+
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth <= width) return null;
+  // inside a scrolling box an element cannot widen the page, unless it is placed absolutely
+  const clipped = (el) => {
+    if (['absolute', 'fixed'].includes(getComputedStyle(el).position)) return false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  let widest = null, right = width + 1;
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.right >= right && !clipped(el)) { widest = el; right = box.right; }
+  }
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    [...el.classList].map((c) => '.' + c).join('');
+  const path = [];
+  for (let el = widest; el && el !== document.body && path.length < 4; el = el.parentElement) {
+    path.unshift(name(el));
+  }
+  return {scrollWidth, width, right: Math.round(right), element: path.join(' > ') || '?',
+          text: widest ? (widest.textContent || '').trim().slice(0, 60) : ''};
+}"""
+
+AXE_JS = """async ([tags, blocking]) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  return result.violations.filter((v) => blocking.includes(v.impact)).map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' — ' +
+                                     (n.failureSummary || '').split('\\n').slice(1, 2).join(''))
+  }));
+}"""
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One role's pages: paths to visit, logged in as `email` (None: a visitor); `locale` is the
+    browser's language, which a visitor's pages follow (accounts have their own)."""
+
+    role: str
+    email: str | None
+    locale: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    argumentless: frozenset[str]
+    walks: tuple[Walk, ...]
+
+
+def _argumentless_pages(application: Flask) -> set[str]:
+    pages = set()
+    for rule in application.url_map.iter_rules():
+        if rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
+            continue
+        if rule.rule.startswith(NOT_PAGE_PREFIXES) or rule.rule.endswith((".json", ".csv")):
+            continue
+        pages.add(rule.rule)
+    return pages
+
+
+def _role_of(path: str) -> str:
+    if path in PUBLIC:
+        return "visitor"
+    return next((role for role, prefixes in AREAS if path.startswith(prefixes)), "student")
+
+
+def _object_pages(application: Flask) -> dict[str, list[str]]:
+    """One page of each kind of object in the demo data, by the role that may see it."""
+    session = db.session
+
+    def one(statement: Any) -> Any:
+        return session.scalars(statement.limit(1)).one()
+
+    student = one(select(User).where(User.email == "student@demo.test"))
+    course = one(select(Course).where(Course.slug == "xac-suat-thong-ke"))
+    lecture = one(select(Lecture).where(Lecture.course_id == course.id))
+    quiz = one(select(Quiz).where(Quiz.course_id == course.id))
+    question = one(select(Question).where(Question.quiz_id == quiz.id))
+    attempt = one(select(QuizAttempt).where(QuizAttempt.user_id == student.id))
+    k12 = one(select(Course).where(Course.slug == "toan-lop-6"))
+    k12_lecture = one(select(Lecture).where(Lecture.course_id == k12.id))
+    k12_quiz = one(select(Quiz).where(Quiz.course_id == k12.id))
+    open_attempt = start_attempt(session, student, k12_quiz)
+    record = one(select(IssuedCredential).where(IssuedCredential.user_id == student.id))
+    _, token = create_share_link(session, record, days=30, label="Field test")
+    request = one(select(TransferRequest).where(TransferRequest.student_id == student.id))
+    item = one(select(RequestItem).where(RequestItem.request_id == request.id))
+    agreement = one(select(Agreement))
+    rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
+    session.commit()
+    uni = request.institution.slug
+    author = f"/author/courses/{course.slug}"
+    return {
+        "visitor": [
+            f"/courses/{course.slug}",
+            f"/courses/{k12.slug}",
+            "/courses?level=university",
+            "/courses?q=zzzz-nothing",
+            f"/verify/{token}",
+        ],
+        "student": [
+            f"/courses/{course.slug}",
+            f"/courses/{course.slug}/lectures/{lecture.slug}",
+            f"/courses/{course.slug}/quizzes/{quiz.slug}",
+            f"/attempts/{attempt.id}/result",
+            f"/courses/{k12.slug}",
+            f"/courses/{k12.slug}/lectures/{k12_lecture.slug}",
+            f"/attempts/{open_attempt.id}",
+            f"/records/{record.uuid}",
+            f"/records/{record.uuid}/print",
+            f"/transfer/requests/{request.id}",
+        ],
+        "teacher": [
+            author,
+            f"{author}/lectures/{lecture.slug}/edit",
+            f"{author}/lectures/{lecture.slug}/history",
+            f"{author}/quizzes/{quiz.slug}/edit",
+            f"{author}/quizzes/{quiz.slug}/questions/{question.id}",
+            f"{author}/media",
+            f"{author}/audit",
+            f"/teach/courses/{course.slug}/learners",
+        ],
+        "verifier": [
+            f"/university/{uni}",
+            f"/university/{uni}/items/{item.id}",
+            f"/university/{uni}/evaluate",
+            f"/university/{uni}/export",
+            f"/university/{uni}/trust",
+            f"/university/{uni}/agreements",
+            f"/university/{uni}/agreements/{agreement.id}",
+            f"/university/{uni}/agreements/{agreement.id}/rules/new",
+            f"/university/{uni}/rules/{rule.id}",
+            f"/university/{uni}/audit",
+            f"/api-tokens/{uni}",
+        ],
+        "admin": [
+            f"/admin/people/{student.id}",
+            f"/admin/records/{record.uuid}",
+            "/admin/people?q=demo",
+        ],
+    }
+
+
+# (role, account, browser language); the demo accounts of the student, teacher and verifier
+# read Vietnamese, the admin's English. A visitor walks the public pages in both languages.
+ROLES = (
+    ("visitor", None, "en-US"),
+    ("visitor", None, "vi-VN"),
+    ("student", "student@demo.test", "en-US"),
+    ("teacher", "teacher@demo.test", "en-US"),
+    ("verifier", "verifier@demo.test", "en-US"),
+    ("admin", "admin@demo.test", "en-US"),
+)
+
+
+def _build(tmp: Path) -> tuple[Flask, frozenset[str], tuple[Walk, ...]]:
+    url = f"sqlite:///{tmp / 'walk.sqlite3'}"
+    upgrade(url)
+    settings = dataclasses.replace(make_settings(tmp / "instance", url), demo=True)
+    application = create_app(settings=settings)
+    with application.app_context():
+        import_tree(db.session, application.extensions["mooc_storage"], load_tree(CONTENT))
+        db.session.commit()
+        loaded = application.test_cli_runner().invoke(args=["demo", "load"])
+        assert loaded.exit_code == 0, loaded.output
+        objects = _object_pages(application)
+        db.session.close()
+    argumentless = _argumentless_pages(application)
+    walks = tuple(
+        Walk(
+            role,
+            email,
+            locale,
+            tuple(sorted(p for p in argumentless if _role_of(p) == role)) + tuple(objects[role]),
+        )
+        for role, email, locale in ROLES
+    )
+    return application, frozenset(argumentless), walks
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, axe_script: Path) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("walk")
+    built: dict[str, Any] = {}
+
+    def build() -> Flask:
+        application, built["argumentless"], built["walks"] = _build(tmp)
+        # axe.min.js from the test server, cacheable: the browser compiles it once per role, where
+        # an inline copy would be sent and compiled again on each of the ~60 pages.
+        application.wsgi_app = SharedDataMiddleware(  # type: ignore[method-assign]
+            application.wsgi_app, {AXE_URL: str(axe_script)}, cache_timeout=3600
+        )
+        return application
+
+    with serving(build) as url:
+        yield Site(url, built["argumentless"], built["walks"])
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    try:
+        return ensure_axe()
+    except AxeInstallError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def _log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main input[name=password]").press("Enter")
+    assert "/login" not in page.url, f"{email} could not log in"
+
+
+def _problems(page: Page, base: str, path: str, role: str) -> list[str]:
+    where = f"[{role}] {path}"
+    response = page.goto(base + path)
+    if response is None or response.status != 200:
+        return [f"{where}: status {response.status if response else 'none'}, not 200"]
+    if path != "/login" and page.url.startswith(f"{base}/login"):
+        return [f"{where}: redirected to the login page"]
+    found = []
+    overflow = page.evaluate(OVERFLOW_JS)
+    if overflow:
+        found.append(
+            f"{where}: {overflow['scrollWidth']}px wide on a {overflow['width']}px screen; "
+            f"widest: {overflow['element']} (right edge {overflow['right']}px) "
+            f"{overflow['text']!r}"
+        )
+    page.add_script_tag(url=base + AXE_URL)
+    for violation in page.evaluate(AXE_JS, [WCAG_22_AA, list(BLOCKING)]):
+        found.append(
+            f"{where}: axe {violation['impact']} {violation['id']} ({violation['help']}): "
+            + "; ".join(violation["nodes"])
+        )
+    return [problem for problem in found if not _pending_phone_fix(path, problem)]
+
+
+def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser: Browser, site: Site) -> None:
+    visited: set[str] = set()
+    languages: set[str] = set()
+    problems: list[str] = []
+    for walk in site.walks:
+        # bypass_csp: the pages' CSP would refuse the axe script (and its evaluation) otherwise.
+        context = browser.new_context(locale=walk.locale, viewport=PHONE, bypass_csp=True)
+        page = context.new_page()
+        try:
+            if walk.email:
+                _log_in(page, site.url, walk.email)
+            label = walk.role if walk.email else f"{walk.role} {walk.locale}"
+            for path in walk.paths:
+                problems += _problems(page, site.url, path, label)
+                visited.add(path)
+                if walk.email is None:  # the visitor's pages are in the browser's language
+                    languages.add(page.evaluate("document.documentElement.lang"))
+        finally:
+            context.close()
+    assert site.argumentless <= visited, f"pages nobody walked: {site.argumentless - visited}"
+    assert languages == {"en", "vi"}, f"the visitor's pages were in {languages}"
+    assert len(visited) >= 45, f"only {len(visited)} pages walked"
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
