@@ -664,3 +664,22 @@ def test_a_thousand_typed_with_a_dot_is_sent_back_with_a_hint_not_graded(
     assert submitted.status_code == 303
     session.refresh(found)
     assert found.score == 100.0
+
+
+def test_a_question_reading_dots_as_thousands_says_so_and_grades_1_000_as_a_thousand(
+    learner: Browser, session: Session
+) -> None:
+    learner.enrol(MATH)
+    quiz = session.scalars(select(Quiz).where(Quiz.slug == MATH_QUIZ)).one()
+    question = next(q for q in quiz.questions if q.kind == "numeric")
+    question.data = {"answer": 1000, "tolerance": 0, "thousands_dot": True}
+    session.commit()
+    started = learner.start(MATH, MATH_QUIZ)
+    found = attempt(session, started)
+    page = html.unescape(learner.get(started.location).get_data(as_text=True))
+    assert "A dot separates thousands (1.000 is one thousand)" in page
+    answers = right_answers(found)
+    answers[f"q{question.id}"] = "1.000"
+    assert learner.post(f"/attempts/{found.id}/submit", answers).status_code == 303
+    session.refresh(found)
+    assert found.score == 100.0
