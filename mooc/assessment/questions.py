@@ -366,8 +366,9 @@ def young_pupil_problems(kind: str, data: Mapping[str, Any], grade: int | None) 
     return [
         Problem(
             N_(
-                "Grade 1–2 pupils are not asked to type tone marks: the answer %(answers)s needs "
-                "them. Make it a choice question, or accept answers without diacritics."
+                "Grade 1–2 pupils are not asked to type tone marks or other diacritics, which "
+                "%(answers)s need. Make it a choice question, or accept answers without "
+                "diacritics."
             ),
             {"answers": ", ".join(f"“{a}”" for a in marked)},
         )

@@ -67,7 +67,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
     user = current_account()
     found = quizzes.attempt_for(db.session, user, attempt_id)
     form = request.form.to_dict(flat=False)
-    hints = quizzes.answers_to_rewrite(found, form) if found.submitted_at is None else {}
+    hints = quizzes.answers_to_rewrite(found, form)
     if hints:  # not graded, not consumed: the learner rewrites those answers
         flash(_("Some answers need rewriting before they can be graded; see the hints."), "error")
         return render_template(

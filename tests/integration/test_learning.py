@@ -683,3 +683,18 @@ def test_a_question_reading_dots_as_thousands_says_so_and_grades_1_000_as_a_thou
     assert learner.post(f"/attempts/{found.id}/submit", answers).status_code == 303
     session.refresh(found)
     assert found.score == 100.0
+
+
+def test_after_the_deadline_an_ambiguous_number_is_not_sent_back_but_the_attempt_ends(
+    learner: Browser, session: Session
+) -> None:
+    learner.enrol(MATH)
+    found = attempt(session, learner.start(MATH, MATH_QUIZ))
+    found.deadline_at = utcnow() - dt.timedelta(minutes=5)
+    session.commit()
+    numeric = next(q for q in found.questions if q["kind"] == "numeric")
+    answers = right_answers(found)
+    answers[f"q{numeric['id']}"] = "1.000"
+    assert learner.post(f"/attempts/{found.id}/submit", answers).status_code == 303
+    session.refresh(found)
+    assert found.submitted_at is not None and found.late is True  # rewriting cannot save time
