@@ -19,6 +19,41 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# The five Vietnamese tone marks as combining characters: grave, acute, hook, tilde, dot below.
+_TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
+_VOWELS = frozenset("aeiouyAEIOUY")
+
+
+def tone_canonical(text: str) -> str:
+    """One spelling for each tone-mark placement: "hòa" and "hoà", "thủy" and "thuỷ" agree.
+
+    Within each run of vowels the tone mark moves to the run's last vowel; other marks (the
+    circumflex, breve and horn of â ă ê ô ơ ư) stay where they are, and the result is NFC. The
+    mark itself is kept: "hoa", "hòa" and "hóa" stay three different texts.
+    """
+    out: list[str] = []
+    tones: list[str] = []  # tone marks taken from the current run of vowels
+    last_vowel_end = -1  # index in `out` just after the last vowel's own marks
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch in _TONE_MARKS and last_vowel_end >= 0:
+                tones.append(ch)
+            else:
+                out.append(ch)
+                if last_vowel_end >= 0:
+                    last_vowel_end = len(out)
+            continue
+        if ch in _VOWELS:
+            out.append(ch)
+            last_vowel_end = len(out)
+            continue
+        out.extend(tones)
+        tones, last_vowel_end = [], -1
+        out.append(ch)
+    out.extend(tones)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def normalize_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
-from mooc.folding import fold, normalize_spaces
+from mooc.folding import fold, normalize_spaces, strip_diacritics, tone_canonical
 
 Response = Any  # what `parse_response` returns for a type: int, list[int], float, str or None
 
@@ -62,6 +61,14 @@ class QuestionType(ABC):
     @abstractmethod
     def parse_response(self, values: Sequence[str]) -> Response:
         """The response from the form values submitted for this question (None: unanswered)."""
+
+    def check_response(self, data: Mapping[str, Any], values: Sequence[str]) -> Problem | None:
+        """Why the submitted values cannot be graded as typed (None: they can)."""
+        return None
+
+    def read(self, data: Mapping[str, Any], values: Sequence[str]) -> Response:
+        """The response under the question's own rules; by default `parse_response`."""
+        return self.parse_response(values)
 
     @abstractmethod
     def grade(self, data: Mapping[str, Any], response: Response) -> Grade: ...
@@ -164,11 +171,28 @@ class MultipleChoice(_Choice):
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+# "1.000", "12.500", "1.234.567", "1.000,5": a dot before groups of three digits is how
+# Vietnamese writes thousands, so reading it as a decimal point would turn a thousand into 1.
+_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+# With the question's `thousands_dot` rule: digits grouped by dots, an optional decimal comma.
+_GROUPED = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_SPACE_IN_NUMBER = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+def _raw_number(values: Sequence[str]) -> str:
+    return values[0].strip().translate(_SPACE_IN_NUMBER) if values else ""
 
 
 class Numeric(QuestionType):
+    """A number. Decimals take a comma or a point; spaces may group thousands ("1 000").
+
+    A dot before groups of three digits ("1.000") is ambiguous: it is refused with a hint, or,
+    when the question sets `thousands_dot`, read as a thousands separator (decimals then take a
+    comma only).
+    """
+
     kind = "numeric"
-    fields = ("answer", "tolerance")
+    fields = ("answer", "tolerance", "thousands_dot")
 
     def validate(self, data: Mapping[str, Any]) -> list[Problem]:
         errors: list[Problem] = []
@@ -177,20 +201,57 @@ class Numeric(QuestionType):
         tolerance = data.get("tolerance", 0)
         if not _is_number(tolerance) or tolerance < 0:
             errors.append(Problem(N_("The accepted difference (tolerance) must be a number ≥ 0.")))
+        if not isinstance(data.get("thousands_dot", False), bool):
+            errors.append(Problem(N_("'thousands_dot' must be true or false.")))
         return errors
 
     def normalize(self, data: Mapping[str, Any]) -> dict[str, Any]:
         out = super().normalize(data)
         out.setdefault("tolerance", 0)
+        if not out.get("thousands_dot"):  # stored only when a question opts in
+            out.pop("thousands_dot", None)
         return out
 
+    def check_response(self, data: Mapping[str, Any], values: Sequence[str]) -> Problem | None:
+        raw = _raw_number(values)
+        if data.get("thousands_dot"):
+            if "." in raw and not _GROUPED.match(raw):
+                return Problem(
+                    N_(
+                        "In this question a dot separates thousands (1.000 is one thousand): "
+                        "write decimals with a comma, for example 1,5."
+                    )
+                )
+            return None
+        if _DOT_THOUSANDS.match(raw):
+            return Problem(
+                N_(
+                    "Is %(typed)s a thousand-style number? Write thousands without a dot "
+                    "(1000 or 1 000) and decimals with a comma (1,5)."
+                ),
+                {"typed": raw},
+            )
+        return None
+
     def parse_response(self, values: Sequence[str]) -> Response:
-        """Accepts "3.5", "3,5" (Vietnamese decimal comma), "-2", "1e3"; anything else is None."""
-        raw = values[0].strip().replace(" ", "") if values else ""
+        """Accepts "3.5", "3,5" (Vietnamese decimal comma), "-2", "1e3", "1 000".
+
+        Anything else is None. Refuse ambiguous input with `check_response` before reading it.
+        """
+        raw = _raw_number(values)
         if not _NUMBER.match(raw):
             return None
         value = float(raw.replace(",", "."))
         return value if math.isfinite(value) else None
+
+    def read(self, data: Mapping[str, Any], values: Sequence[str]) -> Response:
+        """The response under the question's number rule (see `thousands_dot`); None if refused."""
+        if self.check_response(data, values) is not None:
+            return None
+        raw = _raw_number(values)
+        if data.get("thousands_dot") and _GROUPED.match(raw):
+            return float(raw.replace(".", "").replace(",", "."))
+        return self.parse_response(values)
 
     def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
         if not _is_number(response):
@@ -199,6 +260,10 @@ class Numeric(QuestionType):
         limit = float(data.get("tolerance", 0)) + 1e-9 * max(1.0, abs(float(data["answer"])))
         ok = abs(float(response) - float(data["answer"])) <= limit
         return Grade(1.0 if ok else 0.0, ok)
+
+
+# A space before or after punctuation or a symbol ("[2, 5]", "3 / 4", "x = 1").
+_SPACE_AROUND_PUNCTUATION = re.compile(r" ?([^\w\s]) ?")
 
 
 class ShortText(QuestionType):
@@ -230,10 +295,18 @@ class ShortText(QuestionType):
 
     @staticmethod
     def _key(text: str, ignore_diacritics: bool) -> str:
+        """What two answers must share to be equal.
+
+        Always: case, runs of spaces, and spaces next to punctuation or symbols ("[2, 5, 8]" is
+        "[2,5,8]", "3 / 4" is "3/4"). Keyboards send "ả" precomposed or as "a" + a combining
+        hook, and teachers place tone marks the old ("hoà") or the 2018 way ("hòa"): both are
+        one key. Unless the question ignores diacritics, the marks themselves count (hoà ≠ hoa).
+        """
         if ignore_diacritics:
-            return fold(text)
-        # Keyboards send "ả" precomposed or as "a" + a combining hook: compare one form (NFC).
-        return unicodedata.normalize("NFC", normalize_spaces(text)).casefold()
+            text = fold(text)
+        else:
+            text = tone_canonical(normalize_spaces(text)).casefold()
+        return _SPACE_AROUND_PUNCTUATION.sub(r"\1", text)
 
     def grade(self, data: Mapping[str, Any], response: Response) -> Grade:
         if not isinstance(response, str):
@@ -271,3 +344,32 @@ def validate_question(kind: str, data: Mapping[str, Any]) -> list[Problem]:
 def normalized_definition(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The stored form of a valid definition: only the type's own keys, with defaults."""
     return question_type(kind).normalize(data)
+
+
+# Grade 1–2 pupils are still learning to read: they pick tone marks, they do not type them.
+YOUNG_GRADES = range(1, 3)
+
+
+def young_pupil_problems(kind: str, data: Mapping[str, Any], grade: int | None) -> list[Problem]:
+    """Problems of a question for a grade 1–2 course: short-text answers that need tone marks
+    or other diacritics (unless the question ignores them) — use choices instead."""
+    if kind != "text" or grade not in YOUNG_GRADES or data.get("ignore_diacritics") is True:
+        return []
+    answers = data.get("answers")
+    marked = (
+        [str(a) for a in answers if strip_diacritics(str(a)) != str(a)]
+        if isinstance(answers, list)
+        else []
+    )
+    if not marked:
+        return []
+    return [
+        Problem(
+            N_(
+                "Grade 1–2 pupils are not asked to type tone marks or other diacritics, which "
+                "%(answers)s need. Make it a choice question, or accept answers without "
+                "diacritics."
+            ),
+            {"answers": ", ".join(f"“{a}”" for a in marked)},
+        )
+    ]

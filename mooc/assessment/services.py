@@ -141,9 +141,31 @@ def snapshots(attempt: QuizAttempt) -> list[QuestionSnapshot]:
 def parse_responses(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> dict[int, object]:
     """Read answers from form fields named ``q<question id>`` (lists for multiple choice)."""
     return {
-        int(q["id"]): question_type(str(q["kind"])).parse_response(form.get(f"q{q['id']}", []))
+        int(q["id"]): question_type(str(q["kind"])).read(q["data"], form.get(f"q{q['id']}", []))
         for q in attempt.questions
     }
+
+
+def answers_to_rewrite(
+    attempt: QuizAttempt, form: Mapping[str, Sequence[str]], *, now: dt.datetime | None = None
+) -> dict[int, str]:
+    """Translated hints, by question id, for answers that cannot be graded as typed (such as
+    "1.000": a thousand or one?). The learner rewrites them; the attempt stays open.
+
+    None once the attempt is submitted or past its time limit: that submission is graded as is.
+    """
+    now = now or utcnow()
+    if attempt.submitted_at is not None or (
+        attempt.deadline_at is not None and now > attempt.deadline_at + DEADLINE_GRACE
+    ):
+        return {}
+    hints: dict[int, str] = {}
+    for q in attempt.questions:
+        values = form.get(f"q{q['id']}", [])
+        problem = question_type(str(q["kind"])).check_response(q["data"], values)
+        if problem is not None:
+            hints[int(q["id"])] = _(problem.message, **problem.values)
+    return hints
 
 
 @dataclass(frozen=True)

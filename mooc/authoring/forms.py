@@ -172,6 +172,9 @@ class QuestionForm(Form):
     tolerance = DecimalField(
         _l("Accepted difference (±)"), default=Decimal(0), validators=[Optional()]
     )
+    thousands_dot = BooleanField(
+        _l("A dot separates thousands (1.000 = one thousand; decimals take a comma)")
+    )
     answers = TextAreaField(
         _l("Accepted answers, one per line (short text)"), validators=[Length(max=2000)]
     )

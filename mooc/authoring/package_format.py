@@ -17,7 +17,11 @@ from typing import Any
 import frontmatter
 import yaml
 
-from mooc.assessment.questions import normalized_definition, validate_question
+from mooc.assessment.questions import (
+    normalized_definition,
+    validate_question,
+    young_pupil_problems,
+)
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MEDIA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
@@ -275,12 +279,12 @@ def _load_lecture(path: Path, slug: str) -> LectureSpec:
     )
 
 
-def _load_question(fields: _Fields, index: int) -> QuestionSpec:
+def _load_question(fields: _Fields, index: int, grade: int | None) -> QuestionSpec:
     q = _Fields(
         fields.path, fields.text, fields.data["questions"][index], base=("questions", index)
     )
     kind = q.choice("type", ("single", "multiple", "numeric", "text"))
-    problems = validate_question(kind, q.data)
+    problems = validate_question(kind, q.data) or young_pupil_problems(kind, q.data, grade)
     if problems:
         raise q.fail("type", f"question {index + 1}: " + " ".join(map(str, problems)))
     return QuestionSpec(
@@ -292,7 +296,7 @@ def _load_question(fields: _Fields, index: int) -> QuestionSpec:
     )
 
 
-def _load_quiz(path: Path, slug: str) -> QuizSpec:
+def _load_quiz(path: Path, slug: str, grade: int | None) -> QuizSpec:
     text = _read_text(path)
     try:
         data = yaml.safe_load(text)
@@ -312,7 +316,7 @@ def _load_quiz(path: Path, slug: str) -> QuizSpec:
         max_attempts=max_attempts or None,
         policy=fields.choice("policy", ("best", "last"), default="best"),
         time_limit_minutes=fields.number("time_limit_minutes", lo=1, hi=600),
-        questions=tuple(_load_question(fields, i) for i in range(len(questions))),
+        questions=tuple(_load_question(fields, i, grade) for i in range(len(questions))),
     )
 
 
@@ -407,7 +411,7 @@ def load_course(folder: Path) -> CoursePackage:
                 path = folder / "quizzes" / f"{ref.slug}.yaml"
                 if not path.is_file():
                     raise f.fail(where, f"quiz file quizzes/{ref.slug}.yaml does not exist")
-                quizzes[ref.slug] = _load_quiz(path, ref.slug)
+                quizzes[ref.slug] = _load_quiz(path, ref.slug, grade)
     for sub, suffix, known in (("lectures", ".md", lectures), ("quizzes", ".yaml", quizzes)):
         for path in sorted((folder / sub).glob(f"*{suffix}")) if (folder / sub).is_dir() else []:
             if path.stem not in known:

@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
-from mooc.assessment.questions import normalized_definition, validate_question
+from mooc.assessment.questions import (
+    normalized_definition,
+    validate_question,
+    young_pupil_problems,
+)
 from mooc.authoring import audit
 from mooc.authoring.courses import require_editor, section_items, unique_slug
 from mooc.authoring.ordering import moved, renumber
@@ -75,13 +79,16 @@ def _check_settings(s: QuizSettings) -> None:
         raise Invalid(_("The time limit is 1–600 minutes, or empty."), field="time_limit_minutes")
 
 
-def check_question(draft: QuestionDraft) -> dict[str, Any]:
-    """The stored definition of a valid question; `Invalid` naming every problem otherwise."""
+def check_question(draft: QuestionDraft, grade: int | None = None) -> dict[str, Any]:
+    """The stored definition of a valid question for a course of that `grade` (None: not K-12);
+    `Invalid` naming every problem otherwise."""
     if not draft.prompt.strip():
         raise Invalid(_("Write the question."), field="prompt")
     if not 1 <= draft.points <= 100:
         raise Invalid(_("Points are 1–100."), field="points")
-    problems = validate_question(draft.kind, draft.data)
+    problems = validate_question(draft.kind, draft.data) or young_pupil_problems(
+        draft.kind, draft.data, grade
+    )
     if problems:
         raise Invalid(" ".join(_(p.message, **p.values) for p in problems), field="data")
     return normalized_definition(draft.kind, draft.data)
@@ -168,7 +175,7 @@ def _question_state(q: Question) -> dict[str, Any]:
 
 def add_question(session: Session, user: User, quiz: Quiz, draft: QuestionDraft) -> Question:
     require_editor(user, quiz.course)
-    data = check_question(draft)
+    data = check_question(draft, quiz.course.grade)
     last = session.scalar(
         select(func.coalesce(func.max(Question.position), 0)).where(Question.quiz_id == quiz.id)
     )
@@ -207,7 +214,7 @@ def question_of(session: Session, quiz: Quiz, question_id: int) -> Question:
 def update_question(session: Session, user: User, question: Question, draft: QuestionDraft) -> None:
     quiz = question.quiz
     require_editor(user, quiz.course)
-    data = check_question(draft)
+    data = check_question(draft, quiz.course.grade)
     before = _question_state(question)
     question.kind = QuestionKind(draft.kind)
     question.prompt = draft.prompt.strip()

@@ -44,7 +44,11 @@ def question_draft(form: QuestionForm) -> quiz_builder.QuestionDraft:
         if kind == "multiple":
             data["partial_credit"] = bool(form.partial_credit.data)
     elif kind == "numeric":
-        data = {"answer": _number(form.answer.data), "tolerance": _number(form.tolerance.data) or 0}
+        data = {
+            "answer": _number(form.answer.data),
+            "tolerance": _number(form.tolerance.data) or 0,
+            "thousands_dot": bool(form.thousands_dot.data),
+        }
     else:
         answers = [a.strip() for a in (form.answers.data or "").splitlines() if a.strip()]
         data = {"answers": answers, "ignore_diacritics": bool(form.ignore_diacritics.data)}
@@ -67,6 +71,7 @@ def _fill(form: QuestionForm, question: Question) -> None:
     form.partial_credit.data = bool(data.get("partial_credit"))
     form.answer.data = Decimal(str(data["answer"])) if "answer" in data else None
     form.tolerance.data = Decimal(str(data.get("tolerance", 0)))
+    form.thousands_dot.data = bool(data.get("thousands_dot"))
     form.answers.data = "\n".join(data.get("answers", []))
     form.ignore_diacritics.data = bool(data.get("ignore_diacritics"))
 

@@ -12,6 +12,7 @@ import re
 import uuid
 
 from mooc.accounts.models import User
+from mooc.assessment.scales import BANDS, PASSING_LETTER, scaled_grade, ten_point
 from mooc.catalog.models import Course, Level
 from mooc.credentials.core.identity import HashedEmail, new_salt
 from mooc.credentials.core.records import (
@@ -20,8 +21,10 @@ from mooc.credentials.core.records import (
     CourseCompletion,
     CreditUnit,
     EducationLevel,
+    EquivalentResult,
     GradeScale,
     IssuerProfile,
+    ScaleLevel,
 )
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.learning.models import Completion
@@ -45,6 +48,66 @@ def tin_chi(base_url: str) -> CreditUnit:
         framework="Vietnamese higher-education credit, Circular 08/2021/TT-BGDĐT",
         hours_per_credit=50,
     )
+
+
+TT08 = "Circular 08/2021/TT-BGDĐT, Article 10"
+
+
+def _letter_level_id(identifier: str, letter: str) -> str:
+    return f"{identifier}#letter-grade-{letter.replace('+', '-plus')}"
+
+
+def equivalent_scales(
+    identifier: str, *, university: bool, pass_mark: int
+) -> tuple[GradeScale, ...]:
+    """The 10-point scale, and at university the TT08 letter and 4-point scales."""
+    ten = GradeScale(
+        id=f"{identifier}#grade-10",
+        name="Grade on the 10-point scale (0–10)",
+        result_type="ScaledScore",
+        value_min="0",
+        value_max="10",
+        required_value=str(ten_point(pass_mark)),
+    )
+    if not university:
+        return (ten,)
+    letters = GradeScale(
+        id=f"{identifier}#letter-grade",
+        name=f"Letter grade ({TT08})",
+        result_type="LetterGrade",
+        allowed_values=tuple(band.letter for band in BANDS),
+        levels=tuple(
+            ScaleLevel(
+                id=_letter_level_id(identifier, band.letter),
+                name=band.letter,
+                description=f"{band.low}–{band.high} on the 10-point scale",
+                points=str(band.points),
+            )
+            for band in BANDS
+        ),
+        required_level=_letter_level_id(identifier, PASSING_LETTER),
+    )
+    four = GradeScale(
+        id=f"{identifier}#grade-4",
+        name=f"Grade on the 4-point scale ({TT08})",
+        result_type="GradePointAverage",
+        value_min="0",
+        value_max="4",
+        required_value="1.0",
+    )
+    return (ten, letters, four)
+
+
+def equivalent_results(
+    identifier: str, *, university: bool, grade: float
+) -> tuple[EquivalentResult, ...]:
+    """The final grade (0–100) on each of `equivalent_scales`."""
+    scaled = scaled_grade(grade, university=university)
+    results = [EquivalentResult(f"{identifier}#grade-10", str(scaled.ten))]
+    if scaled.band is not None:
+        results.append(EquivalentResult(f"{identifier}#letter-grade", scaled.band.letter))
+        results.append(EquivalentResult(f"{identifier}#grade-4", str(scaled.band.points)))
+    return tuple(results)
 
 
 def achievement_id(base_url: str, course: Course) -> str:
@@ -106,6 +169,9 @@ def course_achievement(base_url: str, course: Course, completion: Completion) ->
             value_max="100",
             required_value=str(completion.pass_mark),
         ),
+        equivalent_scales=equivalent_scales(
+            identifier, university=course.level == Level.UNIVERSITY, pass_mark=completion.pass_mark
+        ),
         credits_available=credits,
         credit_unit=tin_chi(base_url) if credits is not None else None,
         workload_hours=hours,
@@ -146,4 +212,9 @@ def completion_record(
         credits_earned=achievement.credits_available,
         started_at=started_at if started_at and started_at <= completion.completed_at else None,
         status=status,
+        equivalent_results=equivalent_results(
+            achievement.id,
+            university=course.level == Level.UNIVERSITY,
+            grade=completion.final_grade,
+        ),
     )

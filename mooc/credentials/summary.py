@@ -22,6 +22,10 @@ class RecordSummary:
     grade: str = ""
     completed: str = ""
     records: int = 0
+    # The same grade on the record's further scales, as stated (empty when it states none).
+    grade_ten: str = ""
+    letter: str = ""
+    grade_four: str = ""
 
 
 def _text(value: Any) -> str:
@@ -51,6 +55,28 @@ def _hours(duration: str) -> str:
     except ValueError:
         return ""
     return _text(round(total, 2))
+
+
+def stated_scales(results: Any, achievement: Mapping[str, Any]) -> dict[str, str]:
+    """The values of the 10-point, letter and 4-point results after the first, found by the
+    `resultType` and range of their descriptions: keys `grade_ten`, `letter`, `grade_four`."""
+    descriptions = achievement.get("resultDescription")
+    by_id = {
+        _map(d).get("id"): _map(d) for d in (descriptions if isinstance(descriptions, list) else [])
+    }
+    found: dict[str, str] = {}
+    for result in results[1:] if isinstance(results, list) else []:
+        result = _map(result)
+        description = by_id.get(result.get("resultDescription"), {})
+        kind = description.get("resultType")
+        value = _text(result.get("value"))[:20]
+        if kind == "LetterGrade":
+            found.setdefault("letter", value)
+        elif kind == "GradePointAverage" and _text(description.get("valueMax")) == "4":
+            found.setdefault("grade_four", value)
+        elif kind == "ScaledScore" and _text(description.get("valueMax")) == "10":
+            found.setdefault("grade_ten", value)
+    return found
 
 
 def summarize(credential: Any) -> RecordSummary:
@@ -84,6 +110,7 @@ def summarize(credential: Any) -> RecordSummary:
     alignments = achievement.get("alignment")
     # the platform's records align to their level first
     level = _text(_map(alignments[0]).get("targetName")) if isinstance(alignments, list) else ""
+    scales = stated_scales(results, achievement)
     return RecordSummary(
         "achievement",
         name,
@@ -97,4 +124,7 @@ def summarize(credential: Any) -> RecordSummary:
         workload=_hours(_text(achievement.get("timeRequired"))),
         grade=_text(first.get("value")),
         completed=_text(subject.get("activityEndDate")),
+        grade_ten=scales.get("grade_ten", ""),
+        letter=scales.get("letter", ""),
+        grade_four=scales.get("grade_four", ""),
     )

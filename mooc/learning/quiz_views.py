@@ -66,7 +66,14 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 def submit(attempt_id: int) -> ResponseReturnValue:
     user = current_account()
     found = quizzes.attempt_for(db.session, user, attempt_id)
-    responses = quizzes.parse_responses(found, request.form.to_dict(flat=False))
+    form = request.form.to_dict(flat=False)
+    hints = quizzes.answers_to_rewrite(found, form)
+    if hints:  # not graded, not consumed: the learner rewrites those answers
+        flash(_("Some answers need rewriting before they can be graded; see the hints."), "error")
+        return render_template(
+            "learning/attempt.html", attempt=found, quiz=found.quiz, given=form, hints=hints
+        ), 422
+    responses = quizzes.parse_responses(found, form)
     submission = quizzes.submit_attempt(db.session, found, responses)
     if submission.newly_graded and submission.score is not None:
         base_url = current_app.config["MOOC_SETTINGS"].base_url

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mooc.credentials.core.timestamps import parse_timestamp
+from mooc.credentials.summary import stated_scales
 from mooc.transfer.evaluation import RecordFacts
 
 ACHIEVEMENT_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
@@ -46,6 +47,10 @@ class CourseRecord:
     grade_text: str
     awarded: dt.date | None
     document: Mapping[str, Any]
+    # The same grade on the record's 10-point, letter and 4-point scales, as stated ("": none).
+    grade_ten: str = ""
+    letter: str = ""
+    grade_four: str = ""
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -141,6 +146,7 @@ def read_course_record(document: Any) -> CourseRecord:
     if credits is None:
         credits = _decimal(achievement.get("creditsAvailable"))
     code = _text(achievement.get("humanCode"), 40)
+    scales = stated_scales(subject.get("result"), achievement)
     return CourseRecord(
         id=_text(record.get("id"), 300),
         name=_text(record.get("name")) or _text(achievement.get("name")),
@@ -157,6 +163,9 @@ def read_course_record(document: Any) -> CourseRecord:
             record.get("awardedDate"), subject.get("activityEndDate"), record.get("validFrom")
         ),
         document=record,
+        grade_ten=scales.get("grade_ten", ""),
+        letter=scales.get("letter", ""),
+        grade_four=scales.get("grade_four", ""),
     )
 
 

@@ -3,6 +3,8 @@ withdraw one before any decision. Only the student sees their requests."""
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -13,6 +15,7 @@ from wtforms import SelectChoice
 from mooc.credentials import queries as records
 from mooc.credentials.context import app_settings, platform_verifier
 from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.extensions import db
@@ -107,7 +110,10 @@ def requests() -> ResponseReturnValue:
 @login_required
 def request_page(request_id: int) -> ResponseReturnValue:
     found = my_request(db.session, current_account().id, request_id)
-    return render_template("transfer/request.html", transfer_request=found, confirm=ConfirmForm())
+    summaries = {item.id: summarize(json.loads(item.document)) for item in found.items}
+    return render_template(
+        "transfer/request.html", transfer_request=found, summaries=summaries, confirm=ConfirmForm()
+    )
 
 
 @bp.post("/transfer/requests/<int:request_id>/withdraw")

@@ -10,6 +10,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from markupsafe import Markup
 
+from mooc.assessment.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
 from mooc.catalog.subjects import SUBJECTS
 from mooc.markup import render_inline
@@ -23,6 +24,23 @@ def number(value: Decimal | float | int | None) -> str:
     if value is None:
         return ""
     return str(format_decimal(value, format="#,##0.#"))
+
+
+def one_decimal(value: Decimal | float | str | None) -> str:
+    """A score with exactly one decimal in the reader's locale (8,5 in Vietnamese); text that is
+    not a number is shown as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return str(format_decimal(number, format="0.0")) if number.is_finite() else str(value)
+
+
+def grade_scales(percent: float | Decimal, university: bool) -> ScaledGrade:
+    """A 0–100 grade on the scales of its level (see `mooc.assessment.scales`)."""
+    return scaled_grade(percent, university=university)
 
 
 def date(value: dt.datetime | dt.date | None) -> str:
@@ -64,10 +82,11 @@ def register_filters(app: Flask) -> None:
         subject=subject_label,
         outcomes_heading=outcomes_heading,
         number=number,
+        one_decimal=one_decimal,
         date=date,
         datetime=datetime,
         html=trusted_html,
         inline_markdown=inline_markdown,
         option_letter=option_letter,
     )
-    app.jinja_env.globals.update(url_with=url_with)
+    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
+from mooc.assessment.models import Quiz
 from mooc.authoring.models import AuditEntry
 from mooc.catalog.models import Course, Lecture
 from tests.factories import PASSWORD, make_user
@@ -239,3 +240,33 @@ def test_students_and_other_teachers_cannot_author(
         == 403
     )
     assert session.scalars(select(Course).where(Course.slug == "toan-lop-6")).one().is_published
+
+
+def test_quiz_builder_sets_the_thousands_dot_rule_of_a_number_question(
+    teacher: FlaskClient, session: Session
+) -> None:
+    course = _new_course(teacher, session, "so-lon-7")
+    page = f"/author/courses/{course.slug}"
+    created = _post(
+        teacher,
+        f"{page}/sections/{course.sections[0].id}/quiz",
+        page,
+        title="Số lớn",
+        pass_mark="60",
+        weight="1",
+        required="y",
+        policy="best",
+    )
+    builder = created.headers["Location"]  # type: ignore[attr-defined]
+    add = builder.replace("/edit", "/questions/new")
+    fields = {"kind": "numeric", "prompt": "Một nghìn?", "answer": "1000", "points": "1"}
+    assert _post(teacher, add, builder, **fields, thousands_dot="y").status_code == 303  # type: ignore[attr-defined]
+    assert _post(teacher, add, builder, **fields).status_code == 303  # type: ignore[attr-defined]
+    quiz = session.scalars(select(Quiz).where(Quiz.course_id == course.id)).one()
+    session.refresh(quiz)
+    assert [q.data.get("thousands_dot") for q in quiz.questions] == [True, None]
+    edit = teacher.get(f"{builder.removesuffix('/edit')}/questions/{quiz.questions[0].id}")
+    assert re.search(
+        r'<input[^>]*checked[^>]*name="thousands_dot"|<input[^>]*name="thousands_dot"[^>]*checked',
+        edit.get_data(as_text=True),
+    )

@@ -278,3 +278,46 @@ def test_deleting_a_studied_lecture_is_refused(session: Session, teacher: User) 
     session.flush()
     with pytest.raises(Conflict):
         courses.delete_lecture(session, teacher, lecture)
+
+
+def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
+    session: Session, teacher: User, english: None
+) -> None:
+    young = courses.create_course(
+        session, teacher, _school(session), "tieng-viet-1b", _settings(grade=1)
+    )
+    quiz = quiz_builder.create_quiz(
+        session,
+        teacher,
+        young.sections[0],
+        quiz_builder.QuizSettings("Ôn tập", 50, 1, True, None, "best", None),
+    )
+    draft = quiz_builder.QuestionDraft
+    with pytest.raises(Invalid, match="not asked to type tone marks") as refused:
+        quiz_builder.add_question(
+            session,
+            teacher,
+            quiz,
+            draft("text", "Ghép m + a + thanh nặng", "", 1, {"answers": ["mạ"]}),
+        )
+    assert "“mạ”" in refused.value.message
+    # Choices, answers without marks, or answers that ignore diacritics are fine.
+    quiz_builder.add_question(
+        session, teacher, quiz, draft("text", "Vần của “bàn”?", "", 1, {"answers": ["an"]})
+    )
+    lenient = {"answers": ["mạ"], "ignore_diacritics": True}
+    quiz_builder.add_question(session, teacher, quiz, draft("text", "Tiếng?", "", 1, lenient))
+    # A grade 7 course may ask for typed tone marks.
+    older = quiz_builder.create_quiz(
+        session,
+        teacher,
+        _course_of_grade_7(session, teacher).sections[0],
+        quiz_builder.QuizSettings("Kiểm tra", 50, 1, True, None, "best", None),
+    )
+    quiz_builder.add_question(
+        session, teacher, older, draft("text", "Từ?", "", 1, {"answers": ["mạ"]})
+    )
+
+
+def _course_of_grade_7(session: Session, teacher: User) -> Course:
+    return courses.create_course(session, teacher, _school(session), "hinh-hoc-7b", _settings())

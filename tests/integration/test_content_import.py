@@ -304,3 +304,23 @@ def test_importing_a_new_course_folder_creates_the_course(
     assert response.status_code == 200
     assert "Ôn tập Toán lớp 6" in response.get_data(as_text=True)
     assert "Ôn tập Toán lớp 6" in client.get("/courses?q=on+tap+toan").get_data(as_text=True)
+
+
+def test_a_grade_1_quiz_asking_to_type_tone_marks_is_refused(
+    session: Session, app: Flask, content_copy: Path
+) -> None:
+    quiz_file = content_copy / "tieng-viet-lop-1" / "quizzes" / "on-tap-tieng-viet.yaml"
+    text = quiz_file.read_text(encoding="utf-8")
+    quiz_file.write_text(
+        text
+        + "  - type: text\n"
+        + "    prompt: 'Viết tiếng: m + a + thanh nặng.'\n"
+        + "    answers: ['mạ']\n",
+        encoding="utf-8",
+    )
+    line = len(text.splitlines()) + 1
+    before = snapshot(session)
+
+    result = run_import(app, content_copy)
+    assert_refused(result, quiz_file, line, "not asked to type tone marks")
+    assert snapshot(session) == before

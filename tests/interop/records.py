@@ -19,6 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from mooc.credentials.achievements import equivalent_results, equivalent_scales
 from mooc.credentials.core.contexts import load_bundle
 from mooc.credentials.core.did import PublishedKey, did_document, institution_did
 from mooc.credentials.core.identity import HashedEmail
@@ -143,6 +144,8 @@ def calculus(code: str = "MI1111", credits: float = 4.0) -> CourseAchievement:
             value_max="10",
             required_value="4",
         ),
+        # The platform's 10-point, TT08 letter (rubric levels) and 4-point scales.
+        equivalent_scales=equivalent_scales(f"{page}/achievement", university=True, pass_mark=40),
         credits_available=credits,
         credit_unit=TIN_CHI,
         workload_hours=credits * 50,
@@ -167,19 +170,24 @@ def calculus(code: str = "MI1111", credits: float = 4.0) -> CourseAchievement:
 
 
 def completion(did: str = UNIVERSITY_DID, **changes: Any) -> CourseCompletion:
-    """One learner's completion of Calculus I, 4 credits, grade 8.5."""
+    """One learner's completion of Calculus I, 4 credits, grade 8.5 (A, 4.0 under TT08)."""
+    achievement = changes.pop("achievement", calculus())
+    grade = changes.pop("grade", "8.5")  # on 0–10; the platform's scales take 0–100
     base = CourseCompletion(
         credential_id="urn:uuid:6d0e4a58-2b71-4c2e-9f0d-3e5b7a1c9d41",
         issuer=IssuerProfile(id=did, name="Đại học Bách khoa (demo)", url=BASE),
-        achievement=calculus(),
+        achievement=achievement,
         recipient=HashedEmail(LEARNER_EMAIL, LEARNER_SALT),
-        grade="8.5",
+        grade=grade,
         completed_at=datetime(2026, 1, 9, 16, 0, tzinfo=UTC),
         valid_from=datetime(2026, 1, 12, tzinfo=UTC),
-        credits_earned=4.0,
+        credits_earned=changes.pop("credits_earned", 4.0),
         started_at=datetime(2025, 9, 8, tzinfo=UTC),
         term="2025–2026 semester 1",
         status=StatusListEntry(STATUS_LIST_URL, RECORD_INDEX),
+        equivalent_results=equivalent_results(
+            achievement.id, university=True, grade=float(grade) * 10
+        ),
     )
     return replace(base, **changes)
 

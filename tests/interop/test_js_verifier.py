@@ -96,6 +96,9 @@ def test_course_record_from_a_did_web_issuer_verifies(js_reference: Installation
     assert subject["creditsEarned"] == 4.0
     assert subject["achievement"]["creditsAvailable"] == 4.0
     assert issued.credential["proof"]["verificationMethod"] == WEB_METHOD
+    # It carries the TT08 scales: 10-point, letter (rubric levels) and 4-point results.
+    assert [r["value"] for r in subject["result"]] == ["8.5", "8.5", "A", "4.0"]
+    assert subject["result"][2]["achievedLevel"].endswith("#letter-grade-A")
 
     verdict = check(issued)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mooc.assessment.questions import (
     Grade,
     normalized_definition,
     question_type,
     validate_question,
+    young_pupil_problems,
 )
 
 SINGLE = {
@@ -331,3 +334,134 @@ def test_text_typed_with_combining_marks_matches_the_precomposed_answer() -> Non
     data = {"answers": ["cả"], "ignore_diacritics": False}
     assert grade("text", data, typed) == Grade(1.0, True)
     assert grade("text", data, unicodedata.normalize("NFD", "cá")) == Grade(0.0, False)
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed"),
+    [("hòa", "hoà"), ("hoà", "hòa"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("Hòa Bình", "hoà bình")],
+)
+def test_text_tone_placement_old_or_new_is_the_same_answer(answer: str, typed: str) -> None:
+    data = {"answers": [answer], "ignore_diacritics": False}
+    assert grade("text", data, typed) == Grade(1.0, True)
+    assert grade("text", data, unicodedata.normalize("NFD", typed)) == Grade(1.0, True)
+
+
+def test_text_tone_placement_is_forgiven_but_the_tone_is_not() -> None:
+    data = {"answers": ["hòa"], "ignore_diacritics": False}
+    for other in ("hoa", "hóa", "hoá", "hỏa", "họa"):
+        assert grade("text", data, other) == Grade(0.0, False)
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed"),
+    [
+        ("[2, 5, 8]", "[2,5,8]"),
+        ("[2,5,8]", "[ 2 , 5 , 8 ]"),
+        ("3/4", "3 / 4"),
+        ("x = 1", "x=1"),
+        ("Hà Nội, Việt Nam", "Hà Nội ,Việt Nam"),
+    ],
+)
+def test_text_spaces_next_to_punctuation_are_ignored(answer: str, typed: str) -> None:
+    for loose in (False, True):
+        data = {"answers": [answer], "ignore_diacritics": loose}
+        assert grade("text", data, typed) == Grade(1.0, True)
+
+
+def test_text_spaces_between_words_still_count() -> None:
+    data = {"answers": ["Hà Nội"], "ignore_diacritics": False}
+    assert grade("text", data, "HàNội") == Grade(0.0, False)
+    assert grade("text", {"answers": ["[2, 5, 8]"]}, "[2, 58]") == Grade(0.0, False)
+
+
+@pytest.mark.parametrize("typed", ["1.000", "12.500", "-1.000", "1.234.567", "1.000,5", "100.000"])
+def test_numeric_dot_before_three_digits_is_refused_with_a_hint_not_read_as_a_decimal(
+    typed: str,
+) -> None:
+    numeric = question_type("numeric")
+    data = numeric.normalize({"answer": 1})
+    problem = numeric.check_response(data, [typed])
+    assert problem is not None
+    assert typed in str(problem) and "1,5" in str(problem)
+    assert numeric.read(data, [typed]) is None  # never silently 1
+
+
+@pytest.mark.parametrize("typed", ["1.5", "0.125", "3.14", "1000", "1 000", "1,000", "1.0000", ""])
+def test_numeric_unambiguous_numbers_have_no_hint(typed: str) -> None:
+    numeric = question_type("numeric")
+    assert numeric.check_response(numeric.normalize({"answer": 1}), [typed]) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("1.000", 1000.0),
+        ("1.234.567", 1234567.0),
+        ("1.000,5", 1000.5),
+        ("1000", 1000.0),
+        ("2,5", 2.5),
+        ("-12.500", -12500.0),
+        ("1 000", 1000.0),
+    ],
+)
+def test_numeric_thousands_dot_rule_reads_dots_as_thousands(typed: str, value: float) -> None:
+    numeric = question_type("numeric")
+    data = numeric.normalize({"answer": value, "thousands_dot": True})
+    assert numeric.check_response(data, [typed]) is None
+    assert numeric.read(data, [typed]) == value
+    assert numeric.grade(data, numeric.read(data, [typed])) == Grade(1.0, True)
+
+
+@pytest.mark.parametrize("typed", ["1.5", "0.25", "1.00", "12.3456"])
+def test_numeric_thousands_dot_rule_refuses_a_decimal_point(typed: str) -> None:
+    numeric = question_type("numeric")
+    data = numeric.normalize({"answer": 1.5, "thousands_dot": True})
+    problem = numeric.check_response(data, [typed])
+    assert problem is not None and "comma" in str(problem)
+    assert numeric.read(data, [typed]) is None
+
+
+def test_numeric_thousands_dot_must_be_a_boolean_and_defaults_off() -> None:
+    assert problems("numeric", {"answer": 1, "thousands_dot": "yes"}) == [
+        "'thousands_dot' must be true or false."
+    ]
+    assert normalized_definition("numeric", {"answer": 1}) == {"answer": 1, "tolerance": 0}
+    assert normalized_definition("numeric", {"answer": 1, "thousands_dot": True})["thousands_dot"]
+
+
+# --- young pupils ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grade", [1, 2])
+def test_grade_1_and_2_short_text_answers_needing_marks_are_a_problem(grade: int) -> None:
+    (problem,) = young_pupil_problems("text", {"answers": ["an", "mạ", "đi"]}, grade)
+    assert "tone marks" in str(problem)
+    assert "“mạ”, “đi”" in str(problem) and "“an”" not in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "grade"),
+    [
+        ("text", {"answers": ["mạ"]}, 3),
+        ("text", {"answers": ["mạ"]}, None),  # university
+        ("text", {"answers": ["mạ"], "ignore_diacritics": True}, 1),
+        ("text", {"answers": ["an", "ba"]}, 1),
+        ("single", SINGLE, 1),
+    ],
+)
+def test_other_grades_choices_and_unmarked_answers_are_no_problem(
+    kind: str, data: dict[str, Any], grade: int | None
+) -> None:
+    assert young_pupil_problems(kind, data, grade) == []
+
+
+def test_the_grade_1_seed_quiz_asks_no_typed_tone_marks() -> None:
+    folder = Path(__file__).resolve().parents[2] / "content" / "tieng-viet-lop-1" / "quizzes"
+    questions = [
+        q
+        for path in folder.glob("*.yaml")
+        for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    ]
+    assert questions
+    for q in questions:
+        assert young_pupil_problems(q["type"], q, 1) == [], q["prompt"]

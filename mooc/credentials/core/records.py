@@ -150,8 +150,30 @@ class CreditUnit:
 
 
 @dataclass(frozen=True)
+class ScaleLevel:
+    """One level of a grade scale as OB 3.0 `RubricCriterionLevel`: a letter grade with the
+    scores it stands for (`description`) and its value on another scale (`points`)."""
+
+    id: str
+    name: str
+    description: str | None = None
+    points: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_uri(self.id, "rubric criterion level id")
+
+    def to_json(self) -> dict[str, Any]:
+        level: dict[str, Any] = {"id": self.id, "type": ["RubricCriterionLevel"], "name": self.name}
+        if self.description:
+            level["description"] = self.description
+        if self.points is not None:
+            level["points"] = self.points
+        return level
+
+
+@dataclass(frozen=True)
 class GradeScale:
-    """The OB 3.0 `ResultDescription` the final grade is given against."""
+    """The OB 3.0 `ResultDescription` a grade is given against."""
 
     id: str
     name: str
@@ -160,11 +182,20 @@ class GradeScale:
     value_max: str | None = None
     required_value: str | None = None
     allowed_values: tuple[str, ...] = ()
+    levels: tuple[ScaleLevel, ...] = ()
+    required_level: str | None = None  # the id of the lowest passing level
 
     def __post_init__(self) -> None:
         _require_uri(self.id, "result description id")
         if self.result_type not in RESULT_TYPES and not self.result_type.startswith("ext:"):
             raise ValueError(f"{self.result_type!r} is not an OB 3.0 resultType")
+        if self.required_level is not None and self.required_level not in {
+            level.id for level in self.levels
+        }:
+            raise ValueError("the required level must be one of the scale's levels")
+
+    def level_named(self, name: str) -> ScaleLevel | None:
+        return next((level for level in self.levels if level.name == name), None)
 
     def to_json(self) -> dict[str, Any]:
         description: dict[str, Any] = {
@@ -175,10 +206,13 @@ class GradeScale:
         }
         if self.allowed_values:
             description["allowedValue"] = list(self.allowed_values)
+        if self.levels:
+            description["rubricCriterionLevel"] = [level.to_json() for level in self.levels]
         for key, value in (
             ("valueMin", self.value_min),
             ("valueMax", self.value_max),
             ("requiredValue", self.required_value),
+            ("requiredLevel", self.required_level),
         ):
             if value is not None:
                 description[key] = value
@@ -203,9 +237,14 @@ class CourseAchievement:
     language: str | None = None
     criteria_url: str | None = None
     learning_outcomes: tuple[Alignment, ...] = ()
+    # The same grade on further scales (10-point, letter, 4-point), after `grade_scale`.
+    equivalent_scales: tuple[GradeScale, ...] = ()
 
     def __post_init__(self) -> None:
         _require_uri(self.id, "achievement id")
+        ids = [scale.id for scale in (self.grade_scale, *self.equivalent_scales)]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each grade scale needs its own id")
         for number, what in ((self.credits_available, "credits"), (self.workload_hours, "hours")):
             if number is not None and (not math.isfinite(number) or number < 0):
                 raise ValueError(f"{what} must be a finite, non-negative number")
@@ -234,7 +273,9 @@ class CourseAchievement:
         if self.credit_unit is not None and self.credits_available is not None:
             alignments.append(self.credit_unit.alignment(self.credits_available))
         achievement["alignment"] = [alignment.to_json() for alignment in alignments]
-        achievement["resultDescription"] = [self.grade_scale.to_json()]
+        achievement["resultDescription"] = [
+            scale.to_json() for scale in (self.grade_scale, *self.equivalent_scales)
+        ]
         return achievement
 
 
@@ -242,6 +283,14 @@ def _subject_identity(recipient: Recipient, key: str = "identifier") -> dict[str
     if isinstance(recipient, LearnerDid):
         return {"id": recipient.did}
     return {key: [recipient.to_json()]}
+
+
+@dataclass(frozen=True)
+class EquivalentResult:
+    """The grade as stated on one of the achievement's `equivalent_scales` (by scale id)."""
+
+    scale_id: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -260,9 +309,17 @@ class CourseCompletion:
     term: str | None = None
     valid_until: datetime | None = None
     status: StatusListEntry | None = None
+    equivalent_results: tuple[EquivalentResult, ...] = ()
 
     def __post_init__(self) -> None:
         _require_uri(self.credential_id, "credential id")
+        scales = {scale.id: scale for scale in self.achievement.equivalent_scales}
+        for result in self.equivalent_results:
+            scale = scales.get(result.scale_id)
+            if scale is None:
+                raise ValueError(f"no equivalent scale {result.scale_id!r} on the achievement")
+            if scale.levels and scale.level_named(result.value) is None:
+                raise ValueError(f"{result.value!r} is not a level of {scale.name}")
         if self.credits_earned is not None:
             available = self.achievement.credits_available
             if not math.isfinite(self.credits_earned) or self.credits_earned < 0:
@@ -286,7 +343,8 @@ def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
                 "resultDescription": achievement.grade_scale.id,
                 "value": completion.grade,
                 "status": "Completed",
-            }
+            },
+            *(_equivalent_result(achievement, result) for result in completion.equivalent_results),
         ],
         "activityEndDate": format_timestamp(completion.completed_at),
     }
@@ -313,6 +371,19 @@ def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
     if completion.status is not None:
         credential["credentialStatus"] = completion.status.to_json()
     return credential
+
+
+def _equivalent_result(achievement: CourseAchievement, result: EquivalentResult) -> dict[str, Any]:
+    scale = next(s for s in achievement.equivalent_scales if s.id == result.scale_id)
+    out: dict[str, Any] = {
+        "type": ["Result"],
+        "resultDescription": scale.id,
+        "value": result.value,
+    }
+    level = scale.level_named(result.value)
+    if level is not None:
+        out["achievedLevel"] = level.id
+    return out
 
 
 @dataclass(frozen=True)
