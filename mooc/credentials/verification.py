@@ -20,6 +20,7 @@ from typing import Any
 from urllib.error import URLError
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -244,7 +245,7 @@ def require_verifiable(credential: Any, bounds: Bounds = DEFAULT_BOUNDS) -> None
     too_complex = measure(credential, bounds)
     if too_complex is None:
         return
-    limit = f"{too_complex.limit:,}"
+    limit = format_decimal(too_complex.limit)
     if too_complex.excess == "depth":
         raise Invalid(
             _("The record is nested too deeply to verify (more than %(n)s levels).", n=limit)

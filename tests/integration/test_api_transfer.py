@@ -332,7 +332,9 @@ def test_evaluating_refuses_a_record_too_complex_to_verify(
     record = dict(setup.record_document)
     record["type"] = [*record["type"], *(f"https://x.test/t{i}" for i in range(5_000))]
     answer = client.post(
-        "/api/v1/transfer/evaluate", headers=headers, json={"verifiableCredential": record}
+        "/api/v1/transfer/evaluate",
+        headers=headers,
+        json={"verifiableCredential": record},
     )
     assert answer.status_code == 413
     assert answer.mimetype == "application/problem+json"

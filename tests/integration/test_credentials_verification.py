@@ -361,7 +361,11 @@ def test_the_verify_api_refuses_records_too_complex_to_verify(
             nested = {"n": nested}
         credential["evidence"] = nested
 
-    answer = client.post("/api/v1/credentials/verify", json={"verifiableCredential": credential})
+    answer = client.post(
+        "/api/v1/credentials/verify",
+        json={"verifiableCredential": credential},
+        headers={"Accept-Language": "en"},
+    )
 
     assert answer.status_code == status
     assert answer.mimetype == "application/problem+json"
@@ -539,7 +543,7 @@ def test_the_cli_verifies_offline_with_exit_codes(
     assert unreadable.exit_code == 2
     refused = runner.invoke(args=["credentials", "verify", str(too_long)])
     assert refused.exit_code == 2
-    assert "the list $.type has more than 256 entries" in refused.output
+    assert "$.type" in refused.output and "256" in refused.output
 
     revoke = runner.invoke(
         args=["credentials", "revoke", record.uuid, "--reason", "issued by mistake"]
