@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 ENVIRONMENTS = ("development", "production", "testing")
 # Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
 DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {"image": 10, "pdf": 50, "audio": 100, "video": 500}
@@ -59,6 +61,7 @@ class Settings:
     status_list_max_age: int = 300
     platform_issuer: str = "bo-giao-duc"
     verify_max_kb: int = 512
+    verify_limit_per_address: str = "60 per minute"
     # The pepper of institution API tokens' HMAC hashes; empty means API tokens are turned off.
     api_token_pepper: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -182,6 +185,16 @@ def _key_encryption_key(raw: str) -> str:
     return raw.strip()
 
 
+def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter rate such as ``60 per minute`` (or ``10/second``), checked at start-up."""
+    raw = environ.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a rate such as '60 per minute', got {raw!r}") from None
+    return raw
+
+
 def _hosts(raw: str | None) -> tuple[str, ...]:
     """A comma-separated list of host names (a port as `host:8443`), lower-cased."""
     return tuple(host.strip().lower() for host in (raw or "").split(",") if host.strip())
@@ -254,6 +267,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         status_list_max_age=_int(env_vars, "MOOC_STATUS_LIST_MAX_AGE", 300),
         platform_issuer=env_vars.get("MOOC_PLATFORM_ISSUER", "bo-giao-duc").strip(),
         verify_max_kb=_int(env_vars, "MOOC_VERIFY_MAX_KB", 512),
+        verify_limit_per_address=_rate(env_vars, "MOOC_VERIFY_LIMIT_PER_ADDRESS", "60 per minute"),
         api_token_pepper=_api_token_pepper(
             env_vars.get("MOOC_API_TOKEN_PEPPER", ""), env, instance_path
         ),

@@ -471,6 +471,12 @@ _WWW_AUTHENTICATE = {
 }
 
 
+_TOO_LARGE = (
+    "The body is larger than MOOC_VERIFY_MAX_KB, or the record has more values or longer lists "
+    "than a verification may take on (the detail says which)"
+)
+
+
 def _problem(description: str, status: int | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"$ref": PROBLEM_REF}
     if status is not None:
@@ -707,9 +713,10 @@ def _transfer_operations() -> dict[str, Any]:
                     ),
                     "400": _problem("The body is not JSON", 400),
                     **_token_problems(evaluate),
-                    "413": _problem("The body is larger than MOOC_VERIFY_MAX_KB", 413),
+                    "413": _problem(_TOO_LARGE, 413),
                     "422": _problem(
-                        "The body has no verifiableCredential object, or it holds no course record",
+                        "The body has no verifiableCredential object, it holds no course record, "
+                        "or it is nested too deeply to verify",
                         422,
                     ),
                 },
@@ -806,9 +813,17 @@ def document(base_url: str) -> dict[str, Any]:
                             {"$ref": "#/components/schemas/VerifyResult"},
                         ),
                         "400": _problem("The body is not JSON", 400),
-                        "413": _problem("The body is larger than MOOC_VERIFY_MAX_KB", 413),
-                        "422": _problem("The body has no verifiableCredential object", 422),
-                        "429": _problem("Too many requests", 429),
+                        "413": _problem(_TOO_LARGE, 413),
+                        "422": _problem(
+                            "The body has no verifiableCredential object, or the record is "
+                            "nested too deeply to verify",
+                            422,
+                        ),
+                        "429": _problem(
+                            "Too many verifications from this address "
+                            "(MOOC_VERIFY_LIMIT_PER_ADDRESS, shared with the verify page)",
+                            429,
+                        ),
                     },
                 }
             },

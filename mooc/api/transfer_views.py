@@ -31,6 +31,7 @@ from mooc.accounts.models import Institution, User
 from mooc.api.auth import calling_institution, calling_token, token_required
 from mooc.api.models import ApiScope
 from mooc.credentials.context import app_settings, issuing_context, platform_verifier
+from mooc.credentials.verification import require_verifiable
 from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
 from mooc.extensions import db
@@ -378,6 +379,7 @@ def evaluate() -> ResponseReturnValue:
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
     if not isinstance(credential, dict):
         raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))
+    require_verifiable(credential)
     evaluations = evaluate_record(
         db.session,
         calling_institution(),

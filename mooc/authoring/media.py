@@ -8,6 +8,7 @@ Services flush; the caller commits. Bytes a change makes obsolete are removed on
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
-from mooc.catalog.media import ALLOWED_TYPES, MediaInfo, MediaTypeError, sniff
+from mooc.catalog.media import ALLOWED_TYPES, MediaTypeError, Prepared, prepare, sniff
 from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
 from mooc.catalog.services import media_resolver
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
@@ -184,12 +185,12 @@ def _limit_category(filename: str, head: bytes) -> str:
         raise _refuse_type(filename, str(exc)) from None
 
 
-def _sniff(filename: str, data: bytes) -> MediaInfo:
+def _prepare(filename: str, data: bytes) -> Prepared:
     # Pillow warns, then refuses, on images with absurd pixel counts (decompression bombs).
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return sniff(data)
+            return prepare(data)
         except MediaTypeError as exc:
             raise _refuse_type(filename, str(exc)) from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
@@ -348,8 +349,9 @@ def upload_media(
     """Add a file to the course's library, or replace the file of the same name.
 
     The type is judged by content, never by name, and the name gets the matching extension.
-    Reads at most the category's limit plus one byte. Raises `TooLarge` over the limit,
-    `Invalid` for types that are not accepted (HTML, programs, SVG with scripts …), and
+    Reads at most the category's limit plus one byte. An SVG is stored cleaned by allowlist
+    (scripts, event handlers, HTML and outside links removed). Raises `TooLarge` over the limit,
+    `Invalid` for types that are not accepted (HTML, programs, malformed SVG …), and
     `Conflict` when replacing a file that a published lecture version shows.
     """
     head = _read_up_to(stream, _HEAD)
@@ -367,14 +369,20 @@ def upload_media(
             spool.write(chunk)
         if spool.size > limit:
             raise _too_large(filename, category, limit)
-        if category == "image":  # dimensions, and SVG safety, need the whole file
+        cleaned: bytes | None = None
+        if category == "image":  # dimensions, and SVG cleaning, need the whole file
             spool_file.seek(0)
-            info = _sniff(filename, spool_file.read())
+            whole = spool_file.read()
+            prepared = _prepare(filename, whole)
+            info = prepared.info
+            if prepared.data != whole:  # an SVG lost what is not allowlisted: store the rest
+                cleaned = prepared.data
         else:
-            info = _sniff(filename, head)
+            info = _prepare(filename, head).info
         if spool.size > limits.bytes_for(info.category):
             raise _too_large(filename, info.category, limits.bytes_for(info.category))
-        sha256 = spool.digest.hexdigest()
+        size = spool.size if cleaned is None else len(cleaned)
+        sha256 = (spool.digest if cleaned is None else hashlib.sha256(cleaned)).hexdigest()
         name = sanitize_name(filename, info.content_type)
 
         asset = _asset(session, course, name)
@@ -394,7 +402,8 @@ def upload_media(
                 )
         key = f"courses/{course.id}/{sha256[:20]}-{name}"
         spool_file.seek(0)
-        storage.put(key, cast(BinaryIO, spool_file), content_type=info.content_type)
+        source = cast(BinaryIO, spool_file) if cleaned is None else io.BytesIO(cleaned)
+        storage.put(key, source, content_type=info.content_type, download_name=name)
     _keep(session, key)
 
     before = _state(asset) if asset is not None else None
@@ -405,7 +414,7 @@ def upload_media(
         _delete_after_commit(session, storage, asset.storage_key)
     asset.storage_key = key
     asset.content_type = info.content_type
-    asset.size = spool.size
+    asset.size = size
     asset.sha256 = sha256
     asset.width, asset.height = info.width, info.height
     session.flush()

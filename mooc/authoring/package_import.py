@@ -6,6 +6,8 @@ a new published version; nothing else moves. The caller commits once, after ever
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +19,7 @@ from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.authoring.ordering import PARK
 from mooc.authoring.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
-from mooc.catalog.media import MediaTypeError, sniff
+from mooc.catalog.media import MediaTypeError, prepare
 from mooc.catalog.models import (
     Course,
     CourseStatus,
@@ -64,23 +66,28 @@ def _store_media(
         select(MediaAsset).where(MediaAsset.course_id == course.id, MediaAsset.name == media.name)
     )
     if asset is not None and asset.sha256 == media.sha256:
-        return asset
-    data = media.path.read_bytes()
+        return asset  # stored as it is in the package (so nothing was cleaned away)
+    # The same SVG cleaning as an upload; other files are stored as they are in the package.
     try:
-        info = sniff(data)
+        prepared = prepare(media.path.read_bytes())
     except MediaTypeError as exc:
         raise Invalid(f"{media.path}: {exc}") from None
+    info = prepared.info
+    sha256 = hashlib.sha256(prepared.data).hexdigest()
+    if asset is not None and asset.sha256 == sha256:
+        return asset
     # Content-addressed keys: a re-import never overwrites bytes a published version points to.
-    key = f"courses/{course.id}/{media.sha256[:20]}-{media.name}"
-    with media.path.open("rb") as fh:
-        storage.put(key, fh, content_type=info.content_type)
+    key = f"courses/{course.id}/{sha256[:20]}-{media.name}"
+    storage.put(
+        key, io.BytesIO(prepared.data), content_type=info.content_type, download_name=media.name
+    )
     if asset is None:
         asset = MediaAsset(course_id=course.id, name=media.name)
         session.add(asset)
     asset.storage_key = key
     asset.content_type = info.content_type
-    asset.size = media.size
-    asset.sha256 = media.sha256
+    asset.size = len(prepared.data)
+    asset.sha256 = sha256
     asset.width, asset.height = info.width, info.height
     session.flush()
     return asset

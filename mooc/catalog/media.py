@@ -1,4 +1,5 @@
-"""What a media file really is: type by content sniffing (not by name) and image dimensions."""
+"""What a media file really is: type by content sniffing (not by name) and image dimensions,
+and the bytes to store (SVG images cleaned by allowlist, everything else as it came)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import io
 from dataclasses import dataclass
 
 import filetype
-from defusedxml import ElementTree as SafeET
 from PIL import Image, UnidentifiedImageError
+
+from mooc.catalog.svg import SvgError, clean_svg
 
 ALLOWED_TYPES = {
     "image/png": "image",
@@ -37,45 +39,39 @@ class MediaInfo:
     height: int | None = None
 
 
-def _svg_size(data: bytes) -> tuple[int | None, int | None]:
-    try:
-        root = SafeET.fromstring(data)
-    except Exception as exc:  # defusedxml raises several kinds; all mean "not a safe SVG"
-        raise MediaTypeError(f"not a well-formed SVG: {exc}") from None
-    if not root.tag.endswith("svg"):
-        raise MediaTypeError("XML file is not an SVG image")
-    for element in root.iter():
-        tag = element.tag.rsplit("}", 1)[-1].lower()
-        if tag in {"script", "foreignobject"} or any(
-            a.lower().startswith("on") for a in element.attrib
-        ):
-            raise MediaTypeError("SVG images may not contain scripts or event handlers")
+@dataclass(frozen=True)
+class Prepared:
+    """A media file as it is to be stored: what it is, and its (cleaned) bytes."""
 
-    def px(value: str | None) -> int | None:
-        if not value:
-            return None
-        number = value.strip().removesuffix("px")
+    info: MediaInfo
+    data: bytes
+
+
+def prepare(data: bytes) -> Prepared:
+    """Identify `data` and clean it for storage: an SVG keeps only allowlisted content (see
+    `mooc.catalog.svg`); other types are stored as they are. Raises `MediaTypeError`."""
+    if _looks_like_svg(data) and filetype.guess(data) is None:
         try:
-            return round(float(number))
-        except ValueError:
-            return None
+            svg = clean_svg(data)
+        except SvgError as exc:
+            raise MediaTypeError(str(exc)) from None
+        return Prepared(MediaInfo("image/svg+xml", "image", svg.width, svg.height), svg.data)
+    return Prepared(sniff(data), data)
 
-    width, height = px(root.get("width")), px(root.get("height"))
-    if (width is None or height is None) and root.get("viewBox"):
-        parts = root.get("viewBox", "").replace(",", " ").split()
-        if len(parts) == 4:
-            width, height = round(float(parts[2])), round(float(parts[3]))
-    return width, height
+
+def _looks_like_svg(data: bytes) -> bool:
+    return data[:512].lstrip().lower().startswith((b"<?xml", b"<svg"))
 
 
 def sniff(data: bytes) -> MediaInfo:
-    """Identify `data`; raises `MediaTypeError` for anything not in `ALLOWED_TYPES`."""
+    """Identify `data`; raises `MediaTypeError` for anything not in `ALLOWED_TYPES`.
+
+    An SVG is cleaned to learn its size; store the bytes `prepare` gives, not `data`.
+    """
     kind = filetype.guess(data)
     if kind is None:
-        head = data[:512].lstrip().lower()
-        if head.startswith(b"<?xml") or head.startswith(b"<svg"):
-            width, height = _svg_size(data)
-            return MediaInfo("image/svg+xml", "image", width, height)
+        if _looks_like_svg(data):
+            return prepare(data).info
         raise MediaTypeError("unrecognised file type")
     mime = "audio/x-wav" if kind.mime in {"audio/wav", "audio/x-wav"} else kind.mime
     if mime not in ALLOWED_TYPES:

@@ -18,6 +18,7 @@ from mooc.catalog.models import Level
 from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
 from mooc.extensions import db
+from mooc.storage import is_inline
 from mooc.web.auth import optional_account
 
 bp = Blueprint("catalog", __name__)
@@ -64,7 +65,6 @@ def index() -> ResponseReturnValue:
 
 # Media never runs as a page of ours: no scripts, no framing, downloaded unless it is plain media.
 _MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-_INLINE_TYPES = ("image/", "audio/", "video/", "application/pdf")
 
 
 @bp.get("/courses/<slug>/media/<name>")
@@ -74,18 +74,22 @@ def media(slug: str, name: str) -> ResponseReturnValue:
         abort(404)
     asset = queries.media_asset(db.session, course, name)
     storage = current_app.extensions["mooc_storage"]
-    direct = storage.url(asset.storage_key, expires_in=300)
+    direct = storage.url(
+        asset.storage_key,
+        expires_in=300,
+        content_type=asset.content_type,
+        download_name=asset.name,
+    )
     if direct:
         return redirect(direct, 302)
     try:
         handle = storage.open(asset.storage_key)
     except FileNotFoundError:
         abort(404)
-    inline = asset.content_type.startswith(_INLINE_TYPES)
     response = send_file(
         handle,
         mimetype=asset.content_type,
-        as_attachment=not inline,
+        as_attachment=not is_inline(asset.content_type),
         download_name=asset.name,
         etag=asset.sha256,
         max_age=86400,

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mooc.credentials import queries
-from mooc.credentials.context import app_settings, platform_verifier
+from mooc.credentials.context import VERIFY_SCOPE, app_settings, platform_verifier, verify_limit
 from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.verification import require_verifiable
 from mooc.errors import DomainError, Invalid
 from mooc.extensions import csrf, db, limiter
 from mooc.web.auth import current_account
@@ -61,7 +62,7 @@ def _body() -> Any:
 
 @bp.post("/credentials/verify")
 @csrf.exempt
-@limiter.limit("120 per minute")
+@limiter.shared_limit(verify_limit, scope=VERIFY_SCOPE)
 def verify() -> ResponseReturnValue:
     body = _body()
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
@@ -69,4 +70,5 @@ def verify() -> ResponseReturnValue:
         raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))
     if "options" in body and not isinstance(body["options"], dict):
         raise Invalid(_("options must be a JSON object."))
+    require_verifiable(credential)
     return jsonify(platform_verifier().verify(credential).to_json())

@@ -20,7 +20,7 @@ from mooc.credentials.issuers import institution_by_slug, issuer_did
 from mooc.credentials.keys import rotate_key
 from mooc.credentials.pending import issue_pending, pending_completion_ids
 from mooc.credentials.revocation import revoke_record
-from mooc.credentials.verification import UnreadableRecord, read_record
+from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
 from mooc.errors import DomainError
 from mooc.extensions import db
 
@@ -92,7 +92,8 @@ def verify_command(file: Path, as_json: bool) -> None:
     """Verify a record FILE offline; exit code 0 only when it is verified."""
     try:
         credential = read_record(file.read_bytes())
-    except UnreadableRecord as error:
+        require_verifiable(credential)
+    except (UnreadableRecord, DomainError) as error:
         click.echo(f"FAILED  {file}: {error}", err=True)
         sys.exit(2)
     report = platform_verifier(network=False).verify(credential)

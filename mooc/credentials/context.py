@@ -11,6 +11,7 @@ from mooc.extensions import db
 from mooc.settings import Settings
 
 CACHE = "mooc_credentials_status_cache"
+VERIFY_SCOPE = "public-verify"  # the verify page and API share one budget per address
 
 
 def app_settings() -> Settings:
@@ -26,3 +27,8 @@ def platform_verifier(*, network: bool = True) -> PlatformVerifier:
     cache = current_app.extensions.setdefault(CACHE, StatusListCache())
     policy = VerificationPolicy.from_settings(app_settings(), network=network)
     return PlatformVerifier(db.session, policy, cache=cache)
+
+
+def verify_limit() -> str:
+    """How often one address may ask for a verification (MOOC_VERIFY_LIMIT_PER_ADDRESS)."""
+    return app_settings().verify_limit_per_address

@@ -11,14 +11,15 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import sharing
-from mooc.credentials.context import app_settings, platform_verifier
+from mooc.credentials.context import VERIFY_SCOPE, app_settings, platform_verifier, verify_limit
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
 from mooc.credentials.issuing import signed_document
 from mooc.credentials.status import published_list
 from mooc.credentials.summary import summarize
-from mooc.credentials.verification import UnreadableRecord, read_record
+from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
+from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 
 bp = Blueprint("credentials_public", __name__)
@@ -64,7 +65,7 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.shared_limit(verify_limit, scope=VERIFY_SCOPE, methods=["POST"])
 def verify() -> ResponseReturnValue:
     limit = app_settings().verify_max_kb * 1024
     request.max_content_length = limit + FORM_OVERHEAD  # a larger body is refused unread: 413
@@ -85,6 +86,11 @@ def verify() -> ResponseReturnValue:
     except UnreadableRecord:
         form.credential_json.errors = [_("This is not a record: it is not valid JSON.")]
         return render_template("credentials/verify.html", form=form), 422
+    try:
+        require_verifiable(credential)
+    except DomainError as error:
+        form.credential_json.errors = [error.message]
+        return render_template("credentials/verify.html", form=form), error.status
     report = platform_verifier().verify(credential)
     return render_template(
         "credentials/verify.html",

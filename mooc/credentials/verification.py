@@ -20,14 +20,17 @@ from typing import Any
 from urllib.error import URLError
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
 from mooc.credentials.status import list_document, published_list
 from mooc.db import utcnow
-from mooc.errors import NotFound
+from mooc.errors import Invalid, NotFound, TooLarge
 from mooc.settings import Settings
 
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -231,6 +234,33 @@ class PlatformVerifier:
             raise FetchRefused("the status list is not a JSON object")
         self.cache.put(url, document, now)
         return document
+
+
+def require_verifiable(credential: Any, bounds: Bounds = DEFAULT_BOUNDS) -> None:
+    """Refuse, before any work, a record too big to verify in reasonable time.
+
+    Raises `TooLarge` (413) for too many values or too long lists, `Invalid` (422) for nesting
+    too deep; the message says which limit and where.
+    """
+    too_complex = measure(credential, bounds)
+    if too_complex is None:
+        return
+    limit = format_decimal(too_complex.limit)
+    if too_complex.excess == "depth":
+        raise Invalid(
+            _("The record is nested too deeply to verify (more than %(n)s levels).", n=limit)
+        )
+    if too_complex.excess == "values":
+        message = _("The record is too large to verify: it has more than %(n)s values.", n=limit)
+    elif too_complex.excess == "list":
+        message = _(
+            "The record is too large to verify: the list %(path)s has more than %(n)s entries.",
+            path=too_complex.path,
+            n=limit,
+        )
+    else:
+        message = _("The record is too large to verify: its lists are too long together.")
+    raise TooLarge(message)
 
 
 class UnreadableRecord(ValueError):

@@ -1,5 +1,5 @@
 """Object storage behind one small interface: local files (default), S3, memory (tests)."""
 
-from mooc.storage.base import Storage, StoredObject, open_storage
+from mooc.storage.base import Storage, StoredObject, is_inline, open_storage
 
-__all__ = ["Storage", "StoredObject", "open_storage"]
+__all__ = ["Storage", "StoredObject", "is_inline", "open_storage"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,299}$")
 
@@ -16,6 +16,35 @@ def check_key(key: str) -> str:
     if not _KEY.match(key) or ".." in key.split("/") or "//" in key:
         raise ValueError(f"invalid storage key: {key!r}")
     return key
+
+
+# Shown in place: raster images, sound, video and PDF. Everything else (SVG too: an SVG opened as
+# a page is a document of the origin that serves it) is a download when opened directly; an
+# <img> shows an SVG whatever its Content-Disposition says.
+INLINE_TYPES = (
+    *("image/png", "image/jpeg", "image/gif", "image/webp"),
+    *("audio/", "video/", "application/pdf"),
+)
+CACHE_CONTROL = "private, max-age=86400"  # keys are content-addressed: bytes never change
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
+
+
+def is_inline(content_type: str) -> bool:
+    return content_type.startswith(INLINE_TYPES)
+
+
+def content_disposition(content_type: str, name: str) -> str:
+    """The Content-Disposition media is served with, wherever it is served from (RFC 6266)."""
+    kind = "inline" if is_inline(content_type) else "attachment"
+    if _PLAIN_NAME.match(name):
+        return f'{kind}; filename="{name}"'
+    return f"{kind}; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def name_of(key: str) -> str:
+    """The file name a content-addressed key ends with (``courses/1/<hash>-<name>``)."""
+    last = key.rsplit("/", 1)[-1]
+    return last.split("-", 1)[1] if "-" in last else last
 
 
 @dataclass(frozen=True)
@@ -28,7 +57,12 @@ class StoredObject:
 class Storage(Protocol):
     """Where media bytes live. The database keeps the key, never a URL."""
 
-    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject: ...
+    def put(
+        self, key: str, data: BinaryIO, *, content_type: str, download_name: str | None = None
+    ) -> StoredObject:
+        """Store `data`; backends that serve bytes themselves keep the type, the disposition
+        (for `download_name`, else the key's file name) and caching on the object."""
+        ...
 
     def open(self, key: str) -> BinaryIO: ...
 
@@ -36,8 +70,18 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def url(self, key: str, *, expires_in: int = 300) -> str | None:
-        """A direct URL (e.g. presigned), or None when the app serves the bytes itself."""
+    def url(
+        self,
+        key: str,
+        *,
+        expires_in: int = 300,
+        content_type: str | None = None,
+        download_name: str | None = None,
+    ) -> str | None:
+        """A direct URL (e.g. presigned), or None when the app serves the bytes itself.
+
+        Given `content_type`, the URL itself fixes the response's type and disposition.
+        """
         ...
 
 

@@ -18,7 +18,9 @@ class LocalStorage:
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+    def put(
+        self, key: str, data: BinaryIO, *, content_type: str, download_name: str | None = None
+    ) -> StoredObject:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write beside, then rename: a reader never sees half a file.
@@ -44,5 +46,12 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    def url(self, key: str, *, expires_in: int = 300) -> str | None:
+    def url(
+        self,
+        key: str,
+        *,
+        expires_in: int = 300,
+        content_type: str | None = None,
+        download_name: str | None = None,
+    ) -> str | None:
         return None

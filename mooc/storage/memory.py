@@ -12,7 +12,9 @@ class MemoryStorage:
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
 
-    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+    def put(
+        self, key: str, data: BinaryIO, *, content_type: str, download_name: str | None = None
+    ) -> StoredObject:
         body = data.read()
         self.objects[check_key(key)] = (body, content_type)
         return StoredObject(key=key, size=len(body), content_type=content_type)
@@ -29,5 +31,12 @@ class MemoryStorage:
     def delete(self, key: str) -> None:
         self.objects.pop(check_key(key), None)
 
-    def url(self, key: str, *, expires_in: int = 300) -> str | None:
+    def url(
+        self,
+        key: str,
+        *,
+        expires_in: int = 300,
+        content_type: str | None = None,
+        download_name: str | None = None,
+    ) -> str | None:
         return None

@@ -1,4 +1,10 @@
-"""S3 (or an S3-compatible server) through boto3; multipart for large files, presigned delivery."""
+"""S3 (or an S3-compatible server) through boto3; multipart for large files, presigned delivery.
+
+A presigned URL is fetched straight from S3, without the headers our media route adds, so the
+objects carry their own type, disposition and caching, and the URL repeats type and disposition
+(signed, so nobody can change them; older objects get them too). S3 cannot send a CSP header: SVG
+images are cleaned before they are stored, and are downloads rather than pages when opened.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mooc.storage.base import StoredObject, check_key
+from mooc.storage.base import CACHE_CONTROL, StoredObject, check_key, content_disposition, name_of
 
 # Files above 8 MiB go up in 8 MiB parts (boto3 handles retries of single parts).
 _TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024)
@@ -30,12 +36,19 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return self.prefix + check_key(key)
 
-    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+    def put(
+        self, key: str, data: BinaryIO, *, content_type: str, download_name: str | None = None
+    ) -> StoredObject:
+        disposition = content_disposition(content_type, download_name or name_of(key))
         self.client.upload_fileobj(
             data,
             self.bucket,
             self._key(key),
-            ExtraArgs={"ContentType": content_type},
+            ExtraArgs={
+                "ContentType": content_type,
+                "ContentDisposition": disposition,
+                "CacheControl": CACHE_CONTROL,
+            },
             Config=_TRANSFER,
         )
         head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
@@ -58,12 +71,22 @@ class S3Storage:
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    def url(self, key: str, *, expires_in: int = 300) -> str | None:
+    def url(
+        self,
+        key: str,
+        *,
+        expires_in: int = 300,
+        content_type: str | None = None,
+        download_name: str | None = None,
+    ) -> str | None:
+        params = {"Bucket": self.bucket, "Key": self._key(key)}
+        if content_type is not None:
+            params["ResponseContentType"] = content_type
+            params["ResponseContentDisposition"] = content_disposition(
+                content_type, download_name or name_of(key)
+            )
+            params["ResponseCacheControl"] = CACHE_CONTROL
         return cast(
             str,
-            self.client.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": self.bucket, "Key": self._key(key)},
-                ExpiresIn=expires_in,
-            ),
+            self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in),
         )

@@ -322,3 +322,20 @@ def test_evaluating_refuses_what_is_not_a_record(
     limit = app.config["MOOC_SETTINGS"].verify_max_kb * 1024
     huge = {"verifiableCredential": {"padding": "x" * limit}}
     assert client.post(url, headers=headers, json=huge).status_code == 413
+
+
+def test_evaluating_refuses_a_record_too_complex_to_verify(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    setup = _setup(app, session)
+    headers = _token(session, setup.officer)
+    record = dict(setup.record_document)
+    record["type"] = [*record["type"], *(f"https://x.test/t{i}" for i in range(5_000))]
+    answer = client.post(
+        "/api/v1/transfer/evaluate",
+        headers=headers,
+        json={"verifiableCredential": record},
+    )
+    assert answer.status_code == 413
+    assert answer.mimetype == "application/problem+json"
+    assert "the list $.type has more than 256 entries" in answer.get_json()["detail"]

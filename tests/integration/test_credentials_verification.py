@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from mooc.credentials.core.proof import create_proof
 from mooc.credentials.core.status_list import Bitstring, status_list_credential
 from mooc.credentials.models import IssuedCredential, RevocationEntry, StatusList
 from mooc.db import utcnow
+from mooc.settings import SettingsError, load_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 from tests.integration.test_credentials_support import issue, signing_settings, verifier
@@ -327,6 +329,112 @@ def test_the_verify_api_refuses_oversized_input(
     assert answer.mimetype == "application/problem+json"
 
 
+def hostile(record: IssuedCredential, entries: int = 20_000) -> dict[str, Any]:
+    """The field test's record: its types padded to `entries` (about 500 KB for 20,000)."""
+    padded = document(record)
+    padded["type"] = [*padded["type"], *(f"https://x.test/t{i:05d}" for i in range(entries))]
+    return padded
+
+
+@pytest.mark.parametrize(
+    ("shape", "status", "reason"),
+    [
+        ("list", 413, "the list $.type has more than 256 entries"),
+        ("lists", 413, "its lists are too long together"),
+        ("values", 413, "it has more than 20,000 values"),
+        ("depth", 422, "nested too deeply to verify (more than 32 levels)"),
+    ],
+)
+def test_the_verify_api_refuses_records_too_complex_to_verify(
+    client: FlaskClient, record: IssuedCredential, shape: str, status: int, reason: str
+) -> None:
+    credential = document(record)
+    if shape == "list":
+        credential = hostile(record, 2_000)  # well under MOOC_VERIFY_MAX_KB
+    elif shape == "lists":
+        credential["evidence"] = [[f"e{j}-{i}" for i in range(250)] for j in range(2)]
+    elif shape == "values":
+        credential["evidence"] = [{f"k{i}": i for i in range(200)} for _ in range(120)]
+    else:
+        nested: Any = "deep"
+        for _ in range(40):
+            nested = {"n": nested}
+        credential["evidence"] = nested
+
+    answer = client.post(
+        "/api/v1/credentials/verify",
+        json={"verifiableCredential": credential},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert answer.status_code == status
+    assert answer.mimetype == "application/problem+json"
+    assert reason in answer.get_json()["detail"]
+
+
+def test_a_hostile_record_under_the_size_limit_is_refused_at_once(
+    app: Flask, client: FlaskClient, record: IssuedCredential
+) -> None:
+    body = json.dumps({"verifiableCredential": hostile(record)}).encode()
+    assert 500_000 < len(body) < app.config["MOOC_SETTINGS"].verify_max_kb * 1024
+    started = time.perf_counter()
+    answer = client.post("/api/v1/credentials/verify", data=body, content_type="application/json")
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 413
+    assert elapsed < 1.0  # minutes before the bounds
+
+
+def test_the_core_verifier_fails_a_record_past_its_bounds_unread(
+    app: Flask, session: Session, record: IssuedCredential
+) -> None:
+    # The transfer pages and stored requests verify through the same core: never canonicalized.
+    answer = verifier(app, session).verify(hostile(record)).to_json()
+    assert answer["verified"] is False
+    assert answer["checks"] == [
+        {
+            "id": "well-formed",
+            "status": "failed",
+            "message": "the list $.type has more than 256 entries; not verified",
+        }
+    ]
+
+
+def test_the_public_verify_endpoints_share_a_rate_limit_per_address(
+    app: Flask, record: IssuedCredential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = app.config["MOOC_SETTINGS"].with_overrides(verify_limit_per_address="3 per minute")
+    monkeypatch.setitem(app.config, "MOOC_SETTINGS", settings)
+    visitor = app.test_client()
+    visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    token = csrf_from(visitor, "/verify")
+    body = {"verifiableCredential": document(record)}
+    assert visitor.post("/api/v1/credentials/verify", json=body).status_code == 200
+    assert visitor.post("/api/v1/credentials/verify", json=body).status_code == 200
+    page = visitor.post("/verify", data={"csrf_token": token, "credential_json": record.document})
+    assert page.status_code == 200
+
+    refused = visitor.post("/api/v1/credentials/verify", json=body)
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) > 0
+    page = visitor.post("/verify", data={"csrf_token": token, "credential_json": record.document})
+    assert page.status_code == 429
+    assert "Too many requests" in page.get_data(as_text=True)
+    # Another address has its own budget.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert other.post("/api/v1/credentials/verify", json=body).status_code == 200
+
+
+def test_the_verify_rate_is_a_setting_checked_at_start(tmp_path: Path) -> None:
+    environ = {"MOOC_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(environ).verify_limit_per_address == "60 per minute"
+    chosen = {**environ, "MOOC_VERIFY_LIMIT_PER_ADDRESS": "10 per minute;100 per hour"}
+    assert load_settings(chosen).verify_limit_per_address == "10 per minute;100 per hour"
+    with pytest.raises(SettingsError, match="MOOC_VERIFY_LIMIT_PER_ADDRESS"):
+        load_settings({**environ, "MOOC_VERIFY_LIMIT_PER_ADDRESS": "lots"})
+
+
 # --- the public page ----------------------------------------------------------------------
 
 
@@ -393,6 +501,12 @@ def test_the_public_page_verifies_an_uploaded_file_and_explains_bad_input(
     empty = visitor.post("/verify", data={"csrf_token": token, "credential_json": ""})
     assert empty.status_code == 422
     assert "Paste a record or choose its file" in empty.get_data(as_text=True)
+    too_long = visitor.post(
+        "/verify", data={"csrf_token": token, "credential_json": json.dumps(hostile(record, 300))}
+    )
+    assert too_long.status_code == 413
+    assert "the list $.type has more than 256 entries" in too_long.get_data(as_text=True)
+    assert "Verified" not in too_long.get_data(as_text=True)
     for size_kb in (540, 2048):  # over the limit; far over it (refused unread)
         huge = visitor.post(
             "/verify", data={"csrf_token": token, "credential_json": "x" * size_kb * 1024}
@@ -415,6 +529,8 @@ def test_the_cli_verifies_offline_with_exit_codes(
     tampered.write_text(json.dumps(changed))
     garbage = tmp_path / "garbage.json"
     garbage.write_text("not json")
+    too_long = tmp_path / "too-long.json"
+    too_long.write_text(json.dumps(hostile(record)))
 
     ok = runner.invoke(args=["credentials", "verify", str(good)])
     bad = runner.invoke(args=["credentials", "verify", str(tampered)])
@@ -425,6 +541,9 @@ def test_the_cli_verifies_offline_with_exit_codes(
     assert bad.exit_code == 1
     assert "FAILED  signature" in bad.output and "NOT VERIFIED" in bad.output
     assert unreadable.exit_code == 2
+    refused = runner.invoke(args=["credentials", "verify", str(too_long)])
+    assert refused.exit_code == 2
+    assert "$.type" in refused.output and "256" in refused.output
 
     revoke = runner.invoke(
         args=["credentials", "revoke", record.uuid, "--reason", "issued by mistake"]

@@ -41,6 +41,24 @@ SVG = (
     b'<rect width="40" height="20" fill="#036"/></svg>'
 )
 
+# Entities are how "billion laughs" starts; an SVG with a document type is refused outright.
+DOCTYPE_SVG = (
+    b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]>'
+    b'<svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>'
+)
+HOSTILE_SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+    b'xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20" onload="alert(1)">'
+    b"<script>alert(2)</script>"
+    b'<a href="javascript:alert(3)"><rect width="40" height="20" fill="#036"/></a>'
+    b'<a href="#r"><set attributeName="href" to="javascript:alert(4)"/>'
+    b'<animate attributeName="xlink:href" values="javascript:alert(5)"/><rect id="r"/></a>'
+    b'<use href="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="/>'
+    b'<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">hi</p></foreignObject>'
+    b'<a href="https://example.org/"><text>ok</text></a>'
+    b"</svg>"
+)
+
 
 def png(width: int = 64, height: int = 32, colour: str = "#2a6") -> bytes:
     out = io.BytesIO()
@@ -121,15 +139,33 @@ def test_jpeg_and_svg_keep_a_matching_extension(
     )
 
 
+def test_an_svg_upload_is_stored_with_only_allowlisted_content(
+    session: Session, storage: MemoryStorage, course: Course
+) -> None:
+    asset = _upload(session, storage, course, "Hình.svg", HOSTILE_SVG)
+
+    stored, content_type = storage.objects[asset.storage_key]
+    assert content_type == "image/svg+xml"
+    for gone in (b"javascript", b"script", b"onload", b"data:", b"foreignObject", b"<p", b"<set"):
+        assert gone not in stored
+    assert b'<a href="https://example.org/"><text>ok</text></a>' in stored
+    assert b'<rect width="40" height="20" fill="#036"/>' in stored
+    # The row describes the bytes stored, not those sent.
+    assert (asset.size, asset.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
+    assert (asset.width, asset.height) == (40, 20)
+    # The same file again changes nothing.
+    assert _upload(session, storage, course, "Hình.svg", HOSTILE_SVG).id == asset.id
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "reason"),
     [
         ("trang.html", b"<!doctype html><html><script>alert(1)</script></html>", "unrecognised"),
         ("setup.exe", b"MZ\x90\x00\x03" + b"\x00" * 4000, "application/x-msdownload"),
-        ("anh.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>', "SVG"),
+        ("anh.svg", DOCTYPE_SVG, "document type"),
         ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "damaged image"),
     ],
-    ids=["html", "exe", "svg-with-script", "broken-png"],
+    ids=["html", "exe", "svg-with-doctype", "broken-png"],
 )
 def test_pages_programs_and_unsafe_files_are_refused_with_422(
     session: Session,
@@ -401,6 +437,8 @@ def test_the_media_route_serves_local_files_inline_with_safe_headers(
     svg = _upload(session, local_storage, course, "ve.svg", SVG)
     response = client.get(f"/courses/{course.slug}/media/{svg.name}")
     assert response.mimetype == "image/svg+xml"
+    # Shown by <img>, but opened on its own it is a download, not a page of this origin.
+    assert response.headers["Content-Disposition"] == "attachment; filename=ve.svg"
     assert "sandbox" in response.headers["Content-Security-Policy"]
     response.close()
 

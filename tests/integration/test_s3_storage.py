@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -96,6 +98,23 @@ def _fetch(url: str) -> tuple[int, bytes, str]:
         return response.status, response.read(), response.headers.get("Content-Type", "")
 
 
+def _headers(url: str) -> dict[str, str]:
+    """The headers of a real GET of `url` (what a browser following it would be told)."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        response.read()
+        return {name.lower(): value for name, value in response.headers.items()}
+
+
+HOSTILE_SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<a href="javascript:alert(1)"><rect width="10" height="10"/></a>'
+    b'<set attributeName="href" to="javascript:alert(2)"/>'
+    b'<use href="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="/>'
+    b'<foreignObject><body xmlns="http://www.w3.org/1999/xhtml">x</body></foreignObject>'
+    b"</svg>"
+)
+
+
 def test_objects_are_put_read_checked_and_deleted(s3: S3Storage) -> None:
     stored = s3.put("courses/1/abc-hinh.svg", io.BytesIO(b"<svg/>"), content_type="image/svg+xml")
     assert (stored.size, stored.content_type) == (6, "image/svg+xml")
@@ -126,6 +145,36 @@ def test_a_presigned_url_fetched_over_http_returns_the_bytes(s3: S3Storage) -> N
     assert url is not None and "X-Amz-Signature=" in url and "X-Amz-Expires=60" in url
     status, body, content_type = _fetch(url)
     assert (status, body, content_type) == (200, data, "application/pdf")
+
+
+def test_objects_carry_their_own_type_disposition_and_caching(s3: S3Storage) -> None:
+    s3.put("courses/5/k-hinh.svg", io.BytesIO(b"<svg/>"), content_type="image/svg+xml")
+    s3.put("courses/5/k-anh.png", io.BytesIO(b"\x89PNG"), content_type="image/png")
+
+    # A presigned URL made without any overrides: only what the object itself carries.
+    svg = _headers(cast(str, s3.url("courses/5/k-hinh.svg")))
+    assert svg["content-type"] == "image/svg+xml"
+    assert svg["content-disposition"] == 'attachment; filename="hinh.svg"'
+    assert svg["cache-control"] == "private, max-age=86400"
+    png = _headers(cast(str, s3.url("courses/5/k-anh.png")))
+    assert png["content-disposition"] == 'inline; filename="anh.png"'
+
+
+def test_a_presigned_url_fixes_type_and_disposition_even_for_old_objects(s3: S3Storage) -> None:
+    # Stored before objects carried headers, and with a type a browser would render as a page.
+    s3.client.put_object(
+        Bucket=BUCKET, Key="courses/6/k-cu.svg", Body=b"<svg/>", ContentType="text/html"
+    )
+    url = s3.url("courses/6/k-cu.svg", content_type="image/svg+xml", download_name="Sơ đồ.svg")
+    assert url is not None and "response-content-disposition=" in url
+
+    headers = _headers(url)
+    assert headers["content-type"] == "image/svg+xml"
+    assert (
+        headers["content-disposition"]
+        == "attachment; filename*=UTF-8''S%C6%A1%20%C4%91%E1%BB%93.svg"
+    )
+    assert headers["cache-control"] == "private, max-age=86400"
 
 
 def test_files_above_the_threshold_go_up_in_parts(s3: S3Storage) -> None:
@@ -199,6 +248,32 @@ def test_the_media_route_redirects_to_a_presigned_url_that_serves_the_file(
     assert status == 200
     assert body == (CONTENT / "toan-lop-6" / "media" / "tia-so.svg").read_bytes()
     assert content_type == "image/svg+xml"
+    headers = _headers(location)
+    assert headers["content-disposition"] == 'attachment; filename="tia-so.svg"'
+    assert headers["cache-control"] == "private, max-age=86400"
+
+
+def test_a_package_svg_is_cleaned_before_it_reaches_s3(
+    s3_app: Flask, s3: S3Storage, tmp_path: Path
+) -> None:
+    course_dir = tmp_path / "package" / "toan-lop-6"
+    shutil.copytree(CONTENT / "toan-lop-6", course_dir)
+    (course_dir / "media" / "tia-so.svg").write_bytes(HOSTILE_SVG)
+    with s3_app.app_context():
+        tree = ContentTree(
+            load_institutions(CONTENT / "institutions.yaml"), (load_course(course_dir),)
+        )
+        import_tree(db.session, s3_app.extensions["mooc_storage"], tree)
+        db.session.commit()
+        location = (
+            s3_app.test_client().get("/courses/toan-lop-6/media/tia-so.svg").headers["Location"]
+        )
+
+    status, body, content_type = _fetch(location)
+    assert (status, content_type) == (200, "image/svg+xml")
+    assert b'<rect width="10" height="10"/>' in body
+    for gone in (b"javascript", b"<set", b"data:", b"foreignObject", b"body"):
+        assert gone not in body
 
 
 def test_a_large_upload_goes_to_s3_in_parts_and_exports_back(s3_app: Flask, s3: S3Storage) -> None:

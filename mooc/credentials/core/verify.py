@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from mooc.credentials.core.bounds import Bounds, measure
 from mooc.credentials.core.canonical import Canonicalizer
 from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
@@ -102,16 +103,25 @@ class Verifier:
         fetch_status_list: StatusListFetcher | None = None,
         now: Callable[[], datetime] | None = None,
         canonicalizer: Canonicalizer | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         self._resolve_did_web = resolve_did_web
         self._is_trusted_issuer = is_trusted_issuer
         self._fetch_status_list = fetch_status_list
         self._now = now or (lambda: datetime.now(UTC))
         self._canonicalizer = canonicalizer
+        self._bounds = bounds or Bounds()
         self._verified_lists: dict[str, str | None] = {}
 
     def verify(self, credential: Any) -> Verification:
-        """Run every check on a record; never raises for a malformed one."""
+        """Run every check on a record; never raises for a malformed one.
+
+        A record past the verifier's `Bounds` fails as not well-formed, unread: its size would
+        make canonicalization take minutes.
+        """
+        too_complex = measure(credential, self._bounds)
+        if too_complex is not None:
+            return Verification((Check(WELL_FORMED, "failed", too_complex.message),))
         return self._verify(credential, depth=0)
 
     def _verify(self, credential: Any, depth: int) -> Verification:
@@ -232,6 +242,9 @@ class Verifier:
             return "the status list was not issued by the record's issuer"
         if issuer.resolve_key is None:
             return "the status list's signature cannot be checked: the issuer's keys are unknown"
+        too_complex = measure(listing, self._bounds)
+        if too_complex is not None:  # a status list host is not trusted to bound its work
+            return f"the status list cannot be read: {too_complex.message}"
         key = json.dumps(listing, sort_keys=True)
         if key not in self._verified_lists:
             if len(self._verified_lists) >= 64:  # lists change rarely; keep only recent ones
