@@ -261,6 +261,21 @@ def section_items(session: Session, section_id: int) -> list[Lecture | Quiz]:
     return sorted(lectures, key=lambda item: item.position)
 
 
+def retired_items(session: Session, course_id: int) -> list[Lecture | Quiz]:
+    """The course's retired lectures and quizzes, most recently retired first."""
+    items: list[Lecture | Quiz] = list(
+        session.scalars(
+            select(Lecture).where(Lecture.course_id == course_id, Lecture.retired_at.is_not(None))
+        )
+    )
+    items.extend(
+        session.scalars(
+            select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_not(None))
+        )
+    )
+    return sorted(items, key=lambda item: (item.retired_at, item.title), reverse=True)
+
+
 def delete_section(session: Session, user: User, section: Section) -> None:
     require_editor(user, section.course)
     if section_items(session, section.id):
@@ -397,10 +412,11 @@ def delete_lecture(session: Session, user: User, lecture: Lecture) -> Removal:
     """Take a lecture out of the course: retired when learners have studied it (their progress
     stays), deleted otherwise. Raises `PermissionDenied`."""
     require_editor(user, lecture.course)
-    return _remove_item(session, user, lecture)
+    return remove_item(session, user, lecture)
 
 
-def _remove_item(session: Session, user: User, item: Lecture | Quiz) -> Removal:
+def remove_item(session: Session, user: User, item: Lecture | Quiz) -> Removal:
+    """Retire or delete `item` (see `retiring`), audited; its section is renumbered."""
     kind = "quiz" if isinstance(item, Quiz) else "lecture"
     section_id, item_id, slug = item.section_id, item.id, item.slug
     before: dict[str, Any] = {"title": item.title}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +36,16 @@ from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.markup import render_markdown
 from mooc.storage import Storage
+from mooc.storage.base import StoredObject, check_key
 from mooc.storage.memory import MemoryStorage
+
+
+class PreviewStorage(MemoryStorage):
+    """Where a preview's media go: nowhere; the bytes are not even read."""
+
+    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+        return StoredObject(key=check_key(key), size=0, content_type=content_type)
+
 
 ItemChangeKind = Literal["created", "updated", "restored", "retired", "deleted"]
 
@@ -318,6 +327,6 @@ def preview_tree(
     with media written to a throw-away store. Raises `Invalid` like `import_tree`."""
     savepoint = session.begin_nested()
     try:
-        return import_tree(session, MemoryStorage(), tree, actor_id=actor_id)
+        return import_tree(session, PreviewStorage(), tree, actor_id=actor_id)
     finally:
         savepoint.rollback()
