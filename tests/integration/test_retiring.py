@@ -422,3 +422,32 @@ def test_the_import_page_shows_what_will_be_retired_before_changing_anything(
         follow_redirects=True,
     )
     assert "expired" in again.get_data(as_text=True)
+
+
+def test_a_whole_section_gone_from_the_package_retires_what_learners_used_in_it(
+    session: Session, app: Flask, content_copy: Path
+) -> None:
+    learner = _enrolled_learner(session)
+    studied = _lecture(session, STUDIED)
+    assert studied is not None
+    _study(session, learner, studied)
+    attempt = _attempt(session, learner, _quiz(session), 65.0)
+    session.commit()
+    course_md = content_copy / COURSE / "course.md"
+    text = course_md.read_text(encoding="utf-8")
+    start = text.index("  - title: Chương 2")
+    course_md.write_text(text[:start] + text[text.index("---", start) :], encoding="utf-8")
+    for slug in ("uoc-boi-so-nguyen-to", STUDIED):
+        (content_copy / COURSE / "lectures" / f"{slug}.md").unlink()
+    (content_copy / COURSE / "quizzes" / f"{QUIZ}.yaml").unlink()
+
+    result = run_import(app, content_copy)
+
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert len(_course(session).sections) == 1
+    assert _lecture(session, "uoc-boi-so-nguyen-to") is None
+    kept = _lecture(session, STUDIED)
+    assert kept is not None and kept.retired_at is not None
+    assert _quiz(session).retired_at is not None
+    assert _attempts_of(session, learner) == [(attempt.id, 65.0)]
