@@ -46,6 +46,16 @@ def course(slug: str) -> ResponseReturnValue:
     status = services.course_status(db.session, user.id, found) if enrolled and user else None
     done = services.done_lecture_ids(db.session, user.id, found.id) if user else set()
     lectures = ordered_lectures(db.session, found)
+    completion = services.completion(db.session, user.id, found.id) if user else None
+    if user and status and status.complete and completion is None:
+        # Retiring the one item a learner still lacked completes the course without any action
+        # of theirs: record it when they next look (idempotent, like every completion).
+        completion = services.complete_course_if_earned(
+            db.session, user, found, base_url=_base_url()
+        )
+        if completion is not None:
+            db.session.commit()
+            flash_completion()
     return render_template(
         "learning/course.html",
         course=found,
@@ -54,7 +64,7 @@ def course(slug: str) -> ResponseReturnValue:
         status=status,
         done_slugs={lec.slug for lec in lectures if lec.id in done},
         preview=lectures[0] if lectures else None,
-        completion=services.completion(db.session, user.id, found.id) if user else None,
+        completion=completion,
         cover=catalog_queries.cover_asset(db.session, found),
     )
 
