@@ -35,7 +35,7 @@ def retire_or_delete(session: Session, item: Lecture | Quiz) -> Removal:
 
     The caller renumbers the section the item left.
     """
-    if item.id is not None and has_learner_records(session, item):
+    if has_learner_records(session, item):
         if item.retired_at is None:
             item.retired_at = utcnow()
         item.section_id = None
