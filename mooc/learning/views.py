@@ -25,9 +25,15 @@ from flask_wtf.csrf import generate_csrf
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_teach
+from mooc.errors import NotFound
 from mooc.extensions import db
 from mooc.learning import services
-from mooc.learning.queries import lecture_place, ordered_lectures
+from mooc.learning.queries import (
+    LecturePlace,
+    lecture_place,
+    ordered_lectures,
+    studied_retired_lecture,
+)
 from mooc.learning.syllabus import syllabus
 from mooc.web.auth import current_account, optional_account
 
@@ -135,7 +141,10 @@ def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
 @bp.get("/courses/<slug>/lectures/<lecture_slug>")
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
-    place = lecture_place(db.session, found, lecture_slug)
+    try:
+        place = lecture_place(db.session, found, lecture_slug)
+    except NotFound:
+        return _retired_lecture(found, lecture_slug)
     if not _can_read(found, place.is_preview):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path), 302)
@@ -174,6 +183,25 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response
+
+
+def _retired_lecture(course: Course, slug: str) -> ResponseReturnValue:
+    """A lecture retired from the course, for a learner who studied it: readable, no progress."""
+    user = optional_account()
+    if user is None:
+        raise NotFound(_("No such lecture in this course."))
+    lecture = studied_retired_lecture(db.session, course, slug, user.id)
+    place = LecturePlace(lecture=lecture, index=0, previous=None, next=None, is_preview=False)
+    return render_template(
+        "learning/lecture.html",
+        course=course,
+        place=place,
+        version=lecture.published_version,
+        enrolled=False,
+        done=False,
+        retired=True,
+        total=0,
+    )
 
 
 @bp.post("/courses/<slug>/lectures/<lecture_slug>/done")

@@ -160,7 +160,7 @@ def test_a_package_without_its_quiz_retires_it_and_keeps_attempts_and_grades(
 
 
 def test_a_studied_lecture_is_retired_an_untouched_one_deleted(
-    session: Session, app: Flask, content_copy: Path
+    session: Session, app: Flask, client: FlaskClient, content_copy: Path
 ) -> None:
     learner = _enrolled_learner(session)
     studied = _lecture(session, STUDIED)
@@ -182,6 +182,19 @@ def test_a_studied_lecture_is_retired_an_untouched_one_deleted(
     assert kept is not None and kept.retired_at is not None
     assert kept.published_version_id == versions
     assert session.get(LectureProgress, progress.id) is not None
+
+    # Hidden from new learners; the one who studied it can still read it.
+    newcomer = _enrolled_learner(session)
+    session.commit()
+    url = f"/courses/{COURSE}/lectures/{STUDIED}"
+    login(client, newcomer.email, PASSWORD)
+    assert client.get(url).status_code == 404
+    with app.test_client() as own:
+        login(own, learner.email, PASSWORD)
+        page = own.get(url)
+        assert page.status_code == 200
+        assert 'id="retired-notice"' in page.get_data(as_text=True)
+        assert own.post(f"{url}/done", data={"csrf_token": csrf_from(own, url)}).status_code == 404
 
 
 def test_dry_run_lists_what_would_be_retired_and_changes_nothing(
