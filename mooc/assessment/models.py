@@ -42,11 +42,13 @@ class Quiz(Base):
         UniqueConstraint("course_id", "slug"),
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
         CheckConstraint("weight >= 0", name="weight_nonnegative"),
+        CheckConstraint("(retired_at IS NULL) = (section_id IS NOT NULL)", name="retired_outside"),
     )
 
     id: Mapped[intpk]
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    # None once retired: the quiz left the syllabus but keeps its learners' attempts.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer)  # shared with lectures within a section
     title: Mapped[str] = mapped_column(String(200))
@@ -59,13 +61,18 @@ class Quiz(Base):
     )
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    retired_at: Mapped[dt.datetime | None]
     updated_at: Mapped[updated_at]
 
     course: Mapped[Course] = relationship()
-    section: Mapped[Section] = relationship()
+    section: Mapped[Section | None] = relationship()
     questions: Mapped[list[Question]] = relationship(
         back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Question(Base):
@@ -104,8 +111,9 @@ class QuizAttempt(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    # No cascade from content: a quiz with attempts is retired, never deleted under them.
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     number: Mapped[int] = mapped_column(Integer)
     quiz_revision: Mapped[int] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer)

@@ -32,8 +32,12 @@ DEADLINE_GRACE = dt.timedelta(seconds=30)
 
 
 def quiz_by_slug(session: Session, course_id: int, slug: str) -> Quiz:
-    quiz = session.scalar(select(Quiz).where(Quiz.course_id == course_id, Quiz.slug == slug))
-    if quiz is None:
+    quiz = session.scalar(
+        select(Quiz).where(
+            Quiz.course_id == course_id, Quiz.slug == slug, Quiz.retired_at.is_(None)
+        )
+    )
+    if quiz is None:  # retired quizzes are out of the course for learners
         raise NotFound(_("No such quiz."))
     return quiz
 

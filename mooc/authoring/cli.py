@@ -16,7 +16,7 @@ from tqdm import tqdm
 from mooc.authoring.media import MediaLimits
 from mooc.authoring.package_export import export_course, export_zip
 from mooc.authoring.package_format import PackageError, load_tree
-from mooc.authoring.package_import import ImportReport, import_tree
+from mooc.authoring.package_import import ImportReport, import_tree, preview_tree
 from mooc.authoring.package_zip import import_zip
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
@@ -28,21 +28,49 @@ def content() -> None:
     """Course packages: import and export the content/ format (folders or .zip files)."""
 
 
-def _import_folder(path: Path) -> ImportReport:
+def _import_folder(path: Path, *, dry_run: bool) -> ImportReport:
     try:
         tree = load_tree(path)
     except PackageError as exc:
         raise click.ClickException(str(exc)) from None
+    if dry_run:
+        return preview_tree(db.session, tree)
     storage = current_app.extensions["mooc_storage"]
     with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
         return import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
 
 
+def _echo_report(report: ImportReport, *, dry_run: bool) -> None:
+    for label in report.created:
+        click.echo(f"created   {label}")
+    for label in report.updated:
+        click.echo(f"updated   {label}")
+    for item in report.items:
+        click.echo(f"  {item.change:<9} {item.label}  ({item.title})")
+    click.echo(
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged"
+    )
+    if report.retired:
+        click.echo(
+            f"{len(report.retired)} lectures/quizzes retired: hidden from learners, kept with "
+            "their progress and attempts"
+        )
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
 @content.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-def import_command(path: Path) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what would be created, updated and retired; change nothing.",
+)
+def import_command(path: Path, dry_run: bool) -> None:
     """Import institutions and courses from PATH: a content folder, one course folder, or a
-    .zip of either."""
+    .zip of either. Lectures and quizzes a course no longer has are retired when learners have
+    records on them (kept, hidden from the syllabus), deleted otherwise."""
     try:
         if path.suffix.lower() == ".zip" and path.is_file():
             settings = current_app.config["MOOC_SETTINGS"]
@@ -53,21 +81,18 @@ def import_command(path: Path) -> None:
                 actor_id=None,
                 user=None,  # the operator at the console may import anything
                 media_limits=MediaLimits.from_settings(settings),
+                dry_run=dry_run,
             )
         else:
-            report = _import_folder(path)
-        db.session.commit()
+            report = _import_folder(path, dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
-    for label in report.created:
-        click.echo(f"created   {label}")
-    for label in report.updated:
-        click.echo(f"updated   {label}")
-    click.echo(
-        f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged"
-    )
+    _echo_report(report, dry_run=dry_run)
 
 
 @content.command("export")

@@ -18,6 +18,7 @@ from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
 from mooc.authoring.ordering import PARK, moved, renumber
+from mooc.authoring.retiring import Removal, restore, retire_or_delete
 from mooc.catalog.models import (
     Course,
     CourseStatus,
@@ -37,7 +38,6 @@ from mooc.catalog.subjects import SUBJECTS
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound, PermissionDenied
 from mooc.folding import fold
-from mooc.learning.models import LectureProgress
 from mooc.markup import render_markdown
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -190,7 +190,7 @@ def set_published(session: Session, user: User, course: Course, published: bool)
     """Publish (shown in the catalogue) or unpublish (hidden; learners' records are kept)."""
     require_editor(user, course)
     if published and not any(
-        lec.published_version_id
+        lec.published_version_id and lec.retired_at is None
         for lec in session.scalars(select(Lecture).where(Lecture.course_id == course.id))
     ):
         raise Conflict(_("Publish at least one lecture before publishing the course."))
@@ -261,6 +261,21 @@ def section_items(session: Session, section_id: int) -> list[Lecture | Quiz]:
     return sorted(lectures, key=lambda item: item.position)
 
 
+def retired_items(session: Session, course_id: int) -> list[Lecture | Quiz]:
+    """The course's retired lectures and quizzes, most recently retired first."""
+    items: list[Lecture | Quiz] = list(
+        session.scalars(
+            select(Lecture).where(Lecture.course_id == course_id, Lecture.retired_at.is_not(None))
+        )
+    )
+    items.extend(
+        session.scalars(
+            select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_not(None))
+        )
+    )
+    return sorted(items, key=lambda item: (item.retired_at, item.title), reverse=True)
+
+
 def delete_section(session: Session, user: User, section: Section) -> None:
     require_editor(user, section.course)
     if section_items(session, section.id):
@@ -320,12 +335,16 @@ def move_item(
         if section.course_id != course.id:
             raise NotFound(_("No such section in this course."))
         old_section = item.section_id
-        item.section_id = section.id
-        item.position = PARK + len(section_items(session, section.id))
+        # A retired item moved into a section is back in the course.
+        restored = restore(item, section.id, PARK + len(section_items(session, section.id)))
         session.flush()
-        _renumber_items(session, old_section)
+        if old_section is not None:
+            _renumber_items(session, old_section)
         _renumber_items(session, section.id)
-        summary = f"moved {item.slug} to section {section.title!r}"
+        verb = "restored" if restored else "moved"
+        summary = f"{verb} {item.slug} to section {section.title!r}"
+    elif item.section_id is None:
+        raise Conflict(_("This item is retired: move it into a section to bring it back."))
     else:
         order = moved(section_items(session, item.section_id), item, delta)
         if order is None:
@@ -389,35 +408,34 @@ def create_lecture(session: Session, user: User, section: Section, title: str) -
     return lecture
 
 
-def delete_lecture(session: Session, user: User, lecture: Lecture) -> None:
-    """Delete a lecture nobody has studied yet; studied ones stay (records point at them)."""
+def delete_lecture(session: Session, user: User, lecture: Lecture) -> Removal:
+    """Take a lecture out of the course: retired when learners have studied it (their progress
+    stays), deleted otherwise. Raises `PermissionDenied`."""
     require_editor(user, lecture.course)
-    studied = session.scalar(
-        select(func.count())
-        .select_from(LectureProgress)
-        .where(LectureProgress.lecture_id == lecture.id)
-    )
-    if studied:
-        raise Conflict(
-            _(
-                "Learners have studied this lecture, so it cannot be deleted. "
-                "Mark it optional instead."
-            )
-        )
-    section_id = lecture.section_id
+    return remove_item(session, user, lecture)
+
+
+def remove_item(session: Session, user: User, item: Lecture | Quiz) -> Removal:
+    """Retire or delete `item` (see `retiring`), audited; its section is renumbered."""
+    kind = "quiz" if isinstance(item, Quiz) else "lecture"
+    section_id, item_id, slug = item.section_id, item.id, item.slug
+    before: dict[str, Any] = {"title": item.title}
+    if isinstance(item, Lecture):
+        before["source"] = item.draft_source
+    removal = retire_or_delete(session, item)
     audit.record(
         session,
         actor_id=user.id,
-        action="delete",
-        object_type="lecture",
-        object_id=lecture.id,
-        course_id=lecture.course_id,
-        summary=f"deleted lecture {lecture.slug}",
-        before={"title": lecture.title, "source": lecture.draft_source},
+        action="retire" if removal == "retired" else "delete",
+        object_type=kind,
+        object_id=item_id,
+        course_id=item.course_id,
+        summary=f"{removal} {kind} {slug}",
+        before=before,
     )
-    session.delete(lecture)
-    session.flush()
-    _renumber_items(session, section_id)
+    if section_id is not None:
+        _renumber_items(session, section_id)
+    return removal
 
 
 def taught_courses(session: Session, user: User) -> list[Course]:

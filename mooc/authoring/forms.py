@@ -195,7 +195,14 @@ class UploadForm(Form):
 
 class PackageForm(Form):
     file = FileField(_l("Course package (.zip)"), validators=[FileRequired()])
-    submit = SubmitField(_l("Import package"))
+    submit = SubmitField(_l("Preview the import"))
+
+
+class ConfirmImportForm(Form):
+    """Applies a previewed package: the token names the zip held since the preview."""
+
+    token = HiddenField(validators=[InputRequired(), Length(max=64)])
+    submit = SubmitField(_l("Import now"))
 
 
 class ActionForm(Form):

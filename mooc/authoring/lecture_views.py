@@ -131,13 +131,22 @@ def delete(slug: str, lecture: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        courses.delete_lecture(db.session, current_account(), found)
+        removal = courses.delete_lecture(db.session, current_account(), found)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".edit", slug=slug, lecture=lecture), 303)
     db.session.commit()
-    flash(_("Lecture deleted."), "success")
+    if removal == "retired":
+        flash(
+            _(
+                "Learners have studied this lecture, so it was retired: hidden from them, "
+                "their progress kept."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Lecture deleted."), "success")
     return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
 
 

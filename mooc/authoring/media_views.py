@@ -15,10 +15,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from mooc.accounts.models import Role
-from mooc.authoring import audit, media, package_export, package_zip
-from mooc.authoring.forms import ActionForm, PackageForm, UploadForm
+from mooc.authoring import audit, media, package_export, package_hold, package_zip
+from mooc.authoring.forms import ActionForm, ConfirmImportForm, PackageForm, UploadForm
 from mooc.authoring.package_format import PackageError
 from mooc.authoring.views import editable_course
 from mooc.errors import DomainError
@@ -108,39 +109,77 @@ def export_package(slug: str) -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def import_package() -> ResponseReturnValue:
+    """Step 1: upload, then see what the import would create, update and retire."""
     form = PackageForm()
     status = 200
     if form.validate_on_submit():
         user = current_account()
+        data = form.file.data.read()
         try:
             report = package_zip.import_zip(
-                db.session, _storage(), form.file.data.stream, actor_id=user.id, user=user
+                db.session, _storage(), data, actor_id=user.id, user=user, dry_run=True
             )
         except (DomainError, PackageError) as exc:
             db.session.rollback()
             status = getattr(exc, "status", 422)
             form.file.errors.append(str(getattr(exc, "message", exc)))
         else:
-            audit.record(
-                db.session,
-                actor_id=user.id,
-                action="import",
-                object_type="package",
-                object_id=None,
-                course_id=None,
-                summary="; ".join(report.created + report.updated)[:300] or "no changes",
-            )
-            db.session.commit()
-            flash(
-                _(
-                    "%(c)d created, %(u)d updated, %(n)d unchanged.",
-                    c=len(report.created),
-                    u=len(report.updated),
-                    n=len(report.unchanged),
-                ),
-                "success",
-            )
-            return redirect(url_for("authoring.index"), 303)
+            db.session.rollback()
+            confirm = ConfirmImportForm(token=package_hold.hold_package(_storage(), user.id, data))
+            return render_template(
+                "authoring/import_preview.html", report=report, form=confirm
+            ), status
     elif form.errors:
         status = 422
     return render_template("authoring/import.html", form=form), status
+
+
+@bp.post("/import/confirm")
+@role_required(Role.TEACHER)
+def confirm_import() -> ResponseReturnValue:
+    """Step 2: apply the package previewed in step 1."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_account()
+    token = form.token.data or ""
+    try:
+        data = package_hold.held_package(_storage(), user.id, token)
+        report = package_zip.import_zip(db.session, _storage(), data, actor_id=user.id, user=user)
+    except (DomainError, PackageError) as exc:
+        db.session.rollback()
+        flash(str(getattr(exc, "message", exc)), "error")
+        return redirect(url_for(".import_package"), 303)
+    audit.record(
+        db.session,
+        actor_id=user.id,
+        action="import",
+        object_type="package",
+        object_id=None,
+        course_id=None,
+        summary="; ".join(report.created + report.updated + [i.label for i in report.retired])[:300]
+        or "no changes",
+    )
+    db.session.commit()
+    package_hold.release_package(_storage(), user.id, token)
+    flash(
+        _(
+            "%(c)d created, %(u)d updated, %(n)d unchanged.",
+            c=len(report.created),
+            u=len(report.updated),
+            n=len(report.unchanged),
+        )
+        + (
+            " "
+            + ngettext(
+                "%(num)d lecture or quiz retired: hidden from learners, kept with their records.",
+                "%(num)d lectures or quizzes retired: hidden from learners, kept with their "
+                "records.",
+                len(report.retired),
+            )
+            if report.retired
+            else ""
+        ),
+        "success",
+    )
+    return redirect(url_for("authoring.index"), 303)

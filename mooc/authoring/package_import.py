@@ -1,7 +1,10 @@
 """Applying checked course packages to the database: create, update, or leave unchanged.
 
 Idempotent: a package whose files hash the same as last time is skipped; a changed lecture gets
-a new published version; nothing else moves. The caller commits once, after every package applied.
+a new published version; nothing else moves. A lecture or quiz the package no longer has is
+retired when learners have records on it (see `retiring`), deleted otherwise; one that comes back
+is restored. The caller commits once, after every package applied; `preview_tree` applies in a
+savepoint it rolls back, to say what an import would change.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +23,7 @@ from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.authoring.ordering import PARK
 from mooc.authoring.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
+from mooc.authoring.retiring import restore, retire_or_delete
 from mooc.catalog.media import MediaTypeError, prepare
 from mooc.catalog.models import (
     Course,
@@ -33,6 +38,33 @@ from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.markup import render_markdown
 from mooc.storage import Storage
+from mooc.storage.base import StoredObject, check_key
+from mooc.storage.memory import MemoryStorage
+
+
+class PreviewStorage(MemoryStorage):
+    """Where a preview's media go: nowhere; the bytes are not even read."""
+
+    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+        return StoredObject(key=check_key(key), size=0, content_type=content_type)
+
+
+ItemChangeKind = Literal["created", "updated", "restored", "retired", "deleted"]
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """What an import does to one lecture or quiz of a course."""
+
+    change: ItemChangeKind
+    course: str  # slug
+    kind: Literal["lecture", "quiz"]
+    slug: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.course}/{self.slug}"
 
 
 @dataclass
@@ -40,10 +72,18 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    items: list[ItemChange] = field(default_factory=list)  # lectures and quizzes, in order
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
+
+    def items_that(self, *changes: ItemChangeKind) -> list[ItemChange]:
+        return [item for item in self.items if item.change in changes]
+
+    @property
+    def retired(self) -> list[ItemChange]:
+        return self.items_that("retired")
 
 
 def _apply_institutions(session: Session, tree: ContentTree, report: ImportReport) -> None:
@@ -121,8 +161,48 @@ def _apply_quiz(session: Session, quiz: Quiz, spec: QuizSpec) -> None:
     quiz.revision = (quiz.revision or 0) + 1
 
 
+def _lecture_state(lecture: Lecture) -> tuple[Any, ...]:
+    return (
+        lecture.section_id,
+        lecture.position,
+        lecture.title,
+        lecture.required,
+        lecture.minutes,
+        lecture.draft_source,
+    )
+
+
+def _quiz_state(quiz: Quiz) -> tuple[Any, ...]:
+    return (
+        quiz.section_id,
+        quiz.position,
+        quiz.title,
+        quiz.pass_mark,
+        quiz.weight,
+        quiz.required,
+        quiz.max_attempts,
+        quiz.policy,
+        quiz.time_limit_minutes,
+        quiz.revision,
+    )
+
+
+def _change(
+    before: tuple[Any, ...] | None, after: tuple[Any, ...], restored: bool
+) -> ItemChangeKind | None:
+    if before is None:
+        return "created"
+    if restored:
+        return "restored"
+    return "updated" if before != after else None
+
+
 def _apply_course(
-    session: Session, storage: Storage, pkg: CoursePackage, actor_id: int | None
+    session: Session,
+    storage: Storage,
+    pkg: CoursePackage,
+    actor_id: int | None,
+    items: list[ItemChange],
 ) -> str:
     """Create or update one course; returns "created", "updated" or "unchanged"."""
     course = session.scalar(select(Course).where(Course.slug == pkg.slug))
@@ -176,12 +256,14 @@ def _apply_course(
         session.add(section)
         session.flush()
         for position, ref in enumerate(spec.items, 1):
+            item: Lecture | Quiz
             if ref.kind == "lecture":
                 lspec = pkg.lectures[ref.slug]
-                lecture = lectures.pop(ref.slug, None) or Lecture(
-                    course_id=course.id, slug=ref.slug
-                )
-                lecture.section_id, lecture.position = section.id, position
+                lecture = lectures.pop(ref.slug, None)
+                before = None if lecture is None else _lecture_state(lecture)
+                if lecture is None:
+                    lecture = Lecture(course_id=course.id, slug=ref.slug)
+                restored = restore(lecture, section.id, position)
                 lecture.title, lecture.required, lecture.minutes = (
                     lspec.title,
                     lspec.required,
@@ -193,17 +275,32 @@ def _apply_course(
                 session.add(lecture)
                 session.flush()
                 publish_lecture(session, lecture, resolver=resolver, actor_id=actor_id)
+                item, after = lecture, _lecture_state(lecture)
             else:
                 qspec = pkg.quizzes[ref.slug]
-                quiz = quizzes.pop(ref.slug, None) or Quiz(course_id=course.id, slug=ref.slug)
-                quiz.section_id, quiz.position = section.id, position
+                quiz = quizzes.pop(ref.slug, None)
+                before = None if quiz is None else _quiz_state(quiz)
+                if quiz is None:
+                    quiz = Quiz(course_id=course.id, slug=ref.slug)
+                restored = restore(quiz, section.id, position)
                 session.add(quiz)
                 _apply_quiz(session, quiz, qspec)
                 session.flush()
-    # Items and sections no longer in the package are removed from the syllabus.
-    for leftover in [*lectures.values(), *quizzes.values()]:
-        session.delete(leftover)
-    session.flush()
+                item, after = quiz, _quiz_state(quiz)
+            change = _change(before, after, restored)
+            if change is not None:
+                kind: Literal["lecture", "quiz"] = "lecture" if ref.kind == "lecture" else "quiz"
+                items.append(ItemChange(change, pkg.slug, kind, ref.slug, item.title))
+    # Items no longer in the package leave the syllabus: retired when learners have records on
+    # them (their work is kept), deleted otherwise. Already retired ones stay as they are.
+    leftovers: list[Lecture | Quiz] = [*lectures.values(), *quizzes.values()]
+    for leftover in leftovers:
+        if leftover.retired_at is not None:
+            continue
+        gone: Literal["lecture", "quiz"] = "quiz" if isinstance(leftover, Quiz) else "lecture"
+        title, slug = leftover.title, leftover.slug
+        removal = retire_or_delete(session, leftover)
+        items.append(ItemChange(removal, pkg.slug, gone, slug, title))
     for section in sections.values():
         session.delete(section)
     session.flush()
@@ -223,8 +320,20 @@ def import_tree(
     _apply_institutions(session, tree, report)
     session.flush()
     for pkg in tree.courses:
-        outcome = _apply_course(session, storage, pkg, actor_id)
+        outcome = _apply_course(session, storage, pkg, actor_id, report.items)
         getattr(report, outcome).append(f"course {pkg.slug}")
         if progress:
             progress(pkg.slug)
     return report
+
+
+def preview_tree(
+    session: Session, tree: ContentTree, *, actor_id: int | None = None
+) -> ImportReport:
+    """What `import_tree` would do, without doing it: applied in a savepoint that is rolled back,
+    with media written to a throw-away store. Raises `Invalid` like `import_tree`."""
+    savepoint = session.begin_nested()
+    try:
+        return import_tree(session, PreviewStorage(), tree, actor_id=actor_id)
+    finally:
+        savepoint.rollback()

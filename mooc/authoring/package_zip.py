@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, User
 from mooc.authoring.media import MediaLimits, check_media_size
 from mooc.authoring.package_format import ContentTree, PackageError, load_tree
-from mooc.authoring.package_import import ImportReport, import_tree
+from mooc.authoring.package_import import ImportReport, PreviewStorage, import_tree
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_create_courses, can_teach
 from mooc.catalog.services import assign_teacher
@@ -287,15 +287,17 @@ def import_zip(
     media_limits: MediaLimits | None = None,
     name: str = "package.zip",
     progress: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import the course package in the zip `source` (bytes, a path or a seekable file).
 
     With `user` (always, for web uploads) their permissions are checked first, and they become
     a teacher of the courses the package creates; without one (the CLI) nothing is checked.
     All or nothing: the changes run in a savepoint that is rolled back on any error, so the
-    session is left as it was. The caller commits. Raises `Invalid` (the message names the zip
-    entry, or the file and line of a package problem), `TooLarge` for media over the limits
-    and `PermissionDenied`.
+    session is left as it was. The caller commits. With `dry_run` the changes are rolled back
+    in any case (media go to a throw-away store): the report says what an import would do.
+    Raises `Invalid` (the message names the zip entry, or the file and line of a package
+    problem), `TooLarge` for media over the limits and `PermissionDenied`.
     """
     media_limits = media_limits or MediaLimits()
     with tempfile.TemporaryDirectory(prefix="mooc-import-") as tmp:
@@ -319,7 +321,8 @@ def import_zip(
         )
         savepoint = session.begin_nested()
         try:
-            report = import_tree(session, storage, tree, actor_id=actor_id, progress=progress)
+            target = PreviewStorage() if dry_run else storage
+            report = import_tree(session, target, tree, actor_id=actor_id, progress=progress)
             if user is not None:
                 for created in session.scalars(
                     select(Course).where(
@@ -330,5 +333,8 @@ def import_zip(
         except BaseException:
             savepoint.rollback()
             raise
-        savepoint.commit()
+        if dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
         return report

@@ -22,8 +22,9 @@ from mooc.assessment.questions import (
     young_pupil_problems,
 )
 from mooc.authoring import audit
-from mooc.authoring.courses import require_editor, section_items, unique_slug
+from mooc.authoring.courses import remove_item, require_editor, section_items, unique_slug
 from mooc.authoring.ordering import moved, renumber
+from mooc.authoring.retiring import Removal
 from mooc.catalog.models import Section
 from mooc.errors import Invalid, NotFound
 
@@ -140,6 +141,13 @@ def _settings_state(quiz: Quiz) -> dict[str, Any]:
         "policy": str(quiz.policy),
         "time_limit_minutes": quiz.time_limit_minutes,
     }
+
+
+def delete_quiz(session: Session, user: User, quiz: Quiz) -> Removal:
+    """Take a quiz out of the course: retired when learners have attempted it (their attempts
+    and grades stay), deleted otherwise. Raises `PermissionDenied`."""
+    require_editor(user, quiz.course)
+    return remove_item(session, user, quiz)
 
 
 def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings) -> None:

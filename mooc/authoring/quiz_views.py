@@ -154,3 +154,25 @@ def question_action(slug: str, quiz: str, question_id: int, action: str) -> Resp
         abort(404)
     db.session.commit()
     return redirect(url_for(".edit", slug=slug, quiz=found.slug) + "#questions", 303)
+
+
+@bp.post("/<quiz>/delete")
+@role_required(Role.TEACHER)
+def delete(slug: str, quiz: str) -> ResponseReturnValue:
+    course = editable_course(slug)
+    found = _quiz(course, quiz)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    removal = quiz_builder.delete_quiz(db.session, current_account(), found)
+    db.session.commit()
+    if removal == "retired":
+        flash(
+            _(
+                "Learners have attempted this quiz, so it was retired: hidden from them, "
+                "their attempts kept."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Quiz deleted."), "success")
+    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)

@@ -114,6 +114,7 @@ def course(slug: str) -> ResponseReturnValue:
         syllabus=syllabus(db.session, found),
         sections=found.sections,
         items=_structure(found),
+        retired=courses.retired_items(db.session, found.id),
         title_form=TitleForm(),
         quiz_form=QuizForm(),
         action=ActionForm(),

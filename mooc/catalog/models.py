@@ -97,12 +97,19 @@ class Section(Base):
 
 
 class Lecture(Base):
+    """A lecture of a course. Retired (`retired_at` set, out of every section) when it left the
+    course while learners had records on it: hidden from the syllabus and the completion rule."""
+
     __tablename__ = "lecture"
-    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint("(retired_at IS NULL) = (section_id IS NOT NULL)", name="retired_outside"),
+    )
 
     id: Mapped[intpk]
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    # None once retired: the lecture left the syllabus but keeps its versions and learners' records.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer)  # shared with quizzes within a section
     title: Mapped[str] = mapped_column(String(200))
@@ -114,13 +121,18 @@ class Lecture(Base):
     published_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("lecture_version.id", use_alter=True, ondelete="SET NULL")
     )
+    retired_at: Mapped[dt.datetime | None]
     updated_at: Mapped[updated_at]
 
-    section: Mapped[Section] = relationship(back_populates="lectures")
+    section: Mapped[Section | None] = relationship(back_populates="lectures")
     course: Mapped[Course] = relationship()
     published_version: Mapped[LectureVersion | None] = relationship(
         foreign_keys=[published_version_id], post_update=True
     )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class LectureVersion(Base):

@@ -63,6 +63,7 @@ def course_analytics(session: Session, course: Course) -> CourseAnalytics:
                 Lecture.course_id == course.id,
                 Lecture.required.is_(True),
                 Lecture.published_version_id.is_not(None),
+                Lecture.retired_at.is_(None),
             )
         )
     )
@@ -77,7 +78,9 @@ def course_analytics(session: Session, course: Course) -> CourseAnalytics:
         if done_at is not None:
             done[user_id].add(lecture_id)
     quizzes = session.scalars(
-        select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.section_id, Quiz.position)
+        select(Quiz)
+        .where(Quiz.course_id == course.id, Quiz.retired_at.is_(None))
+        .order_by(Quiz.section_id, Quiz.position)
     ).all()
     attempts: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
     for attempt in session.scalars(

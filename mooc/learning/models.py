@@ -31,7 +31,7 @@ class Enrolment(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)  # no cascade
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     enrolled_at: Mapped[created_at]
     unenrolled_at: Mapped[dt.datetime | None]
@@ -53,8 +53,9 @@ class LectureProgress(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    lecture_id: Mapped[int] = mapped_column(ForeignKey("lecture.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # No cascade from content: a studied lecture is retired, never deleted under its progress.
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lecture.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     first_viewed_at: Mapped[created_at]
     last_viewed_at: Mapped[dt.datetime | None]
     done_at: Mapped[dt.datetime | None]
@@ -72,7 +73,7 @@ class Completion(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)  # no cascade
     final_grade: Mapped[float] = mapped_column(Float)
     completed_at: Mapped[created_at]
     # What was studied and what the course promised at that moment.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mooc.catalog.models import Course, Lecture, Section
 from mooc.errors import NotFound
+from mooc.learning.models import LectureProgress
 
 
 def ordered_lectures(session: Session, course: Course) -> list[Lecture]:
@@ -45,3 +46,22 @@ def lecture_place(session: Session, course: Course, slug: str) -> LecturePlace:
                 is_preview=index == 0,
             )
     raise NotFound(_("No such lecture in this course."))
+
+
+def studied_retired_lecture(session: Session, course: Course, slug: str, user_id: int) -> Lecture:
+    """A lecture retired from `course` that the learner studied: still theirs to re-read.
+    Raises `NotFound` for anyone else (retired lectures are hidden from new learners)."""
+    lecture = session.scalar(
+        select(Lecture)
+        .join(LectureProgress, LectureProgress.lecture_id == Lecture.id)
+        .where(
+            Lecture.course_id == course.id,
+            Lecture.slug == slug,
+            Lecture.retired_at.is_not(None),
+            Lecture.published_version_id.is_not(None),
+            LectureProgress.user_id == user_id,
+        )
+    )
+    if lecture is None:
+        raise NotFound(_("No such lecture in this course."))
+    return lecture

@@ -136,7 +136,10 @@ def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]
 
 
 def quiz_standings(session: Session, user_id: int, course_id: int) -> list[QuizStanding]:
-    quizzes = session.scalars(select(Quiz).where(Quiz.course_id == course_id)).all()
+    # Retired quizzes count for no one: the grade and progress run over the course as it is now.
+    quizzes = session.scalars(
+        select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
+    ).all()
     attempts = session.scalars(
         select(QuizAttempt)
         .where(
@@ -161,6 +164,7 @@ def course_status(session: Session, user_id: int, course: Course) -> CompletionS
             Lecture.course_id == course.id,
             Lecture.required.is_(True),
             Lecture.published_version_id.is_not(None),
+            Lecture.retired_at.is_(None),
         )
     ).all()
     return evaluate(

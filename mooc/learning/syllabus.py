@@ -31,9 +31,14 @@ def syllabus(session: Session, course: Course) -> list[SyllabusSection]:
     sections = session.scalars(
         select(Section).where(Section.course_id == course.id).order_by(Section.position)
     ).all()
-    lectures = session.scalars(select(Lecture).where(Lecture.course_id == course.id)).all()
-    quizzes = session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
-    by_section: dict[int, list[tuple[int, SyllabusItem]]] = {s.id: [] for s in sections}
+    # Retired lectures and quizzes belong to no section: they are not in the syllabus.
+    lectures = session.scalars(
+        select(Lecture).where(Lecture.course_id == course.id, Lecture.retired_at.is_(None))
+    ).all()
+    quizzes = session.scalars(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.retired_at.is_(None))
+    ).all()
+    by_section: dict[int | None, list[tuple[int, SyllabusItem]]] = {s.id: [] for s in sections}
     for lecture in lectures:
         by_section[lecture.section_id].append(
             (

@@ -25,9 +25,15 @@ from flask_wtf.csrf import generate_csrf
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_teach
+from mooc.errors import NotFound
 from mooc.extensions import db
 from mooc.learning import services
-from mooc.learning.queries import lecture_place, ordered_lectures
+from mooc.learning.queries import (
+    LecturePlace,
+    lecture_place,
+    ordered_lectures,
+    studied_retired_lecture,
+)
 from mooc.learning.syllabus import syllabus
 from mooc.web.auth import current_account, optional_account
 
@@ -46,6 +52,16 @@ def course(slug: str) -> ResponseReturnValue:
     status = services.course_status(db.session, user.id, found) if enrolled and user else None
     done = services.done_lecture_ids(db.session, user.id, found.id) if user else set()
     lectures = ordered_lectures(db.session, found)
+    completion = services.completion(db.session, user.id, found.id) if user else None
+    if user and status and status.complete and completion is None:
+        # Retiring the one item a learner still lacked completes the course without any action
+        # of theirs: record it when they next look (idempotent, like every completion).
+        completion = services.complete_course_if_earned(
+            db.session, user, found, base_url=_base_url()
+        )
+        if completion is not None:
+            db.session.commit()
+            flash_completion()
     return render_template(
         "learning/course.html",
         course=found,
@@ -54,7 +70,7 @@ def course(slug: str) -> ResponseReturnValue:
         status=status,
         done_slugs={lec.slug for lec in lectures if lec.id in done},
         preview=lectures[0] if lectures else None,
-        completion=services.completion(db.session, user.id, found.id) if user else None,
+        completion=completion,
         cover=catalog_queries.cover_asset(db.session, found),
     )
 
@@ -125,7 +141,10 @@ def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
 @bp.get("/courses/<slug>/lectures/<lecture_slug>")
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
-    place = lecture_place(db.session, found, lecture_slug)
+    try:
+        place = lecture_place(db.session, found, lecture_slug)
+    except NotFound:
+        return _retired_lecture(found, lecture_slug)
     if not _can_read(found, place.is_preview):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path), 302)
@@ -164,6 +183,25 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response
+
+
+def _retired_lecture(course: Course, slug: str) -> ResponseReturnValue:
+    """A lecture retired from the course, for a learner who studied it: readable, no progress."""
+    user = optional_account()
+    if user is None:
+        raise NotFound(_("No such lecture in this course."))
+    lecture = studied_retired_lecture(db.session, course, slug, user.id)
+    place = LecturePlace(lecture=lecture, index=0, previous=None, next=None, is_preview=False)
+    return render_template(
+        "learning/lecture.html",
+        course=course,
+        place=place,
+        version=lecture.published_version,
+        enrolled=False,
+        done=False,
+        retired=True,
+        total=0,
+    )
 
 
 @bp.post("/courses/<slug>/lectures/<lecture_slug>/done")

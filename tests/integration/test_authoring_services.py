@@ -267,7 +267,7 @@ def test_quiz_builder_validates_every_question_type(
     assert quiz_builder.format_options(question.data["options"]) == "* 2\n3\n* 4"
 
 
-def test_deleting_a_studied_lecture_is_refused(session: Session, teacher: User) -> None:
+def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) -> None:
     seed = session.scalars(select(Course).where(Course.slug == "toan-lop-6")).one()
     assign_teacher(session, seed, teacher.id)
     student = make_user(session)
@@ -276,8 +276,15 @@ def test_deleting_a_studied_lecture_is_refused(session: Session, teacher: User) 
     assert lecture is not None
     learning.record_view(session, student, lecture)
     session.flush()
-    with pytest.raises(Conflict):
-        courses.delete_lecture(session, teacher, lecture)
+    section = lecture.section_id
+    assert courses.delete_lecture(session, teacher, lecture) == "retired"
+    assert session.get(Lecture, lecture.id) is lecture
+    assert lecture.retired_at is not None and lecture.section_id is None
+    # The lectures left behind are numbered 1…n again.
+    positions = [item.position for item in courses.section_items(session, section or 0)]
+    assert positions == list(range(1, len(positions) + 1))
+    with pytest.raises(Conflict):  # a retired item only moves back into a section
+        courses.move_item(session, teacher, lecture, -1)
 
 
 def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(

@@ -98,3 +98,48 @@ def test_each_migration_steps_down_and_up_one_at_a_time(
     assert tables <= {"alembic_version"}
     upgrade(url)
     assert differences(url) == []
+
+
+# Learning content, and the learners' records that point at it (directly or through a course).
+CONTENT_TABLES = {"course", "section", "lecture", "lecture_version", "quiz", "question"}
+LEARNER_RECORDS = {
+    "enrolment",
+    "lecture_progress",
+    "quiz_attempt",
+    "completion",
+    "xapi_statement",
+    "issued_credential",
+}
+
+
+def test_no_learner_record_cascades_from_learning_content(
+    backend: str, fresh_database_url: Callable[[str], str]
+) -> None:
+    """Deleting a course, lecture or quiz must fail rather than take learners' work with it:
+    in the models and in the schema the migrations build."""
+    assert {table.name for table in Base.metadata.sorted_tables} >= LEARNER_RECORDS
+    in_models = [
+        (fk.parent.table.name, fk.column.table.name)
+        for table in Base.metadata.sorted_tables
+        if table.name in LEARNER_RECORDS
+        for fk in table.foreign_keys
+        if fk.column.table.name in CONTENT_TABLES and (fk.ondelete or "").upper() == "CASCADE"
+    ]
+    assert in_models == []
+
+    url = fresh_database_url(backend)
+    upgrade(url)
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            pointing = [
+                (table, fk["referred_table"], (fk.get("options") or {}).get("ondelete"))
+                for table in sorted(LEARNER_RECORDS)
+                for fk in inspector.get_foreign_keys(table)
+                if fk["referred_table"] in CONTENT_TABLES
+            ]
+    finally:
+        engine.dispose()
+    assert ("quiz_attempt", "quiz", None) in pointing  # the check looks at the real keys
+    assert [p for p in pointing if (p[2] or "").upper() == "CASCADE"] == []
