@@ -86,6 +86,16 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise Invalid(_("The current password is not correct."), field="current_password")
     _check_password(new)
     user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to `user` so far worthless, on every device.
+
+    A session cookie is signed, not stored, so it cannot be deleted on the server; it names the
+    user's current session token instead (see `load_session_user`), and a new token ends them all.
+    Used on sign-out and on a password change (where the caller logs the current one in again).
+    """
     user.session_token = secrets.token_hex(16)
 
 

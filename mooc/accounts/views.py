@@ -68,9 +68,14 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # A copy of this cookie (another tab, a stolen one) must stop working too, not only the
+        # one this browser forgets: the session token changes, so every device is signed out.
+        services.end_sessions(current_account())
+        db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on all your devices."), "info")
     return redirect(url_for("catalog.home"), 303)
 
 
