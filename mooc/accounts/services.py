@@ -17,7 +17,7 @@ from mooc.accounts.models import Institution, InstitutionKind, Membership, Role,
 from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
-from mooc.pagination import paginate
+from mooc.pagination import Page, paginate
 
 
 def normalize_email(email: str) -> str:
@@ -152,13 +152,10 @@ def institutions(session: Session) -> Sequence[Institution]:
     return session.scalars(select(Institution).order_by(Institution.name)).all()
 
 
-def people(
-    session: Session, *, query: str = "", page: int = 1, per_page: int = 25
-) -> tuple[Sequence[User], int]:
-    """Users matching `query` (email or name), a page of them and the total count."""
+def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
+    """A page of the users matching `query` (email or name), with their total count."""
     stmt = select(User)
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    found = paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)
-    return found.items, found.total
+    return paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)

@@ -51,7 +51,7 @@ def published_courses(
     ordered = stmt.options(joinedload(Course.institution)).order_by(
         Course.level, Course.grade, Course.code, Course.title
     )
-    return paginate(session, ordered, page=page, per_page=per_page, clamp=True)
+    return paginate(session, ordered, page=page, per_page=per_page)
 
 
 def subjects_in_use(session: Session) -> Sequence[str]:

@@ -18,6 +18,7 @@ from mooc.catalog.models import Level
 from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.web.auth import optional_account
 
 bp = Blueprint("catalog", __name__)
@@ -49,7 +50,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/courses")
 def index() -> ResponseReturnValue:
     flt = _filter_from_args()
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     results = queries.published_courses(
         db.session, flt, page=page, per_page=current_app.config["MOOC_SETTINGS"].page_size
     )
