@@ -83,15 +83,18 @@ def media(slug: str, name: str) -> ResponseReturnValue:
     except FileNotFoundError:
         abort(404)
     inline = asset.content_type.startswith(_INLINE_TYPES)
+    public = queries.is_public_media(db.session, course, asset.name)
     response = send_file(
         handle,
         mimetype=asset.content_type,
         as_attachment=not inline,
         download_name=asset.name,
         etag=asset.sha256,
-        max_age=86400,
+        max_age=86400 if public else None,
         conditional=True,
     )
+    if not public:  # drafts' media: no shared cache may keep it; browsers revalidate (ETag)
+        response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = _MEDIA_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
