@@ -15,4 +15,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+# Every limit of a request is checked (not only up to the first one broken), so a refusal can say
+# how long the longest of them lasts (see mooc.web.errors).
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    headers_enabled=True,
+    fail_on_first_breach=False,
+)

@@ -22,6 +22,9 @@ ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {"image": 10, "pdf": 50, "audio": 100, "video": 500}
 # MediaAsset.size is a 32-bit integer column (PostgreSQL INTEGER): no file may reach 2 GiB.
 MAX_MEDIA_LIMIT_MB = 2047
+DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = "5 per minute; 10 per hour; 20 per day"
+DEFAULT_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
+DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
 
 
 class SettingsError(ValueError):
@@ -41,8 +44,12 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     demo: bool = False
     ratelimit_storage_url: str = "memory://"
-    login_limit_per_account: str = "10 per 15 minutes"
-    login_limit_per_address: str = "50 per 15 minutes"
+    # Failed log-ins (Flask-Limiter notation, several limits separated by ";"): one address
+    # guessing at one account is slowed down in steps; the account's ceiling over all addresses
+    # stays high, so strangers' failures cannot lock its owner out; one address over all accounts.
+    login_limit_per_account_address: str = DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS
+    login_limit_per_account: str = DEFAULT_LOGIN_LIMIT_PER_ACCOUNT
+    login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
     max_request_mb: int = 64
     page_size: int = 12
     languages: tuple[str, ...] = ("vi", "en")
@@ -200,6 +207,18 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
     return tuple(host.strip().lower() for host in (raw or "").split(",") if host.strip())
 
 
+def _rate_limit(env_vars: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter limit such as "5 per minute; 10 per hour", checked at start-up."""
+    raw = env_vars.get(name, default).strip()
+    try:
+        parsed = parse_many(raw)
+    except ValueError:
+        parsed = []
+    if not parsed:
+        raise SettingsError(f"{name} must be limits like '5 per minute; 10 per hour', got {raw!r}")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
     env_vars = os.environ if environ is None else environ
@@ -252,8 +271,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         demo=_flag(env_vars.get("MOOC_DEMO")),
         ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
-        login_limit_per_account=env_vars.get("MOOC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
-        login_limit_per_address=env_vars.get("MOOC_LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        login_limit_per_account_address=_rate_limit(
+            env_vars,
+            "MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+            DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS,
+        ),
+        login_limit_per_account=_rate_limit(
+            env_vars, "MOOC_LOGIN_LIMIT_PER_ACCOUNT", DEFAULT_LOGIN_LIMIT_PER_ACCOUNT
+        ),
+        login_limit_per_address=_rate_limit(
+            env_vars, "MOOC_LOGIN_LIMIT_PER_ADDRESS", DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+        ),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,

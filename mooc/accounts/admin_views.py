@@ -13,6 +13,7 @@ from mooc.accounts import services
 from mooc.accounts.forms import InstitutionForm, RevokeRoleForm, RoleForm
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.web.auth import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,11 +47,8 @@ def institutions() -> ResponseReturnValue:
 @admin_required
 def people() -> ResponseReturnValue:
     query = request.args.get("q", "")[:100]
-    page = request.args.get("page", 1, type=int) or 1
-    rows, total = services.people(db.session, query=query, page=max(page, 1))
-    return render_template(
-        "admin/people.html", people=rows, total=total, page=page, per_page=25, q=query
-    )
+    found = services.people(db.session, query=query, page=page_number(request.args.get("page")))
+    return render_template("admin/people.html", people=found, q=query)
 
 
 def _role_form() -> RoleForm:

@@ -17,7 +17,7 @@ from mooc.accounts.models import Institution, InstitutionKind, Membership, Role,
 from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
-from mooc.pagination import paginate
+from mooc.pagination import Page, paginate
 
 
 def normalize_email(email: str) -> str:
@@ -86,6 +86,16 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise Invalid(_("The current password is not correct."), field="current_password")
     _check_password(new)
     user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to `user` so far worthless, on every device.
+
+    A session cookie is signed, not stored, so it cannot be deleted on the server; it names the
+    user's current session token instead (see `load_session_user`), and a new token ends them all.
+    Used on sign-out and on a password change (where the caller logs the current one in again).
+    """
     user.session_token = secrets.token_hex(16)
 
 
@@ -142,13 +152,10 @@ def institutions(session: Session) -> Sequence[Institution]:
     return session.scalars(select(Institution).order_by(Institution.name)).all()
 
 
-def people(
-    session: Session, *, query: str = "", page: int = 1, per_page: int = 25
-) -> tuple[Sequence[User], int]:
-    """Users matching `query` (email or name), a page of them and the total count."""
+def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
+    """A page of the users matching `query` (email or name), with their total count."""
     stmt = select(User)
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    found = paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)
-    return found.items, found.total
+    return paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -31,17 +32,37 @@ def _settings_limit(name: str) -> str:
     return str(getattr(current_app.config["MOOC_SETTINGS"], name))
 
 
+def _login_account() -> str:
+    return services.normalize_email(request.form.get("email", ""))
+
+
 def _login_account_key() -> str:
-    return "login-account:" + services.normalize_email(request.form.get("email", ""))
+    return "login-account:" + _login_account()
+
+
+def _login_account_address_key() -> str:
+    return f"login-account-address:{get_remote_address()}:{_login_account()}"
 
 
 def _failed(response: Response) -> bool:
-    return response.status_code != 303
+    """A log-in that did not succeed and was not already refused (a refusal costs nothing more,
+    so waiting out a delay is enough)."""
+    return response.status_code not in (303, 429)
 
 
+# Only failures count. One address guessing at one account is slowed down in growing steps
+# (MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS); the account's ceiling over every address is high, so
+# a stranger's wrong passwords do not keep the owner, at another address, out; one address is
+# also capped over all the accounts it tries.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: _settings_limit("login_limit_per_address"), methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: _settings_limit("login_limit_per_account_address"),
+    key_func=_login_account_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
 )
 @limiter.limit(
     lambda: _settings_limit("login_limit_per_account"),
@@ -68,9 +89,14 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # A copy of this cookie (another tab, a stolen one) must stop working too, not only the
+        # one this browser forgets: the session token changes, so every device is signed out.
+        services.end_sessions(current_account())
+        db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You have logged out."), "info")
+    flash(_("You have logged out on all your devices."), "info")
     return redirect(url_for("catalog.home"), 303)
 
 

@@ -12,7 +12,7 @@ import enum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mooc.accounts.models import Institution, User
+from mooc.accounts.models import Institution, Role, User
 from mooc.db import Base, created_at, intpk
 
 
@@ -61,6 +61,21 @@ class ApiToken(Base):
     def has_scope(self, scope: ApiScope) -> bool:
         return scope.value in self.scopes.split()
 
+    @property
+    def maker_lost_role(self) -> bool:
+        """A token acts with its maker's authority and dies with it: the maker's account is gone
+        or deactivated, or they are neither staff of the institution nor an admin any more."""
+        maker = self.created_by
+        return (
+            maker is None
+            or not maker.is_active
+            or not (maker.is_admin or maker.has_role(Role.STAFF, self.institution_id))
+        )
+
     def is_usable(self, now: dt.datetime) -> bool:
-        """Not revoked and not past its expiry."""
-        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+        """Not revoked, not past its expiry, and its maker still has the role to make it."""
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or now < self.expires_at)
+            and not self.maker_lost_role
+        )

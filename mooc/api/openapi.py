@@ -13,7 +13,8 @@ from flask.typing import ResponseReturnValue
 
 from mooc.api import transfer_views
 from mooc.api.models import ApiScope
-from mooc.api.xapi_views import MAX_LIMIT, MAX_PAGE
+from mooc.api.xapi_views import MAX_LIMIT
+from mooc.pagination import MAX_PAGE
 from mooc.transfer.decisions import MAX_COMMENT
 from mooc.transfer.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
@@ -611,7 +612,7 @@ def _transfer_operations() -> dict[str, Any]:
                         "schema": {
                             "type": "integer",
                             "minimum": 1,
-                            "maximum": transfer_views.MAX_PAGE,
+                            "maximum": MAX_PAGE,
                             "default": 1,
                         },
                     },

@@ -36,7 +36,8 @@ MAX_NAME = 100
 
 
 class InvalidToken(DomainError):
-    """No usable token: malformed, unknown, wrong secret, revoked or expired (401)."""
+    """No usable token: malformed, unknown, wrong secret, revoked, expired, or its maker lost
+    the role (401)."""
 
     status = 401
     title = "Unauthorized"
@@ -119,6 +120,13 @@ def authenticate(session: Session, presented: str, *, pepper: str, now: dt.datet
         raise InvalidToken(_("The API token has been revoked."))
     if token.expires_at is not None and now >= token.expires_at:
         raise InvalidToken(_("The API token has expired."))
+    if token.maker_lost_role:
+        raise InvalidToken(
+            _(
+                "The API token has ended: the person who made it no longer manages the "
+                "institution's tokens. Ask its staff for a new one."
+            )
+        )
     return token
 
 

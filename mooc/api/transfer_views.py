@@ -24,7 +24,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mooc.accounts.models import Institution, User
@@ -35,6 +35,7 @@ from mooc.credentials.verification import require_verifiable
 from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
 from mooc.extensions import db
+from mooc.pagination import MAX_PAGE, paginate
 from mooc.transfer.decisions import (
     MAX_COMMENT,
     Adjustment,
@@ -52,7 +53,6 @@ from mooc.web.errors import problem
 bp = Blueprint("api_transfer", __name__, url_prefix="/api/v1/transfer")
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
-MAX_PAGE = 2**31 - 1
 MAX_ITEM_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_DECISION_BODY = 16 * 1024
 MIN_CREDITS = 0.1
@@ -200,8 +200,8 @@ def requests_list() -> ResponseReturnValue:
     condition = [RequestItem.institution_id == university.id]
     if state is not None:
         condition.append(RequestItem.state == state)
-    total = db.session.scalar(select(func.count()).select_from(RequestItem).where(*condition))
-    items = db.session.scalars(
+    found = paginate(
+        db.session,
         select(RequestItem)
         .where(*condition)
         .options(
@@ -210,11 +210,14 @@ def requests_list() -> ResponseReturnValue:
             selectinload(RequestItem.decisions).joinedload(Decision.decided_by),
             selectinload(RequestItem.decisions).joinedload(Decision.credential),
         )
-        .order_by(RequestItem.id)
-        .limit(limit)
-        .offset((page - 1) * limit)
-    ).all()
-    return jsonify(items=[_item(item) for item in items], total=total or 0, page=page, limit=limit)
+        .order_by(RequestItem.id),
+        page=page,
+        per_page=limit,
+        clamp=False,
+    )
+    return jsonify(
+        items=[_item(item) for item in found.items], total=found.total, page=page, limit=limit
+    )
 
 
 def _own_item(university: Institution, item_id: int) -> RequestItem:

@@ -22,10 +22,10 @@ from mooc.api.models import ApiScope
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.learning import xapi
+from mooc.pagination import MAX_PAGE
 
 bp = Blueprint("api_xapi", __name__, url_prefix="/api/v1/xapi")
 MAX_LIMIT = 500
-MAX_PAGE = 2**31 - 1
 FILTERS = ("agent", "verb", "since", "limit")
 # User ids are 32-bit integers in the database; a larger "account name" names nobody.
 MAX_USER_ID = 2**31 - 1

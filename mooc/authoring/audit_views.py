@@ -9,6 +9,7 @@ from mooc.accounts.models import Role
 from mooc.authoring import audit
 from mooc.authoring.views import editable_course
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.web.auth import admin_required, role_required
 
 bp = Blueprint("authoring_audit", __name__)
@@ -17,7 +18,7 @@ bp = Blueprint("authoring_audit", __name__)
 @bp.get("/admin/audit")
 @admin_required
 def all_changes() -> ResponseReturnValue:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     action = request.args.get("action") or None
     entries = audit.entries(db.session, audit.AuditFilter(action=action), page=page)
     return render_template("authoring/audit.html", entries=entries, course=None, action=action)
@@ -27,6 +28,6 @@ def all_changes() -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def course_changes(slug: str) -> ResponseReturnValue:
     course = editable_course(slug)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page"))
     entries = audit.entries(db.session, audit.AuditFilter(course_id=course.id), page=page)
     return render_template("authoring/audit.html", entries=entries, course=course, action=None)

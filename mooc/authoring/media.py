@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
-from mooc.catalog.media import ALLOWED_TYPES, MediaTypeError, Prepared, prepare, sniff
+from mooc.catalog.media import (
+    ALLOWED_TYPES,
+    MediaTypeError,
+    Prepared,
+    prepare,
+    reference_pattern,
+    sniff,
+)
 from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
 from mooc.catalog.services import media_resolver
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
@@ -278,14 +285,9 @@ def _asset(session: Session, course: Course, name: str) -> MediaAsset | None:
     )
 
 
-def _reference(name: str) -> re.Pattern[str]:
-    """`media/<name>` as Markdown refers to it: not part of a longer path or name."""
-    return re.compile(r"(?<![\w/.-])media/" + re.escape(name) + r"(?![\w-]|\.\w)")
-
-
 def media_in_use(session: Session, course: Course, name: str) -> list[MediaUse]:
     """Every published version of the course's lectures whose text refers to `media/<name>`."""
-    pattern = _reference(name)
+    pattern = reference_pattern(name)
     rows = session.execute(
         select(Lecture.title, LectureVersion.number, LectureVersion.source)
         .join(LectureVersion, LectureVersion.lecture_id == Lecture.id)
@@ -446,7 +448,7 @@ def delete_media(
     asset = _asset(session, course, name)
     if asset is None:
         raise NotFound(_("There is no media file named %(name)s.", name=name))
-    pattern = _reference(name)
+    pattern = reference_pattern(name)
     published = media_in_use(session, course, name)
     users = [_uses_label(published)] if published else []
     users += [

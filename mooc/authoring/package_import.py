@@ -45,7 +45,9 @@ from mooc.storage.memory import MemoryStorage
 class PreviewStorage(MemoryStorage):
     """Where a preview's media go: nowhere; the bytes are not even read."""
 
-    def put(self, key: str, data: BinaryIO, *, content_type: str) -> StoredObject:
+    def put(
+        self, key: str, data: BinaryIO, *, content_type: str, download_name: str | None = None
+    ) -> StoredObject:
         return StoredObject(key=check_key(key), size=0, content_type=content_type)
 
 

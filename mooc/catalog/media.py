@@ -4,6 +4,7 @@ and the bytes to store (SVG images cleaned by allowlist, everything else as it c
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import filetype
@@ -25,6 +26,11 @@ ALLOWED_TYPES = {
     "video/mp4": "video",
     "video/webm": "video",
 }
+
+
+def reference_pattern(name: str) -> re.Pattern[str]:
+    """`media/<name>` as Markdown refers to it: not part of a longer path or name."""
+    return re.compile(r"(?<![\w/.-])media/" + re.escape(name) + r"(?![\w-]|\.\w)")
 
 
 class MediaTypeError(ValueError):

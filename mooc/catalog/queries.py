@@ -10,7 +10,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
-from mooc.catalog.models import Course, CourseStatus, Level, MediaAsset
+from mooc.catalog.media import reference_pattern
+from mooc.catalog.models import Course, CourseStatus, Lecture, LectureVersion, Level, MediaAsset
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
 from mooc.pagination import Page, paginate
@@ -51,7 +52,7 @@ def published_courses(
     ordered = stmt.options(joinedload(Course.institution)).order_by(
         Course.level, Course.grade, Course.code, Course.title
     )
-    return paginate(session, ordered, page=page, per_page=per_page, clamp=True)
+    return paginate(session, ordered, page=page, per_page=per_page)
 
 
 def subjects_in_use(session: Session) -> Sequence[str]:
@@ -91,6 +92,26 @@ def cover_asset(session: Session, course: Course) -> MediaAsset | None:
             MediaAsset.course_id == course.id, MediaAsset.name == course.cover_media
         )
     )
+
+
+def is_public_media(session: Session, course: Course, name: str) -> bool:
+    """Whether anyone may see media `name` of `course`, so shared caches may keep it: the course
+    is published and its cover, its description or a lecture's published version shows it.
+    Media only drafts use (or only quizzes, which this layer does not read) stays private."""
+    if not course.is_published:
+        return False
+    pattern = reference_pattern(name)
+    if course.cover_media == name or pattern.search(course.description):
+        return True
+    published_sources = session.scalars(
+        select(LectureVersion.source)
+        .join(Lecture, Lecture.published_version_id == LectureVersion.id)
+        .where(
+            Lecture.course_id == course.id,
+            LectureVersion.source.contains(f"media/{name}", autoescape=True),
+        )
+    )
+    return any(pattern.search(source) for source in published_sources)
 
 
 def media_asset(session: Session, course: Course, name: str) -> MediaAsset:

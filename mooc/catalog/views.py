@@ -18,6 +18,7 @@ from mooc.catalog.models import Level
 from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.storage import is_inline
 from mooc.web.auth import optional_account
 
@@ -50,7 +51,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/courses")
 def index() -> ResponseReturnValue:
     flt = _filter_from_args()
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     results = queries.published_courses(
         db.session, flt, page=page, per_page=current_app.config["MOOC_SETTINGS"].page_size
     )
@@ -86,15 +87,18 @@ def media(slug: str, name: str) -> ResponseReturnValue:
         handle = storage.open(asset.storage_key)
     except FileNotFoundError:
         abort(404)
+    public = queries.is_public_media(db.session, course, asset.name)
     response = send_file(
         handle,
         mimetype=asset.content_type,
         as_attachment=not is_inline(asset.content_type),
         download_name=asset.name,
         etag=asset.sha256,
-        max_age=86400,
+        max_age=86400 if public else None,
         conditional=True,
     )
+    if not public:  # drafts' media: no shared cache may keep it; browsers revalidate (ETag)
+        response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = _MEDIA_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

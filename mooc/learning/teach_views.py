@@ -17,7 +17,7 @@ from mooc.catalog.models import Course, CourseTeacher
 from mooc.catalog.permissions import can_teach
 from mooc.extensions import db
 from mooc.learning import analytics, charts
-from mooc.pagination import Page
+from mooc.pagination import page_number, page_of
 from mooc.web.auth import current_account, role_required
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -50,13 +50,7 @@ def learners(slug: str) -> ResponseReturnValue:
     sort = sort if sort in analytics.SORT_KEYS else "name"
     descending = request.args.get("dir") == "desc"
     rows = analytics.sorted_rows(data.rows, sort, descending)
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
-    page = Page(
-        items=rows[(page_no - 1) * PER_PAGE : page_no * PER_PAGE],
-        total=len(rows),
-        page=page_no,
-        per_page=PER_PAGE,
-    )
+    page = page_of(rows, page=page_number(request.args.get("page")), per_page=PER_PAGE)
     enrolled, started, half, completed = data.funnel()
     funnel = charts.funnel_svg(
         _("Completion funnel"),

@@ -229,4 +229,4 @@ def statements(
     if flt.since is not None:
         stmt = stmt.where(XapiStatement.stored_at > flt.since)
     ordered = stmt.order_by(XapiStatement.stored_at, XapiStatement.id)
-    return paginate(session, ordered, page=page, per_page=per_page)
+    return paginate(session, ordered, page=page, per_page=per_page, clamp=False)

@@ -13,6 +13,7 @@ from mooc.accounts.models import Institution
 from mooc.credentials.context import app_settings
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.transfer import audit, rules, trust
 from mooc.transfer.forms import AgreementForm, ConfirmForm, RuleForm, TrustedIssuerForm
 from mooc.transfer.labels import jinja_helpers
@@ -244,7 +245,7 @@ def retire(slug: str, rule_id: int) -> ResponseReturnValue:
 @login_required
 def audit_log(slug: str) -> ResponseReturnValue:
     university = _university(slug)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     return render_template(
         "transfer/audit.html",
         university=university,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mooc.errors import DomainError
+from mooc.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,22 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError) -> tuple[Response, int]:
         return error_response(exc.status, exc.message)
 
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded) -> tuple[Response, int]:
+        wait = _longest_wait()
+        detail = None
+        if wait > 60:
+            minutes = -(-wait // 60)
+            detail = ngettext(
+                "Please wait %(num)d minute before trying again.",
+                "Please wait %(num)d minutes before trying again.",
+                minutes,
+            )
+        response, status = error_response(429, detail)
+        if wait:  # Flask-Limiter would name the shortest breached limit; the longest is the truth
+            response.headers["Retry-After"] = str(wait)
+        return response, status
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.code is None or exc.code < 400:
@@ -95,6 +116,12 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(exc: Exception) -> tuple[Response, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(InternalServerError.code)
+
+
+def _longest_wait() -> int:
+    """Seconds until every limit this request broke lets it through again (0 if unknown)."""
+    resets = [limit.reset_at for limit in limiter.current_limits if limit.breached]
+    return max(0, math.ceil(max(resets) - time.time())) if resets else 0
 
 
 def _desc(exc: HTTPException) -> str | None:

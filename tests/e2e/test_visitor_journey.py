@@ -41,7 +41,7 @@ def test_register_login_search_course_and_switch_language(page: Page) -> None:
 
     # Logging out ends the session.
     nav.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("status")).to_contain_text("You have logged out.")
+    expect(page.get_by_role("status")).to_contain_text("You have logged out on all your devices.")
     expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     expect(nav.get_by_role("link", name=name)).to_have_count(0)
 

@@ -184,11 +184,43 @@ def test_logging_out_needs_a_post(english: FlaskClient, session: Session) -> Non
 
     response = english.post("/logout", data={"csrf_token": csrf_from(english, "/")})
     assert response.status_code == 303
-    assert "You have logged out." in english.get("/").get_data(as_text=True)
+    assert "You have logged out on all your devices." in english.get("/").get_data(as_text=True)
     assert not logged_in_as(english, "Trần Thị Bình")
     gone = english.get("/account")
     assert gone.status_code == 302
     assert gone.location.startswith("/login")
+
+
+def test_a_copied_session_cookie_stops_working_after_logging_out(
+    app: Flask, english: FlaskClient, session: Session
+) -> None:
+    user = make_user(session, name="Đỗ Văn Khoa")
+    session.commit()
+    other_device = app.test_client()
+    assert login(other_device, user.email, PASSWORD).status_code == 303
+    assert login(english, user.email, PASSWORD).status_code == 303
+    stolen = english.get_cookie("mooc_session")
+    assert stolen is not None
+    copy = app.test_client()
+    copy.set_cookie("mooc_session", stolen.value)
+    assert copy.get("/dashboard").status_code == 200
+    profile_token = csrf_from(copy, "/account")
+
+    assert english.post("/logout", data={"csrf_token": csrf_from(english, "/")}).status_code == 303
+
+    # The copy can neither read the dashboard nor change the profile any more...
+    dashboard = copy.get("/dashboard")
+    assert dashboard.status_code == 302
+    assert dashboard.location.startswith("/login")
+    changed = copy.post(
+        "/account", data={"name": "Kẻ gian", "locale": "", "csrf_token": profile_token}
+    )
+    assert changed.status_code == 302
+    session.expire_all()
+    assert session.get(User, user.id).name == "Đỗ Văn Khoa"  # type: ignore[union-attr]
+    # ...and signing out on one device signs out the others (see README, "Sessions").
+    assert other_device.get("/account").status_code == 302
+    assert login(copy, user.email, PASSWORD).status_code == 303
 
 
 def test_the_session_cookie_is_http_only_and_same_site_lax(

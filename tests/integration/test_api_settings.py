@@ -34,3 +34,24 @@ def test_production_uses_the_given_pepper_or_turns_tokens_off(tmp_path: Path) ->
     assert load_settings({**environ, "MOOC_API_TOKEN_PEPPER": pepper}).api_token_pepper == pepper
     with pytest.raises(SettingsError, match="MOOC_API_TOKEN_PEPPER"):
         load_settings({**environ, "MOOC_API_TOKEN_PEPPER": "short"})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+        "MOOC_LOGIN_LIMIT_PER_ACCOUNT",
+        "MOOC_LOGIN_LIMIT_PER_ADDRESS",
+    ],
+)
+def test_a_malformed_login_limit_refuses_to_start(tmp_path: Path, name: str) -> None:
+    environ = {"MOOC_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**environ, name: "ten per fortnight"})
+    steps = "3 per minute; 6 per hour"
+    settings = load_settings({**environ, name: steps})
+    assert steps in (
+        settings.login_limit_per_account_address,
+        settings.login_limit_per_account,
+        settings.login_limit_per_address,
+    )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from mooc.accounts.models import Role, User
+from mooc.accounts.services import revoke_role
 from mooc.api.auth import SCOPE_ATTRIBUTE
 from mooc.api.models import ApiScope, ApiToken
 from mooc.api.services import IssuedToken, create_token
@@ -196,6 +197,58 @@ def test_staff_revoke_a_token_and_it_is_refused_from_then_on(
     assert "revoked" in refused.get_json()["detail"]
     listing = officer.client.get(f"/api-tokens/{UNIVERSITY}").get_data(as_text=True)
     assert "Revoked on" in listing
+
+
+@pytest.mark.parametrize("loss", ["role revoked", "account deactivated", "account deleted"])
+def test_a_token_dies_with_its_makers_role(
+    app: Flask, session: Session, client: FlaskClient, loss: str
+) -> None:
+    issued = make_token(session)
+    maker = issued.token.created_by
+    assert maker is not None
+    maker.name = "Lê Thị Thu"
+    officer = browser(app, staff_of(session, UNIVERSITY))
+    session.commit()
+    assert client.get(STATEMENTS, headers=bearer(issued.plaintext)).status_code == 200
+    listing = officer.client.get(f"/api-tokens/{UNIVERSITY}").get_data(as_text=True)
+    assert "Lê Thị Thu" in listing and "Active" in listing
+
+    if loss == "role revoked":
+        revoke_role(session, maker, institution_by_slug(session, UNIVERSITY), Role.STAFF)
+    elif loss == "account deactivated":
+        maker.is_active = False
+    else:
+        session.delete(maker)
+    session.commit()
+    session.expire_all()
+
+    refused = client.get(STATEMENTS, headers=bearer(issued.plaintext))
+    assert_unauthorized(refused, "invalid_token")
+    assert "no longer manages" in refused.get_json()["detail"]
+    listing = officer.client.get(f"/api-tokens/{UNIVERSITY}").get_data(as_text=True)
+    assert "Ended: its maker no longer has the role" in listing
+    assert ">Active<" not in listing
+
+
+def test_a_token_made_by_an_admin_lives_while_they_are_admin(
+    session: Session, client: FlaskClient
+) -> None:
+    admin = make_user(session, ("bo-giao-duc", Role.ADMIN))
+    issued = create_token(
+        session,
+        institution=institution_by_slug(session, UNIVERSITY),
+        name="Made by an admin",
+        scopes=(ApiScope.XAPI_READ,),
+        created_by=admin,
+        pepper=PEPPER,
+        now=utcnow(),
+        expires_at=None,
+    )
+    session.commit()
+    assert client.get(STATEMENTS, headers=bearer(issued.plaintext)).status_code == 200
+    revoke_role(session, admin, institution_by_slug(session, "bo-giao-duc"), Role.ADMIN)
+    session.commit()
+    assert_unauthorized(client.get(STATEMENTS, headers=bearer(issued.plaintext)), "invalid_token")
 
 
 def test_an_expired_token_is_refused(app: Flask, session: Session, client: FlaskClient) -> None:

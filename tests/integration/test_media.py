@@ -17,7 +17,9 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mooc.accounts.models import Role
 from mooc.assessment.models import Quiz
+from mooc.authoring.lectures import publish
 from mooc.authoring.media import (
     MediaLimits,
     course_media,
@@ -28,12 +30,15 @@ from mooc.authoring.media import (
 )
 from mooc.authoring.models import AuditEntry
 from mooc.authoring.package_format import MEDIA_NAME
-from mooc.catalog.models import Course, Lecture, MediaAsset
+from mooc.catalog.models import Course, CourseStatus, Lecture, MediaAsset
+from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
 from mooc.settings import SettingsError, load_settings
 from mooc.storage import Storage
 from mooc.storage.local import LocalStorage
 from mooc.storage.memory import MemoryStorage
+from tests.factories import PASSWORD, make_user
+from tests.helpers import login
 
 LIMITS = MediaLimits()
 SVG = (
@@ -472,3 +477,35 @@ def test_html_is_never_served_inline(
 
 def test_unknown_media_is_a_404(client: FlaskClient, local_storage: LocalStorage) -> None:
     assert client.get("/courses/toan-lop-6/media/khong-co.png").status_code == 404
+
+
+def test_only_published_media_may_be_kept_by_shared_caches(
+    session: Session, client: FlaskClient, local_storage: LocalStorage, course: Course
+) -> None:
+    teacher = make_user(session, (course.institution.slug, Role.TEACHER))
+    assign_teacher(session, course, teacher.id)
+    asset = _upload(session, local_storage, course, "so-do-moi.png", png(12, 12))
+    lecture = session.scalars(
+        select(Lecture).where(Lecture.course_id == course.id, Lecture.slug == "phan-so")
+    ).one()
+    lecture.draft_source += "\n![Sơ đồ mới](media/so-do-moi.png)\n"
+    session.flush()
+    url = f"/courses/{course.slug}/media/{asset.name}"
+
+    def caching(address: str) -> str:
+        response = client.get(address)
+        assert response.status_code == 200
+        response.close()
+        return response.headers.get("Cache-Control", "")
+
+    # Shown only by a lecture's draft: the course is public, this file is not yet.
+    assert "private" in caching(url) and "public" not in caching(url)
+    # Published media of a published course keep their public caching.
+    assert publish(session, teacher, lecture) is not None
+    session.flush()
+    assert caching(url) == "public, max-age=86400"
+    # A course back in draft: its teachers still see its media, privately.
+    course.status = CourseStatus.DRAFT
+    session.commit()
+    assert login(client, teacher.email, PASSWORD).status_code == 303
+    assert "private" in caching(url) and "public" not in caching(url)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from limits import parse
+from limits import parse, parse_many
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -130,6 +133,24 @@ def test_html_pages_have_no_inline_scripts(client: FlaskClient) -> None:
 # --- login rate limits -----------------------------------------------------------------------
 
 
+@contextmanager
+def login_limits(app: Flask, **limits: str) -> Iterator[None]:
+    """The shared app with other log-in limits for the time of a test."""
+    original = app.config["MOOC_SETTINGS"]
+    app.config["MOOC_SETTINGS"] = original.with_overrides(**limits)
+    try:
+        yield
+    finally:
+        app.config["MOOC_SETTINGS"] = original
+
+
+@pytest.fixture
+def low_account_ceiling(app: Flask) -> Iterator[None]:
+    """A per-account ceiling low enough to reach quickly (each failure costs a password hash)."""
+    with login_limits(app, login_limit_per_account="12 per hour"):
+        yield
+
+
 def limit_of(app: Flask, name: str) -> int:
     return parse(getattr(app.config["MOOC_SETTINGS"], name)).amount
 
@@ -144,7 +165,7 @@ def attempt(client: FlaskClient, token: str, email: str, password: str, address:
 
 
 def test_too_many_failures_for_one_account_are_refused_from_any_address(
-    app: Flask, client: FlaskClient, session: Session
+    app: Flask, client: FlaskClient, session: Session, low_account_ceiling: None
 ) -> None:
     user = make_user(session)
     session.commit()
@@ -184,7 +205,7 @@ def test_too_many_failures_from_one_address_are_refused_for_any_account(
 
 
 def test_successful_logins_do_not_count_against_the_limit(
-    app: Flask, client: FlaskClient, session: Session
+    app: Flask, client: FlaskClient, session: Session, low_account_ceiling: None
 ) -> None:
     user = make_user(session)
     session.commit()
@@ -197,6 +218,61 @@ def test_successful_logins_do_not_count_against_the_limit(
         token = csrf_from(client, "/login")  # logging in starts a fresh session
     assert attempt(client, token, user.email, "wrong password", "10.0.5.1") == 422
     assert attempt(client, token, user.email, PASSWORD, "10.0.5.2") == 429
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    owner = make_user(session)
+    session.commit()
+    steps = parse_many(app.config["MOOC_SETTINGS"].login_limit_per_account_address)
+    token = csrf_from(client, "/login")
+    answers = [attempt(client, token, owner.email, "guess", "203.0.113.66") for _ in range(10)]
+    # The guessing address is slowed down after the first step's failures...
+    assert answers == [422] * steps[0].amount + [429] * (10 - steps[0].amount)
+    assert attempt(client, token, owner.email, PASSWORD, "203.0.113.66") == 429
+    # ...while the owner, at an address that has not been failing, gets in at once.
+    assert attempt(client, token, owner.email, PASSWORD, "198.51.100.4") == 303
+
+
+def test_the_delays_grow_for_an_address_that_keeps_failing(
+    app: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user(session)
+    session.commit()
+    real_time, skipped = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + skipped[0])
+    token = csrf_from(client, "/login")
+
+    waits: list[str] = []
+
+    def fail(times: int) -> int:
+        for _ in range(times):
+            assert attempt(client, token, user.email, "guess", "203.0.113.77") == 422
+        refused = client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "203.0.113.77"},
+            headers={"Accept-Language": "en"},
+        )
+        assert refused.status_code == 429
+        waits.append(refused.get_data(as_text=True))
+        return int(refused.headers["Retry-After"])
+
+    with login_limits(app, login_limit_per_account_address="2 per minute; 4 per hour; 6 per day"):
+        first = fail(2)
+        skipped[0] += 61
+        second = fail(2)
+        skipped[0] += 3601
+        fail(2)
+        skipped[0] += 61
+        third = fail(0)
+        assert 0 < first <= 60 < second <= 3600 < third <= 86400
+        # The page says how long, in minutes, once it is longer than a moment.
+        assert "Please wait a moment before trying again." in waits[0]
+        assert f"Please wait {-(-second // 60)} minutes before trying again." in waits[1]
+        skipped[0] += 86401
+        assert attempt(client, token, user.email, PASSWORD, "203.0.113.77") == 303
 
 
 # --- error pages -----------------------------------------------------------------------------
