@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Any
 
@@ -121,7 +120,9 @@ def register_error_handlers(app: Flask) -> None:
 def _longest_wait() -> int:
     """Seconds until every limit this request broke lets it through again (0 if unknown)."""
     resets = [limit.reset_at for limit in limiter.current_limits if limit.breached]
-    return max(0, math.ceil(max(resets) - time.time())) if resets else 0
+    # Whole seconds rounded down, as Flask-Limiter writes its own Retry-After: one number on the
+    # page and in the header (60.8 s left of a one-minute window is "a moment", not "2 minutes").
+    return max(1, int(max(resets) - time.time())) if resets else 0
 
 
 def _desc(exc: HTTPException) -> str | None:

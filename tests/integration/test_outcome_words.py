@@ -70,4 +70,4 @@ def test_new_course_form_names_both_kinds_of_outcomes(app: Flask, session: Sessi
     client = app.test_client()
     login(client, "giao-vien@example.test", PASSWORD)
     page = client.get("/author/courses/new", headers=VI).get_data(as_text=True)
-    assert "yêu cầu cần đạt (khóa học phổ thông) hoặc chuẩn đầu ra (học phần đại học)" in page
+    assert "yêu cầu cần đạt (khoá học phổ thông) hoặc chuẩn đầu ra (học phần đại học)" in page
