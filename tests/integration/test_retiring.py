@@ -453,7 +453,7 @@ def test_a_whole_section_gone_from_the_package_retires_what_learners_used_in_it(
     text = course_md.read_text(encoding="utf-8")
     start = text.index("  - title: Chương II.")
     course_md.write_text(text[:start] + text[text.index("---", start) :], encoding="utf-8")
-    for slug in ("uoc-boi-so-nguyen-to", STUDIED):
+    for slug in ("uoc-boi-so-nguyen-to", "so-nguyen", STUDIED):
         (content_copy / COURSE / "lectures" / f"{slug}.md").unlink()
     (content_copy / COURSE / "quizzes" / f"{QUIZ}.yaml").unlink()
 
@@ -463,6 +463,7 @@ def test_a_whole_section_gone_from_the_package_retires_what_learners_used_in_it(
     session.expire_all()
     assert len(_course(session).sections) == 1
     assert _lecture(session, "uoc-boi-so-nguyen-to") is None
+    assert _lecture(session, "so-nguyen") is None
     kept = _lecture(session, STUDIED)
     assert kept is not None and kept.retired_at is not None
     assert _quiz(session).retired_at is not None
