@@ -145,6 +145,8 @@ def test_record_is_issued_downloaded_printed_verified_and_then_revoked(
     admin.locator("main").get_by_role("button", name="Log in").click()
     admin.goto(f"{base}/admin/records")
     admin.get_by_role("link", name="Nhập môn nghiên cứu").first.click()
+    admin.get_by_role("link", name="Revoke this record…").click()
+    expect(admin.locator("main")).to_contain_text("Revoking cannot be undone")
     admin.get_by_label("Reason for revoking").fill("Issued by mistake during a test.")
     admin.get_by_role("button", name="Revoke the record").click()
     expect(admin.locator("main")).to_contain_text("Revoked on")

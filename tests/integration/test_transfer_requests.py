@@ -194,6 +194,7 @@ def test_no_withdrawal_after_a_decision_and_none_of_anothers_request(
         partner(session),
         request.items[0],
         outcome=Outcome.REJECTED,
+        comment="Not part of our programme.",
         verifier=verifier(app, session),
         context=context(app),
         today=TODAY,
