@@ -217,14 +217,35 @@ def test_the_printable_page_carries_a_qr_code_of_a_share_link(app: Flask, mai: H
     assert "<svg" not in plain and "Add a verification QR code" in plain
 
     created = mai.post(f"/records/{mai.record.uuid}/share", {"days": "365", "purpose": "print"})
-    assert created.status_code == 303
-    page = mai.client.get(created.location).get_data(as_text=True)
+    assert created.status_code == 201  # the printable page itself: the secret is in no URL
+    assert created.location is None
+    page = created.get_data(as_text=True)
 
     assert '<svg role="img" class="qr" aria-label="QR code to verify this record"' in page
     url = re.search(r'<code class="share-url">([^<]+)</code>', page)
     assert url and url.group(1).startswith("http://mooc.test/verify/")
     assert app.test_client().get(url.group(1).removeprefix("http://mooc.test")).status_code == 200
     assert "style=" not in page  # the CSP forbids inline style
+    token = url.group(1).rsplit("/", 1)[1]
+    assert token not in "".join(re.findall(r'(?:href|action|src)="([^"]*)"', page))
+    # nor does the printable page take a secret from its address any more
+    old_way = mai.client.get(f"/records/{mai.record.uuid}/print?share={token}")
+    assert "<svg" not in old_way.get_data(as_text=True)
+
+
+def test_a_new_share_link_shows_at_the_top_with_its_qr_code_and_a_copy_button(
+    mai: Holder,
+) -> None:
+    page = mai.post(f"/records/{mai.record.uuid}/share", {"days": "30"}).get_data(as_text=True)
+    main = page[page.index("<main") :]
+    link = _NEW_LINK.search(main)
+    assert link
+    # before the record's facts and its checks, not 1,900 px below them
+    assert main.index('id="new-link"') < main.index('class="facts"')
+    assert main.index('id="new-link"') < main.index('class="verification"')
+    assert f'<a href="{link.group(1)}">{link.group(1)}</a>' in main  # selectable without JS
+    assert '<svg role="img" class="qr"' in main
+    assert 'data-copy="new-link"' in main and "js/copy.js" in page
 
 
 # --- transcripts ---------------------------------------------------------------------------

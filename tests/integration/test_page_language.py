@@ -20,7 +20,7 @@ from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course, Lecture, Section
 from mooc.credentials.models import IssuedCredential
-from mooc.transfer.models import Agreement, RequestItem, RuleVersion
+from mooc.transfer.models import Agreement, Decision, RequestItem, RuleVersion, TransferRequest
 from tests.helpers import login
 from tests.integration.test_transfer_support import signing_settings
 
@@ -115,6 +115,8 @@ def _user_content(session: Session) -> list[str]:
         RequestItem.proposal_course_title,
         Agreement.name,
         RuleVersion.local_course_title,
+        TransferRequest.message,
+        Decision.comment,
     ):
         values.update(value for value in session.scalars(select(column)).all() if value)
     for outcomes in session.scalars(select(Course.outcomes)).all():
