@@ -47,6 +47,7 @@ class SendResult:
     request: TransferRequest
     created: bool
     already_sent: tuple[str, ...] = ()  # names of records sent before (left out of a new one)
+    message_kept: bool = False  # a new message not sent: the earlier request keeps its own
 
 
 def partner_universities(session: Session) -> Sequence[Institution]:
@@ -200,7 +201,13 @@ def _insert_request(
             fresh.append((evaluation, row))
     names = tuple(item.name for item in earlier)
     if not fresh:
-        return SendResult(earlier[0].request, created=False, already_sent=names)
+        earlier_request = earlier[0].request
+        return SendResult(
+            earlier_request,
+            created=False,
+            already_sent=names,
+            message_kept=bool(message) and message != earlier_request.message,
+        )
     request = TransferRequest(student_id=student.id, institution_id=university.id, message=message)
     session.add(request)
     for evaluation, row in fresh:

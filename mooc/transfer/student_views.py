@@ -91,6 +91,15 @@ def send() -> ResponseReturnValue:
                     ),
                     "info",
                 )
+            if result.message_kept:
+                flash(
+                    _(
+                        "Your new message was not sent: the request keeps the message you wrote "
+                        "when you first sent these records. To change it, withdraw the request "
+                        "and send the records again."
+                    ),
+                    "info",
+                )
             return redirect(url_for("transfer.request_page", request_id=result.request.id), 303)
     status = 422 if form.errors else 200
     return render_template("transfer/send.html", form=form), status

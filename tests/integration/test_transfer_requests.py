@@ -82,6 +82,10 @@ def test_the_same_record_sent_twice_makes_one_request(app: Flask, session: Sessi
     assert not again.created
     assert again.request.id == first.request.id
     assert again.already_sent == (record.name,)
+    assert not again.message_kept
+    with_message = _send(app, session, learner, [record.uuid], "Another message")
+    assert with_message.message_kept
+    assert with_message.request.message == ""
     count = session.scalar(select(func.count()).where(TransferRequest.student_id == learner.id))
     assert count == 1
 
@@ -235,6 +239,22 @@ def test_student_sends_from_the_page_and_follows_the_request(
         "/records/send", data={**data, "csrf_token": csrf_from(client, "/records/send")}
     )
     assert again.headers["Location"] == sent.headers["Location"]
+    noted = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "1 record was sent to this university before" in noted
+    assert "Your new message was not sent" not in noted  # the same message: nothing lost
+    # Sending it again with another message says what became of that message.
+    changed = client.post(
+        "/records/send",
+        data={
+            **data,
+            "message": "Em gửi thêm bảng điểm",
+            "csrf_token": csrf_from(client, "/records/send"),
+        },
+    )
+    assert changed.headers["Location"] == sent.headers["Location"]
+    told = client.get(changed.headers["Location"]).get_data(as_text=True)
+    assert "Your new message was not sent: the request keeps the message you wrote" in told
+    assert "Xin công nhận tín chỉ" in told and "Em gửi thêm bảng điểm" not in told
     # Withdraw from the request page.
     token = csrf_from(client, sent.headers["Location"])
     withdrawn = client.post(sent.headers["Location"] + "/withdraw", data={"csrf_token": token})
