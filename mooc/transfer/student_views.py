@@ -3,6 +3,9 @@ withdraw one before any decision. Only the student sees their requests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -10,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 from wtforms import SelectChoice
 
+from mooc.accounts.models import Institution
 from mooc.credentials import queries as records
 from mooc.credentials.context import app_settings, platform_verifier
 from mooc.credentials.models import CredentialKind, IssuedCredential
@@ -19,6 +23,7 @@ from mooc.extensions import db
 from mooc.transfer.forms import ConfirmForm, SendForm
 from mooc.transfer.labels import jinja_helpers
 from mooc.transfer.requests import (
+    destinations,
     my_request,
     my_requests,
     partner_universities,
@@ -31,17 +36,36 @@ bp = Blueprint("transfer", __name__)
 bp.context_processor(jinja_helpers)
 
 
-def _send_form() -> SendForm:
+@bp.app_context_processor
+def _send_buttons() -> dict[str, Any]:
+    """My records (a credentials page, which knows nothing of transfer) asks through this
+    where each record can be sent, to offer a send button only for records that can go."""
+
+    def transfer_destinations(
+        shown: Sequence[IssuedCredential],
+    ) -> dict[str, list[Institution]]:
+        return destinations(db.session, [record for record in shown if not record.is_revoked])
+
+    return {"transfer_destinations": transfer_destinations}
+
+
+def _send_form(chosen: str | None = None) -> SendForm:
+    """Only records some university could take, and only universities that could take one of
+    them (or the record the student came from)."""
     user = current_account()
     form = SendForm()
+    mine = [record for record in records.my_records(db.session, user.id) if not record.is_revoked]
+    places = destinations(db.session, mine)
+    sendable = [record for record in mine if places[record.uuid]]
+    wanted = places.get(chosen or "") or [u for record in sendable for u in places[record.uuid]]
     form.university.choices = [
         SelectChoice(university.id, university.name)
         for university in partner_universities(db.session)
+        if university in wanted
     ]
     form.records.choices = [
         SelectChoice(record.uuid, f"{record.name} — {_record_source(record)}")
-        for record in records.my_records(db.session, user.id)
-        if not record.is_revoked
+        for record in sendable
     ]
     return form
 
@@ -56,7 +80,7 @@ def _record_source(record: IssuedCredential) -> str:
 @login_required
 def send() -> ResponseReturnValue:
     user = current_account()
-    form = _send_form()
+    form = _send_form(request.args.get("record"))
     if request.method == "GET" and request.args.get("record"):
         form.records.data = [request.args["record"]]
     if form.validate_on_submit():
