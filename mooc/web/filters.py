@@ -24,15 +24,15 @@ def number(value: Decimal | float | int | str | None, style: str = "decimal") ->
     number (a record from elsewhere may say anything) is shown as it is."""
     if value is None or value == "":
         return ""
+    amount: Decimal | float | int = value if not isinstance(value, str) else Decimal(0)
     if isinstance(value, str):
         try:
-            amount: Decimal | float | int = Decimal(value.strip())
+            parsed = Decimal(value.strip())
         except ArithmeticError:
             return value
-        if not amount.is_finite():
+        if not parsed.is_finite():
             return value
-    else:
-        amount = value
+        amount = parsed
     if style == "percent":
         return str(format_percent(Decimal(str(amount)) / 100, format="#,##0.#%"))
     return str(format_decimal(amount, format="#,##0.#"))

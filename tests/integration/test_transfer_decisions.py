@@ -19,7 +19,7 @@ from mooc.credentials.models import IssuedCredential
 from mooc.errors import Conflict, Invalid
 from mooc.transfer import rules, trust
 from mooc.transfer.decisions import Adjustment, ProposalChanged, ProposalKey, decide, reevaluate
-from mooc.transfer.labels import item_reasons
+from mooc.transfer.labels import item_reasons, reason_sentence
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.requests import send_records
 from tests.helpers import csrf_from, login
@@ -458,3 +458,13 @@ def test_the_same_decision_sent_twice_is_recorded_once(app: Flask, session: Sess
         )
     ).all()
     assert len(issued) == 1
+
+
+def test_a_minimum_grade_is_a_number_of_the_readers_language(app: Flask) -> None:
+    def sentence() -> str:
+        return reason_sentence("grade_below_minimum", {"min_grade": "72.50"})
+
+    assert in_language(app, "en", sentence) == (
+        "The grade is below the rule's minimum of 72.5 out of 100."
+    )
+    assert "72,5" in in_language(app, "vi", sentence)
