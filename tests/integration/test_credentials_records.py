@@ -249,6 +249,8 @@ def test_a_new_share_link_shows_at_the_top_with_its_qr_code_and_a_copy_button(
     assert f'<a href="{link.group(1)}">{link.group(1)}</a>' in main  # selectable without JS
     assert '<svg role="img" class="qr"' in main
     assert 'data-copy="new-link"' in main and "js/copy.js" in page
+    # without JavaScript the copy button stays hidden: the link itself is the way to copy
+    assert re.search(r'<button type="button" class="copy" data-copy="new-link"[^>]*hidden>', main)
 
 
 # --- transcripts ---------------------------------------------------------------------------
