@@ -149,19 +149,30 @@ def _pages(session: Session) -> Iterator[tuple[str | None, list[str]]]:
             f"/transfer/requests/{item.request_id}",
         ],
     )
-    yield "teacher@demo.test", ["/teach/", f"/teach/courses/{course.slug}/learners", "/author/"]
+    yield "teacher@demo.test", [
+        "/teach/",
+        f"/teach/courses/{course.slug}/learners",
+        "/author/",
+        f"/author/courses/{course.slug}",
+        "/account",
+    ]
     yield (
         "verifier@demo.test",
         [
             "/university/dai-hoc-da-nang",
             f"/university/dai-hoc-da-nang/items/{item.id}",
             f"/university/dai-hoc-da-nang/items/{item.id}/reject",
+            "/university/dai-hoc-da-nang/agreements",
+            "/university/dai-hoc-da-nang/trust",
+            "/university/dai-hoc-da-nang/evaluate",
+            "/university/dai-hoc-da-nang/export",
         ],
     )
     yield (
         "admin@demo.test",
         [
             "/admin/people",
+        "/admin/institutions",
             "/admin/records",
             f"/admin/records/{record.uuid}",
             f"/admin/records/{record.uuid}/revoke",
