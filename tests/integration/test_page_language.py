@@ -149,13 +149,16 @@ def _pages(session: Session) -> Iterator[tuple[str | None, list[str]]]:
             f"/transfer/requests/{item.request_id}",
         ],
     )
-    yield "teacher@demo.test", [
-        "/teach/",
-        f"/teach/courses/{course.slug}/learners",
-        "/author/",
-        f"/author/courses/{course.slug}",
-        "/account",
-    ]
+    yield (
+        "teacher@demo.test",
+        [
+            "/teach/",
+            f"/teach/courses/{course.slug}/learners",
+            "/author/",
+            f"/author/courses/{course.slug}",
+            "/account",
+        ],
+    )
     yield (
         "verifier@demo.test",
         [
@@ -172,7 +175,7 @@ def _pages(session: Session) -> Iterator[tuple[str | None, list[str]]]:
         "admin@demo.test",
         [
             "/admin/people",
-        "/admin/institutions",
+            "/admin/institutions",
             "/admin/records",
             f"/admin/records/{record.uuid}",
             f"/admin/records/{record.uuid}/revoke",
