@@ -36,8 +36,8 @@ def _strip(value: str | None) -> str | None:
 
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("Automatic")),
-    SelectChoice("vi", "Tiếng Việt"),
-    SelectChoice("en", "English"),
+    SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
 ]
 
 
@@ -85,7 +85,11 @@ class PasswordForm(Form):
 
 class LanguageForm(Form):
     lang = SelectField(
-        _l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+        _l("Language"),
+        choices=[
+            SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
     )
     next = HiddenField()
     submit = SubmitField(_l("Change"))

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -81,8 +82,9 @@ def login() -> ResponseReturnValue:
             if lang:  # but the language the visitor chose stays
                 session["lang"] = lang
             login_user(user)
+            refresh()  # the page was chosen in the visitor's language; now the user's counts
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
+            return redirect(safe_next(form.next.data, url_for("learning.dashboard")), 303)
         form.password.errors.append(_("The email or password is not correct."))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 

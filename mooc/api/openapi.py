@@ -342,7 +342,8 @@ TRANSFER_SCHEMAS: dict[str, Any] = {
     },
     "DecisionRequest": {
         "description": (
-            "Accept the proposal or reject the record (a comment is optional), or adjust: "
+            "Accept the proposal (a comment is optional), reject the record saying why in "
+            "`comment` (the student reads it), or adjust: "
             "recognise the record as our `course` for `credits` (rounded to one decimal "
             "place), saying why in `comment`. `courseTitle` defaults to the proposal's title "
             "when `course` is the proposal's course, else to the code. Fields an outcome does "
@@ -353,8 +354,16 @@ TRANSFER_SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "required": ["outcome"],
                 "properties": {
-                    "outcome": {"type": "string", "enum": ["accept", "reject"]},
+                    "outcome": {"type": "string", "const": "accept"},
                     "comment": {**NO_NUL, "maxLength": MAX_COMMENT},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["outcome", "comment"],
+                "properties": {
+                    "outcome": {"type": "string", "const": "reject"},
+                    "comment": {**NOT_BLANK, "maxLength": MAX_COMMENT},
                 },
             },
             {
@@ -647,7 +656,8 @@ def _transfer_operations() -> dict[str, Any]:
                     "The decision is recorded as made by the staff member who made the token "
                     "(403 when they no longer run the university's transfers). Accepting and "
                     "adjusting verify the record again and issue a signed recognition record; "
-                    "adjusting needs a comment, credits and our course. A later decision "
+                    "adjusting needs a comment, credits and our course; rejecting needs a "
+                    "comment. A later decision "
                     "supersedes the current one; the same decision sent twice is recorded "
                     "once (200)."
                 ),

@@ -28,7 +28,10 @@ LEVELS = [
     SelectChoice("k12", _l("School (grades 1–12)")),
     SelectChoice("university", _l("University")),
 ]
-LANGUAGES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+LANGUAGES = [
+    SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
+]
 
 
 class CourseForm(Form):
@@ -50,7 +53,7 @@ class CourseForm(Form):
     workload_hours = IntegerField(
         _l("Workload in hours (university)"),
         validators=[Optional(), NumberRange(1, 3000)],
-        description=_l("One Vietnamese credit (tín chỉ) is 50 hours of study."),
+        description=_l("One Vietnamese credit is 50 hours of study."),
     )
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[Length(max=20_000)], render_kw={"rows": 6}

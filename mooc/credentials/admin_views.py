@@ -43,10 +43,24 @@ def index() -> ResponseReturnValue:
     )
 
 
-@bp.route("/<uuid:record_id>", methods=["GET", "POST"])
+@bp.get("/<uuid:record_id>")
 @admin_required
 def record(record_id: uuid.UUID) -> ResponseReturnValue:
     found = queries.record_by_uuid(db.session, str(record_id))
+    return render_template(
+        "credentials/admin_record.html",
+        record=found,
+        log=queries.revocations(db.session, found.id),
+    )
+
+
+@bp.route("/<uuid:record_id>/revoke", methods=["GET", "POST"])
+@admin_required
+def revoke(record_id: uuid.UUID) -> ResponseReturnValue:
+    """GET shows what revoking does and asks for the reason; POST (with CSRF) revokes."""
+    found = queries.record_by_uuid(db.session, str(record_id))
+    if found.is_revoked:
+        return redirect(url_for("credentials_admin.record", record_id=found.uuid), 303)
     form = RevokeRecordForm()
     if form.validate_on_submit():
         try:
@@ -63,12 +77,9 @@ def record(record_id: uuid.UUID) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The record is revoked; its status list is re-signed."), "success")
             return redirect(url_for("credentials_admin.record", record_id=found.uuid), 303)
-    return render_template(
-        "credentials/admin_record.html",
-        record=found,
-        form=form,
-        log=queries.revocations(db.session, found.id),
-    ), 422 if form.errors else 200
+    return render_template("credentials/admin_revoke.html", record=found, form=form), (
+        422 if form.errors else 200
+    )
 
 
 @bp.post("/keys/<slug>/rotate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -16,7 +16,7 @@ from mooc.credentials.context import app_settings, issuing_context, platform_ver
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.issuing import signed_document
-from mooc.credentials.models import IssuedCredential
+from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.qr import qr_svg
 from mooc.credentials.summary import summarize
 from mooc.credentials.transcripts import issue_transcript
@@ -56,6 +56,7 @@ def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | N
         ],
         form=form,
         new_link=new_link,
+        new_qr=qr_svg(new_link, _("QR code to verify this record")) if new_link else None,
     )
 
 
@@ -83,13 +84,14 @@ def share(record_id: uuid.UUID) -> ResponseReturnValue:
     form = ShareLinkForm()
     if not form.validate_on_submit():
         return _record_page(found, form), 422
-    _link, token = sharing.create_share_link(
+    link, token = sharing.create_share_link(
         db.session, found, days=form.days.data or 0, label=form.label.data or ""
     )
     db.session.commit()
+    # The token exists only now (its hash is stored): show it once, on this answer, never in a
+    # URL (history, logs and Referer headers would keep the secret).
     if form.purpose.data == "print":
-        return redirect(url_for("credentials.print_record", record_id=found.uuid, share=token), 303)
-    # The token exists only now (its hash is stored): show it once, on this answer.
+        return _print_page(found, link, share_url(token)), 201
     return _record_page(found, ShareLinkForm(formdata=None), new_link=share_url(token)), 201
 
 
@@ -105,23 +107,9 @@ def withdraw_link(record_id: uuid.UUID, link_id: int) -> ResponseReturnValue:
     return redirect(url_for("credentials.record", record_id=found.uuid), 303)
 
 
-@bp.get("/records/<uuid:record_id>/print")
-@login_required
-def print_record(record_id: uuid.UUID) -> ResponseReturnValue:
-    found = _mine(record_id)
-    token = request.args.get("share", "")
-    link = None
-    if token:
-        link = next(
-            (
-                candidate
-                for candidate in sharing.share_links(db.session, found.id)
-                if candidate.token_hash == sharing.token_hash(token)
-                and sharing.is_active(candidate)
-            ),
-            None,
-        )
-    url = share_url(token) if link is not None else None
+def _print_page(
+    found: IssuedCredential, link: ShareLink | None = None, url: str | None = None
+) -> str:
     return render_template(
         "credentials/print.html",
         record=found,
@@ -131,6 +119,13 @@ def print_record(record_id: uuid.UUID) -> ResponseReturnValue:
         qr=qr_svg(url, _("QR code to verify this record")) if url else None,
         form=ShareLinkForm(formdata=None, purpose="print", days=365),
     )
+
+
+@bp.get("/records/<uuid:record_id>/print")
+@login_required
+def print_record(record_id: uuid.UUID) -> ResponseReturnValue:
+    """The printable page; its QR code comes with the link made for it (the POST's answer)."""
+    return _print_page(_mine(record_id))
 
 
 @bp.route("/records/transcript", methods=["GET", "POST"])

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mooc.credentials.achievements import K12_FRAMEWORK
+
+EQF_URL = "http://data.europa.eu/snb/eqf/"
+
 
 @dataclass(frozen=True)
 class RecordSummary:
@@ -16,7 +20,9 @@ class RecordSummary:
     valid_from: str
     course_name: str = ""
     course_code: str = ""
-    level: str = ""
+    level: str = ""  # as the record words it (in the issuer's language)
+    level_stage: str = ""  # "k12" or "eqf" when the platform can word the level itself
+    level_code: str = ""  # the grade (k12) or the EQF level
     credits: str = ""
     workload: str = ""
     grade: str = ""
@@ -79,6 +85,15 @@ def stated_scales(results: Any, achievement: Mapping[str, Any]) -> dict[str, str
     return found
 
 
+def _level_stage(alignment: Mapping[str, Any]) -> str:
+    """Which kind of level a record states, so the page can name it in the reader's language."""
+    if _text(alignment.get("targetFramework")) == K12_FRAMEWORK:
+        return "k12"
+    if _text(alignment.get("targetUrl")).startswith(EQF_URL):
+        return "eqf"
+    return ""
+
+
 def summarize(credential: Any) -> RecordSummary:
     document = _map(credential)
     types = document.get("type")
@@ -109,7 +124,9 @@ def summarize(credential: Any) -> RecordSummary:
     first = _map(results[0]) if isinstance(results, list) and results else {}
     alignments = achievement.get("alignment")
     # the platform's records align to their level first
-    level = _text(_map(alignments[0]).get("targetName")) if isinstance(alignments, list) else ""
+    first_alignment = _map(alignments[0]) if isinstance(alignments, list) and alignments else {}
+    level_code = _text(first_alignment.get("targetCode"))
+    stage = _level_stage(first_alignment) if level_code.isdigit() else ""
     scales = stated_scales(results, achievement)
     return RecordSummary(
         "achievement",
@@ -119,7 +136,9 @@ def summarize(credential: Any) -> RecordSummary:
         valid_from,
         course_name=_text(achievement.get("name")),
         course_code=_text(achievement.get("humanCode")),
-        level=level,
+        level=_text(first_alignment.get("targetName")),
+        level_stage=stage,
+        level_code=level_code if stage else "",
         credits=_text(subject.get("creditsEarned")),
         workload=_hours(_text(achievement.get("timeRequired"))),
         grade=_text(first.get("value")),

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,7 +78,9 @@ def issue_transcript(
         raise NotFound(_("There is no such record."))
     if any(record.is_revoked for record in records):
         raise Invalid(_("A revoked record cannot go into a transcript."), field="records")
-    title = " ".join(name.split())[:200] or _("Transcript of %(n)d course records", n=len(records))
+    title = " ".join(name.split())[:200] or ngettext(
+        "Transcript of %(num)d course record", "Transcript of %(num)d course records", len(records)
+    )
     repeated = _recent_twin(session, user.id, [record.id for record in records], title)
     if repeated is not None:  # the same request a moment ago (a double click)
         return repeated

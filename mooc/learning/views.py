@@ -85,10 +85,20 @@ def enrol(slug: str) -> ResponseReturnValue:
     return redirect(url_for("learning.resume", slug=slug), 303)
 
 
-@bp.post("/courses/<slug>/unenrol")
+@bp.route("/courses/<slug>/unenrol", methods=["GET", "POST"])
 @login_required
 def unenrol(slug: str) -> ResponseReturnValue:
+    """GET asks for confirmation (works without JavaScript); POST, with its CSRF token, leaves."""
     found = catalog_queries.course_by_slug(db.session, slug)
+    if request.method == "GET":
+        user = current_account()
+        if not services.is_enrolled(db.session, user.id, found.id):
+            return redirect(url_for("learning.course", slug=slug), 303)
+        return render_template(
+            "learning/unenrol.html",
+            course=found,
+            completion=services.completion(db.session, user.id, found.id),
+        )
     services.unenrol(db.session, current_account(), found)
     db.session.commit()
     flash(_("You have left the course. Your progress is kept if you come back."), "info")

@@ -141,7 +141,8 @@ def decide(
 
     Accepting re-verifies the record and raises `ProposalChanged` when the fresh proposal does
     not recognise it or differs from `expected` (the fresh one is kept). Adjusting needs a
-    comment, credits and our course (`Invalid`); both refuse a record that is not authentic or
+    comment, credits and our course, rejecting a reason the student reads (`Invalid`); accepting
+    and adjusting refuse a record that is not authentic or
     is revoked (`Conflict`), a course already recognised for the student, or credits beyond
     the agreement's cap. Raises `Conflict` for a withdrawn item.
     """
@@ -151,6 +152,8 @@ def decide(
     if item.state == ItemState.WITHDRAWN:
         raise Conflict(_("The student has withdrawn this request."))
     comment = _comment(comment)
+    if outcome == Outcome.REJECTED and not comment:
+        raise Invalid(_("Give the reason for not recognising the record."), field="comment")
     granted = (
         _granted(
             session,

@@ -70,12 +70,16 @@ class Rule:
     valid_until: dt.date | None = None
 
     def matches(self, facts: RecordFacts) -> bool:
-        if facts.issuer not in self.issuers:
+        return self.covers(facts.issuer, facts.achievement_id, facts.course_code)
+
+    def covers(self, issuer: str, achievement_id: str, course_code: str | None) -> bool:
+        """Whether this rule is about that achievement of that issuer (before any check)."""
+        if issuer not in self.issuers:
             return False
         if self.achievement_id is not None:
-            return facts.achievement_id == self.achievement_id
-        if self.code_pattern is not None and facts.course_code:
-            return fnmatch.fnmatchcase(facts.course_code.upper(), self.code_pattern.upper())
+            return achievement_id == self.achievement_id
+        if self.code_pattern is not None and course_code:
+            return fnmatch.fnmatchcase(course_code.upper(), self.code_pattern.upper())
         return False
 
     def in_force(self, on: dt.date) -> bool:

@@ -19,7 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mooc.transfer.conversion import Method
@@ -204,8 +204,12 @@ class AdjustForm(Form):
 class RejectForm(Form):
     comment = TextAreaField(
         _l("Reason (the student sees it)"),
-        validators=[Optional(), Length(max=MAX_COMMENT)],
-        render_kw={"rows": 3},
+        validators=[
+            DataRequired(_l("Give the reason for not recognising the record.")),
+            Length(max=MAX_COMMENT),
+        ],
+        description=_l("Required. Say why, so the student knows what to do next."),
+        render_kw={"rows": 4},
     )
     submit = SubmitField(_l("Do not recognise"))
 

@@ -26,7 +26,7 @@ def reason_sentence(
     credits: Decimal | None = None,
 ) -> str:
     """One reason as a sentence (unknown codes are shown as they are)."""
-    minimum = str(details.get("min_grade", ""))
+    minimum = number(str(details.get("min_grade", "")))  # "50", not "50.00"
     sentences = {
         Reason.NOT_VERIFIED: _(
             "The record could not be verified: its format, its signature or its issuer's keys "

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mooc.accounts.models import Institution, InstitutionKind, User
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
@@ -28,6 +29,7 @@ from mooc.transfer.evaluating import (
     evaluate_record,
     store_proposal,
 )
+from mooc.transfer.evaluation import Rule
 from mooc.transfer.models import (
     Agreement,
     Decision,
@@ -35,6 +37,8 @@ from mooc.transfer.models import (
     RequestItem,
     TransferRequest,
 )
+from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.transfer.rules import rule_sets
 
 MAX_MESSAGE = 2000
 MAX_RECORDS = 20
@@ -47,6 +51,7 @@ class SendResult:
     request: TransferRequest
     created: bool
     already_sent: tuple[str, ...] = ()  # names of records sent before (left out of a new one)
+    message_kept: bool = False  # a new message not sent: the earlier request keeps its own
 
 
 def partner_universities(session: Session) -> Sequence[Institution]:
@@ -59,6 +64,48 @@ def partner_universities(session: Session) -> Sequence[Institution]:
         )
         .order_by(Institution.name)
     ).all()
+
+
+def _is_school_record(record: CourseRecord) -> bool:
+    return summarize(record.document).level_stage == "k12"
+
+
+def _could_take(record: CourseRecord, rules: Sequence[Rule]) -> bool:
+    """A university record may go to any partner (its staff can recognise it by hand); a school
+    record only where a rule is about it."""
+    if not _is_school_record(record):
+        return True
+    return any(
+        rule.covers(record.issuer, record.achievement_id, record.course_code) for rule in rules
+    )
+
+
+def destinations(
+    session: Session, records: Sequence[IssuedCredential]
+) -> dict[str, list[Institution]]:
+    """For each record (by uuid), the partner universities it can be sent to: a school (K-12)
+    record only to a university with a rule that could accept it; a transcript where one of its
+    records could go."""
+    universities = [
+        (
+            university,
+            [rule for rule_set in rule_sets(session, university.id) for rule in rule_set.rules],
+        )
+        for university in partner_universities(session)
+    ]
+    found: dict[str, list[Institution]] = {}
+    for row in records:
+        try:
+            inside, _container = course_records(json.loads(row.document))
+        except (NotACourseRecord, ValueError):
+            found[row.uuid] = []
+            continue
+        found[row.uuid] = [
+            university
+            for university, rules in universities
+            if any(_could_take(record, rules) for record in inside)
+        ]
+    return found
 
 
 def _live_item(session: Session, university_id: int, source_id: str) -> RequestItem | None:
@@ -147,7 +194,8 @@ def send_records(
     verified and evaluated at once. Records sent before are not sent again: when all were, the
     request holding the first of them is answered.
 
-    Raises `Invalid` (none chosen, too many, revoked, message too long, not a university),
+    Raises `Invalid` (none chosen, too many, revoked, message too long, not a university, a
+    school record no rule of the university accepts),
     `NotFound` (a record that is not the student's).
     """
     if university.kind != InstitutionKind.UNIVERSITY:
@@ -158,8 +206,21 @@ def send_records(
             _("The message has more than %(n)d characters.", n=MAX_MESSAGE), field="message"
         )
     now = utcnow()
+    chosen = _chosen_records(session, student, record_uuids)
+    places = destinations(session, chosen)
+    for row in chosen:
+        if university not in places[row.uuid]:
+            raise Invalid(
+                _(
+                    "%(university)s has no rule that accepts the school record %(record)s: "
+                    "choose another university or leave the record out.",
+                    university=university.name,
+                    record=row.name,
+                ),
+                field="records",
+            )
     pending: list[tuple[RecordEvaluation, IssuedCredential]] = []
-    for row in _chosen_records(session, student, record_uuids):
+    for row in chosen:
         for evaluation in evaluate_record(
             session,
             university,
@@ -200,7 +261,13 @@ def _insert_request(
             fresh.append((evaluation, row))
     names = tuple(item.name for item in earlier)
     if not fresh:
-        return SendResult(earlier[0].request, created=False, already_sent=names)
+        earlier_request = earlier[0].request
+        return SendResult(
+            earlier_request,
+            created=False,
+            already_sent=names,
+            message_kept=bool(message) and message != earlier_request.message,
+        )
     request = TransferRequest(student_id=student.id, institution_id=university.id, message=message)
     session.add(request)
     for evaluation, row in fresh:

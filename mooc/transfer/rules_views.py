@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from wtforms import Field, SelectChoice
 
@@ -81,7 +82,14 @@ def trust_platform(slug: str) -> ResponseReturnValue:
         db.session, university, app_settings().base_url, current_account()
     )
     db.session.commit()
-    flash(_("%(n)d issuers of the platform added.", n=len(added)), "success")
+    flash(
+        ngettext(
+            "%(num)d issuer of the platform added.",
+            "%(num)d issuers of the platform added.",
+            len(added),
+        ),
+        "success",
+    )
     return redirect(url_for("transfer_rules.trusted", slug=slug), 303)
 
 

@@ -75,21 +75,27 @@ def queue(slug: str) -> ResponseReturnValue:
     )
 
 
+# The item page holds several forms: each has its own prefix, so every id (and the label that
+# points at it) is unique on the page.
+ACCEPT, ADJUST, RECHECK = "accept", "adjust", "recheck"
+
+
 def _item_page(
     university: Institution,
     item: RequestItem,
     *,
     adjust: AdjustForm | None = None,
-    reject: RejectForm | None = None,
 ) -> str:
     accept = AcceptForm(
         formdata=None,
+        prefix=ACCEPT,
         credits=str(item.proposal_credits),
         course_code=item.proposal_course_code or "",
         rule_version=str(item.proposal_rule_version_id or ""),
     )
     adjust = adjust or AdjustForm(
         formdata=None,
+        prefix=ADJUST,
         credits=item.proposal_credits or None,
         course_code=item.proposal_course_code or "",
         course_title=item.proposal_course_title or "",
@@ -102,8 +108,7 @@ def _item_page(
         checks=explained_checks(item.checks),
         accept=accept,
         adjust=adjust,
-        reject=reject or RejectForm(formdata=None),
-        confirm=ConfirmForm(),
+        confirm=ConfirmForm(prefix=RECHECK),
         history=audit.entries_about(db.session, university.id, "item", item.id),
     )
 
@@ -158,7 +163,7 @@ def _decide(
 def accept(slug: str, item_id: int) -> ResponseReturnValue:
     university = _university(slug)
     found = item_of(db.session, university, item_id)
-    form = AcceptForm()
+    form = AcceptForm(prefix=ACCEPT)
     if not form.validate_on_submit():
         raise Invalid(_("The form had expired. Please try again."))
     return _decide(university, found, Outcome.ACCEPTED, expected=form.expected())
@@ -169,7 +174,7 @@ def accept(slug: str, item_id: int) -> ResponseReturnValue:
 def adjust(slug: str, item_id: int) -> ResponseReturnValue:
     university = _university(slug)
     found = item_of(db.session, university, item_id)
-    form = AdjustForm()
+    form = AdjustForm(prefix=ADJUST)
     if form.validate_on_submit():
         try:
             return _decide(
@@ -185,15 +190,21 @@ def adjust(slug: str, item_id: int) -> ResponseReturnValue:
     return _item_page(university, found, adjust=form), 422
 
 
-@bp.post("/<slug>/items/<int:item_id>/reject")
+@bp.route("/<slug>/items/<int:item_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject(slug: str, item_id: int) -> ResponseReturnValue:
+    """GET shows what not recognising does and asks for the reason; POST (CSRF) decides."""
     university = _university(slug)
     found = item_of(db.session, university, item_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _item_page(university, found, reject=form), 422
-    return _decide(university, found, Outcome.REJECTED, comment=form.comment.data or "")
+    if form.validate_on_submit():
+        try:
+            return _decide(university, found, Outcome.REJECTED, comment=form.comment.data or "")
+        except Invalid as error:
+            form.comment.errors = [error.message]
+    return render_template(
+        "transfer/reject.html", university=university, item=found, form=form
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<slug>/items/<int:item_id>/recheck")
@@ -201,7 +212,7 @@ def reject(slug: str, item_id: int) -> ResponseReturnValue:
 def recheck(slug: str, item_id: int) -> ResponseReturnValue:
     university = _university(slug)
     found = item_of(db.session, university, item_id)
-    if not ConfirmForm().validate_on_submit():
+    if not ConfirmForm(prefix=RECHECK).validate_on_submit():
         raise Invalid(_("The form had expired. Please try again."))
     reevaluate(
         db.session,

@@ -4,6 +4,8 @@ withdraw one before any decision. Only the student sees their requests."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 from wtforms import SelectChoice
 
+from mooc.accounts.models import Institution
 from mooc.credentials import queries as records
 from mooc.credentials.context import app_settings, platform_verifier
 from mooc.credentials.models import CredentialKind, IssuedCredential
@@ -22,6 +25,7 @@ from mooc.extensions import db
 from mooc.transfer.forms import ConfirmForm, SendForm
 from mooc.transfer.labels import jinja_helpers
 from mooc.transfer.requests import (
+    destinations,
     my_request,
     my_requests,
     partner_universities,
@@ -34,17 +38,36 @@ bp = Blueprint("transfer", __name__)
 bp.context_processor(jinja_helpers)
 
 
-def _send_form() -> SendForm:
+@bp.app_context_processor
+def _send_buttons() -> dict[str, Any]:
+    """My records (a credentials page, which knows nothing of transfer) asks through this
+    where each record can be sent, to offer a send button only for records that can go."""
+
+    def transfer_destinations(
+        shown: Sequence[IssuedCredential],
+    ) -> dict[str, list[Institution]]:
+        return destinations(db.session, [record for record in shown if not record.is_revoked])
+
+    return {"transfer_destinations": transfer_destinations}
+
+
+def _send_form(chosen: str | None = None) -> SendForm:
+    """Only records some university could take, and only universities that could take one of
+    them (or the record the student came from)."""
     user = current_account()
     form = SendForm()
+    mine = [record for record in records.my_records(db.session, user.id) if not record.is_revoked]
+    places = destinations(db.session, mine)
+    sendable = [record for record in mine if places[record.uuid]]
+    wanted = places.get(chosen or "") or [u for record in sendable for u in places[record.uuid]]
     form.university.choices = [
         SelectChoice(university.id, university.name)
         for university in partner_universities(db.session)
+        if university in wanted
     ]
     form.records.choices = [
         SelectChoice(record.uuid, f"{record.name} — {_record_source(record)}")
-        for record in records.my_records(db.session, user.id)
-        if not record.is_revoked
+        for record in sendable
     ]
     return form
 
@@ -59,7 +82,7 @@ def _record_source(record: IssuedCredential) -> str:
 @login_required
 def send() -> ResponseReturnValue:
     user = current_account()
-    form = _send_form()
+    form = _send_form(request.args.get("record"))
     if request.method == "GET" and request.args.get("record"):
         form.records.data = [request.args["record"]]
     if form.validate_on_submit():
@@ -91,6 +114,15 @@ def send() -> ResponseReturnValue:
                         "%(num)d records were sent to this university before: %(names)s.",
                         len(result.already_sent),
                         names=", ".join(result.already_sent),
+                    ),
+                    "info",
+                )
+            if result.message_kept:
+                flash(
+                    _(
+                        "Your new message was not sent: the request keeps the message you wrote "
+                        "when you first sent these records. To change it, withdraw the request "
+                        "and send the records again."
                     ),
                     "info",
                 )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from markupsafe import Markup
 
 from mooc.assessment.scales import ScaledGrade, scaled_grade
@@ -20,10 +20,51 @@ def subject_label(code: str) -> str:
     return str(SUBJECTS.get(code, code.replace("-", " ").capitalize()))
 
 
-def number(value: Decimal | float | int | None) -> str:
-    if value is None:
+def number(value: Decimal | float | int | str | None, style: str = "decimal") -> str:
+    """Every grade, credit count, hour count and percentage shown, in the reader's language
+    ("7", "2,5", "66,7%" in Vietnamese; "7", "2.5", "66.7%" in English). A text that is not a
+    number (a record from elsewhere may say anything) is shown as it is."""
+    if value is None or value == "":
         return ""
-    return str(format_decimal(value, format="#,##0.#"))
+    amount: Decimal | float | int = value if not isinstance(value, str) else Decimal(0)
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except ArithmeticError:
+            return value
+        if not parsed.is_finite():
+            return value
+        amount = parsed
+    if style == "percent":
+        return str(format_percent(Decimal(str(amount)) / 100, format="#,##0.#%"))
+    return str(format_decimal(amount, format="#,##0.#"))
+
+
+def _plural_count(value: Decimal | float | int | str) -> int:
+    """The count that picks a plural form: a fraction ("1.5 credits") takes the plural."""
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:
+        return 2
+    return int(amount) if amount.is_finite() and amount == amount.to_integral_value() else 2
+
+
+def credits(value: Decimal | float | int | str | None) -> str:
+    """ "1 credit", "2,5 credits" ("2,5 tín chỉ" in Vietnamese)."""
+    if value is None or value == "":
+        return ""
+    return ngettext(
+        "%(amount)s credit", "%(amount)s credits", _plural_count(value), amount=number(value)
+    )
+
+
+def hours(value: Decimal | float | int | str | None) -> str:
+    """ "1 hour", "37,5 hours": study time (workload)."""
+    if value is None or value == "":
+        return ""
+    return ngettext(
+        "%(amount)s hour", "%(amount)s hours", _plural_count(value), amount=number(value)
+    )
 
 
 def one_decimal(value: Decimal | float | str | None) -> str:
@@ -83,6 +124,8 @@ def register_filters(app: Flask) -> None:
         outcomes_heading=outcomes_heading,
         number=number,
         one_decimal=one_decimal,
+        credits=credits,
+        hours=hours,
         date=date,
         datetime=datetime,
         html=trusted_html,

@@ -130,6 +130,14 @@ def test_record_is_issued_downloaded_printed_verified_and_then_revoked(
     share_url = student.locator("code.share-url").inner_text().strip()
     assert share_url.startswith("http://mooc.test/verify/")  # the configured public origin
     share_url = share_url.replace("http://mooc.test", base)  # … served here on a loopback port
+    assert "/verify/" not in student.url and "share=" not in student.url  # no secret in the URL
+
+    # A link made on the record page shows where the student is, with a copy button (JS).
+    student.get_by_role("link", name="Back to the record").click()
+    student.locator("main").get_by_role("button", name="Create a share link").click()
+    expect(student.locator("#new-link")).to_be_in_viewport()
+    expect(student.get_by_role("button", name="Copy the link")).to_be_visible()
+    expect(student.locator("section.new-link figure.qr-figure svg")).to_have_count(1)
 
     visitor = browser.new_context(locale="en-US").new_page()  # no login needed to verify
     _verify_file(visitor, base, record_file)
@@ -145,6 +153,8 @@ def test_record_is_issued_downloaded_printed_verified_and_then_revoked(
     admin.locator("main").get_by_role("button", name="Log in").click()
     admin.goto(f"{base}/admin/records")
     admin.get_by_role("link", name="Nhập môn nghiên cứu").first.click()
+    admin.get_by_role("link", name="Revoke this record…").click()
+    expect(admin.locator("main")).to_contain_text("Revoking cannot be undone")
     admin.get_by_label("Reason for revoking").fill("Issued by mistake during a test.")
     admin.get_by_role("button", name="Revoke the record").click()
     expect(admin.locator("main")).to_contain_text("Revoked on")

@@ -119,7 +119,7 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
     _login(page, base, STUDENT)
     page.goto(f"{base}/records")
     expect(page.locator("main")).to_contain_text("Introduction to Programming")
-    page.get_by_role("link", name="Send to a university").click()
+    page.get_by_role("link", name="Send records to a university").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Send records to a university")
     page.get_by_label("University", exact=True).select_option(label="Đại học Đà Nẵng")
     page.get_by_label(re.compile("^Introduction to Programming")).check()

@@ -145,15 +145,15 @@ def test_the_password_is_stored_as_an_argon2id_hash(english: FlaskClient, sessio
 # --- logging in and out ----------------------------------------------------------------------
 
 
-def test_logging_in_redirects_home_and_shows_the_name(
+def test_logging_in_lands_on_the_dashboard_and_shows_the_name(
     english: FlaskClient, session: Session
 ) -> None:
     user = make_user(session, name="Trần Thị Bình")
     session.commit()
     response = login(english, user.email, PASSWORD)
     assert response.status_code == 303
-    assert response.location == "/"
-    home = english.get("/").get_data(as_text=True)
+    assert response.location == "/dashboard"
+    home = english.get("/dashboard").get_data(as_text=True)
     assert "Welcome back, Trần Thị Bình." in home
     assert logged_in_as(english, "Trần Thị Bình")
     session.refresh(user)
@@ -276,14 +276,14 @@ def test_a_protected_page_sends_to_login_and_back(english: FlaskClient, session:
         "http:/evil.example",
     ],
 )
-def test_an_outside_next_goes_home_instead(
+def test_an_outside_next_goes_to_the_dashboard_instead(
     english: FlaskClient, session: Session, target: str
 ) -> None:
     user = make_user(session)
     session.commit()
     response = login(english, user.email, PASSWORD, next_url=target)
     assert response.status_code == 303
-    assert response.location == "/"
+    assert response.location == "/dashboard"
     assert urlsplit(response.location).netloc == ""
 
 
@@ -411,3 +411,15 @@ def test_the_language_chosen_before_logging_in_is_kept(
     assert page_language(client) == "en"
     assert login(client, user.email, PASSWORD).status_code == 303
     assert page_language(client) == "en"
+
+
+def test_the_welcome_speaks_the_language_of_the_account(
+    english: FlaskClient, session: Session
+) -> None:
+    user = make_user(session, name="Lê Văn Cường")
+    user.locale = "vi"
+    session.commit()
+    login(english, user.email, PASSWORD)  # the browser asks for English, the account for Vietnamese
+    page = english.get("/dashboard").get_data(as_text=True)
+    assert "Chào mừng Lê Văn Cường quay trở lại." in page
+    assert "Welcome back" not in page

@@ -226,6 +226,11 @@ def test_adjusting_needs_a_comment_and_is_recorded_with_it(
         assert answer.status_code == 422
         assert answer.mimetype == "application/problem+json"
         assert "adjust" in answer.get_json()["detail"]
+    for comment in ({}, {"comment": "   "}):  # a rejection says why: the student reads it
+        answer = client.post(url, headers=headers, json={"outcome": "reject", **comment})
+        assert answer.status_code == 422
+        assert answer.mimetype == "application/problem+json"
+        assert "reason for not recognising" in answer.get_json()["detail"]
     for wrong in (
         {"outcome": "maybe"},
         {**adjustment, "comment": "x", "credits": "two"},

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from flask import Flask
@@ -22,6 +23,7 @@ from mooc.credentials.issuers import institution_by_slug
 from mooc.credentials.models import CredentialKind, IssuedCredential, ShareLink
 from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
+from mooc.web.filters import credits, hours, number
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 from tests.integration.test_credentials_support import (
@@ -31,6 +33,7 @@ from tests.integration.test_credentials_support import (
     signing_settings,
     verifier,
 )
+from tests.integration.test_transfer_support import in_language
 
 _NEW_LINK = re.compile(r'id="new-link"[^>]*value="([^"]+)"')
 
@@ -217,14 +220,37 @@ def test_the_printable_page_carries_a_qr_code_of_a_share_link(app: Flask, mai: H
     assert "<svg" not in plain and "Add a verification QR code" in plain
 
     created = mai.post(f"/records/{mai.record.uuid}/share", {"days": "365", "purpose": "print"})
-    assert created.status_code == 303
-    page = mai.client.get(created.location).get_data(as_text=True)
+    assert created.status_code == 201  # the printable page itself: the secret is in no URL
+    assert created.location is None
+    page = created.get_data(as_text=True)
 
     assert '<svg role="img" class="qr" aria-label="QR code to verify this record"' in page
     url = re.search(r'<code class="share-url">([^<]+)</code>', page)
     assert url and url.group(1).startswith("http://mooc.test/verify/")
     assert app.test_client().get(url.group(1).removeprefix("http://mooc.test")).status_code == 200
     assert "style=" not in page  # the CSP forbids inline style
+    token = url.group(1).rsplit("/", 1)[1]
+    assert token not in "".join(re.findall(r'(?:href|action|src)="([^"]*)"', page))
+    # nor does the printable page take a secret from its address any more
+    old_way = mai.client.get(f"/records/{mai.record.uuid}/print?share={token}")
+    assert "<svg" not in old_way.get_data(as_text=True)
+
+
+def test_a_new_share_link_shows_at_the_top_with_its_qr_code_and_a_copy_button(
+    mai: Holder,
+) -> None:
+    page = mai.post(f"/records/{mai.record.uuid}/share", {"days": "30"}).get_data(as_text=True)
+    main = page[page.index("<main") :]
+    link = _NEW_LINK.search(main)
+    assert link
+    # before the record's facts and its checks, not 1,900 px below them
+    assert main.index('id="new-link"') < main.index('class="facts"')
+    assert main.index('id="new-link"') < main.index('class="verification"')
+    assert f'<a href="{link.group(1)}">{link.group(1)}</a>' in main  # selectable without JS
+    assert '<svg role="img" class="qr"' in main
+    assert 'data-copy="new-link"' in main and "js/copy.js" in page
+    # without JavaScript the copy button stays hidden: the link itself is the way to copy
+    assert re.search(r'<button type="button" class="copy" data-copy="new-link"[^>]*hidden>', main)
 
 
 # --- transcripts ---------------------------------------------------------------------------
@@ -309,3 +335,58 @@ def test_the_api_document_describes_the_records_endpoints(client: FlaskClient) -
     listing = paths["/api/v1/me/credentials"]["get"]["responses"]["200"]
     schema = listing["content"]["application/json"]["schema"]
     assert schema["items"]["$ref"] == "#/components/schemas/CredentialItem"
+
+
+# --- words of the record page in the reader's language ---------------------------------------
+
+
+def test_the_record_page_words_level_credits_and_hours_in_the_readers_language(
+    app: Flask, mai: Holder, session: Session
+) -> None:
+    school = issue(app, session, mai.user, SCHOOL_COURSE)
+    session.commit()
+    university = mai.client.get(f"/records/{mai.record.uuid}").get_data(as_text=True)
+    assert "Bachelor level (EQF level 6)" in university
+    assert re.search(r"<dd>\d+ credits?</dd>", university)
+    assert re.search(r"<dd>\d+ hours</dd>", university)
+    assert "tín chỉ" not in university
+    grade = mai.client.get(f"/records/{school.uuid}").get_data(as_text=True)
+    assert "<dd>Grade 1</dd>" in grade
+
+    mai.user.locale = "vi"
+    session.commit()
+    university = mai.client.get(f"/records/{mai.record.uuid}").get_data(as_text=True)
+    assert "Trình độ đại học (bậc 6 của Khung trình độ châu Âu EQF)" in university
+    assert re.search(r"<dd>\d+ tín chỉ</dd>", university)
+    assert re.search(r"<dd>\d+ giờ</dd>", university)
+    assert "Bachelor" not in university and " hours" not in university
+    grade = mai.client.get(f"/records/{school.uuid}").get_data(as_text=True)
+    assert "<dd>Lớp 1</dd>" in grade and "Grade 1" not in grade
+
+
+def test_numbers_credits_hours_and_percentages_follow_the_language(app: Flask) -> None:
+    english = {
+        "number": in_language(app, "en", number, "7.0"),
+        "decimal": in_language(app, "en", number, Decimal("1234.5")),
+        "percent": in_language(app, "en", number, 11.1, "percent"),
+        "one credit": in_language(app, "en", credits, Decimal(1)),
+        "credits": in_language(app, "en", credits, "2.5"),
+        "one hour": in_language(app, "en", hours, 1),
+        "hours": in_language(app, "en", hours, Decimal("37.5")),
+        "not a number": in_language(app, "en", number, "n/a"),
+    }
+    assert english == {
+        "number": "7",
+        "decimal": "1,234.5",
+        "percent": "11.1%",
+        "one credit": "1 credit",
+        "credits": "2.5 credits",
+        "one hour": "1 hour",
+        "hours": "37.5 hours",
+        "not a number": "n/a",
+    }
+    assert in_language(app, "vi", number, "7.0") == "7"
+    assert in_language(app, "vi", number, Decimal("1234.5")) == "1.234,5"
+    assert in_language(app, "vi", number, 11.1, "percent") == "11,1%"
+    assert in_language(app, "vi", credits, "2.5") == "2,5 tín chỉ"
+    assert in_language(app, "vi", hours, Decimal("37.5")) == "37,5 giờ"

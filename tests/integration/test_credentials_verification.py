@@ -101,7 +101,7 @@ def test_revoking_a_record_re_signs_its_list_and_verifiers_see_it_revoked(
     client, token = admin_client(app, session)
 
     page = client.post(
-        f"/admin/records/{record.uuid}",
+        f"/admin/records/{record.uuid}/revoke",
         data={"csrf_token": token, "reason": "Quiz answers were copied"},
     )
     assert page.status_code == 303
@@ -128,8 +128,16 @@ def test_revoking_needs_a_reason_and_an_administrator(
     app: Flask, client: FlaskClient, session: Session, record: IssuedCredential
 ) -> None:
     admin, token = admin_client(app, session)
-    refused = admin.post(f"/admin/records/{record.uuid}", data={"csrf_token": token, "reason": " "})
+    asked = admin.get(f"/admin/records/{record.uuid}/revoke")
+    assert asked.status_code == 200  # a confirmation page: nothing is revoked yet
+    assert "Revoking cannot be undone" in asked.get_data(as_text=True)
+    session.refresh(record)
+    assert not record.is_revoked
+    refused = admin.post(
+        f"/admin/records/{record.uuid}/revoke", data={"csrf_token": token, "reason": " "}
+    )
     assert refused.status_code == 422
+    assert "Give the reason for revoking the record." in refused.get_data(as_text=True)
     student = session.get(User, record.user_id)
     assert student is not None
     login(client, student.email, PASSWORD)

@@ -168,6 +168,16 @@ def test_leaving_a_course_keeps_progress_and_closes_its_lectures(
     first, second = lectures(session, MATH)[:2]
     learner.post(f"{lecture_url(MATH, first)}/done")
 
+    page = learner.get(f"/courses/{MATH}").get_data(as_text=True)
+    assert f'<a class="button danger" href="/courses/{MATH}/unenrol">' in page
+    asked = learner.get(f"/courses/{MATH}/unenrol")  # a confirmation page; nothing changes
+    assert asked.status_code == 200
+    assert "Your progress is kept" in asked.get_data(as_text=True)
+    assert 'class="danger"' in asked.get_data(as_text=True)
+    assert learner.get(f"/courses/{MATH}").get_data(as_text=True).count("Continue learning") == 1
+    forged = learner.client.post(f"/courses/{MATH}/unenrol")  # no CSRF token
+    assert forged.status_code == 400
+
     left = learner.post(f"/courses/{MATH}/unenrol")
     assert left.status_code == 303
     assert left.location == f"/courses/{MATH}"
@@ -593,6 +603,22 @@ def test_the_course_completes_when_the_last_lecture_is_done_after_the_quiz(
     assert "Congratulations! You have completed this course." in page
     assert "You completed this course on" in page
     assert count(session, Completion, Completion.user_id == learner.user.id) == 1
+    # A finished course says so: no "continue", no progress bar as if it were under way.
+    assert "Continue learning" not in page
+    assert "Read the lectures again" in page
+    assert "<progress" not in page
+
+
+def test_the_dashboard_says_when_every_course_is_finished(
+    learner: Browser, session: Session
+) -> None:
+    learner.enrol(READING)
+    finish_lectures(learner, session, READING)
+    found = attempt(session, learner.start(READING, READING_QUIZ))
+    learner.post(f"/attempts/{found.id}/submit", right_answers(found))
+    page = learner.get("/dashboard").get_data(as_text=True)
+    assert "No course in progress: you have finished every course you enrolled in." in page
+    assert "You are not taking any course yet." not in page
 
 
 def test_a_failed_quiz_does_not_complete_the_course(learner: Browser, session: Session) -> None:
@@ -625,7 +651,8 @@ def test_the_dashboard_shows_progress_and_completions(learner: Browser, session:
     # 2 of 7 lectures and 0 of 1 quiz: 2 of 8 items.
     assert '<progress max="100" value="25"' in progress
     assert "2 of 7 lectures done" in progress
-    assert "0 of 1 quizzes passed" in progress
+    assert "0 of 1 quiz passed" in progress  # one quiz: the singular
+    assert "25%</span>" in progress
 
     assert reading_title in done
     assert math_title not in done

@@ -19,7 +19,7 @@ from mooc.credentials.models import IssuedCredential
 from mooc.errors import Conflict, Invalid
 from mooc.transfer import rules, trust
 from mooc.transfer.decisions import Adjustment, ProposalChanged, ProposalKey, decide, reevaluate
-from mooc.transfer.labels import item_reasons
+from mooc.transfer.labels import item_reasons, reason_sentence
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.requests import send_records
 from tests.helpers import csrf_from, login
@@ -353,11 +353,11 @@ def test_staff_decide_on_the_item_page(app: Flask, session: Session, client: Fla
     no_comment = client.post(
         url + "/adjust",
         data={
-            "csrf_token": token,
-            "credits": "1",
-            "course_code": "MA2020",
-            "course_title": "X",
-            "comment": "",
+            "adjust-csrf_token": token,
+            "adjust-credits": "1",
+            "adjust-course_code": "MA2020",
+            "adjust-course_title": "X",
+            "adjust-comment": "",
         },
     )
     assert no_comment.status_code == 422
@@ -365,16 +365,79 @@ def test_staff_decide_on_the_item_page(app: Flask, session: Session, client: Fla
     accepted = client.post(
         url + "/accept",
         data={
-            "csrf_token": token,
-            "credits": str(item.proposal_credits),
-            "course_code": "MA2020",
-            "rule_version": str(item.proposal_rule_version_id),
+            "accept-csrf_token": token,
+            "accept-credits": str(item.proposal_credits),
+            "accept-course_code": "MA2020",
+            "accept-rule_version": str(item.proposal_rule_version_id),
         },
     )
     assert accepted.status_code == 303
     after = client.get(url).get_data(as_text=True)
     assert "Your decision is recorded." in after
     assert "Accepted as proposed" in after
+
+
+def test_rejecting_asks_for_confirmation_and_a_reason(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    learner, officer = student(session), staff(session, email="binh.reject@example.test")
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = _item(app, session, learner, record)
+    session.commit()
+    login(client, "binh.reject@example.test", "correct horse battery")
+    url = f"/university/dai-hoc-da-nang/items/{item.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'href="{url}/reject"' in page  # a link to the confirmation, not a decision
+    assert 'class="button danger"' in page
+    asked = client.get(url + "/reject")
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "The student sees that the record is not recognised, with your reason." in text
+    assert 'class="danger"' in text
+    assert item.decisions == []
+    token = csrf_from(client, url + "/reject")
+    for blank in ("", "   "):
+        refused = client.post(url + "/reject", data={"csrf_token": token, "comment": blank})
+        assert refused.status_code == 422
+        assert "Give the reason for not recognising the record." in refused.get_data(as_text=True)
+    assert item.decisions == []
+    done = client.post(url + "/reject", data={"csrf_token": token, "comment": "Wrong programme."})
+    assert done.status_code == 303
+    assert [(d.outcome, d.comment) for d in item.decisions] == [
+        (Outcome.REJECTED, "Wrong programme.")
+    ]
+
+
+def test_a_rejection_without_a_reason_is_refused_by_the_service(
+    app: Flask, session: Session
+) -> None:
+    learner, officer = student(session), staff(session, email="binh.noreason@example.test")
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = _item(app, session, learner, record)
+    with pytest.raises(Invalid) as refused:
+        _decide(app, session, officer, item, Outcome.REJECTED, comment="  ")
+    assert refused.value.field == "comment"
+    assert item.decisions == []
+
+
+def test_the_decision_page_has_unique_ids_and_each_label_points_at_its_field(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    learner, officer = student(session), staff(session, email="binh.ids@example.test")
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = _item(app, session, learner, record)
+    session.commit()
+    login(client, "binh.ids@example.test", "correct horse battery")
+    page = client.get(f"/university/dai-hoc-da-nang/items/{item.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    labels = re.findall(r'<label for="([^"]+)"', page)
+    assert {"adjust-credits", "adjust-course_code", "adjust-comment"} <= set(labels)
+    for target in labels:
+        assert len(re.findall(rf'<(?:input|select|textarea)[^>]*\sid="{target}"', page)) == 1
 
 
 def test_the_same_decision_sent_twice_is_recorded_once(app: Flask, session: Session) -> None:
@@ -395,3 +458,13 @@ def test_the_same_decision_sent_twice_is_recorded_once(app: Flask, session: Sess
         )
     ).all()
     assert len(issued) == 1
+
+
+def test_a_minimum_grade_is_a_number_of_the_readers_language(app: Flask) -> None:
+    def sentence() -> str:
+        return reason_sentence("grade_below_minimum", {"min_grade": "72.50"})
+
+    assert in_language(app, "en", sentence) == (
+        "The grade is below the rule's minimum of 72.5 out of 100."
+    )
+    assert "72,5" in in_language(app, "vi", sentence)

@@ -58,6 +58,7 @@ def _recognise(app: Flask, session: Session, officer, learner, *records, outcome
             partner(session),
             item,
             outcome=outcome,
+            comment="Not part of our programme." if outcome == Outcome.REJECTED else "",
             verifier=verifier(app, session),
             context=context(app),
             today=TODAY,

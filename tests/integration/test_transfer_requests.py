@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mooc.catalog.models import Course
 from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Conflict, Invalid, NotFound
+from mooc.transfer import rules, trust
+from mooc.transfer.conversion import Method
 from mooc.transfer.decisions import decide
 from mooc.transfer.models import ItemState, Outcome, RequestItem, TransferRequest
 from mooc.transfer.requests import my_request, send_records, withdraw_request
@@ -25,14 +28,18 @@ from tests.integration.test_transfer_support import (
     STATS,
     TODAY,
     context,
+    did_of,
     issue,
     partner,
     set_up_partner,
     signing_settings,
     staff,
+    stats_rule,
     student,
     verifier,
 )
+
+SCHOOL = "tieng-viet-lop-1"  # grade 1
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +89,10 @@ def test_the_same_record_sent_twice_makes_one_request(app: Flask, session: Sessi
     assert not again.created
     assert again.request.id == first.request.id
     assert again.already_sent == (record.name,)
+    assert not again.message_kept
+    with_message = _send(app, session, learner, [record.uuid], "Another message")
+    assert with_message.message_kept
+    assert with_message.request.message == ""
     count = session.scalar(select(func.count()).where(TransferRequest.student_id == learner.id))
     assert count == 1
 
@@ -194,6 +205,7 @@ def test_no_withdrawal_after_a_decision_and_none_of_anothers_request(
         partner(session),
         request.items[0],
         outcome=Outcome.REJECTED,
+        comment="Not part of our programme.",
         verifier=verifier(app, session),
         context=context(app),
         today=TODAY,
@@ -234,6 +246,22 @@ def test_student_sends_from_the_page_and_follows_the_request(
         "/records/send", data={**data, "csrf_token": csrf_from(client, "/records/send")}
     )
     assert again.headers["Location"] == sent.headers["Location"]
+    noted = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "1 record was sent to this university before" in noted
+    assert "Your new message was not sent" not in noted  # the same message: nothing lost
+    # Sending it again with another message says what became of that message.
+    changed = client.post(
+        "/records/send",
+        data={
+            **data,
+            "message": "Em gửi thêm bảng điểm",
+            "csrf_token": csrf_from(client, "/records/send"),
+        },
+    )
+    assert changed.headers["Location"] == sent.headers["Location"]
+    told = client.get(changed.headers["Location"]).get_data(as_text=True)
+    assert "Your new message was not sent: the request keeps the message you wrote" in told
+    assert "Xin công nhận tín chỉ" in told and "Em gửi thêm bảng điểm" not in told
     # Withdraw from the request page.
     token = csrf_from(client, sent.headers["Location"])
     withdrawn = client.post(sent.headers["Location"] + "/withdraw", data={"csrf_token": token})
@@ -257,3 +285,51 @@ def test_the_send_form_refuses_nothing_chosen(
     )
     assert answer.status_code == 422
     assert "Choose at least one record." in answer.get_data(as_text=True)
+
+
+def test_a_school_record_is_offered_only_to_a_university_with_a_rule_for_it(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    learner = student(session, email="mai.school@example.test")
+    school = issue(app, session, learner, SCHOOL)
+    stats = issue(app, session, learner, STATS)
+    officer = staff(session)
+    agreement = set_up_partner(session, officer)  # rules for two university courses only
+    session.commit()
+    login(client, "mai.school@example.test", "correct horse battery")
+
+    listing = client.get("/records").get_data(as_text=True)
+    assert f"/records/send?record={stats.uuid}" in listing
+    assert f"/records/send?record={school.uuid}" not in listing  # no send button
+    form = client.get("/records/send").get_data(as_text=True)
+    assert f'value="{stats.uuid}"' in form and f'value="{school.uuid}"' not in form
+    with pytest.raises(Invalid) as refused:
+        _send(app, session, learner, [school.uuid])
+    assert refused.value.field == "records"
+    assert "has no rule that accepts the school record" in refused.value.message
+
+    course = session.scalars(select(Course).where(Course.slug == SCHOOL)).one()
+    trust.add_trusted_issuer(
+        session, partner(session), officer, did=did_of(session, course.institution.slug), name="x"
+    )
+    rules.create_rule(
+        session,
+        agreement,
+        officer,
+        stats_rule(
+            issuer_did=did_of(session, course.institution.slug),
+            code_pattern=None,
+            achievement_id=f"{BASE_URL}/courses/{SCHOOL}/achievement",
+            local_course_code="VN0001",
+            local_course_title="Tiếng Việt",
+            method=Method.FIXED,
+            fixed_credits=Decimal(1),
+        ),
+    )
+    session.commit()
+    listing = client.get("/records").get_data(as_text=True)
+    assert f"/records/send?record={school.uuid}" in listing
+    offered = client.get(f"/records/send?record={school.uuid}").get_data(as_text=True)
+    assert "Đại học Đà Nẵng" in offered
+    assert re.search(rf'<input checked[^>]*value="{school.uuid}"', offered)
+    assert _send(app, session, learner, [school.uuid]).created

@@ -76,7 +76,7 @@ def test_revoking_a_recognised_record_flags_its_decision_on_the_queue(
     session.commit()
     login(client, "binh.revoked@example.test", "correct horse battery")
     queue = client.get("/university/dai-hoc-da-nang").get_data(as_text=True)
-    assert "1 recognised records have been revoked by their issuer since" in queue
+    assert "1 recognised record has been revoked by its issuer since: review it." in queue
     flagged = client.get("/university/dai-hoc-da-nang?show=flagged").get_data(as_text=True)
     assert record.name in flagged
     session.refresh(item)

@@ -200,10 +200,12 @@ def test_staff_keep_trust_agreements_and_rules_on_their_pages(
         "method": "by_hours",
         "hours_per_credit": "50",
         "min_grade": "50",
+        "max_age_days": "1",
     }
     saved = client.post(new_rule, data=form)
     assert saved.status_code == 303
     listing = client.get(agreement_url).get_data(as_text=True)
+    assert "at most 1 day old" in listing  # the singular
     assert "INT1*" in listing
     assert "IT1010 Nhập môn lập trình" in listing
     found = re.search(r'href="(/university/dai-hoc-da-nang/rules/\d+)"', listing)
