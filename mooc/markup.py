@@ -261,6 +261,27 @@ class _ScrollRegionFilter(Filter):
                 yield {"type": "EndTag", "name": "div", "namespace": None}
 
 
+# "1 000 000" as Vietnamese textbooks write it: a space between digit groups never breaks a line.
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))")
+NARROW_NBSP = "\u202f"
+
+
+class _DigitGroupFilter(Filter):
+    """Keep grouped numbers on one line in prose (not in code, where spaces mean something)."""
+
+    def __iter__(self) -> Any:
+        literal = 0
+        for token in super().__iter__():
+            kind, name = token.get("type"), token.get("name")
+            if kind == "StartTag" and name in ("pre", "code"):
+                literal += 1
+            elif kind == "EndTag" and name in ("pre", "code") and literal:
+                literal -= 1
+            elif kind == "Characters" and not literal:
+                token = {**token, "data": _DIGIT_GROUP_SPACE.sub(NARROW_NBSP, token["data"])}
+            yield token
+
+
 @lru_cache(maxsize=16)
 def _cleaner(labels: RegionLabels) -> bleach.Cleaner:
     return bleach.Cleaner(
@@ -272,6 +293,7 @@ def _cleaner(labels: RegionLabels) -> bleach.Cleaner:
         filters=[
             partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code", "math"}),
             partial(_ScrollRegionFilter, labels=labels),
+            _DigitGroupFilter,
         ],
     )
 

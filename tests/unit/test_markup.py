@@ -142,6 +142,13 @@ def test_authors_cannot_write_region_or_tabindex_attributes() -> None:
     assert "aria-label" not in out
 
 
+def test_grouped_numbers_never_break_inside_but_code_keeps_its_spaces() -> None:
+    out = html_of("Dân số 96 208 984 người, năm 2019.\n\n`x = 1 000`\n")
+    assert "96\u202f208\u202f984 người" in out
+    assert "năm 2019" in out
+    assert "<code>x = 1 000</code>" in out
+
+
 def test_footnotes_render_with_links_both_ways() -> None:
     out = html_of("Số 0 là số tự nhiên[^1].\n\n[^1]: Theo chương trình 2018.\n")
     assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in out
