@@ -9,18 +9,19 @@
   var done = box.getAttribute("data-done");
   function two(n) { return (n < 10 ? "0" : "") + n; }
   function tick() {
-    var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    var ms = end - Date.now();
+    var left = Math.max(0, Math.ceil(ms / 1000));
     if (left === 0) {
+      box.setAttribute("aria-live", "assertive");  // a timer is silent; this must be heard
       box.textContent = done;
       box.classList.add("countdown-over");
-      box.setAttribute("role", "alert");
       return;
     }
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
     var time = (h ? h + ":" + two(m) : String(m)) + ":" + two(s);
     box.textContent = label.replace("{time}", time);
     if (left <= 60) { box.classList.add("countdown-soon"); }
-    window.setTimeout(tick, 1000 - ((end - Date.now()) % 1000 + 1000) % 1000 || 1000);
+    window.setTimeout(tick, ms % 1000 || 1000);  // wake when the shown second changes
   }
   box.hidden = false;
   tick();
