@@ -46,7 +46,7 @@ from mooc.web import filters, health
 from mooc.web.assets import register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.errors import register_error_handlers
-from mooc.web.i18n import select_locale
+from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.security import install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +128,7 @@ def create_app(
         REMEMBER_COOKIE_SECURE=settings.is_production,
         WTF_CSRF_TIME_LIMIT=None if not settings.is_production else 8 * 3600,
         BABEL_DEFAULT_LOCALE=settings.default_language,
+        BABEL_DEFAULT_TIMEZONE=settings.default_timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "mooc" / "translations"),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_ENABLED=settings.extra.get("ratelimit", True),
@@ -158,7 +159,7 @@ def create_app(
             _sqlite_pragmas(engine)
     csrf.init_app(app)
     compress.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

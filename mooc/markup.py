@@ -19,6 +19,7 @@ from xml.etree.ElementTree import Element
 
 import bleach
 import markdown
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # untyped in the stubs
 from bleach.linkifier import LinkifyFilter
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown.extensions import Extension
@@ -37,6 +38,17 @@ class MediaRef:
 
 
 MediaResolver = Callable[[str], MediaRef | None]
+
+
+@dataclass(frozen=True)
+class RegionLabels:
+    """Accessible names of the sideways-scrolling boxes around wide tables and formulas.
+
+    The caller passes them translated (this module knows no gettext); the defaults are English.
+    """
+
+    table: str = "Table"
+    formula: str = "Formula"
 
 
 @dataclass(frozen=True)
@@ -202,19 +214,93 @@ def _link_rel(
     return attrs
 
 
-_CLEANER = bleach.Cleaner(
-    tags=_HTML_TAGS | _MATHML_TAGS,
-    attributes=_allowed_attribute,
-    protocols={"http", "https", "mailto"},
-    strip=True,
-    strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code", "math"})],
-)
+def _is_block(token: dict[str, Any]) -> bool:
+    return bool(token["data"].get((None, "display")) == "block")
 
 
-def sanitize(fragment: str) -> str:
-    """Clean an HTML fragment with the platform's allowlist."""
-    return _CLEANER.clean(fragment)
+class _ScrollRegionFilter(Filter):
+    """Put each table and display formula in its own sideways-scrolling box.
+
+    A wide table or formula must not widen a phone's page. The box is a focusable region with
+    a name, so keyboard users can scroll it too. It runs after the sanitizer, so authors cannot
+    write these attributes themselves and the wrapper cannot be stripped.
+    """
+
+    def __init__(self, source: Any, labels: RegionLabels) -> None:
+        super().__init__(source)
+        self.labels = labels
+
+    def _open(self, label: str, kind: str) -> dict[str, Any]:
+        attrs = {
+            (None, "class"): f"scroll-x scroll-{kind}",
+            (None, "role"): "region",
+            (None, "tabindex"): "0",
+            (None, "aria-label"): label,
+        }
+        return {"type": "StartTag", "name": "div", "namespace": None, "data": attrs}
+
+    def __iter__(self) -> Any:
+        open_tables = 0  # a table inside a table scrolls with its outer box
+        in_block_math = False
+        for token in super().__iter__():
+            kind, name = token.get("type"), token.get("name")
+            if kind == "StartTag" and name == "table":
+                if open_tables == 0:
+                    yield self._open(self.labels.table, "table")
+                open_tables += 1
+            elif kind == "StartTag" and name == "math" and not open_tables and _is_block(token):
+                in_block_math = True
+                yield self._open(self.labels.formula, "formula")
+            yield token
+            if kind == "EndTag" and name == "table" and open_tables:
+                open_tables -= 1
+                if open_tables == 0:
+                    yield {"type": "EndTag", "name": "div", "namespace": None}
+            elif kind == "EndTag" and name == "math" and in_block_math:
+                in_block_math = False
+                yield {"type": "EndTag", "name": "div", "namespace": None}
+
+
+# "1 000 000" as Vietnamese textbooks write it: a space between digit groups never breaks a line.
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))")
+NARROW_NBSP = "\u202f"
+
+
+class _DigitGroupFilter(Filter):
+    """Keep grouped numbers on one line in prose (not in code, where spaces mean something)."""
+
+    def __iter__(self) -> Any:
+        literal = 0
+        for token in super().__iter__():
+            kind, name = token.get("type"), token.get("name")
+            if kind == "StartTag" and name in ("pre", "code"):
+                literal += 1
+            elif kind == "EndTag" and name in ("pre", "code") and literal:
+                literal -= 1
+            elif kind == "Characters" and not literal:
+                token = {**token, "data": _DIGIT_GROUP_SPACE.sub(NARROW_NBSP, token["data"])}
+            yield token
+
+
+@lru_cache(maxsize=16)
+def _cleaner(labels: RegionLabels) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=_HTML_TAGS | _MATHML_TAGS,
+        attributes=_allowed_attribute,
+        protocols={"http", "https", "mailto"},
+        strip=True,
+        strip_comments=True,
+        filters=[
+            partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code", "math"}),
+            partial(_ScrollRegionFilter, labels=labels),
+            _DigitGroupFilter,
+        ],
+    )
+
+
+def sanitize(fragment: str, labels: RegionLabels = RegionLabels()) -> str:
+    """Clean an HTML fragment with the platform's allowlist; wide tables and formulas scroll."""
+    return str(_cleaner(labels).clean(fragment))
 
 
 _ARITHMATEX = re.compile(
@@ -231,9 +317,7 @@ def _math_to_mathml(match: re.Match[str]) -> str:
     except Exception:
         source = html.escape(tex)
         return f'<code class="math-error" title="LaTeX">{source}</code>'
-    if block:
-        return f'<div class="math-block">{mathml}</div>'
-    return mathml
+    return str(mathml)  # a display formula gets its scrolling box from the sanitizer
 
 
 class _MediaTreeprocessor(Treeprocessor):
@@ -316,20 +400,25 @@ def _markdown(resolver: MediaResolver | None) -> tuple[markdown.Markdown, _Media
     return md, media
 
 
-def render_markdown(source: str, *, media: MediaResolver | None = None) -> Rendered:
-    """Render Markdown (tables, footnotes, highlighted code, ``$math$``) to sanitized HTML."""
+def render_markdown(
+    source: str, *, media: MediaResolver | None = None, labels: RegionLabels = RegionLabels()
+) -> Rendered:
+    """Render Markdown (tables, footnotes, highlighted code, ``$math$``) to sanitized HTML.
+
+    `labels` name the scrolling boxes around tables and display formulas, in the text's language.
+    """
     md, media_ext = _markdown(media)
     raw = md.convert(source)
     with_math = _ARITHMATEX.sub(_math_to_mathml, raw)
     outline = tuple(_flatten(getattr(md, "toc_tokens", [])))
     names = tuple(media_ext.processor.names) if media_ext.processor else ()
-    return Rendered(html=sanitize(with_math), outline=outline, media=names)
+    return Rendered(html=sanitize(with_math, labels), outline=outline, media=names)
 
 
 @lru_cache(maxsize=4096)
-def render_inline(source: str) -> str:
+def render_inline(source: str, labels: RegionLabels = RegionLabels()) -> str:
     """Render a short text (an option, a prompt) without the surrounding paragraph."""
-    rendered = render_markdown(source).html.strip()
+    rendered = render_markdown(source, labels=labels).html.strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         return rendered[3:-4]
     return rendered

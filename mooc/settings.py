@@ -10,6 +10,7 @@ import base64
 import binascii
 import os
 import secrets
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,7 @@ class Settings:
     page_size: int = 12
     languages: tuple[str, ...] = ("vi", "en")
     default_language: str = "vi"
+    default_timezone: str = "Asia/Ho_Chi_Minh"  # pages show times here unless a user chooses
     lrs_url: str | None = None
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -260,6 +262,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
     if default_language not in languages:
         raise SettingsError(f"MOOC_DEFAULT_LANGUAGE must be one of {languages}")
+    default_timezone = env_vars.get("MOOC_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh").strip()
+    if default_timezone not in zoneinfo.available_timezones():
+        raise SettingsError(
+            "MOOC_DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh"
+        )
 
     return Settings(
         env=env,
@@ -286,6 +293,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,
         default_language=default_language,
+        default_timezone=default_timezone,
         lrs_url=env_vars.get("MOOC_LRS_URL") or None,
         lrs_username=env_vars.get("MOOC_LRS_USERNAME") or None,
         lrs_password=env_vars.get("MOOC_LRS_PASSWORD") or None,

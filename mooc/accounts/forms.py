@@ -70,6 +70,8 @@ class RegisterForm(Form):
 class ProfileForm(Form):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    # The service checks the zone against zoneinfo, with a message in the user's language.
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 

@@ -6,7 +6,9 @@ Services flush and never commit; the caller owns the transaction.
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from collections.abc import Sequence
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -99,12 +101,28 @@ def end_sessions(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
-def update_profile(user: User, *, name: str, locale: str | None) -> None:
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zones a user may choose (zoneinfo's list, read once: it scans the disk)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def update_profile(
+    user: User, *, name: str, locale: str | None, timezone: str | None = None
+) -> None:
+    """Save name, language and time zone (None or "" follows the platform's default).
+
+    Raises `Invalid` for an empty name or a time zone zoneinfo does not know.
+    """
     name = name.strip()
     if not name:
         raise Invalid(_("Please enter your name."), field="name")
+    zone = (timezone or "").strip() or None
+    if zone is not None and zone not in time_zones():
+        raise Invalid(_("Choose a time zone from the list."), field="timezone")
     user.name = name
     user.locale = locale or None
+    user.timezone = zone
 
 
 def get_institution(session: Session, slug: str) -> Institution:

@@ -139,15 +139,29 @@ def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.locale.data = user.locale or ""
+        form.timezone.data = user.timezone or ""
     if form.validate_on_submit():
         try:
-            services.update_profile(user, name=form.name.data or "", locale=form.locale.data)
+            services.update_profile(
+                user,
+                name=form.name.data or "",
+                locale=form.locale.data,
+                timezone=form.timezone.data,
+            )
         except DomainError as exc:
-            form.name.errors.append(exc.message)
+            form[exc.field if exc.field in ("name", "timezone") else "name"].errors.append(
+                exc.message
+            )
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"), 303)
+    # Labelled here, not earlier: the first gettext fixes the request's language, and the
+    # confirmation above must speak the language just saved.
+    default_zone = current_app.config["MOOC_SETTINGS"].default_timezone
+    form.timezone.choices = [("", _("Platform default (%(zone)s)", zone=default_zone))] + [
+        (zone, zone) for zone in services.time_zones()
+    ]
     return render_template(
         "accounts/profile.html", form=form, password_form=PasswordForm()
     ), 422 if form.errors else 200

@@ -31,6 +31,13 @@ from mooc.errors import Conflict, NotFound
 DEADLINE_GRACE = dt.timedelta(seconds=30)
 
 
+def seconds_left(attempt: QuizAttempt, now: dt.datetime | None = None) -> int | None:
+    """Whole seconds until a timed attempt's deadline (0 once passed); None when untimed."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
+
+
 def quiz_by_slug(session: Session, course_id: int, slug: str) -> Quiz:
     quiz = session.scalar(
         select(Quiz).where(

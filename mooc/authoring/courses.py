@@ -33,6 +33,7 @@ from mooc.catalog.services import (
     assign_teacher,
     media_resolver,
     refresh_search_text,
+    region_labels,
 )
 from mooc.catalog.subjects import SUBJECTS
 from mooc.db import utcnow
@@ -120,7 +121,9 @@ def _apply(session: Session, course: Course, s: CourseSettings) -> None:
     course.cover_media = s.cover_media or None
     session.flush()
     course.description_html = render_markdown(
-        course.description, media=media_resolver(session, course)
+        course.description,
+        media=media_resolver(session, course),
+        labels=region_labels(course.language),
     ).html
     refresh_search_text(course)
 

@@ -18,7 +18,7 @@ from mooc.accounts.models import User
 from mooc.authoring import audit
 from mooc.authoring.courses import require_editor
 from mooc.catalog.models import Lecture, LectureVersion
-from mooc.catalog.services import media_resolver, publish_lecture, source_sha256
+from mooc.catalog.services import media_resolver, publish_lecture, region_labels, source_sha256
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.markup import Rendered, render_markdown
 
@@ -35,7 +35,12 @@ class Draft:
 
 def preview(session: Session, lecture: Lecture, source: str) -> Rendered:
     """Exactly what students will see: the same renderer and sanitizer as publishing."""
-    return render_markdown(source[:MAX_SOURCE], media=media_resolver(session, lecture.course))
+    course = lecture.course
+    return render_markdown(
+        source[:MAX_SOURCE],
+        media=media_resolver(session, course),
+        labels=region_labels(course.language),
+    )
 
 
 def save_draft(

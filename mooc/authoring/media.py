@@ -36,7 +36,7 @@ from mooc.catalog.media import (
     sniff,
 )
 from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
-from mooc.catalog.services import media_resolver
+from mooc.catalog.services import media_resolver, region_labels
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
 from mooc.folding import strip_diacritics
 from mooc.markup import render_markdown
@@ -311,7 +311,9 @@ def _uses_label(uses: Sequence[MediaUse]) -> str:
 def _refresh_description(session: Session, course: Course) -> None:
     """The course description may show library images; render it with the library as it is."""
     course.description_html = render_markdown(
-        course.description, media=media_resolver(session, course)
+        course.description,
+        media=media_resolver(session, course),
+        labels=region_labels(course.language),
     ).html
 
 

@@ -33,7 +33,12 @@ from mooc.catalog.models import (
     MediaAsset,
     Section,
 )
-from mooc.catalog.services import media_resolver, publish_lecture, refresh_search_text
+from mooc.catalog.services import (
+    media_resolver,
+    publish_lecture,
+    refresh_search_text,
+    region_labels,
+)
 from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.markup import render_markdown
@@ -237,7 +242,9 @@ def _apply_course(
     for media in pkg.media.values():
         _store_media(session, storage, course, media)
     resolver = media_resolver(session, course)
-    course.description_html = render_markdown(pkg.description, media=resolver).html
+    course.description_html = render_markdown(
+        pkg.description, media=resolver, labels=region_labels(course.language)
+    ).html
     refresh_search_text(course)
 
     sections = {s.position: s for s in course.sections}

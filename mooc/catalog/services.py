@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
 from mooc.catalog.search_text import course_search_text
 from mooc.catalog.subjects import SUBJECTS
-from mooc.markup import MediaRef, MediaResolver, render_markdown
+from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
 
 
 def media_url(course_slug: str, name: str) -> str:
@@ -32,6 +33,14 @@ def media_resolver(session: Session, course: Course) -> MediaResolver:
         return MediaRef(media_url(course.slug, name), asset.width, asset.height)
 
     return resolve
+
+
+def region_labels(language: str) -> RegionLabels:
+    """Names of the scrolling boxes around tables and formulas, in the course's language."""
+    with force_locale(language):
+        return RegionLabels(
+            table=_("Table, scrolls sideways"), formula=_("Formula, scrolls sideways")
+        )
 
 
 def refresh_search_text(course: Course) -> None:
@@ -72,7 +81,9 @@ def publish_lecture(
     current = lecture.published_version
     if current is not None and current.sha256 == digest and current.title == lecture.title:
         return None
-    rendered = render_markdown(lecture.draft_source, media=resolver)
+    rendered = render_markdown(
+        lecture.draft_source, media=resolver, labels=region_labels(lecture.course.language)
+    )
     last = session.scalar(
         select(LectureVersion.number)
         .where(LectureVersion.lecture_id == lecture.id)

@@ -58,7 +58,12 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     found = quizzes.attempt_for(db.session, current_account(), attempt_id)
     if found.submitted_at is not None:
         return redirect(url_for("quiz.result", attempt_id=found.id))
-    return render_template("learning/attempt.html", attempt=found, quiz=found.quiz)
+    return render_template(
+        "learning/attempt.html",
+        attempt=found,
+        quiz=found.quiz,
+        seconds_left=quizzes.seconds_left(found),
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -108,7 +113,8 @@ def submit(attempt_id: int) -> ResponseReturnValue:
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> ResponseReturnValue:
-    found = quizzes.attempt_for(db.session, current_account(), attempt_id)
+    user = current_account()
+    found = quizzes.attempt_for(db.session, user, attempt_id)
     if found.submitted_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=found.id))
     score = quizzes.feedback(found)
@@ -118,4 +124,6 @@ def result(attempt_id: int) -> ResponseReturnValue:
         quiz=found.quiz,
         score=score,
         course=found.quiz.course,
+        left=quizzes.remaining_attempts(db.session, user.id, found.quiz),
+        open_attempt=quizzes.open_attempt(db.session, user.id, found.quiz_id),
     )

@@ -6,14 +6,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_time, get_datetime_format, get_timezone_gmt
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_timezone,
+    ngettext,
+)
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from mooc.assessment.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
 from mooc.catalog.subjects import SUBJECTS
-from mooc.markup import render_inline
+from mooc.markup import RegionLabels, render_inline
 
 
 def subject_label(code: str) -> str:
@@ -84,12 +93,58 @@ def grade_scales(percent: float | Decimal, university: bool) -> ScaledGrade:
     return scaled_grade(percent, university=university)
 
 
-def date(value: dt.datetime | dt.date | None) -> str:
-    return "" if value is None else str(format_date(value, "medium"))
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; SQLite hands them back without a zone."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def datetime(value: dt.datetime | None) -> str:
-    return "" if value is None else str(format_datetime(value, "medium"))
+def iso_utc(value: dt.datetime) -> str:
+    """The machine-readable instant, for `<time datetime>` and scripts (never shown as text)."""
+    return _utc(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def date(value: dt.datetime | dt.date | None) -> Markup:
+    """A day in the page's language; a moment counts in the user's time zone."""
+    if value is None:
+        return Markup("")
+    day = value
+    if isinstance(value, dt.datetime):  # the day it is where the user lives
+        day = _utc(value).astimezone(get_timezone()).date()
+    return Markup('<time datetime="{}">{}</time>').format(
+        day.isoformat(), format_date(day, "medium")
+    )
+
+
+def datetime(value: dt.datetime | None) -> Markup:
+    """A moment in the user's time zone and the page's language, with the zone's offset."""
+    if value is None:
+        return Markup("")
+    zone = get_timezone()
+    local = _utc(value).astimezone(zone)
+    locale = get_locale()
+    glue = str(get_datetime_format("medium", locale=locale))
+    text = glue.replace("{1}", str(format_date(local.date(), "medium"))).replace(
+        "{0}", format_time(local, "short", locale=locale)
+    )
+    return Markup('<time datetime="{}" title="{}">{} ({})</time>').format(
+        iso_utc(value),
+        getattr(zone, "key", str(zone)),
+        text,
+        get_timezone_gmt(local, "long", locale),
+    )
+
+
+def iso_date(value: str | None) -> Markup | str:
+    """A date written in a signed record (ISO 8601 text) shown like every other date."""
+    if not value:
+        return ""
+    text = value.strip()
+    try:
+        if len(text) == 10:  # a plain day stays that day in every time zone
+            return date(dt.date.fromisoformat(text))
+        return date(dt.datetime.fromisoformat(text))
+    except ValueError:
+        return value  # not a date after all: show what the record says
 
 
 def trusted_html(value: str) -> Markup:
@@ -99,7 +154,10 @@ def trusted_html(value: str) -> Markup:
 
 def inline_markdown(value: str) -> Markup:
     """Short user text (quiz prompts, options) rendered and sanitized by `mooc.markup`."""
-    return Markup(render_inline(value))  # noqa: S704 - render_inline returns sanitized HTML
+    labels = RegionLabels(
+        table=_("Table, scrolls sideways"), formula=_("Formula, scrolls sideways")
+    )
+    return Markup(render_inline(value, labels))  # noqa: S704 - render_inline returns sanitized HTML
 
 
 def option_letter(index: int) -> str:
@@ -128,6 +186,8 @@ def register_filters(app: Flask) -> None:
         hours=hours,
         date=date,
         datetime=datetime,
+        iso_date=iso_date,
+        iso_utc=iso_utc,
         html=trusted_html,
         inline_markdown=inline_markdown,
         option_letter=option_letter,

@@ -1,4 +1,5 @@
-"""The language of a page: the user's setting, then the switcher, then Accept-Language."""
+"""The language of a page (the user's setting, then the switcher, then Accept-Language) and the
+time zone its times are shown in (the user's setting, then the platform's default)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,10 @@ def select_locale() -> str:
         return str(chosen)
     best = request.accept_languages.best_match(languages)
     return best or str(settings.default_language)
+
+
+def select_timezone() -> str:
+    settings = current_app.config["MOOC_SETTINGS"]
+    if has_request_context() and current_user.is_authenticated and current_user.timezone:
+        return str(current_user.timezone)
+    return str(settings.default_timezone)

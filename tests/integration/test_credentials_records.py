@@ -99,6 +99,17 @@ def test_my_records_lists_mine_and_the_record_page_verifies_it(mai: Holder, binh
     assert "Trường Đại học Mở Hà Nội" in page
 
 
+def test_the_record_page_shows_its_dates_in_words_not_iso(mai: Holder) -> None:
+    page = mai.client.get(f"/records/{mai.record.uuid}").get_data(as_text=True)
+    issued = re.search(r'Issued on</dt><dd><time datetime="(\d{4}-\d\d-\d\d)">([^<]+)</time>', page)
+    assert issued, "the issue date is missing"
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", issued.group(2))  # "Dec 4, 2026"
+    # The verifier's "Technical details" quote the record's own values; everything else is words.
+    readable = re.sub(r"<details>.*?</details>", " ", page, flags=re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", readable)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}", text)  # ISO only inside attributes
+
+
 def test_the_download_is_the_signed_record_byte_for_byte(mai: Holder) -> None:
     download = mai.client.get(f"/records/{mai.record.uuid}/credential.json")
     assert download.status_code == 200

@@ -333,6 +333,7 @@ def _form_without_prompts(page: str) -> str:
     """The attempt form minus what the learner must read: prompts, numbering and option texts."""
     form = page[page.index('<form method="post" action="/attempts/') :]
     form = form[: form.index("</form>")]
+    form = re.sub(r'action="/attempts/\d+/submit"', "", form)  # an attempt id may equal an answer
     form = re.sub(r"<legend>.*?</legend>", "", form, flags=re.DOTALL)
     return re.sub(r'(<label class="option"><input [^>]*>).*?</label>', r"\1", form)
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mooc.markup import MediaRef, render_inline, render_markdown
+from mooc.markup import MediaRef, RegionLabels, render_inline, render_markdown
 
 
 def html_of(source: str) -> str:
@@ -109,6 +109,46 @@ def test_tables_render() -> None:
     assert "<td>thuộc</td>" in out
 
 
+def test_a_table_scrolls_in_its_own_named_focusable_box() -> None:
+    labels = RegionLabels(table="Bảng, cuộn ngang", formula="Công thức, cuộn ngang")
+    out = render_markdown("| a | b |\n|---|---|\n| 1 000 000 | 2 |\n", labels=labels).html
+    assert out.startswith(
+        '<div class="scroll-x scroll-table" role="region" tabindex="0" '
+        'aria-label="Bảng, cuộn ngang"><table>'
+    )
+    assert out.rstrip().endswith("</table></div>")
+
+
+def test_a_display_formula_scrolls_in_its_own_box_but_inline_math_does_not() -> None:
+    labels = RegionLabels(table="Table", formula="Công thức, cuộn ngang")
+    block = render_markdown("$$\nx^2 + y^2 = z^2\n$$\n", labels=labels).html
+    assert 'aria-label="Công thức, cuộn ngang"><math' in block
+    assert block.rstrip().endswith("</math></div>")
+    inline = render_markdown("Ta có $x^2$ ở đây.", labels=labels).html
+    assert "scroll-x" not in inline
+    assert "tabindex" not in inline
+
+
+def test_a_table_written_in_html_is_boxed_once_even_when_nested() -> None:
+    out = html_of("<table><tr><td><table><tr><td>1</td></tr></table></td></tr></table>")
+    assert out.count('class="scroll-x scroll-table"') == 1
+    assert out.count("<div") == out.count("</div>") == 1
+
+
+def test_authors_cannot_write_region_or_tabindex_attributes() -> None:
+    out = html_of('<div role="button" tabindex="5" aria-label="x" class="note">chữ</div>')
+    assert "tabindex" not in out
+    assert "role=" not in out
+    assert "aria-label" not in out
+
+
+def test_grouped_numbers_never_break_inside_but_code_keeps_its_spaces() -> None:
+    out = html_of("Dân số 96 208 984 người, năm 2019.\n\n`x = 1 000`\n")
+    assert "96\u202f208\u202f984 người" in out
+    assert "năm 2019" in out
+    assert "<code>x = 1 000</code>" in out
+
+
 def test_footnotes_render_with_links_both_ways() -> None:
     out = html_of("Số 0 là số tự nhiên[^1].\n\n[^1]: Theo chương trình 2018.\n")
     assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in out
@@ -150,7 +190,7 @@ def test_inline_math_becomes_mathml() -> None:
 
 def test_display_math_becomes_a_mathml_block_without_javascript() -> None:
     out = html_of("$$\n\\frac{3}{4} + \\frac{1}{4} = 1\n$$\n")
-    assert out.startswith('<div class="math-block"><math')
+    assert out.startswith('<div class="scroll-x scroll-formula" role="region" tabindex="0"')
     assert 'display="block"' in out
     assert "<mfrac>" in out
     assert "<script" not in out
