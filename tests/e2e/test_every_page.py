@@ -59,23 +59,6 @@ AREAS = (
     ("admin", ("/admin/", "/api-tokens")),
 )
 
-# What only the "phone" branch fixes (lecture formulas and tables scrolling, staff tab bars
-# wrapping, header height, quiz option sizes): (path prefix, the widest element or the axe rule
-# the problem names). Everything else on those pages is still asserted. The lead empties this
-# after merging the phone branch.
-PENDING_PHONE_FIXES = {
-    # the admin pages' tab bar is the staff tab bar (.subnav) that does not wrap yet
-    ("/admin/", "nav.subnav"),
-    # a lecture's formulas (.math-block) and tables scroll but cannot be reached by keyboard
-    ("/courses/xac-suat-thong-ke/lectures/", "scrollable-region-focusable"),
-    ("/author/courses/xac-suat-thong-ke/lectures/", "scrollable-region-focusable"),
-}
-
-
-def _pending_phone_fix(path: str, problem: str) -> bool:
-    return any(path.startswith(prefix) and mark in problem for prefix, mark in PENDING_PHONE_FIXES)
-
-
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
   const scrollWidth = document.documentElement.scrollWidth;
@@ -319,7 +302,7 @@ def _problems(page: Page, base: str, path: str, role: str) -> list[str]:
             f"{where}: axe {violation['impact']} {violation['id']} ({violation['help']}): "
             + "; ".join(violation["nodes"])
         )
-    return [problem for problem in found if not _pending_phone_fix(path, problem)]
+    return found
 
 
 def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser: Browser, site: Site) -> None:
