@@ -50,6 +50,7 @@ def _build_app(tmp: Path) -> Flask:
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(trylast=True)  # after pytest groups the tests by their session fixtures' params
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser tests after every other test of the session.
 
