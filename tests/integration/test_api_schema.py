@@ -34,14 +34,8 @@ from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
 from mooc.transfer.requests import send_records
 from tests.factories import PASSWORD, make_user
-from tests.helpers import login
-from tests.integration.test_credentials_support import (
-    UNIVERSITY_COURSE,
-    context,
-    issue,
-    signing_settings,
-    study,
-)
+from tests.helpers import login, signing_settings
+from tests.integration.test_credentials_support import UNIVERSITY_COURSE, context, issue, study
 from tests.integration.test_transfer_support import (
     STATS,
     TODAY,

@@ -23,7 +23,7 @@ from mooc.transfer import trust
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem, TrustedIssuer
 from mooc.transfer.requests import send_records
 from tests.factories import PASSWORD
-from tests.helpers import login
+from tests.helpers import login, signing_settings
 from tests.integration.test_transfer_support import (
     BASE_URL,
     ISSUING,
@@ -32,7 +32,6 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,

@@ -1,11 +1,8 @@
-"""Helpers of the credentials tests (this module holds no test): signing settings for the shared
-app, a learner completing a course through the learning services, the platform's verifier."""
+"""Helpers of the credentials tests (this module holds no test): a learner completing a course
+through the learning services, the platform's verifier."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -23,21 +20,9 @@ from mooc.learning import services as learning
 from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures
 
-TEST_KEK = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
 BASE_URL = "http://mooc.test"
 UNIVERSITY_COURSE = "xac-suat-thong-ke"  # dai-hoc-mo-ha-noi, 2 credits, 100 hours
 SCHOOL_COURSE = "tieng-viet-lop-1"  # a grade 1 course of a primary school
-
-
-@contextmanager
-def signing_settings(app: Flask, **changes: Any) -> Iterator[None]:
-    """The shared test app with a key-encryption key (and `changes`), restored afterwards."""
-    original = app.config["MOOC_SETTINGS"]
-    app.config["MOOC_SETTINGS"] = original.with_overrides(key_encryption_key=TEST_KEK, **changes)
-    try:
-        yield
-    finally:
-        app.config["MOOC_SETTINGS"] = original
 
 
 def context(app: Flask) -> IssuingContext:

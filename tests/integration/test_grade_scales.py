@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -29,7 +28,6 @@ from tests.integration.test_transfer_support import (
     context,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
@@ -39,10 +37,7 @@ SCHOOL = "tieng-viet-lop-1"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def graded_record(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -33,18 +32,13 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     stats_rule,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _item(app: Flask, session: Session, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]

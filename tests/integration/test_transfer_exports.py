@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -27,17 +26,12 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _recognise(app: Flask, session: Session, officer, learner, *records, outcome=Outcome.ACCEPTED):  # type: ignore[no-untyped-def]

@@ -3,8 +3,6 @@ the decisions that relied on it, on the queue page and with `flask transfer rech
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,17 +22,12 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _recognised(app: Flask, session: Session, officer, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]

@@ -1,13 +1,11 @@
-"""Helpers of the transfer tests (this module holds no test): signing settings for the shared
-app, learners completing seed courses through the services, a partner university (Đại học Đà
-Nẵng) with its staff, trust list and rules, and the platform's verifier."""
+"""Helpers of the transfer tests (this module holds no test): learners completing seed courses
+through the services, a partner university (Đại học Đà Nẵng) with its staff, trust list and
+rules, and the platform's verifier."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -32,24 +30,12 @@ from mooc.transfer.rules import RuleSpec
 from tests.factories import make_user
 
 T = TypeVar("T")
-TEST_KEK = base64.urlsafe_b64encode(bytes(range(2, 34))).decode()
 BASE_URL = "http://mooc.test"
 ISSUING = "dai-hoc-mo-ha-noi"  # issues the seed university courses
 PARTNER = "dai-hoc-da-nang"  # recognises them
 INTRO = "intro-programming"  # INT1001, 3 credits, 150 hours
 STATS = "xac-suat-thong-ke"  # MAT2002, 2 credits, 100 hours
 TODAY = dt.datetime.now(dt.UTC).date()
-
-
-@contextmanager
-def signing_settings(app: Flask, **changes: Any) -> Iterator[None]:
-    """The shared test app with a key-encryption key (and `changes`), restored afterwards."""
-    original = app.config["MOOC_SETTINGS"]
-    app.config["MOOC_SETTINGS"] = original.with_overrides(key_encryption_key=TEST_KEK, **changes)
-    try:
-        yield
-    finally:
-        app.config["MOOC_SETTINGS"] = original
 
 
 def in_language(app: Flask, language: str, func: Callable[..., T], *args: Any) -> T:
