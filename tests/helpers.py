@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from mooc.credentials.issuing import IssuingContext
+
 # The key-encryption key the shared app signs with (32 bytes, urlsafe base64; not a secret).
 TEST_KEK = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -44,3 +46,8 @@ def signing_settings(app: Flask, **changes: Any) -> Iterator[None]:
         yield
     finally:
         app.config["MOOC_SETTINGS"] = original
+
+
+def context(app: Flask) -> IssuingContext:
+    """What issuing needs from the shared app's current settings."""
+    return IssuingContext.from_settings(app.config["MOOC_SETTINGS"])

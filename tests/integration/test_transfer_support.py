@@ -18,7 +18,7 @@ from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
@@ -27,7 +27,8 @@ from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from mooc.transfer.models import Agreement
 from mooc.transfer.rules import RuleSpec
-from tests.factories import make_user
+from tests.factories import make_user, right_answer
+from tests.helpers import context
 
 T = TypeVar("T")
 BASE_URL = "http://mooc.test"
@@ -48,10 +49,6 @@ def in_language(app: Flask, language: str, func: Callable[..., T], *args: Any) -
             g.pop("_flask_babel", None)
 
 
-def context(app: Flask) -> IssuingContext:
-    return IssuingContext.from_settings(app.config["MOOC_SETTINGS"])
-
-
 def verifier(app: Flask, session: Session) -> PlatformVerifier:
     """The platform's verifier, offline (this platform's issuers and status lists, did:key)."""
     settings = app.config["MOOC_SETTINGS"]
@@ -60,18 +57,6 @@ def verifier(app: Flask, session: Session) -> PlatformVerifier:
         VerificationPolicy(base_url=settings.base_url, network=False),
         cache=StatusListCache(),
     )
-
-
-def _right_answer(question: dict[str, Any]) -> Any:
-    data = question["data"]
-    correct = [str(i) for i, o in enumerate(data.get("options", [])) if o["correct"]]
-    if question["kind"] == "single":
-        return correct[0]
-    if question["kind"] == "multiple":
-        return correct
-    if question["kind"] == "numeric":
-        return float(data["answer"])
-    return str(data["answers"][0])
 
 
 def complete_course(session: Session, user: User, slug: str) -> None:
@@ -83,7 +68,7 @@ def complete_course(session: Session, user: User, slug: str) -> None:
         learning.mark_done(session, user, lecture, lecture.published_version, base_url=BASE_URL)
     for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
         attempt = quizzes.start_attempt(session, user, quiz)
-        answers = {int(q["id"]): _right_answer(q) for q in attempt.questions}
+        answers = {int(q["id"]): right_answer(q) for q in attempt.questions}
         quizzes.submit_attempt(session, attempt, answers)
     completion = learning.complete_course_if_earned(session, user, course, base_url=BASE_URL)
     assert completion is not None
