@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 from mooc.credentials.revocation import revoke_record
 from mooc.transfer.decisions import decide
 from mooc.transfer.models import Outcome, RequestItem
-from mooc.transfer.requests import send_records
 from mooc.transfer.revocations import flag_revoked_platform_records, flagged_items
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     STATS,
     TODAY,
     context,
     issue,
     partner,
+    send,
     set_up_partner,
     staff,
     student,
@@ -31,16 +30,7 @@ pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _recognised(app: Flask, session: Session, officer, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    item = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    ).request.items[0]
+    item = send(app, session, learner, record).request.items[0]
     decide(
         session,
         officer,

@@ -26,6 +26,7 @@ from mooc.learning.queries import ordered_lectures
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from mooc.transfer.models import Agreement
+from mooc.transfer.requests import SendResult, send_records
 from mooc.transfer.rules import RuleSpec
 from tests.factories import make_user, right_answer
 from tests.helpers import context
@@ -101,6 +102,20 @@ def staff(
 
 def partner(session: Session) -> Institution:
     return institution_by_slug(session, PARTNER)
+
+
+def send(app: Flask, session: Session, learner: User, *records: IssuedCredential) -> SendResult:
+    """`learner` sends `records` to the partner university, without a message, verified offline."""
+    return send_records(
+        session,
+        learner,
+        partner(session),
+        [record.uuid for record in records],
+        message="",
+        verifier=verifier(app, session),
+        base_url=BASE_URL,
+        today=TODAY,
+    )
 
 
 def issuing_did() -> str:
