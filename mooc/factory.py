@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from mooc.accounts import admin_views as accounts_admin_views
+from mooc.accounts import passwords
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
@@ -36,7 +37,7 @@ from mooc.learning import cli as learning_cli
 from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
 from mooc.migrate import db_cli
-from mooc.settings import Settings, load_settings
+from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import rules_views as transfer_rules_views
@@ -112,45 +113,8 @@ def create_app(
         static_folder="static",
         instance_path=str(settings.instance_path),
     )
-    app.config.update(
-        MOOC_SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
-        SQLALCHEMY_ENGINES={"default": settings.database_url},
-        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
-        # A lecture's text may be 500,000 characters, up to 3 bytes each in UTF-8.
-        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.is_production,
-        SESSION_COOKIE_NAME="mooc_session",
-        REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=settings.is_production,
-        WTF_CSRF_TIME_LIMIT=None if not settings.is_production else 8 * 3600,
-        BABEL_DEFAULT_LOCALE=settings.default_language,
-        BABEL_DEFAULT_TIMEZONE=settings.default_timezone,
-        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "mooc" / "translations"),
-        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
-        RATELIMIT_ENABLED=settings.extra.get("ratelimit", True),
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-        COMPRESS_ALGORITHM=["br", "gzip"],
-        COMPRESS_MIN_SIZE=500,
-        # Streamed responses (static files, media) are sent as they are: Flask-Compress would
-        # wrap the file without ever closing it. Pages and JSON are compressed.
-        COMPRESS_STREAMS=False,
-        COMPRESS_MIMETYPES=[
-            "text/html",
-            "text/css",
-            "text/javascript",
-            "application/javascript",
-            "application/json",
-            "application/problem+json",
-            "image/svg+xml",
-            "text/csv",
-        ],
-        TESTING=settings.env == "testing",
-    )
-    app.config.update(settings.extra.get("flask", {}))
+    app.config.update(flask_config(settings))
+    passwords.configure(settings.password_hashing)
 
     db.init_app(app)
     with app.app_context():

@@ -11,7 +11,7 @@ import binascii
 import os
 import secrets
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,27 @@ DEFAULT_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
 
 
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """Argon2id cost parameters: passes over memory, memory in KiB, lanes."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+
+# argon2-cffi's defaults (RFC 9106's low-memory recommendation): what real passwords get.
+STRONG_PASSWORD_HASHING = PasswordHashing(time_cost=3, memory_kib=64 * 1024, parallelism=4)
+# The least Argon2id accepts: still a real hash and a real verification, in microseconds, so
+# the tests' hundreds of registrations and log-ins do not spend most of their time hashing.
+MINIMAL_PASSWORD_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def password_hashing(self) -> PasswordHashing:
+        """Minimal under testing only; development hashes like production."""
+        return MINIMAL_PASSWORD_HASHING if self.env == "testing" else STRONG_PASSWORD_HASHING
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -133,42 +157,25 @@ def _media_limits(raw: str | None) -> dict[str, int]:
     return limits
 
 
-def _dev_secret(instance_path: Path) -> str:
-    """A development secret generated once and kept in the instance folder (never in git)."""
-    path = instance_path / "secret_key"
+def _generated_secret(instance_path: Path, name: str, make: Callable[[], str]) -> str:
+    """A development secret made by `make` once and kept in the instance folder as `name`
+    (never in git, never in the database it protects)."""
+    path = instance_path / name
     if path.exists():
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = make()
     path.write_text(value)
     path.chmod(0o600)
     return value
 
 
-def _dev_key_encryption_key(instance_path: Path) -> str:
-    """A development key-encryption key generated once into the instance folder (never in git,
-    never in the database it protects)."""
-    path = instance_path / "key_encryption_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+def _random_text() -> str:
+    return secrets.token_urlsafe(48)
 
 
-def _dev_api_token_pepper(instance_path: Path) -> str:
-    """A development token pepper generated once into the instance folder (never in git, never
-    in the database whose token hashes it keys)."""
-    path = instance_path / "api_token_pepper"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 def _api_token_pepper(raw: str, env: str, instance_path: Path) -> str:
@@ -178,7 +185,9 @@ def _api_token_pepper(raw: str, env: str, instance_path: Path) -> str:
         if len(raw.strip()) < 32:
             raise SettingsError("MOOC_API_TOKEN_PEPPER must be at least 32 characters")
         return raw.strip()
-    return "" if env == "production" else _dev_api_token_pepper(instance_path)
+    if env == "production":
+        return ""
+    return _generated_secret(instance_path, "api_token_pepper", _random_text)
 
 
 def _key_encryption_key(raw: str) -> str:
@@ -249,14 +258,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if len(secret_key) < 32:
             raise SettingsError("MOOC_SECRET_KEY must be at least 32 characters in production")
     if not secret_key:
-        secret_key = _dev_secret(instance_path)
+        secret_key = _generated_secret(instance_path, "secret_key", _random_text)
     if not database_url:
         database_url = f"sqlite:///{instance_path / 'mooc.sqlite3'}"
     if not storage_url:
         storage_url = f"file://{instance_path / 'media'}"
 
     raw_kek = env_vars.get("MOOC_KEY_ENCRYPTION_KEY", "")
-    key_encryption_key = _key_encryption_key(raw_kek or _dev_key_encryption_key(instance_path))
+    key_encryption_key = _key_encryption_key(
+        raw_kek or _generated_secret(instance_path, "key_encryption_key", _random_key)
+    )
 
     languages = ("vi", "en")
     default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
@@ -308,3 +319,47 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env_vars.get("MOOC_API_TOKEN_PEPPER", ""), env, instance_path
         ),
     )
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    """The Flask and extension configuration that `settings` stands for (``extra["flask"]``,
+    tests' overrides, last)."""
+    return {
+        "MOOC_SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_ENGINES": {"default": settings.database_url},
+        "MAX_CONTENT_LENGTH": settings.max_request_mb * 1024 * 1024,
+        # A lecture's text may be 500,000 characters, up to 3 bytes each in UTF-8.
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.is_production,
+        "SESSION_COOKIE_NAME": "mooc_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.is_production,
+        "WTF_CSRF_TIME_LIMIT": None if not settings.is_production else 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": settings.default_language,
+        "BABEL_DEFAULT_TIMEZONE": settings.default_timezone,
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        "RATELIMIT_ENABLED": settings.extra.get("ratelimit", True),
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        # Streamed responses (static files, media) are sent as they are: Flask-Compress would
+        # wrap the file without ever closing it. Pages and JSON are compressed.
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/problem+json",
+            "image/svg+xml",
+            "text/csv",
+        ],
+        "TESTING": settings.env == "testing",
+        **settings.extra.get("flask", {}),
+    }

@@ -27,6 +27,7 @@ from mooc.extensions import db, limiter
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from mooc.settings import Settings
+from tests.helpers import signing_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -139,6 +140,14 @@ class RequestScopedClient(FlaskClient):
             g.pop("_flask_babel", None)
             g.pop("csrf_token", None)  # Flask-WTF caches the raw token per request
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def signing(app: Flask) -> Iterator[None]:
+    """The shared app can sign records during the test (modules ask for it with
+    ``pytestmark = pytest.mark.usefixtures("signing")``)."""
+    with signing_settings(app):
+        yield
 
 
 @pytest.fixture

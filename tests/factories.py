@@ -1,8 +1,9 @@
-"""Small factories for tests: people with roles, institutions."""
+"""Small factories for tests: people with roles, institutions, right answers."""
 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,3 +41,16 @@ def make_user(
         grant_role(session, user, get_institution(session, slug), role)
     session.flush()
     return user
+
+
+def right_answer(question: dict[str, Any]) -> Any:
+    """The right answer to a question of a started attempt, as the grading service takes it."""
+    data = question["data"]
+    correct = [str(i) for i, o in enumerate(data.get("options", [])) if o["correct"]]
+    if question["kind"] == "single":
+        return correct[0]
+    if question["kind"] == "multiple":
+        return correct
+    if question["kind"] == "numeric":
+        return float(data["answer"])
+    return str(data["answers"][0])

@@ -31,7 +31,8 @@ from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.serving import serving
-from tests.integration.test_transfer_support import TEST_KEK, complete_course
+from tests.helpers import TEST_KEK
+from tests.integration.test_transfer_support import complete_course
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")

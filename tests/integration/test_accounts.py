@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from mooc.accounts.models import User
+from mooc.accounts.passwords import verify_password
+from mooc.settings import load_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 
@@ -140,6 +143,34 @@ def test_the_password_is_stored_as_an_argon2id_hash(english: FlaskClient, sessio
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
     assert PasswordHasher().verify(user.password_hash, PASSWORD)
+
+
+def test_the_test_app_hashes_with_minimal_argon2id_and_still_verifies(
+    english: FlaskClient, session: Session
+) -> None:
+    register(english)
+    user = session.scalars(select(User).where(User.email == "an@example.com")).one()
+    assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert verify_password(user.password_hash, PASSWORD)
+    assert not verify_password(user.password_hash, PASSWORD + "!")
+    assert not verify_password(None, PASSWORD)
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+def test_real_deployments_hash_with_strong_argon2id_parameters(tmp_path: Path, env: str) -> None:
+    settings = load_settings(
+        {
+            "MOOC_ENV": env,
+            "MOOC_INSTANCE_PATH": str(tmp_path),
+            "MOOC_SECRET_KEY": "s" * 40,
+            "MOOC_DATABASE_URL": "postgresql+psycopg://db/mooc",
+            "MOOC_BASE_URL": "https://mooc.example.edu",
+            "MOOC_KEY_ENCRYPTION_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        }
+    )
+    hashing = settings.password_hashing
+    # argon2-cffi's defaults, RFC 9106's low-memory recommendation: 3 passes over 64 MiB, 4 lanes.
+    assert (hashing.time_cost, hashing.memory_kib, hashing.parallelism) == (3, 65536, 4)
 
 
 # --- logging in and out ----------------------------------------------------------------------

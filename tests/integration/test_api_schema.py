@@ -32,24 +32,16 @@ from mooc.api.services import create_token
 from mooc.credentials.issuers import institution_by_slug
 from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
-from mooc.transfer.requests import send_records
 from tests.factories import PASSWORD, make_user
-from tests.helpers import login
-from tests.integration.test_credentials_support import (
-    UNIVERSITY_COURSE,
-    context,
-    issue,
-    signing_settings,
-    study,
-)
+from tests.helpers import login, signing_settings
+from tests.integration.test_credentials_support import UNIVERSITY_COURSE, context, issue, study
 from tests.integration.test_transfer_support import (
     STATS,
-    TODAY,
     partner,
+    send,
     set_up_partner,
     staff,
     student,
-    verifier,
 )
 
 BASE_URL = "http://mooc.test"
@@ -176,16 +168,7 @@ def university_with_requests(app: Flask, session: Session) -> Credentials:
     officer, learner = staff(session), student(session)
     set_up_partner(session, officer, cap=None)
     record = issue(app, session, learner, STATS)
-    send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    )
+    send(app, session, learner, record)
     issued = create_token(
         session,
         institution=partner(session),

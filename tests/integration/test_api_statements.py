@@ -14,14 +14,9 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Role
 from mooc.api.models import ApiScope
 from tests.factories import PASSWORD, make_user
-from tests.helpers import login
+from tests.helpers import login, signing_settings
 from tests.integration.test_api_tokens import PARTNER, PEPPER, STATEMENTS, bearer, make_token
-from tests.integration.test_credentials_support import (
-    SCHOOL_COURSE,
-    UNIVERSITY_COURSE,
-    signing_settings,
-    study,
-)
+from tests.integration.test_credentials_support import SCHOOL_COURSE, UNIVERSITY_COURSE, study
 
 
 @pytest.fixture(autouse=True)

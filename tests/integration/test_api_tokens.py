@@ -27,8 +27,7 @@ from mooc.credentials.issuers import institution_by_slug
 from mooc.db import utcnow
 from mooc.extensions import csrf
 from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login
-from tests.integration.test_credentials_support import signing_settings
+from tests.helpers import csrf_from, login, signing_settings
 
 PEPPER = "token-test-pepper-" + "q" * 32
 UNIVERSITY = "dai-hoc-mo-ha-noi"

@@ -21,21 +21,17 @@ from mooc.credentials.issuers import institution_by_slug
 from mooc.db import utcnow
 from mooc.transfer import trust
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem, TrustedIssuer
-from mooc.transfer.requests import send_records
 from tests.factories import PASSWORD
-from tests.helpers import login
+from tests.helpers import login, signing_settings
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     ISSUING,
     STATS,
-    TODAY,
     issue,
     partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     student,
-    verifier,
 )
 
 PEPPER = "transfer-api-pepper-" + "t" * 32
@@ -61,16 +57,7 @@ def _setup(app: Flask, session: Session) -> Setup:
     officer, learner = staff(session), student(session)
     set_up_partner(session, officer)
     record = issue(app, session, learner, STATS)
-    result = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    )
+    result = send(app, session, learner, record)
     session.commit()
     return Setup(officer, learner, result.request.items[0], json.loads(record.document))
 

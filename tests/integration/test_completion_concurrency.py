@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -30,22 +29,11 @@ from mooc.learning.queries import ordered_lectures
 from mooc.learning.xapi import VERBS
 from mooc.migrate import upgrade
 from tests.conftest import CONTENT, make_settings
+from tests.factories import right_answer
 
 BASE = "http://mooc.test"
 SLUG = "tieng-viet-lop-1"
 THREADS = 8
-
-
-def right_answer(question: dict[str, Any]) -> Any:
-    data = question["data"]
-    correct = [str(i) for i, o in enumerate(data.get("options", [])) if o["correct"]]
-    if question["kind"] == "single":
-        return correct[0]
-    if question["kind"] == "multiple":
-        return correct
-    if question["kind"] == "numeric":
-        return float(data["answer"])
-    return str(data["answers"][0])
 
 
 @pytest.fixture

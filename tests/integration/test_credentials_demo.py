@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import User
 from mooc.credentials.models import IssuedCredential
 from mooc.demo.accounts import DEMO_PASSWORD
-from tests.helpers import login
-from tests.integration.test_credentials_support import signing_settings, verifier
+from tests.helpers import login, signing_settings
+from tests.integration.test_credentials_support import verifier
 
 
 def test_demo_load_gives_the_demo_student_a_signed_record(

@@ -27,7 +27,8 @@ from mooc.factory import create_app
 from mooc.learning.models import Completion
 from mooc.migrate import upgrade
 from tests.conftest import ROOT, make_settings
-from tests.integration.test_credentials_support import BASE_URL, TEST_KEK
+from tests.helpers import TEST_KEK
+from tests.integration.test_credentials_support import BASE_URL
 
 LEARNERS = 600
 FLASK = str(Path(sys.executable).with_name("flask"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,17 +27,15 @@ from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures
 from mooc.settings import SettingsError, load_settings
 from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login
+from tests.helpers import TEST_KEK, csrf_from, login
 from tests.integration.test_credentials_support import (
     SCHOOL_COURSE,
-    TEST_KEK,
     UNIVERSITY_COURSE,
     complete,
     context,
     course,
     issue,
     records_of,
-    signing_settings,
     study,
     verifier,
 )
@@ -46,10 +43,7 @@ from tests.integration.test_credentials_support import (
 UNIVERSITY_DID = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def test_completing_a_course_in_the_browser_issues_its_record_at_once(

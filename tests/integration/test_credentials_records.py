@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,22 +25,13 @@ from mooc.db import utcnow
 from mooc.web.filters import credits, hours, number
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
-from tests.integration.test_credentials_support import (
-    SCHOOL_COURSE,
-    context,
-    issue,
-    signing_settings,
-    verifier,
-)
+from tests.integration.test_credentials_support import SCHOOL_COURSE, context, issue, verifier
 from tests.integration.test_transfer_support import in_language
 
 _NEW_LINK = re.compile(r'id="new-link"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 @dataclass

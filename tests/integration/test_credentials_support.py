@@ -1,11 +1,8 @@
-"""Helpers of the credentials tests (this module holds no test): signing settings for the shared
-app, a learner completing a course through the learning services, the platform's verifier."""
+"""Helpers of the credentials tests (this module holds no test): a learner completing a course
+through the learning services, the platform's verifier."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -16,48 +13,22 @@ from mooc.accounts.models import User
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
 from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures
+from tests.factories import right_answer
+from tests.helpers import context
 
-TEST_KEK = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
 BASE_URL = "http://mooc.test"
 UNIVERSITY_COURSE = "xac-suat-thong-ke"  # dai-hoc-mo-ha-noi, 2 credits, 100 hours
 SCHOOL_COURSE = "tieng-viet-lop-1"  # a grade 1 course of a primary school
 
 
-@contextmanager
-def signing_settings(app: Flask, **changes: Any) -> Iterator[None]:
-    """The shared test app with a key-encryption key (and `changes`), restored afterwards."""
-    original = app.config["MOOC_SETTINGS"]
-    app.config["MOOC_SETTINGS"] = original.with_overrides(key_encryption_key=TEST_KEK, **changes)
-    try:
-        yield
-    finally:
-        app.config["MOOC_SETTINGS"] = original
-
-
-def context(app: Flask) -> IssuingContext:
-    return IssuingContext.from_settings(app.config["MOOC_SETTINGS"])
-
-
 def course(session: Session, slug: str) -> Course:
     return session.scalars(select(Course).where(Course.slug == slug)).one()
-
-
-def _right_answer(question: dict[str, Any]) -> Any:
-    data = question["data"]
-    correct = [str(i) for i, o in enumerate(data.get("options", [])) if o["correct"]]
-    if question["kind"] == "single":
-        return correct[0]
-    if question["kind"] == "multiple":
-        return correct
-    if question["kind"] == "numeric":
-        return float(data["answer"])
-    return str(data["answers"][0])
 
 
 def study(session: Session, user: User, slug: str, *, leave_last: bool = False) -> Course:
@@ -70,7 +41,7 @@ def study(session: Session, user: User, slug: str, *, leave_last: bool = False) 
         learning.mark_done(session, user, lecture, lecture.published_version, base_url=BASE_URL)
     for quiz in session.scalars(select(Quiz).where(Quiz.course_id == found.id)):
         attempt = quizzes.start_attempt(session, user, quiz)
-        answers = {int(q["id"]): _right_answer(q) for q in attempt.questions}
+        answers = {int(q["id"]): right_answer(q) for q in attempt.questions}
         quizzes.submit_attempt(session, attempt, answers)
     session.flush()
     return found

@@ -9,7 +9,6 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +27,15 @@ from mooc.credentials.models import IssuedCredential, RevocationEntry, StatusLis
 from mooc.db import utcnow
 from mooc.settings import SettingsError, load_settings
 from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login
-from tests.integration.test_credentials_support import issue, signing_settings, verifier
+from tests.helpers import csrf_from, login, signing_settings
+from tests.integration.test_credentials_support import issue, verifier
 
 FOREIGN_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
 FOREIGN_DID = did_key(FOREIGN_KEY.public_key())
 FOREIGN_METHOD = f"{FOREIGN_DID}#{FOREIGN_DID.removeprefix('did:key:')}"
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 @pytest.fixture

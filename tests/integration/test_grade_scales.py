@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -19,17 +18,13 @@ from mooc.catalog.models import Course
 from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
 from mooc.learning import services as learning
-from mooc.transfer.requests import send_records
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     STATS,
-    TODAY,
     complete_course,
     context,
-    partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
@@ -39,10 +34,7 @@ SCHOOL = "tieng-viet-lop-1"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def graded_record(
@@ -137,16 +129,7 @@ def test_transfer_pages_show_the_grade_the_record_states(
     officer = staff(session, email="binh.scales@example.test")
     record = graded_record(app, session, learner, 72.0)
     set_up_partner(session, officer)
-    sent = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    )
+    sent = send(app, session, learner, record)
     session.commit()
     shown = "7.2/10 · B · 3.0/4 (72/100)"
     login(client, "mai.scales@example.test", PASSWORD)

@@ -21,8 +21,7 @@ from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course, Lecture, Section
 from mooc.credentials.models import IssuedCredential
 from mooc.transfer.models import Agreement, Decision, RequestItem, RuleVersion, TransferRequest
-from tests.helpers import login
-from tests.integration.test_transfer_support import signing_settings
+from tests.helpers import login, signing_settings
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "mooc/translations/vi/LC_MESSAGES/messages.po"
 # letters only Vietnamese uses among the two languages (tone marks and ă â đ ê ô ơ ư)

@@ -17,9 +17,8 @@ from mooc.catalog.models import Course
 from mooc.catalog.services import assign_teacher
 from mooc.pagination import MAX_PAGE, page_number
 from tests.factories import PASSWORD, make_user
-from tests.helpers import login
+from tests.helpers import login, signing_settings
 from tests.integration.test_api_tokens import PEPPER, bearer, make_token
-from tests.integration.test_credentials_support import signing_settings
 
 HUGE = "9223372036854775807"  # the largest bigint: any OFFSET built from it overflows
 ODD_PAGES = [HUGE, "99999999999999999999999999", str(MAX_PAGE), "0", "-3", "abc", "", "٣"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, get_template_attribute
 from flask.testing import FlaskClient
 from limits import parse, parse_many
 from sqlalchemy import func, select
@@ -31,6 +32,32 @@ def page_language(client: FlaskClient) -> str:
 
 def account_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def test_a_one_button_form_carries_its_csrf_token_fields_and_classes(app: Flask) -> None:
+    with app.test_request_context("/"):
+        post_button = get_template_attribute("_macros/form.html", "post_button")
+        html = str(
+            post_button(
+                "/x",
+                "Remove",
+                class_="danger",
+                form_class="inline",
+                hidden={"role": "a&b"},
+                hidden_label="<Tên>",
+            )
+        )
+        plain = str(post_button("/y", "Enrol"))
+    assert '<form method="post" action="/x" class="inline">' in html
+    assert re.search(r'<input type="hidden" name="csrf_token" value="[^"]+">', html)
+    assert '<input type="hidden" name="role" value="a&amp;b">' in html
+    assert (
+        '<button type="submit" class="danger">Remove'
+        '<span class="visually-hidden"> &lt;Tên&gt;</span></button>'
+    ) in html
+    assert '<form method="post" action="/y">' in plain
+    assert '<button type="submit">Enrol</button>' in plain
+    assert re.search(r'name="csrf_token" value="[^"]+"', plain)
 
 
 @pytest.mark.parametrize("token", [None, "forged-token"], ids=["missing", "forged"])

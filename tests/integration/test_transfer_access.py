@@ -3,29 +3,22 @@ their own requests; visitors are sent to log in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
-from mooc.transfer.requests import send_records
 from tests.factories import make_user
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     ISSUING,
     STATS,
-    TODAY,
     issue,
-    partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     student,
-    verifier,
 )
 
 PASSWORD = "correct horse battery"
@@ -40,10 +33,7 @@ STAFF_PAGES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 @pytest.fixture
@@ -53,16 +43,7 @@ def sent(app: Flask, session: Session) -> dict[str, int]:
     officer = staff(session, email="binh.access@example.test")
     agreement = set_up_partner(session, officer)
     record = issue(app, session, learner, STATS)
-    request = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    ).request
+    request = send(app, session, learner, record).request
     session.commit()
     return {
         "request": request.id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -21,7 +20,6 @@ from mooc.transfer import rules, trust
 from mooc.transfer.decisions import Adjustment, ProposalChanged, ProposalKey, decide, reevaluate
 from mooc.transfer.labels import item_reasons, reason_sentence
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
-from mooc.transfer.requests import send_records
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,
@@ -32,32 +30,19 @@ from tests.integration.test_transfer_support import (
     in_language,
     issue,
     partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     stats_rule,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _item(app: Flask, session: Session, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    result = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    )
+    result = send(app, session, learner, record)
     return result.request.items[0]
 
 

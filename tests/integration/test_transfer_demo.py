@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import User
 from mooc.transfer import trust
 from mooc.transfer.models import Agreement, ItemState, RequestItem, TransferRequest
-from tests.helpers import login
-from tests.integration.test_transfer_support import BASE_URL, partner, signing_settings
+from tests.helpers import login, signing_settings
+from tests.integration.test_transfer_support import BASE_URL, partner
 
 
 def test_demo_load_sets_up_the_partner_university_and_a_pending_request(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -16,41 +15,26 @@ from sqlalchemy.orm import Session
 from mooc.transfer.decisions import decide
 from mooc.transfer.exports import DETAIL_HEADER, safe_cell
 from mooc.transfer.models import Outcome
-from mooc.transfer.requests import send_records
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     INTRO,
     STATS,
     TODAY,
     context,
     issue,
     partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _recognise(app: Flask, session: Session, officer, learner, *records, outcome=Outcome.ACCEPTED):  # type: ignore[no-untyped-def]
-    request = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid for record in records],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    ).request
+    request = send(app, session, learner, *records).request
     for item in request.items:
         decide(
             session,

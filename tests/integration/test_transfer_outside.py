@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -30,18 +29,13 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
 )
 from tests.unit.credentials.samples import DID_KEY, DID_KEY_METHOD, signed_record
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _evaluate(app: Flask, session: Session, data: object):  # type: ignore[no-untyped-def]

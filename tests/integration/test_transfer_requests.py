@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -32,7 +31,6 @@ from tests.integration.test_transfer_support import (
     issue,
     partner,
     set_up_partner,
-    signing_settings,
     staff,
     stats_rule,
     student,
@@ -42,10 +40,7 @@ from tests.integration.test_transfer_support import (
 SCHOOL = "tieng-viet-lop-1"  # grade 1
 
 
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _send(app: Flask, session: Session, user, uuids, message: str = ""):  # type: ignore[no-untyped-def]

@@ -3,8 +3,6 @@ the decisions that relied on it, on the queue page and with `flask transfer rech
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,41 +11,26 @@ from sqlalchemy.orm import Session
 from mooc.credentials.revocation import revoke_record
 from mooc.transfer.decisions import decide
 from mooc.transfer.models import Outcome, RequestItem
-from mooc.transfer.requests import send_records
 from mooc.transfer.revocations import flag_revoked_platform_records, flagged_items
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
-    BASE_URL,
     STATS,
     TODAY,
     context,
     issue,
     partner,
+    send,
     set_up_partner,
-    signing_settings,
     staff,
     student,
     verifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _recognised(app: Flask, session: Session, officer, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    item = send_records(
-        session,
-        learner,
-        partner(session),
-        [record.uuid],
-        message="",
-        verifier=verifier(app, session),
-        base_url=BASE_URL,
-        today=TODAY,
-    ).request.items[0]
+    item = send(app, session, learner, record).request.items[0]
     decide(
         session,
         officer,

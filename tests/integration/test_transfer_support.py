@@ -1,13 +1,11 @@
-"""Helpers of the transfer tests (this module holds no test): signing settings for the shared
-app, learners completing seed courses through the services, a partner university (Đại học Đà
-Nẵng) with its staff, trust list and rules, and the platform's verifier."""
+"""Helpers of the transfer tests (this module holds no test): learners completing seed courses
+through the services, a partner university (Đại học Đà Nẵng) with its staff, trust list and
+rules, and the platform's verifier."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -20,7 +18,7 @@ from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
@@ -28,28 +26,18 @@ from mooc.learning.queries import ordered_lectures
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from mooc.transfer.models import Agreement
+from mooc.transfer.requests import SendResult, send_records
 from mooc.transfer.rules import RuleSpec
-from tests.factories import make_user
+from tests.factories import make_user, right_answer
+from tests.helpers import context
 
 T = TypeVar("T")
-TEST_KEK = base64.urlsafe_b64encode(bytes(range(2, 34))).decode()
 BASE_URL = "http://mooc.test"
 ISSUING = "dai-hoc-mo-ha-noi"  # issues the seed university courses
 PARTNER = "dai-hoc-da-nang"  # recognises them
 INTRO = "intro-programming"  # INT1001, 3 credits, 150 hours
 STATS = "xac-suat-thong-ke"  # MAT2002, 2 credits, 100 hours
 TODAY = dt.datetime.now(dt.UTC).date()
-
-
-@contextmanager
-def signing_settings(app: Flask, **changes: Any) -> Iterator[None]:
-    """The shared test app with a key-encryption key (and `changes`), restored afterwards."""
-    original = app.config["MOOC_SETTINGS"]
-    app.config["MOOC_SETTINGS"] = original.with_overrides(key_encryption_key=TEST_KEK, **changes)
-    try:
-        yield
-    finally:
-        app.config["MOOC_SETTINGS"] = original
 
 
 def in_language(app: Flask, language: str, func: Callable[..., T], *args: Any) -> T:
@@ -62,10 +50,6 @@ def in_language(app: Flask, language: str, func: Callable[..., T], *args: Any) -
             g.pop("_flask_babel", None)
 
 
-def context(app: Flask) -> IssuingContext:
-    return IssuingContext.from_settings(app.config["MOOC_SETTINGS"])
-
-
 def verifier(app: Flask, session: Session) -> PlatformVerifier:
     """The platform's verifier, offline (this platform's issuers and status lists, did:key)."""
     settings = app.config["MOOC_SETTINGS"]
@@ -74,18 +58,6 @@ def verifier(app: Flask, session: Session) -> PlatformVerifier:
         VerificationPolicy(base_url=settings.base_url, network=False),
         cache=StatusListCache(),
     )
-
-
-def _right_answer(question: dict[str, Any]) -> Any:
-    data = question["data"]
-    correct = [str(i) for i, o in enumerate(data.get("options", [])) if o["correct"]]
-    if question["kind"] == "single":
-        return correct[0]
-    if question["kind"] == "multiple":
-        return correct
-    if question["kind"] == "numeric":
-        return float(data["answer"])
-    return str(data["answers"][0])
 
 
 def complete_course(session: Session, user: User, slug: str) -> None:
@@ -97,7 +69,7 @@ def complete_course(session: Session, user: User, slug: str) -> None:
         learning.mark_done(session, user, lecture, lecture.published_version, base_url=BASE_URL)
     for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
         attempt = quizzes.start_attempt(session, user, quiz)
-        answers = {int(q["id"]): _right_answer(q) for q in attempt.questions}
+        answers = {int(q["id"]): right_answer(q) for q in attempt.questions}
         quizzes.submit_attempt(session, attempt, answers)
     completion = learning.complete_course_if_earned(session, user, course, base_url=BASE_URL)
     assert completion is not None
@@ -130,6 +102,20 @@ def staff(
 
 def partner(session: Session) -> Institution:
     return institution_by_slug(session, PARTNER)
+
+
+def send(app: Flask, session: Session, learner: User, *records: IssuedCredential) -> SendResult:
+    """`learner` sends `records` to the partner university, without a message, verified offline."""
+    return send_records(
+        session,
+        learner,
+        partner(session),
+        [record.uuid for record in records],
+        message="",
+        verifier=verifier(app, session),
+        base_url=BASE_URL,
+        today=TODAY,
+    )
 
 
 def issuing_did() -> str:

@@ -4,7 +4,6 @@ issuers, versioned rules, validation, and the audit log of every change."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -31,17 +30,12 @@ from tests.integration.test_transfer_support import (
     issue,
     issuing_did,
     partner,
-    signing_settings,
     staff,
     student,
 )
 from tests.unit.credentials.samples import DID_KEY
 
-
-@pytest.fixture(autouse=True)
-def _signing(app: Flask) -> Iterator[None]:
-    with signing_settings(app):
-        yield
+pytestmark = pytest.mark.usefixtures("signing")
 
 
 def _actions(session: Session, university_id: int) -> list[str]:
