@@ -45,11 +45,13 @@ def start_reset(session: Session, user: User, *, sent_by: User | None = None) ->
     if not user.is_active:
         raise Conflict(_("This account is disabled; enable it first."))
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     session.add(
         PasswordReset(
             user=user,
             token_hash=token_hash(token),
-            expires_at=utcnow() + LIFETIME,
+            created_at=now,
+            expires_at=now + LIFETIME,
             sent_by_id=sent_by.id if sent_by else None,
         )
     )
