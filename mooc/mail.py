@@ -125,9 +125,9 @@ def plain_message(*, sender: str, to: str, subject: str, body: str, language: st
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which clears Content-* headers
     return message
 
 
