@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -15,6 +17,9 @@ from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 
 bp = Blueprint("recovery", __name__)
+# Every valid request is answered after at least this long: a known address costs a few more
+# milliseconds (a row written, a message rendered), which must not tell who has an account.
+ANSWER_FLOOR = 0.2
 
 
 def _limit(name: str) -> str:
@@ -32,12 +37,14 @@ def _email_key() -> str:
 def forgot() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         link = recovery.request_reset(db.session, form.email.data or "")
         if link is not None:
             message = reset_message(link)
             db.session.commit()
             # Sent in the background: the answer neither waits for nor reveals the mail server.
             postbox().send_later(message)
+        time.sleep(max(0.0, ANSWER_FLOOR - (time.monotonic() - started)))
         flash(
             _(
                 "If an account uses this address, a link to set a new password is on its way. "
