@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import passwords
+from mooc.accounts import recovery_views as accounts_recovery_views
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
@@ -36,6 +37,7 @@ from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
 from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
+from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
@@ -65,6 +67,7 @@ BLUEPRINTS = (
     media_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
+    accounts_recovery_views.bp,
     api_xapi_views.bp,
     api_openapi.bp,
     api_token_views.bp,
@@ -132,6 +135,11 @@ def create_app(
     login_manager.localize_callback = gettext
     app.extensions["mooc_storage"] = open_storage(
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
+    )
+
+    # Opening a mailer only parses its URL: the folder or server is first touched by a message.
+    app.extensions["mooc_postbox"] = Postbox(
+        open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
     @login_manager.user_loader

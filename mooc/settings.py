@@ -13,10 +13,14 @@ import secrets
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from limits import parse_many
+
+from mooc.mail import check_mail_url
 
 ENVIRONMENTS = ("development", "production", "testing")
 # Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
@@ -26,6 +30,8 @@ MAX_MEDIA_LIMIT_MB = 2047
 DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = "5 per minute; 10 per hour; 20 per day"
 DEFAULT_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
+DEFAULT_RESET_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
+DEFAULT_RESET_LIMIT_PER_ADDRESS = "20 per hour"
 
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -70,6 +76,13 @@ class Settings:
     login_limit_per_account_address: str = DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS
     login_limit_per_account: str = DEFAULT_LOGIN_LIMIT_PER_ACCOUNT
     login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+    # Outgoing mail (password recovery): smtp://, smtps:// or file:// (an outbox folder); empty
+    # means the folder `outbox` in the instance folder. The sender of every message.
+    mail_url: str = ""
+    mail_from: str = "mooc <no-reply@localhost>"
+    # Password-recovery requests (each one counts), per email asked about and per address.
+    reset_limit_per_email: str = DEFAULT_RESET_LIMIT_PER_EMAIL
+    reset_limit_per_address: str = DEFAULT_RESET_LIMIT_PER_ADDRESS
     max_request_mb: int = 64
     page_size: int = 12
     languages: tuple[str, ...] = ("vi", "en")
@@ -230,6 +243,31 @@ def _rate_limit(env_vars: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _mail_url(raw: str, instance_path: Path) -> str:
+    if not raw.strip():
+        return f"file://{instance_path / 'outbox'}"
+    try:
+        check_mail_url(raw.strip())
+    except ValueError as exc:
+        raise SettingsError(
+            "MOOC_MAIL_URL must look like smtp://user:pass@host:587, smtps://user:pass@host:465 "
+            f"or file://instance/outbox ({exc})"
+        ) from None
+    return raw.strip()
+
+
+def _mail_from(raw: str, base_url: str) -> str:
+    if not raw.strip():
+        host = urlsplit(base_url).hostname or "localhost"
+        return f"mooc <no-reply@{host}>"
+    _name, address = parseaddr(raw.strip())
+    if "@" not in address:
+        raise SettingsError(
+            f"MOOC_MAIL_FROM must be an address such as 'mooc <no-reply@example.org>', got {raw!r}"
+        )
+    return raw.strip()
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
     env_vars = os.environ if environ is None else environ
@@ -279,6 +317,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "MOOC_DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh"
         )
 
+    base_url = env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     return Settings(
         env=env,
         instance_path=instance_path,
@@ -286,7 +325,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=database_url,
         storage_url=storage_url,
         s3_endpoint_url=env_vars.get("MOOC_S3_ENDPOINT_URL") or None,
-        base_url=env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        base_url=base_url,
         demo=_flag(env_vars.get("MOOC_DEMO")),
         ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
         login_limit_per_account_address=_rate_limit(
@@ -299,6 +338,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         login_limit_per_address=_rate_limit(
             env_vars, "MOOC_LOGIN_LIMIT_PER_ADDRESS", DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+        ),
+        mail_url=_mail_url(env_vars.get("MOOC_MAIL_URL", ""), instance_path),
+        mail_from=_mail_from(env_vars.get("MOOC_MAIL_FROM", ""), base_url),
+        reset_limit_per_email=_rate_limit(
+            env_vars, "MOOC_RESET_LIMIT_PER_EMAIL", DEFAULT_RESET_LIMIT_PER_EMAIL
+        ),
+        reset_limit_per_address=_rate_limit(
+            env_vars, "MOOC_RESET_LIMIT_PER_ADDRESS", DEFAULT_RESET_LIMIT_PER_ADDRESS
         ),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),

@@ -131,3 +131,42 @@ class RevokeRoleForm(Form):
     institution = HiddenField(validators=[InputRequired()])
     role = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Remove"))
+
+
+# No Email() validator below: email_validator refuses reserved domains (demo.test) that accounts
+# use; the forgot page looks the text up as given, the email change checks it in the service.
+class ForgotForm(Form):
+    email = EmailField(
+        _l("Email"),
+        validators=[InputRequired(), Length(max=254)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(Form):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=PASSWORD_RULES,
+        description=_l("At least %(n)d characters.", n=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set the new password"))
+
+
+class EmailChangeForm(Form):
+    email = EmailField(
+        _l("New email"),
+        validators=[InputRequired(), Length(max=254)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Change email"))
+
+
+class AccountActionForm(Form):
+    """A button (disable, enable, send a reset link): only its CSRF token is read."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -99,3 +99,25 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     institution: Mapped[Institution] = relationship(back_populates="memberships")
+
+
+class PasswordReset(Base):
+    """A password-recovery link sent by email. Only the SHA-256 of its random token is kept,
+    so a copy of the database opens no account; `used_at` makes the link single-use."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    # The administrator who sent it from the person page; None when the person asked.
+    sent_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

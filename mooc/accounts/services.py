@@ -5,6 +5,8 @@ Services flush and never commit; the caller owns the transaction.
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 import zoneinfo
 from collections.abc import Sequence
@@ -21,15 +23,20 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.pagination import Page, paginate
 
+log = logging.getLogger(__name__)
+# The shape of an address (the form's validator checks it fully); the service refuses the rest.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str, *, field: str = "password") -> None:
+    """Raises `Invalid` for a password too short to be safe."""
     if len(password) < MIN_LENGTH:
         raise Invalid(
-            _("The password must have at least %(n)d characters.", n=MIN_LENGTH), field="password"
+            _("The password must have at least %(n)d characters.", n=MIN_LENGTH), field=field
         )
 
 
@@ -38,7 +45,7 @@ def register(
 ) -> User:
     """Create an account. Raises `Conflict` if the email is taken, `Invalid` on a weak password."""
     email = normalize_email(email)
-    _check_password(password)
+    check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(_("An account with this email address already exists."), field="email")
     user = User(
@@ -86,7 +93,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     """Raises `Invalid` when `current` is wrong or `new` too weak. Other sessions are ended."""
     if not verify_password(user.password_hash, current):
         raise Invalid(_("The current password is not correct."), field="current_password")
-    _check_password(new)
+    check_password(new)
     user.password_hash = hash_password(new)
     end_sessions(user)
 
@@ -99,6 +106,41 @@ def end_sessions(user: User) -> None:
     Used on sign-out and on a password change (where the caller logs the current one in again).
     """
     user.session_token = secrets.token_hex(16)
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Disable or enable an account. A disabled account cannot log in and its sessions end;
+    its progress and records stay. Raises `Conflict` when an administrator disables themself."""
+    if not active and user.id == by.id:
+        raise Conflict(_("You cannot disable your own account."))
+    if user.is_active and not active:
+        end_sessions(user)
+    user.is_active = active
+    log.info("admin %s %s account %s", by.id, "enabled" if active else "disabled", user.id)
+
+
+def change_email(session: Session, user: User, email: str, *, by: User) -> None:
+    """Give `user` a new sign-in email. Raises `Invalid` for a malformed address and
+    `Conflict` when another account has it."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise Invalid(_("Enter a valid email address."), field="email")
+    if email == user.email:
+        return
+    taken = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+    if taken is not None:
+        raise Conflict(_("An account with this email address already exists."), field="email")
+    old = user.email
+    user.email = email
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # a parallel change or registration won the race
+        user.email = old
+        raise Conflict(
+            _("An account with this email address already exists."), field="email"
+        ) from None
+    log.info("admin %s changed the email of account %s", by.id, user.id)
 
 
 @lru_cache(maxsize=1)
