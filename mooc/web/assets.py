@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def register_assets(app: Flask) -> None:
             encoding, copy = chosen
             # The type of the original file, not of the compressed copy (`.br` has none).
             mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            response = send_from_directory(static, copy, mimetype=mimetype)
+            response = send_from_directory(
+                static, copy, mimetype=mimetype, download_name=Path(filename).name
+            )
             response.headers["Content-Encoding"] = encoding
         if Path(filename).suffix in COMPRESSIBLE:
             response.vary.add("Accept-Encoding")
@@ -65,6 +68,8 @@ def register_assets(app: Flask) -> None:
                 response.cache_control.public = True
                 response.cache_control.max_age = YEAR
                 response.cache_control.immutable = True
+                # Old caches read Expires, which SEND_FILE_MAX_AGE_DEFAULT set an hour ahead.
+                response.expires = datetime.now(UTC) + timedelta(seconds=YEAR)
         return response
 
     app.view_functions["static"] = send_static

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import brotli
@@ -50,6 +51,10 @@ def test_brotli_is_sent_to_a_browser_that_accepts_it(client: FlaskClient) -> Non
     assert response.headers["ETag"]
     assert response.cache_control.max_age == 365 * 24 * 3600
     assert response.cache_control.immutable
+    assert response.expires is not None
+    assert response.expires > datetime.now(UTC) + timedelta(days=360)
+    # Saved from the address bar, it is the stylesheet (by its own name), not a .br file.
+    assert response.headers["Content-Disposition"] == "inline; filename=app.css"
 
 
 def test_gzip_when_brotli_is_not_accepted(client: FlaskClient) -> None:
