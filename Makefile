@@ -57,3 +57,4 @@ test: lint
 
 clean:
 	rm -rf $(VENV) instance
+	find static -type f \( -name '*.br' -o -name '*.gz' \) -delete
