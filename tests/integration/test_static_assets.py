@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -116,3 +117,27 @@ def test_the_compress_command_reports_each_file(app: Flask) -> None:
     assert "css/app.css" in result.output
     assert (STATIC / "css/app.css.br").is_file()
     assert (STATIC / "css/app.css.gz").is_file()
+
+
+def test_an_outdated_copy_is_not_sent(client: FlaskClient) -> None:
+    source = STATIC / "css" / "zz-outdated-test.css"
+    copies = [source.with_name(source.name + suffix) for suffix in (".br", ".gz")]
+    try:
+        source.write_text("main { margin: 0; }\n" * 50)
+        compress_folder(STATIC)
+        assert (
+            fetch(client, "/static/css/zz-outdated-test.css", Accept_Encoding="br").headers[
+                "Content-Encoding"
+            ]
+            == "br"
+        )
+        # Edited after the build step ran: the old compressed text must not be served.
+        source.write_text("main { margin: 1rem; }\n" * 50)
+        later = copies[0].stat().st_mtime_ns + 2_000_000_000
+        os.utime(source, ns=(later, later))
+        response = fetch(client, "/static/css/zz-outdated-test.css", Accept_Encoding="br, gzip")
+        assert "Content-Encoding" not in response.headers
+        assert response.get_data() == source.read_bytes()
+    finally:
+        for path in (source, *copies):
+            path.unlink(missing_ok=True)
