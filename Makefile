@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MOOC_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test lint check translations translations-update install clean
+.PHONY: run dev demo-data assets test lint check translations translations-update install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations assets
+
+## Precompressed copies (.br, .gz) of the CSS, scripts and icons under static/ (gitignored).
+assets: $(STAMP)
+	$(BIN)/flask --app app assets compress >/dev/null
 
 ## Refresh the message catalogues after changing UI text (then translate mooc/translations/vi).
 translations-update: $(STAMP)
@@ -26,12 +30,19 @@ translations-update: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d mooc/translations
 
-## Serve the platform on http://127.0.0.1:5000 with SQLite, local files, demo content and accounts.
-run: install
+## Serve the platform on http://127.0.0.1:5000 with SQLite, local files, demo content and accounts,
+## through gunicorn (gunicorn.conf.py: MOOC_BIND, MOOC_WORKERS, MOOC_THREADS).
+run: demo-data
+	MOOC_DEMO=1 $(BIN)/gunicorn --config gunicorn.conf.py app:app
+
+## The same with Flask's reloading development server and debugger.
+dev: demo-data
+	MOOC_DEMO=1 $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
+
+demo-data: install
 	MOOC_DEMO=1 $(BIN)/flask --app app db upgrade
 	MOOC_DEMO=1 $(BIN)/flask --app app content import content
 	MOOC_DEMO=1 $(BIN)/flask --app app demo load
-	MOOC_DEMO=1 $(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 ## Static checks: ruff, import contracts, mypy.
 lint: install
@@ -46,3 +57,4 @@ test: lint
 
 clean:
 	rm -rf $(VENV) instance
+	find static -type f \( -name '*.br' -o -name '*.gz' \) -delete

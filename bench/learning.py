@@ -1,9 +1,12 @@
-"""Lecture page requests/s and "mark as done" writes/s against gunicorn with 2 workers,
-on SQLite and (when MOOC_TEST_DATABASE_URL or --pg URL is given) PostgreSQL.
+"""/healthz and lecture page requests/s and "mark as done" writes/s against a server on SQLite
+and (when MOOC_TEST_DATABASE_URL or --pg URL is given) PostgreSQL.
 
-Loopback only, bounded in time. Prints one line per backend and measurement.
+--server picks the server: `make-run` (default: gunicorn with gunicorn.conf.py, 2 workers, as
+`make run` serves), `sync` (gunicorn -w 2 with its plain sync workers) or `flask` (Flask's
+development server, which `make dev` runs). Loopback only, bounded in time. Prints one line per
+backend and measurement.
 
-    .venv/bin/python bench/learning.py [--seconds 10] [--clients 8]
+    .venv/bin/python bench/learning.py [--seconds 10] [--clients 8] [--server make-run]
 """
 
 from __future__ import annotations
@@ -90,7 +93,16 @@ def run_load(seconds: float, workers: list, job) -> tuple[int, int]:  # type: ig
     return sum(done), sum(errors)
 
 
-def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
+def server_command(server: str, port: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    if server == "flask":
+        return [str(bin_dir / "flask"), "--app", "app", "run", "--port", str(port)]
+    if server == "sync":
+        return [str(bin_dir / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:app"]
+    return [str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"]
+
+
+def bench_backend(label: str, url: str, seconds: float, clients: int, server_kind: str) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="mooc-bench-"))
     app = build(tmp, url, students=clients)
     with app.app_context():
@@ -105,17 +117,10 @@ def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
         "MOOC_STORAGE_URL": f"file://{tmp / 'media'}",
         "MOOC_LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
     }
+    env["MOOC_BIND"] = f"127.0.0.1:{port}"
+    env["MOOC_WORKERS"] = "2"
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "app:app",
-        ],
+        server_command(server_kind, port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -129,6 +134,15 @@ def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
             except OSError:
                 time.sleep(0.1)
         workers = [Client(port, f"bench{i}@example.test") for i in range(clients)]
+        label = f"{label} {server_kind}"
+
+        def health(client: Client, i: int, n: int) -> bool:
+            return client._request("GET", "/healthz")[0] == 200
+
+        count, errors = run_load(seconds, workers, health)
+        print(
+            f"{label:18} /healthz       {count / seconds:8.1f} req/s   ({count} ok, {errors} errors, {clients} clients, {seconds:.0f} s)"
+        )
 
         def read(client: Client, i: int, n: int) -> bool:
             course, lecture = lectures[(i + n) % len(lectures)]
@@ -137,7 +151,7 @@ def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
 
         count, errors = run_load(seconds, workers, read)
         print(
-            f"{label:10} lecture page   {count / seconds:8.1f} req/s   ({count} ok, {errors} errors, {clients} clients, {seconds:.0f} s)"
+            f"{label:18} lecture page   {count / seconds:8.1f} req/s   ({count} ok, {errors} errors, {clients} clients, {seconds:.0f} s)"
         )
 
         tokens = [w.csrf("/dashboard") for w in workers]
@@ -151,7 +165,7 @@ def bench_backend(label: str, url: str, seconds: float, clients: int) -> None:
 
         count, errors = run_load(seconds, workers, write)
         print(
-            f"{label:10} mark as done   {count / seconds:8.1f} writes/s ({count} ok, {errors} errors; repeats are idempotent no-ops after the first pass)"
+            f"{label:18} mark as done   {count / seconds:8.1f} writes/s ({count} ok, {errors} errors; repeats are idempotent no-ops after the first pass)"
         )
     finally:
         server.terminate()
@@ -163,16 +177,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--pg", default=os.environ.get("MOOC_TEST_DATABASE_URL", ""))
+    parser.add_argument("--server", choices=("make-run", "sync", "flask"), default="make-run")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mooc-bench-db-"))
-    bench_backend("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.seconds, args.clients)
+    bench_backend(
+        "sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.seconds, args.clients, args.server
+    )
     if args.pg:
         name = f"mooc_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(f"{args.pg.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            bench_backend("postgresql", f"{args.pg.rstrip('/')}/{name}", args.seconds, args.clients)
+            bench_backend(
+                "postgresql",
+                f"{args.pg.rstrip('/')}/{name}",
+                args.seconds,
+                args.clients,
+                args.server,
+            )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

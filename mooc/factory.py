@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import passwords
@@ -46,7 +47,7 @@ from mooc.transfer import rules_views as transfer_rules_views
 from mooc.transfer import staff_views as transfer_staff_views
 from mooc.transfer import student_views as transfer_student_views
 from mooc.web import filters, health
-from mooc.web.assets import register_assets
+from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
@@ -158,10 +159,15 @@ def create_app(
         csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())
     )
 
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
     app.cli.add_command(db_cli)
     app.cli.add_command(authoring_cli.content)
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(learning_cli.xapi)
     app.cli.add_command(credentials_cli.credentials)
     app.cli.add_command(transfer_cli.transfer)
+    app.cli.add_command(assets_cli)
     return app

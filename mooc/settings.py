@@ -70,6 +70,10 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     demo: bool = False
     ratelimit_storage_url: str = "memory://"
+    # How many reverse proxies stand in front of the app servers and append X-Forwarded-For,
+    # -Proto and -Host: the client address (rate limits) and the public scheme and host come from
+    # that many hops back. 0 (the default) trusts no such header, as a server reached directly must.
+    trusted_proxies: int = 0
     # Failed log-ins (Flask-Limiter notation, several limits separated by ";"): one address
     # guessing at one account is slowed down in steps; the account's ceiling over all addresses
     # stays high, so strangers' failures cannot lock its owner out; one address over all accounts.
@@ -134,6 +138,20 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number that may be zero."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {value}")
     return value
 
 
@@ -328,6 +346,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=base_url,
         demo=_flag(env_vars.get("MOOC_DEMO")),
         ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
+        trusted_proxies=_count(env_vars, "MOOC_TRUSTED_PROXIES", 0),
         login_limit_per_account_address=_rate_limit(
             env_vars,
             "MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
