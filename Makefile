@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MOOC_INSTANCE_PATH ?= $(CURDIR)/instance
+# Two pytest workers on the two-core machines we run on (browser tests run last in each worker).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run dev demo-data assets test lint check translations translations-update install clean
 
