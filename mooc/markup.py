@@ -49,6 +49,7 @@ class RegionLabels:
 
     table: str = "Table"
     formula: str = "Formula"
+    code: str = "Code"
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ def _is_block(token: dict[str, Any]) -> bool:
 
 
 class _ScrollRegionFilter(Filter):
-    """Put each table and display formula in its own sideways-scrolling box.
+    """Put each table and display formula in its own sideways-scrolling box; code blocks scroll
+    in themselves and become focusable, named regions the same way.
 
     A wide table or formula must not widen a phone's page. The box is a focusable region with
     a name, so keyboard users can scroll it too. It runs after the sanitizer, so authors cannot
@@ -248,6 +250,15 @@ class _ScrollRegionFilter(Filter):
                 if open_tables == 0:
                     yield self._open(self.labels.table, "table")
                 open_tables += 1
+            elif kind == "StartTag" and name == "pre" and not open_tables:
+                # a code block scrolls in itself (overflow-x: auto): reachable by keyboard, named
+                token["data"].update(
+                    {
+                        (None, "tabindex"): "0",
+                        (None, "role"): "region",
+                        (None, "aria-label"): self.labels.code,
+                    }
+                )
             elif kind == "StartTag" and name == "math" and not open_tables and _is_block(token):
                 in_block_math = True
                 yield self._open(self.labels.formula, "formula")
@@ -309,15 +320,58 @@ _ARITHMATEX = re.compile(
 )
 
 
+# Relations after which a long inline formula may wrap, as printed mathematics does.
+_RELATION = re.compile(
+    r"(?:=|<|>|\\(?:approx|leq?|geq?|neq?|sim|equiv|Rightarrow|Leftrightarrow|iff)(?![A-Za-z]))"
+)
+_WRAP_FROM = 40  # characters of LaTeX: shorter inline formulas always fit a phone's line
+
+
+def inline_pieces(tex: str) -> list[str]:
+    """A long inline formula cut after its top-level relations (outside braces, parentheses and
+    \\left…\\right), so that each piece is a formula of its own and the line may break between
+    them: a chain such as `P(5 < X < 8) = Φ(1) − Φ(−1) = 0,6826` would otherwise be one
+    unbreakable box wider than a phone. Short ones and those without such a relation stay whole."""
+    if len(tex) < _WRAP_FROM:
+        return [tex]
+    pieces, start, depth, at = [], 0, 0, 0
+    while at < len(tex):
+        if tex.startswith("\\left", at) and not tex[at + 5 : at + 6].isalpha():
+            depth, at = depth + 1, at + 5
+            continue
+        if tex.startswith("\\right", at) and not tex[at + 6 : at + 7].isalpha():
+            depth, at = depth - 1, at + 6
+            continue
+        char = tex[at]
+        if char == "\\" and tex[at + 1 : at + 2] in "{}":
+            at += 2  # an escaped brace is a character, not a group
+            continue
+        if char in "{([":
+            depth += 1
+        elif char in "})]":
+            depth = max(0, depth - 1)  # a half-open interval [0, 1) must not stop all wrapping
+        elif depth == 0 and (relation := _RELATION.match(tex, at)):
+            at = relation.end()
+            if tex[start:at].strip() and tex[at:].strip():
+                pieces.append(tex[start:at])
+                start = at
+            continue
+        at += 1
+    pieces.append(tex[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
 def _math_to_mathml(match: re.Match[str]) -> str:
     tex = html.unescape(match.group("tex")).strip()
     block = match.group("tag") == "div"
     try:
-        mathml = latex_to_mathml(tex, display="block" if block else "inline")
+        if block:  # a display formula gets its scrolling box from the sanitizer
+            return str(latex_to_mathml(tex, display="block"))
+        # a zero-width space between the pieces lets the line break there, and only there
+        return "\u200b".join(str(latex_to_mathml(piece)) for piece in inline_pieces(tex))
     except Exception:
         source = html.escape(tex)
         return f'<code class="math-error" title="LaTeX">{source}</code>'
-    return str(mathml)  # a display formula gets its scrolling box from the sanitizer
 
 
 class _MediaTreeprocessor(Treeprocessor):

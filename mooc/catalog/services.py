@@ -39,7 +39,9 @@ def region_labels(language: str) -> RegionLabels:
     """Names of the scrolling boxes around tables and formulas, in the course's language."""
     with force_locale(language):
         return RegionLabels(
-            table=_("Table, scrolls sideways"), formula=_("Formula, scrolls sideways")
+            table=_("Table, scrolls sideways"),
+            formula=_("Formula, scrolls sideways"),
+            code=_("Code, scrolls sideways"),
         )
 
 

@@ -155,7 +155,9 @@ def trusted_html(value: str) -> Markup:
 def inline_markdown(value: str) -> Markup:
     """Short user text (quiz prompts, options) rendered and sanitized by `mooc.markup`."""
     labels = RegionLabels(
-        table=_("Table, scrolls sideways"), formula=_("Formula, scrolls sideways")
+        table=_("Table, scrolls sideways"),
+        formula=_("Formula, scrolls sideways"),
+        code=_("Code, scrolls sideways"),
     )
     return Markup(render_inline(value, labels))  # noqa: S704 - render_inline returns sanitized HTML
 

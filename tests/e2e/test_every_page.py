@@ -34,6 +34,7 @@ from mooc.credentials.sharing import create_share_link
 from mooc.demo.accounts import DEMO_PASSWORD
 from mooc.extensions import db
 from mooc.factory import create_app
+from mooc.learning.services import enrol
 from mooc.migrate import upgrade
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.conftest import CONTENT, make_settings
@@ -327,4 +328,52 @@ def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser: Browser, 
     assert site.argumentless <= visited, f"pages nobody walked: {site.argumentless - visited}"
     assert languages == {"en", "vi"}, f"the visitor's pages were in {languages}"
     assert len(visited) >= 45, f"only {len(visited)} pages walked"
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory, axe_script: Path) -> Iterator[Site]:
+    """The seed courses alone, with the demo student enrolled in every one of them."""
+    tmp = tmp_path_factory.mktemp("lectures")
+    paths: list[str] = []
+
+    def build() -> Flask:
+        url = f"sqlite:///{tmp / 'lectures.sqlite3'}"
+        upgrade(url)
+        settings = dataclasses.replace(make_settings(tmp / "instance", url), demo=True)
+        application = create_app(settings=settings)
+        with application.app_context():
+            session = db.session
+            import_tree(session, application.extensions["mooc_storage"], load_tree(CONTENT))
+            session.commit()
+            loaded = application.test_cli_runner().invoke(args=["demo", "load"])
+            assert loaded.exit_code == 0, loaded.output
+            student = session.scalars(select(User).where(User.email == "student@demo.test")).one()
+            for course in session.scalars(select(Course).order_by(Course.slug)).all():
+                enrol(session, student, course)
+                lectures = select(Lecture).where(Lecture.course_id == course.id)
+                for lecture in session.scalars(lectures.order_by(Lecture.id)):
+                    paths.append(f"/courses/{course.slug}/lectures/{lecture.slug}")
+            session.commit()
+            session.close()
+        application.wsgi_app = SharedDataMiddleware(  # type: ignore[method-assign]
+            application.wsgi_app, {AXE_URL: str(axe_script)}, cache_timeout=3600
+        )
+        return application
+
+    with serving(build) as url:
+        yield Site(url, frozenset(), (Walk("reader", "student@demo.test", "vi-VN", tuple(paths)),))
+
+
+def test_every_seed_lecture_fits_a_phone_and_passes_axe(browser: Browser, library: Site) -> None:
+    """Each lecture has its own long formulas, tables, code and figures."""
+    (walk,) = library.walks
+    context = browser.new_context(locale=walk.locale, viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    try:
+        _log_in(page, library.url, "student@demo.test")
+        problems = [p for path in walk.paths for p in _problems(page, library.url, path, "reader")]
+    finally:
+        context.close()
+    assert len(walk.paths) >= 25, walk.paths
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)

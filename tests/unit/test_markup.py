@@ -300,3 +300,26 @@ def test_heading_of_symbols_gets_a_working_anchor() -> None:
     assert anchor.startswith("h-")
     assert len(anchor) > 2
     assert f'id="{anchor}"' in rendered.html
+
+
+def test_a_long_inline_chain_may_wrap_after_its_relations() -> None:
+    out = html_of(r"Vậy $P(5 < X < 8) = \Phi(1) - \Phi(-1) = 2\Phi(1) - 1 = 0{,}6826$ là xác suất.")
+    formulas = re.findall(r"<math\b.*?</math>", out, re.DOTALL)
+    assert len(formulas) == 4  # cut after each "=", never inside P(5 < X < 8)
+    assert "</math>\u200b<math" in out  # the line may break there, and nowhere else
+    assert formulas[0].count("<mo>&#x0003C;</mo>") == 2  # P(5 < X < 8) stays whole
+    assert formulas[0].endswith("<mo>&#x0003D;</mo></mrow></math>")
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"x = \mu",  # short: always fits
+        r"\frac{a + b + c + d + e + f + g}{h = i + j + k + l + m + n}",  # relation inside a group
+        r"\left( a + b + c + d + e + f = g + h + i + j + k + l \right)",
+        r"a + b + c + d + e + f + g + h + i + j + k + l + m + n + o + p",  # no relation
+    ],
+)
+def test_an_inline_formula_stays_whole_when_there_is_no_top_level_relation(tex: str) -> None:
+    out = html_of(f"${tex}$")
+    assert len(re.findall(r"<math\b", out)) == 1
