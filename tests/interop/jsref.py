@@ -1,32 +1,23 @@
 """Running the JavaScript reference (tests/interop/js) from Python.
 
-The node packages are installed with `npm ci` from the committed package-lock.json, which needs
-only the npm registry, and only when node_modules is missing or was installed from another lock.
+The node packages are installed with `npm ci` from the committed package-lock.json (`tests.npm`).
 The scripts themselves never touch the network.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import subprocess
-import tempfile
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.npm import NpmError, npm_ci, tool
+
 JS_DIR = Path(__file__).resolve().parent / "js"
-LOCK_FILE = JS_DIR / "package-lock.json"
 NODE_MODULES = JS_DIR / "node_modules"
-# written after a successful `npm ci`: the SHA-256 of the lock file it installed
-INSTALLED_STAMP = NODE_MODULES / ".mooc-installed-lock.sha256"
-NPM_CI = ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"]
 
 
 class JsReferenceError(RuntimeError):
@@ -70,69 +61,29 @@ class JsVerdict:
         return any(fragment.lower() in error.lower() for error in self.errors)
 
 
-def _lock_digest() -> str:
-    return hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()
-
-
-def _is_installed() -> bool:
-    return INSTALLED_STAMP.is_file() and INSTALLED_STAMP.read_text().strip() == _lock_digest()
-
-
-@contextlib.contextmanager
-def _install_lock() -> Iterator[None]:
-    """One `npm ci` at a time, also across pytest-xdist workers sharing the work tree."""
-    name = "mooc-interop-npm-" + hashlib.sha256(str(JS_DIR).encode()).hexdigest()[:12] + ".lock"
-    with open(Path(tempfile.gettempdir()) / name, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise JsReferenceError(
-            f"`{name}` is not on PATH: the interop tests need Node.js ≥ 20 with npm "
-            "(Debian: apt-get install nodejs npm)"
-        )
-    return path
+def _node() -> str:
+    try:
+        return tool("node", "the interop tests")
+    except NpmError as error:
+        raise JsReferenceError(str(error)) from error
 
 
 def ensure_installed(timeout: float = 600) -> Installation:
     """Install the locked node packages unless they already are; say how long it took."""
-    node = _tool("node")
-    npm = _tool("npm")
     version = subprocess.run(
-        [node, "--version"], capture_output=True, text=True, check=True
+        [_node(), "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    seconds: float | None = None
-    with _install_lock():
-        if not _is_installed():
-            started = time.perf_counter()
-            done = subprocess.run(
-                [npm, *NPM_CI[1:]],
-                cwd=JS_DIR,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise JsReferenceError(
-                    f"`{' '.join(NPM_CI)}` failed in {JS_DIR} (exit {done.returncode}):\n"
-                    f"{done.stderr[-4000:]}"
-                )
-            seconds = time.perf_counter() - started
-            INSTALLED_STAMP.write_text(_lock_digest() + "\n")
+    try:
+        seconds = npm_ci(JS_DIR, "the interop tests", timeout)
+    except NpmError as error:
+        raise JsReferenceError(str(error)) from error
     return Installation(node_version=version, npm_ci_seconds=seconds)
 
 
 def run_script(script: str, request: Mapping[str, Any], timeout: float = 120) -> Any:
     """Run `node <script>` in the js folder with `request` as JSON on stdin; its JSON output."""
     done = subprocess.run(
-        [_tool("node"), script],
+        [_node(), script],
         cwd=JS_DIR,
         input=json.dumps(request, ensure_ascii=False),
         capture_output=True,
