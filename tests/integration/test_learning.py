@@ -7,6 +7,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -660,8 +661,11 @@ def test_the_dashboard_shows_progress_and_completions(learner: Browser, session:
     completion = session.scalars(
         select(Completion).where(Completion.user_id == learner.user.id)
     ).one()
-    assert f"{completion.completed_at:%b} {completion.completed_at.day}, " in done
-    assert str(completion.completed_at.year) in done
+    # the day it is in Vietnam (the default time zone), not in UTC
+    at = completion.completed_at
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at  # SQLite keeps no zone
+    day = at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert f"{day:%b} {day.day}, {day.year}" in done
     assert "100/100" in done
 
 
