@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
@@ -22,6 +22,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import CONTENT, make_settings
+from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
 
 pytestmark = pytest.mark.e2e
@@ -54,15 +55,6 @@ def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _login(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    main = page.locator("main")
-    main.get_by_label("Email").fill(email)
-    main.get_by_label("Password").fill(password)
-    main.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome back")
-
-
 def _image(tmp: Path) -> Path:
     path = tmp / "tam-giac.png"
     buffer = io.BytesIO()
@@ -90,7 +82,7 @@ def test_teacher_publishes_a_lecture_a_student_reads_it_and_history_has_both_ver
     slug = f"hinh-hoc-{uuid.uuid4().hex[:6]}"
     teacher = browser.new_context(locale="en-US")
     page = teacher.new_page()
-    _login(page, base, TEACHER, PASSWORD)
+    log_in(page, base, TEACHER, PASSWORD)
 
     page.goto(f"{base}/author/courses/new")
     page.get_by_label("Title").fill("Hình học thực hành")

@@ -20,6 +20,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import make_settings
+from tests.e2e.pages import log_in
 from tests.e2e.serving import serving, write_files
 
 pytestmark = pytest.mark.e2e
@@ -144,15 +145,6 @@ def _enrolled(page: Page, base: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Bảng rộng và công thức dài")
 
 
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    main = page.locator("main")
-    main.get_by_label("Email").fill(email)
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome back")
-
-
 def _no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"the page is {width}px wide"  # type: ignore[index]
@@ -203,7 +195,7 @@ def test_the_header_takes_at_most_a_fifth_of_a_phone_screen(
         context = _phone(browser, javascript=javascript)
         page = context.new_page()
         try:
-            _login(page, phone_server, STAFF)
+            log_in(page, phone_server, STAFF, PASSWORD)
             page.goto(f"{phone_server}/courses")
             header = page.locator("header.site").bounding_box()
             assert header is not None
@@ -240,7 +232,7 @@ def test_the_links_stay_in_a_row_on_a_wide_screen(browser: Browser, phone_server
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     try:
-        _login(page, phone_server, STAFF)
+        log_in(page, phone_server, STAFF, PASSWORD)
         nav = page.get_by_role("navigation", name="Main")
         expect(nav.locator("details.menu-narrow > summary")).to_be_hidden()
         expect(nav.get_by_role("link", name="Administration")).to_be_visible()
@@ -258,7 +250,7 @@ def test_staff_tab_bars_wrap_instead_of_widening_the_page(
     context = _phone(browser)
     page = context.new_page()
     try:
-        _login(page, phone_server, STAFF)
+        log_in(page, phone_server, STAFF, PASSWORD)
         page.goto(f"{phone_server}{path}")
         tabs = page.locator("nav.subnav").first
         expect(tabs).to_be_visible()
@@ -370,7 +362,7 @@ def test_screenshots_at_phone_and_desktop_sizes(
             page.screenshot(path=str(shots / f"quiz-{label}.png"), full_page=True)
             page.get_by_role("button", name="Submit answers").click()
             page.screenshot(path=str(shots / f"result-{label}.png"))
-            _login(page, phone_server, STAFF)
+            log_in(page, phone_server, STAFF, PASSWORD)
             page.goto(f"{phone_server}/university/dh-e2e")
             page.screenshot(path=str(shots / f"staff-{label}.png"), full_page=True)
             if viewport is PHONE:

@@ -30,6 +30,7 @@ from mooc.migrate import upgrade
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
 from tests.conftest import CONTENT, make_settings
+from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
 from tests.helpers import TEST_KEK
 from tests.integration.test_transfer_support import complete_course
@@ -99,15 +100,6 @@ def transfer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    main = page.locator("main")
-    main.get_by_label("Email").fill(email)
-    main.get_by_label("Password").fill(PASSWORD)
-    main.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("Welcome back")
-
-
 def _logout(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
 
@@ -117,7 +109,7 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
 ) -> None:
     base = transfer_server
     # The student sends the record from My records.
-    _login(page, base, STUDENT)
+    log_in(page, base, STUDENT, PASSWORD)
     page.goto(f"{base}/records")
     expect(page.locator("main")).to_contain_text("Introduction to Programming")
     page.get_by_role("link", name="Send records to a university").click()
@@ -131,7 +123,7 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
     _logout(page)
 
     # The university's staff member sees it verified, with 3 proposed credits, and accepts.
-    _login(page, base, OFFICER)
+    log_in(page, base, OFFICER, PASSWORD)
     page.goto(f"{base}/university")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Recognition queue")
     page.get_by_role("link", name="Introduction to Programming").click()
@@ -145,7 +137,7 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
     _logout(page)
 
     # The student sees the recognised credits and downloads the signed recognition record.
-    _login(page, base, STUDENT)
+    log_in(page, base, STUDENT, PASSWORD)
     page.goto(f"{base}/transfer/requests")
     page.get_by_role("link", name=re.compile(r"\d")).first.click()
     expect(page.locator("main")).to_contain_text("3 credits recognised by Đại học Đà Nẵng")
