@@ -40,6 +40,7 @@ from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
@@ -78,6 +79,7 @@ BLUEPRINTS = (
     credentials_api_views.bp,
     credentials_admin_views.bp,
     transfer_student_views.bp,
+    schools_views.bp,
     transfer_staff_views.bp,
     transfer_rules_views.bp,
 )
