@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, flash
+from flask import Flask, Response, flash
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.issuing import issue_completion_record
 from mooc.extensions import db
 from mooc.learning.models import Completion
+from mooc.web import edge
 
 log = logging.getLogger(__name__)
 FLUSHED = "mooc_credentials_flushed_completions"
@@ -45,12 +46,12 @@ def issue_committed_completions(response: Response) -> Response:
     completion_ids = session.info.pop(COMMITTED, None)
     if not completion_ids:
         return response
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if not settings.key_encryption_key:
         log.warning("no MOOC_KEY_ENCRYPTION_KEY: records wait for `credentials issue-pending`")
         return response
     try:
-        context = IssuingContext.from_settings(settings)
+        context = edge.issuing_context()
         issued = 0
         for completion_id in completion_ids:
             completion = session.get(Completion, completion_id)

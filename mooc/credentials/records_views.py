@@ -12,7 +12,6 @@ from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries, sharing
-from mooc.credentials.context import app_settings, issuing_context, platform_verifier
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.issuing import signed_document
@@ -22,6 +21,7 @@ from mooc.credentials.summary import summarize
 from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Invalid
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import current_account
 
 bp = Blueprint("credentials", __name__)
@@ -32,7 +32,7 @@ def _mine(record_id: uuid.UUID) -> IssuedCredential:
 
 
 def share_url(token: str) -> str:
-    return f"{app_settings().base_url}/verify/{token}"
+    return f"{edge.base_url()}/verify/{token}"
 
 
 @bp.get("/records")
@@ -43,7 +43,7 @@ def records() -> ResponseReturnValue:
 
 
 def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | None = None) -> str:
-    report = platform_verifier().verify(signed_document(found))
+    report = edge.verifier().verify(signed_document(found))
     return render_template(
         "credentials/record.html",
         record=found,
@@ -143,7 +143,7 @@ def transcript() -> ResponseReturnValue:
                 db.session,
                 user,
                 form.records.data or [],
-                issuing_context(),
+                edge.issuing_context(),
                 name=form.name.data or "",
             )
         except Invalid as error:

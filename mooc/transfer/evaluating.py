@@ -32,7 +32,7 @@ from mooc.transfer.trust import trusted_dids
 
 
 class RecordVerifier(Protocol):
-    """The platform verifier (`mooc.credentials.context.platform_verifier()`), or a stand-in."""
+    """The platform verifier (`mooc.web.edge.verifier()`), or a stand-in."""
 
     def verify(self, credential: Any) -> VerificationReport: ...
 
