@@ -14,11 +14,11 @@ from flask.typing import ResponseReturnValue
 from mooc.api import transfer_views
 from mooc.api.models import ApiScope
 from mooc.api.xapi_views import MAX_LIMIT
+from mooc.credentials.core.reading import ACHIEVEMENT_TYPES
 from mooc.pagination import MAX_PAGE
 from mooc.transfer.decisions import MAX_COMMENT
 from mooc.transfer.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
-from mooc.transfer.reading import ACHIEVEMENT_TYPES
 from mooc.web import edge
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")

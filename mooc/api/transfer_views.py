@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mooc.accounts.models import Institution, User
 from mooc.api.auth import calling_institution, calling_token, token_required
 from mooc.api.models import ApiScope
+from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.credentials.verification import require_verifiable
 from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
@@ -46,7 +47,6 @@ from mooc.transfer.evaluating import RecordEvaluation, evaluate_record
 from mooc.transfer.labels import evaluation_reasons, item_reasons
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.permissions import can_run_transfer
-from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.web import edge
 from mooc.web.errors import problem
 

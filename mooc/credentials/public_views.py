@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import sharing
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
 from mooc.credentials.issuing import signed_document
 from mooc.credentials.status import published_list
-from mooc.credentials.summary import summarize
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter

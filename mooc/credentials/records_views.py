@@ -12,12 +12,12 @@ from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries, sharing
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.issuing import signed_document
 from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.qr import qr_svg
-from mooc.credentials.summary import summarize
 from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Invalid
 from mooc.extensions import db

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from mooc.accounts.models import Institution
-from mooc.credentials.summary import summarize
+from mooc.credentials.core.reading import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db

@@ -16,8 +16,8 @@ from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution
 from mooc.credentials import queries as records
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.models import CredentialKind, IssuedCredential
-from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.extensions import db
