@@ -16,9 +16,9 @@ from tqdm import tqdm
 from mooc.accounts.models import User
 from mooc.credentials import queries
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.keys import rotate_key
-from mooc.credentials.pending import issue_pending, pending_completion_ids
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.keys import rotate_key
+from mooc.credentials.services.pending import issue_pending, pending_completion_ids
+from mooc.credentials.services.revoking import revoke_record
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
 from mooc.errors import DomainError
 from mooc.extensions import db

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mooc.credentials.issuing import issue_completion_record
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.extensions import db
 from mooc.learning.models import Completion
 from mooc.web import edge

@@ -6,7 +6,7 @@ import click
 from sqlalchemy import select
 
 from mooc.accounts.models import User
-from mooc.credentials.pending import issue_pending
+from mooc.credentials.services.pending import issue_pending
 from mooc.db import utcnow
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 from mooc.demo.progress import load_demo_progress

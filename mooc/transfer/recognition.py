@@ -14,10 +14,10 @@ from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
 from mooc.credentials.core.identity import HashedEmail, new_salt
 from mooc.credentials.issuers import issuer_profile
-from mooc.credentials.issuing import Holding, IssuingContext, Slot, issue
 from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
+from mooc.transfer.core.recognition import Recognition, SourceRecord, recognition_credential
 from mooc.transfer.models import RequestItem
-from mooc.transfer.recognition_record import Recognition, SourceRecord, recognition_credential
 
 
 def recognition_achievement_id(base_url: str, university: Institution, course_code: str) -> str:

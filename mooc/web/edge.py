@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from mooc.credentials.issuing import IssuingContext
+from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.extensions import db
 from mooc.mail import Postbox

@@ -14,18 +14,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mooc.credentials import issuing
 from mooc.credentials.core.identity import identifies
 from mooc.credentials.core.multikey import encode_public_key
 from mooc.credentials.core.status_list import MIN_BITS
 from mooc.credentials.core.structure import check_structure
 from mooc.credentials.issuers import institution_by_slug
-from mooc.credentials.issuing import issue_completion_record
-from mooc.credentials.keys import KeyEncryptionKey, KeyUnavailable, rotate_key, unseal
 from mooc.credentials.models import IssuedCredential, IssuerKey, StatusList
-from mooc.credentials.pending import issue_pending
-from mooc.credentials.status import random_free_index
-from mooc.credentials.transcripts import issue_transcript
+from mooc.credentials.services import issuing
+from mooc.credentials.services.issuing import issue_completion_record
+from mooc.credentials.services.keys import KeyEncryptionKey, KeyUnavailable, rotate_key, unseal
+from mooc.credentials.services.pending import issue_pending
+from mooc.credentials.services.status_lists import random_free_index
+from mooc.credentials.services.transcripts import issue_transcript
 from mooc.errors import Conflict
 from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures

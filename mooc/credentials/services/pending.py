@@ -22,7 +22,8 @@ from mooc.credentials.core.records import IssuerProfile
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import issuer_profile
-from mooc.credentials.issuing import (
+from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import (
     IssuingContext,
     completion_builder,
     completion_holding,
@@ -32,10 +33,15 @@ from mooc.credentials.issuing import (
     store,
     unsigned_row,
 )
-from mooc.credentials.keys import SigningKey
-from mooc.credentials.models import IssuedCredential
-from mooc.credentials.signing import SignTask, init_worker, sign_document, sign_task
-from mooc.credentials.status import IndexPool, current_list, list_url, new_list, used_indexes
+from mooc.credentials.services.keys import SigningKey
+from mooc.credentials.services.signing import SignTask, init_worker, sign_document, sign_task
+from mooc.credentials.services.status_lists import (
+    IndexPool,
+    current_list,
+    list_url,
+    new_list,
+    used_indexes,
+)
 from mooc.db import utcnow
 from mooc.learning.models import Completion, Enrolment
 

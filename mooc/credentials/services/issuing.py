@@ -4,7 +4,7 @@ course record of a completion built on it (`issue_completion_record`, one per co
 A kind of record is a builder of its unsigned document plus what is stored beside it; the
 pipeline does the rest: the issuer's key, a random free bit of its status list, an id, signing,
 and storing — trying a fresh bit when a concurrent issuer took the same one. The batch job over
-completions still without a record (`mooc.credentials.pending`) reuses its steps.
+completions still without a record (`mooc.credentials.services.pending`) reuses its steps.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from mooc.credentials.core.records import IssuerProfile, achievement_credential
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import issuer_did, issuer_profile
-from mooc.credentials.keys import KeyEncryptionKey, SigningKey, ensure_active_key, unseal
 from mooc.credentials.models import CredentialKind, IssuedCredential
-from mooc.credentials.signing import sign_document
-from mooc.credentials.status import current_list, entry_for, random_free_index
+from mooc.credentials.services.keys import KeyEncryptionKey, SigningKey, ensure_active_key, unseal
+from mooc.credentials.services.signing import sign_document
+from mooc.credentials.services.status_lists import current_list, entry_for, random_free_index
 from mooc.db import utcnow
 from mooc.errors import Conflict
 from mooc.learning.models import Completion, Enrolment

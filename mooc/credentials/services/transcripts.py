@@ -17,8 +17,8 @@ from mooc.accounts.models import User
 from mooc.credentials.core.identity import HashedEmail, new_salt
 from mooc.credentials.core.records import Transcript, clr_credential
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
-from mooc.credentials.issuing import Holding, IssuingContext, Slot, issue
 from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound
 

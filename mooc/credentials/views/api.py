@@ -16,17 +16,13 @@ from flask_login import current_user
 from mooc.credentials import queries
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.verification import require_verifiable
-from mooc.errors import DomainError, Invalid
+from mooc.errors import Invalid, Malformed
 from mooc.extensions import csrf, db, limiter
 from mooc.web import edge
 from mooc.web.auth import current_account
 from mooc.web.errors import error_response
 
 bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
-
-
-class Malformed(DomainError):
-    """A request body that is not JSON at all (400)."""
 
 
 def _item(record: IssuedCredential, base_url: str) -> dict[str, Any]:

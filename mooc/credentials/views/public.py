@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from mooc.credentials import sharing
+from mooc.credentials import queries
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
-from mooc.credentials.issuing import signed_document
-from mooc.credentials.status import published_list
+from mooc.credentials.services.issuing import signed_document
+from mooc.credentials.services.status_lists import published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
+from mooc.credentials.views import bp
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 from mooc.web import edge
 
-bp = Blueprint("credentials_public", __name__)
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart framing
 
 
@@ -102,7 +102,7 @@ def verify() -> ResponseReturnValue:
 
 @bp.get("/verify/<token>")
 def shared(token: str) -> ResponseReturnValue:
-    link = sharing.shared_record(db.session, token)
+    link = queries.shared_record(db.session, token)
     document = signed_document(link.credential)
     report = edge.verifier().verify(document)
     return render_template(
@@ -118,7 +118,7 @@ def shared(token: str) -> ResponseReturnValue:
 
 @bp.get("/verify/<token>/credential.json")
 def shared_download(token: str) -> ResponseReturnValue:
-    link = sharing.shared_record(db.session, token)
+    link = queries.shared_record(db.session, token)
     return Response(
         link.credential.document,
         mimetype="application/json",

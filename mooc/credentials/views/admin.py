@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from mooc.credentials import queries
 from mooc.credentials.forms import RevokeRecordForm, RotateKeyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_did, issuing_institutions
-from mooc.credentials.keys import institution_keys, rotate_key
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.keys import institution_keys, rotate_key
+from mooc.credentials.services.revoking import revoke_record
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.web import edge
