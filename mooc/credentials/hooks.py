@@ -2,6 +2,14 @@
 session itself tells which completions a request committed, and they are issued before the
 response leaves. A crash in between loses nothing: `flask credentials issue-pending` finds
 completions without a record.
+
+This is the platform's one observer of domain events, and it should stay the only one: features
+call each other's services downward, never through signals. Its rules: it only watches (records
+ids on flush, keeps them on commit, drops them on rollback), acts after the request's own commit
+in its own small transaction, and never fails the response. The other SQLAlchemy listeners are
+not domain work: SQLite connection settings (`mooc.factory`), media bytes deleted once their
+removal commits (`mooc.authoring.media`), and append-only guards on transfer decisions, rule
+versions and audit rows (`mooc.transfer.models`).
 """
 
 from __future__ import annotations
