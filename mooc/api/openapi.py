@@ -11,14 +11,14 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from mooc.api import transfer_views
 from mooc.api.models import ApiScope
-from mooc.api.xapi_views import MAX_LIMIT
+from mooc.api.views import transfer
+from mooc.api.views.xapi import MAX_LIMIT
 from mooc.pagination import MAX_PAGE
-from mooc.transfer.decisions import MAX_COMMENT
-from mooc.transfer.evaluation import Reason
+from mooc.transfer.core.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
 from mooc.transfer.reading import ACHIEVEMENT_TYPES
+from mooc.transfer.services.decisions import MAX_COMMENT
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
@@ -374,16 +374,16 @@ TRANSFER_SCHEMAS: dict[str, Any] = {
                     "comment": {**NOT_BLANK, "maxLength": MAX_COMMENT},
                     "credits": {
                         "type": "number",
-                        "minimum": transfer_views.MIN_CREDITS,
-                        "maximum": transfer_views.MAX_CREDITS,
+                        "minimum": transfer.MIN_CREDITS,
+                        "maximum": transfer.MAX_CREDITS,
                     },
                     "course": {
                         "type": "string",
-                        "pattern": "^" + transfer_views.COURSE_CODE.pattern + "$",
-                        "maxLength": transfer_views.MAX_COURSE_CODE,
+                        "pattern": "^" + transfer.COURSE_CODE.pattern + "$",
+                        "maxLength": transfer.MAX_COURSE_CODE,
                         "description": "Our course code",
                     },
-                    "courseTitle": {**NO_NUL, "maxLength": transfer_views.MAX_COURSE_TITLE},
+                    "courseTitle": {**NO_NUL, "maxLength": transfer.MAX_COURSE_TITLE},
                 },
             },
         ],
@@ -583,7 +583,7 @@ ITEM_ID = {
     "name": "item_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": transfer_views.MAX_ITEM_ID},
+    "schema": {"type": "integer", "minimum": 1, "maximum": transfer.MAX_ITEM_ID},
 }
 
 
@@ -611,8 +611,8 @@ def _transfer_operations() -> dict[str, Any]:
                         "schema": {
                             "type": "integer",
                             "minimum": 1,
-                            "maximum": transfer_views.MAX_LIMIT,
-                            "default": transfer_views.DEFAULT_LIMIT,
+                            "maximum": transfer.MAX_LIMIT,
+                            "default": transfer.DEFAULT_LIMIT,
                         },
                     },
                     {

@@ -12,9 +12,9 @@ from flask_babel import pgettext
 
 from mooc.credentials.core.verify import Check, CheckStatus
 from mooc.credentials.explain import ExplainedCheck, explain_check
-from mooc.transfer.evaluating import RecordEvaluation
-from mooc.transfer.evaluation import Reason
+from mooc.transfer.core.evaluation import Reason
 from mooc.transfer.models import RequestItem
+from mooc.transfer.services.evaluation import RecordEvaluation
 from mooc.web.filters import number
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mooc.accounts.models import Institution, User
 from mooc.credentials.models import IssuedCredential
 from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
 
 Credits = Numeric(6, 1)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mooc.transfer.models import Decision, ItemState, RequestItem
-from mooc.transfer.revocations import flagged_items
+from mooc.transfer.services.revocations import flagged_items
 
 QUEUE_VIEWS = ("pending", "flagged", "decided")
 DECIDED = (ItemState.ACCEPTED, ItemState.ADJUSTED, ItemState.REJECTED)

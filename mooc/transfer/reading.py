@@ -16,7 +16,7 @@ from typing import Any
 
 from mooc.credentials.core.timestamps import parse_timestamp
 from mooc.credentials.summary import stated_scales
-from mooc.transfer.evaluation import RecordFacts
+from mooc.transfer.core.evaluation import RecordFacts
 
 ACHIEVEMENT_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
 _DURATION = re.compile(

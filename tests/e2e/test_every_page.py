@@ -26,8 +26,8 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from mooc.accounts.models import User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.sharing import create_share_link

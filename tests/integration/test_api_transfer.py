@@ -19,8 +19,8 @@ from mooc.api.models import ApiScope
 from mooc.api.services import create_token
 from mooc.credentials.issuers import institution_by_slug
 from mooc.db import utcnow
-from mooc.transfer import trust
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem, TrustedIssuer
+from mooc.transfer.services import trust
 from tests.factories import PASSWORD
 from tests.helpers import login, signing_settings
 from tests.integration.test_transfer_support import (

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Role, User
 from mooc.assessment.models import QuestionKind
-from mooc.authoring import courses, lectures, quiz_builder
 from mooc.authoring.models import AuditEntry
+from mooc.authoring.services import courses, lectures, quizzes
 from mooc.catalog.models import Course, CourseStatus, Lecture
 from mooc.catalog.queries import CourseFilter, published_courses
 from mooc.catalog.services import assign_teacher
@@ -220,33 +220,33 @@ def english() -> Iterator[None]:
 def test_quiz_builder_validates_every_question_type(
     session: Session, teacher: User, course: Course, english: None
 ) -> None:
-    quiz = quiz_builder.create_quiz(
+    quiz = quizzes.create_quiz(
         session,
         teacher,
         course.sections[0],
-        quiz_builder.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None),
+        quizzes.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None),
     )
-    draft = quiz_builder.QuestionDraft
+    draft = quizzes.QuestionDraft
     with pytest.raises(Invalid, match="exactly one correct"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
-            draft("single", "Chọn", "", 1, {"options": quiz_builder.parse_options("* a\n* b\nc")}),
+            draft("single", "Chọn", "", 1, {"options": quizzes.parse_options("* a\n* b\nc")}),
         )
     with pytest.raises(Invalid, match="tolerance"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
             draft("numeric", "Bao nhiêu?", "", 1, {"answer": 3, "tolerance": -1}),
         )
     with pytest.raises(Invalid, match="accepted answer"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session, teacher, quiz, draft("text", "Thủ đô?", "", 1, {"answers": []})
         )
     revision = quiz.revision
-    question = quiz_builder.add_question(
+    question = quizzes.add_question(
         session,
         teacher,
         quiz,
@@ -256,7 +256,7 @@ def test_quiz_builder_validates_every_question_type(
             "2 và 4",
             2,
             {
-                "options": quiz_builder.parse_options("* 2\n3\n* 4"),
+                "options": quizzes.parse_options("* 2\n3\n* 4"),
                 "partial_credit": True,
             },
         ),
@@ -264,7 +264,7 @@ def test_quiz_builder_validates_every_question_type(
     assert question.kind == QuestionKind.MULTIPLE
     assert question.data["options"][0] == {"text": "2", "correct": True}
     assert quiz.revision == revision + 1
-    assert quiz_builder.format_options(question.data["options"]) == "* 2\n3\n* 4"
+    assert quizzes.format_options(question.data["options"]) == "* 2\n3\n* 4"
 
 
 def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) -> None:
@@ -293,15 +293,15 @@ def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
     young = courses.create_course(
         session, teacher, _school(session), "tieng-viet-1b", _settings(grade=1)
     )
-    quiz = quiz_builder.create_quiz(
+    quiz = quizzes.create_quiz(
         session,
         teacher,
         young.sections[0],
-        quiz_builder.QuizSettings("Ôn tập", 50, 1, True, None, "best", None),
+        quizzes.QuizSettings("Ôn tập", 50, 1, True, None, "best", None),
     )
-    draft = quiz_builder.QuestionDraft
+    draft = quizzes.QuestionDraft
     with pytest.raises(Invalid, match="not asked to type tone marks") as refused:
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
@@ -309,21 +309,19 @@ def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
         )
     assert "“mạ”" in refused.value.message
     # Choices, answers without marks, or answers that ignore diacritics are fine.
-    quiz_builder.add_question(
+    quizzes.add_question(
         session, teacher, quiz, draft("text", "Vần của “bàn”?", "", 1, {"answers": ["an"]})
     )
     lenient = {"answers": ["mạ"], "ignore_diacritics": True}
-    quiz_builder.add_question(session, teacher, quiz, draft("text", "Tiếng?", "", 1, lenient))
+    quizzes.add_question(session, teacher, quiz, draft("text", "Tiếng?", "", 1, lenient))
     # A grade 7 course may ask for typed tone marks.
-    older = quiz_builder.create_quiz(
+    older = quizzes.create_quiz(
         session,
         teacher,
         _course_of_grade_7(session, teacher).sections[0],
-        quiz_builder.QuizSettings("Kiểm tra", 50, 1, True, None, "best", None),
+        quizzes.QuizSettings("Kiểm tra", 50, 1, True, None, "best", None),
     )
-    quiz_builder.add_question(
-        session, teacher, older, draft("text", "Từ?", "", 1, {"answers": ["mạ"]})
-    )
+    quizzes.add_question(session, teacher, older, draft("text", "Từ?", "", 1, {"answers": ["mạ"]}))
 
 
 def _course_of_grade_7(session: Session, teacher: User) -> Course:

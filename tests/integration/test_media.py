@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
 from mooc.assessment.models import Quiz
-from mooc.authoring.lectures import publish
-from mooc.authoring.media import (
+from mooc.authoring.core.package_format import MEDIA_NAME
+from mooc.authoring.models import AuditEntry
+from mooc.authoring.services.lectures import publish
+from mooc.authoring.services.media import (
     MediaLimits,
     course_media,
     delete_media,
@@ -28,8 +30,6 @@ from mooc.authoring.media import (
     sanitize_name,
     upload_media,
 )
-from mooc.authoring.models import AuditEntry
-from mooc.authoring.package_format import MEDIA_NAME
 from mooc.catalog.models import Course, CourseStatus, Lecture, MediaAsset
 from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge

@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session
 from mooc.credentials.core.identity import identifies
 from mooc.credentials.models import IssuedCredential
 from mooc.errors import Conflict, Invalid
-from mooc.transfer import rules, trust
-from mooc.transfer.decisions import Adjustment, ProposalChanged, ProposalKey, decide, reevaluate
 from mooc.transfer.labels import item_reasons, reason_sentence
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.decisions import (
+    Adjustment,
+    ProposalChanged,
+    ProposalKey,
+    decide,
+    reevaluate,
+)
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.errors import Conflict, Invalid
-from mooc.transfer import audit, rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer import audit
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import (
     AppendOnly,
     IssuerOrigin,
@@ -22,6 +22,7 @@ from mooc.transfer.models import (
     RuleVersion,
     TransferAuditEntry,
 )
+from mooc.transfer.services import rules, trust
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,

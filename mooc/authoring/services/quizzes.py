@@ -22,9 +22,9 @@ from mooc.assessment.questions import (
     young_pupil_problems,
 )
 from mooc.authoring import audit
-from mooc.authoring.courses import remove_item, require_editor, section_items, unique_slug
-from mooc.authoring.ordering import moved, renumber
-from mooc.authoring.retiring import Removal
+from mooc.authoring.services.courses import remove_item, require_editor, section_items, unique_slug
+from mooc.authoring.services.ordering import moved, renumber
+from mooc.authoring.services.retiring import Removal
 from mooc.catalog.models import Section
 from mooc.errors import Invalid, NotFound
 

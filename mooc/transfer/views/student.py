@@ -24,7 +24,7 @@ from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.transfer.forms import ConfirmForm, SendForm
 from mooc.transfer.labels import jinja_helpers
-from mooc.transfer.requests import (
+from mooc.transfer.services.requests import (
     destinations,
     my_request,
     my_requests,

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
-from mooc.authoring.ordering import PARK, moved, renumber
-from mooc.authoring.retiring import Removal, restore, retire_or_delete
+from mooc.authoring.services.ordering import PARK, moved, renumber
+from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
 from mooc.catalog.models import (
     Course,
     CourseStatus,

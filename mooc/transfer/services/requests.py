@@ -23,13 +23,7 @@ from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
-from mooc.transfer.evaluating import (
-    RecordEvaluation,
-    RecordVerifier,
-    evaluate_record,
-    store_proposal,
-)
-from mooc.transfer.evaluation import Rule
+from mooc.transfer.core.evaluation import Rule
 from mooc.transfer.models import (
     Agreement,
     Decision,
@@ -38,7 +32,13 @@ from mooc.transfer.models import (
     TransferRequest,
 )
 from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
-from mooc.transfer.rules import rule_sets
+from mooc.transfer.services.evaluation import (
+    RecordEvaluation,
+    RecordVerifier,
+    evaluate_record,
+    store_proposal,
+)
+from mooc.transfer.services.rules import rule_sets
 
 MAX_MESSAGE = 2000
 MAX_RECORDS = 20

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from mooc.accounts.models import Role
 from mooc.authoring import audit
-from mooc.authoring.views import editable_course
+from mooc.authoring.views.courses import editable_course
 from mooc.extensions import db
 from mooc.pagination import page_number
 from mooc.web.auth import admin_required, role_required

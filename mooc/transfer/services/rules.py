@@ -24,10 +24,10 @@ from mooc.accounts.models import Institution, User
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
-from mooc.transfer.conversion import Conversion, Method
-from mooc.transfer.evaluation import Rule
+from mooc.transfer.core.conversion import Conversion, Method
+from mooc.transfer.core.evaluation import Rule
 from mooc.transfer.models import Agreement, RecognitionRule, RuleVersion
-from mooc.transfer.trust import normalize_did
+from mooc.transfer.services.trust import normalize_did
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")
 _PATTERN = re.compile(r"^[A-Za-z0-9*?._/ -]{1,60}$")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from mooc.accounts.models import Role
 from mooc.assessment.models import Question, Quiz
-from mooc.authoring import quiz_builder
 from mooc.authoring.forms import ActionForm, QuestionForm, QuizForm
-from mooc.authoring.views import editable_course
+from mooc.authoring.services import quizzes
+from mooc.authoring.views.courses import editable_course
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -36,11 +36,11 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def question_draft(form: QuestionForm) -> quiz_builder.QuestionDraft:
+def question_draft(form: QuestionForm) -> quizzes.QuestionDraft:
     kind = form.kind.data or "single"
     data: dict[str, Any]
     if kind in ("single", "multiple"):
-        data = {"options": quiz_builder.parse_options(form.options.data or "")}
+        data = {"options": quizzes.parse_options(form.options.data or "")}
         if kind == "multiple":
             data["partial_credit"] = bool(form.partial_credit.data)
     elif kind == "numeric":
@@ -52,7 +52,7 @@ def question_draft(form: QuestionForm) -> quiz_builder.QuestionDraft:
     else:
         answers = [a.strip() for a in (form.answers.data or "").splitlines() if a.strip()]
         data = {"answers": answers, "ignore_diacritics": bool(form.ignore_diacritics.data)}
-    return quiz_builder.QuestionDraft(
+    return quizzes.QuestionDraft(
         kind=kind,
         prompt=form.prompt.data or "",
         explanation=form.explanation.data or "",
@@ -67,7 +67,7 @@ def _fill(form: QuestionForm, question: Question) -> None:
     form.prompt.data = question.prompt
     form.explanation.data = question.explanation
     form.points.data = question.points
-    form.options.data = quiz_builder.format_options(data.get("options", []))
+    form.options.data = quizzes.format_options(data.get("options", []))
     form.partial_credit.data = bool(data.get("partial_credit"))
     form.answer.data = Decimal(str(data["answer"])) if "answer" in data else None
     form.tolerance.data = Decimal(str(data.get("tolerance", 0)))
@@ -86,7 +86,7 @@ def edit(slug: str, quiz: str) -> ResponseReturnValue:
         form.policy.data = str(found.policy)
     if form.validate_on_submit():
         try:
-            quiz_builder.update_quiz(db.session, current_account(), found, form.settings())
+            quizzes.update_quiz(db.session, current_account(), found, form.settings())
         except DomainError as exc:
             getattr(form, exc.field or "title", form.title).errors.append(exc.message)
         else:
@@ -109,7 +109,7 @@ def edit(slug: str, quiz: str) -> ResponseReturnValue:
 def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseReturnValue:
     course = editable_course(slug)
     found = _quiz(course, quiz)
-    existing = quiz_builder.question_of(db.session, found, question_id) if question_id else None
+    existing = quizzes.question_of(db.session, found, question_id) if question_id else None
     form = QuestionForm()
     if request.method == "GET" and existing is not None:
         _fill(form, existing)
@@ -118,9 +118,9 @@ def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseRe
         draft = question_draft(form)
         try:
             if existing is None:
-                quiz_builder.add_question(db.session, current_account(), found, draft)
+                quizzes.add_question(db.session, current_account(), found, draft)
             else:
-                quiz_builder.update_question(db.session, current_account(), existing, draft)
+                quizzes.update_question(db.session, current_account(), existing, draft)
         except DomainError as exc:
             db.session.rollback()
             status = exc.status
@@ -142,14 +142,14 @@ def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseRe
 def question_action(slug: str, quiz: str, question_id: int, action: str) -> ResponseReturnValue:
     course = editable_course(slug)
     found = _quiz(course, quiz)
-    existing = quiz_builder.question_of(db.session, found, question_id)
+    existing = quizzes.question_of(db.session, found, question_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     user = current_account()
     if action == "delete":
-        quiz_builder.delete_question(db.session, user, existing)
+        quizzes.delete_question(db.session, user, existing)
     elif action in ("up", "down"):
-        quiz_builder.move_question(db.session, user, existing, -1 if action == "up" else 1)
+        quizzes.move_question(db.session, user, existing, -1 if action == "up" else 1)
     else:
         abort(404)
     db.session.commit()
@@ -163,7 +163,7 @@ def delete(slug: str, quiz: str) -> ResponseReturnValue:
     found = _quiz(course, quiz)
     if not ActionForm().validate_on_submit():
         abort(400)
-    removal = quiz_builder.delete_quiz(db.session, current_account(), found)
+    removal = quizzes.delete_quiz(db.session, current_account(), found)
     db.session.commit()
     if removal == "retired":
         flash(

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, InstitutionKind
 from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
-from mooc.authoring.ordering import PARK
-from mooc.authoring.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
-from mooc.authoring.retiring import restore, retire_or_delete
-from mooc.catalog.media import MediaTypeError, prepare
+from mooc.authoring.core.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
+from mooc.authoring.services.ordering import PARK
+from mooc.authoring.services.retiring import restore, retire_or_delete
+from mooc.catalog.core.media import MediaTypeError, prepare
 from mooc.catalog.models import (
     Course,
     CourseStatus,

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, User
-from mooc.authoring.media import MediaLimits, check_media_size
-from mooc.authoring.package_format import ContentTree, PackageError, load_tree
-from mooc.authoring.package_import import ImportReport, PreviewStorage, import_tree
+from mooc.authoring.core.package_format import ContentTree, PackageError, load_tree
+from mooc.authoring.packages.importing import ImportReport, PreviewStorage, import_tree
+from mooc.authoring.services.media import MediaLimits, check_media_size
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_create_courses, can_teach
 from mooc.catalog.services import assign_teacher

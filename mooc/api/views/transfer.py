@@ -36,18 +36,18 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
 from mooc.extensions import db
 from mooc.pagination import MAX_PAGE, paginate
-from mooc.transfer.decisions import (
+from mooc.transfer.labels import evaluation_reasons, item_reasons
+from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
+from mooc.transfer.permissions import can_run_transfer
+from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.transfer.services.decisions import (
     MAX_COMMENT,
     Adjustment,
     ProposalChanged,
     decide,
     item_of,
 )
-from mooc.transfer.evaluating import RecordEvaluation, evaluate_record
-from mooc.transfer.labels import evaluation_reasons, item_reasons
-from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
-from mooc.transfer.permissions import can_run_transfer
-from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.transfer.services.evaluation import RecordEvaluation, evaluate_record
 from mooc.web.errors import problem
 
 bp = Blueprint("api_transfer", __name__, url_prefix="/api/v1/transfer")

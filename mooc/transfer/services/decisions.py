@@ -19,16 +19,16 @@ from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
-from mooc.transfer.evaluating import (
+from mooc.transfer.models import Agreement, Decision, ItemState, Outcome, RequestItem
+from mooc.transfer.recognition import issue_recognition_record
+from mooc.transfer.services.evaluation import (
     RecordEvaluation,
     RecordVerifier,
     evaluate_record,
     store_proposal,
     student_tallies,
 )
-from mooc.transfer.models import Agreement, Decision, ItemState, Outcome, RequestItem
-from mooc.transfer.recognition import issue_recognition_record
-from mooc.transfer.rules import MAX_CREDITS
+from mooc.transfer.services.rules import MAX_CREDITS
 
 MAX_COMMENT = 2000
 

@@ -20,8 +20,13 @@ from mooc.accounts.models import Institution
 from mooc.credentials.models import IssuedCredential
 from mooc.db import utcnow
 from mooc.transfer import audit
-from mooc.transfer.evaluating import RecordVerifier, checks_of, evaluate_record, store_proposal
 from mooc.transfer.models import ItemState, RequestItem
+from mooc.transfer.services.evaluation import (
+    RecordVerifier,
+    checks_of,
+    evaluate_record,
+    store_proposal,
+)
 
 LIVE = (ItemState.PENDING, ItemState.ACCEPTED, ItemState.ADJUSTED)
 

@@ -18,15 +18,6 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
 from mooc.transfer import audit, exports, queries
-from mooc.transfer.decisions import (
-    Adjustment,
-    ProposalChanged,
-    ProposalKey,
-    decide,
-    item_of,
-    reevaluate,
-)
-from mooc.transfer.evaluating import evaluate_record
 from mooc.transfer.forms import (
     AcceptForm,
     AdjustForm,
@@ -38,7 +29,16 @@ from mooc.transfer.forms import (
 from mooc.transfer.labels import evaluation_reasons, explained_checks, jinja_helpers
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.permissions import staff_universities, staff_university
-from mooc.transfer.revocations import flag_revoked_platform_records
+from mooc.transfer.services.decisions import (
+    Adjustment,
+    ProposalChanged,
+    ProposalKey,
+    decide,
+    item_of,
+    reevaluate,
+)
+from mooc.transfer.services.evaluation import evaluate_record
+from mooc.transfer.services.revocations import flag_revoked_platform_records
 from mooc.web.auth import current_account
 
 bp = Blueprint("transfer_university", __name__, url_prefix="/university")

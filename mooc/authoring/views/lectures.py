@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mooc.accounts.models import Role
-from mooc.authoring import courses, lectures
 from mooc.authoring.forms import ActionForm, LectureForm
-from mooc.authoring.views import editable_course
+from mooc.authoring.services import courses, lectures
+from mooc.authoring.views.courses import editable_course
 from mooc.catalog.models import Course, Lecture
 from mooc.errors import DomainError
 from mooc.extensions import db

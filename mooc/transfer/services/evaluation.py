@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from mooc.accounts.models import Institution
 from mooc.credentials.verification import UnreadableRecord, VerificationReport, read_record
 from mooc.errors import Invalid
-from mooc.transfer.evaluation import Proposal, Reason, RecordFacts, evaluate
+from mooc.transfer.core.evaluation import Proposal, Reason, RecordFacts, evaluate
 from mooc.transfer.models import ItemState, RequestItem
 from mooc.transfer.reading import (
     CheckOutcome,
@@ -27,8 +27,8 @@ from mooc.transfer.reading import (
     course_records,
     facts_from,
 )
-from mooc.transfer.rules import RuleSet, rule_sets
-from mooc.transfer.trust import trusted_dids
+from mooc.transfer.services.rules import RuleSet, rule_sets
+from mooc.transfer.services.trust import trusted_dids
 
 
 class RecordVerifier(Protocol):

@@ -18,10 +18,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from mooc.accounts.models import Role
-from mooc.authoring import audit, media, package_export, package_hold, package_zip
+from mooc.authoring import audit
+from mooc.authoring.core.package_format import PackageError
 from mooc.authoring.forms import ActionForm, ConfirmImportForm, PackageForm, UploadForm
-from mooc.authoring.package_format import PackageError
-from mooc.authoring.views import editable_course
+from mooc.authoring.packages import exporting, hold, zipfiles
+from mooc.authoring.services import media
+from mooc.authoring.views.courses import editable_course
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
@@ -100,7 +102,7 @@ def delete(slug: str, name: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def export_package(slug: str) -> ResponseReturnValue:
     course = editable_course(slug)
-    archive = package_export.export_zip(db.session, _storage(), course)
+    archive = exporting.export_zip(db.session, _storage(), course)
     return send_file(
         archive, mimetype="application/zip", as_attachment=True, download_name=f"{course.slug}.zip"
     )
@@ -116,7 +118,7 @@ def import_package() -> ResponseReturnValue:
         user = current_account()
         data = form.file.data.read()
         try:
-            report = package_zip.import_zip(
+            report = zipfiles.import_zip(
                 db.session, _storage(), data, actor_id=user.id, user=user, dry_run=True
             )
         except (DomainError, PackageError) as exc:
@@ -125,7 +127,7 @@ def import_package() -> ResponseReturnValue:
             form.file.errors.append(str(getattr(exc, "message", exc)))
         else:
             db.session.rollback()
-            confirm = ConfirmImportForm(token=package_hold.hold_package(_storage(), user.id, data))
+            confirm = ConfirmImportForm(token=hold.hold_package(_storage(), user.id, data))
             return render_template(
                 "authoring/import_preview.html", report=report, form=confirm
             ), status
@@ -144,8 +146,8 @@ def confirm_import() -> ResponseReturnValue:
     user = current_account()
     token = form.token.data or ""
     try:
-        data = package_hold.held_package(_storage(), user.id, token)
-        report = package_zip.import_zip(db.session, _storage(), data, actor_id=user.id, user=user)
+        data = hold.held_package(_storage(), user.id, token)
+        report = zipfiles.import_zip(db.session, _storage(), data, actor_id=user.id, user=user)
     except (DomainError, PackageError) as exc:
         db.session.rollback()
         flash(str(getattr(exc, "message", exc)), "error")
@@ -161,7 +163,7 @@ def confirm_import() -> ResponseReturnValue:
         or "no changes",
     )
     db.session.commit()
-    package_hold.release_package(_storage(), user.id, token)
+    hold.release_package(_storage(), user.id, token)
     flash(
         _(
             "%(c)d created, %(u)d updated, %(n)d unchanged.",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mooc.transfer.conversion import Conversion, ConversionError, convert
+from mooc.transfer.core.conversion import Conversion, ConversionError, convert
 
 
 class Reason(enum.StrEnum):

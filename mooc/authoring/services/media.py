@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
-from mooc.catalog.media import (
+from mooc.catalog.core.media import (
     ALLOWED_TYPES,
     MediaTypeError,
     Prepared,

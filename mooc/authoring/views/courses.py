@@ -10,8 +10,8 @@ from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution, Role
 from mooc.assessment.models import Quiz
-from mooc.authoring import courses, quiz_builder
 from mooc.authoring.forms import ActionForm, CourseForm, QuizForm, TitleForm
+from mooc.authoring.services import courses, quizzes
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.levels import outcomes_field_label
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
@@ -190,7 +190,7 @@ def _section_action(slug: str, section: Section, action: str, title: str) -> Res
         if not form.validate():
             flash(_("Check the quiz settings."), "error")
             return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
-        quiz = quiz_builder.create_quiz(db.session, user, section, form.settings())
+        quiz = quizzes.create_quiz(db.session, user, section, form.settings())
         db.session.commit()
         return redirect(url_for("authoring_quizzes.edit", slug=slug, quiz=quiz.slug), 303)
     else:

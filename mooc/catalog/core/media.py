@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import filetype
 from PIL import Image, UnidentifiedImageError
 
-from mooc.catalog.svg import SvgError, clean_svg
+from mooc.catalog.core.svg import SvgError, clean_svg
 
 ALLOWED_TYPES = {
     "image/png": "image",
@@ -55,7 +55,7 @@ class Prepared:
 
 def prepare(data: bytes) -> Prepared:
     """Identify `data` and clean it for storage: an SVG keeps only allowlisted content (see
-    `mooc.catalog.svg`); other types are stored as they are. Raises `MediaTypeError`."""
+    `mooc.catalog.core.svg`); other types are stored as they are. Raises `MediaTypeError`."""
     if _looks_like_svg(data) and filetype.guess(data) is None:
         try:
             svg = clean_svg(data)

@@ -24,14 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.assessment.models import Question, Quiz
-from mooc.authoring.media import course_media
-from mooc.authoring.package_format import (
+from mooc.authoring.core.package_format import (
     MEDIA_NAME,
     InstitutionSpec,
     PackageError,
     load_course,
     load_institutions,
 )
+from mooc.authoring.services.media import course_media
 from mooc.catalog.models import Course, Lecture, Level
 from mooc.errors import Invalid
 from mooc.storage import Storage

@@ -1,0 +1,1 @@
+"""Authoring pages (a blueprint per module; only the app factory imports them)."""
