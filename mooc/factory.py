@@ -18,7 +18,7 @@ from mooc.accounts import recovery_views as accounts_recovery_views
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
-from mooc.api import openapi as api_openapi
+from mooc.api.views import openapi as api_openapi
 from mooc.api.views import tokens as api_token_views
 from mooc.api.views import transfer as api_transfer_views
 from mooc.api.views import xapi as api_xapi_views

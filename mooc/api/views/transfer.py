@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -29,6 +28,17 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mooc.accounts.models import Institution, User
 from mooc.api.auth import calling_institution, calling_token, token_required
+from mooc.api.bounds import (
+    COURSE_CODE,
+    MAX_COURSE_CODE,
+    MAX_COURSE_TITLE,
+    MAX_CREDITS,
+    MAX_DECISION_BODY,
+    MAX_ITEM_ID,
+    MIN_CREDITS,
+)
+from mooc.api.bounds import TRANSFER_DEFAULT_LIMIT as DEFAULT_LIMIT
+from mooc.api.bounds import TRANSFER_MAX_LIMIT as MAX_LIMIT
 from mooc.api.models import ApiScope
 from mooc.credentials.context import app_settings, issuing_context, platform_verifier
 from mooc.credentials.verification import require_verifiable
@@ -51,15 +61,6 @@ from mooc.transfer.services.evaluation import RecordEvaluation, evaluate_record
 from mooc.web.errors import problem
 
 bp = Blueprint("api_transfer", __name__, url_prefix="/api/v1/transfer")
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
-MAX_ITEM_ID = 2**31 - 1  # ids are 32-bit integers in the database
-MAX_DECISION_BODY = 16 * 1024
-MIN_CREDITS = 0.1
-MAX_CREDITS = 60
-MAX_COURSE_CODE = 40
-MAX_COURSE_TITLE = 200
-COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 OUTCOMES = {"accept": Outcome.ACCEPTED, "adjust": Outcome.ADJUSTED, "reject": Outcome.REJECTED}
 
 

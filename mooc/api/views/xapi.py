@@ -18,6 +18,8 @@ from sqlalchemy import select
 from mooc.accounts.models import User
 from mooc.api import queries
 from mooc.api.auth import calling_token, token_or_session_required
+from mooc.api.bounds import MAX_USER_ID
+from mooc.api.bounds import STATEMENTS_MAX_LIMIT as MAX_LIMIT
 from mooc.api.models import ApiScope
 from mooc.errors import Invalid
 from mooc.extensions import db
@@ -25,10 +27,7 @@ from mooc.learning import xapi
 from mooc.pagination import MAX_PAGE
 
 bp = Blueprint("api_xapi", __name__, url_prefix="/api/v1/xapi")
-MAX_LIMIT = 500
 FILTERS = ("agent", "verb", "since", "limit")
-# User ids are 32-bit integers in the database; a larger "account name" names nobody.
-MAX_USER_ID = 2**31 - 1
 
 
 def _agent_user_id(raw: str) -> int | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
+from mooc.authoring.permissions import require_editor
 from mooc.authoring.services.ordering import PARK, moved, renumber
 from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
 from mooc.catalog.models import (
@@ -28,7 +29,7 @@ from mooc.catalog.models import (
     MediaAsset,
     Section,
 )
-from mooc.catalog.permissions import can_create_courses, can_teach
+from mooc.catalog.permissions import can_create_courses
 from mooc.catalog.services import (
     assign_teacher,
     media_resolver,
@@ -126,11 +127,6 @@ def _apply(session: Session, course: Course, s: CourseSettings) -> None:
         labels=region_labels(course.language),
     ).html
     refresh_search_text(course)
-
-
-def require_editor(user: User, course: Course) -> None:
-    if not can_teach(user, course):
-        raise PermissionDenied(_("Only the course's teachers can change it."))
 
 
 def create_course(

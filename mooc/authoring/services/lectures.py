@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.authoring import audit
-from mooc.authoring.services.courses import require_editor
+from mooc.authoring.permissions import require_editor
 from mooc.catalog.models import Lecture, LectureVersion
 from mooc.catalog.services import media_resolver, publish_lecture, region_labels, source_sha256
 from mooc.errors import Conflict, Invalid, NotFound

@@ -22,7 +22,8 @@ from mooc.assessment.questions import (
     young_pupil_problems,
 )
 from mooc.authoring import audit
-from mooc.authoring.services.courses import remove_item, require_editor, section_items, unique_slug
+from mooc.authoring.permissions import require_editor
+from mooc.authoring.services.courses import remove_item, section_items, unique_slug
 from mooc.authoring.services.ordering import moved, renumber
 from mooc.authoring.services.retiring import Removal
 from mooc.catalog.models import Section

@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from mooc.accounts.models import Role
 from mooc.authoring import audit
-from mooc.authoring.views.courses import editable_course
+from mooc.authoring.permissions import editable_course
 from mooc.extensions import db
 from mooc.pagination import page_number
-from mooc.web.auth import admin_required, role_required
+from mooc.web.auth import admin_required, current_account, role_required
 
 bp = Blueprint("authoring_audit", __name__)
 
@@ -27,7 +27,7 @@ def all_changes() -> ResponseReturnValue:
 @bp.get("/author/courses/<slug>/audit")
 @role_required(Role.TEACHER)
 def course_changes(slug: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     page = page_number(request.args.get("page"))
     entries = audit.entries(db.session, audit.AuditFilter(course_id=course.id), page=page)
     return render_template("authoring/audit.html", entries=entries, course=course, action=None)

@@ -11,8 +11,8 @@ from wtforms import SelectChoice
 from mooc.accounts.models import Institution, Role
 from mooc.assessment.models import Quiz
 from mooc.authoring.forms import ActionForm, CourseForm, QuizForm, TitleForm
+from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, quizzes
-from mooc.catalog import queries as catalog_queries
 from mooc.catalog.levels import outcomes_field_label
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.errors import DomainError
@@ -21,13 +21,6 @@ from mooc.learning.syllabus import syllabus
 from mooc.web.auth import current_account, role_required
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
-
-
-def editable_course(slug: str) -> Course:
-    """The course, if the current user may edit it (403 otherwise, 404 when unknown)."""
-    course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
-    courses.require_editor(current_account(), course)
-    return course
 
 
 def _section(course: Course, section_id: int) -> Section:
@@ -89,7 +82,7 @@ def new_course() -> ResponseReturnValue:
 @bp.route("/courses/<slug>", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def course(slug: str) -> ResponseReturnValue:
-    found = editable_course(slug)
+    found = editable_course(db.session, current_account(), slug)
     form = CourseForm(obj=found if request.method == "GET" else None)
     del form.slug, form.institution
     form.outcomes.label.text = outcomes_field_label(found.level)
@@ -128,7 +121,7 @@ def _structure(course: Course) -> dict[int, list[Lecture | Quiz]]:
 @bp.post("/courses/<slug>/publish")
 @role_required(Role.TEACHER)
 def publish(slug: str) -> ResponseReturnValue:
-    found = editable_course(slug)
+    found = editable_course(db.session, current_account(), slug)
     publish_it = request.form.get("state") != "draft"
     if ActionForm().validate_on_submit():
         try:
@@ -147,7 +140,7 @@ def publish(slug: str) -> ResponseReturnValue:
 @bp.post("/courses/<slug>/sections")
 @role_required(Role.TEACHER)
 def add_section(slug: str) -> ResponseReturnValue:
-    found = editable_course(slug)
+    found = editable_course(db.session, current_account(), slug)
     form = TitleForm()
     if form.validate_on_submit():
         courses.add_section(db.session, current_account(), found, form.title.data or "")
@@ -160,7 +153,7 @@ def add_section(slug: str) -> ResponseReturnValue:
 @bp.post("/courses/<slug>/sections/<int:section_id>/<action>")
 @role_required(Role.TEACHER)
 def section_action(slug: str, section_id: int, action: str) -> ResponseReturnValue:
-    found = editable_course(slug)
+    found = editable_course(db.session, current_account(), slug)
     section = _section(found, section_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -202,7 +195,7 @@ def _section_action(slug: str, section: Section, action: str, title: str) -> Res
 @bp.post("/courses/<slug>/items/<kind>/<int:item_id>/move")
 @role_required(Role.TEACHER)
 def move_item(slug: str, kind: str, item_id: int) -> ResponseReturnValue:
-    found = editable_course(slug)
+    found = editable_course(db.session, current_account(), slug)
     item: Lecture | Quiz | None
     if kind == "lecture":
         item = db.session.get(Lecture, item_id)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from mooc.accounts.models import Role
 from mooc.authoring.forms import ActionForm, LectureForm
+from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, lectures
-from mooc.authoring.views.courses import editable_course
 from mooc.catalog.models import Course, Lecture
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -41,7 +41,7 @@ def _draft(form: LectureForm) -> lectures.Draft:
 @bp.route("/<lecture>/edit", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def edit(slug: str, lecture: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     form = LectureForm(obj=found if request.method == "GET" else None)
     if request.method == "GET":
@@ -93,7 +93,7 @@ def edit(slug: str, lecture: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def preview(slug: str, lecture: str) -> ResponseReturnValue:
     """JSON preview for the editor script (progressive enhancement of the Preview button)."""
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     rendered = lectures.preview(db.session, found, request.form.get("source", ""))
     return jsonify(html=rendered.html)
@@ -103,7 +103,7 @@ def preview(slug: str, lecture: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def autosave(slug: str, lecture: str) -> ResponseReturnValue:
     """Save the draft in the background; 409 (problem JSON) when someone else saved first."""
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     form = LectureForm()
     if not form.validate_on_submit():
@@ -126,7 +126,7 @@ def autosave(slug: str, lecture: str) -> ResponseReturnValue:
 @bp.post("/<lecture>/delete")
 @role_required(Role.TEACHER)
 def delete(slug: str, lecture: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -153,7 +153,7 @@ def delete(slug: str, lecture: str) -> ResponseReturnValue:
 @bp.get("/<lecture>/history")
 @role_required(Role.TEACHER)
 def history(slug: str, lecture: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     all_versions = lectures.versions(db.session, found)
     newest = all_versions[0].number if all_versions else 0
@@ -179,7 +179,7 @@ def history(slug: str, lecture: str) -> ResponseReturnValue:
 @bp.post("/<lecture>/restore/<int:number>")
 @role_required(Role.TEACHER)
 def restore(slug: str, lecture: str, number: int) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
     if not ActionForm().validate_on_submit():
         abort(400)

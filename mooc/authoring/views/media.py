@@ -22,8 +22,8 @@ from mooc.authoring import audit
 from mooc.authoring.core.package_format import PackageError
 from mooc.authoring.forms import ActionForm, ConfirmImportForm, PackageForm, UploadForm
 from mooc.authoring.packages import exporting, hold, zipfiles
+from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import media
-from mooc.authoring.views.courses import editable_course
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
@@ -42,7 +42,7 @@ def _media_limits() -> media.MediaLimits:
 @bp.route("/courses/<slug>/media", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def library(slug: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     limits = _media_limits()
     # Uploads may be larger than other requests: up to the largest media limit (plus the form).
     request.max_content_length = (
@@ -84,7 +84,7 @@ def library(slug: str) -> ResponseReturnValue:
 @bp.post("/courses/<slug>/media/<name>/delete")
 @role_required(Role.TEACHER)
 def delete(slug: str, name: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -101,7 +101,7 @@ def delete(slug: str, name: str) -> ResponseReturnValue:
 @bp.get("/courses/<slug>/export.zip")
 @role_required(Role.TEACHER)
 def export_package(slug: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     archive = exporting.export_zip(db.session, _storage(), course)
     return send_file(
         archive, mimetype="application/zip", as_attachment=True, download_name=f"{course.slug}.zip"

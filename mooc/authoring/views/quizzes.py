@@ -13,8 +13,8 @@ from sqlalchemy import select
 from mooc.accounts.models import Role
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring.forms import ActionForm, QuestionForm, QuizForm
+from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import quizzes
-from mooc.authoring.views.courses import editable_course
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -79,7 +79,7 @@ def _fill(form: QuestionForm, question: Question) -> None:
 @bp.route("/<quiz>/edit", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def edit(slug: str, quiz: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
     form = QuizForm(obj=found if request.method == "GET" else None)
     if request.method == "GET":
@@ -107,7 +107,7 @@ def edit(slug: str, quiz: str) -> ResponseReturnValue:
 @bp.route("/<quiz>/questions/<int:question_id>", methods=["GET", "POST"])
 @role_required(Role.TEACHER)
 def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
     existing = quizzes.question_of(db.session, found, question_id) if question_id else None
     form = QuestionForm()
@@ -140,7 +140,7 @@ def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseRe
 @bp.post("/<quiz>/questions/<int:question_id>/<action>")
 @role_required(Role.TEACHER)
 def question_action(slug: str, quiz: str, question_id: int, action: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
     existing = quizzes.question_of(db.session, found, question_id)
     if not ActionForm().validate_on_submit():
@@ -159,7 +159,7 @@ def question_action(slug: str, quiz: str, question_id: int, action: str) -> Resp
 @bp.post("/<quiz>/delete")
 @role_required(Role.TEACHER)
 def delete(slug: str, quiz: str) -> ResponseReturnValue:
-    course = editable_course(slug)
+    course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -1,0 +1,15 @@
+"""`GET /api/v1/openapi.json`: the OpenAPI document (`mooc.api.openapi`), for this origin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from mooc.api.openapi import document
+
+bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(document(current_app.config["MOOC_SETTINGS"].base_url))
