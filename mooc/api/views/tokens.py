@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -17,9 +17,10 @@ from mooc.api import permissions, queries, services
 from mooc.api.forms import CreateTokenForm, RevokeTokenForm, scope_labels
 from mooc.api.models import ApiScope
 from mooc.db import utcnow
-from mooc.errors import DomainError
+from mooc.errors import DomainError, PermissionDenied
 from mooc.extensions import db
 from mooc.web.auth import current_account
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens")
 
@@ -33,7 +34,7 @@ def _pepper() -> str:
 def index() -> ResponseReturnValue:
     institutions = permissions.manageable_institutions(db.session, current_account())
     if not institutions:
-        abort(403)
+        raise PermissionDenied(_("Only an institution's staff can manage its API tokens."))
     if len(institutions) == 1:
         return redirect(url_for("api_tokens.tokens", slug=institutions[0].slug))
     return render_template("api/index.html", institutions=institutions)
@@ -90,8 +91,7 @@ def tokens(slug: str) -> ResponseReturnValue:
 def revoke(slug: str, token_id: int) -> ResponseReturnValue:
     user = current_account()
     institution = permissions.managed_institution(db.session, user, slug)
-    if not RevokeTokenForm().validate_on_submit():
-        abort(400)
+    require_submitted(RevokeTokenForm())
     token = queries.institution_token(db.session, institution.id, token_id)
     if services.revoke_token(db.session, token, by=user, now=utcnow()):
         db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,10 +15,11 @@ from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, quizzes
 from mooc.catalog.levels import outcomes_field_label
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
-from mooc.errors import DomainError
+from mooc.errors import BadRequest, DomainError, NotFound
 from mooc.extensions import db
 from mooc.learning.syllabus import syllabus
 from mooc.web.auth import current_account, role_required
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -26,7 +27,7 @@ bp = Blueprint("authoring", __name__, url_prefix="/author")
 def _section(course: Course, section_id: int) -> Section:
     section = db.session.get(Section, section_id)
     if section is None or section.course_id != course.id:
-        abort(404)
+        raise NotFound(_("No such section in this course."))
     return section
 
 
@@ -65,7 +66,9 @@ def new_course() -> ResponseReturnValue:
     form.institution.choices = _institution_choices()
     form.cover_media.choices = _media_choices(None)
     if form.validate_on_submit():
-        institution = db.session.get(Institution, form.institution.data) or abort(400)
+        institution = db.session.get(Institution, form.institution.data)
+        if institution is None:
+            raise BadRequest(_("No such institution."))
         try:
             course = courses.create_course(
                 db.session, current_account(), institution, form.slug.data or "", form.settings()
@@ -155,8 +158,7 @@ def add_section(slug: str) -> ResponseReturnValue:
 def section_action(slug: str, section_id: int, action: str) -> ResponseReturnValue:
     found = editable_course(db.session, current_account(), slug)
     section = _section(found, section_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     title = request.form.get("title", "")
     try:
         return _section_action(slug, section, action, title)
@@ -187,7 +189,7 @@ def _section_action(slug: str, section: Section, action: str, title: str) -> Res
         db.session.commit()
         return redirect(url_for("authoring_quizzes.edit", slug=slug, quiz=quiz.slug), 303)
     else:
-        abort(404)
+        raise NotFound(_("No such action."))
     db.session.commit()
     return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
 
@@ -202,9 +204,10 @@ def move_item(slug: str, kind: str, item_id: int) -> ResponseReturnValue:
     elif kind == "quiz":
         item = db.session.get(Quiz, item_id)
     else:
-        abort(404)
-    if item is None or item.course_id != found.id or not ActionForm().validate_on_submit():
-        abort(404)
+        raise NotFound(_("No such lecture or quiz in this course."))
+    if item is None or item.course_id != found.id:
+        raise NotFound(_("No such lecture or quiz in this course."))
+    require_submitted(ActionForm())
     target = request.form.get("section", type=int)
     section = _section(found, target) if target else None
     delta = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,10 +12,11 @@ from mooc.authoring.forms import ActionForm, LectureForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, lectures
 from mooc.catalog.models import Course, Lecture
-from mooc.errors import DomainError
+from mooc.errors import DomainError, NotFound
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
 from mooc.web.errors import problem
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("authoring_lectures", __name__, url_prefix="/author/courses/<slug>/lectures")
 
@@ -25,7 +26,7 @@ def _lecture(course: Course, slug: str) -> Lecture:
         select(Lecture).where(Lecture.course_id == course.id, Lecture.slug == slug)
     )
     if found is None:
-        abort(404)
+        raise NotFound(_("No such lecture in this course."))
     return found
 
 
@@ -128,8 +129,7 @@ def autosave(slug: str, lecture: str) -> ResponseReturnValue:
 def delete(slug: str, lecture: str) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     try:
         removal = courses.delete_lecture(db.session, current_account(), found)
     except DomainError as exc:
@@ -181,8 +181,7 @@ def history(slug: str, lecture: str) -> ResponseReturnValue:
 def restore(slug: str, lecture: str, number: int) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     lectures.restore_as_draft(db.session, current_account(), found, number)
     db.session.commit()
     flash(

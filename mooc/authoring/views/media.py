@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -27,6 +26,7 @@ from mooc.authoring.services import media
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("authoring_media", __name__, url_prefix="/author")
 
@@ -85,8 +85,7 @@ def library(slug: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def delete(slug: str, name: str) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     try:
         media.delete_media(db.session, _storage(), course, name, current_account().id)
     except DomainError as exc:
@@ -141,8 +140,7 @@ def import_package() -> ResponseReturnValue:
 def confirm_import() -> ResponseReturnValue:
     """Step 2: apply the package previewed in step 1."""
     form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_submitted(form)
     user = current_account()
     token = form.token.data or ""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,9 +16,10 @@ from mooc.authoring.forms import ActionForm, QuestionForm, QuizForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import quizzes
 from mooc.catalog.models import Course
-from mooc.errors import DomainError
+from mooc.errors import DomainError, NotFound
 from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author/courses/<slug>/quizzes")
 
@@ -26,7 +27,7 @@ bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author/courses/<slug>
 def _quiz(course: Course, slug: str) -> Quiz:
     found = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
     if found is None:
-        abort(404)
+        raise NotFound(_("No such quiz."))
     return found
 
 
@@ -143,15 +144,14 @@ def question_action(slug: str, quiz: str, question_id: int, action: str) -> Resp
     course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
     existing = quizzes.question_of(db.session, found, question_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     user = current_account()
     if action == "delete":
         quizzes.delete_question(db.session, user, existing)
     elif action in ("up", "down"):
         quizzes.move_question(db.session, user, existing, -1 if action == "up" else 1)
     else:
-        abort(404)
+        raise NotFound(_("No such action."))
     db.session.commit()
     return redirect(url_for(".edit", slug=slug, quiz=found.slug) + "#questions", 303)
 
@@ -161,8 +161,7 @@ def question_action(slug: str, quiz: str, question_id: int, action: str) -> Resp
 def delete(slug: str, quiz: str) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_submitted(ActionForm())
     removal = quizzes.delete_quiz(db.session, current_account(), found)
     db.session.commit()
     if removal == "retired":

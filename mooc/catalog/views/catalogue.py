@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -12,11 +11,13 @@ from flask import (
     send_file,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from mooc.catalog import queries
 from mooc.catalog.models import Level
 from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
+from mooc.errors import NotFound
 from mooc.extensions import db
 from mooc.pagination import page_number
 from mooc.storage import is_inline
@@ -72,7 +73,7 @@ _MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; san
 def media(slug: str, name: str) -> ResponseReturnValue:
     course = queries.course_by_slug(db.session, slug, include_drafts=True)
     if not course.is_published and not can_teach(optional_account(), course):
-        abort(404)
+        raise NotFound(_("No such course."))
     asset = queries.media_asset(db.session, course, name)
     storage = current_app.extensions["mooc_storage"]
     direct = storage.url(
@@ -86,7 +87,7 @@ def media(slug: str, name: str) -> ResponseReturnValue:
     try:
         handle = storage.open(asset.storage_key)
     except FileNotFoundError:
-        abort(404)
+        raise NotFound(_("No such media file.")) from None
     public = queries.is_public_media(db.session, course, asset.name)
     response = send_file(
         handle,
