@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from mooc.authoring.services.courses import CourseSettings
 from mooc.authoring.services.quizzes import QuizSettings
-from mooc.catalog.subjects import SUBJECTS
+from mooc.labels import SUBJECTS
 from mooc.web.forms import Form
 
 LEVELS = [

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
-from mooc.catalog.subjects import SUBJECTS
+from mooc.labels import SUBJECTS
 from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from mooc.credentials.core.identity import identifies
 from mooc.credentials.models import IssuedCredential
 from mooc.errors import Conflict, Invalid
-from mooc.transfer.labels import item_reasons, reason_sentence
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
+from mooc.transfer.reasons import item_reasons, reason_sentence
 from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import (
     Adjustment,

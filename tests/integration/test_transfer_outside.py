@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from mooc.errors import Invalid
 from mooc.transfer.core.conversion import Method
-from mooc.transfer.labels import evaluation_reasons
 from mooc.transfer.models import RequestItem
+from mooc.transfer.reasons import evaluation_reasons
 from mooc.transfer.services import rules, trust
 from mooc.transfer.services.evaluation import evaluate_record
 from mooc.transfer.services.rules import RuleSpec

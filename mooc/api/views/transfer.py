@@ -46,10 +46,10 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
 from mooc.extensions import db
 from mooc.pagination import MAX_PAGE, paginate
-from mooc.transfer.labels import evaluation_reasons, item_reasons
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.permissions import can_run_transfer
 from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.transfer.reasons import evaluation_reasons, item_reasons
 from mooc.transfer.services.decisions import (
     MAX_COMMENT,
     Adjustment,

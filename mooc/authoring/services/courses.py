@@ -36,10 +36,10 @@ from mooc.catalog.services import (
     refresh_search_text,
     region_labels,
 )
-from mooc.catalog.subjects import SUBJECTS
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound, PermissionDenied
 from mooc.folding import fold
+from mooc.labels import SUBJECTS
 from mooc.markup import render_markdown
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")

@@ -39,6 +39,7 @@ from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Sec
 from mooc.catalog.services import media_resolver, region_labels
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
 from mooc.folding import strip_diacritics
+from mooc.labels import label
 from mooc.markup import render_markdown
 from mooc.settings import DEFAULT_MEDIA_LIMITS_MB, Settings
 from mooc.storage import Storage
@@ -150,16 +151,6 @@ def _describe(size: int) -> str:
     return f"{max(1, size // 1024)} KB"
 
 
-def _kind_label(category: str) -> str:
-    labels = {
-        "image": _("Images"),
-        "pdf": _("PDF files"),
-        "audio": _("Audio files"),
-        "video": _("Videos"),
-    }
-    return labels.get(category, category)
-
-
 def _refuse_type(filename: str, reason: str) -> Invalid:
     return Invalid(
         _(
@@ -208,7 +199,7 @@ def _too_large(filename: str, category: str, limit: int) -> TooLarge:
     return TooLarge(
         _(
             "%(kind)s may be at most %(limit)s; %(name)s is larger.",
-            kind=_kind_label(category),
+            kind=label("media_kind", category),
             limit=_describe(limit),
             name=filename,
         ),

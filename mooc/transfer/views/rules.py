@@ -17,9 +17,9 @@ from mooc.extensions import db
 from mooc.pagination import page_number
 from mooc.transfer import audit
 from mooc.transfer.forms import AgreementForm, ConfirmForm, RuleForm, TrustedIssuerForm
-from mooc.transfer.labels import jinja_helpers
 from mooc.transfer.models import Agreement, RecognitionRule
 from mooc.transfer.permissions import staff_university
+from mooc.transfer.reasons import jinja_helpers
 from mooc.transfer.services import rules, trust
 from mooc.web.auth import current_account
 from mooc.web.forms import Form

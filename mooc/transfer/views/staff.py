@@ -26,9 +26,9 @@ from mooc.transfer.forms import (
     OutsideRecordForm,
     RejectForm,
 )
-from mooc.transfer.labels import evaluation_reasons, explained_checks, jinja_helpers
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.permissions import staff_universities, staff_university
+from mooc.transfer.reasons import evaluation_reasons, explained_checks, jinja_helpers
 from mooc.transfer.services.decisions import (
     Adjustment,
     ProposalChanged,

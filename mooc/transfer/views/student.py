@@ -23,7 +23,7 @@ from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.transfer.forms import ConfirmForm, SendForm
-from mooc.transfer.labels import jinja_helpers
+from mooc.transfer.reasons import jinja_helpers
 from mooc.transfer.services.requests import (
     destinations,
     my_request,

@@ -1,5 +1,6 @@
-"""Credit transfer in words, in the reader's language: why a record is (not) recognised, and the
-states of items, requests and decisions. Stored data keeps codes; words are made when shown."""
+"""Why a record is (not) recognised, in sentences in the reader's language, and the stored checks
+explained. Stored data keeps reason codes; words are made when shown (state, outcome and action
+labels: `mooc.labels`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from mooc.credentials.core.verify import Check, CheckStatus
 from mooc.credentials.explain import ExplainedCheck, explain_check
@@ -90,56 +90,9 @@ def evaluation_reasons(evaluation: RecordEvaluation) -> list[str]:
     ]
 
 
-def state_label(state: str) -> str:
-    return {
-        "pending": _("Waiting for a decision"),
-        "accepted": _("Recognised"),
-        "adjusted": _("Recognised (adjusted)"),
-        "rejected": _("Not recognised"),
-        "withdrawn": pgettext("transfer request", "Withdrawn"),
-        "decided": _("Decided"),
-    }.get(state, state)
-
-
-def outcome_label(outcome: str) -> str:
-    return {
-        "accepted": _("Accepted as proposed"),
-        "adjusted": _("Adjusted"),
-        "rejected": _("Rejected"),
-    }.get(outcome, outcome)
-
-
-def method_label(method: str) -> str:
-    return {
-        "fixed": _("Fixed credits"),
-        "same": _("The credits the record states"),
-        "by_hours": _("By study hours"),
-    }.get(method, method)
-
-
-def action_label(action: str) -> str:
-    return {
-        "create": _("Create"),
-        "edit": _("Edit"),
-        "retire": _("Retire"),
-        "trust": _("Trust"),
-        "distrust": _("Stop trusting"),
-        "submit": _("Request sent"),
-        "withdraw": pgettext("transfer request", "Withdraw"),
-        "accepted": _("Accept"),
-        "adjusted": _("Adjust"),
-        "rejected": _("Reject"),
-        "flag": _("Source revoked"),
-    }.get(action, action)
-
-
 def jinja_helpers() -> dict[str, Any]:
-    """What the transfer templates call to put codes into words."""
+    """What the transfer templates call to put reason codes into sentences."""
     return {
-        "transfer_state": state_label,
-        "transfer_outcome": outcome_label,
-        "transfer_method": method_label,
-        "transfer_action": action_label,
         "transfer_reasons": item_reasons,
     }
 
