@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -265,6 +266,24 @@ def test_quiz_builder_validates_every_question_type(
     assert question.data["options"][0] == {"text": "2", "correct": True}
     assert quiz.revision == revision + 1
     assert quizzes.format_options(question.data["options"]) == "* 2\n3\n* 4"
+
+
+def test_an_edit_that_changes_nothing_leaves_no_revision_and_no_entry(
+    session: Session, teacher: User, course: Course
+) -> None:
+    settings = quizzes.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None)
+    quiz = quizzes.create_quiz(session, teacher, course.sections[0], settings)
+    revision, logged = quiz.revision, len(_audit(session, course))
+    quizzes.update_quiz(session, teacher, quiz, settings)
+    assert (quiz.revision, len(_audit(session, course))) == (revision, logged)
+    quizzes.update_quiz(session, teacher, quiz, dataclasses.replace(settings, pass_mark=70))
+    session.flush()
+    assert quiz.revision == revision + 1
+    entry = _audit(session, course)[-1]
+    assert (entry.action, entry.object_type, entry.object_id) == ("edit", "quiz", quiz.id)
+    assert entry.details["version"] == quiz.revision
+    assert (entry.details["before"]["pass_mark"], entry.details["after"]["pass_mark"]) == (60, 70)
+    assert entry.before_hash != entry.after_hash
 
 
 def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) -> None:

@@ -170,19 +170,16 @@ def update_course(session: Session, user: User, course: Course, settings: Course
         raise Invalid(_("Upload the cover image to the media library first."), field="cover_media")
     before = course_state(course)
     _apply(session, course, settings)
-    after = course_state(course)
-    if before != after:
-        audit.record(
-            session,
-            actor_id=user.id,
-            action="edit",
-            object_type="course",
-            object_id=course.id,
-            course_id=course.id,
-            summary="edited course settings",
-            before=before,
-            after=after,
-        )
+    audit.record_edit(
+        session,
+        actor_id=user.id,
+        object_type="course",
+        object_id=course.id,
+        course_id=course.id,
+        summary="edited course settings",
+        before=before,
+        after=course_state(course),
+    )
 
 
 def set_published(session: Session, user: User, course: Course, published: bool) -> None:

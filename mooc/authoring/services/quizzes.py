@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
@@ -156,20 +157,17 @@ def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings
     _check_settings(settings)
     before = _settings_state(quiz)
     _apply_settings(quiz, settings)
-    after = _settings_state(quiz)
-    if before != after:
-        quiz.revision += 1
-        audit.record(
-            session,
-            actor_id=user.id,
-            action="edit",
-            object_type="quiz",
-            object_id=quiz.id,
-            course_id=quiz.course_id,
-            summary=f"edited settings of quiz {quiz.slug}",
-            before=before,
-            after=after,
-        )
+    audit.record_edit(
+        session,
+        actor_id=user.id,
+        object_type="quiz",
+        object_id=quiz.id,
+        course_id=quiz.course_id,
+        summary=f"edited settings of quiz {quiz.slug}",
+        before=before,
+        after=_settings_state(quiz),
+        revise=partial(_revise, quiz),
+    )
 
 
 def _question_state(q: Question) -> dict[str, Any]:
@@ -198,7 +196,7 @@ def add_question(session: Session, user: User, quiz: Quiz, draft: QuestionDraft)
         data=data,
     )
     session.add(question)
-    quiz.revision += 1
+    _revise(quiz)
     session.flush()
     audit.record(
         session,
@@ -230,20 +228,17 @@ def update_question(session: Session, user: User, question: Question, draft: Que
     question.explanation = draft.explanation.strip()
     question.points = draft.points
     question.data = data
-    after = _question_state(question)
-    if before != after:
-        quiz.revision += 1
-        audit.record(
-            session,
-            actor_id=user.id,
-            action="edit",
-            object_type="question",
-            object_id=question.id,
-            course_id=quiz.course_id,
-            summary=f"edited question {question.position} of {quiz.slug}",
-            before=before,
-            after=after,
-        )
+    audit.record_edit(
+        session,
+        actor_id=user.id,
+        object_type="question",
+        object_id=question.id,
+        course_id=quiz.course_id,
+        summary=f"edited question {question.position} of {quiz.slug}",
+        before=before,
+        after=_question_state(question),
+        revise=partial(_revise, quiz),
+    )
 
 
 def delete_question(session: Session, user: User, question: Question) -> None:
@@ -262,7 +257,7 @@ def delete_question(session: Session, user: User, question: Question) -> None:
     quiz.questions.remove(question)
     session.flush()
     _renumber(session, quiz)
-    quiz.revision += 1
+    _revise(quiz)
 
 
 def move_question(session: Session, user: User, question: Question, delta: int) -> None:
@@ -272,7 +267,13 @@ def move_question(session: Session, user: User, question: Question, delta: int) 
     if order is None:
         return
     renumber(session, order)
+    _revise(quiz)
+
+
+def _revise(quiz: Quiz) -> int:
+    """A new revision of the quiz: attempts already started keep the snapshot they began with."""
     quiz.revision += 1
+    return quiz.revision
 
 
 def _renumber(session: Session, quiz: Quiz) -> None:

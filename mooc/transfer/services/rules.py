@@ -206,31 +206,29 @@ def update_agreement(
 ) -> Agreement:
     """Rename an agreement or change its partner or cap. Raises as `create_agreement`."""
     name, partner = _agreement_values(name, partner, credit_cap)
-    before = {
-        "name": agreement.name,
-        "partner": agreement.partner,
-        "credit_cap": None if agreement.credit_cap is None else str(agreement.credit_cap),
-    }
+    before = _agreement_state(agreement)
     agreement.name, agreement.partner, agreement.credit_cap = name, partner, credit_cap
     _save_agreement(session, agreement)
-    audit.record(
+    audit.record_edit(
         session,
         institution_id=agreement.institution_id,
         actor_id=actor.id,
-        action="edit",
         object_type="agreement",
         object_id=agreement.id,
         summary=f"changed the agreement {name}",
-        details={
-            "before": before,
-            "after": {
-                "name": name,
-                "partner": partner,
-                "credit_cap": None if credit_cap is None else str(credit_cap),
-            },
-        },
+        before=before,
+        after=_agreement_state(agreement),
     )
     return agreement
+
+
+def _agreement_state(agreement: Agreement) -> dict[str, str | None]:
+    cap = agreement.credit_cap
+    return {"name": agreement.name, "partner": agreement.partner, "credit_cap": _cap_text(cap)}
+
+
+def _cap_text(cap: Decimal | None) -> str | None:
+    return None if cap is None else str(cap)
 
 
 def _version(rule: RecognitionRule, number: int, spec: RuleSpec, actor: User) -> RuleVersion:
@@ -285,35 +283,34 @@ def edit_rule(session: Session, rule: RecognitionRule, actor: User, spec: RuleSp
     if rule.retired_at is not None:
         raise Conflict(_("This rule is retired; create a new one."))
     spec = checked_spec(spec)
-    current = rule.current
-    if RuleSpec.of(current) == spec:
-        return current
+    if RuleSpec.of(rule.current) == spec:  # equal in value (50 == 50.00), not only in text
+        return rule.current
     number = max(v.version for v in rule.versions) + 1
-    version = _version(rule, number, spec, actor)
-    session.add(version)
-    rule.current_version = number
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # someone saved a version of the rule at the same moment
-        raise Conflict(
-            _("Someone changed this rule at the same time. Reload and try again.")
-        ) from None
-    audit.record(
+
+    def append_version() -> int:
+        session.add(_version(rule, number, spec, actor))
+        rule.current_version = number
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # someone saved a version of the rule at the same moment
+            raise Conflict(
+                _("Someone changed this rule at the same time. Reload and try again.")
+            ) from None
+        return number
+
+    audit.record_edit(
         session,
         institution_id=rule.institution_id,
         actor_id=actor.id,
-        action="edit",
         object_type="rule",
         object_id=rule.id,
         summary=f"rule {rule.id} v{number}: {_describe(spec)}",
-        details={
-            "version": number,
-            "before": RuleSpec.of(current).as_json(),
-            "after": spec.as_json(),
-        },
+        before=RuleSpec.of(rule.current).as_json(),
+        after=spec.as_json(),
+        revise=append_version,
     )
-    return version
+    return rule.current
 
 
 def retire_rule(session: Session, rule: RecognitionRule, actor: User) -> None:
