@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Role, User
 from mooc.assessment.models import QuestionKind
+from mooc.authoring import queries
 from mooc.authoring.models import AuditEntry
 from mooc.authoring.services import courses, lectures, quizzes
 from mooc.catalog.models import Course, CourseStatus, Lecture
@@ -177,11 +178,11 @@ def test_structure_reordering_and_section_rules(
     a = courses.create_lecture(session, teacher, first, "A")
     b = courses.create_lecture(session, teacher, first, "B")
     courses.move_item(session, teacher, b, -1)
-    order = [i.title for i in courses.section_items(session, first.id)]
+    order = [i.title for i in queries.section_items(session, first.id)]
     assert order == ["B", "A"]
     second = courses.add_section(session, teacher, course, "Chương 2")
     courses.move_item(session, teacher, a, 0, second)
-    assert [i.title for i in courses.section_items(session, second.id)] == ["A"]
+    assert [i.title for i in queries.section_items(session, second.id)] == ["A"]
     with pytest.raises(Conflict):
         courses.delete_section(session, teacher, first)  # still holds B
     courses.move_section(session, teacher, second, -1)
@@ -300,7 +301,7 @@ def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) 
     assert session.get(Lecture, lecture.id) is lecture
     assert lecture.retired_at is not None and lecture.section_id is None
     # The lectures left behind are numbered 1…n again.
-    positions = [item.position for item in courses.section_items(session, section or 0)]
+    positions = [item.position for item in queries.section_items(session, section or 0)]
     assert positions == list(range(1, len(positions) + 1))
     with pytest.raises(Conflict):  # a retired item only moves back into a section
         courses.move_item(session, teacher, lecture, -1)

@@ -21,12 +21,11 @@ from mooc.accounts.models import Role
 from mooc.assessment.models import Quiz
 from mooc.authoring.core.package_format import MEDIA_NAME
 from mooc.authoring.models import AuditEntry
+from mooc.authoring.queries import course_media, media_in_use
 from mooc.authoring.services.lectures import publish
 from mooc.authoring.services.media import (
     MediaLimits,
-    course_media,
     delete_media,
-    media_in_use,
     sanitize_name,
     upload_media,
 )

@@ -17,9 +17,10 @@ from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import ItemState, Outcome, RequestItem, TransferRequest
+from mooc.transfer.queries import my_request
 from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import decide
-from mooc.transfer.services.requests import my_request, send_records, withdraw_request
+from mooc.transfer.services.requests import send_records, withdraw_request
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from mooc.credentials.revocation import revoke_record
 from mooc.transfer.models import Outcome, RequestItem
+from mooc.transfer.queries import flagged_items
 from mooc.transfer.services.decisions import decide
-from mooc.transfer.services.revocations import flag_revoked_platform_records, flagged_items
+from mooc.transfer.services.revocations import flag_revoked_platform_records
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
     STATS,

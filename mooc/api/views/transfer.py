@@ -48,6 +48,7 @@ from mooc.extensions import db
 from mooc.pagination import MAX_PAGE, paginate
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.permissions import can_run_transfer
+from mooc.transfer.queries import item_of
 from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.transfer.reasons import evaluation_reasons, item_reasons
 from mooc.transfer.services.decisions import (
@@ -55,7 +56,6 @@ from mooc.transfer.services.decisions import (
     Adjustment,
     ProposalChanged,
     decide,
-    item_of,
 )
 from mooc.transfer.services.evaluation import RecordEvaluation, evaluate_record
 from mooc.web.errors import problem

@@ -31,7 +31,7 @@ from mooc.authoring.core.package_format import (
     load_course,
     load_institutions,
 )
-from mooc.authoring.services.media import course_media
+from mooc.authoring.queries import course_media
 from mooc.catalog.models import Course, Lecture, Level
 from mooc.errors import Invalid
 from mooc.storage import Storage

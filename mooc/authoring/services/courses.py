@@ -18,12 +18,12 @@ from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
+from mooc.authoring.queries import section_items
 from mooc.authoring.services.ordering import PARK, moved, renumber
 from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
 from mooc.catalog.models import (
     Course,
     CourseStatus,
-    CourseTeacher,
     Lecture,
     Level,
     MediaAsset,
@@ -249,29 +249,6 @@ def rename_section(session: Session, user: User, section: Section, title: str) -
     )
 
 
-def section_items(session: Session, section_id: int) -> list[Lecture | Quiz]:
-    lectures: list[Lecture | Quiz] = list(
-        session.scalars(select(Lecture).where(Lecture.section_id == section_id))
-    )
-    lectures.extend(session.scalars(select(Quiz).where(Quiz.section_id == section_id)))
-    return sorted(lectures, key=lambda item: item.position)
-
-
-def retired_items(session: Session, course_id: int) -> list[Lecture | Quiz]:
-    """The course's retired lectures and quizzes, most recently retired first."""
-    items: list[Lecture | Quiz] = list(
-        session.scalars(
-            select(Lecture).where(Lecture.course_id == course_id, Lecture.retired_at.is_not(None))
-        )
-    )
-    items.extend(
-        session.scalars(
-            select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_not(None))
-        )
-    )
-    return sorted(items, key=lambda item: (item.retired_at, item.title), reverse=True)
-
-
 def delete_section(session: Session, user: User, section: Section) -> None:
     require_editor(user, section.course)
     if section_items(session, section.id):
@@ -432,13 +409,6 @@ def remove_item(session: Session, user: User, item: Lecture | Quiz) -> Removal:
     if section_id is not None:
         _renumber_items(session, section_id)
     return removal
-
-
-def taught_courses(session: Session, user: User) -> list[Course]:
-    stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        stmt = stmt.join(CourseTeacher).where(CourseTeacher.user_id == user.id)
-    return list(session.scalars(stmt))
 
 
 def settings_of(course: Course) -> CourseSettings:

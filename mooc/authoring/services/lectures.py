@@ -7,19 +7,18 @@ save based on an older revision is refused (`Conflict`) and nothing is overwritt
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
+from mooc.authoring.queries import version
 from mooc.catalog.models import Lecture, LectureVersion
 from mooc.catalog.services import media_resolver, publish_lecture, region_labels, source_sha256
-from mooc.errors import Conflict, Invalid, NotFound
+from mooc.errors import Conflict, Invalid
 from mooc.markup import Rendered, render_markdown
 
 MAX_SOURCE = 500_000  # characters: far above any lecture, far below what hurts the server
@@ -117,25 +116,6 @@ def publish(session: Session, user: User, lecture: Lecture) -> LectureVersion | 
             after={"sha256": version.sha256},
         )
     return version
-
-
-def versions(session: Session, lecture: Lecture) -> Sequence[LectureVersion]:
-    return session.scalars(
-        select(LectureVersion)
-        .where(LectureVersion.lecture_id == lecture.id)
-        .order_by(LectureVersion.number.desc())
-    ).all()
-
-
-def version(session: Session, lecture: Lecture, number: int) -> LectureVersion:
-    found = session.scalar(
-        select(LectureVersion).where(
-            LectureVersion.lecture_id == lecture.id, LectureVersion.number == number
-        )
-    )
-    if found is None:
-        raise NotFound(_("No such version."))
-    return found
 
 
 def restore_as_draft(session: Session, user: User, lecture: Lecture, number: int) -> int:

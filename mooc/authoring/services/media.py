@@ -17,7 +17,7 @@ import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, NamedTuple, cast
+from typing import Any, BinaryIO, cast
 
 import filetype
 from flask_babel import gettext as _
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
+from mooc.authoring.queries import MediaUse, media_in_use
 from mooc.catalog.core.media import (
     ALLOWED_TYPES,
     MediaTypeError,
@@ -35,7 +36,7 @@ from mooc.catalog.core.media import (
     reference_pattern,
     sniff,
 )
-from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset, Section
+from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.catalog.services import media_resolver, region_labels
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge
 from mooc.folding import strip_diacritics
@@ -89,13 +90,6 @@ class MediaLimits:
     def bytes_for(self, category: str) -> int:
         limit: int = getattr(self, category)
         return limit
-
-
-class MediaUse(NamedTuple):
-    """A published lecture version that shows a media file."""
-
-    lecture_title: str
-    version: int
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -263,33 +257,10 @@ def _keep(session: Session, key: str) -> None:
 # --- the services ------------------------------------------------------------------------------
 
 
-def course_media(session: Session, course: Course) -> Sequence[MediaAsset]:
-    """The course's media library, by name."""
-    return session.scalars(
-        select(MediaAsset).where(MediaAsset.course_id == course.id).order_by(MediaAsset.name)
-    ).all()
-
-
 def _asset(session: Session, course: Course, name: str) -> MediaAsset | None:
     return session.scalar(
         select(MediaAsset).where(MediaAsset.course_id == course.id, MediaAsset.name == name)
     )
-
-
-def media_in_use(session: Session, course: Course, name: str) -> list[MediaUse]:
-    """Every published version of the course's lectures whose text refers to `media/<name>`."""
-    pattern = reference_pattern(name)
-    rows = session.execute(
-        select(Lecture.title, LectureVersion.number, LectureVersion.source)
-        .join(LectureVersion, LectureVersion.lecture_id == Lecture.id)
-        .join(Section, Section.id == Lecture.section_id)
-        .where(
-            Lecture.course_id == course.id,
-            LectureVersion.source.contains(f"media/{name}", autoescape=True),
-        )
-        .order_by(Section.position, Lecture.position, LectureVersion.number)
-    )
-    return [MediaUse(title, number) for title, number, source in rows if pattern.search(source)]
 
 
 def _uses_label(uses: Sequence[MediaUse]) -> str:

@@ -24,11 +24,12 @@ from mooc.assessment.questions import (
 )
 from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
-from mooc.authoring.services.courses import remove_item, section_items, unique_slug
+from mooc.authoring.queries import section_items
+from mooc.authoring.services.courses import remove_item, unique_slug
 from mooc.authoring.services.ordering import moved, renumber
 from mooc.authoring.services.retiring import Removal
 from mooc.catalog.models import Section
-from mooc.errors import Invalid, NotFound
+from mooc.errors import Invalid
 
 
 @dataclass(frozen=True)
@@ -208,13 +209,6 @@ def add_question(session: Session, user: User, quiz: Quiz, draft: QuestionDraft)
         summary=f"added a {draft.kind} question to {quiz.slug}",
         after=_question_state(question),
     )
-    return question
-
-
-def question_of(session: Session, quiz: Quiz, question_id: int) -> Question:
-    question = session.get(Question, question_id)
-    if question is None or question.quiz_id != quiz.id:
-        raise NotFound(_("No such question in this quiz."))
     return question
 
 

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution, Role
 from mooc.assessment.models import Quiz
+from mooc.authoring import queries
 from mooc.authoring.forms import ActionForm, CourseForm, QuizForm, TitleForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, quizzes
@@ -55,7 +56,7 @@ def _media_choices(course: Course | None) -> list[SelectChoice]:
 @role_required(Role.TEACHER)
 def index() -> ResponseReturnValue:
     return render_template(
-        "authoring/index.html", courses=courses.taught_courses(db.session, current_account())
+        "authoring/index.html", courses=queries.taught_courses(db.session, current_account())
     )
 
 
@@ -110,7 +111,7 @@ def course(slug: str) -> ResponseReturnValue:
         syllabus=syllabus(db.session, found),
         sections=found.sections,
         items=_structure(found),
-        retired=courses.retired_items(db.session, found.id),
+        retired=queries.retired_items(db.session, found.id),
         title_form=TitleForm(),
         quiz_form=QuizForm(),
         action=ActionForm(),
@@ -118,7 +119,7 @@ def course(slug: str) -> ResponseReturnValue:
 
 
 def _structure(course: Course) -> dict[int, list[Lecture | Quiz]]:
-    return {s.id: courses.section_items(db.session, s.id) for s in course.sections}
+    return {s.id: queries.section_items(db.session, s.id) for s in course.sections}
 
 
 @bp.post("/courses/<slug>/publish")

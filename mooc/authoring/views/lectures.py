@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mooc.accounts.models import Role
+from mooc.authoring import queries
 from mooc.authoring.forms import ActionForm, LectureForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, lectures
@@ -155,14 +156,14 @@ def delete(slug: str, lecture: str) -> ResponseReturnValue:
 def history(slug: str, lecture: str) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
-    all_versions = lectures.versions(db.session, found)
+    all_versions = queries.versions(db.session, found)
     newest = all_versions[0].number if all_versions else 0
     a = request.args.get("a", type=int) or max(newest - 1, 1)
     b = request.args.get("b", type=int) or newest
     diff = None
     if all_versions and a != b:
-        old = lectures.version(db.session, found, a)
-        new = lectures.version(db.session, found, b)
+        old = queries.version(db.session, found, a)
+        new = queries.version(db.session, found, b)
         diff = lectures.diff(old.source, new.source)
     return render_template(
         "authoring/lecture_history.html",

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from mooc.accounts.models import Role
-from mooc.authoring import audit
+from mooc.authoring import audit, queries
 from mooc.authoring.core.package_format import PackageError
 from mooc.authoring.forms import ActionForm, ConfirmImportForm, PackageForm, UploadForm
 from mooc.authoring.packages import exporting, hold, zipfiles
@@ -76,7 +76,7 @@ def library(slug: str) -> ResponseReturnValue:
         "authoring/media.html",
         course=course,
         form=form,
-        assets=media.course_media(db.session, course),
+        assets=queries.course_media(db.session, course),
         action=ActionForm(),
     ), status
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mooc.accounts.models import Role
 from mooc.assessment.models import Question, Quiz
+from mooc.authoring import queries
 from mooc.authoring.forms import ActionForm, QuestionForm, QuizForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import quizzes
@@ -110,7 +111,7 @@ def edit(slug: str, quiz: str) -> ResponseReturnValue:
 def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
-    existing = quizzes.question_of(db.session, found, question_id) if question_id else None
+    existing = queries.question_of(db.session, found, question_id) if question_id else None
     form = QuestionForm()
     if request.method == "GET" and existing is not None:
         _fill(form, existing)
@@ -143,7 +144,7 @@ def question(slug: str, quiz: str, question_id: int | None = None) -> ResponseRe
 def question_action(slug: str, quiz: str, question_id: int, action: str) -> ResponseReturnValue:
     course = editable_course(db.session, current_account(), slug)
     found = _quiz(course, quiz)
-    existing = quizzes.question_of(db.session, found, question_id)
+    existing = queries.question_of(db.session, found, question_id)
     require_submitted(ActionForm())
     user = current_account()
     if action == "delete":

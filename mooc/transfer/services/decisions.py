@@ -57,14 +57,6 @@ class Adjustment:
     course_title: str
 
 
-def item_of(session: Session, university: Institution, item_id: int) -> RequestItem:
-    """An item sent to `university`; another university's is as unknown as a missing one."""
-    found = session.get(RequestItem, item_id)
-    if found is None or found.institution_id != university.id:
-        raise NotFound(_("There is no such request item."))
-    return found
-
-
 def reevaluate(
     session: Session,
     university: Institution,

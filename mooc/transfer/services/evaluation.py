@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.verification import UnreadableRecord, VerificationReport, read_record
 from mooc.errors import Invalid
 from mooc.transfer.core.evaluation import Proposal, Reason, RecordFacts, evaluate
-from mooc.transfer.models import ItemState, RequestItem
+from mooc.transfer.models import RequestItem
+from mooc.transfer.queries import Tallies, student_tallies
 from mooc.transfer.reading import (
     CheckOutcome,
     CourseRecord,
@@ -55,46 +55,10 @@ class RecordEvaluation:
         return self.facts.verified and self.facts.revoked is False
 
 
-@dataclass(frozen=True)
-class Tallies:
-    """What a student already has recognised at a university (for caps and repeats)."""
-
-    credits: dict[int, Decimal] = field(default_factory=dict)  # by agreement id
-    courses: frozenset[str] = frozenset()
-
-
 def checks_of(report: VerificationReport) -> tuple[CheckOutcome, ...]:
     return tuple(
         CheckOutcome(check.id, check.status, check.message) for check in report.verification.checks
     )
-
-
-def student_tallies(
-    session: Session, university_id: int, student_id: int, *, exclude_item_id: int | None = None
-) -> Tallies:
-    """Credits and courses recognised by the current (latest) decisions on the student's items."""
-    items = session.scalars(
-        select(RequestItem)
-        .where(
-            RequestItem.institution_id == university_id,
-            RequestItem.student_id == student_id,
-            RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
-        )
-        .options(selectinload(RequestItem.decisions))
-    ).all()
-    credits: dict[int, Decimal] = {}
-    courses: set[str] = set()
-    for item in items:
-        decision = item.latest_decision
-        if item.id == exclude_item_id or decision is None or not decision.outcome.recognises:
-            continue
-        if decision.agreement_id is not None:
-            credits[decision.agreement_id] = (
-                credits.get(decision.agreement_id, Decimal(0)) + decision.credits
-            )
-        if decision.local_course_code:
-            courses.add(decision.local_course_code)
-    return Tallies(credits, frozenset(courses))
 
 
 def propose(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, User
 from mooc.credentials.models import IssuedCredential
@@ -25,12 +25,12 @@ from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
 from mooc.transfer.core.evaluation import Rule
 from mooc.transfer.models import (
-    Agreement,
     Decision,
     ItemState,
     RequestItem,
     TransferRequest,
 )
+from mooc.transfer.queries import partner_universities
 from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.transfer.services.evaluation import (
     RecordEvaluation,
@@ -52,18 +52,6 @@ class SendResult:
     created: bool
     already_sent: tuple[str, ...] = ()  # names of records sent before (left out of a new one)
     message_kept: bool = False  # a new message not sent: the earlier request keeps its own
-
-
-def partner_universities(session: Session) -> Sequence[Institution]:
-    """Universities that recognise records: those with at least one agreement."""
-    return session.scalars(
-        select(Institution)
-        .where(
-            Institution.kind == InstitutionKind.UNIVERSITY,
-            exists().where(Agreement.institution_id == Institution.id),
-        )
-        .order_by(Institution.name)
-    ).all()
 
 
 def _is_school_record(record: CourseRecord) -> bool:
@@ -286,26 +274,6 @@ def _insert_request(
         details={"items": [item.id for item in request.items]},
     )
     return SendResult(request, created=True, already_sent=names)
-
-
-def my_requests(session: Session, student_id: int) -> Sequence[TransferRequest]:
-    return session.scalars(
-        select(TransferRequest)
-        .where(TransferRequest.student_id == student_id)
-        .options(
-            selectinload(TransferRequest.items).selectinload(RequestItem.decisions),
-            selectinload(TransferRequest.institution),
-        )
-        .order_by(TransferRequest.created_at.desc(), TransferRequest.id.desc())
-    ).all()
-
-
-def my_request(session: Session, student_id: int, request_id: int) -> TransferRequest:
-    """One of the student's requests; someone else's is as unknown as a missing one."""
-    found = session.get(TransferRequest, request_id)
-    if found is None or found.student_id != student_id:
-        raise NotFound(_("There is no such request."))
-    return found
 
 
 def withdraw_request(session: Session, student: User, request: TransferRequest) -> TransferRequest:

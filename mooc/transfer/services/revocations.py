@@ -116,17 +116,3 @@ def recheck_all(
                 flagged.append(item)
     session.flush()
     return RecheckResult(checked, tuple(flagged))
-
-
-def flagged_items(session: Session, university_id: int) -> list[RequestItem]:
-    """Recognising decisions made before their source record was revoked."""
-    items = session.scalars(
-        select(RequestItem)
-        .where(
-            RequestItem.institution_id == university_id,
-            RequestItem.source_revoked_at.is_not(None),
-            RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
-        )
-        .order_by(RequestItem.source_revoked_at.desc())
-    ).all()
-    return [item for item in items if item.needs_review]

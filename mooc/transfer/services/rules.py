@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, User
 from mooc.db import utcnow
-from mooc.errors import Conflict, Invalid, NotFound
+from mooc.errors import Conflict, Invalid
 from mooc.transfer import audit
 from mooc.transfer.core.conversion import Conversion, Method
 from mooc.transfer.core.evaluation import Rule
 from mooc.transfer.models import Agreement, RecognitionRule, RuleVersion
+from mooc.transfer.queries import agreements
 from mooc.transfer.services.trust import normalize_did
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")
@@ -124,29 +123,6 @@ def checked_spec(spec: RuleSpec) -> RuleSpec:
         fixed_credits=fixed,
         hours_per_credit=hours,
     )
-
-
-def agreements(session: Session, university_id: int) -> Sequence[Agreement]:
-    return session.scalars(
-        select(Agreement)
-        .where(Agreement.institution_id == university_id)
-        .options(selectinload(Agreement.rules).selectinload(RecognitionRule.versions))
-        .order_by(Agreement.id)
-    ).all()
-
-
-def agreement_of(session: Session, university: Institution, agreement_id: int) -> Agreement:
-    found = session.get(Agreement, agreement_id)
-    if found is None or found.institution_id != university.id:
-        raise NotFound(_("There is no such agreement."))
-    return found
-
-
-def rule_of(session: Session, university: Institution, rule_id: int) -> RecognitionRule:
-    found = session.get(RecognitionRule, rule_id)
-    if found is None or found.institution_id != university.id:
-        raise NotFound(_("There is no such rule."))
-    return found
 
 
 def _agreement_values(name: str, partner: str, cap: Decimal | None) -> tuple[str, str]:

@@ -5,7 +5,6 @@ is audited; removed issuers stay as history and are not copied back on their own
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
 from mooc.transfer.models import IssuerOrigin, TrustedIssuer
+from mooc.transfer.queries import live_issuers
 
 _DID_WEB = re.compile(r"^did:web:[A-Za-z0-9.%-]+(:[A-Za-z0-9._~%-]+)*$")
 MAX_NAME = 200
@@ -36,14 +36,6 @@ def normalize_did(did: str) -> str:
     if _DID_WEB.match(did) and len(did) <= 500:
         return did
     raise Invalid(_("Give an issuer DID: did:web:example.edu or did:key:z6Mk…"), field="did")
-
-
-def live_issuers(session: Session, university_id: int) -> Sequence[TrustedIssuer]:
-    return session.scalars(
-        select(TrustedIssuer)
-        .where(TrustedIssuer.institution_id == university_id, TrustedIssuer.removed_at.is_(None))
-        .order_by(TrustedIssuer.name, TrustedIssuer.id)
-    ).all()
 
 
 def _live(session: Session, university_id: int, did: str) -> TrustedIssuer | None:

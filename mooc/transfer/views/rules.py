@@ -15,7 +15,7 @@ from mooc.credentials.context import app_settings
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
 from mooc.pagination import page_number
-from mooc.transfer import audit
+from mooc.transfer import audit, queries
 from mooc.transfer.forms import AgreementForm, ConfirmForm, RuleForm, TrustedIssuerForm
 from mooc.transfer.models import Agreement, RecognitionRule
 from mooc.transfer.permissions import staff_university
@@ -68,7 +68,7 @@ def trusted(slug: str) -> ResponseReturnValue:
     return render_template(
         "transfer/trust.html",
         university=university,
-        issuers=trust.live_issuers(db.session, university.id),
+        issuers=queries.live_issuers(db.session, university.id),
         form=form,
         confirm=ConfirmForm(),
     ), 422 if form.errors else 200
@@ -131,7 +131,7 @@ def agreements(slug: str) -> ResponseReturnValue:
     return render_template(
         "transfer/agreements.html",
         university=university,
-        agreements=rules.agreements(db.session, university.id),
+        agreements=queries.agreements(db.session, university.id),
         form=form,
     ), 422 if form.errors else 200
 
@@ -140,7 +140,7 @@ def agreements(slug: str) -> ResponseReturnValue:
 @login_required
 def agreement(slug: str, agreement_id: int) -> ResponseReturnValue:
     university = _university(slug)
-    found = rules.agreement_of(db.session, university, agreement_id)
+    found = queries.agreement_of(db.session, university, agreement_id)
     form = AgreementForm(obj=found)
     if form.validate_on_submit():
         try:
@@ -167,7 +167,7 @@ def agreement(slug: str, agreement_id: int) -> ResponseReturnValue:
 
 def _rule_form(university: Institution, rule: RecognitionRule | None = None) -> RuleForm:
     form = RuleForm()
-    issuers = trust.live_issuers(db.session, university.id)
+    issuers = queries.live_issuers(db.session, university.id)
     choices = [SelectChoice(issuer.did, f"{issuer.name} ({issuer.did})") for issuer in issuers]
     if rule is not None and rule.current.issuer_did not in {issuer.did for issuer in issuers}:
         current = rule.current.issuer_did
@@ -200,7 +200,7 @@ def _save_rule(
 @login_required
 def new_rule(slug: str, agreement_id: int) -> ResponseReturnValue:
     university = _university(slug)
-    found = rules.agreement_of(db.session, university, agreement_id)
+    found = queries.agreement_of(db.session, university, agreement_id)
     trust.ensure_trust_list(db.session, university, app_settings().base_url)
     form = _rule_form(university)
     if form.validate_on_submit():
@@ -220,7 +220,7 @@ def new_rule(slug: str, agreement_id: int) -> ResponseReturnValue:
 @login_required
 def rule(slug: str, rule_id: int) -> ResponseReturnValue:
     university = _university(slug)
-    found = rules.rule_of(db.session, university, rule_id)
+    found = queries.rule_of(db.session, university, rule_id)
     form = _rule_form(university, found)
     if form.validate_on_submit() and _save_rule(form, found.agreement, found) is not None:
         db.session.commit()
@@ -240,7 +240,7 @@ def rule(slug: str, rule_id: int) -> ResponseReturnValue:
 @login_required
 def retire(slug: str, rule_id: int) -> ResponseReturnValue:
     university = _university(slug)
-    found = rules.rule_of(db.session, university, rule_id)
+    found = queries.rule_of(db.session, university, rule_id)
     _confirmed()
     rules.retire_rule(db.session, found, current_account())
     db.session.commit()

@@ -28,13 +28,13 @@ from mooc.transfer.forms import (
 )
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.permissions import staff_universities, staff_university
+from mooc.transfer.queries import item_of
 from mooc.transfer.reasons import evaluation_reasons, explained_checks, jinja_helpers
 from mooc.transfer.services.decisions import (
     Adjustment,
     ProposalChanged,
     ProposalKey,
     decide,
-    item_of,
     reevaluate,
 )
 from mooc.transfer.services.evaluation import evaluate_record

@@ -23,12 +23,10 @@ from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.transfer.forms import ConfirmForm, SendForm
+from mooc.transfer.queries import my_request, my_requests, partner_universities
 from mooc.transfer.reasons import jinja_helpers
 from mooc.transfer.services.requests import (
     destinations,
-    my_request,
-    my_requests,
-    partner_universities,
     send_records,
     withdraw_request,
 )
