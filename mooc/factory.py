@@ -18,17 +18,10 @@ from mooc.accounts import recovery_views as accounts_recovery_views
 from mooc.accounts import services as account_services
 from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
-from mooc.api.views import openapi as api_openapi
-from mooc.api.views import tokens as api_token_views
-from mooc.api.views import transfer as api_transfer_views
-from mooc.api.views import xapi as api_xapi_views
+from mooc.api import views as api_views
 from mooc.authoring import cli as authoring_cli
-from mooc.authoring.views import audit as authoring_audit_views
-from mooc.authoring.views import courses as authoring_course_views
-from mooc.authoring.views import lectures as authoring_lecture_views
-from mooc.authoring.views import media as authoring_media_views
-from mooc.authoring.views import quizzes as authoring_quiz_views
-from mooc.catalog.views import catalogue as catalog_views
+from mooc.authoring import views as authoring_views
+from mooc.catalog import views as catalog_views
 from mooc.credentials import admin_views as credentials_admin_views
 from mooc.credentials import api_views as credentials_api_views
 from mooc.credentials import cli as credentials_cli
@@ -45,9 +38,7 @@ from mooc.migrate import db_cli
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
-from mooc.transfer.views import rules as transfer_rules_views
-from mooc.transfer.views import staff as transfer_staff_views
-from mooc.transfer.views import student as transfer_student_views
+from mooc.transfer import views as transfer_views
 from mooc.web import filters, health
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
@@ -63,25 +54,16 @@ BLUEPRINTS = (
     learning_views.bp,
     quiz_views.bp,
     teach_views.bp,
-    authoring_course_views.bp,
-    authoring_lecture_views.bp,
-    authoring_quiz_views.bp,
-    authoring_audit_views.bp,
-    authoring_media_views.bp,
+    authoring_views.bp,
     accounts_views.bp,
     accounts_admin_views.bp,
     accounts_recovery_views.bp,
-    api_xapi_views.bp,
-    api_openapi.bp,
-    api_token_views.bp,
-    api_transfer_views.bp,
+    api_views.bp,
     credentials_records_views.bp,
     credentials_public_views.bp,
     credentials_api_views.bp,
     credentials_admin_views.bp,
-    transfer_student_views.bp,
-    transfer_staff_views.bp,
-    transfer_rules_views.bp,
+    transfer_views.bp,
 )
 
 

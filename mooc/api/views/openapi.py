@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from mooc.api.openapi import document
 
-bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/openapi.json")

@@ -22,7 +22,7 @@ from mooc.extensions import db
 from mooc.web.auth import current_account
 from mooc.web.forms import require_submitted
 
-bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens")
+bp = Blueprint("tokens", __name__, url_prefix="/api-tokens")
 
 
 def _pepper() -> str:
@@ -36,7 +36,7 @@ def index() -> ResponseReturnValue:
     if not institutions:
         raise PermissionDenied(_("Only an institution's staff can manage its API tokens."))
     if len(institutions) == 1:
-        return redirect(url_for("api_tokens.tokens", slug=institutions[0].slug))
+        return redirect(url_for("api.tokens.tokens", slug=institutions[0].slug))
     return render_template("api/index.html", institutions=institutions)
 
 
@@ -96,4 +96,4 @@ def revoke(slug: str, token_id: int) -> ResponseReturnValue:
     if services.revoke_token(db.session, token, by=user, now=utcnow()):
         db.session.commit()
         flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
-    return redirect(url_for("api_tokens.tokens", slug=institution.slug), 303)
+    return redirect(url_for("api.tokens.tokens", slug=institution.slug), 303)

@@ -60,7 +60,7 @@ from mooc.transfer.services.decisions import (
 from mooc.transfer.services.evaluation import RecordEvaluation, evaluate_record
 from mooc.web.errors import problem
 
-bp = Blueprint("api_transfer", __name__, url_prefix="/api/v1/transfer")
+bp = Blueprint("transfer", __name__, url_prefix="/api/v1/transfer")
 OUTCOMES = {"accept": Outcome.ACCEPTED, "adjust": Outcome.ADJUSTED, "reject": Outcome.REJECTED}
 
 

@@ -26,7 +26,7 @@ from mooc.extensions import db
 from mooc.learning import xapi
 from mooc.pagination import MAX_PAGE
 
-bp = Blueprint("api_xapi", __name__, url_prefix="/api/v1/xapi")
+bp = Blueprint("xapi", __name__, url_prefix="/api/v1/xapi")
 FILTERS = ("agent", "verb", "since", "limit")
 
 
@@ -102,7 +102,7 @@ def statements() -> ResponseReturnValue:
             db.session, flt, token.institution_id, page=page, per_page=limit
         )
     query: dict[str, Any] = {**given, "page": page + 1}
-    more = url_for("api_xapi.statements", **query) if result.has_next else ""
+    more = url_for("api.xapi.statements", **query) if result.has_next else ""
     response = jsonify(
         statements=[row.statement for row in result.items], more=more, total=result.total
     )

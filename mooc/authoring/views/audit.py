@@ -12,7 +12,7 @@ from mooc.extensions import db
 from mooc.pagination import page_number
 from mooc.web.auth import admin_required, current_account, role_required
 
-bp = Blueprint("authoring_audit", __name__)
+bp = Blueprint("audit", __name__)
 
 
 @bp.get("/admin/audit")

@@ -22,7 +22,7 @@ from mooc.learning.syllabus import syllabus
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 
-bp = Blueprint("authoring", __name__, url_prefix="/author")
+bp = Blueprint("courses", __name__, url_prefix="/author")
 
 
 def _section(course: Course, section_id: int) -> Section:
@@ -79,7 +79,7 @@ def new_course() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("The course is created as a draft."), "success")
-            return redirect(url_for("authoring.course", slug=course.slug), 303)
+            return redirect(url_for("authoring.courses.course", slug=course.slug), 303)
     return render_template("authoring/new_course.html", form=form), 422 if form.errors else 200
 
 
@@ -103,7 +103,7 @@ def course(slug: str) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Course settings saved."), "success")
-            return redirect(url_for("authoring.course", slug=slug), 303)
+            return redirect(url_for("authoring.courses.course", slug=slug), 303)
     return render_template(
         "authoring/course.html",
         course=found,
@@ -138,7 +138,7 @@ def publish(slug: str) -> ResponseReturnValue:
                 _("The course is published.") if publish_it else _("The course is hidden."),
                 "success",
             )
-    return redirect(url_for("authoring.course", slug=slug), 303)
+    return redirect(url_for("authoring.courses.course", slug=slug), 303)
 
 
 @bp.post("/courses/<slug>/sections")
@@ -151,7 +151,7 @@ def add_section(slug: str) -> ResponseReturnValue:
         db.session.commit()
     else:
         flash(_("A section needs a title."), "error")
-    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+    return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)
 
 
 @bp.post("/courses/<slug>/sections/<int:section_id>/<action>")
@@ -166,7 +166,7 @@ def section_action(slug: str, section_id: int, action: str) -> ResponseReturnVal
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+        return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)
 
 
 def _section_action(slug: str, section: Section, action: str, title: str) -> ResponseReturnValue:
@@ -180,19 +180,19 @@ def _section_action(slug: str, section: Section, action: str, title: str) -> Res
     elif action == "lecture":
         lecture = courses.create_lecture(db.session, user, section, title)
         db.session.commit()
-        return redirect(url_for("authoring_lectures.edit", slug=slug, lecture=lecture.slug), 303)
+        return redirect(url_for("authoring.lectures.edit", slug=slug, lecture=lecture.slug), 303)
     elif action == "quiz":
         form = QuizForm()
         if not form.validate():
             flash(_("Check the quiz settings."), "error")
-            return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+            return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)
         quiz = quizzes.create_quiz(db.session, user, section, form.settings())
         db.session.commit()
-        return redirect(url_for("authoring_quizzes.edit", slug=slug, quiz=quiz.slug), 303)
+        return redirect(url_for("authoring.quizzes.edit", slug=slug, quiz=quiz.slug), 303)
     else:
         raise NotFound(_("No such action."))
     db.session.commit()
-    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+    return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)
 
 
 @bp.post("/courses/<slug>/items/<kind>/<int:item_id>/move")
@@ -214,4 +214,4 @@ def move_item(slug: str, kind: str, item_id: int) -> ResponseReturnValue:
     delta = {"up": -1, "down": 1}.get(request.form.get("direction", ""), 0)
     courses.move_item(db.session, current_account(), item, delta, section)
     db.session.commit()
-    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+    return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)

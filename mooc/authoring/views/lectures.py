@@ -19,7 +19,7 @@ from mooc.web.auth import current_account, role_required
 from mooc.web.errors import problem
 from mooc.web.forms import require_submitted
 
-bp = Blueprint("authoring_lectures", __name__, url_prefix="/author/courses/<slug>/lectures")
+bp = Blueprint("lectures", __name__, url_prefix="/author/courses/<slug>/lectures")
 
 
 def _lecture(course: Course, slug: str) -> Lecture:
@@ -148,7 +148,7 @@ def delete(slug: str, lecture: str) -> ResponseReturnValue:
         )
     else:
         flash(_("Lecture deleted."), "success")
-    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+    return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)
 
 
 @bp.get("/<lecture>/history")

@@ -28,7 +28,7 @@ from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 
-bp = Blueprint("authoring_media", __name__, url_prefix="/author")
+bp = Blueprint("media", __name__, url_prefix="/author")
 
 
 def _storage():  # type: ignore[no-untyped-def]
@@ -182,4 +182,4 @@ def confirm_import() -> ResponseReturnValue:
         ),
         "success",
     )
-    return redirect(url_for("authoring.index"), 303)
+    return redirect(url_for("authoring.courses.index"), 303)

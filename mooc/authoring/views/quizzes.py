@@ -22,7 +22,7 @@ from mooc.extensions import db
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 
-bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author/courses/<slug>/quizzes")
+bp = Blueprint("quizzes", __name__, url_prefix="/author/courses/<slug>/quizzes")
 
 
 def _quiz(course: Course, slug: str) -> Quiz:
@@ -175,4 +175,4 @@ def delete(slug: str, quiz: str) -> ResponseReturnValue:
         )
     else:
         flash(_("Quiz deleted."), "success")
-    return redirect(url_for("authoring.course", slug=slug) + "#structure", 303)
+    return redirect(url_for("authoring.courses.course", slug=slug) + "#structure", 303)

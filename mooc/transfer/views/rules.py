@@ -24,7 +24,7 @@ from mooc.transfer.services import rules, trust
 from mooc.web.auth import current_account
 from mooc.web.forms import Form
 
-bp = Blueprint("transfer_rules", __name__, url_prefix="/university")
+bp = Blueprint("rules", __name__, url_prefix="/university")
 bp.context_processor(jinja_helpers)
 
 
@@ -63,7 +63,7 @@ def trusted(slug: str) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("%(name)s is now trusted.", name=row.name), "success")
-            return redirect(url_for("transfer_rules.trusted", slug=slug), 303)
+            return redirect(url_for("transfer.rules.trusted", slug=slug), 303)
     db.session.commit()  # a first visit copies the platform's trust list
     return render_template(
         "transfer/trust.html",
@@ -91,7 +91,7 @@ def trust_platform(slug: str) -> ResponseReturnValue:
         ),
         "success",
     )
-    return redirect(url_for("transfer_rules.trusted", slug=slug), 303)
+    return redirect(url_for("transfer.rules.trusted", slug=slug), 303)
 
 
 @bp.post("/<slug>/trust/<int:issuer_id>/remove")
@@ -102,7 +102,7 @@ def distrust(slug: str, issuer_id: int) -> ResponseReturnValue:
     row = trust.remove_trusted_issuer(db.session, university, current_account(), issuer_id)
     db.session.commit()
     flash(_("%(name)s is no longer trusted.", name=row.name), "success")
-    return redirect(url_for("transfer_rules.trusted", slug=slug), 303)
+    return redirect(url_for("transfer.rules.trusted", slug=slug), 303)
 
 
 @bp.route("/<slug>/agreements", methods=["GET", "POST"])
@@ -126,7 +126,7 @@ def agreements(slug: str) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The agreement is created. Now add its rules."), "success")
             return redirect(
-                url_for("transfer_rules.agreement", slug=slug, agreement_id=agreement.id), 303
+                url_for("transfer.rules.agreement", slug=slug, agreement_id=agreement.id), 303
             )
     return render_template(
         "transfer/agreements.html",
@@ -158,7 +158,7 @@ def agreement(slug: str, agreement_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The agreement is saved."), "success")
             return redirect(
-                url_for("transfer_rules.agreement", slug=slug, agreement_id=found.id), 303
+                url_for("transfer.rules.agreement", slug=slug, agreement_id=found.id), 303
             )
     return render_template(
         "transfer/agreement.html", university=university, agreement=found, form=form
@@ -209,7 +209,7 @@ def new_rule(slug: str, agreement_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The rule is saved."), "success")
             return redirect(
-                url_for("transfer_rules.agreement", slug=slug, agreement_id=found.id), 303
+                url_for("transfer.rules.agreement", slug=slug, agreement_id=found.id), 303
             )
     return render_template(
         "transfer/rule.html", university=university, agreement=found, rule=None, form=form
@@ -225,7 +225,7 @@ def rule(slug: str, rule_id: int) -> ResponseReturnValue:
     if form.validate_on_submit() and _save_rule(form, found.agreement, found) is not None:
         db.session.commit()
         flash(_("The rule is saved as version %(n)d.", n=found.current_version), "success")
-        return redirect(url_for("transfer_rules.rule", slug=slug, rule_id=found.id), 303)
+        return redirect(url_for("transfer.rules.rule", slug=slug, rule_id=found.id), 303)
     return render_template(
         "transfer/rule.html",
         university=university,
@@ -246,7 +246,7 @@ def retire(slug: str, rule_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(_("The rule no longer applies."), "success")
     return redirect(
-        url_for("transfer_rules.agreement", slug=slug, agreement_id=found.agreement_id), 303
+        url_for("transfer.rules.agreement", slug=slug, agreement_id=found.agreement_id), 303
     )
 
 

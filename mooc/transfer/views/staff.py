@@ -41,7 +41,7 @@ from mooc.transfer.services.evaluation import evaluate_record
 from mooc.transfer.services.revocations import flag_revoked_platform_records
 from mooc.web.auth import current_account
 
-bp = Blueprint("transfer_university", __name__, url_prefix="/university")
+bp = Blueprint("staff", __name__, url_prefix="/university")
 bp.context_processor(jinja_helpers)
 
 
@@ -54,7 +54,7 @@ def _university(slug: str) -> Institution:
 def index() -> ResponseReturnValue:
     mine = staff_universities(db.session, current_account())
     if len(mine) == 1:
-        return redirect(url_for("transfer_university.queue", slug=mine[0].slug))
+        return redirect(url_for("transfer.staff.queue", slug=mine[0].slug))
     return render_template("transfer/universities.html", universities=mine)
 
 
@@ -153,9 +153,7 @@ def _decide(
     else:
         db.session.commit()
         flash(_("Your decision is recorded."), "success")
-    return redirect(
-        url_for("transfer_university.item", slug=university.slug, item_id=found.id), 303
-    )
+    return redirect(url_for("transfer.staff.item", slug=university.slug, item_id=found.id), 303)
 
 
 @bp.post("/<slug>/items/<int:item_id>/accept")
@@ -224,7 +222,7 @@ def recheck(slug: str, item_id: int) -> ResponseReturnValue:
     )
     db.session.commit()
     flash(_("The record was verified and evaluated again."), "success")
-    return redirect(url_for("transfer_university.item", slug=slug, item_id=found.id), 303)
+    return redirect(url_for("transfer.staff.item", slug=slug, item_id=found.id), 303)
 
 
 def _submitted(form: OutsideRecordForm) -> bytes | str | None:

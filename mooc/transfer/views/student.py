@@ -32,7 +32,7 @@ from mooc.transfer.services.requests import (
 )
 from mooc.web.auth import current_account
 
-bp = Blueprint("transfer", __name__)
+bp = Blueprint("student", __name__)
 bp.context_processor(jinja_helpers)
 
 
@@ -124,7 +124,9 @@ def send() -> ResponseReturnValue:
                     ),
                     "info",
                 )
-            return redirect(url_for("transfer.request_page", request_id=result.request.id), 303)
+            return redirect(
+                url_for("transfer.student.request_page", request_id=result.request.id), 303
+            )
     status = 422 if form.errors else 200
     return render_template("transfer/send.html", form=form), status
 
@@ -156,4 +158,4 @@ def withdraw(request_id: int) -> ResponseReturnValue:
     withdraw_request(db.session, user, found)
     db.session.commit()
     flash(_("Your request is withdrawn."), "success")
-    return redirect(url_for("transfer.request_page", request_id=found.id), 303)
+    return redirect(url_for("transfer.student.request_page", request_id=found.id), 303)
