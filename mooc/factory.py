@@ -12,12 +12,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import passwords
-from mooc.accounts import recovery_views as accounts_recovery_views
 from mooc.accounts import services as account_services
-from mooc.accounts import views as accounts_views
 from mooc.accounts.models import User
+from mooc.accounts.views import account as account_views
+from mooc.accounts.views import admin as account_admin_views
+from mooc.accounts.views import recovery as account_recovery_views
 from mooc.api import openapi as api_openapi
 from mooc.api import token_views as api_token_views
 from mooc.api import transfer_views as api_transfer_views
@@ -36,8 +36,9 @@ from mooc.credentials import records_views as credentials_records_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
-from mooc.learning import quiz_views, teach_views
-from mooc.learning import views as learning_views
+from mooc.learning.views import quiz as learning_quiz_views
+from mooc.learning.views import student as learning_student_views
+from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
 from mooc.settings import Settings, flask_config, load_settings
@@ -58,17 +59,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     health.bp,
     catalog_views.bp,
-    learning_views.bp,
-    quiz_views.bp,
-    teach_views.bp,
+    learning_student_views.bp,
+    learning_quiz_views.bp,
+    learning_teacher_views.bp,
     authoring_views.bp,
     lecture_views.bp,
     authoring_quiz_views.bp,
     audit_views.bp,
     media_views.bp,
-    accounts_views.bp,
-    accounts_admin_views.bp,
-    accounts_recovery_views.bp,
+    account_views.bp,
+    account_admin_views.bp,
+    account_recovery_views.bp,
     api_xapi_views.bp,
     api_openapi.bp,
     api_token_views.bp,

@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.grading import (
+from mooc.assessment.core.grading import (
     AttemptScore,
     QuestionSnapshot,
     attempts_left,
     score_attempt,
 )
+from mooc.assessment.core.questions import question_type
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.assessment.questions import question_type
 from mooc.db import utcnow
 from mooc.errors import Conflict, NotFound
 

@@ -17,7 +17,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from mooc.assessment.questions import (
+from mooc.assessment.core.questions import (
     normalized_definition,
     validate_question,
     young_pupil_problems,

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
-from mooc.assessment.questions import (
+from mooc.assessment.core.questions import (
     normalized_definition,
     validate_question,
     young_pupil_problems,
 )
+from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.authoring import audit
 from mooc.authoring.courses import remove_item, require_editor, section_items, unique_slug
 from mooc.authoring.ordering import moved, renumber

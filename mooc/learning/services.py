@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.grading import counted_score
+from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, LectureVersion
 from mooc.db import utcnow
 from mooc.errors import PermissionDenied
 from mooc.learning import xapi
-from mooc.learning.completion import CompletionStatus, QuizStanding, evaluate
+from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 
 

@@ -19,7 +19,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from mooc.assessment.scales import ScaledGrade, scaled_grade
+from mooc.assessment.core.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
 from mooc.catalog.subjects import SUBJECTS
 from mooc.markup import RegionLabels, render_inline
@@ -89,7 +89,7 @@ def one_decimal(value: Decimal | float | str | None) -> str:
 
 
 def grade_scales(percent: float | Decimal, university: bool) -> ScaledGrade:
-    """A 0–100 grade on the scales of its level (see `mooc.assessment.scales`)."""
+    """A 0–100 grade on the scales of its level (see `mooc.assessment.core.scales`)."""
     return scaled_grade(percent, university=university)
 
 

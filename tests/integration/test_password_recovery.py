@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import PasswordReset, User
 from mooc.accounts.passwords import verify_password
-from mooc.accounts.recovery_views import ANSWER_FLOOR
+from mooc.accounts.views.recovery import ANSWER_FLOOR
 from mooc.mail import Postbox, open_mailer
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login

@@ -15,7 +15,8 @@ from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.catalog.services import assign_teacher
-from mooc.learning import charts, services
+from mooc.learning import services
+from mooc.learning.core import charts
 from mooc.learning.queries import ordered_lectures
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login

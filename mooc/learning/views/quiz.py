@@ -13,7 +13,7 @@ from mooc.catalog.models import Course
 from mooc.errors import PermissionDenied
 from mooc.extensions import db
 from mooc.learning import services, xapi
-from mooc.learning.views import flash_completion
+from mooc.learning.views.student import flash_completion
 from mooc.web.auth import current_account
 
 bp = Blueprint("quiz", __name__)

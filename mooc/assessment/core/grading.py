@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mooc.assessment.questions import Grade, Response, question_type
+from mooc.assessment.core.questions import Grade, Response, question_type
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course, CourseTeacher
 from mooc.catalog.permissions import can_teach
 from mooc.extensions import db
-from mooc.learning import analytics, charts
+from mooc.learning import analytics
+from mooc.learning.core import charts
 from mooc.pagination import page_number, page_of
 from mooc.web.auth import current_account, role_required
 
@@ -70,7 +71,7 @@ def learners(slug: str) -> ResponseReturnValue:
         page=page,
         sort=sort,
         descending=descending,
-        funnel=Markup(funnel),  # noqa: S704 - built by mooc.learning.charts with escaped labels
+        funnel=Markup(funnel),  # noqa: S704 - built by mooc.learning.core.charts with escaped labels
         funnel_counts=(enrolled, started, half, completed),
         histogram=Markup(histogram),  # noqa: S704 - same
         distribution=list(zip(charts.BIN_LABELS, distribution, strict=True)),
