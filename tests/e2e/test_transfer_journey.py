@@ -32,8 +32,8 @@ from mooc.transfer.conversion import Method
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.factories import complete
 from tests.helpers import TEST_KEK
-from tests.integration.test_transfer_support import complete_course
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -55,7 +55,7 @@ def _prepare(application: Flask) -> None:
         )
         university = get_institution(session, "dai-hoc-da-nang")
         grant_role(session, officer, university, Role.STAFF)
-        complete_course(session, student, "intro-programming")
+        complete(session, student, "intro-programming")
         completion = next(iter(learning.my_completions(session, student.id)))
         settings = application.config["MOOC_SETTINGS"]
         issue_completion_record(session, completion, IssuingContext.from_settings(settings))
