@@ -144,9 +144,10 @@ def create_app(
         open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
-    @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
         return account_services.load_session_user(db.session, user_id)
+
+    login_manager.user_loader(_load_user)
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -151,7 +151,7 @@ def _describe(size: int) -> str:
 
 
 def _kind_label(category: str) -> str:
-    labels = {
+    labels: dict[str, str] = {
         "image": _("Images"),
         "pdf": _("PDF files"),
         "audio": _("Audio files"),

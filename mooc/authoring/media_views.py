@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
     abort,
@@ -24,13 +26,14 @@ from mooc.authoring.package_format import PackageError
 from mooc.authoring.views import editable_course
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.storage.base import Storage
 from mooc.web.auth import current_account, role_required
 
 bp = Blueprint("authoring_media", __name__, url_prefix="/author")
 
 
-def _storage():  # type: ignore[no-untyped-def]
-    return current_app.extensions["mooc_storage"]
+def _storage() -> Storage:
+    return cast(Storage, current_app.extensions["mooc_storage"])
 
 
 def _media_limits() -> media.MediaLimits:

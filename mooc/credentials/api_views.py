@@ -61,7 +61,6 @@ def _body() -> Any:
 
 
 @bp.post("/credentials/verify")
-@csrf.exempt
 @limiter.shared_limit(verify_limit, scope=VERIFY_SCOPE)
 def verify() -> ResponseReturnValue:
     body = _body()
@@ -72,3 +71,6 @@ def verify() -> ResponseReturnValue:
         raise Invalid(_("options must be a JSON object."))
     require_verifiable(credential)
     return jsonify(platform_verifier().verify(credential).to_json())
+
+
+csrf.exempt(verify)  # (not a decorator: Flask-WTF is untyped) a public JSON API, no cookie

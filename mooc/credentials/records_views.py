@@ -8,7 +8,6 @@ import uuid
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries, sharing
@@ -22,7 +21,7 @@ from mooc.credentials.summary import summarize
 from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Invalid
 from mooc.extensions import db
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("credentials", __name__)
 

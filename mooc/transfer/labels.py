@@ -27,7 +27,7 @@ def reason_sentence(
 ) -> str:
     """One reason as a sentence (unknown codes are shown as they are)."""
     minimum = number(str(details.get("min_grade", "")))  # "50", not "50.00"
-    sentences = {
+    sentences: dict[Reason, str] = {
         Reason.NOT_VERIFIED: _(
             "The record could not be verified: its format, its signature or its issuer's keys "
             "failed the checks."
@@ -91,34 +91,37 @@ def evaluation_reasons(evaluation: RecordEvaluation) -> list[str]:
 
 
 def state_label(state: str) -> str:
-    return {
+    labels: dict[str, str] = {
         "pending": _("Waiting for a decision"),
         "accepted": _("Recognised"),
         "adjusted": _("Recognised (adjusted)"),
         "rejected": _("Not recognised"),
         "withdrawn": pgettext("transfer request", "Withdrawn"),
         "decided": _("Decided"),
-    }.get(state, state)
+    }
+    return labels.get(state, state)
 
 
 def outcome_label(outcome: str) -> str:
-    return {
+    labels: dict[str, str] = {
         "accepted": _("Accepted as proposed"),
         "adjusted": _("Adjusted"),
         "rejected": _("Rejected"),
-    }.get(outcome, outcome)
+    }
+    return labels.get(outcome, outcome)
 
 
 def method_label(method: str) -> str:
-    return {
+    labels: dict[str, str] = {
         "fixed": _("Fixed credits"),
         "same": _("The credits the record states"),
         "by_hours": _("By study hours"),
-    }.get(method, method)
+    }
+    return labels.get(method, method)
 
 
 def action_label(action: str) -> str:
-    return {
+    labels: dict[str, str] = {
         "create": _("Create"),
         "edit": _("Edit"),
         "retire": _("Retire"),
@@ -130,7 +133,8 @@ def action_label(action: str) -> str:
         "adjusted": _("Adjust"),
         "rejected": _("Reject"),
         "flag": _("Source revoked"),
-    }.get(action, action)
+    }
+    return labels.get(action, action)
 
 
 def jinja_helpers() -> dict[str, Any]:

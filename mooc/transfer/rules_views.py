@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
 from wtforms import Field, SelectChoice
 
 from mooc.accounts.models import Institution
@@ -20,7 +19,7 @@ from mooc.transfer.forms import AgreementForm, ConfirmForm, RuleForm, TrustedIss
 from mooc.transfer.labels import jinja_helpers
 from mooc.transfer.models import Agreement, RecognitionRule
 from mooc.transfer.permissions import staff_university
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.forms import Form
 
 bp = Blueprint("transfer_rules", __name__, url_prefix="/university")

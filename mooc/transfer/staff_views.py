@@ -9,7 +9,6 @@ from dataclasses import asdict
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from mooc.accounts.models import Institution
 from mooc.credentials.context import app_settings, issuing_context, platform_verifier
@@ -39,7 +38,7 @@ from mooc.transfer.labels import evaluation_reasons, explained_checks, jinja_hel
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.permissions import staff_universities, staff_university
 from mooc.transfer.revocations import flag_revoked_platform_records
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("transfer_university", __name__, url_prefix="/university")
 bp.context_processor(jinja_helpers)

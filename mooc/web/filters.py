@@ -62,8 +62,10 @@ def credits(value: Decimal | float | int | str | None) -> str:
     """ "1 credit", "2,5 credits" ("2,5 tín chỉ" in Vietnamese)."""
     if value is None or value == "":
         return ""
-    return ngettext(
-        "%(amount)s credit", "%(amount)s credits", _plural_count(value), amount=number(value)
+    return str(
+        ngettext(
+            "%(amount)s credit", "%(amount)s credits", _plural_count(value), amount=number(value)
+        )
     )
 
 
@@ -71,8 +73,8 @@ def hours(value: Decimal | float | int | str | None) -> str:
     """ "1 hour", "37,5 hours": study time (workload)."""
     if value is None or value == "":
         return ""
-    return ngettext(
-        "%(amount)s hour", "%(amount)s hours", _plural_count(value), amount=number(value)
+    return str(
+        ngettext("%(amount)s hour", "%(amount)s hours", _plural_count(value), amount=number(value))
     )
 
 

@@ -16,14 +16,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from mooc.accounts import services
 from mooc.accounts.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.security import safe_next
 
 bp = Blueprint("accounts", __name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from mooc.assessment import services as quizzes
 from mooc.catalog import queries as catalog_queries
@@ -14,7 +13,7 @@ from mooc.errors import PermissionDenied
 from mooc.extensions import db
 from mooc.learning import services, xapi
 from mooc.learning.views.student import flash_completion
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("quiz", __name__)
 

@@ -19,7 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from mooc.catalog import queries as catalog_queries
@@ -35,7 +35,7 @@ from mooc.learning.queries import (
     studied_retired_lecture,
 )
 from mooc.learning.syllabus import syllabus
-from mooc.web.auth import current_account, optional_account
+from mooc.web.auth import current_account, login_required, optional_account
 
 bp = Blueprint("learning", __name__)
 
