@@ -11,7 +11,7 @@ from mooc.accounts.models import User
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
-from mooc.learning import services
+from mooc.learning import queries, services
 from mooc.learning.queries import ordered_lectures
 
 COMPLETED = "xac-suat-thong-ke"
@@ -55,7 +55,7 @@ def load_demo_progress(session: Session, student: User, *, base_url: str) -> lis
     """Idempotent: enrolments, done lectures and passed quizzes are only added when missing."""
     notes = []
     done_course = _course(session, COMPLETED)
-    if done_course is not None and services.completion(session, student.id, done_course.id) is None:
+    if done_course is not None and queries.completion(session, student.id, done_course.id) is None:
         services.enrol(session, student, done_course)
         _finish_lectures(session, student, done_course, 10_000, base_url)
         _pass_quizzes(session, student, done_course)
@@ -63,7 +63,7 @@ def load_demo_progress(session: Session, student: User, *, base_url: str) -> lis
             notes.append(f"completed {COMPLETED}")
     for slug, count in IN_PROGRESS:
         course = _course(session, slug)
-        if course is None or services.is_enrolled(session, student.id, course.id):
+        if course is None or queries.is_enrolled(session, student.id, course.id):
             continue
         services.enrol(session, student, course)
         _finish_lectures(session, student, course, count, base_url)

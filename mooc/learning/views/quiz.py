@@ -11,7 +11,7 @@ from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.errors import PermissionDenied
 from mooc.extensions import db
-from mooc.learning import services, xapi
+from mooc.learning import queries, services
 from mooc.learning.views.student import flash_completion
 from mooc.web.auth import current_account, login_required
 
@@ -20,7 +20,7 @@ bp = Blueprint("quiz", __name__)
 
 def _enrolled_course(slug: str) -> Course:
     course = catalog_queries.course_by_slug(db.session, slug)
-    if not services.is_enrolled(db.session, current_account().id, course.id):
+    if not queries.is_enrolled(db.session, current_account().id, course.id):
         raise PermissionDenied(_("Enrol in the course to take its quizzes."))
     return course
 
@@ -78,33 +78,12 @@ def submit(attempt_id: int) -> ResponseReturnValue:
             "learning/attempt.html", attempt=found, quiz=found.quiz, given=form, hints=hints
         ), 422
     responses = quizzes.parse_responses(found, form)
-    submission = quizzes.submit_attempt(db.session, found, responses)
-    if submission.newly_graded and submission.score is not None:
-        base_url = current_app.config["MOOC_SETTINGS"].base_url
-        when = found.submitted_at
-        assert when is not None
-        for question in found.questions:
-            grade = submission.score.grades[int(question["id"])]
-            statement = xapi.question_answered(
-                user,
-                found.quiz,
-                question,
-                responses.get(int(question["id"])),
-                grade.fraction,
-                base_url=base_url,
-                when=when,
-            )
-            xapi.record(db.session, statement, user_id=user.id)
-        xapi.record(
-            db.session,
-            xapi.quiz_result(user, found.quiz, found, base_url=base_url, when=when),
-            user_id=user.id,
-        )
-        if found.late:
-            flash(_("Time ran out before you submitted: this attempt scores 0."), "error")
-        course = found.quiz.course
-        if services.complete_course_if_earned(db.session, user, course, base_url=base_url):
-            flash_completion()
+    base_url = current_app.config["MOOC_SETTINGS"].base_url
+    submitted = services.submit_quiz(db.session, user, found, responses, base_url=base_url)
+    if submitted.newly_graded and found.late:
+        flash(_("Time ran out before you submitted: this attempt scores 0."), "error")
+    if submitted.completion is not None:
+        flash_completion()
     db.session.commit()
     return redirect(url_for("quiz.result", attempt_id=found.id), 303)
 

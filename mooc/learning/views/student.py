@@ -27,7 +27,7 @@ from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_teach
 from mooc.errors import NotFound
 from mooc.extensions import db
-from mooc.learning import services
+from mooc.learning import queries, services
 from mooc.learning.queries import (
     LecturePlace,
     lecture_place,
@@ -48,11 +48,11 @@ def _base_url() -> str:
 def course(slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
     user = optional_account()
-    enrolled = user is not None and services.is_enrolled(db.session, user.id, found.id)
-    status = services.course_status(db.session, user.id, found) if enrolled and user else None
-    done = services.done_lecture_ids(db.session, user.id, found.id) if user else set()
+    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
+    status = queries.course_status(db.session, user.id, found) if enrolled and user else None
+    done = queries.done_lecture_ids(db.session, user.id, found.id) if user else set()
     lectures = ordered_lectures(db.session, found)
-    completion = services.completion(db.session, user.id, found.id) if user else None
+    completion = queries.completion(db.session, user.id, found.id) if user else None
     if user and status and status.complete and completion is None:
         # Retiring the one item a learner still lacked completes the course without any action
         # of theirs: record it when they next look (idempotent, like every completion).
@@ -92,12 +92,12 @@ def unenrol(slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
     if request.method == "GET":
         user = current_account()
-        if not services.is_enrolled(db.session, user.id, found.id):
+        if not queries.is_enrolled(db.session, user.id, found.id):
             return redirect(url_for("learning.course", slug=slug), 303)
         return render_template(
             "learning/unenrol.html",
             course=found,
-            completion=services.completion(db.session, user.id, found.id),
+            completion=queries.completion(db.session, user.id, found.id),
         )
     services.unenrol(db.session, current_account(), found)
     db.session.commit()
@@ -114,8 +114,8 @@ def resume(slug: str) -> ResponseReturnValue:
     lectures = ordered_lectures(db.session, found)
     if not lectures:
         return redirect(url_for("learning.course", slug=slug))
-    enrolment = services.enrolment(db.session, user.id, found.id)
-    done = services.done_lecture_ids(db.session, user.id, found.id)
+    enrolment = queries.enrolment(db.session, user.id, found.id)
+    done = queries.done_lecture_ids(db.session, user.id, found.id)
     last = next(
         (lec for lec in lectures if enrolment and lec.id == enrolment.last_lecture_id), None
     )
@@ -130,7 +130,7 @@ def _can_read(course: Course, is_preview: bool) -> bool:
         return True
     if user is None:
         return False
-    return services.is_enrolled(db.session, user.id, course.id) or can_teach(user, course)
+    return queries.is_enrolled(db.session, user.id, course.id) or can_teach(user, course)
 
 
 def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
@@ -164,11 +164,11 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         abort(404)
     user = optional_account()
-    enrolled = user is not None and services.is_enrolled(db.session, user.id, found.id)
+    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
     done = (
         user is not None
         and enrolled
-        and place.lecture.id in services.done_lecture_ids(db.session, user.id, found.id)
+        and place.lecture.id in queries.done_lecture_ids(db.session, user.id, found.id)
     )
     etag = _lecture_etag(version.id, done, enrolled)
     if enrolled and user is not None:
@@ -223,8 +223,7 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         abort(404)
     user = current_account()
-    services.mark_done(db.session, user, place.lecture, version, base_url=_base_url())
-    if services.complete_course_if_earned(db.session, user, found, base_url=_base_url()):
+    if services.finish_lecture(db.session, user, place.lecture, version, base_url=_base_url()):
         flash_completion()
     db.session.commit()
     if place.next is not None:
@@ -241,10 +240,10 @@ def flash_completion() -> None:
 def dashboard() -> ResponseReturnValue:
     user = current_account()
     rows = [
-        (enrolment, services.course_status(db.session, user.id, enrolment.course))
-        for enrolment in services.my_enrolments(db.session, user.id)
+        (enrolment, queries.course_status(db.session, user.id, enrolment.course))
+        for enrolment in queries.my_enrolments(db.session, user.id)
     ]
-    completions = services.my_completions(db.session, user.id)
+    completions = queries.my_completions(db.session, user.id)
     completed_ids = {c.course_id for c in completions}
     return render_template(
         "learning/dashboard.html",

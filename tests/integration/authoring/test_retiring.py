@@ -25,7 +25,7 @@ from mooc.catalog.models import Course, Lecture
 from mooc.catalog.services import assign_teacher
 from mooc.db import utcnow
 from mooc.learning.models import Completion, Enrolment, LectureProgress
-from mooc.learning.services import course_status
+from mooc.learning.queries import course_status
 from mooc.learning.syllabus import syllabus
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login

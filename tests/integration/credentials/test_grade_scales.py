@@ -17,7 +17,7 @@ from mooc.accounts.models import User
 from mooc.catalog.models import Course
 from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
-from mooc.learning import services as learning
+from mooc.learning import queries as learning_queries
 from tests.factories import complete
 from tests.helpers import context, csrf_from, login
 from tests.integration.transfer.conftest import (
@@ -42,7 +42,7 @@ def graded_record(
     """`user` completes `slug`; the final grade is set to `grade` before the record is signed."""
     complete(session, user, slug)
     course = session.scalars(select(Course).where(Course.slug == slug)).one()
-    completion = learning.completion(session, user.id, course.id)
+    completion = learning_queries.completion(session, user.id, course.id)
     assert completion is not None
     completion.final_grade = grade
     record = issue_completion_record(session, completion, context(app))

@@ -23,7 +23,7 @@ from mooc.authoring.package_import import import_tree
 from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.factory import create_app
-from mooc.learning import services
+from mooc.learning import queries, services
 from mooc.learning.models import Completion, XapiStatement
 from mooc.learning.queries import ordered_lectures
 from mooc.learning.xapi import VERBS
@@ -67,8 +67,8 @@ def learner_who_met_the_rule(app: Flask) -> tuple[int, int]:
             answers = {int(q["id"]): right_answer(q) for q in attempt.questions}
             assert quizzes.submit_attempt(session, attempt, answers).attempt.passed
         session.commit()
-        assert services.course_status(session, user.id, course).complete
-        assert services.completion(session, user.id, course.id) is None
+        assert queries.course_status(session, user.id, course).complete
+        assert queries.completion(session, user.id, course.id) is None
         return user.id, course.id
 
 
