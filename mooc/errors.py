@@ -18,6 +18,11 @@ class DomainError(Exception):
         self.field = field
 
 
+class Malformed(DomainError):
+    """A request that cannot be understood (400): a form without its token, a value no form
+    offers."""
+
+
 class Invalid(DomainError):
     """Input that is well-formed but not acceptable (422)."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mooc.accounts import passwords
-from mooc.accounts import services as account_services
+from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
 from mooc.accounts.views import account as account_views
 from mooc.accounts.views import admin as account_admin_views
@@ -145,7 +145,7 @@ def create_app(
     )
 
     def _load_user(user_id: str) -> User | None:
-        return account_services.load_session_user(db.session, user_id)
+        return account_queries.load_session_user(db.session, user_id)
 
     login_manager.user_loader(_load_user)
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
-from mooc.accounts.services import get_institution, grant_role, register, upsert_institution
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register, upsert_institution
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course

@@ -1,4 +1,5 @@
-"""Guards for views: who may open a page. Anonymous visitors are sent to log in; others get 403."""
+"""Guards for views: who may open a page. Anonymous visitors are sent to log in; others get 403
+(`PermissionDenied`, from the rule in mooc.accounts.permissions)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 import flask_login
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from mooc.accounts import permissions
 from mooc.accounts.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,9 +33,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            user = cast(User, current_user)
-            if not (user.is_admin or any(user.has_role(role) for role in roles)):
-                abort(403)
+            permissions.require_any(current_account(), roles)
             return view(*args, **kwargs)
 
         return cast(F, wrapped)

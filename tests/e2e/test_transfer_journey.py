@@ -19,7 +19,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from mooc.accounts.models import Role
-from mooc.accounts.services import get_institution, grant_role, register
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
 from mooc.credentials.issuing import IssuingContext, issue_completion_record

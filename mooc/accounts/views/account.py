@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from mooc.accounts import services
+from mooc.accounts import queries, services
 from mooc.accounts.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
@@ -160,7 +160,7 @@ def profile() -> ResponseReturnValue:
     # confirmation above must speak the language just saved.
     default_zone = current_app.config["MOOC_SETTINGS"].default_timezone
     form.timezone.choices = [("", _("Platform default (%(zone)s)", zone=default_zone))] + [
-        (zone, zone) for zone in services.time_zones()
+        (zone, zone) for zone in queries.time_zones()
     ]
     return render_template(
         "accounts/profile.html", form=form, password_form=PasswordForm()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from mooc.accounts import recovery, services
+from mooc.accounts import queries, recovery, services
 from mooc.accounts.forms import (
     AccountActionForm,
     EmailChangeForm,
@@ -18,9 +18,9 @@ from mooc.accounts.forms import (
     RevokeRoleForm,
     RoleForm,
 )
-from mooc.accounts.models import Institution, InstitutionKind, Role, User
+from mooc.accounts.models import InstitutionKind, Role, User
 from mooc.accounts.recovery_mail import postbox, reset_message
-from mooc.errors import DomainError
+from mooc.errors import DomainError, Malformed
 from mooc.extensions import db
 from mooc.mail import MailError
 from mooc.pagination import page_number
@@ -50,7 +50,7 @@ def institutions() -> ResponseReturnValue:
             flash(_("Institution saved."), "success")
             return redirect(url_for("admin.institutions"), 303)
     return render_template(
-        "admin/institutions.html", institutions=services.institutions(db.session), form=form
+        "admin/institutions.html", institutions=queries.institutions(db.session), form=form
     ), 422 if form.errors else 200
 
 
@@ -58,14 +58,14 @@ def institutions() -> ResponseReturnValue:
 @admin_required
 def people() -> ResponseReturnValue:
     query = request.args.get("q", "")[:100]
-    found = services.people(db.session, query=query, page=page_number(request.args.get("page")))
+    found = queries.people(db.session, query=query, page=page_number(request.args.get("page")))
     return render_template("admin/people.html", people=found, q=query)
 
 
 def _role_form() -> RoleForm:
     form = RoleForm()
     form.institution.choices = [
-        SelectChoice(i.id, i.name) for i in services.institutions(db.session)
+        SelectChoice(i.id, i.name) for i in queries.institutions(db.session)
     ]
     return form
 
@@ -73,10 +73,10 @@ def _role_form() -> RoleForm:
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def person(user_id: int) -> ResponseReturnValue:
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.person(db.session, user_id)
     form = _role_form()
     if form.validate_on_submit():
-        institution = db.session.get(Institution, form.institution.data) or abort(404)
+        institution = queries.institution(db.session, form.institution.data)
         services.grant_role(db.session, user, institution, Role(form.role.data))
         db.session.commit()
         flash(_("Role granted."), "success")
@@ -107,9 +107,9 @@ def _person_page(
 
 def _checked_action(user_id: int) -> User:
     """The person an account button acts on; 400 without a valid CSRF token."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.person(db.session, user_id)
     if not AccountActionForm().validate_on_submit():
-        abort(400)
+        raise Malformed(_("The form had expired or was not sent from this site. Please try again."))
     return user
 
 
@@ -140,7 +140,7 @@ def enable(user_id: int) -> ResponseReturnValue:
 @bp.post("/people/<int:user_id>/email")
 @admin_required
 def change_email(user_id: int) -> ResponseReturnValue:
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.person(db.session, user_id)
     form = EmailChangeForm()
     status = None
     if form.validate_on_submit():
@@ -179,18 +179,26 @@ def send_reset(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.person", user_id=user.id), 303)
 
 
+def _unreadable() -> Malformed:
+    return Malformed(_("The request could not be understood. Please check the form and try again."))
+
+
 @bp.post("/people/<int:user_id>/revoke")
 @admin_required
 def revoke(user_id: int) -> ResponseReturnValue:
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.person(db.session, user_id)
     form = RevokeRoleForm()
     if not form.validate_on_submit() or not (form.institution.data or "").isdigit():
-        abort(400)
+        raise Malformed(
+            _("The request could not be understood. Please check the form and try again.")
+        )
     try:
         role = Role(form.role.data)
     except ValueError:
-        abort(400)
-    institution = db.session.get(Institution, int(form.institution.data or 0)) or abort(404)
+        raise Malformed(
+            _("The request could not be understood. Please check the form and try again.")
+        ) from None
+    institution = queries.institution(db.session, int(form.institution.data or 0))
     services.revoke_role(db.session, user, institution, role)
     db.session.commit()
     flash(_("Role removed."), "success")

@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from mooc.assessment import queries as quiz_queries
 from mooc.assessment import services as quizzes
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
-from mooc.errors import PermissionDenied
 from mooc.extensions import db
-from mooc.learning import queries, services
+from mooc.learning import permissions, services
 from mooc.learning.views.student import flash_completion
 from mooc.web.auth import current_account, login_required
 
@@ -20,8 +20,8 @@ bp = Blueprint("quiz", __name__)
 
 def _enrolled_course(slug: str) -> Course:
     course = catalog_queries.course_by_slug(db.session, slug)
-    if not queries.is_enrolled(db.session, current_account().id, course.id):
-        raise PermissionDenied(_("Enrol in the course to take its quizzes."))
+    message = _("Enrol in the course to take its quizzes.")
+    permissions.require_enrolled(db.session, current_account(), course, message)
     return course
 
 
@@ -29,15 +29,15 @@ def _enrolled_course(slug: str) -> Course:
 @login_required
 def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _enrolled_course(slug)
-    quiz = quizzes.quiz_by_slug(db.session, course.id, quiz_slug)
+    quiz = quiz_queries.quiz_by_slug(db.session, course.id, quiz_slug)
     user = current_account()
     return render_template(
         "learning/quiz.html",
         course=course,
         quiz=quiz,
-        attempts=quizzes.submitted_attempts(db.session, user.id, quiz.id),
-        open_attempt=quizzes.open_attempt(db.session, user.id, quiz.id),
-        left=quizzes.remaining_attempts(db.session, user.id, quiz),
+        attempts=quiz_queries.submitted_attempts(db.session, user.id, quiz.id),
+        open_attempt=quiz_queries.open_attempt(db.session, user.id, quiz.id),
+        left=quiz_queries.remaining_attempts(db.session, user.id, quiz),
     )
 
 
@@ -45,7 +45,7 @@ def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
 @login_required
 def start(slug: str, quiz_slug: str) -> ResponseReturnValue:
     course = _enrolled_course(slug)
-    quiz = quizzes.quiz_by_slug(db.session, course.id, quiz_slug)
+    quiz = quiz_queries.quiz_by_slug(db.session, course.id, quiz_slug)
     attempt = quizzes.start_attempt(db.session, current_account(), quiz)
     db.session.commit()
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), 303)
@@ -54,14 +54,14 @@ def start(slug: str, quiz_slug: str) -> ResponseReturnValue:
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> ResponseReturnValue:
-    found = quizzes.attempt_for(db.session, current_account(), attempt_id)
+    found = quiz_queries.attempt_for(db.session, current_account(), attempt_id)
     if found.submitted_at is not None:
         return redirect(url_for("quiz.result", attempt_id=found.id))
     return render_template(
         "learning/attempt.html",
         attempt=found,
         quiz=found.quiz,
-        seconds_left=quizzes.seconds_left(found),
+        seconds_left=quiz_queries.seconds_left(found),
     )
 
 
@@ -69,7 +69,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 @login_required
 def submit(attempt_id: int) -> ResponseReturnValue:
     user = current_account()
-    found = quizzes.attempt_for(db.session, user, attempt_id)
+    found = quiz_queries.attempt_for(db.session, user, attempt_id)
     form = request.form.to_dict(flat=False)
     hints = quizzes.answers_to_rewrite(found, form)
     if hints:  # not graded, not consumed: the learner rewrites those answers
@@ -92,16 +92,16 @@ def submit(attempt_id: int) -> ResponseReturnValue:
 @login_required
 def result(attempt_id: int) -> ResponseReturnValue:
     user = current_account()
-    found = quizzes.attempt_for(db.session, user, attempt_id)
+    found = quiz_queries.attempt_for(db.session, user, attempt_id)
     if found.submitted_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=found.id))
-    score = quizzes.feedback(found)
+    score = quiz_queries.feedback(found)
     return render_template(
         "learning/result.html",
         attempt=found,
         quiz=found.quiz,
         score=score,
         course=found.quiz.course,
-        left=quizzes.remaining_attempts(db.session, user.id, found.quiz),
-        open_attempt=quizzes.open_attempt(db.session, user.id, found.quiz_id),
+        left=quiz_queries.remaining_attempts(db.session, user.id, found.quiz),
+        open_attempt=quiz_queries.open_attempt(db.session, user.id, found.quiz_id),
     )

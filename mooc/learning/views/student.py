@@ -6,7 +6,6 @@ import hashlib
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -24,10 +23,9 @@ from flask_wtf.csrf import generate_csrf
 
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
-from mooc.catalog.permissions import can_teach
 from mooc.errors import NotFound
 from mooc.extensions import db
-from mooc.learning import queries, services
+from mooc.learning import permissions, queries, services
 from mooc.learning.queries import (
     LecturePlace,
     lecture_place,
@@ -124,15 +122,6 @@ def resume(slug: str) -> ResponseReturnValue:
     return redirect(url_for("learning.lecture", slug=slug, lecture_slug=target.slug))
 
 
-def _can_read(course: Course, is_preview: bool) -> bool:
-    user = optional_account()
-    if is_preview:
-        return True
-    if user is None:
-        return False
-    return queries.is_enrolled(db.session, user.id, course.id) or can_teach(user, course)
-
-
 def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
     """Everything the page depends on: a 304 is only sent for an identical page."""
     generate_csrf()  # the page embeds the session's token: create it before hashing, not after
@@ -155,14 +144,14 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         place = lecture_place(db.session, found, lecture_slug)
     except NotFound:
         return _retired_lecture(found, lecture_slug)
-    if not _can_read(found, place.is_preview):
+    if not permissions.can_read_lecture(db.session, optional_account(), found, place.is_preview):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path), 302)
         flash(_("Enrol in the course to read this lecture."), "info")
         return redirect(url_for("learning.course", slug=slug), 303)
     version = place.lecture.published_version
     if version is None:
-        abort(404)
+        raise NotFound(_("No such lecture in this course."))
     user = optional_account()
     enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
     done = (
@@ -221,7 +210,7 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     place = lecture_place(db.session, found, lecture_slug)
     version = place.lecture.published_version
     if version is None:
-        abort(404)
+        raise NotFound(_("No such lecture in this course."))
     user = current_account()
     if services.finish_lecture(db.session, user, place.lecture, version, base_url=_base_url()):
         flash_completion()

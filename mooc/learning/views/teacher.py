@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -14,9 +14,8 @@ from sqlalchemy import select
 from mooc.accounts.models import Role
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course, CourseTeacher
-from mooc.catalog.permissions import can_teach
 from mooc.extensions import db
-from mooc.learning import analytics
+from mooc.learning import analytics, permissions
 from mooc.learning.core import charts
 from mooc.pagination import page_number, page_of
 from mooc.web.auth import current_account, role_required
@@ -37,8 +36,7 @@ def index() -> ResponseReturnValue:
 
 def _taught_course(slug: str) -> Course:
     course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
-    if not can_teach(current_account(), course):
-        abort(403)
+    permissions.require_teaching(current_account(), course)
     return course
 
 

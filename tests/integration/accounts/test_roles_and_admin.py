@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
-from mooc.accounts.services import get_institution
+from mooc.accounts.queries import get_institution
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 
