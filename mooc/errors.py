@@ -18,9 +18,8 @@ class DomainError(Exception):
         self.field = field
 
 
-class Malformed(DomainError):
-    """A request that cannot be understood (400): a form without its token, a value no form
-    offers."""
+class BadRequest(DomainError):
+    """A request our pages never send: a stale or forged button form, an unknown choice (400)."""
 
 
 class Invalid(DomainError):

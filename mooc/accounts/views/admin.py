@@ -20,11 +20,12 @@ from mooc.accounts.forms import (
 )
 from mooc.accounts.models import InstitutionKind, Role, User
 from mooc.accounts.recovery_mail import postbox, reset_message
-from mooc.errors import DomainError, Malformed
+from mooc.errors import BadRequest, DomainError
 from mooc.extensions import db
 from mooc.mail import MailError
 from mooc.pagination import page_number
 from mooc.web.auth import admin_required, current_account
+from mooc.web.forms import require_submitted
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
@@ -108,8 +109,7 @@ def _person_page(
 def _checked_action(user_id: int) -> User:
     """The person an account button acts on; 400 without a valid CSRF token."""
     user = queries.person(db.session, user_id)
-    if not AccountActionForm().validate_on_submit():
-        raise Malformed(_("The form had expired or was not sent from this site. Please try again."))
+    require_submitted(AccountActionForm())
     return user
 
 
@@ -179,8 +179,10 @@ def send_reset(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.person", user_id=user.id), 303)
 
 
-def _unreadable() -> Malformed:
-    return Malformed(_("The request could not be understood. Please check the form and try again."))
+def _unreadable() -> BadRequest:
+    return BadRequest(
+        _("The request could not be understood. Please check the form and try again.")
+    )
 
 
 @bp.post("/people/<int:user_id>/revoke")
@@ -189,15 +191,11 @@ def revoke(user_id: int) -> ResponseReturnValue:
     user = queries.person(db.session, user_id)
     form = RevokeRoleForm()
     if not form.validate_on_submit() or not (form.institution.data or "").isdigit():
-        raise Malformed(
-            _("The request could not be understood. Please check the form and try again.")
-        )
+        raise _unreadable()
     try:
         role = Role(form.role.data)
     except ValueError:
-        raise Malformed(
-            _("The request could not be understood. Please check the form and try again.")
-        ) from None
+        raise _unreadable() from None
     institution = queries.institution(db.session, int(form.institution.data or 0))
     services.revoke_role(db.session, user, institution, role)
     db.session.commit()

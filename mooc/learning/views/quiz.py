@@ -12,7 +12,7 @@ from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.learning import permissions, services
-from mooc.learning.views.student import flash_completion
+from mooc.learning.views import flash_completion
 from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("quiz", __name__)

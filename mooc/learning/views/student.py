@@ -33,6 +33,7 @@ from mooc.learning.queries import (
     studied_retired_lecture,
 )
 from mooc.learning.syllabus import syllabus
+from mooc.learning.views import flash_completion
 from mooc.web.auth import current_account, login_required, optional_account
 
 bp = Blueprint("learning", __name__)
@@ -218,10 +219,6 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if place.next is not None:
         return redirect(url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug), 303)
     return redirect(url_for("learning.course", slug=slug), 303)
-
-
-def flash_completion() -> None:
-    flash(_("Congratulations! You have completed this course."), "success")
 
 
 @bp.get("/dashboard")
