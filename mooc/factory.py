@@ -41,6 +41,7 @@ from mooc.learning.views import student as learning_student_views
 from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
@@ -79,6 +80,7 @@ BLUEPRINTS = (
     credentials_api_views.bp,
     credentials_admin_views.bp,
     transfer_student_views.bp,
+    schools_views.bp,
     transfer_staff_views.bp,
     transfer_rules_views.bp,
 )

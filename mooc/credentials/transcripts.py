@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.credentials.core.identity import HashedEmail, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import Transcript, clr_credential
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
@@ -95,7 +95,7 @@ def issue_transcript(
             credential_id=f"urn:uuid:{credential_uuid}",
             issuer=issuer_profile(context.base_url, institution),
             name=title,
-            recipient=HashedEmail(user.email, new_salt()),
+            recipient=hashed_recipient(user.email, user.username, new_salt()),
             credentials=tuple(json.loads(record.document) for record in records),
             valid_from=issued_at,
             status=entry_for(context.base_url, status_list, index),

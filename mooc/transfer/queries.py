@@ -98,8 +98,9 @@ def student_totals(rows: Sequence[RecognisedCredit]) -> list[tuple[str, str, int
     """(email, name, courses, credits) per student, from `recognised_credits` rows."""
     totals: dict[str, tuple[str, str, int, Decimal]] = {}
     for row in rows:
+        login = row.item.student.login_name
         email, name, courses, credits = totals.get(
-            row.item.student.email, (row.item.student.email, row.item.student.name, 0, Decimal(0))
+            login, (login, row.item.student.name, 0, Decimal(0))
         )
         totals[email] = (email, name, courses + 1, credits + row.decision.credits)
     return [totals[email] for email in sorted(totals)]

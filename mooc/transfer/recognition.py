@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
-from mooc.credentials.core.identity import HashedEmail, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import issuer_profile
 from mooc.credentials.issuing import IssuingContext, signer_for, store_signed
@@ -53,7 +53,7 @@ def issue_recognition_record(
         credential_id=f"urn:uuid:{credential_uuid}",
         achievement_id=recognition_achievement_id(context.base_url, university, course_code),
         issuer=issuer_profile(context.base_url, university),
-        recipient=HashedEmail(item.student.email, new_salt()),
+        recipient=hashed_recipient(item.student.email, item.student.username, new_salt()),
         course_code=course_code,
         course_title=course_title,
         credits=credits,
