@@ -26,7 +26,6 @@ from mooc.authoring.package_import import import_tree
 from mooc.credentials.issuing import IssuingContext, issue_completion_record
 from mooc.extensions import db
 from mooc.factory import create_app
-from mooc.learning import queries as learning_queries
 from mooc.migrate import upgrade
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
@@ -56,8 +55,7 @@ def _prepare(application: Flask) -> None:
         )
         university = get_institution(session, "dai-hoc-da-nang")
         grant_role(session, officer, university, Role.STAFF)
-        complete(session, student, "intro-programming")
-        completion = next(iter(learning_queries.my_completions(session, student.id)))
+        completion = complete(session, student, "intro-programming")
         settings = application.config["MOOC_SETTINGS"]
         issue_completion_record(session, completion, IssuingContext.from_settings(settings))
         issuer = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
