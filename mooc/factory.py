@@ -12,12 +12,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import passwords
-from mooc.accounts import recovery_views as accounts_recovery_views
-from mooc.accounts import services as account_services
-from mooc.accounts import views as accounts_views
+from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
+from mooc.accounts.views import account as account_views
+from mooc.accounts.views import admin as account_admin_views
+from mooc.accounts.views import recovery as account_recovery_views
 from mooc.api import views as api_views
 from mooc.authoring import cli as authoring_cli
 from mooc.authoring import views as authoring_views
@@ -30,8 +30,9 @@ from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
-from mooc.learning import quiz_views, teach_views
-from mooc.learning import views as learning_views
+from mooc.learning.views import quiz as learning_quiz_views
+from mooc.learning.views import student as learning_student_views
+from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
 from mooc.schools import views as schools_views
@@ -51,13 +52,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     health.bp,
     catalog_views.bp,
-    learning_views.bp,
-    quiz_views.bp,
-    teach_views.bp,
+    learning_student_views.bp,
+    learning_quiz_views.bp,
+    learning_teacher_views.bp,
     authoring_views.bp,
-    accounts_views.bp,
-    accounts_admin_views.bp,
-    accounts_recovery_views.bp,
+    account_views.bp,
+    account_admin_views.bp,
+    account_recovery_views.bp,
     api_views.bp,
     credentials_views.bp,
     credentials_api_views.bp,
@@ -127,9 +128,10 @@ def create_app(
         open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
-    @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        return account_services.load_session_user(db.session, user_id)
+        return account_queries.load_session_user(db.session, user_id)
+
+    login_manager.user_loader(_load_user)
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

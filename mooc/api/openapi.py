@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of everything under /api/v1 (served by `api.views.openapi`).
 
 Written by hand, next to the views; tests check that it names every /api/v1 route and nothing
-else, and fuzz every operation against it (tests/integration/test_api_schema.py).
+else, and fuzz every operation against it (tests/integration/api/test_api_schema.py).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def reason_sentence(
 ) -> str:
     """One reason as a sentence (unknown codes are shown as they are)."""
     minimum = number(str(details.get("min_grade", "")))  # "50", not "50.00"
-    sentences = {
+    sentences: dict[Reason, str] = {
         Reason.NOT_VERIFIED: _(
             "The record could not be verified: its format, its signature or its issuer's keys "
             "failed the checks."

@@ -15,7 +15,8 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from mooc.accounts.models import Role
-from mooc.accounts.services import get_institution, grant_role, register
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
 from mooc.authoring.core.package_format import load_tree
 from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db

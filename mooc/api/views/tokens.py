@@ -10,7 +10,6 @@ import datetime as dt
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from mooc.accounts.models import Institution
 from mooc.api import permissions, queries, services
@@ -20,7 +19,7 @@ from mooc.db import utcnow
 from mooc.errors import DomainError, PermissionDenied
 from mooc.extensions import db
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.forms import require_submitted
 
 bp = Blueprint("tokens", __name__, url_prefix="/api-tokens")

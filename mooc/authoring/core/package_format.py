@@ -17,7 +17,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from mooc.assessment.questions import (
+from mooc.assessment.core.questions import (
     normalized_definition,
     validate_question,
     young_pupil_problems,
@@ -174,12 +174,14 @@ def _locate(text: str, keys: Iterable[str | int], offset: int = 0) -> int | None
 class _Fields:
     """Typed access to a YAML mapping that reports bad values with their line."""
 
-    def __init__(self, path: Path, text: str, data: Any, offset: int = 0, base: tuple = ()):
+    def __init__(
+        self, path: Path, text: str, data: Any, offset: int = 0, base: tuple[str | int, ...] = ()
+    ):
         if not isinstance(data, Mapping):
             raise PackageError(path, "expected a mapping of fields", _locate(text, base, offset))
         self.path, self.text, self.data, self.offset, self.base = path, text, data, offset, base
 
-    def fail(self, key: str | int | tuple, message: str) -> PackageError:
+    def fail(self, key: str | int | tuple[str | int, ...], message: str) -> PackageError:
         keys = key if isinstance(key, tuple) else (key,)
         return PackageError(self.path, message, _locate(self.text, self.base + keys, self.offset))
 

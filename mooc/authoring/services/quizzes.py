@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
-from mooc.assessment.questions import (
+from mooc.assessment.core.questions import (
     normalized_definition,
     validate_question,
     young_pupil_problems,
 )
+from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items

@@ -57,7 +57,6 @@ def _body() -> Any:
 
 
 @bp.post("/credentials/verify")
-@csrf.exempt
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
 def verify() -> ResponseReturnValue:
     body = _body()
@@ -68,3 +67,6 @@ def verify() -> ResponseReturnValue:
         raise Invalid(_("options must be a JSON object."))
     require_verifiable(credential)
     return jsonify(edge.verifier().verify(credential).to_json())
+
+
+csrf.exempt(verify)  # (not a decorator: Flask-WTF is untyped) a public JSON API, no cookie

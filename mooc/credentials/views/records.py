@@ -8,7 +8,6 @@ import uuid
 from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries
@@ -23,7 +22,7 @@ from mooc.credentials.services.transcripts import issue_transcript
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.qr import qr_svg
 
 

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
 from wtforms import Field, SelectChoice
 
 from mooc.accounts.models import Institution
@@ -21,7 +20,7 @@ from mooc.transfer.permissions import staff_university
 from mooc.transfer.reasons import jinja_helpers
 from mooc.transfer.services import rules, trust
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.forms import Form
 
 bp = Blueprint("rules", __name__, url_prefix="/university")

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from mooc.accounts.models import Institution
 from mooc.credentials.core.reading import summarize
@@ -39,7 +38,7 @@ from mooc.transfer.services.decisions import (
 from mooc.transfer.services.evaluation import evaluate_record
 from mooc.transfer.services.revocations import flag_revoked_platform_records
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("staff", __name__, url_prefix="/university")
 bp.context_processor(jinja_helpers)

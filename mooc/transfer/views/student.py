@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution
@@ -30,7 +29,7 @@ from mooc.transfer.services.requests import (
     withdraw_request,
 )
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("student", __name__)
 bp.context_processor(jinja_helpers)
@@ -72,7 +71,7 @@ def _send_form(chosen: str | None = None) -> SendForm:
 
 def _record_source(record: IssuedCredential) -> str:
     if record.kind == CredentialKind.TRANSCRIPT:
-        return _("Transcript")
+        return str(_("Transcript"))
     return record.institution.name
 
 
