@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from mooc.credentials.issuing import IssuingContext
+from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 
 T = TypeVar("T")

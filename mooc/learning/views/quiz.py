@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -13,6 +13,7 @@ from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.learning import permissions, services
 from mooc.learning.views import flash_completion
+from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("quiz", __name__)
@@ -78,8 +79,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
             "learning/attempt.html", attempt=found, quiz=found.quiz, given=form, hints=hints
         ), 422
     responses = quizzes.parse_responses(found, form)
-    base_url = current_app.config["MOOC_SETTINGS"].base_url
-    submitted = services.submit_quiz(db.session, user, found, responses, base_url=base_url)
+    submitted = services.submit_quiz(db.session, user, found, responses, base_url=edge.base_url())
     if submitted.newly_graded and found.late:
         flash(_("Time ran out before you submitted: this attempt scores 0."), "error")
     if submitted.completion is not None:

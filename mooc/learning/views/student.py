@@ -34,13 +34,10 @@ from mooc.learning.queries import (
 )
 from mooc.learning.syllabus import syllabus
 from mooc.learning.views import flash_completion
+from mooc.web import edge
 from mooc.web.auth import current_account, login_required, optional_account
 
 bp = Blueprint("learning", __name__)
-
-
-def _base_url() -> str:
-    return str(current_app.config["MOOC_SETTINGS"].base_url)
 
 
 @bp.get("/courses/<slug>")
@@ -56,7 +53,7 @@ def course(slug: str) -> ResponseReturnValue:
         # Retiring the one item a learner still lacked completes the course without any action
         # of theirs: record it when they next look (idempotent, like every completion).
         completion = services.complete_course_if_earned(
-            db.session, user, found, base_url=_base_url()
+            db.session, user, found, base_url=edge.base_url()
         )
         if completion is not None:
             db.session.commit()
@@ -213,7 +210,7 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         raise NotFound(_("No such lecture in this course."))
     user = current_account()
-    if services.finish_lecture(db.session, user, place.lecture, version, base_url=_base_url()):
+    if services.finish_lecture(db.session, user, place.lecture, version, base_url=edge.base_url()):
         flash_completion()
     db.session.commit()
     if place.next is not None:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from tests.factories import complete
 from tests.helpers import context
 

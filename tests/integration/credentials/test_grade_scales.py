@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.catalog.models import Course
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.learning import queries as learning_queries
 from tests.factories import complete
 from tests.helpers import context, csrf_from, login

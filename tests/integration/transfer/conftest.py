@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Role, User
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method
