@@ -16,11 +16,11 @@ from mooc.credentials.issuers import institution_by_slug, issuer_did
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import Agreement
-from mooc.transfer.requests import SendResult, send_records
-from mooc.transfer.rules import RuleSpec
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.requests import SendResult, send_records
+from mooc.transfer.services.rules import RuleSpec
 from tests.factories import complete, make_user
 from tests.helpers import BASE_URL, context, platform_verifier
 
