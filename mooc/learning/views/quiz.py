@@ -79,8 +79,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
             "learning/attempt.html", attempt=found, quiz=found.quiz, given=form, hints=hints
         ), 422
     responses = quizzes.parse_responses(found, form)
-    base_url = edge.base_url()
-    submitted = services.submit_quiz(db.session, user, found, responses, base_url=base_url)
+    submitted = services.submit_quiz(db.session, user, found, responses, base_url=edge.base_url())
     if submitted.newly_graded and found.late:
         flash(_("Time ran out before you submitted: this attempt scores 0."), "error")
     if submitted.completion is not None:

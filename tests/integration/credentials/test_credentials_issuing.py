@@ -271,7 +271,9 @@ def test_a_status_bit_taken_meanwhile_is_drawn_again_for_every_kind_of_record(
     taken = {first.status_index, transcript.status_index}
 
     course_draws = _clashing_indexes(monkeypatch, times=2)
-    course_record = issue_completion_record(session, complete(session, other, UNIVERSITY_COURSE), context(app))
+    course_record = issue_completion_record(
+        session, complete(session, other, UNIVERSITY_COURSE), context(app)
+    )
     transcript_draws = _clashing_indexes(monkeypatch, times=2)
     again = issue_transcript(session, learner, [first.uuid], context(app), name="Second copy")
 
