@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,29 +52,23 @@ def record(
 def record_edit(
     session: Session,
     *,
-    actor_id: int | None,
-    object_type: str,
-    object_id: int | None,
     course_id: int | None,
-    summary: str,
     before: dict[str, Any],
     after: dict[str, Any],
-    revise: Callable[[], int] | None = None,
+    **edit: Any,
 ) -> AuditEntry | None:
-    """An edit of a course's object, kept only when it changed something (`mooc.audit`)."""
+    """An edit of a course's object, kept only when it changed something, with the hashes of
+    both states: the other arguments are `mooc.audit.record_edit`'s (actor_id, object_type,
+    object_id, summary, revise)."""
     return shared_record_edit(
         session,
         AuditEntry,
         before=before,
         after=after,
-        actor_id=actor_id,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        revise=revise,
         course_id=course_id,
         before_hash=state_hash(before),
         after_hash=state_hash(after),
+        **edit,
     )
 
 

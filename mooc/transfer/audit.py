@@ -3,7 +3,7 @@ shape: `mooc.audit`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -39,31 +39,10 @@ def record(
     )
 
 
-def record_edit(
-    session: Session,
-    *,
-    institution_id: int,
-    actor_id: int | None,
-    object_type: str,
-    object_id: int | None,
-    summary: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    revise: Callable[[], int] | None = None,
-) -> TransferAuditEntry | None:
-    """An edit of a university's setup, kept only when it changed something (`mooc.audit`)."""
-    return shared_record_edit(
-        session,
-        TransferAuditEntry,
-        before=before,
-        after=after,
-        actor_id=actor_id,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        revise=revise,
-        institution_id=institution_id,
-    )
+def record_edit(session: Session, *, institution_id: int, **edit: Any) -> TransferAuditEntry | None:
+    """An edit of a university's setup, kept only when it changed something: the arguments of
+    `mooc.audit.record_edit` (actor_id, object_type, object_id, summary, before, after, revise)."""
+    return shared_record_edit(session, TransferAuditEntry, institution_id=institution_id, **edit)
 
 
 def entries(

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, User
 from mooc.assessment.models import Quiz
 from mooc.authoring import audit
+from mooc.authoring.core.ordering import moved
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items
-from mooc.authoring.services.ordering import PARK, moved, renumber
+from mooc.authoring.services.ordering import PARK, renumber
 from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
 from mooc.catalog.models import (
     Course,

@@ -6,7 +6,6 @@ The option format of the builder form is one option per line, correct ones start
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -23,10 +22,11 @@ from mooc.assessment.core.questions import (
 )
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
 from mooc.authoring import audit
+from mooc.authoring.core.ordering import moved
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items
 from mooc.authoring.services.courses import remove_item, unique_slug
-from mooc.authoring.services.ordering import moved, renumber
+from mooc.authoring.services.ordering import renumber
 from mooc.authoring.services.retiring import Removal
 from mooc.catalog.models import Section
 from mooc.errors import Invalid
@@ -50,22 +50,6 @@ class QuestionDraft:
     explanation: str
     points: int
     data: dict[str, Any]
-
-
-def parse_options(text: str) -> list[dict[str, Any]]:
-    """ "* right answer" / "wrong answer", one per line, into option dicts."""
-    options = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        correct = stripped.startswith("*")
-        options.append({"text": stripped.lstrip("*").strip(), "correct": correct})
-    return options
-
-
-def format_options(options: Sequence[dict[str, Any]]) -> str:
-    return "\n".join(("* " if o.get("correct") else "") + str(o["text"]) for o in options)
 
 
 def _check_settings(s: QuizSettings) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from mooc.accounts.models import Role
 from mooc.authoring import queries
+from mooc.authoring.core import diffing
 from mooc.authoring.forms import ActionForm, LectureForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import courses, lectures
@@ -164,7 +165,7 @@ def history(slug: str, lecture: str) -> ResponseReturnValue:
     if all_versions and a != b:
         old = queries.version(db.session, found, a)
         new = queries.version(db.session, found, b)
-        diff = lectures.diff(old.source, new.source)
+        diff = diffing.diff(old.source, new.source)
     return render_template(
         "authoring/lecture_history.html",
         course=course,

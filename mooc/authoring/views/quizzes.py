@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mooc.accounts.models import Role
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import queries
+from mooc.authoring.core import options
 from mooc.authoring.forms import ActionForm, QuestionForm, QuizForm
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import quizzes
@@ -42,7 +43,7 @@ def question_draft(form: QuestionForm) -> quizzes.QuestionDraft:
     kind = form.kind.data or "single"
     data: dict[str, Any]
     if kind in ("single", "multiple"):
-        data = {"options": quizzes.parse_options(form.options.data or "")}
+        data = {"options": options.parse_options(form.options.data or "")}
         if kind == "multiple":
             data["partial_credit"] = bool(form.partial_credit.data)
     elif kind == "numeric":
@@ -69,7 +70,7 @@ def _fill(form: QuestionForm, question: Question) -> None:
     form.prompt.data = question.prompt
     form.explanation.data = question.explanation
     form.points.data = question.points
-    form.options.data = quizzes.format_options(data.get("options", []))
+    form.options.data = options.format_options(data.get("options", []))
     form.partial_credit.data = bool(data.get("partial_credit"))
     form.answer.data = Decimal(str(data["answer"])) if "answer" in data else None
     form.tolerance.data = Decimal(str(data.get("tolerance", 0)))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, Role, User
 from mooc.assessment.models import QuestionKind
 from mooc.authoring import queries
+from mooc.authoring.core import diffing, options
 from mooc.authoring.models import AuditEntry
 from mooc.authoring.services import courses, lectures, quizzes
 from mooc.catalog.models import Course, CourseStatus, Lecture
@@ -151,7 +152,7 @@ def test_publishing_freezes_versions_and_history_diffs_them(
     assert v2 is not None
     assert v2.number == 2
     assert v1.source == "Dòng một\nDòng hai\n"  # the old version is immutable
-    kinds = [(line.kind, line.text) for line in lectures.diff(v1.source, v2.source)]
+    kinds = [(line.kind, line.text) for line in diffing.diff(v1.source, v2.source)]
     assert ("removed", "Dòng hai") in kinds
     assert ("added", "Dòng hai đã sửa") in kinds
     assert ("added", "Dòng ba") in kinds
@@ -234,7 +235,7 @@ def test_quiz_builder_validates_every_question_type(
             session,
             teacher,
             quiz,
-            draft("single", "Chọn", "", 1, {"options": quizzes.parse_options("* a\n* b\nc")}),
+            draft("single", "Chọn", "", 1, {"options": options.parse_options("* a\n* b\nc")}),
         )
     with pytest.raises(Invalid, match="tolerance"):
         quizzes.add_question(
@@ -258,7 +259,7 @@ def test_quiz_builder_validates_every_question_type(
             "2 và 4",
             2,
             {
-                "options": quizzes.parse_options("* 2\n3\n* 4"),
+                "options": options.parse_options("* 2\n3\n* 4"),
                 "partial_credit": True,
             },
         ),
@@ -266,7 +267,7 @@ def test_quiz_builder_validates_every_question_type(
     assert question.kind == QuestionKind.MULTIPLE
     assert question.data["options"][0] == {"text": "2", "correct": True}
     assert quiz.revision == revision + 1
-    assert quizzes.format_options(question.data["options"]) == "* 2\n3\n* 4"
+    assert options.format_options(question.data["options"]) == "* 2\n3\n* 4"
 
 
 def test_an_edit_that_changes_nothing_leaves_no_revision_and_no_entry(
