@@ -14,6 +14,15 @@ from mooc.credentials.models import (
 )
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
+from mooc.schools.models import (
+    Assignment,
+    AssignmentLecture,
+    ClassMember,
+    RosterImport,
+    RosterPerson,
+    SchoolClass,
+    SchoolYear,
+)
 from mooc.transfer.models import (
     Agreement,
     Decision,
@@ -28,8 +37,11 @@ from mooc.transfer.models import (
 __all__ = [
     "Agreement",
     "ApiToken",
+    "Assignment",
+    "AssignmentLecture",
     "AuditEntry",
     "Base",
+    "ClassMember",
     "Completion",
     "Course",
     "CourseTeacher",
@@ -49,7 +61,11 @@ __all__ = [
     "RecognitionRule",
     "RequestItem",
     "RevocationEntry",
+    "RosterImport",
+    "RosterPerson",
     "RuleVersion",
+    "SchoolClass",
+    "SchoolYear",
     "Section",
     "ShareLink",
     "StatusList",

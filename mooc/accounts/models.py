@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.db import Base, created_at, enum_column, intpk
@@ -40,10 +40,17 @@ class Institution(Base):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+        # A pupil may have no email; everyone can be named at the sign-in form by one or the other.
+        CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),
+    )
 
     id: Mapped[intpk]
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Sign-in name for people without email (pupils): folded, lowercase, e.g. "an.nguyen.6a1".
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -54,6 +61,12 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None]
     # Changes on password change, so sessions opened before are logged out (see get_id).
     session_token: Mapped[str] = mapped_column(String(64))
+    # Set when someone else chose the password (a login card, a teacher's reset, a roster file):
+    # the person must choose their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    birth_date: Mapped[dt.date | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -67,6 +80,11 @@ class User(Base):
     @property
     def is_anonymous(self) -> bool:
         return False
+
+    @property
+    def login_name(self) -> str:
+        """What this person types at the sign-in form (and what pages show to name the account)."""
+        return self.email or self.username or ""
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -44,6 +44,10 @@ def start_reset(session: Session, user: User, *, sent_by: User | None = None) ->
     """
     if not user.is_active:
         raise Conflict(_("This account is disabled; enable it first."))
+    if user.email is None:
+        raise Conflict(
+            _("This account has no email address; give it a new one-time password instead.")
+        )
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(

@@ -29,7 +29,7 @@ def reset_message(link: ResetLink) -> EmailMessage:
         )
     return plain_message(
         sender=settings.mail_from,
-        to=link.user.email,
+        to=link.user.email or "",  # start_reset refuses accounts without email
         subject=subject,
         body=body,
         language=language,

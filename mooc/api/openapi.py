@@ -1,4 +1,4 @@
-"""`GET /api/v1/openapi.json`: the OpenAPI 3.1 description of everything under /api/v1.
+"""The OpenAPI 3.1 description of everything under /api/v1 (served by `api.views.openapi`).
 
 Written by hand, next to the views; tests check that it names every /api/v1 route and nothing
 else, and fuzz every operation against it (tests/integration/test_api_schema.py).
@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
-from flask.typing import ResponseReturnValue
-
-from mooc.api import transfer_views
+from mooc.api import bounds
 from mooc.api.models import ApiScope
-from mooc.api.xapi_views import MAX_LIMIT
 from mooc.credentials.core.reading import ACHIEVEMENT_TYPES
 from mooc.pagination import MAX_PAGE
-from mooc.transfer.decisions import MAX_COMMENT
-from mooc.transfer.evaluation import Reason
+from mooc.transfer.core.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
-from mooc.web import edge
-
-bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
+from mooc.transfer.services.decisions import MAX_COMMENT
 
 PROBLEM_REF = "#/components/schemas/Problem"
 CREDENTIAL_SCHEMAS: dict[str, Any] = {
@@ -375,16 +368,16 @@ TRANSFER_SCHEMAS: dict[str, Any] = {
                     "comment": {**NOT_BLANK, "maxLength": MAX_COMMENT},
                     "credits": {
                         "type": "number",
-                        "minimum": transfer_views.MIN_CREDITS,
-                        "maximum": transfer_views.MAX_CREDITS,
+                        "minimum": bounds.MIN_CREDITS,
+                        "maximum": bounds.MAX_CREDITS,
                     },
                     "course": {
                         "type": "string",
-                        "pattern": "^" + transfer_views.COURSE_CODE.pattern + "$",
-                        "maxLength": transfer_views.MAX_COURSE_CODE,
+                        "pattern": "^" + bounds.COURSE_CODE.pattern + "$",
+                        "maxLength": bounds.MAX_COURSE_CODE,
                         "description": "Our course code",
                     },
-                    "courseTitle": {**NO_NUL, "maxLength": transfer_views.MAX_COURSE_TITLE},
+                    "courseTitle": {**NO_NUL, "maxLength": bounds.MAX_COURSE_TITLE},
                 },
             },
         ],
@@ -536,7 +529,12 @@ def _statements_operation() -> dict[str, Any]:
             {
                 "name": "limit",
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": bounds.STATEMENTS_MAX_LIMIT,
+                    "default": 100,
+                },
             },
             {
                 "name": "page",
@@ -584,7 +582,7 @@ ITEM_ID = {
     "name": "item_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": transfer_views.MAX_ITEM_ID},
+    "schema": {"type": "integer", "minimum": 1, "maximum": bounds.MAX_ITEM_ID},
 }
 
 
@@ -612,8 +610,8 @@ def _transfer_operations() -> dict[str, Any]:
                         "schema": {
                             "type": "integer",
                             "minimum": 1,
-                            "maximum": transfer_views.MAX_LIMIT,
-                            "default": transfer_views.DEFAULT_LIMIT,
+                            "maximum": bounds.TRANSFER_MAX_LIMIT,
+                            "default": bounds.TRANSFER_DEFAULT_LIMIT,
                         },
                     },
                     {
@@ -841,8 +839,3 @@ def document(base_url: str) -> dict[str, Any]:
             },
         },
     }
-
-
-@bp.get("/openapi.json")
-def openapi() -> ResponseReturnValue:
-    return jsonify(document(edge.base_url()))

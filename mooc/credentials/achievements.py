@@ -14,7 +14,7 @@ import uuid
 from mooc.accounts.models import User
 from mooc.assessment.scales import BANDS, PASSING_LETTER, scaled_grade, ten_point
 from mooc.catalog.models import Course, Level
-from mooc.credentials.core.identity import HashedEmail, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import (
     K12_FRAMEWORK,
     Alignment,
@@ -205,7 +205,7 @@ def completion_record(
         credential_id=f"urn:uuid:{credential_uuid or uuid.uuid4()}",
         issuer=issuer,
         achievement=achievement,
-        recipient=HashedEmail(user.email, new_salt()),
+        recipient=hashed_recipient(user.email, user.username, new_salt()),
         grade=grade_text(completion.final_grade),
         completed_at=completion.completed_at,
         valid_from=issued_at,

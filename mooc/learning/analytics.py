@@ -116,7 +116,7 @@ def course_analytics(session: Session, course: Course) -> CourseAnalytics:
             LearnerRow(
                 user_id=user.id,
                 name=user.name,
-                email=user.email,
+                email=user.login_name,
                 active=enrolment.active,
                 percent=100 if completion else status.percent,
                 last_activity=enrolment.last_activity_at,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
-from mooc.credentials.core.identity import HashedEmail, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.issuers import issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
@@ -41,7 +41,7 @@ def issue_recognition_record(
     no free status index could be secured (try again).
     """
     profile = issuer_profile(context.base_url, university)
-    recipient = HashedEmail(item.student.email, new_salt())
+    recipient = hashed_recipient(item.student.email, item.student.username, new_salt())
 
     def build(slot: Slot) -> dict[str, Any]:
         return recognition_credential(

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from mooc.assessment.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
-from mooc.catalog.subjects import SUBJECTS
+from mooc.labels import SUBJECTS, label
 from mooc.markup import RegionLabels, render_inline
 
 
@@ -194,4 +194,4 @@ def register_filters(app: Flask) -> None:
         inline_markdown=inline_markdown,
         option_letter=option_letter,
     )
-    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales)
+    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales, label=label)

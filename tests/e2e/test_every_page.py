@@ -26,8 +26,8 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from mooc.accounts.models import User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.sharing import create_share_link
@@ -49,7 +49,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 
 # GET routes without arguments that are not pages a person reads (JSON, files, redirects).
-NOT_PAGES = {"static", "health.healthz", "api_openapi.openapi", "credentials.trust"}
+NOT_PAGES = {"static", "health.healthz", "api.openapi.openapi", "credentials.trust"}
 NOT_PAGE_PREFIXES = ("/api/v1/",)
 
 # Who walks which argument-less page, by path prefix; the rest are the logged-in learner's.

@@ -20,15 +20,15 @@ from playwright.sync_api import Page, expect
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.credentials.services.issuing import IssuingContext, issue_completion_record
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning import services as learning
 from mooc.migrate import upgrade
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
+from mooc.transfer.services import rules, trust
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving

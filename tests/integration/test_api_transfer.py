@@ -19,8 +19,9 @@ from mooc.api.models import ApiScope
 from mooc.api.services import create_token
 from mooc.credentials.issuers import institution_by_slug
 from mooc.db import utcnow
-from mooc.transfer import trust
+from mooc.transfer import queries as transfer_queries
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem, TrustedIssuer
+from mooc.transfer.services import trust
 from tests.factories import PASSWORD
 from tests.helpers import login, signing_settings
 from tests.integration.test_transfer_support import (
@@ -247,7 +248,7 @@ def test_accepting_a_proposal_that_no_longer_recognises_the_record_is_a_conflict
     setup = _setup(app, session)
     headers = _token(session, setup.officer)
     university = partner(session)
-    for issuer in trust.live_issuers(session, university.id):
+    for issuer in transfer_queries.live_issuers(session, university.id):
         trust.remove_trusted_issuer(session, university, setup.officer, issuer.id)
     session.commit()
     answer = client.post(
@@ -287,7 +288,7 @@ def test_evaluating_a_record_proposes_and_stores_nothing(
     assert _counts(session) == before
 
     university = partner(session)
-    for issuer in trust.live_issuers(session, university.id):
+    for issuer in transfer_queries.live_issuers(session, university.id):
         trust.remove_trusted_issuer(session, university, setup.officer, issuer.id)
     session.commit()
     untrusted = client.post("/api/v1/transfer/evaluate", headers=headers, json=body)

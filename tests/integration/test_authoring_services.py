@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Role, User
 from mooc.assessment.models import QuestionKind
-from mooc.authoring import courses, lectures, quiz_builder
+from mooc.authoring import queries
 from mooc.authoring.models import AuditEntry
+from mooc.authoring.services import courses, lectures, quizzes
 from mooc.catalog.models import Course, CourseStatus, Lecture
 from mooc.catalog.queries import CourseFilter, published_courses
 from mooc.catalog.services import assign_teacher
@@ -176,11 +178,11 @@ def test_structure_reordering_and_section_rules(
     a = courses.create_lecture(session, teacher, first, "A")
     b = courses.create_lecture(session, teacher, first, "B")
     courses.move_item(session, teacher, b, -1)
-    order = [i.title for i in courses.section_items(session, first.id)]
+    order = [i.title for i in queries.section_items(session, first.id)]
     assert order == ["B", "A"]
     second = courses.add_section(session, teacher, course, "Chương 2")
     courses.move_item(session, teacher, a, 0, second)
-    assert [i.title for i in courses.section_items(session, second.id)] == ["A"]
+    assert [i.title for i in queries.section_items(session, second.id)] == ["A"]
     with pytest.raises(Conflict):
         courses.delete_section(session, teacher, first)  # still holds B
     courses.move_section(session, teacher, second, -1)
@@ -220,33 +222,33 @@ def english() -> Iterator[None]:
 def test_quiz_builder_validates_every_question_type(
     session: Session, teacher: User, course: Course, english: None
 ) -> None:
-    quiz = quiz_builder.create_quiz(
+    quiz = quizzes.create_quiz(
         session,
         teacher,
         course.sections[0],
-        quiz_builder.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None),
+        quizzes.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None),
     )
-    draft = quiz_builder.QuestionDraft
+    draft = quizzes.QuestionDraft
     with pytest.raises(Invalid, match="exactly one correct"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
-            draft("single", "Chọn", "", 1, {"options": quiz_builder.parse_options("* a\n* b\nc")}),
+            draft("single", "Chọn", "", 1, {"options": quizzes.parse_options("* a\n* b\nc")}),
         )
     with pytest.raises(Invalid, match="tolerance"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
             draft("numeric", "Bao nhiêu?", "", 1, {"answer": 3, "tolerance": -1}),
         )
     with pytest.raises(Invalid, match="accepted answer"):
-        quiz_builder.add_question(
+        quizzes.add_question(
             session, teacher, quiz, draft("text", "Thủ đô?", "", 1, {"answers": []})
         )
     revision = quiz.revision
-    question = quiz_builder.add_question(
+    question = quizzes.add_question(
         session,
         teacher,
         quiz,
@@ -256,7 +258,7 @@ def test_quiz_builder_validates_every_question_type(
             "2 và 4",
             2,
             {
-                "options": quiz_builder.parse_options("* 2\n3\n* 4"),
+                "options": quizzes.parse_options("* 2\n3\n* 4"),
                 "partial_credit": True,
             },
         ),
@@ -264,7 +266,25 @@ def test_quiz_builder_validates_every_question_type(
     assert question.kind == QuestionKind.MULTIPLE
     assert question.data["options"][0] == {"text": "2", "correct": True}
     assert quiz.revision == revision + 1
-    assert quiz_builder.format_options(question.data["options"]) == "* 2\n3\n* 4"
+    assert quizzes.format_options(question.data["options"]) == "* 2\n3\n* 4"
+
+
+def test_an_edit_that_changes_nothing_leaves_no_revision_and_no_entry(
+    session: Session, teacher: User, course: Course
+) -> None:
+    settings = quizzes.QuizSettings("Kiểm tra", 60, 1, True, 3, "best", None)
+    quiz = quizzes.create_quiz(session, teacher, course.sections[0], settings)
+    revision, logged = quiz.revision, len(_audit(session, course))
+    quizzes.update_quiz(session, teacher, quiz, settings)
+    assert (quiz.revision, len(_audit(session, course))) == (revision, logged)
+    quizzes.update_quiz(session, teacher, quiz, dataclasses.replace(settings, pass_mark=70))
+    session.flush()
+    assert quiz.revision == revision + 1
+    entry = _audit(session, course)[-1]
+    assert (entry.action, entry.object_type, entry.object_id) == ("edit", "quiz", quiz.id)
+    assert entry.details["version"] == quiz.revision
+    assert (entry.details["before"]["pass_mark"], entry.details["after"]["pass_mark"]) == (60, 70)
+    assert entry.before_hash != entry.after_hash
 
 
 def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) -> None:
@@ -281,7 +301,7 @@ def test_deleting_a_studied_lecture_retires_it(session: Session, teacher: User) 
     assert session.get(Lecture, lecture.id) is lecture
     assert lecture.retired_at is not None and lecture.section_id is None
     # The lectures left behind are numbered 1…n again.
-    positions = [item.position for item in courses.section_items(session, section or 0)]
+    positions = [item.position for item in queries.section_items(session, section or 0)]
     assert positions == list(range(1, len(positions) + 1))
     with pytest.raises(Conflict):  # a retired item only moves back into a section
         courses.move_item(session, teacher, lecture, -1)
@@ -293,15 +313,15 @@ def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
     young = courses.create_course(
         session, teacher, _school(session), "tieng-viet-1b", _settings(grade=1)
     )
-    quiz = quiz_builder.create_quiz(
+    quiz = quizzes.create_quiz(
         session,
         teacher,
         young.sections[0],
-        quiz_builder.QuizSettings("Ôn tập", 50, 1, True, None, "best", None),
+        quizzes.QuizSettings("Ôn tập", 50, 1, True, None, "best", None),
     )
-    draft = quiz_builder.QuestionDraft
+    draft = quizzes.QuestionDraft
     with pytest.raises(Invalid, match="not asked to type tone marks") as refused:
-        quiz_builder.add_question(
+        quizzes.add_question(
             session,
             teacher,
             quiz,
@@ -309,21 +329,19 @@ def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
         )
     assert "“mạ”" in refused.value.message
     # Choices, answers without marks, or answers that ignore diacritics are fine.
-    quiz_builder.add_question(
+    quizzes.add_question(
         session, teacher, quiz, draft("text", "Vần của “bàn”?", "", 1, {"answers": ["an"]})
     )
     lenient = {"answers": ["mạ"], "ignore_diacritics": True}
-    quiz_builder.add_question(session, teacher, quiz, draft("text", "Tiếng?", "", 1, lenient))
+    quizzes.add_question(session, teacher, quiz, draft("text", "Tiếng?", "", 1, lenient))
     # A grade 7 course may ask for typed tone marks.
-    older = quiz_builder.create_quiz(
+    older = quizzes.create_quiz(
         session,
         teacher,
         _course_of_grade_7(session, teacher).sections[0],
-        quiz_builder.QuizSettings("Kiểm tra", 50, 1, True, None, "best", None),
+        quizzes.QuizSettings("Kiểm tra", 50, 1, True, None, "best", None),
     )
-    quiz_builder.add_question(
-        session, teacher, older, draft("text", "Từ?", "", 1, {"answers": ["mạ"]})
-    )
+    quizzes.add_question(session, teacher, older, draft("text", "Từ?", "", 1, {"answers": ["mạ"]}))
 
 
 def _course_of_grade_7(session: Session, teacher: User) -> Course:

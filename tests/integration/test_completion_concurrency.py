@@ -18,8 +18,8 @@ from mooc.accounts.models import User
 from mooc.accounts.services import register
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.factory import create_app

@@ -19,17 +19,16 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
 from mooc.assessment.models import Quiz
-from mooc.authoring.lectures import publish
-from mooc.authoring.media import (
+from mooc.authoring.core.package_format import MEDIA_NAME
+from mooc.authoring.models import AuditEntry
+from mooc.authoring.queries import course_media, media_in_use
+from mooc.authoring.services.lectures import publish
+from mooc.authoring.services.media import (
     MediaLimits,
-    course_media,
     delete_media,
-    media_in_use,
     sanitize_name,
     upload_media,
 )
-from mooc.authoring.models import AuditEntry
-from mooc.authoring.package_format import MEDIA_NAME
 from mooc.catalog.models import Course, CourseStatus, Lecture, MediaAsset
 from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict, Invalid, NotFound, TooLarge

@@ -20,17 +20,17 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Role
 from mooc.assessment.models import Question, Quiz
-from mooc.authoring.media import MediaLimits, upload_media
-from mooc.authoring.package_export import export_course, export_zip
-from mooc.authoring.package_format import (
+from mooc.authoring.core.package_format import (
     CoursePackage,
     PackageError,
     load_course,
     load_institutions,
     load_tree,
 )
-from mooc.authoring.package_import import import_tree
-from mooc.authoring.package_zip import ZipLimits, extract_zip, import_zip
+from mooc.authoring.packages.exporting import export_course, export_zip
+from mooc.authoring.packages.importing import import_tree
+from mooc.authoring.packages.zipfiles import ZipLimits, extract_zip, import_zip
+from mooc.authoring.services.media import MediaLimits, upload_media
 from mooc.catalog.models import Course, Lecture, LectureVersion, MediaAsset
 from mooc.catalog.services import media_resolver, publish_lecture
 from mooc.errors import Invalid, PermissionDenied

@@ -22,10 +22,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from mooc.authoring.media import MediaLimits, upload_media
-from mooc.authoring.package_export import export_zip
-from mooc.authoring.package_format import ContentTree, load_course, load_institutions
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import ContentTree, load_course, load_institutions
+from mooc.authoring.packages.exporting import export_zip
+from mooc.authoring.packages.importing import import_tree
+from mooc.authoring.services.media import MediaLimits, upload_media
 from mooc.catalog.models import Course, MediaAsset
 from mooc.extensions import db
 from mooc.factory import create_app

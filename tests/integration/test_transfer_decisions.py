@@ -16,10 +16,17 @@ from sqlalchemy.orm import Session
 from mooc.credentials.core.identity import identifies
 from mooc.credentials.models import IssuedCredential
 from mooc.errors import Conflict, Invalid
-from mooc.transfer import rules, trust
-from mooc.transfer.decisions import Adjustment, ProposalChanged, ProposalKey, decide, reevaluate
-from mooc.transfer.labels import item_reasons, reason_sentence
+from mooc.transfer import queries as transfer_queries
 from mooc.transfer.models import AppendOnly, Decision, ItemState, Outcome, RequestItem
+from mooc.transfer.reasons import item_reasons, reason_sentence
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.decisions import (
+    Adjustment,
+    ProposalChanged,
+    ProposalKey,
+    decide,
+    reevaluate,
+)
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,
@@ -93,7 +100,7 @@ def test_an_issuer_the_university_does_not_trust_is_named_as_the_reason(
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
     university = partner(session)
-    for issuer in trust.live_issuers(session, university.id):
+    for issuer in transfer_queries.live_issuers(session, university.id):
         trust.remove_trusted_issuer(session, university, officer, issuer.id)
     item = _item(app, session, learner, record)
     assert item.verified  # authentic: the platform verified it

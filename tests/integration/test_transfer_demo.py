@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.transfer import trust
 from mooc.transfer.models import Agreement, ItemState, RequestItem, TransferRequest
+from mooc.transfer.services import trust
 from tests.helpers import login, signing_settings
 from tests.integration.test_transfer_support import BASE_URL, partner
 

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from mooc.transfer.decisions import decide
 from mooc.transfer.exports import DETAIL_HEADER, safe_cell
 from mooc.transfer.models import Outcome
+from mooc.transfer.services.decisions import decide
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
     INTRO,

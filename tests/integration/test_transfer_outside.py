@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mooc.errors import Invalid
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
-from mooc.transfer.evaluating import evaluate_record
-from mooc.transfer.labels import evaluation_reasons
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import RequestItem
-from mooc.transfer.rules import RuleSpec
+from mooc.transfer.reasons import evaluation_reasons
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.evaluation import evaluate_record
+from mooc.transfer.services.rules import RuleSpec
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from mooc.catalog.models import Course
 from mooc.credentials.services.transcripts import issue_transcript
 from mooc.errors import Conflict, Invalid, NotFound
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
-from mooc.transfer.decisions import decide
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import ItemState, Outcome, RequestItem, TransferRequest
-from mooc.transfer.requests import my_request, send_records, withdraw_request
+from mooc.transfer.queries import my_request
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.decisions import decide
+from mooc.transfer.services.requests import send_records, withdraw_request
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,

@@ -9,9 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from mooc.credentials.services.revoking import revoke_record
-from mooc.transfer.decisions import decide
 from mooc.transfer.models import Outcome, RequestItem
-from mooc.transfer.revocations import flag_revoked_platform_records, flagged_items
+from mooc.transfer.queries import flagged_items
+from mooc.transfer.services.decisions import decide
+from mooc.transfer.services.revocations import flag_revoked_platform_records
 from tests.helpers import login
 from tests.integration.test_transfer_support import (
     STATS,

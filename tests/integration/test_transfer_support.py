@@ -23,11 +23,11 @@ from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
 from mooc.learning.queries import ordered_lectures
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import Agreement
-from mooc.transfer.requests import SendResult, send_records
-from mooc.transfer.rules import RuleSpec
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.requests import SendResult, send_records
+from mooc.transfer.services.rules import RuleSpec
 from tests.factories import make_user, right_answer
 from tests.helpers import context
 

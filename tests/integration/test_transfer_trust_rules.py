@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.errors import Conflict, Invalid
-from mooc.transfer import audit, rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer import audit
+from mooc.transfer import queries as transfer_queries
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import (
     AppendOnly,
     IssuerOrigin,
@@ -22,6 +23,7 @@ from mooc.transfer.models import (
     RuleVersion,
     TransferAuditEntry,
 )
+from mooc.transfer.services import rules, trust
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (
     BASE_URL,
@@ -57,7 +59,9 @@ def test_trust_starts_from_the_platform_list_and_staff_keep_it(
     university = partner(session)
     dids = trust.trusted_dids(session, university, BASE_URL)
     assert issuing_did() in dids
-    (copied,) = [i for i in trust.live_issuers(session, university.id) if i.did == issuing_did()]
+    (copied,) = [
+        i for i in transfer_queries.live_issuers(session, university.id) if i.did == issuing_did()
+    ]
     assert copied.origin == IssuerOrigin.PLATFORM
     trust.remove_trusted_issuer(session, university, officer, copied.id)
     # Removed issuers are not copied back on their own …

@@ -52,6 +52,41 @@ class HashedEmail:
 
 
 @dataclass(frozen=True)
+class HashedUsername:
+    """A learner without email (a pupil signing in with a username), carried as a salted hash of
+    the platform username (OB 3.0 identityType `userName`)."""
+
+    username: str
+    salt: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.username.strip() or len(self.salt) < 16:
+            raise ValueError(
+                "a hashed username needs a username and a salt of at least 16 characters"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "IdentityObject",
+            "identityHash": identity_hash(self.username.strip().lower(), self.salt),
+            "identityType": "userName",
+            "hashed": True,
+            "salt": self.salt,
+        }
+
+
+def hashed_recipient(
+    email: str | None, username: str | None, salt: str
+) -> HashedEmail | HashedUsername:
+    """The learner as a record names them: by email when there is one, else by username."""
+    if email:
+        return HashedEmail(email, salt)
+    if username:
+        return HashedUsername(username, salt)
+    raise ValueError("a learner needs an email or a username to be named in a record")
+
+
+@dataclass(frozen=True)
 class LearnerDid:
     """A learner known by a DID of their own (from a wallet)."""
 
@@ -62,7 +97,7 @@ class LearnerDid:
             raise ValueError(f"{self.did!r} is not a DID")
 
 
-Recipient = HashedEmail | LearnerDid
+Recipient = HashedEmail | HashedUsername | LearnerDid
 
 
 def identifies(

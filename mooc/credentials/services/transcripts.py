@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.credentials.core.identity import HashedEmail, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import Transcript, clr_credential
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
@@ -83,7 +83,7 @@ def issue_transcript(
         return repeated
     institution = institution_by_slug(session, context.platform_issuer)
     profile = issuer_profile(context.base_url, institution)
-    recipient = HashedEmail(user.email, new_salt())
+    recipient = hashed_recipient(user.email, user.username, new_salt())
     documents = tuple(json.loads(record.document) for record in records)
 
     def build(slot: Slot) -> dict[str, Any]:

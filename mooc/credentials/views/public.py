@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import queries
+from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
@@ -18,7 +19,6 @@ from mooc.credentials.issuers import institution_by_slug, issuer_document, trust
 from mooc.credentials.services.issuing import signed_document
 from mooc.credentials.services.status_lists import published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
-from mooc.credentials.views import bp
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 from mooc.web import edge

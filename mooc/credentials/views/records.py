@@ -12,6 +12,7 @@ from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries
+from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
@@ -19,12 +20,11 @@ from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.services import sharing
 from mooc.credentials.services.issuing import signed_document
 from mooc.credentials.services.transcripts import issue_transcript
-from mooc.credentials.views import bp
-from mooc.credentials.views.qr import qr_svg
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.web import edge
 from mooc.web.auth import current_account
+from mooc.web.qr import qr_svg
 
 
 def _mine(record_id: uuid.UUID) -> IssuedCredential:
