@@ -379,7 +379,7 @@ def _evaluation(evaluation: RecordEvaluation) -> dict[str, Any]:
 @bp.post("/evaluate")
 @token_required(ApiScope.RECORDS_EVALUATE)
 def evaluate() -> ResponseReturnValue:
-    body = _json_body(edge.settings().verify_max_kb * 1024)
+    body = _json_body(edge.record_max_bytes())
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
     if not isinstance(credential, dict):
         raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))

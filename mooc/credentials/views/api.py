@@ -48,7 +48,7 @@ def my_credentials() -> ResponseReturnValue:
 
 
 def _body() -> Any:
-    request.max_content_length = edge.settings().verify_max_kb * 1024  # larger: 413
+    request.max_content_length = edge.record_max_bytes()  # larger: 413
     raw = request.get_data(cache=False)
     try:
         return json.loads(raw)

@@ -56,7 +56,7 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
     """The record's text, from the file if one was chosen, else the pasted text."""
     upload = form.credential_file.data
     if isinstance(upload, FileStorage) and upload.filename:
-        data: bytes = upload.read(edge.settings().verify_max_kb * 1024 + 1)
+        data: bytes = upload.read(edge.record_max_bytes() + 1)
         return data
     text = (form.credential_json.data or "").strip()
     return text or None
@@ -65,7 +65,7 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE, methods=["POST"])
 def verify() -> ResponseReturnValue:
-    limit = edge.settings().verify_max_kb * 1024
+    limit = edge.record_max_bytes()
     request.max_content_length = limit + FORM_OVERHEAD  # a larger body is refused unread: 413
     form = VerifyForm()
     if not form.validate_on_submit():

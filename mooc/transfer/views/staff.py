@@ -227,7 +227,7 @@ def recheck(slug: str, item_id: int) -> ResponseReturnValue:
 def _submitted(form: OutsideRecordForm) -> bytes | str | None:
     upload = form.credential_file.data
     if upload is not None and bool(getattr(upload, "filename", None)):
-        data: bytes = upload.read(edge.settings().verify_max_kb * 1024 + 1)
+        data: bytes = upload.read(edge.record_max_bytes() + 1)
         return data
     text = (form.credential_json.data or "").strip()
     return text or None
@@ -242,7 +242,7 @@ def evaluate(slug: str) -> ResponseReturnValue:
     evaluations = []
     if form.validate_on_submit():
         data = _submitted(form)
-        limit = edge.settings().verify_max_kb * 1024
+        limit = edge.record_max_bytes()
         if data is None:
             form.credential_json.errors = [_("Paste a record or choose its file.")]
         elif len(data) > limit:
