@@ -8,9 +8,9 @@ from typing import Any
 
 from mooc.api import bounds
 from mooc.api.models import ApiScope
+from mooc.credentials.core.reading import ACHIEVEMENT_TYPES
 from mooc.transfer.core.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
-from mooc.transfer.reading import ACHIEVEMENT_TYPES
 from mooc.transfer.services.decisions import MAX_COMMENT
 
 PROBLEM_REF = "#/components/schemas/Problem"
