@@ -40,6 +40,7 @@ from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
@@ -175,5 +176,6 @@ def create_app(
     app.cli.add_command(learning_cli.xapi)
     app.cli.add_command(credentials_cli.credentials)
     app.cli.add_command(transfer_cli.transfer)
+    app.cli.add_command(schools_cli.roster)
     app.cli.add_command(assets_cli)
     return app

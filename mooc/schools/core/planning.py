@@ -244,7 +244,7 @@ def _plan_classes(roster: Roster, snapshot: Snapshot, plan: Plan, problems: _Pro
         )
 
 
-def _first_classes(roster: Roster) -> dict[str, str]:
+def first_class_names(roster: Roster) -> dict[str, str]:
     """Each person's first class name (what a generated username ends with)."""
     names = {class_key(c): c.name for c in roster.classes}
     first: dict[str, str] = {}
@@ -257,7 +257,7 @@ def _first_classes(roster: Roster) -> dict[str, str]:
 def _plan_people(roster: Roster, snapshot: Snapshot, plan: Plan, problems: _Problems) -> None:
     taken = set(snapshot.taken) | set(snapshot.usernames)
     taken.update(p.username for p in roster.people if p.username)
-    first_class = _first_classes(roster)
+    first_class = first_class_names(roster)
     adopted: set[int] = {p.user_id for p in snapshot.people.values()}
     listed: set[str] = set()
     for record in roster.people:
