@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -49,11 +50,12 @@ def import_command(path: Path, slug: str | None, dry_run: bool) -> None:
     file_name, files = files_at(path)
     try:
         read = read_roster(file_name, files, school_year_for(db.session, school, utcnow().date()))
+        bar: Any
         with click.progressbar(
             length=read.roster.size, label="importing", file=click.get_text_stream("stderr")
         ) as bar:
             plan, _entry = import_roster(
-                db.session, school, read, by=None, dry_run=dry_run, progress=bar.update
+                db.session, school, read, by=None, dry_run=dry_run, progress=lambda n: bar.update(n)
             )
             bar.update(read.roster.size - bar.pos)
     except RosterInvalid as exc:

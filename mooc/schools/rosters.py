@@ -182,12 +182,12 @@ def load_snapshot(session: Session, school: Institution, roster: Roster) -> Snap
     found_emails: dict[str, int] = {}
     for condition in _in(User.email, emails):
         found_emails.update(
-            {e: i for i, e in session.execute(select(User.id, User.email).where(condition))}
+            {e: i for i, e in session.execute(select(User.id, User.email).where(condition)) if e}
         )
     found_usernames: dict[str, int] = {}
     for condition in _in(User.username, given):
         found_usernames.update(
-            {u: i for i, u in session.execute(select(User.id, User.username).where(condition))}
+            {u: i for i, u in session.execute(select(User.id, User.username).where(condition)) if u}
         )
     return Snapshot(
         years=years,
@@ -361,8 +361,8 @@ def _create_people(
         }
         for p in plan.new_people
     ]
-    for chunk in _chunks(links):
-        session.execute(insert(RosterPerson), list(chunk))
+    for link_chunk in _chunks(links):
+        session.execute(insert(RosterPerson), list(link_chunk))
 
 
 def _update_people(session: Session, plan: Plan, tick: Progress) -> None:
@@ -410,13 +410,14 @@ def _grant_memberships(
     }
     if not wanted:
         return
-    have = set(
-        session.execute(
+    have = {
+        (user_id, role)
+        for user_id, role in session.execute(
             select(Membership.user_id, Membership.role).where(
                 Membership.institution_id == school.id
             )
-        ).tuples()
-    )
+        )
+    }
     rows = [
         {"user_id": u, "institution_id": school.id, "role": r} for u, r in sorted(wanted - have)
     ]
@@ -444,10 +445,10 @@ def _write_members(
     for chunk in _chunks(rows):
         session.execute(insert(ClassMember), list(chunk))
         tick(len(chunk))
-    updates = [{"id": m.id, "ended_at": None} for m in plan.reopened_members]
+    updates: list[dict[str, Any]] = [{"id": m.id, "ended_at": None} for m in plan.reopened_members]
     updates += [{"id": m.id, "ended_at": now} for m in plan.ended_members]
-    for chunk in _chunks(updates):
-        session.execute(update(ClassMember), list(chunk))
+    for update_chunk in _chunks(updates):
+        session.execute(update(ClassMember), list(update_chunk))
 
 
 def import_roster(

@@ -116,7 +116,7 @@ def parse_oneroster(files: Mapping[str, bytes]) -> ParsedRoster:
                 tables[name] = table
     for name in NEEDED:
         if name not in files:
-            log.add(name, None, None, N_("The file %(file)s is missing."), file=name)
+            log.add(name, None, None, N_("The file %(name)s is missing."), name=name)
     log.raise_if_any()
 
     manifest = {
@@ -260,8 +260,8 @@ class _Reader:
                 table.file,
                 1,
                 "role",
-                N_("The required column “%(column)s” is missing."),
-                column="role",
+                N_("The required column “%(heading)s” is missing."),
+                heading="role",
             )
             return {}, 0
         roles = self._roles_12() if self.version == "1.2" else {}

@@ -333,7 +333,9 @@ def _person_changes(existing: ExistingPerson, record: PersonRecord) -> tuple[str
 
 
 def _plan_members(roster: Roster, snapshot: Snapshot, plan: Plan) -> None:
-    class_key_of = {v: k for k, v in plan.class_ids.items()}
+    # Classes the roster does not name keep a key of their own (a pupil may move out of them).
+    class_key_of = {c.id: f"#{c.id}" for c in snapshot.classes}
+    class_key_of.update({v: k for k, v in plan.class_ids.items()})
     person_key_of = {p.user_id: sid for sid, p in snapshot.people.items()}
     existing = {
         (class_key_of[m.class_id], person_key_of[m.user_id], m.role): m
@@ -367,8 +369,11 @@ def _plan_members(roster: Roster, snapshot: Snapshot, plan: Plan) -> None:
         for e in roster.enrollments
         if not e.active
     }
+    moved = {p.source_id for p in roster.people} if roster.people_list_all_classes else set()
     plan.ended_members.extend(
         m
         for key, m in existing.items()
-        if not m.ended and key not in wanted and (key[0] in full or key in dropped)
+        if not m.ended
+        and key not in wanted
+        and (key[0] in full or key in dropped or (key[1] in moved and key[2] == "pupil"))
     )

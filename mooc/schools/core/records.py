@@ -1,7 +1,7 @@
 """What a roster says, as typed records, and the problems found reading it.
 
 Messages are English templates marked with `N_` so the message catalogue holds them; the page and
-the command translate them with their parameters (`%(column)s`…) when they show them.
+the command translate them with their parameters (`%(heading)s`…) when they show them.
 """
 
 from __future__ import annotations
@@ -130,6 +130,9 @@ class Roster:
     # enrollments.csv covers every class, a spreadsheet only the classes it lists.
     complete_enrollments_of: frozenset[str] | None = None
     complete_enrollments: bool = False
+    # Each listed person's classes are all listed (a spreadsheet: a pupil found in another
+    # class has moved, and leaves the old one).
+    people_list_all_classes: bool = False
 
     @property
     def size(self) -> int:

@@ -122,7 +122,7 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
         ok = True
         for column, value in ((NAME, name), (CLASS, class_name), (ID, sid)):
             if not value:
-                log.add(file, line, column, N_("“%(column)s” is empty."), column=column)
+                log.add(file, line, column, N_("“%(heading)s” is empty."), heading=column)
                 ok = False
         if row.get(BIRTH):
             try:
@@ -207,4 +207,5 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
         people=tuple(people.values()),
         enrollments=tuple(enrollments),
         complete_enrollments_of=frozenset(classes),
+        people_list_all_classes=True,
     )

@@ -113,7 +113,7 @@ def parse_csv(
     if missing:
         for column in missing:
             log.add(
-                file, 1, column, N_("The required column “%(column)s” is missing."), column=column
+                file, 1, column, N_("The required column “%(heading)s” is missing."), heading=column
             )
         return None
     table = Table(file, header)
