@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,7 @@ def import_command(path: Path, slug: str | None, dry_run: bool) -> None:
     try:
         read = read_roster(file_name, files, school_year_for(db.session, school, utcnow().date()))
         bar: Any
-        with click.progressbar(
-            length=read.roster.size, label="importing", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=read.roster.size, label="importing", file=sys.stderr) as bar:
             plan, _entry = import_roster(
                 db.session, school, read, by=None, dry_run=dry_run, progress=lambda n: bar.update(n)
             )
