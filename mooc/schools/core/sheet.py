@@ -104,8 +104,12 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
     text = xlsx_to_csv(file, data) if file.lower().endswith(".xlsx") else decode(file, data)
     log = IssueLog()
     header_map = {}
-    first_line = text.splitlines()[0] if text else ""
-    for cell in next(csv.reader([first_line]), []):
+    first_line = text.split("\n", 1)[0][:10_000] if text else ""
+    try:
+        headings = next(csv.reader([first_line]), [])
+    except csv.Error:
+        headings = []  # parse_csv below reports the broken header line
+    for cell in headings:
         header_map[cell.strip()] = _HEADINGS.get(fold(cell), cell.strip())
     table = parse_csv(file, text, REQUIRED, log, header_map=header_map)
     log.raise_if_any()
@@ -209,3 +213,34 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
         complete_enrollments_of=frozenset(classes),
         people_list_all_classes=True,
     )
+
+
+EXAMPLE_ROWS = (
+    ("Nguyễn Văn An", "05/09/2014", "6A1", "001214000001", ""),
+    ("Trần Thị Bình", "17/02/2014", "6A1", "001214000002", "binh.tran@example.com"),
+)
+
+
+def template_csv() -> bytes:
+    """The template as CSV (UTF-8 with a byte-order mark, which Excel needs to show Vietnamese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(EXAMPLE_ROWS)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx() -> bytes:
+    """The template as an Excel workbook: one sheet, the header row, two example rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Danh sách học sinh"
+    sheet.append(list(COLUMNS))
+    for row in EXAMPLE_ROWS:
+        sheet.append(list(row))
+    for column, width in zip("ABCDE", (28, 14, 8, 18, 28), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

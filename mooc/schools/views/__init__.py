@@ -12,3 +12,6 @@ from flask import Blueprint
 bp = Blueprint("schools", __name__)
 
 # Each page-family module registers its routes on `bp` when imported, one import line each below.
+from mooc.schools.views import panels as _panels  # noqa: E402, F401
+from mooc.schools.views import roster as _roster  # noqa: E402, F401
+from mooc.schools.views import staff as _staff  # noqa: E402, F401
