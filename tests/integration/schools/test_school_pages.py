@@ -27,7 +27,9 @@ SHEET = (
 
 
 def _login(client: FlaskClient, user: User) -> None:
+    """Log in, reading the pages in English (the tests look for English messages)."""
     assert user.email
+    user.locale = "en"
     login(client, user.email, PASSWORD)
 
 
