@@ -345,10 +345,15 @@ def _create_people(
             }
             for p in chunk
         ]
-        ids = session.scalars(
-            insert(User).returning(User.id, sort_by_parameter_order=True), rows
-        ).all()
-        person_ids.update({p.record.source_id: i for p, i in zip(chunk, ids, strict=True)})
+        # Rows come back in any order (ordering them costs PostgreSQL a sort per batch): each is
+        # told apart by its random session token.
+        by_token = {
+            row["session_token"]: p.record.source_id for row, p in zip(rows, chunk, strict=True)
+        }
+        for user_id, token in session.execute(
+            insert(User).returning(User.id, User.session_token), rows
+        ):
+            person_ids[by_token[token]] = user_id
         tick(len(chunk))
     for p in plan.new_people:
         if p.adopt_user_id is not None:
