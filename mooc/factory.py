@@ -35,6 +35,7 @@ from mooc.learning.views import student as learning_student_views
 from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
@@ -43,6 +44,7 @@ from mooc.transfer import views as transfer_views
 from mooc.web import filters, health
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
+from mooc.web.dashboard_panels import dashboard_panels
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.security import install_security_headers
@@ -142,7 +144,10 @@ def create_app(
     register_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())
+        csrf_token=generate_csrf,
+        settings=settings,
+        current_locale=lambda: str(get_locale()),
+        dashboard_panels=dashboard_panels,
     )
 
     if settings.trusted_proxies:
@@ -155,5 +160,6 @@ def create_app(
     app.cli.add_command(learning_cli.xapi)
     app.cli.add_command(credentials_cli.credentials)
     app.cli.add_command(transfer_cli.transfer)
+    app.cli.add_command(schools_cli.roster)
     app.cli.add_command(assets_cli)
     return app

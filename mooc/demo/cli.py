@@ -10,6 +10,7 @@ from mooc.credentials.services.pending import issue_pending
 from mooc.db import utcnow
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 from mooc.demo.progress import load_demo_progress
+from mooc.demo.school import load_demo_school
 from mooc.demo.transfer import load_demo_transfer
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -31,6 +32,7 @@ def load_command() -> None:
         created = load_demo_accounts(db.session)
         student = db.session.scalars(select(User).where(User.email == "student@demo.test")).one()
         created += load_demo_progress(db.session, student, base_url=settings.base_url)
+        created += load_demo_school(db.session)
         db.session.commit()
         # The demo student's completed course has its signed record from the first start.
         for batch in issue_pending(db.session, edge.issuing_context()):

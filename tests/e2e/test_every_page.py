@@ -36,6 +36,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning.services import enrol
 from mooc.migrate import upgrade
+from mooc.schools.models import SchoolClass
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
@@ -58,6 +59,7 @@ AREAS = (
     ("teacher", ("/author/", "/teach/")),
     ("verifier", ("/university",)),
     ("admin", ("/admin/", "/api-tokens")),
+    ("school", ("/schools",)),
 )
 
 OVERFLOW_JS = """() => {
@@ -156,8 +158,10 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     item = one(select(RequestItem).where(RequestItem.request_id == request.id))
     agreement = one(select(Agreement))
     rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
+    school_class = one(select(SchoolClass).where(SchoolClass.name == "6A1"))
     session.commit()
     uni = request.institution.slug
+    school = f"/schools/{school_class.institution.slug}"
     author = f"/author/courses/{course.slug}"
     return {
         "visitor": [
@@ -202,6 +206,16 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/university/{uni}/audit",
             f"/api-tokens/{uni}",
         ],
+        "school": [
+            f"{school}/",
+            f"{school}/classes/{school_class.id}",
+            f"{school}/classes/{school_class.id}?q=hs.6a1.0",
+            f"{school}/classes/{school_class.id}/edit",
+            f"{school}/classes/new",
+            f"{school}/years/new",
+            f"{school}/years/{school_class.school_year_id}",
+            f"{school}/roster",
+        ],
         "admin": [
             f"/admin/people/{student.id}",
             f"/admin/records/{record.uuid}",
@@ -219,6 +233,7 @@ ROLES = (
     ("teacher", "teacher@demo.test", "en-US"),
     ("verifier", "verifier@demo.test", "en-US"),
     ("admin", "admin@demo.test", "en-US"),
+    ("school", "school@demo.test", "en-US"),
 )
 
 

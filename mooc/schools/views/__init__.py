@@ -7,8 +7,11 @@ URLs: `/schools/<slug>/…` for a school's staff (years, classes, people, roster
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("schools", __name__)
+from mooc.schools.blueprint import bp
 
 # Each page-family module registers its routes on `bp` when imported, one import line each below.
+from mooc.schools.views import panels as _panels  # noqa: F401
+from mooc.schools.views import roster as _roster  # noqa: F401
+from mooc.schools.views import staff as _staff  # noqa: F401
+
+__all__ = ["bp"]

@@ -1,0 +1,86 @@
+"""Forms of the school staff pages (Flask-WTF: CSRF on each that changes something)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from mooc.web.forms import Form
+
+
+class YearForm(Form):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("For example 2026–2027."),
+    )
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+    submit = SubmitField(_l("Save the school year"))
+
+
+class ClassForm(Form):
+    year = SelectField(_l("School year"), coerce=int, validators=[InputRequired()])
+    name = StringField(
+        _l("Class name"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[\w .\-/]+$", message=_l("Use letters, digits, spaces, “.”, “-” or “/”.")),
+        ],
+        description=_l("For example 6A1."),
+    )
+    grade = IntegerField(
+        _l("Grade (1–12)"),
+        validators=[Optional(), NumberRange(min=1, max=12)],
+        render_kw={"inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save the class"))
+
+
+class AddMemberForm(Form):
+    user_id = HiddenField(validators=[DataRequired()])
+    role = SelectField(
+        _l("As"),
+        choices=[
+            SelectChoice("pupil", _l("Pupil")),
+            SelectChoice("teacher", _l("Subject teacher")),
+            SelectChoice("homeroom", _l("Homeroom teacher")),
+        ],
+        validators=[InputRequired()],
+    )
+    subject = StringField(
+        _l("Subject (for a subject teacher)"), validators=[Optional(), Length(max=80)]
+    )
+    submit = SubmitField(_l("Add to the class"))
+
+
+class ConfirmForm(Form):
+    """A button that changes something: CSRF only."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class RosterUploadForm(Form):
+    roster = FileField(
+        _l("Roster file"),
+        description=_l(
+            "A .zip of OneRoster 1.1 or 1.2 CSV files, or the school spreadsheet (.xlsx or .csv)."
+        ),
+    )
+    submit = SubmitField(_l("Check the file"))
+
+
+class RosterConfirmForm(Form):
+    upload = HiddenField(validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Import"))
