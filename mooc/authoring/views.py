@@ -18,6 +18,7 @@ from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.learning.syllabus import syllabus
+from mooc.schools.reports import taught_classes
 from mooc.web.auth import current_account, role_required
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
@@ -61,7 +62,9 @@ def _media_choices(course: Course | None) -> list[SelectChoice]:
 @role_required(Role.TEACHER)
 def index() -> ResponseReturnValue:
     return render_template(
-        "authoring/index.html", courses=courses.taught_courses(db.session, current_account())
+        "authoring/index.html",
+        courses=courses.taught_courses(db.session, current_account()),
+        classes=taught_classes(db.session, current_account()),
     )
 
 

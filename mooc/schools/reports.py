@@ -418,3 +418,21 @@ def assigned_courses(session: Session, items: Collection[ReportItem]) -> list[Co
         return []
     found = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(order)))}
     return [found[i] for i in order if i in found]
+
+
+def taught_classes(session: Session, user: User) -> list[SchoolClass]:
+    """The classes `user` currently teaches (homeroom or subject), open ones, by name."""
+    return list(
+        session.scalars(
+            select(SchoolClass)
+            .join(ClassMember, ClassMember.class_id == SchoolClass.id)
+            .where(
+                ClassMember.user_id == user.id,
+                ClassMember.role.in_((ClassRole.HOMEROOM, ClassRole.TEACHER)),
+                ClassMember.ended_at.is_(None),
+                SchoolClass.disabled_at.is_(None),
+            )
+            .distinct()
+            .order_by(SchoolClass.name)
+        )
+    )

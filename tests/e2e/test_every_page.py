@@ -37,6 +37,7 @@ from mooc.factory import create_app
 from mooc.learning.services import enrol
 from mooc.migrate import upgrade
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
+from tests.classroom_data import build_class
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
@@ -156,6 +157,8 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     item = one(select(RequestItem).where(RequestItem.request_id == request.id))
     agreement = one(select(Agreement))
     rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
+    teacher = one(select(User).where(User.email == "teacher@demo.test"))
+    school = build_class(session, pupils=6, items=6, password=DEMO_PASSWORD, teacher=teacher)
     session.commit()
     uni = request.institution.slug
     author = f"/author/courses/{course.slug}"
@@ -188,6 +191,9 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"{author}/media",
             f"{author}/audit",
             f"/teach/courses/{course.slug}/learners",
+            f"/classes/{school.class_id}/report",
+            f"/classes/{school.class_id}/report/quizzes/{school.quiz_assignment_ids[0]}",
+            f"/classes/{school.class_id}/pupils/{school.pupil_ids[0]}/report",
         ],
         "verifier": [
             f"/university/{uni}",
