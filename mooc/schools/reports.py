@@ -26,7 +26,7 @@ from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.folding import name_sort_key
 from mooc.learning.models import Completion, LectureProgress
-from mooc.schools.core.item_analysis import Answer, QuestionStats, Sitting, analyse
+from mooc.schools.core.item_analysis import QuestionStats, Sitting, analyse, read_answer
 from mooc.schools.core.report import NOTHING, Tally, Work, counted_attempt, tally
 from mooc.schools.models import (
     Assignment,
@@ -185,7 +185,7 @@ class _Evidence:
         if item.kind == AssignmentKind.QUIZ:
             return self._quiz(user_id, item)
         if item.kind == AssignmentKind.LECTURES:
-            return self._lectures(user_id, set(item.lecture_ids))
+            return self._lectures(user_id, item.lecture_ids)
         return self._course(user_id, item.course_id)
 
     def _quiz(self, user_id: int, item: ReportItem) -> Work:
@@ -202,7 +202,7 @@ class _Evidence:
             seconds=sum(max(0, int((a.submitted_at - a.started_at).total_seconds())) for a in mine),
         )
 
-    def _lectures(self, user_id: int, wanted: set[int]) -> Work:
+    def _lectures(self, user_id: int, wanted: tuple[int, ...]) -> Work:
         done = self.done_lectures.get(user_id, {})
         times = [done[i] for i in wanted if i in done]
         complete = bool(wanted) and len(times) == len(wanted)
@@ -337,22 +337,6 @@ def assigned_quiz(session: Session, school_class: SchoolClass, assignment_id: in
     raise NotFound(_("This class has no such assigned quiz."))
 
 
-def _answer(snapshot: dict[str, Any], response: Any, correct: bool) -> Answer:
-    """What a pupil answered, with the wrong choices named by their option text (so shuffled
-    options still count together)."""
-    kind = str(snapshot["kind"])
-    options = snapshot.get("data", {}).get("options", [])
-    if kind in ("single", "multiple"):
-        picked = response if isinstance(response, list) else [response]
-        indexes = [int(p) for p in picked if str(p).isdigit() and int(p) < len(options)]
-        wrong = tuple(str(options[i]["text"]) for i in indexes if not options[i].get("correct"))
-        return Answer(correct=correct, answered=bool(indexes), wrong=() if correct else wrong)
-    text = "" if response is None else str(response).strip()
-    return Answer(
-        correct=correct, answered=bool(text), wrong=(text,) if text and not correct else ()
-    )
-
-
 def quiz_analysis(session: Session, school_class: SchoolClass, assignment_id: int) -> QuizAnalysis:
     """Per question of an assigned quiz, from each pupil's counted attempt (the best or the last,
     as the quiz's policy says: the same attempt whose score the report shows)."""
@@ -382,7 +366,12 @@ def quiz_analysis(session: Session, school_class: SchoolClass, assignment_id: in
         answers = {}
         for q in chosen.questions:
             qid = int(q["id"])
-            answers[qid] = _answer(q, responses.get(str(qid)), grades[qid].correct)
+            answers[qid] = read_answer(
+                str(q["kind"]),
+                q.get("data", {}).get("options", []),
+                responses.get(str(qid)),
+                correct=grades[qid].correct,
+            )
             if qid not in prompts or prompts[qid][0] < chosen.started_at:
                 prompts[qid] = (chosen.started_at, q)
         sittings.append(Sitting(score=chosen.score or 0.0, answers=answers))

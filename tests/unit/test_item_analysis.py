@@ -7,6 +7,7 @@ from mooc.schools.core.item_analysis import (
     Answer,
     Sitting,
     analyse,
+    read_answer,
     upper_lower_index,
 )
 
@@ -86,3 +87,16 @@ def test_with_a_pool_only_pupils_who_drew_a_question_count() -> None:
 def test_ties_between_wrong_answers_take_the_first_in_order() -> None:
     [stats] = analyse([Sitting(10, {1: wrong("b", "a")})], [1])
     assert (stats.top_wrong, stats.top_wrong_count) == ("a", 1)
+
+
+def test_read_answer_names_wrong_options_by_text_and_typed_answers_as_typed() -> None:
+    options = [{"text": "2", "correct": True}, {"text": "9"}, {"text": "17", "correct": True}]
+    assert read_answer("multiple", options, ["0", "1"], correct=False) == Answer(
+        correct=False, answered=True, wrong=("9",)
+    )
+    assert read_answer("single", options, "1", correct=False).wrong == ("9",)
+    assert read_answer("single", options, None, correct=False) == Answer(False, False, ())
+    assert read_answer("single", options, "7", correct=False).answered is False  # no such option
+    assert read_answer("numeric", [], 33.0, correct=False).wrong == ("33.0",)
+    assert read_answer("text", [], "  ", correct=False) == Answer(False, False, ())
+    assert read_answer("text", [], "Hà Nội", correct=True).wrong == ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 GROUP_SHARE = 0.27  # Kelley's 27 % upper and lower groups
 MIN_PUPILS = 5  # fewer answers than this make shares and indexes noise: no flags, no index
@@ -53,6 +54,26 @@ class QuestionStats:
     @property
     def share_correct(self) -> float | None:
         return self.correct / self.drew if self.drew else None
+
+
+def read_answer(
+    kind: str, options: Sequence[Mapping[str, Any]], response: Any, *, correct: bool
+) -> Answer:
+    """A stored response as an `Answer`: wrong choices are named by their option text (so options
+    shown in another order still count together), a wrong typed answer by what was typed."""
+    if kind in ("single", "multiple"):
+        picked = response if isinstance(response, list) else [response]
+        indexes = [int(p) for p in picked if str(p).isdigit() and int(p) < len(options)]
+        wrong = (
+            ()
+            if correct
+            else tuple(str(options[i]["text"]) for i in indexes if not options[i].get("correct"))
+        )
+        return Answer(correct=correct, answered=bool(indexes), wrong=wrong)
+    text = "" if response is None else str(response).strip()
+    return Answer(
+        correct=correct, answered=bool(text), wrong=(text,) if text and not correct else ()
+    )
 
 
 def upper_lower_index(results: Sequence[tuple[float, bool]]) -> float | None:
