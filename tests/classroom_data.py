@@ -46,6 +46,22 @@ class BuiltClass:
     quiz_assignment_ids: list[int]
 
 
+def open_class(session: Session, school_id: int, name: str = "6A1") -> SchoolClass:
+    """A grade-6 class of the school's 2026–2027 year (the year made with it)."""
+    year = SchoolYear(
+        institution_id=school_id,
+        name="2026–2027",
+        starts_on=dt.date(2026, 9, 5),
+        ends_on=dt.date(2027, 5, 31),
+    )
+    session.add(year)
+    session.flush()
+    school_class = SchoolClass(institution_id=school_id, school_year=year, name=name, grade=6)
+    session.add(school_class)
+    session.flush()
+    return school_class
+
+
 def _answer(rng: random.Random, question: dict[str, Any]) -> Any:
     """Right two times in three; otherwise a wrong pick, a wrong number or a blank."""
     if rng.random() < 0.65:
@@ -80,16 +96,7 @@ def build_class(
     school, _ = upsert_institution(
         session, slug=f"thcs-report-{tag}", name="Trường THCS Báo Cáo", kind=InstitutionKind.SCHOOL
     )
-    year = SchoolYear(
-        institution_id=school.id,
-        name="2026–2027",
-        starts_on=dt.date(2026, 9, 5),
-        ends_on=dt.date(2027, 5, 31),
-    )
-    session.add(year)
-    session.flush()
-    school_class = SchoolClass(institution_id=school.id, school_year=year, name="6A1", grade=6)
-    session.add(school_class)
+    school_class = open_class(session, school.id)
     if teacher is None:
         teacher = register(
             session, email=f"gv.{tag}@example.test", password=password, name="Nguyễn Thị Lan"

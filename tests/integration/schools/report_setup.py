@@ -24,8 +24,8 @@ from mooc.schools.models import (
     ClassMember,
     ClassRole,
     SchoolClass,
-    SchoolYear,
 )
+from tests.classroom_data import open_class
 from tests.factories import make_institution, make_user, right_answer
 
 BASE = "http://mooc.test"
@@ -44,16 +44,7 @@ class Classroom:
 
 def make_classroom(session: Session, *, name: str = "6A1") -> Classroom:
     school = make_institution(session, InstitutionKind.SCHOOL)
-    year = SchoolYear(
-        institution_id=school.id,
-        name="2026–2027",
-        starts_on=dt.date(2026, 9, 5),
-        ends_on=dt.date(2027, 5, 31),
-    )
-    session.add(year)
-    session.flush()
-    school_class = SchoolClass(institution_id=school.id, school_year=year, name=name, grade=6)
-    session.add(school_class)
+    school_class = open_class(session, school.id, name)
     teacher = make_user(session, (school.slug, Role.TEACHER), name="Cô Lan")
     teacher.locale = "en"  # the tests read the English pages
     session.flush()
