@@ -1,5 +1,5 @@
-"""Reading a class's work for its report: pupils × assigned items, the item analysis of an assigned
-quiz, and one pupil's progress report for parents.
+"""Reading a class's work for its report: pupils × assigned items, and one pupil's progress report
+for parents (the item analysis of an assigned quiz is in `quiz_reports`).
 
 Each report comes from a fixed number of queries however large the class (one per kind of row:
 assignments, their lectures, pupils, attempts, lecture progress, required lectures, completions),
@@ -12,21 +12,21 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.assessment.services import feedback
 from mooc.catalog.models import Course, Lecture
 from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.folding import name_sort_key
+from mooc.learning.completion import CompletionStatus
 from mooc.learning.models import Completion, LectureProgress
-from mooc.schools.core.item_analysis import QuestionStats, Sitting, analyse, read_answer
+from mooc.learning.services import completion, course_status
 from mooc.schools.core.report import NOTHING, Tally, Work, counted_attempt, tally
 from mooc.schools.models import (
     Assignment,
@@ -80,7 +80,7 @@ class ClassReport:
     generated_at: dt.datetime
 
 
-def _items(session: Session, class_id: int) -> list[ReportItem]:
+def report_items(session: Session, class_id: int) -> list[ReportItem]:
     found = session.execute(
         select(Assignment, Course.title, Course.slug, Quiz.title)
         .join(Course, Course.id == Assignment.course_id)
@@ -114,7 +114,7 @@ def _items(session: Session, class_id: int) -> list[ReportItem]:
     ]
 
 
-def _pupils_stmt(class_id: int) -> Select[Any]:
+def pupils_of(class_id: int) -> Select[Any]:
     return select(ClassMember.user_id).where(
         ClassMember.class_id == class_id, ClassMember.role == ClassRole.PUPIL
     )
@@ -236,8 +236,8 @@ def class_report(
     """The class's pupils (sorted as Vietnamese class lists are: by given name) × its assigned
     items; only `pupil_id`'s row when given (the parents' report)."""
     now = now or utcnow()
-    items = _items(session, school_class.id)
-    pupils = _pupils_stmt(school_class.id)
+    items = report_items(session, school_class.id)
+    pupils = pupils_of(school_class.id)
     people_stmt = (
         select(User.id, User.name, User.email, User.username, ClassMember.ended_at)
         .join(ClassMember, ClassMember.user_id == User.id)
@@ -309,97 +309,6 @@ def class_teachers(session: Session, class_id: int) -> list[User]:
     return [user for user, _role in ordered]
 
 
-# --- item analysis -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuestionReport:
-    number: int
-    prompt: str  # Markdown, as the question read when the newest analysed attempt began
-    kind: str
-    stats: QuestionStats
-
-
-@dataclass(frozen=True)
-class QuizAnalysis:
-    item: ReportItem
-    quiz: Quiz
-    pupils: int  # current pupils of the class
-    scores: list[float]  # the analysed attempt's score of each pupil who submitted one
-    questions: list[QuestionReport]
-
-
-def assigned_quiz(session: Session, school_class: SchoolClass, assignment_id: int) -> ReportItem:
-    """The class's (not withdrawn) quiz assignment; anything else is `NotFound`."""
-    for item in _items(session, school_class.id):
-        if item.assignment_id == assignment_id and item.kind == AssignmentKind.QUIZ:
-            return item
-    raise NotFound(_("This class has no such assigned quiz."))
-
-
-def quiz_analysis(session: Session, school_class: SchoolClass, assignment_id: int) -> QuizAnalysis:
-    """Per question of an assigned quiz, from each pupil's counted attempt (the best or the last,
-    as the quiz's policy says: the same attempt whose score the report shows)."""
-    item = assigned_quiz(session, school_class, assignment_id)
-    quiz = session.get_one(Quiz, item.quiz_id)
-    attempts: dict[int, list[QuizAttempt]] = defaultdict(list)
-    for attempt in session.scalars(
-        select(QuizAttempt)
-        .join(ClassMember, ClassMember.user_id == QuizAttempt.user_id)
-        .where(
-            QuizAttempt.quiz_id == quiz.id,
-            QuizAttempt.submitted_at.is_not(None),
-            ClassMember.class_id == school_class.id,
-            ClassMember.role == ClassRole.PUPIL,
-            ClassMember.ended_at.is_(None),
-        )
-        .order_by(QuizAttempt.number)
-    ):
-        attempts[attempt.user_id].append(attempt)
-    sittings: list[Sitting] = []
-    prompts: dict[int, tuple[dt.datetime, dict[str, Any]]] = {}
-    for mine in attempts.values():
-        index = counted_attempt([a.score or 0.0 for a in mine], mine[-1].policy.value)
-        chosen = mine[index or 0]
-        grades = feedback(chosen).grades
-        responses = chosen.responses or {}
-        answers = {}
-        for q in chosen.questions:
-            qid = int(q["id"])
-            answers[qid] = read_answer(
-                str(q["kind"]),
-                q.get("data", {}).get("options", []),
-                responses.get(str(qid)),
-                correct=grades[qid].correct,
-            )
-            if qid not in prompts or prompts[qid][0] < chosen.started_at:
-                prompts[qid] = (chosen.started_at, q)
-        sittings.append(Sitting(score=chosen.score or 0.0, answers=answers))
-    order = {q.id: q.position for q in quiz.questions}
-    ids = sorted(prompts, key=lambda qid: (order.get(qid, 1 << 30), qid))
-    stats = analyse(sittings, ids)
-    return QuizAnalysis(
-        item=item,
-        quiz=quiz,
-        pupils=session.scalar(
-            select(func.count()).select_from(
-                _pupils_stmt(school_class.id).where(ClassMember.ended_at.is_(None)).subquery()
-            )
-        )
-        or 0,
-        scores=[s.score for s in sittings],
-        questions=[
-            QuestionReport(
-                number=n,
-                prompt=str(prompts[s.question_id][1]["prompt"]),
-                kind=str(prompts[s.question_id][1]["kind"]),
-                stats=s,
-            )
-            for n, s in enumerate(stats, 1)
-        ],
-    )
-
-
 def assigned_courses(session: Session, items: Collection[ReportItem]) -> list[Course]:
     """The distinct courses of the items, in the order the report first meets them."""
     order = list(dict.fromkeys(item.course_id for item in items))
@@ -407,6 +316,43 @@ def assigned_courses(session: Session, items: Collection[ReportItem]) -> list[Co
         return []
     found = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(order)))}
     return [found[i] for i in order if i in found]
+
+
+class CourseProgress(NamedTuple):
+    course: Course
+    status: CompletionStatus
+    completion: Completion | None
+
+
+class PupilSection(NamedTuple):
+    """One class's part of a pupil's report for parents."""
+
+    school_class: SchoolClass
+    report: ClassReport  # the pupil's row only
+    courses: list[CourseProgress]  # the courses of the class's assignments
+    teachers: list[User]
+
+
+def parents_report(session: Session, class_ids: Sequence[int], pupil_id: int) -> list[PupilSection]:
+    """A pupil's work in each of the classes, with their progress in the courses assigned there."""
+    sections = []
+    for class_id in class_ids:
+        school_class = session.get(SchoolClass, class_id)
+        if school_class is None:
+            continue
+        report = class_report(session, school_class, pupil_id=pupil_id)
+        courses = [
+            CourseProgress(
+                course,
+                course_status(session, pupil_id, course),
+                completion(session, pupil_id, course.id),
+            )
+            for course in assigned_courses(session, report.items)
+        ]
+        sections.append(
+            PupilSection(school_class, report, courses, class_teachers(session, class_id))
+        )
+    return sections
 
 
 def taught_classes(session: Session, user: User) -> list[SchoolClass]:

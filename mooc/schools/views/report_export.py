@@ -7,7 +7,8 @@ from flask import Response
 
 from mooc.folding import fold
 from mooc.schools.models import SchoolClass
-from mooc.schools.reports import ClassReport, QuizAnalysis
+from mooc.schools.quiz_reports import QuizAnalysis
+from mooc.schools.reports import ClassReport
 from mooc.web.spreadsheets import csv_response
 
 

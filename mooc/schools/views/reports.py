@@ -13,10 +13,8 @@ from markupsafe import Markup
 
 from mooc.extensions import db
 from mooc.learning import charts
-from mooc.learning.services import completion, course_status
-from mooc.schools import reports
+from mooc.schools import quiz_reports, reports
 from mooc.schools.core.charts import percent_bars_svg
-from mooc.schools.models import SchoolClass
 from mooc.schools.permissions import pupil_class_ids, taught_class
 from mooc.schools.views import bp
 from mooc.schools.views.report_export import analysis_csv, class_report_csv
@@ -42,7 +40,7 @@ def class_report_download(class_id: int) -> ResponseReturnValue:
 @login_required
 def quiz_analysis(class_id: int, assignment_id: int) -> ResponseReturnValue:
     school_class = taught_class(db.session, current_account(), class_id)
-    analysis = reports.quiz_analysis(db.session, school_class, assignment_id)
+    analysis = quiz_reports.quiz_analysis(db.session, school_class, assignment_id)
     distribution = charts.score_bins(analysis.scores)
     histogram = charts.histogram_svg(_("Scores of the class"), distribution, charts.BIN_LABELS)
     bars = percent_bars_svg(
@@ -72,31 +70,15 @@ def quiz_analysis(class_id: int, assignment_id: int) -> ResponseReturnValue:
 def quiz_analysis_download(class_id: int, assignment_id: int) -> ResponseReturnValue:
     school_class = taught_class(db.session, current_account(), class_id)
     return analysis_csv(
-        school_class, reports.quiz_analysis(db.session, school_class, assignment_id)
+        school_class, quiz_reports.quiz_analysis(db.session, school_class, assignment_id)
     )
 
 
 def _parents_page(class_ids: list[int], pupil_id: int) -> str:
     """The printable report, in the school's language (the platform's default) whoever prints it,
     since it is written for the pupil's family."""
-    sections = []
     with force_locale(current_app.config["MOOC_SETTINGS"].default_language):
-        for class_id in class_ids:
-            school_class = db.session.get(SchoolClass, class_id)
-            if school_class is None:
-                continue
-            report = reports.class_report(db.session, school_class, pupil_id=pupil_id)
-            courses = [
-                (
-                    course,
-                    course_status(db.session, pupil_id, course),
-                    completion(db.session, pupil_id, course.id),
-                )
-                for course in reports.assigned_courses(db.session, report.items)
-            ]
-            sections.append(
-                (school_class, report, courses, reports.class_teachers(db.session, class_id))
-            )
+        sections = reports.parents_report(db.session, class_ids, pupil_id)
         return render_template("schools/pupil_report.html", sections=sections)
 
 
