@@ -66,3 +66,10 @@ def fold(text: str) -> str:
 def fold_terms(query: str) -> list[str]:
     """Split a search query into folded terms, keeping only word characters."""
     return [term for term in re.split(r"[^\w]+", fold(query)) if term]
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """How Vietnamese class lists are ordered: by the given name (the last word), then by the
+    whole name, both folded — "Trần Văn An" comes before "Nguyễn Thị Bình"."""
+    folded = fold(name)
+    return (folded.rsplit(" ", 1)[-1], folded)

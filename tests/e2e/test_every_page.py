@@ -38,6 +38,7 @@ from mooc.learning.services import enrol
 from mooc.migrate import upgrade
 from mooc.schools.models import SchoolClass
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
+from tests.classroom_data import build_class
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
@@ -159,6 +160,8 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     agreement = one(select(Agreement))
     rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
     school_class = one(select(SchoolClass).where(SchoolClass.name == "6A1"))
+    teacher = one(select(User).where(User.email == "teacher@demo.test"))
+    built = build_class(session, pupils=6, items=6, password=DEMO_PASSWORD, teacher=teacher)
     session.commit()
     uni = request.institution.slug
     school = f"/schools/{school_class.institution.slug}"
@@ -192,6 +195,9 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"{author}/media",
             f"{author}/audit",
             f"/teach/courses/{course.slug}/learners",
+            f"/classes/{built.class_id}/report",
+            f"/classes/{built.class_id}/report/quizzes/{built.quiz_assignment_ids[0]}",
+            f"/classes/{built.class_id}/pupils/{built.pupil_ids[0]}/report",
         ],
         "verifier": [
             f"/university/{uni}",

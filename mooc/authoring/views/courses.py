@@ -19,6 +19,7 @@ from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.errors import BadRequest, DomainError, NotFound
 from mooc.extensions import db
 from mooc.learning.syllabus import syllabus
+from mooc.schools.reports import taught_classes
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 
@@ -56,7 +57,9 @@ def _media_choices(course: Course | None) -> list[SelectChoice]:
 @role_required(Role.TEACHER)
 def index() -> ResponseReturnValue:
     return render_template(
-        "authoring/index.html", courses=queries.taught_courses(db.session, current_account())
+        "authoring/index.html",
+        courses=queries.taught_courses(db.session, current_account()),
+        classes=taught_classes(db.session, current_account()),
     )
 
 

@@ -19,6 +19,7 @@ from mooc.learning import analytics, permissions
 from mooc.learning.core import charts
 from mooc.pagination import page_number, page_of
 from mooc.web.auth import current_account, role_required
+from mooc.web.spreadsheets import csv_safe as _csv_safe
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 PER_PAGE = 25
@@ -104,8 +105,3 @@ def learners_csv(slug: str) -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{course.slug}-learners.csv"'},
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in user-chosen text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

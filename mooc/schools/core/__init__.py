@@ -1,2 +1,2 @@
-"""Pure logic of the school layer: reading rosters (OneRoster CSV bulk, the Vietnamese spreadsheet),
-generating usernames and planning an import against what exists. No Flask, no SQLAlchemy."""
+"""Pure school logic (no Flask, no SQLAlchemy, no settings): reading rosters (OneRoster CSV
+bulk, the Vietnamese spreadsheet), usernames, planning an import, what the class pages compute."""

@@ -1,0 +1,72 @@
+"""The class report's arithmetic: is a pupil's work on an item done, late, how did it score, and
+the class's and each pupil's averages. Pure: plain values in, frozen dataclasses out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Work:
+    """One pupil's work on one assigned item.
+
+    `score` is 0–100 (a quiz's counted score, a course's final grade), None when there is none;
+    `parts_done`/`parts_total` count lectures for lecture and course assignments.
+    """
+
+    done: bool
+    done_at: dt.datetime | None = None
+    score: float | None = None
+    attempts: int = 0
+    parts_done: int | None = None
+    parts_total: int | None = None
+    seconds: int = 0  # time spent in submitted quiz attempts
+
+    def is_late(self, due_at: dt.datetime | None, now: dt.datetime) -> bool:
+        """Done after the due time, or not done and the due time has passed."""
+        if due_at is None:
+            return False
+        if self.done:
+            return self.done_at is not None and self.done_at > due_at
+        return now > due_at
+
+
+NOTHING = Work(done=False)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Done, late and the mean score over a set of cells (one item's column or one pupil's row)."""
+
+    done: int
+    late: int
+    total: int
+    average: float | None  # mean score of the cells that have a score
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def tally(cells: Sequence[tuple[Work, bool]]) -> Tally:
+    """Sum up `(work, late)` pairs; the average counts only work that has a score, so an item not
+    yet done lowers the done count, not the average."""
+    scores = [work.score for work, _late in cells if work.score is not None]
+    return Tally(
+        done=sum(1 for work, _late in cells if work.done),
+        late=sum(1 for _work, late in cells if late),
+        total=len(cells),
+        average=round(sum(scores) / len(scores), 1) if scores else None,
+    )
+
+
+def counted_attempt(scores_in_order: Sequence[float], policy: str) -> int | None:
+    """The index of the attempt whose score counts: the first best one, or the last."""
+    if not scores_in_order:
+        return None
+    if policy == "best":
+        best = max(scores_in_order)
+        return scores_in_order.index(best)
+    return len(scores_in_order) - 1
