@@ -20,7 +20,6 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
 from mooc.transfer.models import Agreement, Decision, ItemState, Outcome, RequestItem
-from mooc.transfer.recognition import issue_recognition_record
 from mooc.transfer.services.evaluation import (
     RecordEvaluation,
     RecordVerifier,
@@ -28,6 +27,7 @@ from mooc.transfer.services.evaluation import (
     store_proposal,
     student_tallies,
 )
+from mooc.transfer.services.recognition import issue_recognition_record
 from mooc.transfer.services.rules import MAX_CREDITS
 
 MAX_COMMENT = 2000
