@@ -21,13 +21,13 @@ from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
 from mooc.transfer.models import Agreement, Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.queries import student_tallies
-from mooc.transfer.recognition import issue_recognition_record
 from mooc.transfer.services.evaluation import (
     RecordEvaluation,
     RecordVerifier,
     evaluate_record,
     store_proposal,
 )
+from mooc.transfer.services.recognition import issue_recognition_record
 from mooc.transfer.services.rules import MAX_CREDITS
 
 MAX_COMMENT = 2000
