@@ -25,6 +25,8 @@ from mooc.catalog import views as catalog_views
 from mooc.credentials import cli as credentials_cli
 from mooc.credentials import hooks as credentials_hooks
 from mooc.credentials import views as credentials_views
+from mooc.credentials.services.issuing import IssuingContext
+from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.credentials.views import admin as credentials_admin_views
 from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
@@ -41,7 +43,7 @@ from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import views as transfer_views
-from mooc.web import filters, health
+from mooc.web import edge, filters, health
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -124,6 +126,16 @@ def create_app(
     app.extensions["mooc_storage"] = open_storage(
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
     )
+
+    # The credentials objects the edge hands to views (mooc.web.edge imports no feature).
+    app.extensions[edge.ISSUING_CONTEXT] = IssuingContext.from_settings
+
+    def _verifier(*, network: bool = True) -> PlatformVerifier:
+        cache = app.extensions.setdefault(edge.STATUS_CACHE, StatusListCache())
+        policy = VerificationPolicy.from_settings(app.config[edge.SETTINGS], network=network)
+        return PlatformVerifier(db.session, policy, cache=cache)
+
+    app.extensions[edge.VERIFIER] = _verifier
 
     # Opening a mailer only parses its URL: the folder or server is first touched by a message.
     app.extensions["mooc_postbox"] = Postbox(

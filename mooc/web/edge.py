@@ -9,20 +9,24 @@ cores) receives them as arguments and never imports this module.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from mooc.credentials.services.issuing import IssuingContext
-from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
-from mooc.extensions import db
 from mooc.mail import Postbox
 from mooc.settings import Settings
 from mooc.storage.base import Storage
+
+if TYPE_CHECKING:  # made by the factory: importing credentials here would lift every view above it
+    from mooc.credentials.services.issuing import IssuingContext
+    from mooc.credentials.verification import PlatformVerifier
 
 SETTINGS = "MOOC_SETTINGS"  # app.config key
 STORAGE = "mooc_storage"  # app.extensions keys
 POSTBOX = "mooc_postbox"
 STATUS_CACHE = "mooc_credentials_status_cache"  # status lists fetched, shared by the process
+ISSUING_CONTEXT = "mooc_issuing_context"  # a maker of the issuing context from the settings
+VERIFIER = "mooc_verifier"  # a maker of the platform verifier on the request's session
 VERIFY_SCOPE = "public-verify"  # the verify page and API share one budget per address
 
 
@@ -65,11 +69,11 @@ def postbox() -> Postbox:
 
 
 def issuing_context() -> IssuingContext:
-    return IssuingContext.from_settings(settings())
+    make: Callable[[Settings], IssuingContext] = current_app.extensions[ISSUING_CONTEXT]
+    return make(settings())
 
 
 def verifier(*, network: bool = True) -> PlatformVerifier:
     """The platform's verifier on the request's session (`network=False`: offline commands)."""
-    cache = current_app.extensions.setdefault(STATUS_CACHE, StatusListCache())
-    policy = VerificationPolicy.from_settings(settings(), network=network)
-    return PlatformVerifier(db.session, policy, cache=cache)
+    make: Callable[..., PlatformVerifier] = current_app.extensions[VERIFIER]
+    return make(network=network)
