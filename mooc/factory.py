@@ -50,6 +50,7 @@ from mooc.transfer import student_views as transfer_student_views
 from mooc.web import filters, health
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
+from mooc.web.dashboard_panels import dashboard_panels
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.security import install_security_headers
@@ -158,7 +159,10 @@ def create_app(
     register_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())
+        csrf_token=generate_csrf,
+        settings=settings,
+        current_locale=lambda: str(get_locale()),
+        dashboard_panels=dashboard_panels,
     )
 
     if settings.trusted_proxies:
