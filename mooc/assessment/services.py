@@ -7,8 +7,10 @@ attempt per learner and quiz can be open at a time (partial unique index).
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -16,11 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
+from mooc.assessment.deadlines import quiz_due_at
 from mooc.assessment.grading import (
     AttemptScore,
     QuestionSnapshot,
+    answers_revealed,
     attempts_left,
+    draw_questions,
     score_attempt,
+    shuffled_order,
 )
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.assessment.questions import question_type
@@ -80,7 +86,14 @@ def remaining_attempts(session: Session, user_id: int, quiz: Quiz) -> int | None
     return attempts_left(used or 0, quiz.max_attempts)
 
 
-def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
+# Draws and shuffles need no reproducibility, only unpredictability for the learner.
+_RNG = random.SystemRandom()
+
+
+def _snapshot(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
+    """The questions drawn for a new attempt (the pool, shuffled if asked), as they stand now."""
+    by_id = {q.id: q for q in quiz.questions}
+    drawn = draw_questions(list(by_id), quiz.pool_size, quiz.shuffle_questions, rng)
     return [
         {
             "id": q.id,
@@ -90,8 +103,22 @@ def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
             "points": q.points,
             "data": dict(q.data),
         }
-        for q in quiz.questions
+        for q in (by_id[qid] for qid in drawn)
     ]
+
+
+def _option_order(
+    quiz: Quiz, questions: Sequence[Mapping[str, Any]], rng: random.Random
+) -> dict[str, list[int]] | None:
+    """Each choice question's options in a fresh order, or None when the quiz keeps its order."""
+    if not quiz.shuffle_options:
+        return None
+    order: dict[str, list[int]] = {}
+    for q in questions:
+        options = q["data"].get("options")
+        if options:
+            order[str(q["id"])] = shuffled_order(len(options), rng)
+    return order
 
 
 def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
@@ -108,6 +135,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
         )
     )
     now = utcnow()
+    drawn = _snapshot(quiz, _RNG)
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_id=quiz.id,
@@ -116,7 +144,8 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
         quiz_revision=quiz.revision,
         pass_mark=quiz.pass_mark,
         policy=quiz.policy,
-        questions=_snapshot(quiz),
+        questions=drawn,
+        option_order=_option_order(quiz, drawn, _RNG),
         started_at=now,
         deadline_at=(
             now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
@@ -219,3 +248,16 @@ def feedback(attempt: QuizAttempt) -> AttemptScore:
     """Per-question grades of a submitted attempt, recomputed from its own snapshot."""
     responses = {int(k): v for k, v in (attempt.responses or {}).items()}
     return score_attempt(snapshots(attempt), responses)
+
+
+def answers_shown(
+    session: Session, attempt: QuizAttempt, *, now: dt.datetime | None = None
+) -> bool:
+    """Whether the learner may see the right answers and explanations of this submitted attempt,
+    by the quiz's reveal policy (read now, so a teacher's change applies to past attempts too)."""
+    quiz = attempt.quiz
+    left = remaining_attempts(session, attempt.user_id, quiz)
+    if open_attempt(session, attempt.user_id, quiz.id) is not None:
+        left = left if left is None else left + 1  # the open one is not used up yet
+    due = quiz_due_at(session, attempt.user_id, quiz.id) if quiz.reveal == "after_due" else None
+    return answers_revealed(quiz.reveal.value, attempts_left=left, due_at=due, now=now or utcnow())

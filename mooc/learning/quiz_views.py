@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from mooc.assessment import services as quizzes
+from mooc.assessment.deadlines import quiz_due_at
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.errors import PermissionDenied
@@ -39,6 +40,7 @@ def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
         attempts=quizzes.submitted_attempts(db.session, user.id, quiz.id),
         open_attempt=quizzes.open_attempt(db.session, user.id, quiz.id),
         left=quizzes.remaining_attempts(db.session, user.id, quiz),
+        due_at=quiz_due_at(db.session, user.id, quiz.id),
     )
 
 
@@ -123,6 +125,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
         attempt=found,
         quiz=found.quiz,
         score=score,
+        revealed=quizzes.answers_shown(db.session, found),
+        due_at=quiz_due_at(db.session, user.id, found.quiz_id),
         course=found.quiz.course,
         left=quizzes.remaining_attempts(db.session, user.id, found.quiz),
         open_attempt=quizzes.open_attempt(db.session, user.id, found.quiz_id),
