@@ -1,0 +1,1 @@
+"""Pure rules of the schools feature: no Flask, no SQLAlchemy, no settings."""
