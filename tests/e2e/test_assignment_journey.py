@@ -1,10 +1,12 @@
 """Issue journey (#9): a teacher assigns a quiz due tomorrow to class 6A1; a pupil sees it under
 "to do" on the dashboard, takes it, and it moves to the done list. Screenshots at 360 and 1280 px
-go to the test's temporary folder (look at them when changing these pages)."""
+go to $MOOC_SCREENSHOTS, else the test's temporary folder (look at them when changing these
+pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "journey password 123"
 TEACHER = "co-lan@example.org"
 PUPIL = "an.nguyen@example.org"
-SHOTS = Path("/tmp/assign-shots")
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +73,22 @@ def classroom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         yield url, made["class_id"]
 
 
-def _shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("MOOC_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shoot(page: Page, folder: Path, name: str) -> None:
     for width, height in ((360, 640), (1280, 800)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_pupil_does_the_quiz_the_teacher_assigned_for_tomorrow(
-    browser: Browser, classroom_server: tuple[str, int]
+    browser: Browser, classroom_server: tuple[str, int], shots: Path
 ) -> None:
     base, class_id = classroom_server
     tomorrow = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + dt.timedelta(days=1)
@@ -92,20 +99,20 @@ def test_a_pupil_does_the_quiz_the_teacher_assigned_for_tomorrow(
     expect(teacher.get_by_text("No work assigned to this class yet.")).to_be_visible()
     teacher.get_by_role("link", name="Assign work").click()
     teacher.get_by_label("Course").select_option(label="Toán lớp 6 (grade 6)")
-    _shoot(teacher, "assignment-course")
+    _shoot(teacher, shots, "assignment-course")
     teacher.get_by_role("button", name="Next").click()
     expect(teacher.get_by_label("A quiz")).to_be_checked()
     teacher.get_by_label("Quiz", exact=True).select_option(label="Kiểm tra tổng hợp Toán lớp 6")
     teacher.get_by_label("Due (optional)").fill(f"{tomorrow.isoformat()}T17:00")
     teacher.get_by_label("A note for the pupils (optional)").fill("Làm cẩn thận nhé!")
-    _shoot(teacher, "assignment-new")
+    _shoot(teacher, shots, "assignment-new")
     teacher.get_by_role("button", name="Assign", exact=True).click()
     expect(teacher.get_by_role("status")).to_contain_text("The work is assigned to class 6A1")
     row = teacher.locator("tbody tr").first
     expect(row).to_contain_text("Kiểm tra tổng hợp Toán lớp 6")
     expect(row).to_contain_text("(GMT+07:00)")  # the teacher's zone, with its label
     expect(row).to_contain_text("0 of 1")
-    _shoot(teacher, "assignments")
+    _shoot(teacher, shots, "assignments")
     teacher.get_by_role("link", name="Withdraw").first.focus()  # reachable by keyboard
     teacher.context.close()
 
@@ -116,7 +123,7 @@ def test_a_pupil_does_the_quiz_the_teacher_assigned_for_tomorrow(
     expect(todo.get_by_role("heading", name="To do")).to_be_visible()
     expect(todo).to_contain_text("Due tomorrow")
     expect(todo).to_contain_text("Làm cẩn thận nhé!")
-    _shoot(pupil, "dashboard-todo")
+    _shoot(pupil, shots, "dashboard-todo")
     todo.get_by_role("link", name="Kiểm tra tổng hợp Toán lớp 6").click()
     expect(pupil.get_by_role("heading", level=1)).to_have_text("Kiểm tra tổng hợp Toán lớp 6")
     expect(pupil.locator("main")).to_contain_text("Due ")
@@ -127,7 +134,7 @@ def test_a_pupil_does_the_quiz_the_teacher_assigned_for_tomorrow(
     # Three attempts allowed: the right answers stay hidden after the first.
     expect(pupil.locator("#answers-hidden")).to_be_visible()
     expect(pupil.locator("main")).not_to_contain_text("right answer")
-    _shoot(pupil, "result-hidden")
+    _shoot(pupil, shots, "result-hidden")
 
     pupil.goto(f"{base}/my/todo")
     expect(pupil.locator("main")).to_contain_text("Nothing to do right now.")
@@ -135,5 +142,5 @@ def test_a_pupil_does_the_quiz_the_teacher_assigned_for_tomorrow(
     done.locator("summary").click()
     expect(done).to_contain_text("Kiểm tra tổng hợp Toán lớp 6")
     expect(done).to_contain_text("Done")
-    _shoot(pupil, "todo-done")
+    _shoot(pupil, shots, "todo-done")
     pupil.context.close()
