@@ -76,7 +76,8 @@ def downgrade() -> None:
         batch_op.drop_column("option_order")
 
     with op.batch_alter_table("quiz", schema=None) as batch_op:
-        batch_op.drop_constraint("pool_size_positive", type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_quiz_pool_size_positive"), type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_quiz_reveal_policy"), type_="check")
         batch_op.drop_column("pool_size")
         batch_op.drop_column("shuffle_options")
         batch_op.drop_column("shuffle_questions")
