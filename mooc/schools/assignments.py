@@ -128,6 +128,8 @@ def create_assignment(
     """Assign work to the class the caller may teach (the view checked); returns the assignment
     and whether this call created it (False: the same form was submitted before).
     Raises `Invalid` for a course, quiz, lectures or dates that do not fit."""
+    if school_class.disabled_at is not None:
+        raise Invalid(_("This class is closed: no new work can be assigned to it."))
     if not token:
         raise Invalid(_("The form expired; please fill it in again."))
     earlier = session.scalar(select(Assignment).where(Assignment.create_token == token))

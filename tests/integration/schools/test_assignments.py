@@ -305,3 +305,15 @@ def test_a_pupil_who_left_the_class_no_longer_sees_its_work(
     session.commit()
     browser = browser_of(app, pupil)
     assert "To do" not in browser.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_closed_class_gets_no_new_work(
+    app: Flask, session: Session, classroom: Classroom
+) -> None:
+    teacher = browser_of(app, classroom.teacher)
+    classroom.school_class.disabled_at = utcnow()
+    session.commit()
+    status, page = _assign_quiz(session, teacher, classroom, None)
+    assert status == 422
+    assert "This class is closed" in page
+    assert _count(session) == 0
