@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,6 +28,15 @@ from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
 class AttemptPolicy(enum.StrEnum):
     BEST = "best"
     LAST = "last"
+
+
+class RevealPolicy(enum.StrEnum):
+    """When a learner sees which answers were right, and the explanations (the score always)."""
+
+    AFTER_EACH = "after_each"  # after every submitted attempt
+    AFTER_LAST = "after_last"  # once no attempt is left (the default: nothing to copy forward)
+    AFTER_DUE = "after_due"  # once the due date of the learner's assignment has passed
+    NEVER = "never"
 
 
 class QuestionKind(enum.StrEnum):
@@ -43,6 +53,7 @@ class Quiz(Base):
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
         CheckConstraint("weight >= 0", name="weight_nonnegative"),
         CheckConstraint("(retired_at IS NULL) = (section_id IS NOT NULL)", name="retired_outside"),
+        CheckConstraint("pool_size IS NULL OR pool_size >= 1", name="pool_size_positive"),
     )
 
     id: Mapped[intpk]
@@ -60,6 +71,15 @@ class Quiz(Base):
         enum_column(AttemptPolicy, "attempt_policy"), default=AttemptPolicy.BEST
     )
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    reveal: Mapped[RevealPolicy] = mapped_column(
+        enum_column(RevealPolicy, "reveal_policy"),
+        default=RevealPolicy.AFTER_LAST,
+        server_default=RevealPolicy.AFTER_LAST.value,
+    )
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Draw this many of the questions for each attempt (None: all of them).
+    pool_size: Mapped[int | None] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     retired_at: Mapped[dt.datetime | None]
     updated_at: Mapped[updated_at]
@@ -118,7 +138,12 @@ class QuizAttempt(Base):
     quiz_revision: Mapped[int] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer)
     policy: Mapped[AttemptPolicy] = mapped_column(enum_column(AttemptPolicy, "attempt_policy"))
+    # The questions drawn for this attempt, in the order shown (a pool draws some, shuffling
+    # reorders them); grading and the maximum score use only these.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    # For shuffled options: question id (as text) -> the option indexes in the order shown. Answers
+    # still name the original indexes, so grading and item analysis need no translation.
+    option_order: Mapped[dict[str, list[int]] | None] = mapped_column(JSONType)
     started_at: Mapped[created_at]
     deadline_at: Mapped[dt.datetime | None]
     submitted_at: Mapped[dt.datetime | None]

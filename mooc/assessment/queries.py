@@ -15,9 +15,11 @@ from mooc.accounts.models import User
 from mooc.assessment.core.grading import (
     AttemptScore,
     QuestionSnapshot,
+    answers_revealed,
     attempts_left,
     score_attempt,
 )
+from mooc.assessment.deadlines import quiz_due_at
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.db import utcnow
 from mooc.errors import NotFound
@@ -91,3 +93,16 @@ def snapshots(attempt: QuizAttempt) -> list[QuestionSnapshot]:
         QuestionSnapshot(int(q["id"]), str(q["kind"]), int(q["points"]), q["data"])
         for q in attempt.questions
     ]
+
+
+def answers_shown(
+    session: Session, attempt: QuizAttempt, *, now: dt.datetime | None = None
+) -> bool:
+    """Whether the learner may see the right answers and explanations of this submitted attempt,
+    by the quiz's reveal policy (read now, so a teacher's change applies to past attempts too)."""
+    quiz = attempt.quiz
+    left = remaining_attempts(session, attempt.user_id, quiz)
+    if open_attempt(session, attempt.user_id, quiz.id) is not None:
+        left = left if left is None else left + 1  # the open one is not used up yet
+    due = quiz_due_at(session, attempt.user_id, quiz.id) if quiz.reveal == "after_due" else None
+    return answers_revealed(quiz.reveal.value, attempts_left=left, due_at=due, now=now or utcnow())

@@ -7,8 +7,10 @@ attempt per learner and quiz can be open at a time (partial unique index).
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,7 +20,9 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import User
 from mooc.assessment.core.grading import (
     AttemptScore,
+    draw_questions,
     score_attempt,
+    shuffled_order,
 )
 from mooc.assessment.core.questions import question_type
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -30,7 +34,14 @@ from mooc.errors import Conflict
 DEADLINE_GRACE = dt.timedelta(seconds=30)
 
 
-def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
+# Draws and shuffles need no reproducibility, only unpredictability for the learner.
+_RNG = random.SystemRandom()
+
+
+def _snapshot(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
+    """The questions drawn for a new attempt (the pool, shuffled if asked), as they stand now."""
+    by_id = {q.id: q for q in quiz.questions}
+    drawn = draw_questions(list(by_id), quiz.pool_size, quiz.shuffle_questions, rng)
     return [
         {
             "id": q.id,
@@ -40,8 +51,22 @@ def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
             "points": q.points,
             "data": dict(q.data),
         }
-        for q in quiz.questions
+        for q in (by_id[qid] for qid in drawn)
     ]
+
+
+def _option_order(
+    quiz: Quiz, questions: Sequence[Mapping[str, Any]], rng: random.Random
+) -> dict[str, list[int]] | None:
+    """Each choice question's options in a fresh order, or None when the quiz keeps its order."""
+    if not quiz.shuffle_options:
+        return None
+    order: dict[str, list[int]] = {}
+    for q in questions:
+        options = q["data"].get("options")
+        if options:
+            order[str(q["id"])] = shuffled_order(len(options), rng)
+    return order
 
 
 def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
@@ -58,6 +83,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
         )
     )
     now = utcnow()
+    drawn = _snapshot(quiz, _RNG)
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_id=quiz.id,
@@ -66,7 +92,8 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
         quiz_revision=quiz.revision,
         pass_mark=quiz.pass_mark,
         policy=quiz.policy,
-        questions=_snapshot(quiz),
+        questions=drawn,
+        option_order=_option_order(quiz, drawn, _RNG),
         started_at=now,
         deadline_at=(
             now + dt.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None

@@ -138,6 +138,26 @@ class QuizForm(Form):
     time_limit_minutes = IntegerField(
         _l("Time limit in minutes (empty: none)"), validators=[Optional(), NumberRange(1, 600)]
     )
+    reveal = SelectField(
+        _l("When learners see the right answers and explanations"),
+        choices=[
+            SelectChoice("after_last", _l("After their last attempt (none left)")),
+            SelectChoice("after_each", _l("After each attempt")),
+            SelectChoice("after_due", _l("After the due date of their class assignment")),
+            SelectChoice("never", _l("Never (the score only)")),
+        ],
+        default="after_last",
+        description=_l(
+            "The score is always shown. With unlimited attempts, “after their last attempt” "
+            "never comes; without an assignment, “after the due date” waits for the last attempt."
+        ),
+    )
+    shuffle_questions = BooleanField(_l("Shuffle the questions for each attempt"))
+    shuffle_options = BooleanField(_l("Shuffle the options of choice questions for each attempt"))
+    pool_size = IntegerField(
+        _l("Questions drawn for each attempt (empty: all)"),
+        validators=[Optional(), NumberRange(1, 500)],
+    )
     submit = SubmitField(_l("Save quiz"))
 
     def settings(self) -> QuizSettings:
@@ -149,6 +169,10 @@ class QuizForm(Form):
             max_attempts=self.max_attempts.data,
             policy=self.policy.data or "best",
             time_limit_minutes=self.time_limit_minutes.data,
+            reveal=self.reveal.data or "after_last",
+            shuffle_questions=bool(self.shuffle_questions.data),
+            shuffle_options=bool(self.shuffle_options.data),
+            pool_size=self.pool_size.data,
         )
 
 

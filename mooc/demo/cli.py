@@ -9,6 +9,7 @@ from mooc.accounts.models import User
 from mooc.credentials.services.pending import issue_pending
 from mooc.db import utcnow
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+from mooc.demo.assignments import load_demo_assignments
 from mooc.demo.progress import load_demo_progress
 from mooc.demo.school import load_demo_school
 from mooc.demo.transfer import load_demo_transfer
@@ -39,6 +40,8 @@ def load_command() -> None:
             db.session.commit()
             created += [f"{batch.issued} signed record(s)"] if batch.issued else []
         # The partner university recognises the seed courses; the record above waits there.
+        # After the demo school's classes: 6A1's quiz, with answers from some of its pupils.
+        created += load_demo_assignments(db.session)
         created += load_demo_transfer(
             db.session,
             base_url=settings.base_url,

@@ -164,6 +164,8 @@ class Assignment(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The one-time token of the form that created it: a double submit finds this row again.
+    create_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[created_at]
     withdrawn_at: Mapped[dt.datetime | None]
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
 from playwright.sync_api import Browser, expect
 
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade

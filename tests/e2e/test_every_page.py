@@ -12,6 +12,7 @@ One browser, one server, pages in sequence; every problem of every page is repor
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, ViewportSize
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-from mooc.accounts.models import User
+from mooc.accounts.models import Institution, InstitutionKind, User
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
 from mooc.authoring.core.package_format import load_tree
@@ -32,11 +34,12 @@ from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.sharing import create_share_link
 from mooc.demo.accounts import DEMO_PASSWORD
+from mooc.demo.assignments import load_demo_assignments
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning.services import enrol
 from mooc.migrate import upgrade
-from mooc.schools.models import SchoolClass
+from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass, SchoolYear
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.classroom_data import build_class
 from tests.conftest import CONTENT, make_settings
@@ -136,6 +139,30 @@ def _role_of(path: str) -> str:
     return next((role for role, prefixes in AREAS if path.startswith(prefixes)), "student")
 
 
+def _demo_class(session: Session, student: User) -> SchoolClass:
+    """The demo's class 6A1 with its assigned quiz (made here when the demo has no school
+    classes), with the demo student as a pupil, so the to-do panel shows on the dashboard."""
+    room = session.scalar(select(SchoolClass).where(SchoolClass.name == "6A1"))
+    if room is None:
+        school = session.scalars(
+            select(Institution).where(Institution.kind == InstitutionKind.SCHOOL)
+        ).first()
+        assert school is not None
+        year = SchoolYear(
+            institution_id=school.id,
+            name="2026–2027",
+            starts_on=dt.date(2026, 9, 5),
+            ends_on=dt.date(2027, 5, 31),
+        )
+        room = SchoolClass(institution=school, school_year=year, name="6A1", grade=6)
+        session.add_all([year, room])
+        session.flush()
+        load_demo_assignments(session, "6A1")
+    session.add(ClassMember(class_id=room.id, user_id=student.id, role=ClassRole.PUPIL))
+    session.flush()
+    return room
+
+
 def _object_pages(application: Flask) -> dict[str, list[str]]:
     """One page of each kind of object in the demo data, by the role that may see it."""
     session = db.session
@@ -162,7 +189,10 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     school_class = one(select(SchoolClass).where(SchoolClass.name == "6A1"))
     teacher = one(select(User).where(User.email == "teacher@demo.test"))
     built = build_class(session, pupils=6, items=6, password=DEMO_PASSWORD, teacher=teacher)
+    room = _demo_class(session, student)
+    assignment = one(select(Assignment).where(Assignment.class_id == room.id))
     session.commit()
+    classes = f"/classes/{room.id}/assignments"
     uni = request.institution.slug
     school = f"/schools/{school_class.institution.slug}"
     author = f"/author/courses/{course.slug}"
@@ -198,6 +228,11 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/classes/{built.class_id}/report",
             f"/classes/{built.class_id}/report/quizzes/{built.quiz_assignment_ids[0]}",
             f"/classes/{built.class_id}/pupils/{built.pupil_ids[0]}/report",
+            classes,
+            f"{classes}/new",
+            f"{classes}/new?course={k12.id}",
+            f"{classes}/{assignment.id}/edit",
+            f"{classes}/{assignment.id}/withdraw",
         ],
         "verifier": [
             f"/university/{uni}",

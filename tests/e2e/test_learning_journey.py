@@ -79,6 +79,7 @@ COURSE = {
         pass_mark: 50
         max_attempts: 3
         policy: best
+        reveal: after_each
         questions:
           - type: single
             prompt: "Hình chữ nhật 2 × 3 có diện tích bao nhiêu?"

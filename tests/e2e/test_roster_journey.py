@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
 from playwright.sync_api import Page, expect
 
 from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade

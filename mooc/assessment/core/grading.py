@@ -1,4 +1,5 @@
-"""Scoring a whole attempt and choosing which attempt counts. Pure.
+"""Scoring a whole attempt, choosing which attempt counts, drawing and shuffling an attempt's
+questions, and deciding when a learner may see the right answers. Pure.
 
 An attempt grades against the snapshot of the questions taken when it started, so a teacher's
 later edits never change a past result.
@@ -6,6 +7,8 @@ later edits never change a past result.
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,3 +58,42 @@ def counted_score(scores_in_order: Sequence[float], policy: str) -> float | None
 def attempts_left(used: int, max_attempts: int | None) -> int | None:
     """None means unlimited."""
     return None if not max_attempts else max(0, max_attempts - used)
+
+
+def draw_questions(
+    question_ids: Sequence[int], pool_size: int | None, shuffle: bool, rng: random.Random
+) -> list[int]:
+    """The questions of one attempt: `pool_size` of them drawn at random (all when None or not
+    fewer than there are), kept in the authored order unless `shuffle`."""
+    chosen = list(question_ids)
+    if pool_size is not None and 0 < pool_size < len(chosen):
+        drawn = set(rng.sample(chosen, pool_size))
+        chosen = [qid for qid in chosen if qid in drawn]
+    if shuffle:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def shuffled_order(count: int, rng: random.Random) -> list[int]:
+    """A random order of `count` options, as their original indexes."""
+    order = list(range(count))
+    rng.shuffle(order)
+    return order
+
+
+def answers_revealed(
+    policy: str, *, attempts_left: int | None, due_at: dt.datetime | None, now: dt.datetime
+) -> bool:
+    """Whether a learner may now see which answers were right (and the explanations).
+
+    "after_last" waits until no attempt is left (so never for unlimited attempts: nothing may be
+    copied into a next try); "after_due" waits for the learner's due date and, without one,
+    behaves as "after_last".
+    """
+    if policy == "after_each":
+        return True
+    if policy == "never":
+        return False
+    if policy == "after_due" and due_at is not None:
+        return now >= due_at
+    return attempts_left == 0

@@ -77,6 +77,10 @@ class QuizSpec:
     policy: str
     time_limit_minutes: int | None
     questions: tuple[QuestionSpec, ...]
+    reveal: str = "after_last"  # after_each | after_last | after_due | never
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    pool_size: int | None = None  # questions drawn per attempt; None: all
 
 
 @dataclass(frozen=True)
@@ -319,6 +323,12 @@ def _load_quiz(path: Path, slug: str, grade: int | None) -> QuizSpec:
         policy=fields.choice("policy", ("best", "last"), default="best"),
         time_limit_minutes=fields.number("time_limit_minutes", lo=1, hi=600),
         questions=tuple(_load_question(fields, i, grade) for i in range(len(questions))),
+        reveal=fields.choice(
+            "reveal", ("after_each", "after_last", "after_due", "never"), default="after_last"
+        ),
+        shuffle_questions=fields.flag("shuffle_questions", False),
+        shuffle_options=fields.flag("shuffle_options", False),
+        pool_size=fields.number("pool_size", lo=1, hi=len(questions)),
     )
 
 

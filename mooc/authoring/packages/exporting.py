@@ -187,6 +187,15 @@ def _quiz_yaml(quiz: Quiz) -> str:
     data["policy"] = quiz.policy.value
     if quiz.time_limit_minutes is not None:
         data["time_limit_minutes"] = quiz.time_limit_minutes
+    # Settings at their defaults are left out, so older packages read the same as before.
+    if quiz.reveal.value != "after_last":
+        data["reveal"] = quiz.reveal.value
+    if quiz.shuffle_questions:
+        data["shuffle_questions"] = True
+    if quiz.shuffle_options:
+        data["shuffle_options"] = True
+    if quiz.pool_size is not None:
+        data["pool_size"] = quiz.pool_size
     data["questions"] = [_question(q) for q in quiz.questions]
     return _yaml(data)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind
 from mooc.accounts.services import upsert_institution
-from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
+from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz, RevealPolicy
 from mooc.authoring.core.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
 from mooc.authoring.services.ordering import PARK
 from mooc.authoring.services.retiring import restore, retire_or_delete
@@ -148,6 +148,10 @@ def _apply_quiz(session: Session, quiz: Quiz, spec: QuizSpec) -> None:
     quiz.max_attempts = spec.max_attempts
     quiz.policy = AttemptPolicy(spec.policy)
     quiz.time_limit_minutes = spec.time_limit_minutes
+    quiz.reveal = RevealPolicy(spec.reveal)
+    quiz.shuffle_questions = spec.shuffle_questions
+    quiz.shuffle_options = spec.shuffle_options
+    quiz.pool_size = spec.pool_size
     wanted = [(q.kind, q.prompt, q.explanation, q.points, dict(q.data)) for q in spec.questions]
     current = [(q.kind.value, q.prompt, q.explanation, q.points, q.data) for q in quiz.questions]
     if wanted == current:
@@ -190,6 +194,10 @@ def _quiz_state(quiz: Quiz) -> tuple[Any, ...]:
         quiz.max_attempts,
         quiz.policy,
         quiz.time_limit_minutes,
+        quiz.reveal,
+        quiz.shuffle_questions,
+        quiz.shuffle_options,
+        quiz.pool_size,
         quiz.revision,
     )
 

@@ -20,7 +20,7 @@ from mooc.assessment.core.questions import (
     validate_question,
     young_pupil_problems,
 )
-from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz
+from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz, RevealPolicy
 from mooc.authoring import audit
 from mooc.authoring.core.ordering import moved
 from mooc.authoring.permissions import require_editor
@@ -41,6 +41,10 @@ class QuizSettings:
     max_attempts: int | None
     policy: str
     time_limit_minutes: int | None
+    reveal: str = "after_last"
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    pool_size: int | None = None  # questions drawn per attempt; None: all
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class QuestionDraft:
     data: dict[str, Any]
 
 
-def _check_settings(s: QuizSettings) -> None:
+def _check_settings(s: QuizSettings, question_count: int = 0) -> None:
     if not s.title.strip():
         raise Invalid(_("A quiz needs a title."), field="title")
     if not 0 <= s.pass_mark <= 100:
@@ -65,6 +69,18 @@ def _check_settings(s: QuizSettings) -> None:
         raise Invalid(_("Choose which attempt counts."), field="policy")
     if s.time_limit_minutes is not None and not 1 <= s.time_limit_minutes <= 600:
         raise Invalid(_("The time limit is 1–600 minutes, or empty."), field="time_limit_minutes")
+    if s.reveal not in {p.value for p in RevealPolicy}:
+        raise Invalid(_("Choose when the right answers are shown."), field="reveal")
+    if s.pool_size is not None and not 1 <= s.pool_size <= question_count:
+        raise Invalid(
+            _(
+                "Draw 1 to %(n)d questions (the quiz has %(n)d), or leave it empty for all.",
+                n=question_count,
+            )
+            if question_count
+            else _("Add questions before drawing some of them for each attempt."),
+            field="pool_size",
+        )
 
 
 def check_question(draft: QuestionDraft, grade: int | None = None) -> dict[str, Any]:
@@ -116,6 +132,10 @@ def _apply_settings(quiz: Quiz, s: QuizSettings) -> None:
     quiz.max_attempts = s.max_attempts
     quiz.policy = AttemptPolicy(s.policy)
     quiz.time_limit_minutes = s.time_limit_minutes
+    quiz.reveal = RevealPolicy(s.reveal)
+    quiz.shuffle_questions = s.shuffle_questions
+    quiz.shuffle_options = s.shuffle_options
+    quiz.pool_size = s.pool_size
 
 
 def _settings_state(quiz: Quiz) -> dict[str, Any]:
@@ -127,6 +147,10 @@ def _settings_state(quiz: Quiz) -> dict[str, Any]:
         "max_attempts": quiz.max_attempts,
         "policy": str(quiz.policy),
         "time_limit_minutes": quiz.time_limit_minutes,
+        "reveal": str(quiz.reveal),
+        "shuffle_questions": quiz.shuffle_questions,
+        "shuffle_options": quiz.shuffle_options,
+        "pool_size": quiz.pool_size,
     }
 
 
@@ -139,7 +163,7 @@ def delete_quiz(session: Session, user: User, quiz: Quiz) -> Removal:
 
 def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings) -> None:
     require_editor(user, quiz.course)
-    _check_settings(settings)
+    _check_settings(settings, len(quiz.questions))
     before = _settings_state(quiz)
     _apply_settings(quiz, settings)
     audit.record_edit(

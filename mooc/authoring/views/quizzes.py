@@ -87,6 +87,7 @@ def edit(slug: str, quiz: str) -> ResponseReturnValue:
     form = QuizForm(obj=found if request.method == "GET" else None)
     if request.method == "GET":
         form.policy.data = str(found.policy)
+        form.reveal.data = str(found.reveal)
     if form.validate_on_submit():
         try:
             quizzes.update_quiz(db.session, current_account(), found, form.settings())

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from mooc.assessment import queries as quiz_queries
 from mooc.assessment import services as quizzes
+from mooc.assessment.deadlines import quiz_due_at
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.extensions import db
@@ -39,6 +40,7 @@ def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
         attempts=quiz_queries.submitted_attempts(db.session, user.id, quiz.id),
         open_attempt=quiz_queries.open_attempt(db.session, user.id, quiz.id),
         left=quiz_queries.remaining_attempts(db.session, user.id, quiz),
+        due_at=quiz_due_at(db.session, user.id, quiz.id),
     )
 
 
@@ -101,6 +103,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
         attempt=found,
         quiz=found.quiz,
         score=score,
+        revealed=quiz_queries.answers_shown(db.session, found),
+        due_at=quiz_due_at(db.session, user.id, found.quiz_id),
         course=found.quiz.course,
         left=quiz_queries.remaining_attempts(db.session, user.id, found.quiz),
         open_attempt=quiz_queries.open_attempt(db.session, user.id, found.quiz_id),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment.models import Quiz, QuizAttempt, RevealPolicy
 from mooc.catalog.models import Lecture
 from mooc.db import utcnow
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
@@ -453,6 +453,8 @@ def test_a_timed_attempt_submitted_in_time_counts(learner: Browser, session: Ses
 def test_the_result_page_explains_every_question(learner: Browser, session: Session) -> None:
     learner.enrol(READING)
     found = attempt(session, learner.start(READING, READING_QUIZ))
+    found.quiz.reveal = RevealPolicy.AFTER_EACH  # the default waits for the last attempt
+    session.commit()
     learner.post(f"/attempts/{found.id}/submit", wrong_answers(found))
     page = learner.get(f"/attempts/{found.id}/result").get_data(as_text=True)
     for q in found.questions:
