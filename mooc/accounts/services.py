@@ -32,6 +32,20 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def normalize_login(login: str) -> str:
+    """What a person typed at the sign-in form, as stored: emails and usernames are lowercase."""
+    return login.strip().lower()
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """The account signing in as `login`: an email when it has an @, else a username."""
+    name = normalize_login(login)
+    if not name:
+        return None
+    column = User.email if "@" in name else User.username
+    return session.scalar(select(User).where(column == name))
+
+
 def check_password(password: str, *, field: str = "password") -> None:
     """Raises `Invalid` for a password too short to be safe."""
     if len(password) < MIN_LENGTH:
@@ -66,9 +80,10 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (equal work whether the email exists)."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The active user with these credentials (`login`: an email or a username), or None
+    (equal work whether the account exists)."""
+    user = find_by_login(session, login)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         return None
@@ -95,6 +110,31 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise Invalid(_("The current password is not correct."), field="current_password")
     check_password(new)
     user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def choose_password(user: User, new: str) -> None:
+    """The person's own password in place of one someone else chose (a login card, a reset).
+
+    Raises `Invalid` when `new` is too weak or is the one-time password itself. Clears
+    `must_change_password` and ends the other sessions (the caller logs this one in again).
+    """
+    check_password(new, field="new_password")
+    if verify_password(user.password_hash, new):
+        raise Invalid(_("Choose a new password, not the one you were given."), field="new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_sessions(user)
+
+
+def set_one_time_password(user: User, password: str) -> None:
+    """Give `user` a password someone else chose (printed on a card): they must replace it at
+    their next sign-in, and every session they have ends now. Raises `Conflict` for a disabled
+    account."""
+    if not user.is_active:
+        raise Conflict(_("This account is disabled; enable it first."))
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
     end_sessions(user)
 
 
@@ -213,9 +253,15 @@ def institutions(session: Session) -> Sequence[Institution]:
 
 
 def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
-    """A page of the users matching `query` (email or name), with their total count."""
+    """A page of the users matching `query` (email, username or name), with their total count."""
     stmt = select(User)
     if query:
         like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    return paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)
+        stmt = stmt.where(
+            func.lower(User.email).like(like)
+            | User.username.like(like)
+            | func.lower(User.name).like(like)
+        )
+    # People without email are listed by their username, among the others.
+    order = func.coalesce(User.email, User.username)
+    return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)

@@ -17,12 +17,12 @@ from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.issuing import signed_document
 from mooc.credentials.models import IssuedCredential, ShareLink
-from mooc.credentials.qr import qr_svg
 from mooc.credentials.summary import summarize
 from mooc.credentials.transcripts import issue_transcript
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.web.auth import current_account
+from mooc.web.qr import qr_svg
 
 bp = Blueprint("credentials", __name__)
 
