@@ -12,3 +12,4 @@ from flask import Blueprint
 bp = Blueprint("schools", __name__)
 
 # Each page-family module registers its routes on `bp` when imported, one import line each below.
+from mooc.schools.views import login_cards  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Pure school logic: no Flask, no SQLAlchemy, no settings."""
