@@ -68,7 +68,7 @@ def test_a_pupil_without_email_signs_in_with_the_username(
 def test_people_with_email_still_sign_in_with_it(
     english: FlaskClient, session: Session, field: str
 ) -> None:
-    user = make_user(session, email="lan@example.test")
+    make_user(session, email="lan@example.test")
     session.commit()
     assert sign_in(english, **{field: "LAN@example.test"}).status_code == 303
     assert signed_in(english)
