@@ -103,7 +103,9 @@ def _issue(session: Session, school_class: SchoolClass, pupils: Sequence[User]) 
     for pupil in pupils:
         password = one_time_password()
         set_one_time_password(pupil, password)
-        cards.append(LoginCard(pupil.id, pupil.name, school_class.name, pupil.login_name, password))
+        # The card names the username (every pupil has one now), even for a pupil with email.
+        login = pupil.username or pupil.login_name
+        cards.append(LoginCard(pupil.id, pupil.name, school_class.name, login, password))
     session.flush()
     return cards
 
