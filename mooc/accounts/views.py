@@ -122,7 +122,8 @@ def _password_first() -> ResponseReturnValue | None:
     if request.endpoint in _BEFORE_CHOOSING or request.endpoint is None:
         return None
     if current_user.is_authenticated and current_account().must_change_password:
-        return redirect(url_for("accounts.choose_password", next=request.full_path), 303)
+        came_for = request.full_path.removesuffix("?")
+        return redirect(url_for("accounts.choose_password", next=came_for), 303)
     return None
 
 
