@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from mooc.accounts.models import User
+from mooc.accounts.services import get_institution
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
 from mooc.authoring.package_format import load_tree
@@ -36,10 +37,13 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning.services import enrol
 from mooc.migrate import upgrade
+from mooc.schools.models import ClassMember, ClassRole, SchoolClass
+from mooc.schools.permissions import TEACHING_ROLES
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
+from tests.factories import make_pupil, make_school_class
 
 pytestmark = pytest.mark.e2e
 
@@ -156,6 +160,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     item = one(select(RequestItem).where(RequestItem.request_id == request.id))
     agreement = one(select(Agreement))
     rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
+    school_class, pupil = _taught_class(session)
     session.commit()
     uni = request.institution.slug
     author = f"/author/courses/{course.slug}"
@@ -188,6 +193,8 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"{author}/media",
             f"{author}/audit",
             f"/teach/courses/{course.slug}/learners",
+            f"/classes/{school_class.id}/login-cards",
+            f"/classes/{school_class.id}/pupils/{pupil.id}/password",
         ],
         "verifier": [
             f"/university/{uni}",
@@ -204,10 +211,31 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
         ],
         "admin": [
             f"/admin/people/{student.id}",
+            f"/admin/people/{pupil.id}",  # without email: a one-time password, not a mail link
             f"/admin/records/{record.uuid}",
             "/admin/people?q=demo",
         ],
     }
+
+
+def _taught_class(session: Any) -> tuple[SchoolClass, User]:
+    """A class the demo teacher teaches (the demo's 6A1 when the demo has one) and a pupil."""
+    teacher = session.scalars(select(User).where(User.email == "teacher@demo.test")).one()
+    school_class = session.scalars(
+        select(SchoolClass)
+        .join(ClassMember)
+        .where(ClassMember.user_id == teacher.id, ClassMember.role.in_(TEACHING_ROLES))
+    ).first()
+    if school_class is None:
+        school_class = make_school_class(session, school=get_institution(session, "thcs-ba-dinh"))
+        session.add(ClassMember(school_class=school_class, user=teacher, role=ClassRole.HOMEROOM))
+        make_pupil(session, school_class, "Hoàng Văn Nam", username="nam.hoang.6a1")
+    pupil = session.scalars(
+        select(User)
+        .join(ClassMember)
+        .where(ClassMember.class_id == school_class.id, ClassMember.role == ClassRole.PUPIL)
+    ).first()
+    return school_class, pupil
 
 
 # (role, account, browser language); the demo accounts of the student, teacher and verifier
@@ -275,7 +303,7 @@ def axe_script() -> Path:
 
 def _log_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
-    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=login]").fill(email)
     page.locator("main input[name=password]").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("main input[name=password]").press("Enter")
