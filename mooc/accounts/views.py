@@ -112,7 +112,13 @@ def login() -> ResponseReturnValue:
 
 # Pages a person who must choose a password may still open: that page, signing out, the
 # language, and what is not a page.
-_BEFORE_CHOOSING = {"accounts.choose_password", "accounts.logout", "accounts.language", "static"}
+_BEFORE_CHOOSING = {
+    "accounts.choose_password",
+    "accounts.logout",
+    "accounts.language",
+    "static",
+    "health.healthz",
+}
 
 
 @bp.before_app_request

@@ -17,13 +17,14 @@ import pytest
 import zxingcpp
 from flask import Flask
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from mooc.accounts.models import Role
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from tests.conftest import make_settings
+from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
 from tests.factories import PASSWORD, make_class_teacher, make_pupil, make_school_class
@@ -81,6 +82,27 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         yield url, made
 
 
+AXE_JS = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+    resultTypes: ['violations']});
+  return result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => v.id + ': ' + v.help);
+}"""
+
+
+def _axe_problems(page: Page) -> list[str]:
+    """Serious or critical WCAG 2.2 AA problems axe-core finds on the page (needs a context
+    that bypasses the CSP: the script is added inline)."""
+    try:
+        script = ensure_axe()
+    except AxeInstallError as error:
+        pytest.fail(str(error), pytrace=False)
+    page.add_script_tag(path=str(script))
+    problems: list[str] = page.evaluate(AXE_JS)
+    return problems
+
+
 def _decode(png: bytes) -> list[str]:
     return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
@@ -90,13 +112,14 @@ def test_a_teacher_prints_cards_and_a_pupil_signs_in_with_one(
 ) -> None:
     server, made = school
     shots = tmp_path_factory.mktemp("login-card-screenshots")
-    teacher = browser.new_context(viewport=DESKTOP, locale="en-US")
+    teacher = browser.new_context(viewport=DESKTOP, locale="en-US", bypass_csp=True)
     page = teacher.new_page()
     log_in(page, server, made["teacher"], PASSWORD)
     page.goto(f"{server}/classes/{made['class_id']}/login-cards")
     expect(page.get_by_role("heading", level=1)).to_have_text("Login cards for class 6A1")
     expect(page.locator("table.pupils tbody tr")).to_have_count(len(PUPILS))
     page.screenshot(path=str(shots / "form-1280.png"), full_page=True)
+    assert _axe_problems(page) == []
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(shots / "form-360.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
@@ -117,6 +140,7 @@ def test_a_teacher_prints_cards_and_a_pupil_signs_in_with_one(
     assert link == f"http://mooc.test/login?login={username}"  # MOOC_BASE_URL of the tests
 
     page.screenshot(path=str(shots / "cards-1280.png"), full_page=True)
+    assert _axe_problems(page) == []
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(shots / "cards-360.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth")
@@ -133,7 +157,7 @@ def test_a_teacher_prints_cards_and_a_pupil_signs_in_with_one(
     teacher.close()
 
     # The pupil scans the card: the sign-in page opens with the username filled in.
-    pupil = browser.new_context(viewport=PHONE, locale="en-US")
+    pupil = browser.new_context(viewport=PHONE, locale="en-US", bypass_csp=True)
     child = pupil.new_page()
     child.goto(server + urlsplit(link).path + "?" + urlsplit(link).query)
     expect(child.get_by_label("Email or username")).to_have_value(username)
@@ -142,6 +166,7 @@ def test_a_teacher_prints_cards_and_a_pupil_signs_in_with_one(
     child.get_by_role("button", name="Log in").click()
     expect(child.get_by_role("heading", level=1)).to_have_text("Choose your password")
     child.screenshot(path=str(shots / "choose-360.png"), full_page=True)
+    assert _axe_problems(child) == []
     # Nothing else opens before a password is chosen.
     for path in ("/courses", "/dashboard"):
         child.goto(server + path)
