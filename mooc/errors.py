@@ -42,6 +42,20 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Malformed(DomainError):
+    """A request body that cannot be read at all, such as JSON that is not JSON (400)."""
+
+    status = 400
+    title = "Bad request"
+
+
+class Gone(DomainError):
+    """What existed but no longer answers, such as an expired share link (410)."""
+
+    status = 410
+    title = "Gone"
+
+
 class TooLarge(DomainError):
     status = 413
     title = "Content too large"

@@ -27,12 +27,11 @@ from mooc.authoring import cli as authoring_cli
 from mooc.authoring import quiz_views as authoring_quiz_views
 from mooc.authoring import views as authoring_views
 from mooc.catalog import views as catalog_views
-from mooc.credentials import admin_views as credentials_admin_views
-from mooc.credentials import api_views as credentials_api_views
 from mooc.credentials import cli as credentials_cli
 from mooc.credentials import hooks as credentials_hooks
-from mooc.credentials import public_views as credentials_public_views
-from mooc.credentials import records_views as credentials_records_views
+from mooc.credentials import views as credentials_views
+from mooc.credentials.views import admin as credentials_admin_views
+from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
@@ -74,8 +73,7 @@ BLUEPRINTS = (
     api_openapi.bp,
     api_token_views.bp,
     api_transfer_views.bp,
-    credentials_records_views.bp,
-    credentials_public_views.bp,
+    credentials_views.bp,
     credentials_api_views.bp,
     credentials_admin_views.bp,
     transfer_student_views.bp,

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from mooc.credentials.issuing import IssuingContext
+from mooc.credentials.services.issuing import IssuingContext
 
 # The key-encryption key the shared app signs with (32 bytes, urlsafe base64; not a secret).
 TEST_KEK = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()

@@ -20,11 +20,12 @@ from mooc.accounts.forms import (
     RoleForm,
 )
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
-from mooc.accounts.recovery_mail import postbox, reset_message
+from mooc.accounts.recovery_mail import reset_message
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.mail import MailError
 from mooc.pagination import page_number
+from mooc.web import edge
 from mooc.web.auth import admin_required, current_account
 from mooc.web.sign_in_links import sign_in_qr, sign_in_url
 
@@ -166,7 +167,7 @@ def send_reset(user_id: int) -> ResponseReturnValue:
     admin = current_account()
     try:
         message = reset_message(recovery.start_reset(db.session, user, sent_by=admin))
-        postbox().send_now(message)  # the administrator learns at once if the mail fails
+        edge.postbox().send_now(message)  # the administrator learns at once if the mail fails
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

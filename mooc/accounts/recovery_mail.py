@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from mooc.accounts.recovery import LIFETIME, ResetLink
-from mooc.mail import Postbox, plain_message
-
-
-def postbox() -> Postbox:
-    box: Postbox = current_app.extensions["mooc_postbox"]
-    return box
+from mooc.mail import plain_message
+from mooc.web import edge
 
 
 def reset_message(link: ResetLink) -> EmailMessage:
     """The message carrying `link`, in the user's language (else the page's)."""
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     language = link.user.locale or str(get_locale() or settings.default_language)
     # MOOC_BASE_URL, not the request's Host header, which a sender of the request controls.
     url = settings.base_url + url_for("recovery.reset", token=link.token)

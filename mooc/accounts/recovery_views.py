@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from mooc.accounts import recovery
 from mooc.accounts.forms import ForgotForm, ResetForm
-from mooc.accounts.recovery_mail import postbox, reset_message
+from mooc.accounts.recovery_mail import reset_message
 from mooc.accounts.services import normalize_email
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
+from mooc.web import edge
 
 bp = Blueprint("recovery", __name__)
 # Every valid request is answered after at least this long: a known address costs a few more
 # milliseconds (a row written, a message rendered), which must not tell who has an account.
 ANSWER_FLOOR = 0.2
-
-
-def _limit(name: str) -> str:
-    return str(getattr(current_app.config["MOOC_SETTINGS"], name))
 
 
 def _email_key() -> str:
@@ -32,8 +29,8 @@ def _email_key() -> str:
 
 # Every request counts, known address or not, so the limits tell nothing about accounts.
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("reset_limit_per_address"), methods=["POST"])
-@limiter.limit(lambda: _limit("reset_limit_per_email"), key_func=_email_key, methods=["POST"])
+@limiter.limit(edge.limit("reset_limit_per_address"), methods=["POST"])
+@limiter.limit(edge.limit("reset_limit_per_email"), key_func=_email_key, methods=["POST"])
 def forgot() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
@@ -43,7 +40,7 @@ def forgot() -> ResponseReturnValue:
             message = reset_message(link)
             db.session.commit()
             # Sent in the background: the answer neither waits for nor reveals the mail server.
-            postbox().send_later(message)
+            edge.postbox().send_later(message)
         time.sleep(max(0.0, ANSWER_FLOOR - (time.monotonic() - started)))
         flash(
             _(
@@ -64,7 +61,7 @@ def _private(response: Response) -> Response:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("reset_limit_per_address"), methods=["POST"])
+@limiter.limit(edge.limit("reset_limit_per_address"), methods=["POST"])
 def reset(token: str) -> ResponseReturnValue:
     form = ResetForm()
     try:

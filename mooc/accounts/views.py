@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -30,14 +29,11 @@ from mooc.accounts.forms import (
 )
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
+from mooc.web import edge
 from mooc.web.auth import current_account
 from mooc.web.security import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _settings_limit(name: str) -> str:
-    return str(getattr(current_app.config["MOOC_SETTINGS"], name))
 
 
 def _login_account() -> str:
@@ -71,17 +67,15 @@ def _failed(response: Response) -> bool:
 # a stranger's wrong passwords do not keep the owner, at another address, out; one address is
 # also capped over all the accounts it tries.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(edge.limit("login_limit_per_address"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    lambda: _settings_limit("login_limit_per_address"), methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: _settings_limit("login_limit_per_account_address"),
+    edge.limit("login_limit_per_account_address"),
     key_func=_login_account_address_key,
     methods=["POST"],
     deduct_when=_failed,
 )
 @limiter.limit(
-    lambda: _settings_limit("login_limit_per_account"),
+    edge.limit("login_limit_per_account"),
     key_func=_login_account_key,
     methods=["POST"],
     deduct_when=_failed,
@@ -168,7 +162,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: _settings_limit("login_limit_per_address"), methods=["POST"])
+@limiter.limit(edge.limit("login_limit_per_address"), methods=["POST"])
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("catalog.home"))
@@ -223,7 +217,7 @@ def profile() -> ResponseReturnValue:
             return redirect(url_for("accounts.profile"), 303)
     # Labelled here, not earlier: the first gettext fixes the request's language, and the
     # confirmation above must speak the language just saved.
-    default_zone = current_app.config["MOOC_SETTINGS"].default_timezone
+    default_zone = edge.settings().default_timezone
     form.timezone.choices = [("", _("Platform default (%(zone)s)", zone=default_zone))] + [
         (zone, zone) for zone in services.time_zones()
     ]

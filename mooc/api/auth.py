@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from mooc.api import services
 from mooc.api.models import ApiScope, ApiToken
 from mooc.db import utcnow
 from mooc.extensions import csrf, db
+from mooc.web import edge
 from mooc.web.errors import problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,7 +65,7 @@ def _token_call(presented: str, scope: ApiScope) -> ApiToken | tuple[Response, i
     """The token behind `presented` when it may use `scope`, else the refusal to answer with."""
     if not presented:
         return unauthorized(_("Send the API token as: Authorization: Bearer <token>."))
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     now = utcnow()
     try:
         token = services.authenticate(

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from mooc.api import transfer_views
 from mooc.api.models import ApiScope
 from mooc.api.xapi_views import MAX_LIMIT
+from mooc.credentials.core.reading import ACHIEVEMENT_TYPES
 from mooc.pagination import MAX_PAGE
 from mooc.transfer.decisions import MAX_COMMENT
 from mooc.transfer.evaluation import Reason
 from mooc.transfer.models import ItemState, Outcome
-from mooc.transfer.reading import ACHIEVEMENT_TYPES
+from mooc.web import edge
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
@@ -844,4 +845,4 @@ def document(base_url: str) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
-    return jsonify(document(current_app.config["MOOC_SETTINGS"].base_url))
+    return jsonify(document(edge.base_url()))

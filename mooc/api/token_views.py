@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -19,13 +19,14 @@ from mooc.api.models import ApiScope
 from mooc.db import utcnow
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import current_account
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens")
 
 
 def _pepper() -> str:
-    return str(current_app.config["MOOC_SETTINGS"].api_token_pepper)
+    return edge.settings().api_token_pepper
 
 
 @bp.get("")

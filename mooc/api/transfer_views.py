@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mooc.accounts.models import Institution, User
 from mooc.api.auth import calling_institution, calling_token, token_required
 from mooc.api.models import ApiScope
-from mooc.credentials.context import app_settings, issuing_context, platform_verifier
+from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.credentials.verification import require_verifiable
 from mooc.db import utcnow
 from mooc.errors import Conflict, DomainError, Invalid, NotFound
@@ -47,7 +47,7 @@ from mooc.transfer.evaluating import RecordEvaluation, evaluate_record
 from mooc.transfer.labels import evaluation_reasons, item_reasons
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.permissions import can_run_transfer
-from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.web import edge
 from mooc.web.errors import problem
 
 bp = Blueprint("api_transfer", __name__, url_prefix="/api/v1/transfer")
@@ -335,8 +335,8 @@ def decision(item_id: int) -> ResponseReturnValue:
             outcome=wanted.outcome,
             comment=wanted.comment,
             adjustment=wanted.adjustment,
-            verifier=platform_verifier(),
-            context=issuing_context(),
+            verifier=edge.verifier(),
+            context=edge.issuing_context(),
             today=utcnow().date(),
         )
     except ProposalChanged as error:
@@ -378,7 +378,7 @@ def _evaluation(evaluation: RecordEvaluation) -> dict[str, Any]:
 @bp.post("/evaluate")
 @token_required(ApiScope.RECORDS_EVALUATE)
 def evaluate() -> ResponseReturnValue:
-    body = _json_body(app_settings().verify_max_kb * 1024)
+    body = _json_body(edge.settings().verify_max_kb * 1024)
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
     if not isinstance(credential, dict):
         raise Invalid(_('The body must be {"verifiableCredential": {…}} with a JSON object.'))
@@ -387,8 +387,8 @@ def evaluate() -> ResponseReturnValue:
         db.session,
         calling_institution(),
         credential,
-        verifier=platform_verifier(),
-        base_url=app_settings().base_url,
+        verifier=edge.verifier(),
+        base_url=edge.base_url(),
         today=utcnow().date(),
     )
     answer = [_evaluation(evaluation) for evaluation in evaluations]

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import select
 from tqdm import tqdm
 
@@ -21,6 +20,7 @@ from mooc.authoring.package_zip import import_zip
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.web import edge
 
 
 @click.group()
@@ -35,7 +35,7 @@ def _import_folder(path: Path, *, dry_run: bool) -> ImportReport:
         raise click.ClickException(str(exc)) from None
     if dry_run:
         return preview_tree(db.session, tree)
-    storage = current_app.extensions["mooc_storage"]
+    storage = edge.storage()
     with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
         return import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
 
@@ -73,10 +73,10 @@ def import_command(path: Path, dry_run: bool) -> None:
     records on them (kept, hidden from the syllabus), deleted otherwise."""
     try:
         if path.suffix.lower() == ".zip" and path.is_file():
-            settings = current_app.config["MOOC_SETTINGS"]
+            settings = edge.settings()
             report = import_zip(
                 db.session,
-                current_app.extensions["mooc_storage"],
+                edge.storage(),
                 path,
                 actor_id=None,
                 user=None,  # the operator at the console may import anything
@@ -104,7 +104,7 @@ def export_command(course_slug: str, path: Path) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None:
         raise click.ClickException(f"no course with the slug {course_slug!r}")
-    storage = current_app.extensions["mooc_storage"]
+    storage = edge.storage()
     try:
         if path.suffix.lower() == ".zip":
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,17 +23,14 @@ from mooc.authoring.package_format import PackageError
 from mooc.authoring.views import editable_course
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import current_account, role_required
 
 bp = Blueprint("authoring_media", __name__, url_prefix="/author")
 
 
-def _storage():  # type: ignore[no-untyped-def]
-    return current_app.extensions["mooc_storage"]
-
-
 def _media_limits() -> media.MediaLimits:
-    return media.MediaLimits.from_settings(current_app.config["MOOC_SETTINGS"])
+    return media.MediaLimits.from_settings(edge.settings())
 
 
 @bp.route("/courses/<slug>/media", methods=["GET", "POST"])
@@ -53,7 +49,7 @@ def library(slug: str) -> ResponseReturnValue:
         try:
             asset = media.upload_media(
                 db.session,
-                _storage(),
+                edge.storage(),
                 course,
                 upload.filename or "file",
                 upload.stream,
@@ -86,7 +82,7 @@ def delete(slug: str, name: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        media.delete_media(db.session, _storage(), course, name, current_account().id)
+        media.delete_media(db.session, edge.storage(), course, name, current_account().id)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -100,7 +96,7 @@ def delete(slug: str, name: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def export_package(slug: str) -> ResponseReturnValue:
     course = editable_course(slug)
-    archive = package_export.export_zip(db.session, _storage(), course)
+    archive = package_export.export_zip(db.session, edge.storage(), course)
     return send_file(
         archive, mimetype="application/zip", as_attachment=True, download_name=f"{course.slug}.zip"
     )
@@ -117,7 +113,7 @@ def import_package() -> ResponseReturnValue:
         data = form.file.data.read()
         try:
             report = package_zip.import_zip(
-                db.session, _storage(), data, actor_id=user.id, user=user, dry_run=True
+                db.session, edge.storage(), data, actor_id=user.id, user=user, dry_run=True
             )
         except (DomainError, PackageError) as exc:
             db.session.rollback()
@@ -125,7 +121,9 @@ def import_package() -> ResponseReturnValue:
             form.file.errors.append(str(getattr(exc, "message", exc)))
         else:
             db.session.rollback()
-            confirm = ConfirmImportForm(token=package_hold.hold_package(_storage(), user.id, data))
+            confirm = ConfirmImportForm(
+                token=package_hold.hold_package(edge.storage(), user.id, data)
+            )
             return render_template(
                 "authoring/import_preview.html", report=report, form=confirm
             ), status
@@ -144,8 +142,10 @@ def confirm_import() -> ResponseReturnValue:
     user = current_account()
     token = form.token.data or ""
     try:
-        data = package_hold.held_package(_storage(), user.id, token)
-        report = package_zip.import_zip(db.session, _storage(), data, actor_id=user.id, user=user)
+        data = package_hold.held_package(edge.storage(), user.id, token)
+        report = package_zip.import_zip(
+            db.session, edge.storage(), data, actor_id=user.id, user=user
+        )
     except (DomainError, PackageError) as exc:
         db.session.rollback()
         flash(str(getattr(exc, "message", exc)), "error")
@@ -161,7 +161,7 @@ def confirm_import() -> ResponseReturnValue:
         or "no changes",
     )
     db.session.commit()
-    package_hold.release_package(_storage(), user.id, token)
+    package_hold.release_package(edge.storage(), user.id, token)
     flash(
         _(
             "%(c)d created, %(u)d updated, %(n)d unchanged.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -20,6 +19,7 @@ from mooc.catalog.queries import CourseFilter
 from mooc.extensions import db
 from mooc.pagination import page_number
 from mooc.storage import is_inline
+from mooc.web import edge
 from mooc.web.auth import optional_account
 
 bp = Blueprint("catalog", __name__)
@@ -40,7 +40,7 @@ def _filter_from_args() -> CourseFilter:
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    per_page = current_app.config["MOOC_SETTINGS"].page_size
+    per_page = edge.settings().page_size
     k12 = queries.published_courses(db.session, CourseFilter(level=Level.K12), per_page=per_page)
     uni = queries.published_courses(
         db.session, CourseFilter(level=Level.UNIVERSITY), per_page=per_page
@@ -53,7 +53,7 @@ def index() -> ResponseReturnValue:
     flt = _filter_from_args()
     page = page_number(request.args.get("page"))
     results = queries.published_courses(
-        db.session, flt, page=page, per_page=current_app.config["MOOC_SETTINGS"].page_size
+        db.session, flt, page=page, per_page=edge.settings().page_size
     )
     return render_template(
         "catalog/index.html",
@@ -74,7 +74,7 @@ def media(slug: str, name: str) -> ResponseReturnValue:
     if not course.is_published and not can_teach(optional_account(), course):
         abort(404)
     asset = queries.media_asset(db.session, course, name)
-    storage = current_app.extensions["mooc_storage"]
+    storage = edge.storage()
     direct = storage.url(
         asset.storage_key,
         expires_in=300,

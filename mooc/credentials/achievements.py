@@ -16,6 +16,7 @@ from mooc.assessment.scales import BANDS, PASSING_LETTER, scaled_grade, ten_poin
 from mooc.catalog.models import Course, Level
 from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import (
+    K12_FRAMEWORK,
     Alignment,
     CourseAchievement,
     CourseCompletion,
@@ -29,7 +30,6 @@ from mooc.credentials.core.records import (
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.learning.models import Completion
 
-K12_FRAMEWORK = "Chương trình giáo dục phổ thông 2018 (Vietnam)"
 UNIVERSITY_LEVEL = EducationLevel(
     stage="university",
     name="Bachelor level (EQF level 6)",

@@ -15,14 +15,14 @@ from tqdm import tqdm
 
 from mooc.accounts.models import User
 from mooc.credentials import queries
-from mooc.credentials.context import issuing_context, platform_verifier
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.keys import rotate_key
-from mooc.credentials.pending import issue_pending, pending_completion_ids
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.keys import rotate_key
+from mooc.credentials.services.pending import issue_pending, pending_completion_ids
+from mooc.credentials.services.revoking import revoke_record
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.web import edge
 
 MARKS = {"passed": "ok", "failed": "FAILED", "unknown": "UNKNOWN"}
 
@@ -50,7 +50,7 @@ def issue_pending_command(workers: int, batch_size: int) -> None:
     started = time.monotonic()
     issued = skipped = 0
     try:
-        context = issuing_context()
+        context = edge.issuing_context()
         with tqdm(total=len(ids), unit="record", file=sys.stderr, mininterval=0.5) as bar:
             for batch in issue_pending(
                 db.session, context, ids, workers=workers, batch_size=batch_size
@@ -76,7 +76,7 @@ def rotate_key_command(institution: str) -> None:
     """Start signing INSTITUTION's records with a new key (old keys stay published)."""
     try:
         found = institution_by_slug(db.session, institution)
-        context = issuing_context()
+        context = edge.issuing_context()
         key = rotate_key(db.session, found, context.kek)
         db.session.commit()
     except DomainError as error:
@@ -96,7 +96,7 @@ def verify_command(file: Path, as_json: bool) -> None:
     except (UnreadableRecord, DomainError) as error:
         click.echo(f"FAILED  {file}: {error}", err=True)
         sys.exit(2)
-    report = platform_verifier(network=False).verify(credential)
+    report = edge.verifier(network=False).verify(credential)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -121,7 +121,7 @@ def revoke_command(record_id: str, reason: str, actor_email: str | None) -> None
             if actor_email
             else None
         )
-        revoke_record(db.session, found, reason=reason, actor=actor, context=issuing_context())
+        revoke_record(db.session, found, reason=reason, actor=actor, context=edge.issuing_context())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -2,6 +2,14 @@
 session itself tells which completions a request committed, and they are issued before the
 response leaves. A crash in between loses nothing: `flask credentials issue-pending` finds
 completions without a record.
+
+This is the platform's one observer of domain events, and it should stay the only one: features
+call each other's services downward, never through signals. Its rules: it only watches (records
+ids on flush, keeps them on commit, drops them on rollback), acts after the request's own commit
+in its own small transaction, and never fails the response. The other SQLAlchemy listeners are
+not domain work: SQLite connection settings (`mooc.factory`), media bytes deleted once their
+removal commits (`mooc.authoring.media`), and append-only guards on transfer decisions, rule
+versions and audit rows (`mooc.transfer.models`).
 """
 
 from __future__ import annotations
@@ -9,14 +17,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, flash
+from flask import Flask, Response, flash
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.extensions import db
 from mooc.learning.models import Completion
+from mooc.web import edge
 
 log = logging.getLogger(__name__)
 FLUSHED = "mooc_credentials_flushed_completions"
@@ -45,12 +54,12 @@ def issue_committed_completions(response: Response) -> Response:
     completion_ids = session.info.pop(COMMITTED, None)
     if not completion_ids:
         return response
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if not settings.key_encryption_key:
         log.warning("no MOOC_KEY_ENCRYPTION_KEY: records wait for `credentials issue-pending`")
         return response
     try:
-        context = IssuingContext.from_settings(settings)
+        context = edge.issuing_context()
         issued = 0
         for completion_id in completion_ids:
             completion = session.get(Completion, completion_id)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution
 from mooc.credentials.core.did import did_document, did_web, institution_did
 from mooc.credentials.core.records import IssuerProfile
-from mooc.credentials.keys import institution_keys, published_keys
 from mooc.credentials.models import IssuerKey
+from mooc.credentials.services.keys import institution_keys, published_keys
 from mooc.errors import NotFound
 
 _SLUG = re.compile(r"^[A-Za-z0-9._~-]+$")

@@ -1,7 +1,10 @@
-"""Finding records: a learner's own (never anyone else's), and the administrators' search."""
+"""Finding records: a learner's own (never anyone else's), the one a share link opens, and the
+administrators' search."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
@@ -9,8 +12,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import User
-from mooc.credentials.models import CredentialKind, IssuedCredential, RevocationEntry
-from mooc.errors import NotFound
+from mooc.credentials.models import CredentialKind, IssuedCredential, RevocationEntry, ShareLink
+from mooc.db import utcnow
+from mooc.errors import Gone, NotFound
 
 ADMIN_PAGE = 50
 
@@ -80,3 +84,32 @@ def revocations(session: Session, credential_id: int) -> Sequence[RevocationEntr
         .where(RevocationEntry.credential_id == credential_id)
         .order_by(RevocationEntry.created_at)
     ).all()
+
+
+def share_links(session: Session, credential_id: int) -> Sequence[ShareLink]:
+    return session.scalars(
+        select(ShareLink)
+        .where(ShareLink.credential_id == credential_id)
+        .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+    ).all()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def is_active(link: ShareLink, now: dt.datetime | None = None) -> bool:
+    return link.revoked_at is None and link.expires_at > (now or utcnow())
+
+
+def shared_record(session: Session, token: str) -> ShareLink:
+    """The link a token opens. Raises `NotFound` for an unknown token, `Gone` for one that
+    expired or was revoked."""
+    if not token or len(token) > 100:
+        raise NotFound(_("There is no such link. Check that it was copied whole."))
+    link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_hash(token)))
+    if link is None:
+        raise NotFound(_("There is no such link. Check that it was copied whole."))
+    if not is_active(link):
+        raise Gone(_("This link has expired or was withdrawn by the holder of the record."))
+    return link

@@ -28,7 +28,7 @@ from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
-from mooc.credentials.status import list_document, published_list
+from mooc.credentials.services.status_lists import list_document, published_list
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, TooLarge
 from mooc.settings import Settings

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from mooc.accounts.models import User
-from mooc.credentials.context import platform_verifier
-from mooc.credentials.issuing import IssuingContext
-from mooc.credentials.pending import issue_pending
+from mooc.credentials.services.pending import issue_pending
 from mooc.db import utcnow
 from mooc.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 from mooc.demo.progress import load_demo_progress
 from mooc.demo.transfer import load_demo_transfer
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.web import edge
 
 
 @click.group()
@@ -26,7 +24,7 @@ def demo() -> None:
 @demo.command("load")
 def load_command() -> None:
     """Create the demo accounts and the demo student's progress (after `content import`)."""
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if not settings.demo or settings.is_production:
         raise click.ClickException("demo data is loaded only with MOOC_DEMO=1 outside production")
     try:
@@ -35,14 +33,14 @@ def load_command() -> None:
         created += load_demo_progress(db.session, student, base_url=settings.base_url)
         db.session.commit()
         # The demo student's completed course has its signed record from the first start.
-        for batch in issue_pending(db.session, IssuingContext.from_settings(settings)):
+        for batch in issue_pending(db.session, edge.issuing_context()):
             db.session.commit()
             created += [f"{batch.issued} signed record(s)"] if batch.issued else []
         # The partner university recognises the seed courses; the record above waits there.
         created += load_demo_transfer(
             db.session,
             base_url=settings.base_url,
-            verifier=platform_verifier(network=False),
+            verifier=edge.verifier(network=False),
             today=utcnow().date(),
         )
         db.session.commit()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import click
-from flask import current_app
 
 from mooc.extensions import db
 from mooc.learning.lrs import LrsConfig, forward_pending
+from mooc.web import edge
 
 
 @click.group()
@@ -21,7 +21,7 @@ def xapi() -> None:
 @click.option("--interval", default=15.0, show_default=True, help="Seconds between rounds.")
 def forward_command(loop: bool, interval: float) -> None:
     """Forward queued statements to MOOC_LRS_URL (retrying failed ones later)."""
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if not settings.lrs_url:
         raise click.ClickException("MOOC_LRS_URL is not set: there is no LRS to forward to")
     config = LrsConfig(settings.lrs_url, settings.lrs_username, settings.lrs_password)

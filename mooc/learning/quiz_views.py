@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -14,6 +14,7 @@ from mooc.errors import PermissionDenied
 from mooc.extensions import db
 from mooc.learning import services, xapi
 from mooc.learning.views import flash_completion
+from mooc.web import edge
 from mooc.web.auth import current_account
 
 bp = Blueprint("quiz", __name__)
@@ -81,7 +82,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
     responses = quizzes.parse_responses(found, form)
     submission = quizzes.submit_attempt(db.session, found, responses)
     if submission.newly_graded and submission.score is not None:
-        base_url = current_app.config["MOOC_SETTINGS"].base_url
+        base_url = edge.base_url()
         when = found.submitted_at
         assert when is not None
         for question in found.questions:

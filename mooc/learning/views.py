@@ -35,13 +35,10 @@ from mooc.learning.queries import (
     studied_retired_lecture,
 )
 from mooc.learning.syllabus import syllabus
+from mooc.web import edge
 from mooc.web.auth import current_account, optional_account
 
 bp = Blueprint("learning", __name__)
-
-
-def _base_url() -> str:
-    return str(current_app.config["MOOC_SETTINGS"].base_url)
 
 
 @bp.get("/courses/<slug>")
@@ -57,7 +54,7 @@ def course(slug: str) -> ResponseReturnValue:
         # Retiring the one item a learner still lacked completes the course without any action
         # of theirs: record it when they next look (idempotent, like every completion).
         completion = services.complete_course_if_earned(
-            db.session, user, found, base_url=_base_url()
+            db.session, user, found, base_url=edge.base_url()
         )
         if completion is not None:
             db.session.commit()
@@ -223,8 +220,8 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         abort(404)
     user = current_account()
-    services.mark_done(db.session, user, place.lecture, version, base_url=_base_url())
-    if services.complete_course_if_earned(db.session, user, found, base_url=_base_url()):
+    services.mark_done(db.session, user, place.lecture, version, base_url=edge.base_url())
+    if services.complete_course_if_earned(db.session, user, found, base_url=edge.base_url()):
         flash_completion()
     db.session.commit()
     if place.next is not None:

@@ -6,12 +6,12 @@ import click
 from sqlalchemy import select
 
 from mooc.accounts.models import Institution, InstitutionKind
-from mooc.credentials.context import app_settings, platform_verifier
 from mooc.db import utcnow
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.transfer.permissions import university_by_slug
 from mooc.transfer.revocations import recheck_all
+from mooc.web import edge
 
 
 @click.group()
@@ -41,8 +41,8 @@ def recheck_command(slug: str | None, offline: bool) -> None:
         result = recheck_all(
             db.session,
             universities,
-            verifier=platform_verifier(network=not offline),
-            base_url=app_settings().base_url,
+            verifier=edge.verifier(network=not offline),
+            base_url=edge.base_url(),
             today=utcnow().date(),
         )
         db.session.commit()

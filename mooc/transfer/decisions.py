@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, User
-from mooc.credentials.issuing import IssuingContext
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.issuing import IssuingContext
+from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit

@@ -16,23 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mooc.accounts.models import Institution
+from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.credentials.verification import UnreadableRecord, VerificationReport, read_record
 from mooc.errors import Invalid
+from mooc.transfer.core.facts import CheckOutcome, facts_from
 from mooc.transfer.evaluation import Proposal, Reason, RecordFacts, evaluate
 from mooc.transfer.models import ItemState, RequestItem
-from mooc.transfer.reading import (
-    CheckOutcome,
-    CourseRecord,
-    NotACourseRecord,
-    course_records,
-    facts_from,
-)
 from mooc.transfer.rules import RuleSet, rule_sets
 from mooc.transfer.trust import trusted_dids
 
 
 class RecordVerifier(Protocol):
-    """The platform verifier (`mooc.credentials.context.platform_verifier()`), or a stand-in."""
+    """The platform verifier (`mooc.web.edge.verifier()`), or a stand-in."""
 
     def verify(self, credential: Any) -> VerificationReport: ...
 

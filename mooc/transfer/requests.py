@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from mooc.accounts.models import Institution, InstitutionKind, User
+from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records, summarize
 from mooc.credentials.models import IssuedCredential
-from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import audit
@@ -37,7 +37,6 @@ from mooc.transfer.models import (
     RequestItem,
     TransferRequest,
 )
-from mooc.transfer.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.transfer.rules import rule_sets
 
 MAX_MESSAGE = 2000

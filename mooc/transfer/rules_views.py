@@ -11,7 +11,6 @@ from flask_login import login_required
 from wtforms import Field, SelectChoice
 
 from mooc.accounts.models import Institution
-from mooc.credentials.context import app_settings
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
 from mooc.pagination import page_number
@@ -20,6 +19,7 @@ from mooc.transfer.forms import AgreementForm, ConfirmForm, RuleForm, TrustedIss
 from mooc.transfer.labels import jinja_helpers
 from mooc.transfer.models import Agreement, RecognitionRule
 from mooc.transfer.permissions import staff_university
+from mooc.web import edge
 from mooc.web.auth import current_account
 from mooc.web.forms import Form
 
@@ -46,7 +46,7 @@ def _show_error(form: Form, error: Invalid | Conflict, fallback: Field) -> None:
 @login_required
 def trusted(slug: str) -> ResponseReturnValue:
     university = _university(slug)
-    trust.ensure_trust_list(db.session, university, app_settings().base_url)
+    trust.ensure_trust_list(db.session, university, edge.base_url())
     form = TrustedIssuerForm()
     if form.validate_on_submit():
         try:
@@ -78,9 +78,7 @@ def trusted(slug: str) -> ResponseReturnValue:
 def trust_platform(slug: str) -> ResponseReturnValue:
     university = _university(slug)
     _confirmed()
-    added = trust.add_platform_issuers(
-        db.session, university, app_settings().base_url, current_account()
-    )
+    added = trust.add_platform_issuers(db.session, university, edge.base_url(), current_account())
     db.session.commit()
     flash(
         ngettext(
@@ -200,7 +198,7 @@ def _save_rule(
 def new_rule(slug: str, agreement_id: int) -> ResponseReturnValue:
     university = _university(slug)
     found = rules.agreement_of(db.session, university, agreement_id)
-    trust.ensure_trust_list(db.session, university, app_settings().base_url)
+    trust.ensure_trust_list(db.session, university, edge.base_url())
     form = _rule_form(university)
     if form.validate_on_submit():
         saved = _save_rule(form, found, None)

@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from mooc.accounts.models import Institution
-from mooc.credentials.context import app_settings, issuing_context, platform_verifier
-from mooc.credentials.summary import summarize
+from mooc.credentials.core.reading import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
@@ -39,6 +38,7 @@ from mooc.transfer.labels import evaluation_reasons, explained_checks, jinja_hel
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.permissions import staff_universities, staff_university
 from mooc.transfer.revocations import flag_revoked_platform_records
+from mooc.web import edge
 from mooc.web.auth import current_account
 
 bp = Blueprint("transfer_university", __name__, url_prefix="/university")
@@ -140,8 +140,8 @@ def _decide(
             comment=comment,
             adjustment=adjustment,
             expected=expected,
-            verifier=platform_verifier(),
-            context=issuing_context(),
+            verifier=edge.verifier(),
+            context=edge.issuing_context(),
             today=utcnow().date(),
         )
     except ProposalChanged as error:
@@ -218,8 +218,8 @@ def recheck(slug: str, item_id: int) -> ResponseReturnValue:
         db.session,
         university,
         found,
-        verifier=platform_verifier(),
-        base_url=app_settings().base_url,
+        verifier=edge.verifier(),
+        base_url=edge.base_url(),
         today=utcnow().date(),
     )
     db.session.commit()
@@ -230,7 +230,7 @@ def recheck(slug: str, item_id: int) -> ResponseReturnValue:
 def _submitted(form: OutsideRecordForm) -> bytes | str | None:
     upload = form.credential_file.data
     if upload is not None and bool(getattr(upload, "filename", None)):
-        data: bytes = upload.read(app_settings().verify_max_kb * 1024 + 1)
+        data: bytes = upload.read(edge.settings().verify_max_kb * 1024 + 1)
         return data
     text = (form.credential_json.data or "").strip()
     return text or None
@@ -245,7 +245,7 @@ def evaluate(slug: str) -> ResponseReturnValue:
     evaluations = []
     if form.validate_on_submit():
         data = _submitted(form)
-        limit = app_settings().verify_max_kb * 1024
+        limit = edge.settings().verify_max_kb * 1024
         if data is None:
             form.credential_json.errors = [_("Paste a record or choose its file.")]
         elif len(data) > limit:
@@ -258,8 +258,8 @@ def evaluate(slug: str) -> ResponseReturnValue:
                     db.session,
                     university,
                     data,
-                    verifier=platform_verifier(),
-                    base_url=app_settings().base_url,
+                    verifier=edge.verifier(),
+                    base_url=edge.base_url(),
                     today=utcnow().date(),
                 )
             except Invalid as error:

@@ -16,9 +16,8 @@ from wtforms import SelectChoice
 
 from mooc.accounts.models import Institution
 from mooc.credentials import queries as records
-from mooc.credentials.context import app_settings, platform_verifier
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.models import CredentialKind, IssuedCredential
-from mooc.credentials.summary import summarize
 from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.extensions import db
@@ -32,6 +31,7 @@ from mooc.transfer.requests import (
     send_records,
     withdraw_request,
 )
+from mooc.web import edge
 from mooc.web.auth import current_account
 
 bp = Blueprint("transfer", __name__)
@@ -96,8 +96,8 @@ def send() -> ResponseReturnValue:
                 university,
                 form.records.data or [],
                 message=form.message.data or "",
-                verifier=platform_verifier(),
-                base_url=app_settings().base_url,
+                verifier=edge.verifier(),
+                base_url=edge.base_url(),
                 today=utcnow().date(),
             )
         except Invalid as error:

@@ -3,12 +3,14 @@ time zone its times are shown in (the user's setting, then the platform's defaul
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_login import current_user
+
+from mooc.web import edge
 
 
 def select_locale() -> str:
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if not has_request_context():  # CLI commands and jobs speak the default language
         return str(settings.default_language)
     languages: tuple[str, ...] = settings.languages
@@ -22,7 +24,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     if has_request_context() and current_user.is_authenticated and current_user.timezone:
         return str(current_user.timezone)
     return str(settings.default_timezone)

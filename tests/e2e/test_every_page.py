@@ -31,7 +31,7 @@ from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
-from mooc.credentials.sharing import create_share_link
+from mooc.credentials.services.sharing import create_share_link
 from mooc.demo.accounts import DEMO_PASSWORD
 from mooc.extensions import db
 from mooc.factory import create_app
@@ -53,7 +53,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 
 # GET routes without arguments that are not pages a person reads (JSON, files, redirects).
-NOT_PAGES = {"static", "health.healthz", "api_openapi.openapi", "credentials_public.trust"}
+NOT_PAGES = {"static", "health.healthz", "api_openapi.openapi", "credentials.trust"}
 NOT_PAGE_PREFIXES = ("/api/v1/",)
 
 # Who walks which argument-less page, by path prefix; the rest are the logged-in learner's.

@@ -22,7 +22,7 @@ from mooc.accounts.models import Role
 from mooc.accounts.services import get_institution, grant_role, register
 from mooc.authoring.package_format import load_tree
 from mooc.authoring.package_import import import_tree
-from mooc.credentials.issuing import IssuingContext, issue_completion_record
+from mooc.credentials.services.issuing import IssuingContext, issue_completion_record
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning import services as learning

@@ -30,7 +30,7 @@ from mooc.api.models import ApiScope
 from mooc.api.openapi import document
 from mooc.api.services import create_token
 from mooc.credentials.issuers import institution_by_slug
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login, signing_settings

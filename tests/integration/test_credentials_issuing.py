@@ -19,10 +19,14 @@ from mooc.credentials.core.multikey import encode_public_key
 from mooc.credentials.core.status_list import MIN_BITS
 from mooc.credentials.core.structure import check_structure
 from mooc.credentials.issuers import institution_by_slug
-from mooc.credentials.issuing import issue_completion_record
-from mooc.credentials.keys import KeyEncryptionKey, KeyUnavailable, rotate_key, unseal
-from mooc.credentials.models import IssuedCredential, IssuerKey
-from mooc.credentials.pending import issue_pending
+from mooc.credentials.models import IssuedCredential, IssuerKey, StatusList
+from mooc.credentials.services import issuing
+from mooc.credentials.services.issuing import issue_completion_record
+from mooc.credentials.services.keys import KeyEncryptionKey, KeyUnavailable, rotate_key, unseal
+from mooc.credentials.services.pending import issue_pending
+from mooc.credentials.services.status_lists import random_free_index
+from mooc.credentials.services.transcripts import issue_transcript
+from mooc.errors import Conflict
 from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures
 from mooc.settings import SettingsError, load_settings
@@ -241,3 +245,63 @@ def test_development_generates_its_key_encryption_key_once(tmp_path: Path) -> No
     assert (tmp_path / "key_encryption_key").read_text() == first
     assert load_settings(environ).key_encryption_key == first
     assert len(base64.urlsafe_b64decode(first)) == 32
+
+
+def _clashing_indexes(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Make the pipeline draw a bit already given on the list `times` times in a row (as if
+    concurrent issuers kept winning it), then draw freely; returns the draws."""
+    draws: list[int] = []
+
+    def draw(session: Session, status_list: StatusList) -> int:
+        taken = session.scalar(
+            select(IssuedCredential.status_index)
+            .where(IssuedCredential.status_list_id == status_list.id)
+            .limit(1)
+        )
+        assert taken is not None, "a clash needs a record on the list already"
+        index = taken if len(draws) < times else random_free_index(session, status_list)
+        draws.append(index)
+        return index
+
+    monkeypatch.setattr(issuing, "random_free_index", draw)
+    return draws
+
+
+def test_a_status_bit_taken_meanwhile_is_drawn_again_for_every_kind_of_record(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner, other = make_user(session), make_user(session)
+    first = issue(app, session, learner)
+    transcript = issue_transcript(session, learner, [first.uuid], context(app))
+    taken = {first.status_index, transcript.status_index}
+
+    course_draws = _clashing_indexes(monkeypatch, times=2)
+    course_record = issue_completion_record(session, complete(session, other), context(app))
+    transcript_draws = _clashing_indexes(monkeypatch, times=2)
+    again = issue_transcript(session, learner, [first.uuid], context(app), name="Second copy")
+
+    # each record: two clashes, then a fresh bit
+    assert course_draws[:2] == [first.status_index] * 2 and len(course_draws) == 3
+    assert transcript_draws[:2] == [transcript.status_index] * 2 and len(transcript_draws) == 3
+    assert course_record.status_list_id == first.status_list_id
+    assert again.status_list_id == transcript.status_list_id
+    for record in (course_record, again):
+        assert record.status_index not in taken
+        document = json.loads(record.document)
+        assert document["credentialStatus"]["statusListIndex"] == str(record.status_index)
+        assert verifier(app, session).verify(document).verified
+
+
+def test_issuing_gives_up_with_a_conflict_when_every_draw_clashes(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner = make_user(session)
+    first = issue(app, session, learner)
+    issue_transcript(session, learner, [first.uuid], context(app))
+    draws = _clashing_indexes(monkeypatch, times=issuing.MAX_INDEX_CLASHES)
+
+    with pytest.raises(Conflict):
+        issue_transcript(session, learner, [first.uuid], context(app), name="Second copy")
+
+    assert len(draws) == issuing.MAX_INDEX_CLASHES
+    assert len(records_of(session, learner)) == 2

@@ -20,7 +20,7 @@ from mooc.accounts.models import User
 from mooc.credentials.core.structure import check_structure
 from mooc.credentials.issuers import institution_by_slug
 from mooc.credentials.models import CredentialKind, IssuedCredential, ShareLink
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
 from mooc.web.filters import credits, hours, number
 from tests.factories import PASSWORD, make_user

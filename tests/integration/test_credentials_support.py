@@ -13,8 +13,8 @@ from mooc.accounts.models import User
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
 from mooc.learning.models import Completion

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.catalog.models import Course
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.learning import services as learning
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_support import (

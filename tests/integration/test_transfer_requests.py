@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.catalog.models import Course
-from mooc.credentials.transcripts import issue_transcript
+from mooc.credentials.services.transcripts import issue_transcript
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.transfer import rules, trust
 from mooc.transfer.conversion import Method

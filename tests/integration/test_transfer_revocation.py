@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.revoking import revoke_record
 from mooc.transfer.decisions import decide
 from mooc.transfer.models import Outcome, RequestItem
 from mooc.transfer.revocations import flag_revoked_platform_records, flagged_items

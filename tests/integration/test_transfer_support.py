@@ -18,8 +18,8 @@ from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.credentials.issuers import institution_by_slug, issuer_did
-from mooc.credentials.issuing import issue_completion_record
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
 from mooc.learning import services as learning
 from mooc.learning.queries import ordered_lectures

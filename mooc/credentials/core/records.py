@@ -37,6 +37,8 @@ CLR_SCHEMA = (
     "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
 )
 SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+# The framework a school record's grade level aligns to (the 2018 general-education programme).
+K12_FRAMEWORK = "Chương trình giáo dục phổ thông 2018 (Vietnam)"
 RESULT_TYPES = frozenset(
     {
         "GradePointAverage",

@@ -22,18 +22,26 @@ from mooc.credentials.core.records import IssuerProfile
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import issuer_profile
-from mooc.credentials.issuing import (
-    IssuingContext,
-    issue_completion_record,
-    record_row,
-    save_record,
-    signer_for,
-    unsigned_record,
-)
-from mooc.credentials.keys import SigningKey
 from mooc.credentials.models import IssuedCredential
-from mooc.credentials.signing import SignTask, init_worker, sign_document, sign_task
-from mooc.credentials.status import IndexPool, current_list, list_url, new_list, used_indexes
+from mooc.credentials.services.issuing import (
+    IssuingContext,
+    completion_builder,
+    completion_holding,
+    issue_completion_record,
+    new_slot,
+    signer_for,
+    store,
+    unsigned_row,
+)
+from mooc.credentials.services.keys import SigningKey
+from mooc.credentials.services.signing import SignTask, init_worker, sign_document, sign_task
+from mooc.credentials.services.status_lists import (
+    IndexPool,
+    current_list,
+    list_url,
+    new_list,
+    used_indexes,
+)
 from mooc.db import utcnow
 from mooc.learning.models import Completion, Enrolment
 
@@ -133,20 +141,18 @@ class _Batch:
         chunk = _Chunk()
         for completion in completions:
             state = self.issuer(completion.course.institution)
-            index = state.indexes.take()
-            entry = StatusListEntry(state.status_list_url, index)
-            started = starts.get((completion.user_id, completion.course_id))
-            credential_uuid, unsigned = unsigned_record(
-                self.context, completion, state.profile, entry, started, self.created
+            slot = new_slot(
+                StatusListEntry(state.status_list_url, state.indexes.take()), self.created
             )
-            chunk.rows[completion.id] = record_row(
+            build = completion_builder(
+                self.context,
                 completion,
-                credential_uuid,
-                state.signer,
-                state.status_list_id,
-                index,
-                unsigned["name"],
-                self.created,
+                state.profile,
+                starts.get((completion.user_id, completion.course_id)),
+            )
+            unsigned = build(slot)
+            chunk.rows[completion.id] = unsigned_row(
+                completion_holding(completion), state.signer, state.status_list_id, slot, unsigned
             )
             chunk.tasks.append(
                 SignTask(
@@ -176,7 +182,7 @@ class _Batch:
         for ref, text in signed:
             row = chunk.rows[ref]
             row.document = text
-            saved = save_record(self.session, row)
+            saved = store(self.session, row)
             if saved is None:  # its index was taken by a web request meanwhile: issue afresh
                 completion = self.session.get(Completion, ref)
                 assert completion is not None

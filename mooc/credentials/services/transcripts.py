@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,12 +16,9 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import User
 from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import Transcript, clr_credential
-from mooc.credentials.core.timestamps import format_timestamp
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
-from mooc.credentials.issuing import IssuingContext, signer_for, store_signed
 from mooc.credentials.models import CredentialKind, IssuedCredential
-from mooc.credentials.signing import sign_document
-from mooc.credentials.status import current_list, entry_for, random_free_index
+from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound
 
@@ -85,43 +82,28 @@ def issue_transcript(
     if repeated is not None:  # the same request a moment ago (a double click)
         return repeated
     institution = institution_by_slug(session, context.platform_issuer)
-    signer = signer_for(session, context, institution)
-    status_list = current_list(session, context.base_url, institution, signer)
-    index = random_free_index(session, status_list)
-    issued_at = utcnow().replace(microsecond=0)
-    credential_uuid = str(uuid.uuid4())
-    try:
-        transcript = Transcript(
-            credential_id=f"urn:uuid:{credential_uuid}",
-            issuer=issuer_profile(context.base_url, institution),
-            name=title,
-            recipient=hashed_recipient(user.email, user.username, new_salt()),
-            credentials=tuple(json.loads(record.document) for record in records),
-            valid_from=issued_at,
-            status=entry_for(context.base_url, status_list, index),
-        )
-    except ValueError:  # a record names an earlier email address of the learner
-        raise Invalid(
-            _("These records were issued to different email addresses."), field="records"
-        ) from None
-    document = sign_document(
-        clr_credential(transcript),
-        signer.seed,
-        signer.verification_method,
-        format_timestamp(issued_at),
+    profile = issuer_profile(context.base_url, institution)
+    recipient = hashed_recipient(user.email, user.username, new_salt())
+    documents = tuple(json.loads(record.document) for record in records)
+
+    def build(slot: Slot) -> dict[str, Any]:
+        try:
+            transcript = Transcript(
+                credential_id=slot.credential_id,
+                issuer=profile,
+                name=title,
+                recipient=recipient,
+                credentials=documents,
+                valid_from=slot.issued_at,
+                status=slot.status,
+            )
+        except ValueError:  # a record names an earlier email address of the learner
+            raise Invalid(
+                _("These records were issued to different email addresses."), field="records"
+            ) from None
+        return clr_credential(transcript)
+
+    holding = Holding(
+        CredentialKind.TRANSCRIPT, user.id, includes=tuple(record.id for record in records)
     )
-    row = IssuedCredential(
-        uuid=credential_uuid,
-        kind=CredentialKind.TRANSCRIPT,
-        user_id=user.id,
-        completion_id=None,
-        institution_id=institution.id,
-        key_id=signer.key_id,
-        name=title,
-        document=document,
-        includes=[record.id for record in records],
-        status_list_id=status_list.id,
-        status_index=index,
-        issued_at=issued_at,
-    )
-    return store_signed(session, row)
+    return issue(session, context, institution, holding, build)

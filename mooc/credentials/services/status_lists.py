@@ -23,8 +23,8 @@ from mooc.credentials.core.status_list import (
     status_list_credential,
 )
 from mooc.credentials.issuers import issuer_did
-from mooc.credentials.keys import SigningKey
 from mooc.credentials.models import IssuedCredential, StatusList
+from mooc.credentials.services.keys import SigningKey
 from mooc.db import utcnow
 from mooc.errors import NotFound
 

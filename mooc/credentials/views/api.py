@@ -14,19 +14,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mooc.credentials import queries
-from mooc.credentials.context import VERIFY_SCOPE, app_settings, platform_verifier, verify_limit
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.verification import require_verifiable
-from mooc.errors import DomainError, Invalid
+from mooc.errors import Invalid, Malformed
 from mooc.extensions import csrf, db, limiter
+from mooc.web import edge
 from mooc.web.auth import current_account
 from mooc.web.errors import error_response
 
 bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
-
-
-class Malformed(DomainError):
-    """A request body that is not JSON at all (400)."""
 
 
 def _item(record: IssuedCredential, base_url: str) -> dict[str, Any]:
@@ -46,13 +42,13 @@ def _item(record: IssuedCredential, base_url: str) -> dict[str, Any]:
 def my_credentials() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return error_response(401, _("Log in to see your records."))
-    base_url = app_settings().base_url
+    base_url = edge.base_url()
     records = queries.my_records(db.session, current_account().id)
     return jsonify([_item(record, base_url) for record in records])
 
 
 def _body() -> Any:
-    request.max_content_length = app_settings().verify_max_kb * 1024  # larger: 413
+    request.max_content_length = edge.settings().verify_max_kb * 1024  # larger: 413
     raw = request.get_data(cache=False)
     try:
         return json.loads(raw)
@@ -62,7 +58,7 @@ def _body() -> Any:
 
 @bp.post("/credentials/verify")
 @csrf.exempt
-@limiter.shared_limit(verify_limit, scope=VERIFY_SCOPE)
+@limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
 def verify() -> ResponseReturnValue:
     body = _body()
     credential = body.get("verifiableCredential") if isinstance(body, dict) else None
@@ -71,4 +67,4 @@ def verify() -> ResponseReturnValue:
     if "options" in body and not isinstance(body["options"], dict):
         raise Invalid(_("options must be a JSON object."))
     require_verifiable(credential)
-    return jsonify(platform_verifier().verify(credential).to_json())
+    return jsonify(edge.verifier().verify(credential).to_json())

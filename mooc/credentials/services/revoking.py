@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.credentials.issuing import IssuingContext, signer_for
 from mooc.credentials.models import IssuedCredential, RevocationEntry
-from mooc.credentials.status import republish
+from mooc.credentials.services.issuing import IssuingContext, signer_for
+from mooc.credentials.services.status_lists import republish
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms import SelectChoice
 
-from mooc.credentials import queries, sharing
-from mooc.credentials.context import app_settings, issuing_context, platform_verifier
+from mooc.credentials import queries
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
-from mooc.credentials.issuing import signed_document
 from mooc.credentials.models import IssuedCredential, ShareLink
-from mooc.credentials.summary import summarize
-from mooc.credentials.transcripts import issue_transcript
+from mooc.credentials.services import sharing
+from mooc.credentials.services.issuing import signed_document
+from mooc.credentials.services.transcripts import issue_transcript
+from mooc.credentials.views import bp
 from mooc.errors import Invalid
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import current_account
 from mooc.web.qr import qr_svg
-
-bp = Blueprint("credentials", __name__)
 
 
 def _mine(record_id: uuid.UUID) -> IssuedCredential:
@@ -32,7 +32,7 @@ def _mine(record_id: uuid.UUID) -> IssuedCredential:
 
 
 def share_url(token: str) -> str:
-    return f"{app_settings().base_url}/verify/{token}"
+    return f"{edge.base_url()}/verify/{token}"
 
 
 @bp.get("/records")
@@ -43,7 +43,7 @@ def records() -> ResponseReturnValue:
 
 
 def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | None = None) -> str:
-    report = platform_verifier().verify(signed_document(found))
+    report = edge.verifier().verify(signed_document(found))
     return render_template(
         "credentials/record.html",
         record=found,
@@ -52,7 +52,7 @@ def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | N
         checks=explain(report),
         notes=cached_notes(report),
         links=[
-            (link, sharing.is_active(link)) for link in sharing.share_links(db.session, found.id)
+            (link, queries.is_active(link)) for link in queries.share_links(db.session, found.id)
         ],
         form=form,
         new_link=new_link,
@@ -143,7 +143,7 @@ def transcript() -> ResponseReturnValue:
                 db.session,
                 user,
                 form.records.data or [],
-                issuing_context(),
+                edge.issuing_context(),
                 name=form.name.data or "",
             )
         except Invalid as error:

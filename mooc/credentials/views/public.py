@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from mooc.credentials import sharing
-from mooc.credentials.context import VERIFY_SCOPE, app_settings, platform_verifier, verify_limit
+from mooc.credentials import queries
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
-from mooc.credentials.issuing import signed_document
-from mooc.credentials.status import published_list
-from mooc.credentials.summary import summarize
+from mooc.credentials.services.issuing import signed_document
+from mooc.credentials.services.status_lists import published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
+from mooc.credentials.views import bp
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
+from mooc.web import edge
 
-bp = Blueprint("credentials_public", __name__)
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart framing
 
 
@@ -38,9 +38,7 @@ def _public_json(body: Any, *, max_age: int) -> Response:
 @bp.get("/institutions/<slug>/did.json")
 def did_document(slug: str) -> ResponseReturnValue:
     institution = institution_by_slug(db.session, slug)
-    return _public_json(
-        issuer_document(db.session, app_settings().base_url, institution), max_age=300
-    )
+    return _public_json(issuer_document(db.session, edge.base_url(), institution), max_age=300)
 
 
 @bp.get("/institutions/<slug>/status/<int:number>")
@@ -51,23 +49,23 @@ def status_list(slug: str, number: int) -> ResponseReturnValue:
 
 @bp.get("/trust-list.json")
 def trust() -> ResponseReturnValue:
-    return _public_json(trust_list(db.session, app_settings().base_url), max_age=300)
+    return _public_json(trust_list(db.session, edge.base_url()), max_age=300)
 
 
 def _submitted(form: VerifyForm) -> bytes | str | None:
     """The record's text, from the file if one was chosen, else the pasted text."""
     upload = form.credential_file.data
     if isinstance(upload, FileStorage) and upload.filename:
-        data: bytes = upload.read(app_settings().verify_max_kb * 1024 + 1)
+        data: bytes = upload.read(edge.settings().verify_max_kb * 1024 + 1)
         return data
     text = (form.credential_json.data or "").strip()
     return text or None
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.shared_limit(verify_limit, scope=VERIFY_SCOPE, methods=["POST"])
+@limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE, methods=["POST"])
 def verify() -> ResponseReturnValue:
-    limit = app_settings().verify_max_kb * 1024
+    limit = edge.settings().verify_max_kb * 1024
     request.max_content_length = limit + FORM_OVERHEAD  # a larger body is refused unread: 413
     form = VerifyForm()
     if not form.validate_on_submit():
@@ -91,7 +89,7 @@ def verify() -> ResponseReturnValue:
     except DomainError as error:
         form.credential_json.errors = [error.message]
         return render_template("credentials/verify.html", form=form), error.status
-    report = platform_verifier().verify(credential)
+    report = edge.verifier().verify(credential)
     return render_template(
         "credentials/verify.html",
         form=form,
@@ -104,9 +102,9 @@ def verify() -> ResponseReturnValue:
 
 @bp.get("/verify/<token>")
 def shared(token: str) -> ResponseReturnValue:
-    link = sharing.shared_record(db.session, token)
+    link = queries.shared_record(db.session, token)
     document = signed_document(link.credential)
-    report = platform_verifier().verify(document)
+    report = edge.verifier().verify(document)
     return render_template(
         "credentials/shared.html",
         link=link,
@@ -120,7 +118,7 @@ def shared(token: str) -> ResponseReturnValue:
 
 @bp.get("/verify/<token>/credential.json")
 def shared_download(token: str) -> ResponseReturnValue:
-    link = sharing.shared_record(db.session, token)
+    link = queries.shared_record(db.session, token)
     return Response(
         link.credential.document,
         mimetype="application/json",

@@ -9,13 +9,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from mooc.credentials import queries
-from mooc.credentials.context import app_settings, issuing_context
 from mooc.credentials.forms import RevokeRecordForm, RotateKeyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_did, issuing_institutions
-from mooc.credentials.keys import institution_keys, rotate_key
-from mooc.credentials.revocation import revoke_record
+from mooc.credentials.services.keys import institution_keys, rotate_key
+from mooc.credentials.services.revoking import revoke_record
 from mooc.errors import Invalid
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import admin_required, current_account
 
 bp = Blueprint("credentials_admin", __name__, url_prefix="/admin/records")
@@ -25,7 +25,7 @@ bp = Blueprint("credentials_admin", __name__, url_prefix="/admin/records")
 @admin_required
 def index() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:100]
-    base_url = app_settings().base_url
+    base_url = edge.base_url()
     issuers = [
         (
             institution,
@@ -69,7 +69,7 @@ def revoke(record_id: uuid.UUID) -> ResponseReturnValue:
                 found,
                 reason=form.reason.data or "",
                 actor=current_account(),
-                context=issuing_context(),
+                context=edge.issuing_context(),
             )
         except Invalid as error:
             form.reason.errors = [error.message]
@@ -88,7 +88,7 @@ def rotate(slug: str) -> ResponseReturnValue:
     institution = institution_by_slug(db.session, slug)
     if not RotateKeyForm().validate_on_submit():
         raise Invalid(_("The form had expired. Please try again."))
-    key = rotate_key(db.session, institution, issuing_context().kek)
+    key = rotate_key(db.session, institution, edge.issuing_context().kek)
     db.session.commit()
     flash(
         _("%(name)s now signs with the key %(key)s.", name=institution.name, key=key.fragment),

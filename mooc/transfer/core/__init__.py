@@ -1,0 +1,1 @@
+"""The pure core of credit transfer: no web framework, ORM or settings."""
