@@ -153,15 +153,23 @@ def class_pupil(session: Session, school_class: SchoolClass, user_id: int) -> Us
     return pupil
 
 
+def resettable_pupil(session: Session, school_class: SchoolClass, user_id: int) -> User:
+    """The pupil whose password a teacher of the class may reset. Raises `NotFound` for someone
+    not in the class, `PermissionDenied` for a teacher's, staff member's or administrator's
+    account (they choose and recover their own)."""
+    pupil = class_pupil(session, school_class, user_id)
+    if _sets_own_password(pupil):
+        raise PermissionDenied(_("Teachers and staff choose and recover their own passwords."))
+    return pupil
+
+
 def reset_pupil_password(
     session: Session, school_class: SchoolClass, user_id: int, *, by: User
 ) -> LoginCard:
     """A new one-time password for one pupil of the class, who must then choose their own; the
     pupil's sessions end. Raises `NotFound` for someone not in the class, `PermissionDenied`
     for a teacher's, staff member's or administrator's account."""
-    pupil = class_pupil(session, school_class, user_id)
-    if _sets_own_password(pupil):
-        raise PermissionDenied(_("Teachers and staff choose and recover their own passwords."))
+    pupil = resettable_pupil(session, school_class, user_id)
     (card,) = _issue(session, school_class, [pupil])
     log.info("user %s reset the password of pupil %s in class %s", by.id, pupil.id, school_class.id)
     return card

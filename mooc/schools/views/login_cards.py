@@ -74,7 +74,7 @@ def login_cards_page(class_id: int) -> ResponseReturnValue:
 def pupil_password(class_id: int, user_id: int) -> ResponseReturnValue:
     user = current_account()
     school_class = taught_class(db.session, user, class_id)
-    pupil = login_cards.class_pupil(db.session, school_class, user_id)
+    pupil = login_cards.resettable_pupil(db.session, school_class, user_id)
     form = PupilPasswordForm()
     if form.validate_on_submit():
         card = login_cards.reset_pupil_password(db.session, school_class, pupil.id, by=user)

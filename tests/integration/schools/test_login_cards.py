@@ -322,6 +322,7 @@ def test_a_teacher_cannot_reset_a_pupil_of_another_class_or_a_teacher(
     session.commit()
     token = csrf_from(teacher, "/")
     for person, status in ((stranger, 404), (colleague, 404), (enrolled, 403)):
+        assert teacher.get(reset_url(klass, person)).status_code == status, person.name
         answer = teacher.post(reset_url(klass, person), data={"csrf_token": token})
         assert answer.status_code == status, person.name
         session.refresh(person)
