@@ -13,8 +13,8 @@ from sqlalchemy import select  # noqa: E402
 
 from mooc.accounts.models import User  # noqa: E402
 from mooc.accounts.services import register  # noqa: E402
-from mooc.authoring.package_format import load_tree  # noqa: E402
-from mooc.authoring.package_import import import_tree  # noqa: E402
+from mooc.authoring.core.package_format import load_tree  # noqa: E402
+from mooc.authoring.packages.importing import import_tree  # noqa: E402
 from mooc.catalog.models import Course  # noqa: E402
 from mooc.extensions import db  # noqa: E402
 from mooc.factory import create_app  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 from _setup import build
 from sqlalchemy import select
 
-from mooc.authoring import media
+from mooc.authoring.services import media
 from mooc.catalog.models import Course, Lecture, LectureVersion
 from mooc.extensions import db
 from mooc.markup import render_markdown

@@ -18,6 +18,10 @@ class DomainError(Exception):
         self.field = field
 
 
+class BadRequest(DomainError):
+    """A request our pages never send: a stale or forged button form, an unknown choice (400)."""
+
+
 class Invalid(DomainError):
     """Input that is well-formed but not acceptable (422)."""
 

@@ -12,19 +12,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mooc.accounts import admin_views as accounts_admin_views
 from mooc.accounts import passwords
-from mooc.accounts import recovery_views as accounts_recovery_views
-from mooc.accounts import services as account_services
-from mooc.accounts import views as accounts_views
+from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
-from mooc.api import openapi as api_openapi
-from mooc.api import token_views as api_token_views
-from mooc.api import transfer_views as api_transfer_views
-from mooc.api import xapi_views as api_xapi_views
-from mooc.authoring import audit_views, lecture_views, media_views
+from mooc.accounts.views import account as account_views
+from mooc.accounts.views import admin as account_admin_views
+from mooc.accounts.views import recovery as account_recovery_views
+from mooc.api import views as api_views
 from mooc.authoring import cli as authoring_cli
-from mooc.authoring import quiz_views as authoring_quiz_views
 from mooc.authoring import views as authoring_views
 from mooc.catalog import views as catalog_views
 from mooc.credentials import cli as credentials_cli
@@ -35,17 +30,16 @@ from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
-from mooc.learning import quiz_views, teach_views
-from mooc.learning import views as learning_views
+from mooc.learning.views import quiz as learning_quiz_views
+from mooc.learning.views import student as learning_student_views
+from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
 from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
-from mooc.transfer import rules_views as transfer_rules_views
-from mooc.transfer import staff_views as transfer_staff_views
-from mooc.transfer import student_views as transfer_student_views
+from mooc.transfer import views as transfer_views
 from mooc.web import filters, health
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
@@ -58,28 +52,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (
     health.bp,
     catalog_views.bp,
-    learning_views.bp,
-    quiz_views.bp,
-    teach_views.bp,
+    learning_student_views.bp,
+    learning_quiz_views.bp,
+    learning_teacher_views.bp,
     authoring_views.bp,
-    lecture_views.bp,
-    authoring_quiz_views.bp,
-    audit_views.bp,
-    media_views.bp,
-    accounts_views.bp,
-    accounts_admin_views.bp,
-    accounts_recovery_views.bp,
-    api_xapi_views.bp,
-    api_openapi.bp,
-    api_token_views.bp,
-    api_transfer_views.bp,
+    account_views.bp,
+    account_admin_views.bp,
+    account_recovery_views.bp,
+    api_views.bp,
     credentials_views.bp,
     credentials_api_views.bp,
     credentials_admin_views.bp,
-    transfer_student_views.bp,
+    transfer_views.bp,
     schools_views.bp,
-    transfer_staff_views.bp,
-    transfer_rules_views.bp,
 )
 
 
@@ -143,9 +128,10 @@ def create_app(
         open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
-    @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        return account_services.load_session_user(db.session, user_id)
+        return account_queries.load_session_user(db.session, user_id)
+
+    login_manager.user_loader(_load_user)
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

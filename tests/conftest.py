@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db, limiter
 from mooc.factory import create_app
 from mooc.migrate import upgrade

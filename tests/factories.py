@@ -1,4 +1,5 @@
-"""Small factories for tests: people with roles, institutions, right answers."""
+"""Small factories for tests: people with roles, institutions, right answers, and a learner
+who studies (or completes) a seed course through the services."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
 from mooc.accounts.passwords import hash_password
-from mooc.accounts.services import get_institution, grant_role, register, upsert_institution
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register, upsert_institution
+from mooc.assessment import services as quizzes
+from mooc.assessment.models import Quiz
+from mooc.catalog.models import Course
+from mooc.learning import services as learning
+from mooc.learning.models import Completion
+from mooc.learning.queries import ordered_lectures
 from mooc.schools.models import ClassMember, ClassRole, SchoolClass, SchoolYear
+from tests.helpers import BASE_URL
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -111,3 +120,32 @@ def make_class_teacher(
     session.add(ClassMember(school_class=school_class, user=teacher, role=role))
     session.flush()
     return teacher
+
+
+def seed_course(session: Session, slug: str) -> Course:
+    """A course of the seed content (content/), imported once per test session."""
+    return session.scalars(select(Course).where(Course.slug == slug)).one()
+
+
+def study(session: Session, user: User, slug: str, *, leave_last: bool = False) -> Course:
+    """Enrol `user`, finish the lectures (all, or all but the last) and pass every quiz."""
+    course = seed_course(session, slug)
+    learning.enrol(session, user, course)
+    lectures = ordered_lectures(session, course)
+    for lecture in lectures[:-1] if leave_last else lectures:
+        assert lecture.published_version is not None
+        learning.mark_done(session, user, lecture, lecture.published_version, base_url=BASE_URL)
+    for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
+        attempt = quizzes.start_attempt(session, user, quiz)
+        answers = {int(q["id"]): right_answer(q) for q in attempt.questions}
+        quizzes.submit_attempt(session, attempt, answers)
+    session.flush()
+    return course
+
+
+def complete(session: Session, user: User, slug: str) -> Completion:
+    """`user` studies the seed course `slug` and earns its completion."""
+    course = study(session, user, slug)
+    completion = learning.complete_course_if_earned(session, user, course, base_url=BASE_URL)
+    assert completion is not None
+    return completion

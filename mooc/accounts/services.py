@@ -8,20 +8,17 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import zoneinfo
-from collections.abc import Sequence
-from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
 from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from mooc.accounts.queries import find_by_login, time_zones
 from mooc.db import utcnow
-from mooc.errors import Conflict, Invalid, NotFound
-from mooc.pagination import Page, paginate
+from mooc.errors import Conflict, Invalid
 
 log = logging.getLogger(__name__)
 # The shape of an address (the form's validator checks it fully); the service refuses the rest.
@@ -30,20 +27,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def normalize_login(login: str) -> str:
-    """What a person typed at the sign-in form, as stored: emails and usernames are lowercase."""
-    return login.strip().lower()
-
-
-def find_by_login(session: Session, login: str) -> User | None:
-    """The account signing in as `login`: an email when it has an @, else a username."""
-    name = normalize_login(login)
-    if not name:
-        return None
-    column = User.email if "@" in name else User.username
-    return session.scalar(select(User).where(column == name))
 
 
 def check_password(password: str, *, field: str = "password") -> None:
@@ -90,17 +73,6 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    return user
-
-
-def load_session_user(session: Session, user_id: str) -> User | None:
-    """Resolve Flask-Login's ``id:token``; a changed token (new password) ends old sessions."""
-    raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = session.get(User, int(raw_id))
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-        return None
     return user
 
 
@@ -183,12 +155,6 @@ def change_email(session: Session, user: User, email: str, *, by: User) -> None:
     log.info("admin %s changed the email of account %s", by.id, user.id)
 
 
-@lru_cache(maxsize=1)
-def time_zones() -> tuple[str, ...]:
-    """The IANA time zones a user may choose (zoneinfo's list, read once: it scans the disk)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
 def update_profile(
     user: User, *, name: str, locale: str | None, timezone: str | None = None
 ) -> None:
@@ -205,13 +171,6 @@ def update_profile(
     user.name = name
     user.locale = locale or None
     user.timezone = zone
-
-
-def get_institution(session: Session, slug: str) -> Institution:
-    institution = session.scalar(select(Institution).where(Institution.slug == slug))
-    if institution is None:
-        raise NotFound(_("No such institution."))
-    return institution
 
 
 def upsert_institution(
@@ -246,22 +205,3 @@ def revoke_role(session: Session, user: User, institution: Institution, role: Ro
             user.memberships.remove(membership)
             session.delete(membership)
     session.flush()
-
-
-def institutions(session: Session) -> Sequence[Institution]:
-    return session.scalars(select(Institution).order_by(Institution.name)).all()
-
-
-def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
-    """A page of the users matching `query` (email, username or name), with their total count."""
-    stmt = select(User)
-    if query:
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            func.lower(User.email).like(like)
-            | User.username.like(like)
-            | func.lower(User.name).like(like)
-        )
-    # People without email are listed by their username, among the others.
-    order = func.coalesce(User.email, User.username)
-    return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)

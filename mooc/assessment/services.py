@@ -16,68 +16,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.grading import (
+from mooc.assessment.core.grading import (
     AttemptScore,
-    QuestionSnapshot,
-    attempts_left,
     score_attempt,
 )
+from mooc.assessment.core.questions import question_type
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.assessment.questions import question_type
+from mooc.assessment.queries import open_attempt, remaining_attempts, snapshots
 from mooc.db import utcnow
-from mooc.errors import Conflict, NotFound
+from mooc.errors import Conflict
 
 # Network delays should not cost a learner their attempt: a little grace after the deadline.
 DEADLINE_GRACE = dt.timedelta(seconds=30)
-
-
-def seconds_left(attempt: QuizAttempt, now: dt.datetime | None = None) -> int | None:
-    """Whole seconds until a timed attempt's deadline (0 once passed); None when untimed."""
-    if attempt.deadline_at is None:
-        return None
-    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
-
-
-def quiz_by_slug(session: Session, course_id: int, slug: str) -> Quiz:
-    quiz = session.scalar(
-        select(Quiz).where(
-            Quiz.course_id == course_id, Quiz.slug == slug, Quiz.retired_at.is_(None)
-        )
-    )
-    if quiz is None:  # retired quizzes are out of the course for learners
-        raise NotFound(_("No such quiz."))
-    return quiz
-
-
-def submitted_attempts(session: Session, user_id: int, quiz_id: int) -> Sequence[QuizAttempt]:
-    return session.scalars(
-        select(QuizAttempt)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .order_by(QuizAttempt.number)
-    ).all()
-
-
-def open_attempt(session: Session, user_id: int, quiz_id: int) -> QuizAttempt | None:
-    return session.scalar(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.submitted_at.is_(None),
-        )
-    )
-
-
-def remaining_attempts(session: Session, user_id: int, quiz: Quiz) -> int | None:
-    used = session.scalar(
-        select(func.count())
-        .select_from(QuizAttempt)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id)
-    )
-    return attempts_left(used or 0, quiz.max_attempts)
 
 
 def _snapshot(quiz: Quiz) -> list[dict[str, object]]:
@@ -132,21 +82,6 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
             raise Conflict(_("Please try again.")) from None
         return raced
     return attempt
-
-
-def attempt_for(session: Session, user: User, attempt_id: int) -> QuizAttempt:
-    """The learner's own attempt; someone else's is reported as not found (no IDOR)."""
-    attempt = session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user.id:
-        raise NotFound(_("No such attempt."))
-    return attempt
-
-
-def snapshots(attempt: QuizAttempt) -> list[QuestionSnapshot]:
-    return [
-        QuestionSnapshot(int(q["id"]), str(q["kind"]), int(q["points"]), q["data"])
-        for q in attempt.questions
-    ]
 
 
 def parse_responses(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> dict[int, object]:
@@ -213,9 +148,3 @@ def submit_attempt(
     attempt.passed = (not late) and score.percent >= attempt.pass_mark
     session.flush()
     return Submission(attempt, score, True)
-
-
-def feedback(attempt: QuizAttempt) -> AttemptScore:
-    """Per-question grades of a submitted attempt, recomputed from its own snapshot."""
-    responses = {int(k): v for k, v in (attempt.responses or {}).items()}
-    return score_attempt(snapshots(attempt), responses)

@@ -1,4 +1,4 @@
-"""Writing and reading the append-only audit log of authoring changes."""
+"""Writing and reading the append-only audit log of authoring changes (the shape: `mooc.audit`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
+from mooc.audit import page_of_entries, record_entry
+from mooc.audit import record_edit as shared_record_edit
 from mooc.authoring.models import AuditEntry
-from mooc.pagination import Page, paginate
+from mooc.pagination import Page
 
 
 def state_hash(state: dict[str, Any] | None) -> str | None:
@@ -34,18 +35,41 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    return record_entry(
+        session,
+        AuditEntry,
         actor_id=actor_id,
         action=action,
         object_type=object_type,
         object_id=object_id,
+        summary=summary,
         course_id=course_id,
-        summary=summary[:300],
         before_hash=state_hash(before),
         after_hash=state_hash(after),
     )
-    session.add(entry)
-    return entry
+
+
+def record_edit(
+    session: Session,
+    *,
+    course_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    **edit: Any,
+) -> AuditEntry | None:
+    """An edit of a course's object, kept only when it changed something, with the hashes of
+    both states: the other arguments are `mooc.audit.record_edit`'s (actor_id, object_type,
+    object_id, summary, revise)."""
+    return shared_record_edit(
+        session,
+        AuditEntry,
+        before=before,
+        after=after,
+        course_id=course_id,
+        before_hash=state_hash(before),
+        after_hash=state_hash(after),
+        **edit,
+    )
 
 
 @dataclass(frozen=True)
@@ -58,14 +82,11 @@ class AuditFilter:
 def entries(
     session: Session, flt: AuditFilter, *, page: int = 1, per_page: int = 50
 ) -> Page[AuditEntry]:
-    stmt = select(AuditEntry)
+    conditions = []
     if flt.course_id is not None:
-        stmt = stmt.where(AuditEntry.course_id == flt.course_id)
+        conditions.append(AuditEntry.course_id == flt.course_id)
     if flt.actor_id is not None:
-        stmt = stmt.where(AuditEntry.actor_id == flt.actor_id)
+        conditions.append(AuditEntry.actor_id == flt.actor_id)
     if flt.action:
-        stmt = stmt.where(AuditEntry.action == flt.action)
-    ordered = stmt.options(joinedload(AuditEntry.actor)).order_by(
-        AuditEntry.created_at.desc(), AuditEntry.id.desc()
-    )
-    return paginate(session, ordered, page=page, per_page=per_page)
+        conditions.append(AuditEntry.action == flt.action)
+    return page_of_entries(session, AuditEntry, *conditions, page=page, per_page=per_page)

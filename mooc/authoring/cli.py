@@ -12,11 +12,11 @@ import click
 from sqlalchemy import select
 from tqdm import tqdm
 
-from mooc.authoring.media import MediaLimits
-from mooc.authoring.package_export import export_course, export_zip
-from mooc.authoring.package_format import PackageError, load_tree
-from mooc.authoring.package_import import ImportReport, import_tree, preview_tree
-from mooc.authoring.package_zip import import_zip
+from mooc.authoring.core.package_format import PackageError, load_tree
+from mooc.authoring.packages.exporting import export_course, export_zip
+from mooc.authoring.packages.importing import ImportReport, import_tree, preview_tree
+from mooc.authoring.packages.zipfiles import import_zip
+from mooc.authoring.services.media import MediaLimits
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db

@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from mooc.authoring.courses import CourseSettings
-from mooc.authoring.quiz_builder import QuizSettings
-from mooc.catalog.subjects import SUBJECTS
+from mooc.authoring.services.courses import CourseSettings
+from mooc.authoring.services.quizzes import QuizSettings
+from mooc.labels import SUBJECTS
 from mooc.web.forms import Form
 
 LEVELS = [

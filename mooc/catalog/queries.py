@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
-from mooc.catalog.media import reference_pattern
+from mooc.catalog.core.media import reference_pattern
 from mooc.catalog.models import Course, CourseStatus, Lecture, LectureVersion, Level, MediaAsset
 from mooc.errors import NotFound
 from mooc.folding import fold_terms

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
-from mooc.catalog.search_text import course_search_text
-from mooc.catalog.subjects import SUBJECTS
+from mooc.labels import SUBJECTS
 from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
 
 

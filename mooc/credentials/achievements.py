@@ -12,7 +12,7 @@ import re
 import uuid
 
 from mooc.accounts.models import User
-from mooc.assessment.scales import BANDS, PASSING_LETTER, scaled_grade, ten_point
+from mooc.assessment.core.scales import BANDS, PASSING_LETTER, scaled_grade, ten_point
 from mooc.catalog.models import Course, Level
 from mooc.credentials.core.identity import hashed_recipient, new_salt
 from mooc.credentials.core.records import (

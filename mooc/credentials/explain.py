@@ -80,7 +80,8 @@ def _sentences() -> dict[tuple[str, str], str]:
 
 
 def status_word(status: str) -> str:
-    return {"passed": _("passed"), "failed": _("failed")}.get(status, _("not known"))
+    labels: dict[str, str] = {"passed": _("passed"), "failed": _("failed")}
+    return labels.get(status) or _("not known")
 
 
 def explain_check(check: Check) -> ExplainedCheck:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role, User
-from mooc.accounts.services import get_institution, grant_role, register
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
 from mooc.catalog.models import Course
 from mooc.catalog.services import assign_teacher
 

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
+from mooc.assessment import queries as quiz_queries
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
-from mooc.learning import services
+from mooc.learning import queries, services
 from mooc.learning.queries import ordered_lectures
 
 COMPLETED = "xac-suat-thong-ke"
@@ -44,7 +45,7 @@ def _finish_lectures(session: Session, user: User, course: Course, count: int, b
 
 def _pass_quizzes(session: Session, user: User, course: Course) -> None:
     for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
-        if any(a.passed for a in quizzes.submitted_attempts(session, user.id, quiz.id)):
+        if any(a.passed for a in quiz_queries.submitted_attempts(session, user.id, quiz.id)):
             continue
         attempt = quizzes.start_attempt(session, user, quiz)
         answers = {int(q["id"]): _right_answer(q) for q in attempt.questions}
@@ -55,7 +56,7 @@ def load_demo_progress(session: Session, student: User, *, base_url: str) -> lis
     """Idempotent: enrolments, done lectures and passed quizzes are only added when missing."""
     notes = []
     done_course = _course(session, COMPLETED)
-    if done_course is not None and services.completion(session, student.id, done_course.id) is None:
+    if done_course is not None and queries.completion(session, student.id, done_course.id) is None:
         services.enrol(session, student, done_course)
         _finish_lectures(session, student, done_course, 10_000, base_url)
         _pass_quizzes(session, student, done_course)
@@ -63,7 +64,7 @@ def load_demo_progress(session: Session, student: User, *, base_url: str) -> lis
             notes.append(f"completed {COMPLETED}")
     for slug, count in IN_PROGRESS:
         course = _course(session, slug)
-        if course is None or services.is_enrolled(session, student.id, course.id):
+        if course is None or queries.is_enrolled(session, student.id, course.id):
             continue
         services.enrol(session, student, course)
         _finish_lectures(session, student, course, count, base_url)

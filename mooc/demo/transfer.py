@@ -15,11 +15,11 @@ from mooc.catalog.models import Course
 from mooc.credentials.issuers import institution_by_slug, issuer_did
 from mooc.credentials.models import IssuedCredential
 from mooc.learning.models import Completion
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
-from mooc.transfer.evaluating import RecordVerifier
+from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import Agreement
-from mooc.transfer.requests import send_records
+from mooc.transfer.services import rules, trust
+from mooc.transfer.services.evaluation import RecordVerifier
+from mooc.transfer.services.requests import send_records
 
 PARTNER = "dai-hoc-da-nang"
 ISSUER = "dai-hoc-mo-ha-noi"

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.grading import counted_score
+from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture
-from mooc.learning.completion import QuizStanding, evaluate
+from mooc.learning.core.completion import QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 
 SORT_KEYS = ("name", "progress", "activity", "grade")

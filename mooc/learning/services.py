@@ -1,12 +1,16 @@
-"""A learner's operations: enrol, view and finish lectures, and earn a course completion.
+"""A learner's operations (writes): enrol, view and finish lectures, submit quizzes, and earn a
+course completion.
 
 Each operation a learner may repeat (a double click, a replayed form) is idempotent, backed by a
-unique constraint. Services flush; the view commits.
+unique constraint. Services flush; the view commits. An operation's learning events (xAPI
+statements) are recorded here, in its transaction; the learner's two kinds of progress
+(`finish_lecture`, `submit_quiz`) end by applying the completion rule, so no view has to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,25 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.assessment.grading import counted_score
-from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment import services as assessment
+from mooc.assessment.models import QuizAttempt
 from mooc.catalog.models import Course, Lecture, LectureVersion
 from mooc.db import utcnow
 from mooc.errors import PermissionDenied
 from mooc.learning import xapi
-from mooc.learning.completion import CompletionStatus, QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress
-
-
-def enrolment(session: Session, user_id: int, course_id: int) -> Enrolment | None:
-    return session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    )
-
-
-def is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
-    found = enrolment(session, user_id, course_id)
-    return found is not None and found.active
+from mooc.learning.queries import completion, course_status, enrolment
 
 
 def enrol(session: Session, user: User, course: Course) -> Enrolment:
@@ -123,64 +116,6 @@ def mark_done(
     return True
 
 
-def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]:
-    return set(
-        session.scalars(
-            select(LectureProgress.lecture_id).where(
-                LectureProgress.user_id == user_id,
-                LectureProgress.course_id == course_id,
-                LectureProgress.done_at.is_not(None),
-            )
-        )
-    )
-
-
-def quiz_standings(session: Session, user_id: int, course_id: int) -> list[QuizStanding]:
-    # Retired quizzes count for no one: the grade and progress run over the course as it is now.
-    quizzes = session.scalars(
-        select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
-    ).all()
-    attempts = session.scalars(
-        select(QuizAttempt)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.course_id == course_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .order_by(QuizAttempt.number)
-    ).all()
-    standings = []
-    for quiz in quizzes:
-        mine = [a for a in attempts if a.quiz_id == quiz.id]
-        policy = mine[-1].policy.value if mine else quiz.policy.value
-        score = counted_score([a.score or 0.0 for a in mine], policy)
-        standings.append(QuizStanding(quiz.id, quiz.required, quiz.pass_mark, quiz.weight, score))
-    return standings
-
-
-def course_status(session: Session, user_id: int, course: Course) -> CompletionStatus:
-    required = session.scalars(
-        select(Lecture.id).where(
-            Lecture.course_id == course.id,
-            Lecture.required.is_(True),
-            Lecture.published_version_id.is_not(None),
-            Lecture.retired_at.is_(None),
-        )
-    ).all()
-    return evaluate(
-        required_lectures=required,
-        done_lectures=done_lecture_ids(session, user_id, course.id),
-        quizzes=quiz_standings(session, user_id, course.id),
-        pass_mark=course.pass_mark,
-    )
-
-
-def completion(session: Session, user_id: int, course_id: int) -> Completion | None:
-    return session.scalar(
-        select(Completion).where(Completion.user_id == user_id, Completion.course_id == course_id)
-    )
-
-
 def complete_course_if_earned(
     session: Session, user: User, course: Course, *, base_url: str
 ) -> Completion | None:
@@ -233,17 +168,62 @@ def complete_course_if_earned(
     return record
 
 
-def my_enrolments(session: Session, user_id: int) -> Sequence[Enrolment]:
-    return session.scalars(
-        select(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.active.is_(True))
-        .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-    ).all()
+def finish_lecture(
+    session: Session, user: User, lecture: Lecture, version: LectureVersion, *, base_url: str
+) -> Completion | None:
+    """The learner finished a lecture ("mark as done"): record it and, when that completes the
+    course, the completion (returned; None otherwise).
+
+    Raises `PermissionDenied` when the learner is not enrolled.
+    """
+    mark_done(session, user, lecture, version, base_url=base_url)
+    return complete_course_if_earned(session, user, lecture.course, base_url=base_url)
 
 
-def my_completions(session: Session, user_id: int) -> Sequence[Completion]:
-    return session.scalars(
-        select(Completion)
-        .where(Completion.user_id == user_id)
-        .order_by(Completion.completed_at.desc())
-    ).all()
+@dataclass(frozen=True)
+class QuizSubmitted:
+    """What a learner's submission did: graded now (False for a replay), and the completion it
+    earned, if any."""
+
+    attempt: QuizAttempt
+    newly_graded: bool
+    completion: Completion | None
+
+
+def submit_quiz(
+    session: Session,
+    user: User,
+    attempt: QuizAttempt,
+    responses: Mapping[int, object],
+    *,
+    base_url: str,
+) -> QuizSubmitted:
+    """Grade the learner's attempt once (`assessment.submit_attempt`), record an xAPI statement
+    per question and one for the result, and the completion the result earns.
+
+    A replayed submission records nothing again and returns the graded attempt.
+    """
+    submission = assessment.submit_attempt(session, attempt, responses)
+    if not submission.newly_graded or submission.score is None:
+        return QuizSubmitted(attempt, False, None)
+    when = attempt.submitted_at
+    assert when is not None
+    for question in attempt.questions:
+        grade = submission.score.grades[int(question["id"])]
+        statement = xapi.question_answered(
+            user,
+            attempt.quiz,
+            question,
+            responses.get(int(question["id"])),
+            grade.fraction,
+            base_url=base_url,
+            when=when,
+        )
+        xapi.record(session, statement, user_id=user.id)
+    xapi.record(
+        session,
+        xapi.quiz_result(user, attempt.quiz, attempt, base_url=base_url, when=when),
+        user_id=user.id,
+    )
+    completion = complete_course_if_earned(session, user, attempt.quiz.course, base_url=base_url)
+    return QuizSubmitted(attempt, True, completion)

@@ -10,7 +10,7 @@ from mooc.db import utcnow
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.transfer.permissions import university_by_slug
-from mooc.transfer.revocations import recheck_all
+from mooc.transfer.services.revocations import recheck_all
 from mooc.web import edge
 
 

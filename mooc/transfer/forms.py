@@ -22,10 +22,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mooc.transfer.conversion import Method
-from mooc.transfer.decisions import MAX_COMMENT, Adjustment, ProposalKey
-from mooc.transfer.requests import MAX_MESSAGE
-from mooc.transfer.rules import RuleSpec
+from mooc.transfer.core.conversion import Method
+from mooc.transfer.services.decisions import MAX_COMMENT, Adjustment, ProposalKey
+from mooc.transfer.services.requests import MAX_MESSAGE
+from mooc.transfer.services.rules import RuleSpec
 from mooc.web.forms import Form
 
 

@@ -29,9 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.accounts.models import Institution, User
+from mooc.audit import AuditColumns
 from mooc.credentials.models import IssuedCredential
 from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
 
 Credits = Numeric(6, 1)
 
@@ -293,7 +294,7 @@ class Decision(Base):
     credential: Mapped[IssuedCredential | None] = relationship()
 
 
-class TransferAuditEntry(Base):
+class TransferAuditEntry(AuditColumns, Base):
     """One change to a university's transfer setup or decisions: who, what, when."""
 
     __tablename__ = "transfer_audit_entry"
@@ -301,17 +302,7 @@ class TransferAuditEntry(Base):
         Index("ix_transfer_audit_entry_institution_created", "institution_id", "created_at"),
     )
 
-    id: Mapped[intpk]
-    created_at: Mapped[created_at]
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(40))
-    object_type: Mapped[str] = mapped_column(String(40))
-    object_id: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[str] = mapped_column(String(300))
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-
-    actor: Mapped[User | None] = relationship()
 
 
 class AppendOnly(Exception):

@@ -1,17 +1,28 @@
-"""Reading transfer data: a university's queue and its recognised credits by period."""
+"""Reading transfer data: a university's queue, agreements, rules and trusted issuers, its
+recognised credits by period; a student's requests and what they already have recognised."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from mooc.transfer.models import Decision, ItemState, RequestItem
-from mooc.transfer.revocations import flagged_items
+from mooc.accounts.models import Institution, InstitutionKind
+from mooc.errors import NotFound
+from mooc.transfer.models import (
+    Agreement,
+    Decision,
+    ItemState,
+    RecognitionRule,
+    RequestItem,
+    TransferRequest,
+    TrustedIssuer,
+)
 
 QUEUE_VIEWS = ("pending", "flagged", "decided")
 DECIDED = (ItemState.ACCEPTED, ItemState.ADJUSTED, ItemState.REJECTED)
@@ -106,3 +117,124 @@ def student_totals(rows: Sequence[RecognisedCredit]) -> list[tuple[str, str, int
         )
         totals[email] = (email, name, courses + 1, credits + row.decision.credits)
     return [totals[email] for email in sorted(totals)]
+
+
+def agreements(session: Session, university_id: int) -> Sequence[Agreement]:
+    return session.scalars(
+        select(Agreement)
+        .where(Agreement.institution_id == university_id)
+        .options(selectinload(Agreement.rules).selectinload(RecognitionRule.versions))
+        .order_by(Agreement.id)
+    ).all()
+
+
+def agreement_of(session: Session, university: Institution, agreement_id: int) -> Agreement:
+    found = session.get(Agreement, agreement_id)
+    if found is None or found.institution_id != university.id:
+        raise NotFound(_("There is no such agreement."))
+    return found
+
+
+def rule_of(session: Session, university: Institution, rule_id: int) -> RecognitionRule:
+    found = session.get(RecognitionRule, rule_id)
+    if found is None or found.institution_id != university.id:
+        raise NotFound(_("There is no such rule."))
+    return found
+
+
+def live_issuers(session: Session, university_id: int) -> Sequence[TrustedIssuer]:
+    return session.scalars(
+        select(TrustedIssuer)
+        .where(TrustedIssuer.institution_id == university_id, TrustedIssuer.removed_at.is_(None))
+        .order_by(TrustedIssuer.name, TrustedIssuer.id)
+    ).all()
+
+
+def partner_universities(session: Session) -> Sequence[Institution]:
+    """Universities that recognise records: those with at least one agreement."""
+    return session.scalars(
+        select(Institution)
+        .where(
+            Institution.kind == InstitutionKind.UNIVERSITY,
+            exists().where(Agreement.institution_id == Institution.id),
+        )
+        .order_by(Institution.name)
+    ).all()
+
+
+def my_requests(session: Session, student_id: int) -> Sequence[TransferRequest]:
+    return session.scalars(
+        select(TransferRequest)
+        .where(TransferRequest.student_id == student_id)
+        .options(
+            selectinload(TransferRequest.items).selectinload(RequestItem.decisions),
+            selectinload(TransferRequest.institution),
+        )
+        .order_by(TransferRequest.created_at.desc(), TransferRequest.id.desc())
+    ).all()
+
+
+def my_request(session: Session, student_id: int, request_id: int) -> TransferRequest:
+    """One of the student's requests; someone else's is as unknown as a missing one."""
+    found = session.get(TransferRequest, request_id)
+    if found is None or found.student_id != student_id:
+        raise NotFound(_("There is no such request."))
+    return found
+
+
+def item_of(session: Session, university: Institution, item_id: int) -> RequestItem:
+    """An item sent to `university`; another university's is as unknown as a missing one."""
+    found = session.get(RequestItem, item_id)
+    if found is None or found.institution_id != university.id:
+        raise NotFound(_("There is no such request item."))
+    return found
+
+
+def flagged_items(session: Session, university_id: int) -> list[RequestItem]:
+    """Recognising decisions made before their source record was revoked."""
+    items = session.scalars(
+        select(RequestItem)
+        .where(
+            RequestItem.institution_id == university_id,
+            RequestItem.source_revoked_at.is_not(None),
+            RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
+        )
+        .order_by(RequestItem.source_revoked_at.desc())
+    ).all()
+    return [item for item in items if item.needs_review]
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """What a student already has recognised at a university (for caps and repeats)."""
+
+    credits: dict[int, Decimal] = field(default_factory=dict)  # by agreement id
+    courses: frozenset[str] = frozenset()
+
+
+def student_tallies(
+    session: Session, university_id: int, student_id: int, *, exclude_item_id: int | None = None
+) -> Tallies:
+    """Credits and courses recognised by the current (latest) decisions on the student's items."""
+    items = session.scalars(
+        select(RequestItem)
+        .where(
+            RequestItem.institution_id == university_id,
+            RequestItem.student_id == student_id,
+            RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
+        )
+        .options(selectinload(RequestItem.decisions))
+    ).all()
+    credits: dict[int, Decimal] = {}
+    courses: set[str] = set()
+    for item in items:
+        decision = item.latest_decision
+        if item.id == exclude_item_id or decision is None or not decision.outcome.recognises:
+            continue
+        if decision.agreement_id is not None:
+            credits[decision.agreement_id] = (
+                credits.get(decision.agreement_id, Decimal(0)) + decision.credits
+            )
+        if decision.local_course_code:
+            courses.add(decision.local_course_code)
+    return Tallies(credits, frozenset(courses))

@@ -49,6 +49,11 @@ def limit(name: str) -> Callable[[], str]:
 verify_limit = limit("verify_limit_per_address")
 
 
+def record_max_bytes() -> int:
+    """The largest record anyone may send to be verified or weighed (MOOC_VERIFY_MAX_KB)."""
+    return settings().verify_max_kb * 1024
+
+
 def storage() -> Storage:
     found: Storage = current_app.extensions[STORAGE]
     return found

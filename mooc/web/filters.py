@@ -19,9 +19,9 @@ from flask_babel import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from mooc.assessment.scales import ScaledGrade, scaled_grade
+from mooc.assessment.core.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
-from mooc.catalog.subjects import SUBJECTS
+from mooc.labels import SUBJECTS, label
 from mooc.markup import RegionLabels, render_inline
 
 
@@ -62,8 +62,10 @@ def credits(value: Decimal | float | int | str | None) -> str:
     """ "1 credit", "2,5 credits" ("2,5 tín chỉ" in Vietnamese)."""
     if value is None or value == "":
         return ""
-    return ngettext(
-        "%(amount)s credit", "%(amount)s credits", _plural_count(value), amount=number(value)
+    return str(
+        ngettext(
+            "%(amount)s credit", "%(amount)s credits", _plural_count(value), amount=number(value)
+        )
     )
 
 
@@ -71,8 +73,8 @@ def hours(value: Decimal | float | int | str | None) -> str:
     """ "1 hour", "37,5 hours": study time (workload)."""
     if value is None or value == "":
         return ""
-    return ngettext(
-        "%(amount)s hour", "%(amount)s hours", _plural_count(value), amount=number(value)
+    return str(
+        ngettext("%(amount)s hour", "%(amount)s hours", _plural_count(value), amount=number(value))
     )
 
 
@@ -89,7 +91,7 @@ def one_decimal(value: Decimal | float | str | None) -> str:
 
 
 def grade_scales(percent: float | Decimal, university: bool) -> ScaledGrade:
-    """A 0–100 grade on the scales of its level (see `mooc.assessment.scales`)."""
+    """A 0–100 grade on the scales of its level (see `mooc.assessment.core.scales`)."""
     return scaled_grade(percent, university=university)
 
 
@@ -194,4 +196,4 @@ def register_filters(app: Flask) -> None:
         inline_markdown=inline_markdown,
         option_letter=option_letter,
     )
-    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales)
+    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales, label=label)

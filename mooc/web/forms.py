@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_translations, lazy_gettext, lazy_ngettext
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+
+from mooc.errors import BadRequest
 
 WTFORMS_MESSAGES = (
     lazy_gettext("This field is required."),
@@ -58,3 +61,14 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> _Translations:
             return _TRANSLATIONS
+
+
+def require_submitted(form: FlaskForm) -> None:
+    """Raises BadRequest unless a button form (CSRF only) came back valid.
+
+    Such a form fails only on a stale or forged page: there is no field to show a message beside.
+    """
+    if not form.validate_on_submit():
+        raise BadRequest(
+            _("The form had expired or was not sent from this site. Please try again.")
+        )

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade

@@ -15,9 +15,10 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from mooc.accounts.models import Role
-from mooc.accounts.services import get_institution, grant_role, register
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade

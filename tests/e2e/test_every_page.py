@@ -24,11 +24,11 @@ from sqlalchemy import select
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from mooc.accounts.models import User
-from mooc.accounts.services import get_institution
+from mooc.accounts.queries import get_institution
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.sharing import create_share_link
@@ -53,7 +53,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 
 # GET routes without arguments that are not pages a person reads (JSON, files, redirects).
-NOT_PAGES = {"static", "health.healthz", "api_openapi.openapi", "credentials.trust"}
+NOT_PAGES = {"static", "health.healthz", "api.openapi.openapi", "credentials.trust"}
 NOT_PAGE_PREFIXES = ("/api/v1/",)
 
 # Who walks which argument-less page, by path prefix; the rest are the logged-in learner's.

@@ -19,21 +19,21 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from mooc.accounts.models import Role
-from mooc.accounts.services import get_institution, grant_role, register
-from mooc.authoring.package_format import load_tree
-from mooc.authoring.package_import import import_tree
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.credentials.services.issuing import IssuingContext, issue_completion_record
 from mooc.extensions import db
 from mooc.factory import create_app
-from mooc.learning import services as learning
 from mooc.migrate import upgrade
-from mooc.transfer import rules, trust
-from mooc.transfer.conversion import Method
+from mooc.transfer.core.conversion import Method
+from mooc.transfer.services import rules, trust
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.factories import complete
 from tests.helpers import TEST_KEK
-from tests.integration.test_transfer_support import complete_course
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -55,8 +55,7 @@ def _prepare(application: Flask) -> None:
         )
         university = get_institution(session, "dai-hoc-da-nang")
         grant_role(session, officer, university, Role.STAFF)
-        complete_course(session, student, "intro-programming")
-        completion = next(iter(learning.my_completions(session, student.id)))
+        completion = complete(session, student, "intro-programming")
         settings = application.config["MOOC_SETTINGS"]
         issue_completion_record(session, completion, IssuingContext.from_settings(settings))
         issuer = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mooc.learning.completion import QuizStanding, evaluate, final_grade
+from mooc.learning.core.completion import QuizStanding, evaluate, final_grade
 
 LECTURES = [1, 2, 3]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mooc.authoring.package_format import load_course
+from mooc.authoring.core.package_format import load_course
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 TEXT_SUFFIXES = {".md", ".yaml", ".yml", ".svg", ".vtt"}

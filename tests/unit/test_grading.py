@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mooc.assessment.grading import (
+from mooc.assessment.core.grading import (
     AttemptScore,
     QuestionSnapshot,
     attempts_left,

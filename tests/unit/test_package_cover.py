@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mooc.authoring.package_format import PackageError, load_course
+from mooc.authoring.core.package_format import PackageError, load_course
 
 SEED = Path(__file__).resolve().parents[2] / "content" / "toan-lop-6"
 

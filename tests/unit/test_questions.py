@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mooc.assessment.questions import (
+from mooc.assessment.core.questions import (
     Grade,
     normalized_definition,
     question_type,

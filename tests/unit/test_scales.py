@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from mooc.assessment.scales import BANDS, band_for, scaled_grade, ten_point
+from mooc.assessment.core.scales import BANDS, band_for, scaled_grade, ten_point
 
 
 @pytest.mark.parametrize(

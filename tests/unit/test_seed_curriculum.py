@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mooc.authoring.package_format import CoursePackage, load_course, load_tree
+from mooc.authoring.core.package_format import CoursePackage, load_course, load_tree
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 ROMAN_CHAPTER = re.compile(r"^Chương [IVX]+\. \S")

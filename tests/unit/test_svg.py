@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mooc.catalog.svg import SvgError, clean_svg
+from mooc.catalog.core.svg import SvgError, clean_svg
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 HEAD = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'

@@ -7,8 +7,8 @@ from decimal import Decimal as D  # noqa: N817 - keeps the figures in the tests 
 
 import pytest
 
-from mooc.transfer.conversion import Conversion, ConversionError, Method, convert
-from mooc.transfer.evaluation import Reason, RecordFacts, Rule, evaluate
+from mooc.transfer.core.conversion import Conversion, ConversionError, Method, convert
+from mooc.transfer.core.evaluation import Reason, RecordFacts, Rule, evaluate
 
 ISSUER = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
 TODAY = dt.date(2026, 11, 23)

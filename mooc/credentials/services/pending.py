@@ -8,10 +8,10 @@ constraint, so a re-run issues exactly what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -34,7 +34,7 @@ from mooc.credentials.services.issuing import (
     unsigned_row,
 )
 from mooc.credentials.services.keys import SigningKey
-from mooc.credentials.services.signing import SignTask, init_worker, sign_document, sign_task
+from mooc.credentials.services.signing import SignTask, init_worker, sign_task, sign_with
 from mooc.credentials.services.status_lists import (
     IndexPool,
     current_list,
@@ -200,14 +200,6 @@ class _Batch:
             yield BatchResult(issued, skipped)
 
 
-def _local_signer(keys: dict[str, bytes]) -> Any:
-    def sign(task: SignTask) -> tuple[int, str]:
-        seed = keys[task.verification_method]
-        return task.ref, sign_document(task.document, seed, task.verification_method, task.created)
-
-    return sign
-
-
 def _issuer_ids(session: Session, completion_ids: Sequence[int]) -> list[int]:
     found: set[int] = set()
     for start in range(0, len(completion_ids), 1000):
@@ -247,7 +239,7 @@ def issue_pending(
     if workers > 1 and len(ids) > chunk_size // 4:
         spawn = multiprocessing.get_context("spawn")  # workers share no DB connection or lock
         pool = spawn.Pool(workers, initializer=init_worker, initargs=(keys,))
-    sign = _local_signer(keys)
+    sign = functools.partial(sign_with, keys)
     try:
         waiting: tuple[_Chunk, Iterator[tuple[int, str]]] | None = None
         for start in range(0, len(ids), chunk_size):

@@ -48,6 +48,12 @@ def init_worker(keys: dict[str, bytes]) -> None:
     _worker_keys.update(keys)
 
 
-def sign_task(task: SignTask) -> tuple[int, str]:
-    seed = _worker_keys[task.verification_method]
+def sign_with(keys: Mapping[str, bytes], task: SignTask) -> tuple[int, str]:
+    """`task` signed with its seed from `keys` (in this process, or in a worker)."""
+    seed = keys[task.verification_method]
     return task.ref, sign_document(task.document, seed, task.verification_method, task.created)
+
+
+def sign_task(task: SignTask) -> tuple[int, str]:
+    """A worker's signing of `task`, with the seeds its pool initializer was given."""
+    return sign_with(_worker_keys, task)

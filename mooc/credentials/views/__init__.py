@@ -6,11 +6,7 @@ their own URL prefixes and blueprints.
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("credentials", __name__)
-
-# The modules whose routes make up `bp`, imported once it exists (Flask's package pattern).
-from mooc.credentials.views import public, records  # noqa: E402
+from mooc.credentials.blueprint import bp
+from mooc.credentials.views import public, records
 
 __all__ = ["bp", "public", "records"]

@@ -48,7 +48,7 @@ def my_credentials() -> ResponseReturnValue:
 
 
 def _body() -> Any:
-    request.max_content_length = edge.settings().verify_max_kb * 1024  # larger: 413
+    request.max_content_length = edge.record_max_bytes()  # larger: 413
     raw = request.get_data(cache=False)
     try:
         return json.loads(raw)
@@ -57,7 +57,6 @@ def _body() -> Any:
 
 
 @bp.post("/credentials/verify")
-@csrf.exempt
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
 def verify() -> ResponseReturnValue:
     body = _body()
@@ -68,3 +67,6 @@ def verify() -> ResponseReturnValue:
         raise Invalid(_("options must be a JSON object."))
     require_verifiable(credential)
     return jsonify(edge.verifier().verify(credential).to_json())
+
+
+csrf.exempt(verify)  # (not a decorator: Flask-WTF is untyped) a public JSON API, no cookie

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import queries
+from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import VerifyForm
@@ -18,7 +19,6 @@ from mooc.credentials.issuers import institution_by_slug, issuer_document, trust
 from mooc.credentials.services.issuing import signed_document
 from mooc.credentials.services.status_lists import published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
-from mooc.credentials.views import bp
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 from mooc.web import edge
@@ -56,7 +56,7 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
     """The record's text, from the file if one was chosen, else the pasted text."""
     upload = form.credential_file.data
     if isinstance(upload, FileStorage) and upload.filename:
-        data: bytes = upload.read(edge.settings().verify_max_kb * 1024 + 1)
+        data: bytes = upload.read(edge.record_max_bytes() + 1)
         return data
     text = (form.credential_json.data or "").strip()
     return text or None
@@ -65,7 +65,7 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE, methods=["POST"])
 def verify() -> ResponseReturnValue:
-    limit = edge.settings().verify_max_kb * 1024
+    limit = edge.record_max_bytes()
     request.max_content_length = limit + FORM_OVERHEAD  # a larger body is refused unread: 413
     form = VerifyForm()
     if not form.validate_on_submit():

@@ -8,10 +8,10 @@ import uuid
 from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 from wtforms import SelectChoice
 
 from mooc.credentials import queries
+from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
@@ -19,11 +19,10 @@ from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.services import sharing
 from mooc.credentials.services.issuing import signed_document
 from mooc.credentials.services.transcripts import issue_transcript
-from mooc.credentials.views import bp
 from mooc.errors import Invalid
 from mooc.extensions import db
 from mooc.web import edge
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.qr import qr_svg
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
 
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -16,7 +15,7 @@ from mooc.schools.login_cards import CardScope, LoginCard
 from mooc.schools.models import SchoolClass
 from mooc.schools.permissions import taught_class
 from mooc.schools.views import bp
-from mooc.web.auth import current_account
+from mooc.web.auth import current_account, login_required
 from mooc.web.sign_in_links import sign_in_qr, sign_in_url
 
 # The answers carry passwords: no cache keeps them, no link passes the page on.

@@ -1,1 +1,4 @@
-"""The pure core of credit transfer: no web framework, ORM or settings."""
+"""Pure credit-transfer logic: credit conversion and evaluating facts against rules.
+
+No Flask, SQLAlchemy or settings (an import-linter contract keeps it so).
+"""

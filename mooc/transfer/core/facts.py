@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mooc.credentials.core.reading import CourseRecord
-from mooc.transfer.evaluation import RecordFacts
+from mooc.transfer.core.evaluation import RecordFacts
 
 # The checks (ids of `mooc.credentials.core.verify`) that decide whether a record is authentic.
 AUTHENTICITY_CHECKS = ("well-formed", "issuer-resolved", "signature", "embedded-credentials")

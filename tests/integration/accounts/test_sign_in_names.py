@@ -236,7 +236,7 @@ def test_admins_set_a_one_time_password_for_an_account_without_email(
 ) -> None:
     token = csrf_from(admin, f"/admin/people/{pupil.id}")
     assert admin.get(f"/admin/people/{pupil.id}/one-time-password").status_code == 405
-    with caplog.at_level(logging.INFO, logger="mooc.accounts.admin_views"):
+    with caplog.at_level(logging.INFO, logger="mooc.accounts"):
         response = admin.post(
             f"/admin/people/{pupil.id}/one-time-password", data={"csrf_token": token}
         )

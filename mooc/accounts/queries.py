@@ -1,0 +1,90 @@
+"""Reading people and institutions: the session's user, an institution by slug, the lists the
+administration pages show, the time zones a profile may choose. Writes are in `services`."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from collections.abc import Sequence
+from functools import lru_cache
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mooc.accounts.models import Institution, User
+from mooc.errors import NotFound
+from mooc.pagination import Page, paginate
+
+
+def load_session_user(session: Session, user_id: str) -> User | None:
+    """Resolve Flask-Login's ``id:token``; a changed token (new password) ends old sessions."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = session.get(User, int(raw_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zones a user may choose (zoneinfo's list, read once: it scans the disk)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def get_institution(session: Session, slug: str) -> Institution:
+    institution = session.scalar(select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        raise NotFound(_("No such institution."))
+    return institution
+
+
+def institutions(session: Session) -> Sequence[Institution]:
+    return session.scalars(select(Institution).order_by(Institution.name)).all()
+
+
+def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
+    """A page of the users matching `query` (email, username or name), with their total count."""
+    stmt = select(User)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            func.lower(User.email).like(like)
+            | User.username.like(like)
+            | func.lower(User.name).like(like)
+        )
+    # People without email are listed by their username, among the others.
+    order = func.coalesce(User.email, User.username)
+    return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)
+
+
+def person(session: Session, user_id: int) -> User:
+    """Someone's account by id. Raises `NotFound`."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such person."))
+    return user
+
+
+def institution(session: Session, institution_id: int) -> Institution:
+    """An institution by id. Raises `NotFound`."""
+    found = session.get(Institution, institution_id)
+    if found is None:
+        raise NotFound(_("No such institution."))
+    return found
+
+
+def normalize_login(login: str) -> str:
+    """What a person typed at the sign-in form, as stored: emails and usernames are lowercase."""
+    return login.strip().lower()
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """The account signing in as `login`: an email when it has an @, else a username."""
+    name = normalize_login(login)
+    if not name:
+        return None
+    column = User.email if "@" in name else User.username
+    return session.scalar(select(User).where(column == name))

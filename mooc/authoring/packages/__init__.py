@@ -1,0 +1,1 @@
+"""Course packages in and out: import (folder or zip, with a held preview), export."""

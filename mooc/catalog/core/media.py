@@ -1,0 +1,92 @@
+"""What a media file really is: type by content sniffing (not by name) and image dimensions,
+and the bytes to store (SVG images cleaned by allowlist, everything else as it came)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import filetype
+from PIL import Image, UnidentifiedImageError
+
+from mooc.catalog.core.svg import SvgError, clean_svg
+
+ALLOWED_TYPES = {
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "image/svg+xml": "image",
+    "application/pdf": "pdf",
+    "audio/mpeg": "audio",
+    "audio/ogg": "audio",
+    "audio/x-wav": "audio",
+    "audio/mp4": "audio",
+    "video/mp4": "video",
+    "video/webm": "video",
+}
+
+
+def reference_pattern(name: str) -> re.Pattern[str]:
+    """`media/<name>` as Markdown refers to it: not part of a longer path or name."""
+    return re.compile(r"(?<![\w/.-])media/" + re.escape(name) + r"(?![\w-]|\.\w)")
+
+
+class MediaTypeError(ValueError):
+    """The bytes are not a kind of media the platform accepts."""
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    content_type: str
+    category: str  # image | pdf | audio | video
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A media file as it is to be stored: what it is, and its (cleaned) bytes."""
+
+    info: MediaInfo
+    data: bytes
+
+
+def prepare(data: bytes) -> Prepared:
+    """Identify `data` and clean it for storage: an SVG keeps only allowlisted content (see
+    `mooc.catalog.core.svg`); other types are stored as they are. Raises `MediaTypeError`."""
+    if _looks_like_svg(data) and filetype.guess(data) is None:
+        try:
+            svg = clean_svg(data)
+        except SvgError as exc:
+            raise MediaTypeError(str(exc)) from None
+        return Prepared(MediaInfo("image/svg+xml", "image", svg.width, svg.height), svg.data)
+    return Prepared(sniff(data), data)
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    return data[:512].lstrip().lower().startswith((b"<?xml", b"<svg"))
+
+
+def sniff(data: bytes) -> MediaInfo:
+    """Identify `data`; raises `MediaTypeError` for anything not in `ALLOWED_TYPES`.
+
+    An SVG is cleaned to learn its size; store the bytes `prepare` gives, not `data`.
+    """
+    kind = filetype.guess(data)
+    if kind is None:
+        if _looks_like_svg(data):
+            return prepare(data).info
+        raise MediaTypeError("unrecognised file type")
+    mime = "audio/x-wav" if kind.mime in {"audio/wav", "audio/x-wav"} else kind.mime
+    if mime not in ALLOWED_TYPES:
+        raise MediaTypeError(f"files of type {mime} are not accepted")
+    category = ALLOWED_TYPES[mime]
+    if category == "image":
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                return MediaInfo(mime, category, image.width, image.height)
+        except (UnidentifiedImageError, OSError) as exc:
+            raise MediaTypeError(f"damaged image: {exc}") from None
+    return MediaInfo(mime, category)

@@ -1,0 +1,235 @@
+"""Student pages of a course: the course page, enrolment, lectures, "mark as done", dashboard."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from mooc.catalog import queries as catalog_queries
+from mooc.catalog.models import Course
+from mooc.errors import NotFound
+from mooc.extensions import db
+from mooc.learning import permissions, queries, services
+from mooc.learning.queries import (
+    LecturePlace,
+    lecture_place,
+    ordered_lectures,
+    studied_retired_lecture,
+)
+from mooc.learning.syllabus import syllabus
+from mooc.learning.views import flash_completion
+from mooc.web import edge
+from mooc.web.auth import current_account, login_required, optional_account
+
+bp = Blueprint("learning", __name__)
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str) -> ResponseReturnValue:
+    found = catalog_queries.course_by_slug(db.session, slug)
+    user = optional_account()
+    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
+    status = queries.course_status(db.session, user.id, found) if enrolled and user else None
+    done = queries.done_lecture_ids(db.session, user.id, found.id) if user else set()
+    lectures = ordered_lectures(db.session, found)
+    completion = queries.completion(db.session, user.id, found.id) if user else None
+    if user and status and status.complete and completion is None:
+        # Retiring the one item a learner still lacked completes the course without any action
+        # of theirs: record it when they next look (idempotent, like every completion).
+        completion = services.complete_course_if_earned(
+            db.session, user, found, base_url=edge.base_url()
+        )
+        if completion is not None:
+            db.session.commit()
+            flash_completion()
+    return render_template(
+        "learning/course.html",
+        course=found,
+        syllabus=syllabus(db.session, found),
+        enrolled=enrolled,
+        status=status,
+        done_slugs={lec.slug for lec in lectures if lec.id in done},
+        preview=lectures[0] if lectures else None,
+        completion=completion,
+        cover=catalog_queries.cover_asset(db.session, found),
+    )
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str) -> ResponseReturnValue:
+    found = catalog_queries.course_by_slug(db.session, slug)
+    services.enrol(db.session, current_account(), found)
+    db.session.commit()
+    flash(_("You are enrolled. Good luck!"), "success")
+    return redirect(url_for("learning.resume", slug=slug), 303)
+
+
+@bp.route("/courses/<slug>/unenrol", methods=["GET", "POST"])
+@login_required
+def unenrol(slug: str) -> ResponseReturnValue:
+    """GET asks for confirmation (works without JavaScript); POST, with its CSRF token, leaves."""
+    found = catalog_queries.course_by_slug(db.session, slug)
+    if request.method == "GET":
+        user = current_account()
+        if not queries.is_enrolled(db.session, user.id, found.id):
+            return redirect(url_for("learning.course", slug=slug), 303)
+        return render_template(
+            "learning/unenrol.html",
+            course=found,
+            completion=queries.completion(db.session, user.id, found.id),
+        )
+    services.unenrol(db.session, current_account(), found)
+    db.session.commit()
+    flash(_("You have left the course. Your progress is kept if you come back."), "info")
+    return redirect(url_for("learning.course", slug=slug), 303)
+
+
+@bp.get("/courses/<slug>/resume")
+@login_required
+def resume(slug: str) -> ResponseReturnValue:
+    """Where the learner left off, else the first lecture not done yet."""
+    found = catalog_queries.course_by_slug(db.session, slug)
+    user = current_account()
+    lectures = ordered_lectures(db.session, found)
+    if not lectures:
+        return redirect(url_for("learning.course", slug=slug))
+    enrolment = queries.enrolment(db.session, user.id, found.id)
+    done = queries.done_lecture_ids(db.session, user.id, found.id)
+    last = next(
+        (lec for lec in lectures if enrolment and lec.id == enrolment.last_lecture_id), None
+    )
+    target = last if last is not None and last.id not in done else None
+    target = target or next((lec for lec in lectures if lec.id not in done), last or lectures[0])
+    return redirect(url_for("learning.lecture", slug=slug, lecture_slug=target.slug))
+
+
+def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
+    """Everything the page depends on: a 304 is only sent for an identical page."""
+    generate_csrf()  # the page embeds the session's token: create it before hashing, not after
+    parts = [
+        str(version_id),
+        str(current_user.get_id() if current_user.is_authenticated else "-"),
+        str(done),
+        str(enrolled),
+        str(get_locale()),
+        str(session.get("csrf_token", "")),
+        current_app.config.get("MOOC_ASSET_VERSION", ""),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+@bp.get("/courses/<slug>/lectures/<lecture_slug>")
+def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
+    found = catalog_queries.course_by_slug(db.session, slug)
+    try:
+        place = lecture_place(db.session, found, lecture_slug)
+    except NotFound:
+        return _retired_lecture(found, lecture_slug)
+    if not permissions.can_read_lecture(db.session, optional_account(), found, place.is_preview):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path), 302)
+        flash(_("Enrol in the course to read this lecture."), "info")
+        return redirect(url_for("learning.course", slug=slug), 303)
+    version = place.lecture.published_version
+    if version is None:
+        raise NotFound(_("No such lecture in this course."))
+    user = optional_account()
+    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
+    done = (
+        user is not None
+        and enrolled
+        and place.lecture.id in queries.done_lecture_ids(db.session, user.id, found.id)
+    )
+    etag = _lecture_etag(version.id, done, enrolled)
+    if enrolled and user is not None:
+        services.record_view(db.session, user, place.lecture)
+        db.session.commit()
+    if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
+        response = make_response("", 304)
+        response.set_etag(etag, weak=True)
+        return response
+    response = make_response(
+        render_template(
+            "learning/lecture.html",
+            course=found,
+            place=place,
+            version=version,
+            enrolled=enrolled,
+            done=done,
+            total=len(ordered_lectures(db.session, found)),
+        )
+    )
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+def _retired_lecture(course: Course, slug: str) -> ResponseReturnValue:
+    """A lecture retired from the course, for a learner who studied it: readable, no progress."""
+    user = optional_account()
+    if user is None:
+        raise NotFound(_("No such lecture in this course."))
+    lecture = studied_retired_lecture(db.session, course, slug, user.id)
+    place = LecturePlace(lecture=lecture, index=0, previous=None, next=None, is_preview=False)
+    return render_template(
+        "learning/lecture.html",
+        course=course,
+        place=place,
+        version=lecture.published_version,
+        enrolled=False,
+        done=False,
+        retired=True,
+        total=0,
+    )
+
+
+@bp.post("/courses/<slug>/lectures/<lecture_slug>/done")
+@login_required
+def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
+    found = catalog_queries.course_by_slug(db.session, slug)
+    place = lecture_place(db.session, found, lecture_slug)
+    version = place.lecture.published_version
+    if version is None:
+        raise NotFound(_("No such lecture in this course."))
+    user = current_account()
+    if services.finish_lecture(db.session, user, place.lecture, version, base_url=edge.base_url()):
+        flash_completion()
+    db.session.commit()
+    if place.next is not None:
+        return redirect(url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug), 303)
+    return redirect(url_for("learning.course", slug=slug), 303)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    user = current_account()
+    rows = [
+        (enrolment, queries.course_status(db.session, user.id, enrolment.course))
+        for enrolment in queries.my_enrolments(db.session, user.id)
+    ]
+    completions = queries.my_completions(db.session, user.id)
+    completed_ids = {c.course_id for c in completions}
+    return render_template(
+        "learning/dashboard.html",
+        in_progress=[(e, s) for e, s in rows if e.course_id not in completed_ids],
+        completions=completions,
+    )

@@ -1,0 +1,111 @@
+"""Teacher pages: the courses I teach, and each course's learners with charts and a CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from mooc.accounts.models import Role
+from mooc.catalog import queries as catalog_queries
+from mooc.catalog.models import Course, CourseTeacher
+from mooc.extensions import db
+from mooc.learning import analytics, permissions
+from mooc.learning.core import charts
+from mooc.pagination import page_number, page_of
+from mooc.web.auth import current_account, role_required
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+PER_PAGE = 25
+
+
+@bp.get("/")
+@role_required(Role.TEACHER)
+def index() -> ResponseReturnValue:
+    user = current_account()
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        stmt = stmt.join(CourseTeacher).where(CourseTeacher.user_id == user.id)
+    return render_template("teach/index.html", courses=db.session.scalars(stmt).all())
+
+
+def _taught_course(slug: str) -> Course:
+    course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
+    permissions.require_teaching(current_account(), course)
+    return course
+
+
+@bp.get("/courses/<slug>/learners")
+@role_required(Role.TEACHER)
+def learners(slug: str) -> ResponseReturnValue:
+    course = _taught_course(slug)
+    data = analytics.course_analytics(db.session, course)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in analytics.SORT_KEYS else "name"
+    descending = request.args.get("dir") == "desc"
+    rows = analytics.sorted_rows(data.rows, sort, descending)
+    page = page_of(rows, page=page_number(request.args.get("page")), per_page=PER_PAGE)
+    enrolled, started, half, completed = data.funnel()
+    funnel = charts.funnel_svg(
+        _("Completion funnel"),
+        [
+            charts.Bar(_("Enrolled"), enrolled),
+            charts.Bar(_("Started"), started),
+            charts.Bar(_("Halfway"), half),
+            charts.Bar(_("Completed"), completed),
+        ],
+    )
+    distribution = charts.score_bins(data.scores())
+    histogram = charts.histogram_svg(_("Quiz score distribution"), distribution, charts.BIN_LABELS)
+    return render_template(
+        "teach/learners.html",
+        course=course,
+        data=data,
+        page=page,
+        sort=sort,
+        descending=descending,
+        funnel=Markup(funnel),  # noqa: S704 - built by mooc.learning.core.charts with escaped labels
+        funnel_counts=(enrolled, started, half, completed),
+        histogram=Markup(histogram),  # noqa: S704 - same
+        distribution=list(zip(charts.BIN_LABELS, distribution, strict=True)),
+    )
+
+
+@bp.get("/courses/<slug>/learners.csv")
+@role_required(Role.TEACHER)
+def learners_csv(slug: str) -> ResponseReturnValue:
+    course = _taught_course(slug)
+    data = analytics.course_analytics(db.session, course)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["name", "email", "progress_percent", "last_activity", "completed_at", "final_grade"]
+        + [f"quiz:{q.slug}" for q in data.quizzes]
+    )
+    for row in analytics.sorted_rows(data.rows, "name", False):
+        writer.writerow(
+            [
+                _csv_safe(row.name),
+                _csv_safe(row.email),
+                row.percent,
+                row.last_activity.isoformat() if row.last_activity else "",
+                row.completed_at.isoformat() if row.completed_at else "",
+                "" if row.final_grade is None else row.final_grade,
+            ]
+            + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in data.quizzes]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM so spreadsheet programs read Vietnamese as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}-learners.csv"'},
+    )
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in user-chosen text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,118 @@
+"""After recognition: when a source record is revoked, the decisions that relied on it are
+flagged in the university's queue until someone decides again.
+
+Two ways to notice: the platform's own records are looked up in the database (cheap, done on
+every queue view); `flask transfer recheck` verifies every live item's record again, which also
+catches records of other platforms whose status lists say revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from mooc.accounts.models import Institution
+from mooc.credentials.models import IssuedCredential
+from mooc.db import utcnow
+from mooc.transfer import audit
+from mooc.transfer.models import ItemState, RequestItem
+from mooc.transfer.services.evaluation import (
+    RecordVerifier,
+    checks_of,
+    evaluate_record,
+    store_proposal,
+)
+
+LIVE = (ItemState.PENDING, ItemState.ACCEPTED, ItemState.ADJUSTED)
+
+
+def _flag(session: Session, item: RequestItem, at: dt.datetime, how: str) -> None:
+    item.source_revoked_at = at
+    audit.record(
+        session,
+        institution_id=item.institution_id,
+        actor_id=None,
+        action="flag",
+        object_type="item",
+        object_id=item.id,
+        summary=f"item {item.id} ({item.name}): the source record is revoked ({how})",
+        details={"source": item.source_id},
+    )
+
+
+def flag_revoked_platform_records(
+    session: Session, university_id: int | None = None
+) -> list[RequestItem]:
+    """Flag live items whose platform record has been revoked; returns the newly flagged."""
+    statement = (
+        select(RequestItem, IssuedCredential.revoked_at)
+        .join(IssuedCredential, IssuedCredential.id == RequestItem.credential_id)
+        .where(
+            IssuedCredential.revoked_at.is_not(None),
+            RequestItem.source_revoked_at.is_(None),
+            RequestItem.state.in_(LIVE),
+        )
+    )
+    if university_id is not None:
+        statement = statement.where(RequestItem.institution_id == university_id)
+    flagged = []
+    for item, revoked_at in session.execute(statement).all():
+        _flag(session, item, revoked_at or utcnow(), "the platform revoked it")
+        flagged.append(item)
+    session.flush()
+    return flagged
+
+
+@dataclass(frozen=True)
+class RecheckResult:
+    checked: int
+    flagged: tuple[RequestItem, ...]
+
+
+def recheck_all(
+    session: Session,
+    universities: Sequence[Institution],
+    *,
+    verifier: RecordVerifier,
+    base_url: str,
+    today: dt.date,
+) -> RecheckResult:
+    """Verify every live item's record again: flag revoked sources; refresh the proposals of
+    items still waiting for a decision."""
+    flagged = list(flag_revoked_platform_records(session))
+    checked = 0
+    for university in universities:
+        items = session.scalars(
+            select(RequestItem)
+            .where(RequestItem.institution_id == university.id, RequestItem.state.in_(LIVE))
+            .options(joinedload(RequestItem.request))
+            .order_by(RequestItem.id)
+        ).all()
+        for item in items:
+            checked += 1
+            if item.state == ItemState.PENDING:
+                evaluation = evaluate_record(
+                    session,
+                    university,
+                    item.document,
+                    verifier=verifier,
+                    base_url=base_url,
+                    today=today,
+                    student_id=item.student_id,
+                    exclude_item_id=item.id,
+                )[0]
+                store_proposal(item, evaluation, utcnow())
+                revoked = evaluation.facts.revoked
+            else:
+                checks = checks_of(verifier.verify(json.loads(item.document)))
+                revoked = any(c.id == "status" and c.status == "failed" for c in checks)
+            if revoked and item.source_revoked_at is None:
+                _flag(session, item, utcnow(), "its status list says revoked")
+                flagged.append(item)
+    session.flush()
+    return RecheckResult(checked, tuple(flagged))
