@@ -3,13 +3,16 @@ who studies (or completes) a seed course through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import secrets
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
+from mooc.accounts.passwords import hash_password
 from mooc.accounts.queries import get_institution
 from mooc.accounts.services import grant_role, register, upsert_institution
 from mooc.assessment import services as quizzes
@@ -18,6 +21,7 @@ from mooc.catalog.models import Course
 from mooc.learning import services as learning
 from mooc.learning.models import Completion
 from mooc.learning.queries import ordered_lectures
+from mooc.schools.models import ClassMember, ClassRole, SchoolClass, SchoolYear
 from tests.helpers import BASE_URL
 
 PASSWORD = "correct horse battery"
@@ -64,6 +68,58 @@ def right_answer(question: dict[str, Any]) -> Any:
     if question["kind"] == "numeric":
         return float(data["answer"])
     return str(data["answers"][0])
+
+
+def make_school_class(
+    session: Session, *, name: str = "6A1", grade: int = 6, school: Institution | None = None
+) -> SchoolClass:
+    """A class of a school (a new school unless given) in its 2026–2027 school year."""
+    school = school or make_institution(session, InstitutionKind.SCHOOL)
+    year = session.scalar(
+        select(SchoolYear).where(SchoolYear.institution_id == school.id)
+    ) or SchoolYear(
+        institution=school,
+        name="2026–2027",
+        starts_on=dt.date(2026, 9, 5),
+        ends_on=dt.date(2027, 5, 31),
+    )
+    school_class = SchoolClass(institution=school, school_year=year, name=name, grade=grade)
+    session.add(school_class)
+    session.flush()
+    return school_class
+
+
+def make_pupil(
+    session: Session,
+    school_class: SchoolClass,
+    name: str,
+    *,
+    username: str | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    """A pupil of the class; without email unless given (then the username may be None)."""
+    pupil = User(
+        name=name,
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        session_token=secrets.token_hex(16),
+    )
+    session.add(pupil)
+    session.add(ClassMember(school_class=school_class, user=pupil, role=ClassRole.PUPIL))
+    session.flush()
+    return pupil
+
+
+def make_class_teacher(
+    session: Session, school_class: SchoolClass, role: ClassRole = ClassRole.HOMEROOM
+) -> User:
+    """A teacher of the school who teaches the class (homeroom unless `role` says otherwise)."""
+    teacher = make_user(session, (school_class.institution.slug, Role.TEACHER), name="Cô Lan")
+    session.add(ClassMember(school_class=school_class, user=teacher, role=role))
+    session.flush()
+    return teacher
 
 
 def seed_course(session: Session, slug: str) -> Course:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     EmailField,
     HiddenField,
@@ -42,7 +45,20 @@ LANGUAGE_CHOICES = [
 
 
 class LoginForm(Form):
-    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    """Sign in with an email or a username; a form posting `email` (the field's old name, a
+    stable contract for scripts) is read as `login`."""
+
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            data = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            if data is not None and "login" not in data and "email" in data:
+                data = MultiDict(data)
+                data["login"] = data["email"]
+            return data
+
+    login = StringField(
+        _l("Email or username"), validators=[InputRequired(), Length(max=254)], filters=[_strip]
+    )
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
@@ -155,6 +171,13 @@ class ResetForm(Form):
         validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Set the new password"))
+
+
+class ChoosePasswordForm(ResetForm):
+    """The first sign-in with a one-time password: the person's own password in its place,
+    then on to the page they were going to."""
+
+    next = HiddenField()
 
 
 class EmailChangeForm(Form):

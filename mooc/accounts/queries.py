@@ -46,12 +46,18 @@ def institutions(session: Session) -> Sequence[Institution]:
 
 
 def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
-    """A page of the users matching `query` (email or name), with their total count."""
+    """A page of the users matching `query` (email, username or name), with their total count."""
     stmt = select(User)
     if query:
         like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    return paginate(session, stmt.order_by(User.email), page=page, per_page=per_page)
+        stmt = stmt.where(
+            func.lower(User.email).like(like)
+            | User.username.like(like)
+            | func.lower(User.name).like(like)
+        )
+    # People without email are listed by their username, among the others.
+    order = func.coalesce(User.email, User.username)
+    return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)
 
 
 def person(session: Session, user_id: int) -> User:
@@ -68,3 +74,17 @@ def institution(session: Session, institution_id: int) -> Institution:
     if found is None:
         raise NotFound(_("No such institution."))
     return found
+
+
+def normalize_login(login: str) -> str:
+    """What a person typed at the sign-in form, as stored: emails and usernames are lowercase."""
+    return login.strip().lower()
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """The account signing in as `login`: an email when it has an @, else a username."""
+    name = normalize_login(login)
+    if not name:
+        return None
+    column = User.email if "@" in name else User.username
+    return session.scalar(select(User).where(column == name))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
 from mooc.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
-from mooc.accounts.queries import time_zones
+from mooc.accounts.queries import find_by_login, time_zones
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 
@@ -63,9 +63,10 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (equal work whether the email exists)."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The active user with these credentials (`login`: an email or a username), or None
+    (equal work whether the account exists)."""
+    user = find_by_login(session, login)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         return None
@@ -81,6 +82,31 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise Invalid(_("The current password is not correct."), field="current_password")
     check_password(new)
     user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def choose_password(user: User, new: str) -> None:
+    """The person's own password in place of one someone else chose (a login card, a reset).
+
+    Raises `Invalid` when `new` is too weak or is the one-time password itself. Clears
+    `must_change_password` and ends the other sessions (the caller logs this one in again).
+    """
+    check_password(new, field="new_password")
+    if verify_password(user.password_hash, new):
+        raise Invalid(_("Choose a new password, not the one you were given."), field="new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_sessions(user)
+
+
+def set_one_time_password(user: User, password: str) -> None:
+    """Give `user` a password someone else chose (printed on a card): they must replace it at
+    their next sign-in, and every session they have ends now. Raises `Conflict` for a disabled
+    account."""
+    if not user.is_active:
+        raise Conflict(_("This account is disabled; enable it first."))
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
     end_sessions(user)
 
 

@@ -57,7 +57,7 @@ def record_by_uuid(session: Session, record_uuid: str) -> IssuedCredential:
 
 
 def search_records(session: Session, query: str = "") -> Sequence[IssuedCredential]:
-    """The newest records, or those whose id, name or holder's email contains `query`."""
+    """The newest records, or those whose id, name or holder's login contains `query`."""
     statement = (
         select(IssuedCredential)
         .join(User, User.id == IssuedCredential.user_id)
@@ -72,6 +72,7 @@ def search_records(session: Session, query: str = "") -> Sequence[IssuedCredenti
                 IssuedCredential.uuid.ilike(like),
                 IssuedCredential.name.ilike(like),
                 User.email.ilike(like),
+                User.username.ilike(like),
             )
         )
     return session.scalars(statement).all()

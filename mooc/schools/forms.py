@@ -1,4 +1,5 @@
-"""Forms of the school staff pages (Flask-WTF: CSRF on each that changes something)."""
+"""Forms of the school pages (Flask-WTF: CSRF on each that changes something); labels go through
+gettext."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from mooc.schools.login_cards import CardScope
 from mooc.web.forms import Form
 
 
@@ -84,3 +89,31 @@ class RosterUploadForm(Form):
 class RosterConfirmForm(Form):
     upload = HiddenField(validators=[DataRequired(), Length(max=80)])
     submit = SubmitField(_l("Import"))
+
+
+class LoginCardsForm(Form):
+    """Whose login cards to print; printing gives each of them a new one-time password."""
+
+    scope = RadioField(
+        _l("Print cards for"),
+        choices=[
+            SelectChoice(CardScope.ALL.value, _l("every pupil of the class")),
+            SelectChoice(CardScope.SELECTED.value, _l("only the pupils ticked below")),
+            SelectChoice(CardScope.NEVER_SIGNED_IN.value, _l("only pupils who never signed in")),
+        ],
+        default=CardScope.ALL.value,
+    )
+    # Choices: the class's pupils, set by the view; an id from elsewhere is "Not a valid choice".
+    pupils = SelectMultipleField(
+        _l("Pupils"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    submit = SubmitField(_l("Print login cards"))
+
+
+class PupilPasswordForm(Form):
+    """A button: give one pupil a new one-time password (only its CSRF token is read)."""
+
+    submit = SubmitField(_l("Give a new one-time password"))

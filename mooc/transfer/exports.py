@@ -60,7 +60,7 @@ def detail_csv(rows: Sequence[RecognisedCredit]) -> str:
         DETAIL_HEADER,
         (
             (
-                row.item.student.email,
+                row.item.student.login_name,
                 row.item.student.name,
                 row.decision.created_at.date().isoformat(),
                 row.decision.outcome.value,
@@ -75,7 +75,7 @@ def detail_csv(rows: Sequence[RecognisedCredit]) -> str:
                     if row.decision.rule_version
                     else ""
                 ),
-                row.decision.decided_by.email if row.decision.decided_by else "",
+                row.decision.decided_by.login_name if row.decision.decided_by else "",
                 f"urn:uuid:{row.decision.credential.uuid}" if row.decision.credential else "",
             )
             for row in rows

@@ -101,7 +101,9 @@ def recognised_credits(
         day = decision.created_at.astimezone(dt.UTC).date()
         if (start is None or start <= day) and (end is None or day <= end):
             rows.append(RecognisedCredit(item, decision))
-    rows.sort(key=lambda row: (row.item.student.email, row.decision.created_at, row.decision.id))
+    rows.sort(
+        key=lambda row: (row.item.student.login_name, row.decision.created_at, row.decision.id)
+    )
     return rows
 
 

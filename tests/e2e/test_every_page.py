@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from mooc.accounts.models import Institution, InstitutionKind, User
+from mooc.accounts.queries import get_institution
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.assessment.services import start_attempt
 from mooc.authoring.core.package_format import load_tree
@@ -40,11 +41,13 @@ from mooc.factory import create_app
 from mooc.learning.services import enrol
 from mooc.migrate import upgrade
 from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass, SchoolYear
+from mooc.schools.permissions import TEACHING_ROLES
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.classroom_data import build_class
 from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
+from tests.factories import make_pupil, make_school_class
 
 pytestmark = pytest.mark.e2e
 
@@ -191,6 +194,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     built = build_class(session, pupils=6, items=6, password=DEMO_PASSWORD, teacher=teacher)
     room = _demo_class(session, student)
     assignment = one(select(Assignment).where(Assignment.class_id == room.id))
+    cards_class, pupil = _taught_class(session)
     session.commit()
     classes = f"/classes/{room.id}/assignments"
     uni = request.institution.slug
@@ -233,6 +237,8 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"{classes}/new?course={k12.id}",
             f"{classes}/{assignment.id}/edit",
             f"{classes}/{assignment.id}/withdraw",
+            f"/classes/{cards_class.id}/login-cards",
+            f"/classes/{cards_class.id}/pupils/{pupil.id}/password",
         ],
         "verifier": [
             f"/university/{uni}",
@@ -259,10 +265,31 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
         ],
         "admin": [
             f"/admin/people/{student.id}",
+            f"/admin/people/{pupil.id}",  # without email: a one-time password, not a mail link
             f"/admin/records/{record.uuid}",
             "/admin/people?q=demo",
         ],
     }
+
+
+def _taught_class(session: Any) -> tuple[SchoolClass, User]:
+    """A class the demo teacher teaches (the demo's 6A1 when the demo has one) and a pupil."""
+    teacher = session.scalars(select(User).where(User.email == "teacher@demo.test")).one()
+    school_class = session.scalars(
+        select(SchoolClass)
+        .join(ClassMember)
+        .where(ClassMember.user_id == teacher.id, ClassMember.role.in_(TEACHING_ROLES))
+    ).first()
+    if school_class is None:
+        school_class = make_school_class(session, school=get_institution(session, "thcs-ba-dinh"))
+        session.add(ClassMember(school_class=school_class, user=teacher, role=ClassRole.HOMEROOM))
+        make_pupil(session, school_class, "Hoàng Văn Nam", username="nam.hoang.6a1")
+    pupil = session.scalars(
+        select(User)
+        .join(ClassMember)
+        .where(ClassMember.class_id == school_class.id, ClassMember.role == ClassRole.PUPIL)
+    ).first()
+    return school_class, pupil
 
 
 # (role, account, browser language); the demo accounts of the student, teacher and verifier
@@ -331,7 +358,7 @@ def axe_script() -> Path:
 
 def _log_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
-    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=login]").fill(email)
     page.locator("main input[name=password]").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("main input[name=password]").press("Enter")

@@ -19,7 +19,14 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from mooc.accounts import queries, services
-from mooc.accounts.forms import LanguageForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from mooc.accounts.forms import (
+    ChoosePasswordForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
 from mooc.web import edge
@@ -30,7 +37,15 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account() -> str:
-    return services.normalize_email(request.form.get("email", ""))
+    """Whom a log-in names, so the limits count per account whether it is typed as its email
+    or its username (in any case); a name no account has is counted as typed."""
+    cached = request.environ.get("mooc.login_account")  # asked once per limit: look up once
+    if cached is None:
+        typed = request.form.get("login") or request.form.get("email", "")
+        user = queries.find_by_login(db.session, typed[:254])
+        cached = f"user:{user.id}" if user else queries.normalize_login(typed)[:254]
+        request.environ["mooc.login_account"] = cached
+    return str(cached)
 
 
 def _login_account_key() -> str:
@@ -66,9 +81,10 @@ def _failed(response: Response) -> bool:
     deduct_when=_failed,
 )
 def login() -> ResponseReturnValue:
-    form = LoginForm(next=request.args.get("next", ""))
+    # A login card's QR code opens this page with the username filled in.
+    form = LoginForm(next=request.args.get("next", ""), login=request.args.get("login", "")[:254])
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data or "", form.password.data or "")
+        user = services.authenticate(db.session, form.login.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()
             lang = session.get("lang")
@@ -78,9 +94,58 @@ def login() -> ResponseReturnValue:
             login_user(user)
             refresh()  # the page was chosen in the visitor's language; now the user's counts
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(form.next.data, url_for("learning.dashboard")), 303)
-        form.password.errors.append(_("The email or password is not correct."))
+            target = safe_next(form.next.data, url_for("learning.dashboard"))
+            if user.must_change_password:
+                target = url_for("accounts.choose_password", next=target)
+            return redirect(target, 303)
+        form.password.errors.append(_("The email, username or password is not correct."))
+    elif request.method == "GET" and form.login.data:
+        form.password.render_kw = {"autofocus": True}
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+# Pages a person who must choose a password may still open: that page, signing out, the
+# language, and what is not a page.
+_BEFORE_CHOOSING = {
+    "accounts.choose_password",
+    "accounts.logout",
+    "accounts.language",
+    "static",
+    "health.healthz",
+}
+
+
+@bp.before_app_request
+def _password_first() -> ResponseReturnValue | None:
+    """Someone signed in with a password another person chose (a login card, a reset) chooses
+    their own before anything else."""
+    if request.endpoint in _BEFORE_CHOOSING or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and current_account().must_change_password:
+        came_for = request.full_path.removesuffix("?")
+        return redirect(url_for("accounts.choose_password", next=came_for), 303)
+    return None
+
+
+@bp.route("/account/choose-password", methods=["GET", "POST"])
+@login_required
+def choose_password() -> ResponseReturnValue:
+    user = current_account()
+    target = safe_next(request.values.get("next"), url_for("learning.dashboard"))
+    if not user.must_change_password:
+        return redirect(target, 303)
+    form = ChoosePasswordForm(next=target)
+    if form.validate_on_submit():
+        try:
+            services.choose_password(user, form.new_password.data or "")
+        except DomainError as exc:
+            form.new_password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)  # the session token changed; keep this session, end the others
+            flash(_("Your password is saved. Use it from now on."), "success")
+            return redirect(target, 303)
+    return render_template("accounts/choose_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from mooc.accounts import queries, recovery, services
+from mooc.accounts.core.one_time_passwords import one_time_password as new_one_time_password
 from mooc.accounts.forms import (
     AccountActionForm,
     EmailChangeForm,
@@ -27,6 +28,7 @@ from mooc.pagination import page_number
 from mooc.web import edge
 from mooc.web.auth import admin_required, current_account
 from mooc.web.forms import require_submitted
+from mooc.web.sign_in_links import sign_in_qr, sign_in_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
@@ -178,6 +180,27 @@ def send_reset(user_id: int) -> ResponseReturnValue:
         log.info("admin %s sent a password reset link to account %s", admin.id, user.id)
         flash(_("A password reset link was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.person", user_id=user.id), 303)
+
+
+@bp.post("/people/<int:user_id>/one-time-password")
+@admin_required
+def one_time_password(user_id: int) -> ResponseReturnValue:
+    """For an account without email (no reset link can reach it): a password shown once, on a
+    card, that the person replaces at the next sign-in."""
+    user = _checked_action(user_id)
+    admin = current_account()
+    password = new_one_time_password()
+    services.set_one_time_password(user, password)
+    db.session.commit()
+    log.info("admin %s set a one-time password for account %s", admin.id, user.id)
+    page = render_template(
+        "admin/one_time_password.html",
+        person=user,
+        password=password,
+        qr=sign_in_qr(user.login_name),
+        sign_in=sign_in_url(),
+    )
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _unreadable() -> BadRequest:

@@ -8,7 +8,7 @@ as a name and still says the class.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 
 from mooc.folding import fold
 
@@ -49,3 +49,20 @@ def candidates(given: str, family: str, class_name: str | None) -> Iterator[str]
 def allocate(given: str, family: str, class_name: str | None, taken: Container[str]) -> str:
     """The first candidate nobody has; the caller adds it to `taken` before the next person."""
     return next(name for name in candidates(given, family, class_name) if name not in taken)
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """(given, family) of a Vietnamese full name: the family name comes first, the given name
+    last ("Nguyễn Văn An" → ("An", "Nguyễn")); one word is the given name."""
+    words = full_name.split()
+    if not words:
+        return "", ""
+    if len(words) == 1:
+        return words[0], ""
+    return words[-1], words[0]
+
+
+def make_username(given: str, family: str, class_name: str, taken: Callable[[str], bool]) -> str:
+    """The first free username for a pupil when `taken(name)` asks the database (login cards):
+    the same names as a roster import gives (`an.nguyen.6a1`, then `an.nguyen2.6a1`)."""
+    return next(name for name in candidates(given, family, class_name) if not taken(name))

@@ -11,6 +11,7 @@ from mooc.schools.blueprint import bp
 
 # Each page-family module registers its routes on `bp` when imported, one import line each below.
 from mooc.schools.views import assignments as _assignments  # noqa: F401
+from mooc.schools.views import login_cards as _login_cards  # noqa: F401
 from mooc.schools.views import panels as _panels  # noqa: F401
 from mooc.schools.views import reports as _reports  # noqa: F401
 from mooc.schools.views import roster as _roster  # noqa: F401

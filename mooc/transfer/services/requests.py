@@ -269,7 +269,7 @@ def _insert_request(
         action="submit",
         object_type="request",
         object_id=request.id,
-        summary=f"request {request.id}: {len(fresh)} record(s) from {student.email}",
+        summary=f"request {request.id}: {len(fresh)} record(s) from {student.login_name}",
         details={"items": [item.id for item in request.items]},
     )
     return SendResult(request, created=True, already_sent=names)
@@ -302,7 +302,7 @@ def withdraw_request(session: Session, student: User, request: TransferRequest) 
         action="withdraw",
         object_type="request",
         object_id=request.id,
-        summary=f"request {request.id} withdrawn by {student.email}",
+        summary=f"request {request.id} withdrawn by {student.login_name}",
     )
     session.flush()
     return request

@@ -198,7 +198,7 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_message(
     session.commit()
     wrong = login(english, user.email, PASSWORD + "!")
     unknown = login(english, "nobody@example.test", PASSWORD)
-    message = "The email or password is not correct."
+    message = "The email, username or password is not correct."
     for response in (wrong, unknown):
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""Pure account logic: no Flask, no SQLAlchemy, no settings."""
