@@ -40,6 +40,10 @@ from mooc.learning import quiz_views, teach_views
 from mooc.learning import views as learning_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.notifications import cli as notifications_cli
+from mooc.notifications import sender as notifications_sender
+from mooc.notifications import views as notifications_views
+from mooc.schools import notices as school_notices
 from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
@@ -80,6 +84,7 @@ BLUEPRINTS = (
     credentials_admin_views.bp,
     transfer_student_views.bp,
     schools_views.bp,
+    notifications_views.bp,
     transfer_staff_views.bp,
     transfer_rules_views.bp,
 )
@@ -151,6 +156,12 @@ def create_app(
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    # The sender runs the features' hourly jobs: an explicit list, as blueprints are.
+    notifications_sender.install(
+        app,
+        settings.notifications_sender,
+        hourly=[("assignment-reminders", school_notices.remind_due_tomorrow)],
+    )
     credentials_hooks.install(app)
     register_error_handlers(app)
     install_security_headers(app, hsts=settings.is_production)
@@ -158,7 +169,10 @@ def create_app(
     register_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf, settings=settings, current_locale=lambda: str(get_locale())
+        csrf_token=generate_csrf,
+        settings=settings,
+        current_locale=lambda: str(get_locale()),
+        unread_notifications=notifications_views.unread_notifications,
     )
 
     if settings.trusted_proxies:
@@ -172,4 +186,5 @@ def create_app(
     app.cli.add_command(credentials_cli.credentials)
     app.cli.add_command(transfer_cli.transfer)
     app.cli.add_command(assets_cli)
+    app.cli.add_command(notifications_cli.notifications)
     return app

@@ -33,6 +33,9 @@ from mooc.credentials.status import (
 from mooc.db import utcnow
 from mooc.errors import Conflict
 from mooc.learning.models import Completion, Enrolment
+from mooc.notifications.kinds import RECORD_ISSUED
+from mooc.notifications.links import path_for
+from mooc.notifications.services import notify
 from mooc.settings import Settings
 
 MAX_INDEX_CLASHES = 8
@@ -133,6 +136,15 @@ def save_record(session: Session, row: IssuedCredential) -> IssuedCredential | N
     except IntegrityError:
         assert row.completion_id is not None
         return record_of_completion(session, row.completion_id)
+    # Told once, by whoever stored it (a request or the batch job), in the same transaction.
+    notify(
+        session,
+        [row.user_id],
+        RECORD_ISSUED,
+        {"record": row.name},
+        path_for("credentials.record", record_id=row.uuid),
+        event_key=f"record:{row.uuid}",
+    )
     return row
 
 

@@ -18,6 +18,9 @@ from mooc.credentials.issuing import IssuingContext
 from mooc.credentials.revocation import revoke_record
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
+from mooc.notifications.kinds import TRANSFER_DECIDED
+from mooc.notifications.links import path_for
+from mooc.notifications.services import notify
 from mooc.transfer import audit
 from mooc.transfer.evaluating import (
     RecordEvaluation,
@@ -215,6 +218,20 @@ def decide(
             actor=staff,
             context=context,
         )
+    notify(
+        session,
+        [item.student_id],
+        TRANSFER_DECIDED,
+        {
+            "university": university.name,
+            "record": item.name,
+            "recognised": outcome.recognises,
+            "course": decision.local_course_title or decision.local_course_code or "",
+            "credits": str(decision.credits),
+        },
+        path_for("transfer.request_page", request_id=item.request_id),
+        event_key=f"transfer-decision:{decision.id}",
+    )
     audit.record(
         session,
         institution_id=university.id,
