@@ -91,7 +91,7 @@ def describe(kind: str, params: Mapping[str, Any], *, zone: str, locale: str) ->
     if kind == ASSIGNMENT_DUE:
         due = _moment(params, "due_at", zone, locale) or ""
         return Message(
-            _("Due tomorrow: class %(name)s", name=params.get("class", "")),
+            _("Due soon: class %(name)s", name=params.get("class", "")),
             _(
                 "You have not finished %(work)s yet. It is due %(due)s.",
                 work=_work(params),
@@ -102,8 +102,7 @@ def describe(kind: str, params: Mapping[str, Any], *, zone: str, locale: str) ->
         return Message(
             _("Your record is ready"),
             _(
-                "Your signed record “%(name)s” has been issued. You can share it or send it to a "
-                "university.",
+                "Your signed record “%(name)s” has been issued: it is in My records.",
                 name=params.get("record", ""),
             ),
         )

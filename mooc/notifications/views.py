@@ -3,7 +3,7 @@ header's unread count."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -17,16 +17,19 @@ from mooc.pagination import page_number
 from mooc.web.auth import current_account
 
 bp = Blueprint("notifications", __name__)
+UNREAD_KEY = "mooc.unread_notifications"
 
 
 def unread_notifications() -> int:
-    """The signed-in person's unread count for the header: one indexed COUNT per page (kept in
-    `g`, as the header is drawn twice, for wide and narrow screens); 0 for visitors, no query."""
+    """The signed-in person's unread count for the header: one indexed COUNT per page (kept
+    with the request, as the header is drawn twice, for wide and narrow screens); 0 for
+    visitors, with no query."""
     if not current_user.is_authenticated:
         return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = queries.unread_count(db.session, current_user.id)
-    return int(g.unread_notifications)
+    cache = request.environ
+    if UNREAD_KEY not in cache:
+        cache[UNREAD_KEY] = queries.unread_count(db.session, current_user.id)
+    return int(cache[UNREAD_KEY])
 
 
 @bp.get("/notifications")
