@@ -95,6 +95,7 @@ class BackgroundSender:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def ensure_started(self) -> None:
         if self._pid == os.getpid():
@@ -103,12 +104,17 @@ class BackgroundSender:
             if self._pid == os.getpid():
                 return
             self._stop = threading.Event()
-            thread = threading.Thread(target=self._run, name="notification-sender", daemon=True)
-            thread.start()
+            self._thread = threading.Thread(
+                target=self._run, name="notification-sender", daemon=True
+            )
+            self._thread.start()
             self._pid = os.getpid()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the thread to end after its current cycle, and wait for it."""
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():

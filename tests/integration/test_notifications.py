@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,13 +18,17 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.db import utcnow
+from mooc.extensions import db
+from mooc.factory import create_app
 from mooc.mail import SmtpMailer
+from mooc.migrate import upgrade
 from mooc.notifications import queries
 from mooc.notifications.kinds import ASSIGNMENT_NEW, KINDS, RECORD_ISSUED, describe
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail
 from mooc.notifications.outbox import claim_due, send_due
-from mooc.notifications.sender import claim_run, run_cycle
+from mooc.notifications.sender import EXTENSION, claim_run, run_cycle
 from mooc.notifications.services import KEEP_READ, notify, set_email_optouts
+from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
 from tests.integration.test_transfer_decisions import _item
@@ -362,3 +367,47 @@ def test_every_kind_reads_in_both_languages(app: Flask, locale: str) -> None:
             assert "%(" not in message.title + message.text
         decided = describe("transfer.decided", params, zone="UTC", locale=locale)
     assert ("2,5 tín chỉ" if locale == "vi" else "2.5 credits") in decided.text
+
+
+def test_the_send_command_sends_the_due_emails(app: Flask, session: Session) -> None:
+    person = _person(session)
+    _say(session, person)
+    session.commit()
+    address = person.email  # the command closes the session it shares with this test
+    outbox = app.config["MOOC_SETTINGS"].instance_path / "outbox"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    result = app.test_cli_runner().invoke(args=["notifications", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1, to retry 0, given up 0" in result.output
+    (written,) = set(outbox.glob("*.eml")) - before
+    assert f"To: {address}" in written.read_text()
+
+
+def test_the_background_thread_of_a_web_process_sends(
+    backend: str,
+    fresh_database_url,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Started by the first request the process serves; sends without any request waiting."""
+    url = fresh_database_url(backend)
+    upgrade(url)
+    with smtp_server() as inbox:
+        settings = make_settings(tmp_path, url).with_overrides(
+            notifications_sender="thread", mail_url=inbox.url
+        )
+        application = create_app(settings=settings)
+        with application.app_context():
+            person = make_user(db.session, email="thread.notify@example.test")
+            notify(db.session, [person.id], RECORD_ISSUED, {"record": "Toán 6"}, None)
+            db.session.commit()
+        sender = application.extensions[EXTENSION].thread
+        assert sender is not None
+        try:
+            assert inbox.messages == []  # nothing is sent before a process serves a request
+            assert application.test_client().get("/healthz").status_code == 200
+            message = inbox.wait_for("thread.notify@example.test", timeout=20)
+        finally:
+            sender.stop()
+            with application.app_context():
+                db.engine.dispose()
+    assert message["Subject"] == "Chứng nhận của bạn đã sẵn sàng"  # the default language, vi
