@@ -48,13 +48,14 @@ class SenderSetup:
 
 def claim_run(session: Session, name: str, now: dt.datetime, period: dt.timedelta) -> bool:
     """Whether this process runs job `name` now (once per `period` over every process)."""
-    try:
-        with session.begin_nested():
-            session.execute(
-                insert(PeriodicJob).values(name=name, last_run_at=now - period - period)
-            )
-    except IntegrityError:
-        pass  # it has run before
+    if session.get(PeriodicJob, name) is None:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(PeriodicJob).values(name=name, last_run_at=now - period - period)
+                )
+        except IntegrityError:
+            pass  # another process made it just now
     result = session.execute(
         update(PeriodicJob)
         .where(PeriodicJob.name == name, PeriodicJob.last_run_at <= now - period)

@@ -42,6 +42,8 @@ def notify(
     queued for those with an address who did not turn that kind off. With `event_key`, a person
     already told about that event is not told again (also when two runs race: a unique key).
     Returns the notifications made now."""
+    if link is not None and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError(f"a notification links to a path on this site, not {link!r}")
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
@@ -119,7 +121,7 @@ def _queue_emails(session: Session, made: list[Notification]) -> None:
                 notification_id=by_user[person.id].id,
                 to=person.email,
                 language=language,
-                subject=subject[:300],
+                subject=" ".join(subject.split())[:300],  # one header line, whatever a name holds
                 body=body,
                 next_attempt_at=now,
             )

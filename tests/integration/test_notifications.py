@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
@@ -411,3 +411,26 @@ def test_the_background_thread_of_a_web_process_sends(
             with application.app_context():
                 db.engine.dispose()
     assert message["Subject"] == "Chứng nhận của bạn đã sẵn sàng"  # the default language, vi
+
+
+def test_the_unread_count_reads_one_index(app: Flask, session: Session, backend: str) -> None:
+    """The header's COUNT runs on every page: it must not scan the table."""
+    if backend != "sqlite":
+        pytest.skip("the plan is read from SQLite; PostgreSQL may prefer a scan on a tiny table")
+    plan = session.execute(
+        text(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM notification "
+            "WHERE user_id = 1 AND read_at IS NULL"
+        )
+    ).all()
+    assert "USING COVERING INDEX ix_notification_user_unread" in " ".join(
+        str(row[-1]) for row in plan
+    )
+
+
+def test_a_notification_links_only_to_this_site(app: Flask, session: Session) -> None:
+    person = _person(session)
+    for link in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        with pytest.raises(ValueError, match="path on this site"):
+            notify(session, [person.id], RECORD_ISSUED, {"record": "x"}, link)
+    assert queries.unread_count(session, person.id) == 0
