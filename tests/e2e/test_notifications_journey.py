@@ -29,6 +29,7 @@ pytestmark = pytest.mark.e2e
 
 EMAIL = "hoa.notices@example.org"
 PASSWORD = "a pupil's passphrase"
+LOCALE = "en"
 
 
 def build(tmp: Path, mail_url: str) -> Flask:
@@ -42,7 +43,7 @@ def build(tmp: Path, mail_url: str) -> Flask:
     application = create_app(settings=settings)
     with application.app_context():
         person = register(
-            db.session, email=EMAIL, password=PASSWORD, name="Phạm Thu Hoa", locale="en"
+            db.session, email=EMAIL, password=PASSWORD, name="Phạm Thu Hoa", locale=LOCALE
         )
         db.session.flush()
         notify(
