@@ -28,6 +28,7 @@ from mooc.notifications.models import EmailOptOut, Notification, NotificationEma
 from mooc.notifications.outbox import claim_due, send_due
 from mooc.notifications.sender import EXTENSION, claim_run, run_cycle
 from mooc.notifications.services import KEEP_READ, notify, set_email_optouts
+from mooc.settings import SettingsError, load_settings
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
@@ -434,3 +435,18 @@ def test_a_notification_links_only_to_this_site(app: Flask, session: Session) ->
         with pytest.raises(ValueError, match="path on this site"):
             notify(session, [person.id], RECORD_ISSUED, {"record": "x"}, link)
     assert queries.unread_count(session, person.id) == 0
+
+
+def test_the_sender_setting_is_checked_at_start_up(tmp_path: Path) -> None:
+    environ = {"MOOC_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(environ).notifications_sender == "thread"
+    off = load_settings({**environ, "MOOC_NOTIFICATIONS_SENDER": " OFF "})
+    assert off.notifications_sender == "off"
+    with pytest.raises(SettingsError, match="MOOC_NOTIFICATIONS_SENDER must be one of thread, off"):
+        load_settings({**environ, "MOOC_NOTIFICATIONS_SENDER": "cron"})
+
+
+def test_an_app_with_the_sender_off_starts_no_thread(app: Flask) -> None:
+    assert app.config["MOOC_SETTINGS"].notifications_sender == "off"
+    assert app.extensions[EXTENSION].thread is None
+    assert [name for name, _job in app.extensions[EXTENSION].hourly] == ["assignment-reminders"]
