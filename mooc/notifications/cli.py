@@ -1,4 +1,5 @@
-"""`flask notifications send [--loop]`: run the sender from cron or a systemd service."""
+"""`flask notifications send [--loop]`: run the sender from cron or a systemd service;
+`flask notifications outbox`: how the email copies stand."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import time
 import click
 from flask import current_app
 
+from mooc.extensions import db
+from mooc.notifications import queries
 from mooc.notifications.sender import INTERVAL_SECONDS, cycle
 
 
@@ -29,3 +32,13 @@ def send_command(loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@notifications.command("outbox")
+def outbox_command() -> None:
+    """How the email copies stand, and the latest ones given up with their errors."""
+    state = queries.outbox_state(db.session)
+    click.echo(f"waiting {state.waiting}, sent {state.sent}, given up {state.given_up}")
+    for email in queries.given_up_emails(db.session):
+        click.echo(f"#{email.id} {email.created_at:%Y-%m-%d %H:%M} UTC, {email.attempts} attempts:")
+        click.echo(f"  {email.last_error}")

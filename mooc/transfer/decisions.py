@@ -226,7 +226,9 @@ def decide(
             "university": university.name,
             "record": item.name,
             "recognised": outcome.recognises,
-            "course": decision.local_course_title or decision.local_course_code or "",
+            "course": " ".join(
+                filter(None, (decision.local_course_code, decision.local_course_title))
+            ),
             "credits": str(decision.credits),
         },
         path_for("transfer.request_page", request_id=item.request_id),

@@ -29,10 +29,11 @@ from mooc.notifications.outbox import claim_due, send_due
 from mooc.notifications.sender import EXTENSION, claim_run, run_cycle
 from mooc.notifications.services import KEEP_READ, notify, set_email_optouts
 from mooc.settings import SettingsError, load_settings
+from mooc.transfer.models import Outcome
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login
-from tests.integration.test_transfer_decisions import _item
+from tests.integration.test_transfer_decisions import _decide, _item
 from tests.integration.test_transfer_support import STATS, issue, set_up_partner, staff, student
 from tests.mailserver import free_port, smtp_server
 
@@ -450,3 +451,38 @@ def test_an_app_with_the_sender_off_starts_no_thread(app: Flask) -> None:
     assert app.config["MOOC_SETTINGS"].notifications_sender == "off"
     assert app.extensions[EXTENSION].thread is None
     assert [name for name, _job in app.extensions[EXTENSION].hourly] == ["assignment-reminders"]
+
+
+def test_the_outbox_command_names_what_was_given_up(app: Flask, session: Session) -> None:
+    person = _person(session)
+    _say(session, person)
+    _say(session, person)
+    given_up, waiting = _emails(session, person)
+    given_up.attempts, given_up.next_attempt_at = 6, None
+    given_up.last_error = "cannot send through mail.example:587: refused"
+    session.flush()
+    result = app.test_cli_runner().invoke(args=["notifications", "outbox"])
+    assert result.exit_code == 0, result.output
+    assert "waiting 1, sent 0, given up 1" in result.output
+    assert f"#{given_up.id} " in result.output and "6 attempts" in result.output
+    assert "refused" in result.output and f"#{waiting.id} " not in result.output
+
+
+@pytest.mark.usefixtures("signing")
+def test_a_recognising_decision_tells_the_course_and_credits(app: Flask, session: Session) -> None:
+    learner, officer = student(session), staff(session)
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = _item(app, session, learner, record)
+    _decide(app, session, officer, item, Outcome.ACCEPTED)
+    told = session.scalars(
+        select(Notification).where(
+            Notification.user_id == learner.id, Notification.kind == "transfer.decided"
+        )
+    ).one()
+    assert told.params["course"] == "MA2020 Xác suất thống kê"
+    (email,) = [e for e in _emails(session, learner) if e.notification_id == told.id]
+    assert (
+        "recognised your record “" in email.body
+        and "as MA2020 Xác suất thống kê for 2 credits" in email.body
+    )
