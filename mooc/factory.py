@@ -37,7 +37,11 @@ from mooc.learning.views import student as learning_student_views
 from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
+from mooc.notifications import cli as notifications_cli
+from mooc.notifications import sender as notifications_sender
+from mooc.notifications import views as notifications_views
 from mooc.schools import cli as schools_cli
+from mooc.schools import notices as school_notices
 from mooc.schools import views as schools_views
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
@@ -69,6 +73,7 @@ BLUEPRINTS = (
     credentials_admin_views.bp,
     transfer_views.bp,
     schools_views.bp,
+    notifications_views.bp,
 )
 
 
@@ -149,6 +154,12 @@ def create_app(
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    # The sender runs the features' hourly jobs: an explicit list, as blueprints are.
+    notifications_sender.install(
+        app,
+        settings.notifications_sender,
+        hourly=[("assignment-reminders", school_notices.remind_due_tomorrow)],
+    )
     credentials_hooks.install(app)
     register_error_handlers(app)
     install_security_headers(app, hsts=settings.is_production)
@@ -160,6 +171,7 @@ def create_app(
         settings=settings,
         current_locale=lambda: str(get_locale()),
         dashboard_panels=dashboard_panels,
+        unread_notifications=notifications_views.unread_notifications,
     )
 
     if settings.trusted_proxies:
@@ -174,4 +186,5 @@ def create_app(
     app.cli.add_command(transfer_cli.transfer)
     app.cli.add_command(schools_cli.roster)
     app.cli.add_command(assets_cli)
+    app.cli.add_command(notifications_cli.notifications)
     return app

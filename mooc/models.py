@@ -14,6 +14,7 @@ from mooc.credentials.models import (
 )
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
+from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail, PeriodicJob
 from mooc.schools.models import (
     Assignment,
     AssignmentLecture,
@@ -46,6 +47,7 @@ __all__ = [
     "Course",
     "CourseTeacher",
     "Decision",
+    "EmailOptOut",
     "Enrolment",
     "Institution",
     "IssuedCredential",
@@ -55,6 +57,9 @@ __all__ = [
     "LectureVersion",
     "MediaAsset",
     "Membership",
+    "Notification",
+    "NotificationEmail",
+    "PeriodicJob",
     "Question",
     "Quiz",
     "QuizAttempt",

@@ -23,6 +23,7 @@ from limits import parse_many
 from mooc.mail import check_mail_url
 
 ENVIRONMENTS = ("development", "production", "testing")
+NOTIFICATIONS_SENDERS = ("thread", "off")
 # Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
 DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {"image": 10, "pdf": 50, "audio": 100, "video": 500}
 # MediaAsset.size is a 32-bit integer column (PostgreSQL INTEGER): no file may reach 2 GiB.
@@ -85,6 +86,10 @@ class Settings:
     mail_url: str = ""
     mail_from: str = "mooc <no-reply@localhost>"
     # Password-recovery requests (each one counts), per email asked about and per address.
+    # Who sends notification emails and runs the hourly reminders: "thread" (a background thread
+    # in each web process) or "off" (`flask notifications send --loop` from cron or systemd).
+    # Off unless loaded from the environment, so an app built in a test starts no thread.
+    notifications_sender: str = "off"
     reset_limit_per_email: str = DEFAULT_RESET_LIMIT_PER_EMAIL
     reset_limit_per_address: str = DEFAULT_RESET_LIMIT_PER_ADDRESS
     max_request_mb: int = 64
@@ -261,6 +266,13 @@ def _rate_limit(env_vars: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _choice(env_vars: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = env_vars.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def _mail_url(raw: str, instance_path: Path) -> str:
     if not raw.strip():
         return f"file://{instance_path / 'outbox'}"
@@ -360,6 +372,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         mail_url=_mail_url(env_vars.get("MOOC_MAIL_URL", ""), instance_path),
         mail_from=_mail_from(env_vars.get("MOOC_MAIL_FROM", ""), base_url),
+        notifications_sender=_choice(
+            env_vars, "MOOC_NOTIFICATIONS_SENDER", NOTIFICATIONS_SENDERS, default="thread"
+        ),
         reset_limit_per_email=_rate_limit(
             env_vars, "MOOC_RESET_LIMIT_PER_EMAIL", DEFAULT_RESET_LIMIT_PER_EMAIL
         ),

@@ -26,6 +26,7 @@ from mooc.catalog.models import Course, Lecture
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, PermissionDenied
 from mooc.learning import services as learning
+from mooc.schools import notices
 from mooc.schools.models import (
     Assignment,
     AssignmentKind,
@@ -168,7 +169,7 @@ def create_assignment(
             raise Invalid(_("The form expired; please fill it in again.")) from None
         return raced, False
     _enrol_pupils(session, school_class, course)
-    # notices.announce_assignment(session, assignment)  -- wired by the lead (notifications)
+    notices.announce_assignment(session, assignment)
     log.info(
         "teacher %s assigned %s %s of course %s to class %s (assignment %s)",
         teacher.id,

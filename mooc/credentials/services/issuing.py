@@ -34,6 +34,9 @@ from mooc.credentials.services.status_lists import current_list, entry_for, rand
 from mooc.db import utcnow
 from mooc.errors import Conflict
 from mooc.learning.models import Completion, Enrolment
+from mooc.notifications.kinds import RECORD_ISSUED
+from mooc.notifications.links import path_for
+from mooc.notifications.services import notify
 from mooc.settings import Settings
 
 # Fresh status bits tried when concurrent issuers keep taking the one drawn (each clash is a
@@ -137,6 +140,16 @@ def store(session: Session, row: IssuedCredential) -> IssuedCredential | None:
         if row.completion_id is None:
             return None
         return record_of_completion(session, row.completion_id)
+    if row.completion_id is not None:
+        # Told once, by whoever stored it (a request or the batch job), in the same transaction.
+        notify(
+            session,
+            [row.user_id],
+            RECORD_ISSUED,
+            {"record": row.name},
+            path_for("credentials.record", record_id=row.uuid),
+            event_key=f"record:{row.uuid}",
+        )
     return row
 
 

@@ -18,6 +18,9 @@ from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
+from mooc.notifications.kinds import TRANSFER_DECIDED
+from mooc.notifications.links import path_for
+from mooc.notifications.services import notify
 from mooc.transfer import audit
 from mooc.transfer.models import Agreement, Decision, ItemState, Outcome, RequestItem
 from mooc.transfer.queries import student_tallies
@@ -207,6 +210,22 @@ def decide(
             actor=staff,
             context=context,
         )
+    notify(
+        session,
+        [item.student_id],
+        TRANSFER_DECIDED,
+        {
+            "university": university.name,
+            "record": item.name,
+            "recognised": outcome.recognises,
+            "course": " ".join(
+                filter(None, (decision.local_course_code, decision.local_course_title))
+            ),
+            "credits": str(decision.credits),
+        },
+        path_for("transfer.student.request_page", request_id=item.request_id),
+        event_key=f"transfer-decision:{decision.id}",
+    )
     audit.record(
         session,
         institution_id=university.id,

@@ -17,8 +17,9 @@ from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier
 from mooc.transfer.core.conversion import Method
-from mooc.transfer.models import Agreement
+from mooc.transfer.models import Agreement, RequestItem
 from mooc.transfer.services import rules, trust
+from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.requests import SendResult, send_records
 from mooc.transfer.services.rules import RuleSpec
 from tests.factories import complete, make_user
@@ -131,3 +132,22 @@ def set_up_partner(
 
 def did_of(session: Session, slug: str) -> str:
     return issuer_did(BASE_URL, institution_by_slug(session, slug))
+
+
+def sent_item(app: Flask, session: Session, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
+    result = send(app, session, learner, record)
+    return result.request.items[0]
+
+
+def decide_item(app: Flask, session: Session, officer, item, outcome, **options):  # type: ignore[no-untyped-def]
+    return decide(
+        session,
+        officer,
+        partner(session),
+        item,
+        outcome=outcome,
+        verifier=verifier(app, session),
+        context=context(app),
+        today=TODAY,
+        **options,
+    )

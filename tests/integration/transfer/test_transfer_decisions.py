@@ -24,44 +24,25 @@ from mooc.transfer.services.decisions import (
     Adjustment,
     ProposalChanged,
     ProposalKey,
-    decide,
     reevaluate,
 )
-from tests.helpers import BASE_URL, context, csrf_from, in_language, login
+from tests.helpers import BASE_URL, csrf_from, in_language, login
 from tests.integration.transfer.conftest import (
     INTRO,
     STATS,
     TODAY,
     issue,
     partner,
-    send,
     set_up_partner,
     staff,
     stats_rule,
     student,
     verifier,
 )
+from tests.integration.transfer.conftest import decide_item as _decide
+from tests.integration.transfer.conftest import sent_item as _item
 
 pytestmark = pytest.mark.usefixtures("signing")
-
-
-def _item(app: Flask, session: Session, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    result = send(app, session, learner, record)
-    return result.request.items[0]
-
-
-def _decide(app: Flask, session: Session, officer, item, outcome, **options):  # type: ignore[no-untyped-def]
-    return decide(
-        session,
-        officer,
-        partner(session),
-        item,
-        outcome=outcome,
-        verifier=verifier(app, session),
-        context=context(app),
-        today=TODAY,
-        **options,
-    )
 
 
 def test_reasons_are_told_in_words_in_english_and_vietnamese(app: Flask, session: Session) -> None:

@@ -1,0 +1,2 @@
+"""Pure rules of notifications (no Flask, SQLAlchemy or settings): when a failed email is tried
+again."""

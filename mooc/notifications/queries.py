@@ -1,0 +1,73 @@
+"""Reading notifications: the unread count (one indexed COUNT), a page of them, email choices,
+and how the email outbox stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail
+from mooc.pagination import Page, paginate
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def notifications_page(
+    session: Session, user_id: int, *, page: int, per_page: int
+) -> Page[Notification]:
+    """Newest first."""
+    statement = (
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return paginate(session, statement, page=page, per_page=per_page)
+
+
+def email_optouts(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user_id)))
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """How the email copies stand: waiting to be sent (or retried), sent, given up."""
+
+    waiting: int
+    sent: int
+    given_up: int
+
+
+def outbox_state(session: Session) -> OutboxState:
+    waiting, sent, given_up = session.execute(
+        select(
+            func.count(NotificationEmail.next_attempt_at),
+            func.count(NotificationEmail.sent_at),
+            func.count(NotificationEmail.id).filter(
+                NotificationEmail.sent_at.is_(None), NotificationEmail.next_attempt_at.is_(None)
+            ),
+        )
+    ).one()
+    return OutboxState(int(waiting), int(sent), int(given_up))
+
+
+def given_up_emails(session: Session, limit: int = 20) -> list[NotificationEmail]:
+    """The latest emails the sender gave up on, with their last error."""
+    return list(
+        session.scalars(
+            select(NotificationEmail)
+            .where(NotificationEmail.sent_at.is_(None), NotificationEmail.next_attempt_at.is_(None))
+            .order_by(NotificationEmail.id.desc())
+            .limit(limit)
+        )
+    )
