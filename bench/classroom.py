@@ -6,7 +6,11 @@
   --pg URL is given) PostgreSQL; then imported again (a re-import changes nothing). Prints wall
   time and records/s. Goal: the district imports in under 2 minutes.
 
-    .venv/bin/python bench/classroom.py [--pupils 50000] [--classes 1500] [--sections import]
+- `report`: the class report of a class of 45 pupils × 30 assigned items (bench/class_report.py),
+  rendered through the test client: median and p95 ms and the SQL statements per render. Goal:
+  under 150 ms.
+
+    .venv/bin/python bench/classroom.py [--pupils 50000] [--classes 1500] [--sections import,report]
 """
 
 from __future__ import annotations
@@ -397,13 +401,29 @@ def section_import(args: argparse.Namespace) -> None:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {"import": section_import}
+def section_report(args: argparse.Namespace) -> None:
+    import class_report  # bench/ is on sys.path when this script runs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        url = f"sqlite:///{root / 'bench.sqlite3'}"
+        class_report.measure("sqlite", url, root / "sqlite", args.runs, 45, 30)
+        if args.pg:
+            with class_report.pg_database(args.pg) as pg_url:
+                class_report.measure("postgresql", pg_url, root / "pg", args.runs, 45, 30)
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "import": section_import,
+    "report": section_report,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pupils", type=int, default=50_000)
     parser.add_argument("--classes", type=int, default=1_500)
+    parser.add_argument("--runs", type=int, default=50, help="class report renders to time")
     parser.add_argument("--pg", default=os.environ.get("MOOC_TEST_DATABASE_URL", ""))
     parser.add_argument(
         "--sections", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS)

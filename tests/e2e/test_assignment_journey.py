@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from mooc.accounts.models import InstitutionKind, Role
-from mooc.accounts.services import get_institution, grant_role, register
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
 from mooc.authoring.core.package_format import load_tree
 from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db

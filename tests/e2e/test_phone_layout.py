@@ -360,8 +360,11 @@ def test_screenshots_at_phone_and_desktop_sizes(
             page.screenshot(path=str(shots / f"lecture-{label}.png"), full_page=True)
             page.goto(f"{phone_server}/courses/so-lon/quizzes/kiem-tra")
             page.get_by_role("button", name="Start the quiz").click()
+            page.wait_for_url("**/attempts/*")
             page.screenshot(path=str(shots / f"quiz-{label}.png"), full_page=True)
             page.get_by_role("button", name="Submit answers").click()
+            # A screenshot taken while the submit's redirect is still loading fails in Chromium.
+            page.wait_for_url("**/result")
             page.screenshot(path=str(shots / f"result-{label}.png"))
             log_in(page, phone_server, STAFF, PASSWORD)
             page.goto(f"{phone_server}/university/dh-e2e")

@@ -13,7 +13,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from mooc.accounts.models import Role
-from mooc.accounts.services import get_institution, grant_role, register
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role, register
 from mooc.authoring.core.package_format import load_tree
 from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
