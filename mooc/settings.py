@@ -341,11 +341,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
     if default_language not in languages:
         raise SettingsError(f"MOOC_DEFAULT_LANGUAGE must be one of {languages}")
-    default_timezone = env_vars.get("MOOC_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh").strip()
+    # MOOC_TIMEZONE is the documented name; MOOC_DEFAULT_TIMEZONE, its first name, stays accepted.
+    zone_var = "MOOC_TIMEZONE" if "MOOC_TIMEZONE" in env_vars else "MOOC_DEFAULT_TIMEZONE"
+    default_timezone = env_vars.get(zone_var, "Asia/Ho_Chi_Minh").strip()
     if default_timezone not in zoneinfo.available_timezones():
-        raise SettingsError(
-            "MOOC_DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh"
-        )
+        raise SettingsError(f"{zone_var} must be an IANA time zone such as Asia/Ho_Chi_Minh")
 
     base_url = env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     return Settings(

@@ -54,7 +54,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(8))
-    # IANA zone the pages show times in; None follows the platform's default (MOOC_DEFAULT_TIMEZONE)
+    # IANA zone the pages show times in; None follows the platform's default (MOOC_TIMEZONE)
     timezone: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]

@@ -161,6 +161,11 @@ def test_the_default_time_zone_setting_is_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(SettingsError, match="MOOC_DEFAULT_TIMEZONE"):
         load_settings({**environ, "MOOC_DEFAULT_TIMEZONE": "Saigon"})
+    # MOOC_TIMEZONE, the documented name, wins over the older one.
+    both = {**environ, "MOOC_TIMEZONE": "Asia/Tokyo", "MOOC_DEFAULT_TIMEZONE": "Europe/Paris"}
+    assert load_settings(both).default_timezone == "Asia/Tokyo"
+    with pytest.raises(SettingsError, match="MOOC_TIMEZONE"):
+        load_settings({**environ, "MOOC_TIMEZONE": "Hanoi"})
 
 
 # --- timed quizzes ------------------------------------------------------------------------------
