@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 from mooc.accounts.services import get_institution
 from mooc.db import utcnow
 from mooc.extensions import db
-from mooc.schools.rosters import files_at, import_roster, read_roster, school_year_for
+from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
 
 FAMILY = [
     "Nguyễn",

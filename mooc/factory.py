@@ -41,8 +41,8 @@ from mooc.notifications import cli as notifications_cli
 from mooc.notifications import sender as notifications_sender
 from mooc.notifications import views as notifications_views
 from mooc.schools import cli as schools_cli
-from mooc.schools import notices as school_notices
 from mooc.schools import views as schools_views
+from mooc.schools.services import notices as school_notices
 from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli

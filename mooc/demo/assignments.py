@@ -18,9 +18,9 @@ from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.learning import services as learning
-from mooc.schools import assignments
 from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass
 from mooc.schools.permissions import teaches
+from mooc.schools.services import assignments
 
 COURSE = "toan-lop-6"
 QUIZ = "kiem-tra-toan-6"

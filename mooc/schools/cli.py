@@ -14,7 +14,13 @@ from mooc.accounts.models import Institution, InstitutionKind
 from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.schools.core.records import RosterInvalid
-from mooc.schools.rosters import describe, files_at, import_roster, read_roster, school_year_for
+from mooc.schools.services.rosters import (
+    describe,
+    files_at,
+    import_roster,
+    read_roster,
+    school_year_for,
+)
 
 
 @click.group()

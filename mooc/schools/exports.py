@@ -7,8 +7,8 @@ from flask import Response
 
 from mooc.folding import fold
 from mooc.schools.models import SchoolClass
-from mooc.schools.quiz_reports import QuizAnalysis
-from mooc.schools.reports import ClassReport
+from mooc.schools.queries.quiz_reports import QuizAnalysis
+from mooc.schools.queries.reports import ClassReport
 from mooc.web.spreadsheets import csv_response
 
 

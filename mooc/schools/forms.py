@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -15,12 +16,22 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mooc.schools.login_cards import CardScope
+from mooc.schools.services.login_cards import CardScope
 from mooc.web.forms import Form
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (usable without JavaScript, unlike a multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class YearForm(Form):
@@ -104,12 +115,7 @@ class LoginCardsForm(Form):
         default=CardScope.ALL.value,
     )
     # Choices: the class's pupils, set by the view; an id from elsewhere is "Not a valid choice".
-    pupils = SelectMultipleField(
-        _l("Pupils"),
-        coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-    )
+    pupils = CheckboxesField(_l("Pupils"), coerce=int)
     submit = SubmitField(_l("Print login cards"))
 
 
@@ -117,3 +123,46 @@ class PupilPasswordForm(Form):
     """A button: give one pupil a new one-time password (only its CSRF token is read)."""
 
     submit = SubmitField(_l("Give a new one-time password"))
+
+
+# --- assignments: times are typed as local wall-clock times (`datetime-local`) in the teacher's
+# time zone; the view converts them to UTC.
+
+
+class AssignmentTimesForm(Form):
+    starts_at = DateTimeLocalField(
+        _l("Starts (optional)"),
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
+        description=_l("Pupils see the work from then on; empty: at once."),
+    )
+    due_at = DateTimeLocalField(
+        _l("Due (optional)"),
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("A note for the pupils (optional)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class AssignmentForm(AssignmentTimesForm):
+    # One token per rendered form: submitting the same form twice creates one assignment.
+    token = HiddenField(validators=[InputRequired()])
+    kind = RadioField(
+        _l("What to assign"),
+        choices=[
+            SelectChoice("quiz", _l("A quiz")),
+            SelectChoice("lectures", _l("Some lectures")),
+            SelectChoice("course", _l("The whole course")),
+        ],
+        default="quiz",
+        validators=[InputRequired()],
+    )
+    # The service says which choices belong to the course, in words a teacher understands.
+    quiz_id = SelectField(_l("Quiz"), coerce=int, validate_choice=False, validators=[Optional()])
+    lecture_ids = CheckboxesField(_l("Lectures"), coerce=int, validate_choice=False)
+
+
+class AssignmentEditForm(AssignmentTimesForm):
+    lecture_ids = CheckboxesField(_l("Lectures"), coerce=int, validate_choice=False)

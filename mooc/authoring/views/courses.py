@@ -19,7 +19,7 @@ from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.errors import BadRequest, DomainError, NotFound
 from mooc.extensions import db
 from mooc.learning.syllabus import syllabus
-from mooc.schools.reports import taught_classes
+from mooc.schools.queries.reports import taught_classes
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 

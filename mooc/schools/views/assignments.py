@@ -16,18 +16,18 @@ from mooc.catalog.models import Course
 from mooc.errors import DomainError, Invalid
 from mooc.extensions import db
 from mooc.learning.queries import ordered_lectures
-from mooc.schools import assignments as service
-from mooc.schools import todo
-from mooc.schools.assignment_forms import (
+from mooc.schools.blueprint import bp
+from mooc.schools.core.todo import local_to_utc, utc_to_local
+from mooc.schools.forms import (
     AssignmentEditForm,
     AssignmentForm,
     AssignmentTimesForm,
     ConfirmForm,
 )
-from mooc.schools.blueprint import bp
-from mooc.schools.core.todo import local_to_utc, utc_to_local
 from mooc.schools.models import Assignment, AssignmentKind, SchoolClass
 from mooc.schools.permissions import taught_class
+from mooc.schools.queries import todo
+from mooc.schools.services import assignments as service
 from mooc.web.auth import current_account, login_required
 from mooc.web.i18n import select_timezone
 

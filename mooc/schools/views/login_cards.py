@@ -9,12 +9,12 @@ from flask.typing import ResponseReturnValue
 
 from mooc.errors import DomainError
 from mooc.extensions import db
-from mooc.schools import login_cards
 from mooc.schools.blueprint import bp
 from mooc.schools.forms import LoginCardsForm, PupilPasswordForm
-from mooc.schools.login_cards import CardScope, LoginCard
 from mooc.schools.models import SchoolClass
 from mooc.schools.permissions import taught_class
+from mooc.schools.services import login_cards
+from mooc.schools.services.login_cards import CardScope, LoginCard
 from mooc.web.auth import current_account, login_required
 from mooc.web.sign_in_links import sign_in_qr, sign_in_url
 

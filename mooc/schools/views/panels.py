@@ -8,7 +8,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from mooc.extensions import db
-from mooc.schools import directory
+from mooc.schools.queries import directory
 from mooc.web.dashboard_panels import register_panel
 
 

@@ -12,11 +12,11 @@ from markupsafe import Markup
 
 from mooc.extensions import db
 from mooc.learning.core import charts
-from mooc.schools import quiz_reports, reports
 from mooc.schools.blueprint import bp
 from mooc.schools.core.charts import percent_bars_svg
 from mooc.schools.exports import analysis_csv, class_report_csv
 from mooc.schools.permissions import pupil_class_ids, taught_class
+from mooc.schools.queries import quiz_reports, reports
 from mooc.web.auth import current_account, login_required
 
 

@@ -22,13 +22,13 @@ from mooc.accounts.models import Institution
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, TooLarge
 from mooc.extensions import db
-from mooc.schools import directory
 from mooc.schools.blueprint import bp
 from mooc.schools.core.records import RosterInvalid
 from mooc.schools.core.sheet import template_csv, template_xlsx
 from mooc.schools.forms import RosterConfirmForm, RosterUploadForm
 from mooc.schools.permissions import managed_school
-from mooc.schools.rosters import (
+from mooc.schools.queries import directory
+from mooc.schools.services.rosters import (
     ReadRoster,
     describe,
     import_roster,

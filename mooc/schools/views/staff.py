@@ -10,11 +10,12 @@ from wtforms import SelectChoice
 from mooc.accounts.models import Institution
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
-from mooc.schools import classes, directory
 from mooc.schools.blueprint import bp
 from mooc.schools.forms import AddMemberForm, ClassForm, ConfirmForm, YearForm
 from mooc.schools.models import ClassRole, SchoolClass
 from mooc.schools.permissions import managed_school
+from mooc.schools.queries import directory
+from mooc.schools.services import classes
 from mooc.web.auth import current_account, login_required
 from mooc.web.forms import Form
 

@@ -15,11 +15,11 @@ from mooc.assessment.deadlines import register_due_date_provider
 from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.learning import queries as learning_queries
-from mooc.schools import assignments as service
-from mooc.schools import todo
 from mooc.schools.blueprint import bp
 from mooc.schools.models import AssignmentKind
 from mooc.schools.permissions import pupil_class_ids
+from mooc.schools.queries import todo
+from mooc.schools.services import assignments as service
 from mooc.web.auth import current_account, login_required
 from mooc.web.dashboard_panels import register_panel
 

@@ -105,7 +105,7 @@ def test_printing_gives_every_pupil_a_card_with_a_one_time_password_and_a_qr_cod
     klass: Klass,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="mooc.schools.login_cards"):
+    with caplog.at_level(logging.INFO, logger="mooc.schools.services.login_cards"):
         response = print_cards(teacher, klass.school_class)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -292,7 +292,7 @@ def test_a_teacher_resets_one_pupils_password(
     session.refresh(binh)
     assert verify_password(binh.password_hash, PASSWORD)  # the GET changed nothing
     token = csrf_from(teacher, reset_url(klass, binh))
-    with caplog.at_level(logging.INFO, logger="mooc.schools.login_cards"):
+    with caplog.at_level(logging.INFO, logger="mooc.schools.services.login_cards"):
         response = teacher.post(reset_url(klass, binh), data={"csrf_token": token})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"

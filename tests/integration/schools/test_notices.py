@@ -32,7 +32,7 @@ from mooc.schools.models import (
     SchoolClass,
     SchoolYear,
 )
-from mooc.schools.notices import announce_assignment, remind_due_tomorrow
+from mooc.schools.services.notices import announce_assignment, remind_due_tomorrow
 from tests.factories import make_institution, make_user, right_answer
 from tests.mailserver import smtp_server
 

@@ -18,7 +18,7 @@ from mooc.accounts.models import Institution, User
 from mooc.accounts.passwords import verify_password
 from mooc.schools.core.records import RosterInvalid
 from mooc.schools.models import ClassMember, RosterImport, RosterPerson, SchoolClass
-from mooc.schools.rosters import files_at, import_roster, read_roster, school_year_for
+from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "oneroster"
 TODAY = dt.date(2026, 10, 1)

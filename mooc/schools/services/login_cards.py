@@ -2,8 +2,8 @@
 
 Reads (the pupils a card can be printed for) and writes (new one-time passwords, usernames for
 pupils without one). Services flush and never commit; the view commits once, so a class's cards
-are all made or none. Audited by the `mooc.schools.login_cards` logger: who, which class, how
-many — never a password.
+are all made or none. Audited by the `mooc.schools.services.login_cards` logger: who, which
+class, how many — never a password.
 """
 
 from __future__ import annotations

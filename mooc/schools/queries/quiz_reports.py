@@ -18,7 +18,7 @@ from mooc.errors import NotFound
 from mooc.schools.core.item_analysis import QuestionStats, Sitting, analyse, read_answer
 from mooc.schools.core.report import counted_attempt
 from mooc.schools.models import AssignmentKind, ClassMember, ClassRole, SchoolClass
-from mooc.schools.reports import ReportItem, pupils_of, report_items
+from mooc.schools.queries.reports import ReportItem, pupils_of, report_items
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from mooc.catalog.models import Course, Lecture
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, PermissionDenied
 from mooc.learning import services as learning
-from mooc.schools import notices
 from mooc.schools.models import (
     Assignment,
     AssignmentKind,
@@ -36,6 +35,7 @@ from mooc.schools.models import (
     SchoolClass,
 )
 from mooc.schools.permissions import require_pupil_in
+from mooc.schools.services import notices
 
 log = logging.getLogger(__name__)
 

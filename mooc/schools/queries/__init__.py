@@ -1,0 +1,1 @@
+"""Reads of the school layer: the directory, the pupil's to-do, class and quiz reports."""

@@ -1,0 +1,1 @@
+"""Writes of the school layer: classes, rosters, assignments, login cards, notices."""
