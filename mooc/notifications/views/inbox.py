@@ -3,7 +3,7 @@ header's unread count."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from mooc.notifications import queries, services
 from mooc.notifications.forms import EmailChoicesForm
 from mooc.notifications.kinds import ALL_KINDS, KINDS, describe
 from mooc.pagination import page_number
+from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("notifications", __name__)
@@ -36,7 +37,7 @@ def unread_notifications() -> int:
 @login_required
 def index() -> ResponseReturnValue:
     user = current_account()
-    settings = current_app.config["MOOC_SETTINGS"]
+    settings = edge.settings()
     found = queries.notifications_page(
         db.session,
         user.id,

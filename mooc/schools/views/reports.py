@@ -4,7 +4,7 @@ exports, and a pupil's printable progress report for parents (teachers' copy and
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from mooc.schools.core.charts import percent_bars_svg
 from mooc.schools.exports import analysis_csv, class_report_csv
 from mooc.schools.permissions import pupil_class_ids, taught_class
 from mooc.schools.queries import quiz_reports, reports
+from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
 
@@ -76,7 +77,7 @@ def quiz_analysis_download(class_id: int, assignment_id: int) -> ResponseReturnV
 def _parents_page(class_ids: list[int], pupil_id: int) -> str:
     """The printable report, in the school's language (the platform's default) whoever prints it,
     since it is written for the pupil's family."""
-    with force_locale(current_app.config["MOOC_SETTINGS"].default_language):
+    with force_locale(edge.settings().default_language):
         sections = reports.parents_report(db.session, class_ids, pupil_id)
         return render_template("schools/pupil_report.html", sections=sections)
 
