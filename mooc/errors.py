@@ -19,7 +19,8 @@ class DomainError(Exception):
 
 
 class BadRequest(DomainError):
-    """A request our pages never send: a stale or forged button form, an unknown choice (400)."""
+    """A request that cannot be read or that our pages never send (400): a body that is not JSON,
+    a stale or forged button form, an unknown choice."""
 
 
 class Invalid(DomainError):
@@ -44,13 +45,6 @@ class Conflict(DomainError):
 
     status = 409
     title = "Conflict"
-
-
-class Malformed(DomainError):
-    """A request body that cannot be read at all, such as JSON that is not JSON (400)."""
-
-    status = 400
-    title = "Bad request"
 
 
 class Gone(DomainError):

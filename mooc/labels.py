@@ -2,7 +2,8 @@
 
 The database keeps codes ("accepted", "teacher", "quiz"); words are made when shown. Every such
 label lives here, so Python and templates (the `label(vocabulary, code)` global) say the same thing
-and a translator finds each word once. An unknown code is shown as it is. No feature imports.
+and a translator finds each word once. An unknown code is shown as it is. A few labels hold a
+number (`label("course_level", "k12", n=7)`: "Grade 7"). No feature imports.
 """
 
 from __future__ import annotations
@@ -45,8 +46,32 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "university": _l("University"),
         "ministry": _l("Ministry"),
     },
-    # catalogue items: a section holds lectures and quizzes
+    # catalogue: Level (its %(n)d is the course's grade), and a section holds lectures and quizzes
+    "course_level": {"k12": _l("Grade %(n)d"), "university": _l("University")},
     "item_kind": {"lecture": _l("Lecture"), "quiz": _l("Quiz")},
+    # assessment: AttemptPolicy and RevealPolicy, as the quiz page states them to the learner
+    "attempt_policy": {
+        "best": _l("your best attempt counts"),
+        "last": _l("your last attempt counts"),
+    },
+    "reveal_policy": {
+        "after_each": _l("Solutions are shown after each attempt."),
+        "after_last": _l("Solutions are shown once you have no attempts left."),
+        "after_due": _l("Solutions are shown after the due date."),
+        "never": _l("Solutions are not shown; your score is."),
+    },
+    # credentials: CredentialKind, a check's CheckStatus, and the level a record states (by stage,
+    # its %(n)s the grade or EQF level; "eqf 6" the one level the platform names, see level_words)
+    "credential_kind": {"achievement": _l("Course record"), "transcript": _l("Transcript")},
+    "check_status": {"passed": _l("passed"), "failed": _l("failed"), "unknown": _l("not known")},
+    "record_level": {
+        "k12": _l("Grade %(n)s"),
+        "eqf": _l("EQF level %(n)s"),
+        "eqf 6": _l("Bachelor level (EQF level 6)"),
+    },
+    # schools: AssignmentKind, and PersonRole of a roster's rows
+    "assignment_kind": {"course": _l("Course"), "lectures": _l("Lectures"), "quiz": _l("Quiz")},
+    "roster_role": {"pupil": _l("Pupil"), "teacher": _l("Teacher")},
     # authoring: the audit log's actions and objects, media kinds, what an import does to an item
     "authoring_action": {
         "create": _l("Create"),
@@ -120,10 +145,24 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
 }
 
 
-def label(vocabulary: str, code: str | enum.Enum | None) -> str:
-    """The words for `code` in `vocabulary` (a KeyError names an unknown vocabulary: a typo)."""
+def label(vocabulary: str, code: str | enum.Enum | None, **params: object) -> str:
+    """The words for `code` in `vocabulary` (a KeyError names an unknown vocabulary: a typo).
+
+    `params` fill a label's placeholders, as gettext's keywords do (`n=7` for "Grade %(n)d").
+    """
     value = code.value if isinstance(code, enum.Enum) else code
     if value is None:
         return ""
     found = VOCABULARIES[vocabulary].get(str(value))
-    return str(found) if found is not None else str(value)
+    if found is None:
+        return str(value)
+    return str(found) % params if params else str(found)
+
+
+def level_words(stage: str, code: str) -> str:
+    """A level a record states, in the reader's words: by its own name when the platform has one
+    ("eqf 6"), else by stage and number; "" when the platform cannot word it (stage unknown)."""
+    levels = VOCABULARIES["record_level"]
+    if f"{stage} {code}" in levels:
+        return label("record_level", f"{stage} {code}")
+    return label("record_level", stage, n=code) if stage in levels else ""

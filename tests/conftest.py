@@ -6,47 +6,27 @@ SQLite always; PostgreSQL as well when MOOC_TEST_DATABASE_URL (a server base URL
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask, g, has_app_context
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
 from mooc.authoring.core.package_format import load_tree
 from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db, limiter
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from mooc.settings import Settings
-from tests.helpers import signing_settings
+from tests.helpers import CONTENT, RequestScopedClient, make_settings, signing_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 PG_BASE = os.environ.get("MOOC_TEST_DATABASE_URL", "").rstrip("/")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_BASE else [])]
-
-
-def make_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
-    return Settings(
-        env="testing",
-        instance_path=tmp,
-        secret_key="test-secret-" + "x" * 40,
-        database_url=database_url,
-        storage_url="memory://",
-        base_url="http://mooc.test",
-        # Like a deployment, tests can sign records (32 bytes, urlsafe base64; not a secret).
-        key_encryption_key=base64.urlsafe_b64encode(bytes(range(32))).decode(),
-        extra=extra,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -123,23 +103,6 @@ def session(app: Flask) -> Iterator[Session]:
             db.sessionmaker.configure(
                 bind=db.engine, join_transaction_mode="conservative_savepoint"
             )
-
-
-class RequestScopedClient(FlaskClient):
-    """A test client whose requests forget per-request caches kept in `g`.
-
-    Tests hold one app context open (so the app's `db.session` is the test's session); Flask
-    then reuses it for each request, and with it `g`, where Flask-Login caches the current user,
-    Flask-Babel the locale and Flask-WTF the CSRF token. Each real request starts without them;
-    so does each of these.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
-        if has_app_context():
-            g.pop("_login_user", None)
-            g.pop("_flask_babel", None)
-            g.pop("csrf_token", None)  # Flask-WTF caches the raw token per request
-        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

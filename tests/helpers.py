@@ -1,5 +1,6 @@
-"""Helpers for talking to the app like a browser (CSRF tokens, logging in, a language), for
-letting the shared test app sign records, and the platform's verifier as tests configure it."""
+"""Helpers for the test apps' settings and client, for talking to the app like a browser (CSRF
+tokens, logging in, a language), for letting the shared test app sign records, and the
+platform's verifier as tests configure it. Fixtures live in the conftest files."""
 
 from __future__ import annotations
 
@@ -7,22 +8,58 @@ import base64
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
+from mooc.settings import Settings
 
 T = TypeVar("T")
-BASE_URL = "http://mooc.test"  # the shared app's public origin (tests/conftest.py)
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+BASE_URL = "http://mooc.test"  # the test apps' public origin (make_settings)
 
 # The key-encryption key the shared app signs with (32 bytes, urlsafe base64; not a secret).
 TEST_KEK = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
+    """A test app's settings: in-memory storage, BASE_URL, a key to sign records with."""
+    return Settings(
+        env="testing",
+        instance_path=tmp,
+        secret_key="test-secret-" + "x" * 40,
+        database_url=database_url,
+        storage_url="memory://",
+        base_url=BASE_URL,
+        # Like a deployment, tests can sign records (32 bytes, urlsafe base64; not a secret).
+        key_encryption_key=base64.urlsafe_b64encode(bytes(range(32))).decode(),
+        extra=extra,
+    )
+
+
+class RequestScopedClient(FlaskClient):
+    """A test client whose requests forget per-request caches kept in `g`.
+
+    Tests hold one app context open (so the app's `db.session` is the test's session); Flask
+    then reuses it for each request, and with it `g`, where Flask-Login caches the current user,
+    Flask-Babel the locale and Flask-WTF the CSRF token. Each real request starts without them;
+    so does each of these.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
+            g.pop("csrf_token", None)  # Flask-WTF caches the raw token per request
+        return super().open(*args, **kwargs)
 
 
 def csrf_from(client: FlaskClient, url: str) -> str:

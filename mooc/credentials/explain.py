@@ -17,6 +17,7 @@ from mooc.credentials.core.verify import (
     Check,
 )
 from mooc.credentials.verification import VerificationReport
+from mooc.labels import label
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,7 @@ def _sentences() -> dict[tuple[str, str], str]:
 
 
 def status_word(status: str) -> str:
-    labels: dict[str, str] = {"passed": _("passed"), "failed": _("failed")}
-    return labels.get(status) or _("not known")
+    return label("check_status", status if status in ("passed", "failed") else "unknown")
 
 
 def explain_check(check: Check) -> ExplainedCheck:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from mooc.assessment.core.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
-from mooc.labels import SUBJECTS, label
+from mooc.labels import SUBJECTS, label, level_words
 from mooc.markup import RegionLabels, render_inline
 
 
@@ -196,4 +196,6 @@ def register_filters(app: Flask) -> None:
         inline_markdown=inline_markdown,
         option_letter=option_letter,
     )
-    app.jinja_env.globals.update(url_with=url_with, grade_scales=grade_scales, label=label)
+    app.jinja_env.globals.update(
+        url_with=url_with, grade_scales=grade_scales, label=label, level_words=level_words
+    )

@@ -18,8 +18,8 @@ from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from tests.conftest import CONTENT, make_settings
 from tests.e2e.serving import serving
+from tests.helpers import CONTENT, make_settings
 
 T = TypeVar("T")
 

@@ -24,9 +24,9 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
 from mooc.schools.models import ClassMember, ClassRole, SchoolClass, SchoolYear
-from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.helpers import CONTENT, make_settings
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "journey password 123"

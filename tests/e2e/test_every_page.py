@@ -44,10 +44,10 @@ from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass,
 from mooc.schools.permissions import TEACHING_ROLES
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
 from tests.classroom_data import build_class
-from tests.conftest import CONTENT, make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
 from tests.factories import make_pupil, make_school_class
+from tests.helpers import CONTENT, make_settings
 
 pytestmark = pytest.mark.e2e
 

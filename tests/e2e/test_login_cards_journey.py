@@ -23,11 +23,11 @@ from mooc.accounts.models import Role
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from tests.conftest import make_settings
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
 from tests.factories import PASSWORD, make_class_teacher, make_pupil, make_school_class
+from tests.helpers import make_settings
 
 pytestmark = pytest.mark.e2e
 

@@ -20,9 +20,9 @@ from mooc.factory import create_app
 from mooc.migrate import upgrade
 from mooc.notifications.kinds import ASSIGNMENT_NEW, RECORD_ISSUED
 from mooc.notifications.services import notify
-from tests.conftest import make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.helpers import make_settings
 from tests.mailserver import Inbox, smtp_server
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,8 @@ from mooc.accounts.services import register
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from tests.conftest import make_settings
 from tests.e2e.serving import serving
+from tests.helpers import make_settings
 from tests.mailserver import Inbox, link_in, smtp_server
 
 pytestmark = pytest.mark.e2e

@@ -20,9 +20,9 @@ from mooc.authoring.packages.importing import import_tree
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.helpers import CONTENT, make_settings
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long enough password"

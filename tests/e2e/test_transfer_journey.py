@@ -29,11 +29,10 @@ from mooc.factory import create_app
 from mooc.migrate import upgrade
 from mooc.transfer.core.conversion import Method
 from mooc.transfer.services import rules, trust
-from tests.conftest import CONTENT, make_settings
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
 from tests.factories import complete
-from tests.helpers import TEST_KEK
+from tests.helpers import CONTENT, TEST_KEK, make_settings
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")

@@ -43,7 +43,7 @@ from mooc.api.models import ApiScope
 from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records
 from mooc.credentials.verification import require_verifiable
 from mooc.db import utcnow
-from mooc.errors import Conflict, DomainError, Invalid, NotFound
+from mooc.errors import BadRequest, Conflict, Invalid, NotFound
 from mooc.extensions import db
 from mooc.pagination import MAX_PAGE, paginate
 from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem
@@ -62,10 +62,6 @@ from mooc.web.errors import problem
 
 bp = Blueprint("transfer", __name__, url_prefix="/api/v1/transfer")
 OUTCOMES = {"accept": Outcome.ACCEPTED, "adjust": Outcome.ADJUSTED, "reject": Outcome.REJECTED}
-
-
-class Malformed(DomainError):
-    """A request body that is not JSON at all (400)."""
 
 
 def _time(value: dt.datetime) -> str:
@@ -239,7 +235,7 @@ def _json_body(max_bytes: int) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise Malformed(_("The body is not JSON.")) from None
+        raise BadRequest(_("The body is not JSON.")) from None
 
 
 def _text(body: dict[str, Any], name: str, maximum: int) -> str:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from mooc.credentials import queries
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.verification import require_verifiable
-from mooc.errors import Invalid, Malformed
+from mooc.errors import BadRequest, Invalid
 from mooc.extensions import csrf, db, limiter
 from mooc.web import edge
 from mooc.web.auth import current_account
@@ -53,7 +53,7 @@ def _body() -> Any:
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise Malformed(_("The body is not JSON.")) from None
+        raise BadRequest(_("The body is not JSON.")) from None
 
 
 @bp.post("/credentials/verify")

@@ -1,28 +1,14 @@
-"""Shared set-up of the API tests: institution tokens (made with a known pepper), their
-Authorization header, and what a refused bearer token answers."""
+"""Fixtures of the API tests: the shared app checks institution tokens with a known pepper."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
-from mooc.accounts.models import Role, User
-from mooc.api.models import ApiScope
-from mooc.api.services import IssuedToken, create_token
-from mooc.credentials.issuers import institution_by_slug
-from mooc.db import utcnow
-from tests.factories import make_user
 from tests.helpers import signing_settings
-
-PEPPER = "token-test-pepper-" + "q" * 32
-UNIVERSITY = "dai-hoc-mo-ha-noi"
-PARTNER = "dai-hoc-da-nang"
-STATEMENTS = "/api/v1/xapi/statements"
+from tests.integration.api.tokens import PEPPER
 
 
 @pytest.fixture
@@ -30,43 +16,3 @@ def pepper(app: Flask) -> Iterator[None]:
     """The shared app checks institution tokens with PEPPER (and can sign records)."""
     with signing_settings(app, api_token_pepper=PEPPER):
         yield
-
-
-def staff_of(session: Session, slug: str) -> User:
-    return make_user(session, (slug, Role.STAFF))
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-
-
-def make_token(
-    session: Session,
-    slug: str = UNIVERSITY,
-    scopes: tuple[ApiScope, ...] = (ApiScope.XAPI_READ,),
-    *,
-    now: dt.datetime | None = None,
-    expires_at: dt.datetime | None = None,
-) -> IssuedToken:
-    issued = create_token(
-        session,
-        institution=institution_by_slug(session, slug),
-        name="Registrar system",
-        scopes=scopes,
-        created_by=staff_of(session, slug),
-        pepper=PEPPER,
-        now=now or utcnow(),
-        expires_at=expires_at,
-    )
-    session.commit()
-    return issued
-
-
-def assert_unauthorized(response: TestResponse, error: str | None = None) -> None:
-    assert response.status_code == 401
-    assert response.mimetype == "application/problem+json"
-    challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith('Bearer realm="mooc"')
-    if error:
-        assert f'error="{error}"' in challenge
-    assert response.get_json()["status"] == 401

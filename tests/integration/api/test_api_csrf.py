@@ -20,10 +20,9 @@ from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from tests.conftest import RequestScopedClient, make_settings
 from tests.factories import PASSWORD
-from tests.helpers import csrf_from, login
-from tests.integration.api.conftest import PEPPER, assert_unauthorized, bearer
+from tests.helpers import RequestScopedClient, csrf_from, login, make_settings
+from tests.integration.api.tokens import PEPPER, assert_unauthorized, bearer
 
 probe = Blueprint("probe", __name__, url_prefix="/api/v1/probe")
 

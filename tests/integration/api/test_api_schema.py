@@ -34,8 +34,8 @@ from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
 from tests.factories import PASSWORD, make_user, study
 from tests.helpers import context, login, signing_settings
-from tests.integration.credentials.conftest import UNIVERSITY_COURSE, issue
-from tests.integration.transfer.conftest import STATS, partner, send, set_up_partner, staff, student
+from tests.integration.credentials.records import UNIVERSITY_COURSE, issue
+from tests.integration.transfer.partner import STATS, partner, send, set_up_partner, staff, student
 
 BASE_URL = "http://mooc.test"
 UNIVERSITY = "dai-hoc-mo-ha-noi"  # issues UNIVERSITY_COURSE

@@ -14,8 +14,8 @@ from mooc.accounts.models import Role
 from mooc.api.models import ApiScope
 from tests.factories import PASSWORD, make_user, study
 from tests.helpers import login
-from tests.integration.api.conftest import PARTNER, STATEMENTS, bearer, make_token
-from tests.integration.credentials.conftest import SCHOOL_COURSE, UNIVERSITY_COURSE
+from tests.integration.api.tokens import PARTNER, STATEMENTS, bearer, make_token
+from tests.integration.credentials.records import SCHOOL_COURSE, UNIVERSITY_COURSE
 
 pytestmark = pytest.mark.usefixtures("pepper")
 

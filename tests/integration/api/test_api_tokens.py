@@ -27,7 +27,7 @@ from mooc.db import utcnow
 from mooc.extensions import csrf
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login, signing_settings
-from tests.integration.api.conftest import (
+from tests.integration.api.tokens import (
     PARTNER,
     PEPPER,
     STATEMENTS,

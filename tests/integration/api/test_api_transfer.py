@@ -23,8 +23,8 @@ from mooc.transfer.models import Decision, ItemState, Outcome, RequestItem, Trus
 from mooc.transfer.services import trust
 from tests.factories import PASSWORD
 from tests.helpers import login
-from tests.integration.api.conftest import PEPPER
-from tests.integration.transfer.conftest import (
+from tests.integration.api.tokens import PEPPER
+from tests.integration.transfer.partner import (
     ISSUING,
     STATS,
     issue,

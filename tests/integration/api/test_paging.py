@@ -16,7 +16,7 @@ from mooc.catalog.services import assign_teacher
 from mooc.pagination import MAX_PAGE, page_number
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login
-from tests.integration.api.conftest import bearer, make_token
+from tests.integration.api.tokens import bearer, make_token
 
 HUGE = "9223372036854775807"  # the largest bigint: any OFFSET built from it overflows
 ODD_PAGES = [HUGE, "99999999999999999999999999", str(MAX_PAGE), "0", "-3", "abc", "", "٣"]

@@ -26,8 +26,7 @@ from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.learning.models import Completion
 from mooc.migrate import upgrade
-from tests.conftest import ROOT, make_settings
-from tests.helpers import BASE_URL, TEST_KEK
+from tests.helpers import BASE_URL, ROOT, TEST_KEK, make_settings
 
 LEARNERS = 600
 FLASK = str(Path(sys.executable).with_name("flask"))

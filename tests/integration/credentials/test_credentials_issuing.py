@@ -32,7 +32,7 @@ from mooc.learning.queries import ordered_lectures
 from mooc.settings import SettingsError, load_settings
 from tests.factories import PASSWORD, complete, make_user, seed_course, study
 from tests.helpers import TEST_KEK, context, csrf_from, login, platform_verifier
-from tests.integration.credentials.conftest import (
+from tests.integration.credentials.records import (
     SCHOOL_COURSE,
     UNIVERSITY_COURSE,
     issue,

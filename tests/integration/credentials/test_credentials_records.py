@@ -25,7 +25,7 @@ from mooc.db import utcnow
 from mooc.web.filters import credits, hours, number
 from tests.factories import PASSWORD, make_user
 from tests.helpers import context, csrf_from, in_language, login, platform_verifier
-from tests.integration.credentials.conftest import SCHOOL_COURSE, issue
+from tests.integration.credentials.records import SCHOOL_COURSE, issue
 
 _NEW_LINK = re.compile(r'id="new-link"[^>]*value="([^"]+)"')
 

@@ -28,7 +28,7 @@ from mooc.db import utcnow
 from mooc.settings import SettingsError, load_settings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_from, login, platform_verifier, signing_settings
-from tests.integration.credentials.conftest import issue
+from tests.integration.credentials.records import issue
 
 FOREIGN_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(100, 132)))
 FOREIGN_DID = did_key(FOREIGN_KEY.public_key())

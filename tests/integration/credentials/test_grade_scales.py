@@ -20,7 +20,7 @@ from mooc.credentials.services.issuing import issue_completion_record
 from mooc.learning import queries as learning_queries
 from tests.factories import complete
 from tests.helpers import context, csrf_from, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     STATS,
     send,
     set_up_partner,

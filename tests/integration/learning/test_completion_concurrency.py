@@ -28,8 +28,8 @@ from mooc.learning.models import Completion, XapiStatement
 from mooc.learning.queries import ordered_lectures
 from mooc.learning.xapi import VERBS
 from mooc.migrate import upgrade
-from tests.conftest import CONTENT, make_settings
 from tests.factories import right_answer
+from tests.helpers import CONTENT, make_settings
 
 BASE = "http://mooc.test"
 SLUG = "tieng-viet-lop-1"

@@ -23,7 +23,7 @@ from mooc.learning.xapi import VERBS
 from mooc.markup import render_inline
 from tests.factories import seed_course
 from tests.helpers import csrf_from
-from tests.integration.learning.conftest import (
+from tests.integration.learning.learners import (
     MATH,
     MATH_QUIZ,
     READING,

@@ -16,7 +16,7 @@ from mooc.learning.queries import ordered_lectures
 from mooc.learning.xapi import VERBS
 from tests.factories import make_user, right_answer, seed_course, study
 from tests.helpers import BASE_URL
-from tests.integration.learning.conftest import MATH
+from tests.integration.learning.learners import MATH
 
 
 def _statements(session: Session, user: User, verb: str) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from mooc.assessment.models import QuizAttempt
 from mooc.db import utcnow
 from mooc.settings import SettingsError, load_settings
-from tests.integration.learning.conftest import (
+from tests.integration.learning.learners import (
     MATH,
     MATH_QUIZ,
     Browser,

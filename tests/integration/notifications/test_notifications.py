@@ -30,12 +30,11 @@ from mooc.notifications.sender import EXTENSION, claim_run, run_cycle
 from mooc.notifications.services import KEEP_READ, notify, set_email_optouts
 from mooc.settings import SettingsError, load_settings
 from mooc.transfer.models import Outcome
-from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login
-from tests.integration.transfer.conftest import STATS, issue, set_up_partner, staff, student
-from tests.integration.transfer.conftest import decide_item as _decide
-from tests.integration.transfer.conftest import sent_item as _item
+from tests.helpers import csrf_from, login, make_settings
+from tests.integration.transfer.partner import STATS, issue, set_up_partner, staff, student
+from tests.integration.transfer.partner import decide_item as _decide
+from tests.integration.transfer.partner import sent_item as _item
 from tests.mailserver import free_port, smtp_server
 
 SENDER = "mooc <no-reply@mooc.test>"

@@ -14,8 +14,7 @@ from mooc.db import utcnow
 from mooc.learning.queries import is_enrolled
 from mooc.schools.models import Assignment, AssignmentKind, ClassMember, ClassRole
 from tests.factories import make_user
-
-from .conftest import (
+from tests.integration.schools.classrooms import (
     MATH,
     MATH_QUIZ,
     Browser,

@@ -13,8 +13,7 @@ from mooc.db import utcnow
 from mooc.demo.assignments import load_demo_assignments
 from mooc.schools.models import Assignment
 from tests.factories import make_user
-
-from .conftest import make_classroom, quiz
+from tests.integration.schools.classrooms import make_classroom, quiz
 
 
 def test_the_demo_class_has_a_quiz_due_in_a_week_done_by_some(session: Session) -> None:

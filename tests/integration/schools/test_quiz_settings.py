@@ -17,8 +17,16 @@ from mooc.db import utcnow
 from mooc.markup import render_inline
 from mooc.schools.models import Assignment, AssignmentKind
 from tests.factories import make_user
-
-from .conftest import MATH, MATH_QUIZ, Browser, Classroom, browser_of, course, quiz, right_answers
+from tests.integration.schools.classrooms import (
+    MATH,
+    MATH_QUIZ,
+    Browser,
+    Classroom,
+    browser_of,
+    course,
+    quiz,
+    right_answers,
+)
 
 START = f"/courses/{MATH}/quizzes/{MATH_QUIZ}/start"
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from mooc.assessment.models import RevealPolicy
 from mooc.authoring.core.package_format import PackageError, load_course
 from mooc.authoring.packages.exporting import export_course
-
-from .conftest import MATH, MATH_QUIZ, course, quiz
+from tests.integration.schools.classrooms import MATH, MATH_QUIZ, course, quiz
 
 
 def test_settings_are_exported_and_read_back(app: Flask, session: Session, tmp_path: Path) -> None:

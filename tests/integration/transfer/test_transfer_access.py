@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Role
 from tests.factories import make_user
 from tests.helpers import csrf_from, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     ISSUING,
     STATS,
     issue,

@@ -27,7 +27,7 @@ from mooc.transfer.services.decisions import (
     reevaluate,
 )
 from tests.helpers import BASE_URL, csrf_from, in_language, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     INTRO,
     STATS,
     TODAY,
@@ -39,8 +39,8 @@ from tests.integration.transfer.conftest import (
     student,
     verifier,
 )
-from tests.integration.transfer.conftest import decide_item as _decide
-from tests.integration.transfer.conftest import sent_item as _item
+from tests.integration.transfer.partner import decide_item as _decide
+from tests.integration.transfer.partner import sent_item as _item
 
 pytestmark = pytest.mark.usefixtures("signing")
 

@@ -13,7 +13,7 @@ from mooc.accounts.models import User
 from mooc.transfer.models import Agreement, ItemState, RequestItem, TransferRequest
 from mooc.transfer.services import trust
 from tests.helpers import BASE_URL, login, signing_settings
-from tests.integration.transfer.conftest import partner
+from tests.integration.transfer.partner import partner
 
 
 def test_demo_load_sets_up_the_partner_university_and_a_pending_request(

@@ -16,7 +16,7 @@ from mooc.transfer.exports import DETAIL_HEADER, safe_cell
 from mooc.transfer.models import Outcome
 from mooc.transfer.services.decisions import decide
 from tests.helpers import context, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     INTRO,
     STATS,
     TODAY,

@@ -21,7 +21,7 @@ from mooc.transfer.services import rules, trust
 from mooc.transfer.services.evaluation import evaluate_record
 from mooc.transfer.services.rules import RuleSpec
 from tests.helpers import BASE_URL, csrf_from, in_language, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     STATS,
     TODAY,
     issue,

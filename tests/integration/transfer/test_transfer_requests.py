@@ -22,7 +22,7 @@ from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.requests import send_records, withdraw_request
 from tests.helpers import BASE_URL, context, csrf_from, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     INTRO,
     STATS,
     TODAY,

@@ -14,7 +14,7 @@ from mooc.transfer.queries import flagged_items
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.revocations import flag_revoked_platform_records
 from tests.helpers import context, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     STATS,
     TODAY,
     issue,

@@ -25,7 +25,7 @@ from mooc.transfer.models import (
 )
 from mooc.transfer.services import rules, trust
 from tests.helpers import BASE_URL, csrf_from, login
-from tests.integration.transfer.conftest import (
+from tests.integration.transfer.partner import (
     STATS,
     intro_rule,
     issue,

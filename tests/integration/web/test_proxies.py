@@ -10,7 +10,7 @@ from flask import Flask, request
 
 from mooc.factory import create_app
 from mooc.settings import SettingsError, load_settings
-from tests.conftest import make_settings
+from tests.helpers import make_settings
 
 VERIFY = "/api/v1/credentials/verify"
 

@@ -18,9 +18,8 @@ from werkzeug.test import TestResponse
 
 from mooc.accounts.models import User
 from mooc.factory import create_app
-from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login
+from tests.helpers import csrf_from, login, make_settings
 
 # --- CSRF ------------------------------------------------------------------------------------
 

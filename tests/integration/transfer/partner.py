@@ -1,6 +1,6 @@
-"""Shared set-up of the transfer tests: a partner university (Đại học Đà Nẵng) with its staff,
-trust list and rules, students with signed records of the seed courses, sending them, and the
-platform's verifier offline."""
+"""Credit transfer for tests: a partner university (Đại học Đà Nẵng) with its staff, trust list
+and rules, students with signed records of the seed courses, sending them, deciding on them, and
+the platform's verifier offline."""
 
 from __future__ import annotations
 

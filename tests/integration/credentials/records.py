@@ -1,5 +1,5 @@
-"""Shared set-up of the credentials tests: the seed courses records are issued for, a learner
-who completes one and gets its signed record, and the records a person holds."""
+"""Signed records for tests: the seed courses records are issued for, a learner who completes
+one and gets its signed record, and the records a person holds."""
 
 from __future__ import annotations
 
