@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ from tests.helpers import CONTENT, make_settings
 
 pytestmark = pytest.mark.e2e
 
+ROSTER = Path(__file__).resolve().parents[1] / "data" / "oneroster" / "v1.1"
 AXE_URL = "/_field-test/axe.min.js"  # served beside the app by the test's server only
 PHONE: ViewportSize = {"width": 360, "height": 640}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -372,6 +374,11 @@ def _problems(page: Page, base: str, path: str, role: str) -> list[str]:
         return [f"{where}: status {response.status if response else 'none'}, not 200"]
     if path != "/login" and page.url.startswith(f"{base}/login"):
         return [f"{where}: redirected to the login page"]
+    return _problems_here(page, base, where)
+
+
+def _problems_here(page: Page, base: str, where: str) -> list[str]:
+    """The page the browser shows now: wider than the phone, or blocking axe violations."""
     found = []
     overflow = page.evaluate(OVERFLOW_JS)
     if overflow:
@@ -411,6 +418,79 @@ def test_every_page_of_every_role_fits_a_phone_and_passes_axe(browser: Browser, 
     assert site.argumentless <= visited, f"pages nobody walked: {site.argumentless - visited}"
     assert languages == {"en", "vi"}, f"the visitor's pages were in {languages}"
     assert len(visited) >= 45, f"only {len(visited)} pages walked"
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_pages_that_follow_a_form_fit_a_phone_and_pass_axe(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    """Pages no GET reaches: a roster's preview (after the upload), the printed login cards (after
+    confirming) and a pupil's first sign-in with a card's one-time password (choose a password),
+    in the demo accounts' Vietnamese; the printed cards also as they are printed."""
+    walks = {walk.role: walk for walk in site.walks}
+    roster = next(p for p in walks["school"].paths if p.endswith("/roster"))
+    cards = next(p for p in walks["teacher"].paths if p.endswith("/login-cards"))
+    export = tmp_path / "roster.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        for file in ROSTER.iterdir():
+            archive.write(file, file.name)
+    problems: list[str] = []
+    reached: list[str] = []
+    opened: list[Any] = []
+
+    def phone(email: str | None) -> Page:
+        context = browser.new_context(locale="vi-VN", viewport=PHONE, bypass_csp=True)
+        opened.append(context)
+        page = context.new_page()
+        if email:
+            _log_in(page, site.url, email)
+        return page
+
+    try:
+        page = phone("school@demo.test")
+        page.goto(site.url + roster)
+        page.locator("main input[type=file]").set_input_files(export)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        reached.append(page.locator("h1").inner_text())
+        problems += _problems_here(page, site.url, f"[school] {roster} preview")
+
+        page = phone("teacher@demo.test")
+        page.goto(site.url + cards)
+        page.locator("input[name=scope][value=selected]").check()
+        pupil = page.locator("table.pupils tbody tr").filter(has=page.locator("code")).last
+        username = pupil.locator("code").inner_text()
+        pupil.locator("input[type=checkbox]").check()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").last.click()
+        password = page.locator(".login-card-password").inner_text()
+        reached.append(page.locator("h1").inner_text())
+        problems += _problems_here(page, site.url, f"[teacher] {cards} printed")
+        # On paper: A4 less the 8 mm margins is 733 px wide; each card's text stays inside its cut
+        # lines (a phone-wide page in print media would squeeze the two columns of cards).
+        page.set_viewport_size({"width": 733, "height": 1062})
+        page.emulate_media(media="print")
+        spill = page.evaluate(
+            "[...document.querySelectorAll('.login-card')]"
+            ".filter((card) => card.scrollHeight > card.clientHeight).length"
+        )
+        if spill:
+            problems.append(f"[teacher] {cards} printed: {spill} card(s) spill over the cut line")
+
+        page = phone(None)
+        page.goto(f"{site.url}/login")
+        page.locator("main input[name=login]").fill(username)
+        page.locator("main input[name=password]").fill(password)
+        with page.expect_navigation():
+            page.locator("main input[name=password]").press("Enter")
+        reached.append(page.url.removeprefix(site.url).split("?")[0])
+        problems += _problems_here(page, site.url, f"[pupil {username}] first sign-in")
+    finally:
+        for context in opened:
+            context.close()
+    assert reached[0] == "Kiểm tra trước khi nhập", reached
+    assert reached[1].startswith("Thẻ đăng nhập lớp"), reached
+    assert reached[2] == "/account/choose-password", reached
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 

@@ -20,6 +20,11 @@ from mooc.schools.queries import quiz_reports, reports
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
+# The item analysis's charts are drawn narrower than the charts' default 560 units, so that on a
+# 360 px phone their labels stay 8–10 px high rather than 6; the histogram needs 480 for its ten
+# range labels ("80–89", "90–100") not to run into each other.
+BARS_WIDTH, HISTOGRAM_WIDTH = 420, 480
+
 
 @bp.get("/classes/<int:class_id>/report")
 @login_required
@@ -42,7 +47,9 @@ def quiz_analysis(class_id: int, assignment_id: int) -> ResponseReturnValue:
     school_class = taught_class(db.session, current_account(), class_id)
     analysis = quiz_reports.quiz_analysis(db.session, school_class, assignment_id)
     distribution = charts.score_bins(analysis.scores)
-    histogram = charts.histogram_svg(_("Scores of the class"), distribution, charts.BIN_LABELS)
+    histogram = charts.histogram_svg(
+        _("Scores of the class"), distribution, charts.BIN_LABELS, width=HISTOGRAM_WIDTH
+    )
     bars = percent_bars_svg(
         _("Share correct per question"),
         _("One bar per question: the share of the pupils who drew it that answered it right."),
@@ -54,6 +61,7 @@ def quiz_analysis(class_id: int, assignment_id: int) -> ResponseReturnValue:
             for q in analysis.questions
         ],
         chart_id="share-correct",
+        width=BARS_WIDTH,
     )
     return render_template(
         "schools/quiz_analysis.html",
