@@ -192,6 +192,11 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     agreement = one(select(Agreement))
     rule = one(select(RecognitionRule).where(RecognitionRule.agreement_id == agreement.id))
     school_class = one(select(SchoolClass).where(SchoolClass.name == "6A1"))
+    school_member = one(
+        select(ClassMember)
+        .where(ClassMember.class_id == school_class.id, ClassMember.role == ClassRole.PUPIL)
+        .limit(1)
+    )
     teacher = one(select(User).where(User.email == "teacher@demo.test"))
     built = build_class(session, pupils=6, items=6, password=DEMO_PASSWORD, teacher=teacher)
     room = _demo_class(session, student)
@@ -260,6 +265,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"{school}/classes/{school_class.id}",
             f"{school}/classes/{school_class.id}?q=hs.6a1.0",
             f"{school}/classes/{school_class.id}/edit",
+            f"{school}/classes/{school_class.id}/members/{school_member.id}/end",
             f"{school}/classes/new",
             f"{school}/years/new",
             f"{school}/years/{school_class.school_year_id}",

@@ -71,6 +71,14 @@ def school_class(session: Session, school: Institution, class_id: int) -> School
     return found
 
 
+def class_member(session: Session, school_class: SchoolClass, member_id: int) -> ClassMember:
+    """A membership of this class (current or ended), or `NotFound` (also for another class's)."""
+    member = session.get(ClassMember, member_id)
+    if member is None or member.class_id != school_class.id:
+        raise NotFound(_("This person is not in the class."))
+    return member
+
+
 @dataclass(frozen=True)
 class ClassPeople:
     homeroom: list[ClassMember]

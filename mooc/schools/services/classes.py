@@ -19,6 +19,7 @@ from mooc.accounts.models import Institution, Membership, Role, User
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 from mooc.schools.models import ClassMember, ClassRole, SchoolClass, SchoolYear
+from mooc.schools.queries import directory
 
 audit = logging.getLogger("mooc.schools.audit")
 
@@ -174,9 +175,7 @@ def end_member(
     session: Session, school_class: SchoolClass, member_id: int, *, by: User
 ) -> ClassMember:
     """Someone leaves the class (the row stays, with the day they left). Raises `NotFound`."""
-    member = session.get(ClassMember, member_id)
-    if member is None or member.class_id != school_class.id:
-        raise NotFound(_("This person is not in the class."))
+    member = directory.class_member(session, school_class, member_id)
     if member.ended_at is None:
         member.ended_at = utcnow()
         audit.info("staff %s ended membership %s in class %s", by.id, member.id, school_class.id)

@@ -238,17 +238,30 @@ def add_member(slug: str, class_id: int) -> ResponseReturnValue:
     return redirect(url_for("schools.class_page", slug=slug, class_id=class_id), 303)
 
 
-@bp.post("/schools/<slug>/classes/<int:class_id>/members/<int:member_id>/end")
+@bp.route(
+    "/schools/<slug>/classes/<int:class_id>/members/<int:member_id>/end", methods=["GET", "POST"]
+)
 @login_required
 def end_member(slug: str, class_id: int, member_id: int) -> ResponseReturnValue:
+    """GET asks for confirmation; POST (with its CSRF token) ends the membership."""
     found = _school(slug)
     school_class = directory.school_class(db.session, found, class_id)
-    if not ConfirmForm().validate_on_submit():
-        raise Invalid(_("The form had expired. Please try again."))
-    member = classes.end_member(db.session, school_class, member_id, by=current_account())
-    db.session.commit()
-    flash(
-        _("%(name)s has left class %(cls)s.", name=member.user.name, cls=school_class.name),
-        "success",
+    member = directory.class_member(db.session, school_class, member_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            raise Invalid(_("The form had expired. Please try again."))
+        classes.end_member(db.session, school_class, member_id, by=current_account())
+        db.session.commit()
+        flash(
+            _("%(name)s has left class %(cls)s.", name=member.user.name, cls=school_class.name),
+            "success",
+        )
+        return redirect(url_for("schools.class_page", slug=slug, class_id=class_id), 303)
+    return render_template(
+        "schools/member_end.html",
+        school=found,
+        school_class=school_class,
+        member=member,
+        form=form,
     )
-    return redirect(url_for("schools.class_page", slug=slug, class_id=class_id), 303)

@@ -86,6 +86,10 @@ def test_staff_create_a_year_and_a_class(
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "6A1" in page
+    class_url = response.headers["Location"]
+    edit = client.get(f"{class_url}/edit").get_data(as_text=True)
+    assert f'href="{class_url}">Back to class 6A1' in edit  # the edit page leads back
+    assert f'href="{base}/">Back to' in client.get(f"{base}/classes/new").get_data(as_text=True)
     again = client.post(
         f"{base}/classes/new",
         data={"csrf_token": token, "year": year_id, "name": "6A1", "grade": "6"},
@@ -131,6 +135,16 @@ def test_staff_add_a_homeroom_teacher_and_pupils_then_remove_one(
     page = client.get(url).get_data(as_text=True)
     assert "Phạm Thu Hằng" in page and "Trần Đức Minh" in page
     member_id = session.scalar(select(ClassMember.id).where(ClassMember.user_id == pupil.id))
+    assert f"{url}/members/{member_id}/end" in page  # "Remove" opens a confirmation first
+    confirm = client.get(f"{url}/members/{member_id}/end")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Remove Trần Đức Minh from class 6A1?" in text
+    assert "Their progress, scores and records are kept" in text
+    member = session.get(ClassMember, member_id)
+    assert member is not None and member.ended_at is None  # asking changes nothing
+    assert client.get(f"{url}/members/{member_id + 999}/end").status_code == 404
+    assert client.post(f"{url}/members/{member_id}/end", data={}).status_code == 400
+    assert member.ended_at is None  # no CSRF token, no change
     assert (
         client.post(f"{url}/members/{member_id}/end", data={"csrf_token": token}).status_code == 303
     )
