@@ -74,6 +74,7 @@ BLUEPRINTS = (
     transfer_views.bp,
     schools_views.bp,
     notifications_views.bp,
+    notifications_views.outbox_bp,
 )
 
 

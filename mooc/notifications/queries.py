@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail
@@ -61,13 +61,19 @@ def outbox_state(session: Session) -> OutboxState:
     return OutboxState(int(waiting), int(sent), int(given_up))
 
 
+def _given_up() -> Select[NotificationEmail]:
+    return (
+        select(NotificationEmail)
+        .where(NotificationEmail.sent_at.is_(None), NotificationEmail.next_attempt_at.is_(None))
+        .order_by(NotificationEmail.id.desc())
+    )
+
+
+def given_up_page(session: Session, *, page: int, per_page: int = 50) -> Page[NotificationEmail]:
+    """The emails the sender gave up on, newest first, for the administrator's outbox page."""
+    return paginate(session, _given_up(), page=page, per_page=per_page)
+
+
 def given_up_emails(session: Session, limit: int = 20) -> list[NotificationEmail]:
     """The latest emails the sender gave up on, with their last error."""
-    return list(
-        session.scalars(
-            select(NotificationEmail)
-            .where(NotificationEmail.sent_at.is_(None), NotificationEmail.next_attempt_at.is_(None))
-            .order_by(NotificationEmail.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_given_up().limit(limit)))

@@ -7,6 +7,7 @@ roll back with the action that caused them, and nothing here touches a mail serv
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,8 @@ from mooc.notifications.emails import email_copy
 from mooc.notifications.kinds import ALL_KINDS, KINDS
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail
 from mooc.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Read notifications older than this are deleted by the sender's hourly job; unread ones stay.
 KEEP_READ = dt.timedelta(days=90)
@@ -169,3 +172,23 @@ def prune_read(session: Session, now: dt.datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def send_again(
+    session: Session, *, by: User, now: dt.datetime, email_ids: Collection[int] | None = None
+) -> int:
+    """Queue given-up emails for one more attempt now (all of them, or those of `email_ids`);
+    an email sent or still waiting is left as it is, so a repeated click sends nothing twice.
+    The sender tries each once more: sent, or given up again with its new error."""
+    statement = (
+        update(NotificationEmail)
+        .where(NotificationEmail.sent_at.is_(None), NotificationEmail.next_attempt_at.is_(None))
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if email_ids is not None:
+        statement = statement.where(NotificationEmail.id.in_(list(email_ids)))
+    count = int(getattr(session.execute(statement), "rowcount", 0) or 0)
+    session.expire_all()
+    log.info("admin %s queued %d given-up email(s) to send again", by.id, count)
+    return count
