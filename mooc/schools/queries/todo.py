@@ -120,7 +120,7 @@ def _completions(
             Completion.course_id == course_id, Completion.user_id.in_(user_ids)
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def done_times(
