@@ -274,3 +274,22 @@ def test_the_class_report_counts_a_course_completed_late_as_done_late(
     assert average[late_col] == "1" and average[done_late_col] == "1"
     page = _text(client.get(f"/classes/{room.school_class.id}/report").get_data(as_text=True))
     assert "1 done late 1 late" in page
+
+
+def test_the_parents_report_counts_work_done_late_apart(
+    client: FlaskClient, session: Session
+) -> None:
+    room = make_classroom(session)
+    pupil = add_pupil(session, room, "Phạm Bảo")
+    due = utcnow() - dt.timedelta(days=1)
+    assign(session, room, AssignmentKind.QUIZ, due_at=due)
+    assign(session, room, AssignmentKind.LECTURES, lectures=room.lectures[:1], due_at=due)
+    take_quiz(session, pupil, room.quiz, at=due + dt.timedelta(minutes=5))  # done late
+    login(client, room.teacher.email or "", PASSWORD)
+    page = client.get(f"/classes/{room.school_class.id}/pupils/{pupil.id}/report")
+    assert page.status_code == 200
+    # Written for the family, in the school's language (Vietnamese).
+    text = _text(page.get_data(as_text=True))
+    assert "Đã làm xong 1/2 việc được giao (1 việc xong sau hạn nộp)" in text
+    assert "1 việc trễ hạn chưa làm xong" in text
+    assert "Xong trễ hạn" in text and "Trễ hạn" in text
