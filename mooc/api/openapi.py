@@ -68,7 +68,11 @@ def _statements_operation() -> dict[str, Any]:
                 "name": "agent",
                 "in": "query",
                 "schema": NO_NUL,
-                "description": "xAPI agent JSON (account or mbox) or an email",
+                "description": (
+                    "xAPI agent JSON (an `account` whose name is the user id the statements "
+                    "carry, or a username; or an `mbox`), or a plain email or username. Pupils "
+                    "from a school roster may have a username and no email."
+                ),
             },
             {
                 "name": "verb",

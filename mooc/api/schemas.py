@@ -297,8 +297,16 @@ TRANSFER_SCHEMAS: dict[str, Any] = {
             "state": {"type": "string", "enum": [state.value for state in ItemState]},
             "student": {
                 "type": "object",
-                "required": ["name", "email"],
-                "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+                "description": (
+                    "Who sent the record. A pupil from a school roster may have a username and "
+                    "no email; every account has at least one of the two."
+                ),
+                "required": ["name", "email", "username"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "email": NULLABLE_STRING,
+                    "username": NULLABLE_STRING,
+                },
             },
             "record": {"$ref": "#/components/schemas/CourseRecordSummary"},
             "verified": {

@@ -24,12 +24,19 @@ def _number(value: float | None) -> float | str:
 
 def class_report_csv(report: ClassReport) -> Response:
     """Per pupil: name, sign-in name, whether they left; per item: done, score, attempts, late
-    (lecture items say lectures done out of assigned); then the pupil's averages."""
+    (not done and past the due time), done late (finished after it; lecture items say lectures
+    done out of assigned); then the pupil's counts and average. The class row sums each item."""
     header = ["pupil", "login", "left"]
     for n, item in enumerate(report.items, 1):
         label = f"{n}:{item.kind.value}:{item.title}"
-        header += [f"{label}:done", f"{label}:score", f"{label}:attempts", f"{label}:late"]
-    header += ["items_done", "items_late", "average_score"]
+        header += [
+            f"{label}:done",
+            f"{label}:score",
+            f"{label}:attempts",
+            f"{label}:late",
+            f"{label}:done_late",
+        ]
+    header += ["items_done", "items_late", "items_done_late", "average_score"]
     rows = []
     for row in report.rows:
         line: list[object] = [row.name, row.login_name, "yes" if row.left else ""]
@@ -38,8 +45,14 @@ def class_report_csv(report: ClassReport) -> Response:
             done: object = "yes" if work.done else ""
             if work.parts_total is not None and not work.done:
                 done = f"{work.parts_done}/{work.parts_total}"
-            line += [done, _number(work.score), work.attempts or "", "yes" if cell.late else ""]
-        line += [row.tally.done, row.tally.late, _number(row.tally.average)]
+            line += [
+                done,
+                _number(work.score),
+                work.attempts or "",
+                "yes" if cell.late else "",
+                "yes" if cell.done_late else "",
+            ]
+        line += [row.tally.done, row.tally.late, row.tally.done_late, _number(row.tally.average)]
         rows.append(line)
     average: list[object] = ["class average", "", ""]
     for item_tally in report.item_tallies:
@@ -48,8 +61,9 @@ def class_report_csv(report: ClassReport) -> Response:
             _number(item_tally.average),
             "",
             item_tally.late,
+            item_tally.done_late,
         ]
-    rows.append([*average, "", "", _number(report.average)])
+    rows.append([*average, "", "", "", _number(report.average)])
     return csv_response(_file_name(report.school_class, "report"), header, rows)
 
 

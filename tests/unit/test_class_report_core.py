@@ -7,30 +7,39 @@ import datetime as dt
 
 from mooc.folding import name_sort_key
 from mooc.schools.core.charts import percent_bars_svg
-from mooc.schools.core.report import NOTHING, Work, counted_attempt, tally
+from mooc.schools.core.report import NOTHING, Lateness, Work, counted_attempt, tally
 from mooc.web.spreadsheets import csv_safe
 
 DUE = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
 BEFORE, AFTER = DUE - dt.timedelta(minutes=1), DUE + dt.timedelta(minutes=1)
 
 
-def test_late_is_done_after_the_due_time_or_not_done_once_it_passed() -> None:
-    assert not Work(done=True, done_at=BEFORE).is_late(DUE, AFTER)
-    assert Work(done=True, done_at=AFTER).is_late(DUE, AFTER)
-    assert not NOTHING.is_late(DUE, BEFORE)
-    assert NOTHING.is_late(DUE, AFTER)
-    assert not NOTHING.is_late(None, AFTER)  # no due time: never late
+def test_done_late_is_apart_from_late_and_from_done_on_time() -> None:
+    assert Work(done=True, done_at=BEFORE).lateness(DUE, AFTER) is Lateness.NONE
+    assert Work(done=True, done_at=DUE).lateness(DUE, AFTER) is Lateness.NONE  # on the minute
+    assert Work(done=True, done_at=AFTER).lateness(DUE, AFTER) is Lateness.DONE_LATE
+    assert Work(done=True, done_at=None).lateness(DUE, AFTER) is Lateness.NONE  # no evidence
+    assert NOTHING.lateness(DUE, BEFORE) is Lateness.NONE
+    assert NOTHING.lateness(DUE, AFTER) is Lateness.LATE
+    assert NOTHING.lateness(None, AFTER) is Lateness.NONE  # no due time: never late
+    assert Work(done=True, done_at=AFTER).lateness(None, AFTER) is Lateness.NONE
 
 
-def test_tally_averages_only_scored_work() -> None:
+def test_tally_averages_only_scored_work_and_counts_done_late_apart() -> None:
     cells = [
-        (Work(done=True, score=80), False),
-        (Work(done=True, score=50), True),
-        (Work(done=False, parts_done=1, parts_total=3), True),
-        (NOTHING, False),
+        (Work(done=True, score=80), Lateness.NONE),
+        (Work(done=True, score=50), Lateness.DONE_LATE),
+        (Work(done=False, parts_done=1, parts_total=3), Lateness.LATE),
+        (NOTHING, Lateness.NONE),
     ]
     result = tally(cells)
-    assert (result.done, result.late, result.total, result.average) == (2, 2, 4, 65.0)
+    assert (result.done, result.done_late, result.late, result.total, result.average) == (
+        2,
+        1,
+        1,
+        4,
+        65.0,
+    )
     assert result.done_percent == 50
     assert tally([]).average is None and tally([]).done_percent == 0
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from mooc.schools.core.todo import (
     TodoEntry,
     TodoState,
+    latest_due,
     local_to_utc,
     split_todo,
     todo_state,
@@ -31,6 +32,7 @@ def _state(
         due_at=due,
         now=now,
         zone=zone,
+        done_at=kw.get("done_at"),  # type: ignore[arg-type]
     )
 
 
@@ -52,6 +54,21 @@ def test_late_done_open_and_not_started() -> None:
     assert _state(None, now, starts_at=_at(2026, 12, 5)) is TodoState.NOT_STARTED
 
 
+def test_done_after_the_due_time_is_done_late() -> None:
+    now = _at(2026, 12, 4, 10, 0)
+    due = _at(2026, 12, 3, 17, 0)  # midnight in Vietnam
+    late = _at(2026, 12, 3, 17, 1)
+    assert _state(due, now, done=True, done_at=late) is TodoState.DONE_LATE
+    assert _state(due, now, done=True, done_at=due) is TodoState.DONE  # on the minute
+    assert _state(due, now, done=True, done_at=None) is TodoState.DONE  # no evidence of lateness
+    assert _state(None, now, done=True, done_at=late) is TodoState.DONE  # no due time
+
+
+def test_latest_due_ignores_work_set_without_one() -> None:
+    assert latest_due([None, _at(2026, 12, 3), _at(2026, 12, 1)]) == _at(2026, 12, 3)
+    assert latest_due([None]) is None and latest_due([]) is None
+
+
 def test_the_list_leads_with_late_work_and_hides_what_has_not_started() -> None:
     made = _at(2026, 12, 1)
     entries = [
@@ -61,10 +78,11 @@ def test_the_list_leads_with_late_work_and_hides_what_has_not_started() -> None:
         TodoEntry("soon", TodoState.DUE_TODAY, _at(2026, 12, 4, 12), made),
         TodoEntry("hidden", TodoState.NOT_STARTED, _at(2026, 12, 3), made),
         TodoEntry("done", TodoState.DONE, _at(2026, 12, 3), made),
+        TodoEntry("done late", TodoState.DONE_LATE, _at(2026, 12, 2), made),
     ]
     pending, done = split_todo(entries)
     assert [e.ref for e in pending] == ["late", "soon", "later", "no due"]
-    assert [e.ref for e in done] == ["done"]
+    assert [e.ref for e in done] == ["done late", "done"]
 
 
 def test_local_times_round_trip() -> None:

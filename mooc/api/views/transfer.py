@@ -137,7 +137,11 @@ def _item(item: RequestItem) -> dict[str, Any]:
         "requestId": item.request_id,
         "submitted": _time(item.request.created_at),
         "state": item.state.value,
-        "student": {"name": item.student.name, "email": item.student.email},
+        "student": {
+            "name": item.student.name,
+            "email": item.student.email,
+            "username": item.student.username,
+        },
         "record": _item_record(item),
         "verified": item.verified,
         "checks": [

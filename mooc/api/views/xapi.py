@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from mooc.accounts.models import User
 from mooc.api import queries
@@ -31,23 +32,35 @@ FILTERS = ("agent", "verb", "since", "limit")
 
 
 def _agent_user_id(raw: str) -> int | None:
-    """The user an `agent` filter names: an xAPI agent JSON (account or mbox) or an email."""
+    """The user an `agent` filter names: an xAPI agent JSON or a plain sign-in name.
+
+    An agent's account name of digits is the platform's user id (what the statements carry);
+    any other account name is a username, as pupils from a school roster have, often with no
+    email; an `mbox` is an email. A plain string is an email when it has an @, else a username.
+    Nobody matches: -1, so the filter finds nothing rather than everything.
+    """
     raw = raw.strip()
-    email = raw
+    login = raw
     if raw.startswith("{"):
         try:
             agent = json.loads(raw)
         except (ValueError, RecursionError):
             raise Invalid(_("agent must be an xAPI agent object or an email address")) from None
         account = agent.get("account") if isinstance(agent, dict) else None
-        name = str(account.get("name", "")) if isinstance(account, dict) else ""
+        name = str(account.get("name", "")).strip() if isinstance(account, dict) else ""
         # ASCII only: "²".isdigit(), yet int("²") fails; 4,300 digits is past int()'s limit.
         if name.isascii() and name.isdigit():
             return int(name) if len(name) <= 10 and int(name) <= MAX_USER_ID else -1
-        email = (
-            str(agent.get("mbox", "")).removeprefix("mailto:") if isinstance(agent, dict) else ""
-        )
-    user_id = db.session.scalar(select(User.id).where(User.email == email.lower()))
+        if name:
+            return _user_id(User.username, name)
+        mbox = str(agent.get("mbox", "")) if isinstance(agent, dict) else ""
+        return _user_id(User.email, mbox.removeprefix("mailto:")) if mbox else -1
+    return _user_id(User.email if "@" in login else User.username, login)
+
+
+def _user_id(column: InstrumentedAttribute[str | None], value: str) -> int:
+    """The user whose email or username (both stored lowercase) is `value`, else -1."""
+    user_id = db.session.scalar(select(User.id).where(column == value.strip().lower()))
     return user_id if user_id is not None else -1
 
 

@@ -16,16 +16,18 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
+from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.extensions import db
 from mooc.learning import permissions, queries, services
+from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.queries import (
     LecturePlace,
     lecture_place,
@@ -38,6 +40,11 @@ from mooc.web import edge
 from mooc.web.auth import current_account, login_required, optional_account
 
 bp = Blueprint("learning", __name__)
+
+
+def _dues(user_id: int | None, course: Course) -> CourseDues:
+    """The due dates the signed-in learner's classes set in the course (none for visitors)."""
+    return course_dues(db.session, user_id, course.id, utcnow()) if user_id else NO_DUES
 
 
 @bp.get("/courses/<slug>")
@@ -68,6 +75,7 @@ def course(slug: str) -> ResponseReturnValue:
         preview=lectures[0] if lectures else None,
         completion=completion,
         cover=catalog_queries.cover_asset(db.session, found),
+        dues=_dues(user.id if user else None, found),
     )
 
 
@@ -120,7 +128,7 @@ def resume(slug: str) -> ResponseReturnValue:
     return redirect(url_for("learning.lecture", slug=slug, lecture_slug=target.slug))
 
 
-def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
+def _lecture_etag(version_id: int, done: bool, enrolled: bool, dues: str) -> str:
     """Everything the page depends on: a 304 is only sent for an identical page."""
     generate_csrf()  # the page embeds the session's token: create it before hashing, not after
     parts = [
@@ -128,7 +136,9 @@ def _lecture_etag(version_id: int, done: bool, enrolled: bool) -> str:
         str(current_user.get_id() if current_user.is_authenticated else "-"),
         str(done),
         str(enrolled),
+        dues,
         str(get_locale()),
+        str(get_timezone()),  # times are shown in the user's zone
         str(session.get("csrf_token", "")),
         current_app.config.get("MOOC_ASSET_VERSION", ""),
     ]
@@ -157,7 +167,10 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         and enrolled
         and place.lecture.id in queries.done_lecture_ids(db.session, user.id, found.id)
     )
-    etag = _lecture_etag(version.id, done, enrolled)
+    dues = _dues(user.id if user else None, found)
+    lecture_due = dues.items.get(("lecture", place.lecture.slug))
+    # A due date set, moved or passed changes the page, so it is part of the validator.
+    etag = _lecture_etag(version.id, done, enrolled, repr((dues.course, lecture_due)))
     if enrolled and user is not None:
         services.record_view(db.session, user, place.lecture)
         db.session.commit()
@@ -174,6 +187,8 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
             enrolled=enrolled,
             done=done,
             total=len(ordered_lectures(db.session, found)),
+            course_due=dues.course,
+            lecture_due=lecture_due,
         )
     )
     response.set_etag(etag, weak=True)

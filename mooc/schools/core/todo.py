@@ -15,12 +15,24 @@ from zoneinfo import ZoneInfo
 
 class TodoState(enum.StrEnum):
     NOT_STARTED = "not_started"  # starts later: hidden from the pupil
-    DONE = "done"
+    DONE = "done"  # finished by the due time, or there is none
+    DONE_LATE = "done_late"  # finished, but after the due time
     LATE = "late"  # due time passed, not done
     DUE_TODAY = "due_today"  # due later today, in the pupil's time zone
     DUE_TOMORROW = "due_tomorrow"
     UPCOMING = "upcoming"  # due on a later day
     OPEN = "open"  # no due time
+
+
+FINISHED = frozenset({TodoState.DONE, TodoState.DONE_LATE})
+
+
+def finished_state(done_at: dt.datetime | None, due_at: dt.datetime | None) -> TodoState:
+    """Done on time (or with no due time), or done late: finished strictly after the due time.
+    An unknown finishing time counts as on time: nobody is marked late without evidence."""
+    if due_at is not None and done_at is not None and done_at > due_at:
+        return TodoState.DONE_LATE
+    return TodoState.DONE
 
 
 def todo_state(
@@ -30,11 +42,12 @@ def todo_state(
     due_at: dt.datetime | None,
     now: dt.datetime,
     zone: dt.tzinfo,
+    done_at: dt.datetime | None = None,
 ) -> TodoState:
     """Where one assignment stands for one pupil; "today" and "tomorrow" are days where the
-    pupil lives, not in UTC."""
+    pupil lives, not in UTC. `done_at` is when the work was finished (see `finished_state`)."""
     if done:
-        return TodoState.DONE
+        return finished_state(done_at, due_at)
     if starts_at is not None and now < starts_at:
         return TodoState.NOT_STARTED
     if due_at is None:
@@ -75,9 +88,16 @@ def split_todo(entries: Sequence[T]) -> tuple[list[T], list[T]]:
     """(to do, done), each in list order; work not started yet is in neither."""
     visible = [e for e in entries if e.state is not TodoState.NOT_STARTED]
     return (
-        ordered(e for e in visible if e.state is not TodoState.DONE),
-        ordered(e for e in visible if e.state is TodoState.DONE),
+        ordered(e for e in visible if e.state not in FINISHED),
+        ordered(e for e in visible if e.state in FINISHED),
     )
+
+
+def latest_due(dues: Iterable[dt.datetime | None]) -> dt.datetime | None:
+    """The due time that holds when several assignments set the same work: the latest one (the
+    most generous teacher wins); work set without a due time adds none."""
+    found = [due for due in dues if due is not None]
+    return max(found) if found else None
 
 
 def local_to_utc(local: dt.datetime, zone_name: str) -> dt.datetime:

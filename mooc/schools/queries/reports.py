@@ -27,7 +27,7 @@ from mooc.folding import name_sort_key
 from mooc.learning.core.completion import CompletionStatus
 from mooc.learning.models import Completion, LectureProgress
 from mooc.learning.queries import completion, course_status
-from mooc.schools.core.report import NOTHING, Tally, Work, counted_attempt, tally
+from mooc.schools.core.report import NOTHING, Lateness, Tally, Work, counted_attempt, tally
 from mooc.schools.models import (
     Assignment,
     AssignmentKind,
@@ -57,7 +57,17 @@ class ReportItem:
 @dataclass(frozen=True)
 class Cell:
     work: Work
-    late: bool
+    lateness: Lateness
+
+    @property
+    def late(self) -> bool:
+        """Not done, and the due time has passed."""
+        return self.lateness is Lateness.LATE
+
+    @property
+    def done_late(self) -> bool:
+        """Done, but finished after the due time."""
+        return self.lateness is Lateness.DONE_LATE
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,14 @@ def pupils_of(class_id: int) -> Select[Any]:
 
 
 class _Evidence:
-    """Everything pupils did on the report's items, loaded in one query per kind of record."""
+    """Everything pupils did on the report's items, loaded in one query per kind of record.
+
+    When work was finished (`Work.done_at`, which decides "done late"), by kind of item:
+    a quiz, when the pupil's first attempt was submitted (retrying later for a better score does
+    not make work done on time late); some lectures, when the last of them was marked done; a
+    course, when its completion was recorded. The to-do list reads the same times
+    (`queries.todo.done_times`).
+    """
 
     def __init__(self, session: Session, items: Sequence[ReportItem], pupils: Select[Any]) -> None:
         quiz_ids = {i.quiz_id for i in items if i.quiz_id is not None}
@@ -253,7 +270,7 @@ def class_report(
         cells = []
         for item in items:
             work = evidence.work(person.id, item)
-            cells.append(Cell(work, work.is_late(item.due_at, now)))
+            cells.append(Cell(work, work.lateness(item.due_at, now)))
         rows.append(
             PupilRow(
                 user_id=person.id,
@@ -261,7 +278,7 @@ def class_report(
                 login_name=person.email or person.username or "",
                 left=person.ended_at is not None,
                 cells=tuple(cells),
-                tally=tally([(c.work, c.late) for c in cells]),
+                tally=tally([(c.work, c.lateness) for c in cells]),
             )
         )
     current = [r for r in rows if not r.left]
@@ -271,7 +288,8 @@ def class_report(
         items=items,
         rows=rows,
         item_tallies=[
-            tally([(r.cells[i].work, r.cells[i].late) for r in current]) for i in range(len(items))
+            tally([(r.cells[i].work, r.cells[i].lateness) for r in current])
+            for i in range(len(items))
         ],
         average=round(sum(scored) / len(scored), 1) if scored else None,
         generated_at=now,

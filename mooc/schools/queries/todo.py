@@ -1,25 +1,37 @@
 """Reading assignments: what a teacher may assign, a class's assignments with how many pupils
-did them, a pupil's "to do" list, and the due date a pupil has for a quiz.
+did them, a pupil's "to do" list, and the due dates a pupil has for a quiz and in a course.
 
 Done means: for a quiz, a submitted attempt; for lectures, every one of them finished; for a
-course, its completion.
+course, its completion. When it was finished (which decides "done late"): for a quiz, when the
+first attempt was submitted (retrying for a better score later does not make work done on time
+late); for lectures, when the last of them was marked done; for a course, when its completion
+was recorded. The class report reads the same times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, CourseStatus, Lecture, Level, Section
 from mooc.db import utcnow
+from mooc.learning.deadlines import NO_DUES, CourseDues, Due, DueState
 from mooc.learning.models import Completion, LectureProgress
-from mooc.schools.core.todo import TodoEntry, TodoState, split_todo, todo_state
+from mooc.schools.core.todo import (
+    TodoEntry,
+    TodoState,
+    latest_due,
+    split_todo,
+    todo_state,
+)
 from mooc.schools.models import (
     Assignment,
     AssignmentKind,
@@ -69,36 +81,73 @@ def class_pupil_ids(session: Session, school_class: SchoolClass) -> list[int]:
     )
 
 
-def done_user_ids(session: Session, assignment: Assignment, user_ids: Iterable[int]) -> set[int]:
-    """Which of these people have done the assignment."""
-    ids = list(user_ids)
-    if not ids:
-        return set()
-    if assignment.kind is AssignmentKind.QUIZ:
-        stmt = select(QuizAttempt.user_id).where(
-            QuizAttempt.quiz_id == assignment.quiz_id,
-            QuizAttempt.user_id.in_(ids),
+def _first_submissions(
+    session: Session, user_ids: Collection[int], quiz_ids: Collection[int]
+) -> dict[tuple[int, int], dt.datetime]:
+    """(user, quiz) -> when the user's first attempt at the quiz was submitted."""
+    rows = session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.min(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.quiz_id.in_(quiz_ids),
+            QuizAttempt.user_id.in_(user_ids),
             QuizAttempt.submitted_at.is_not(None),
         )
-        return set(session.scalars(stmt.distinct()))
-    if assignment.kind is AssignmentKind.COURSE:
-        stmt = select(Completion.user_id).where(
-            Completion.course_id == assignment.course_id, Completion.user_id.in_(ids)
-        )
-        return set(session.scalars(stmt.distinct()))
-    wanted = [row.lecture_id for row in assignment.lectures]
-    if not wanted:
-        return set()
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    return {(user_id, quiz_id): at for user_id, quiz_id, at in rows if at is not None}
+
+
+def _lectures_done(
+    session: Session, user_ids: Collection[int], lecture_ids: Collection[int]
+) -> dict[tuple[int, int], dt.datetime]:
+    """(user, lecture) -> when the user marked the lecture done."""
     rows = session.execute(
-        select(LectureProgress.user_id, func.count(LectureProgress.lecture_id))
-        .where(
-            LectureProgress.lecture_id.in_(wanted),
-            LectureProgress.user_id.in_(ids),
+        select(LectureProgress.user_id, LectureProgress.lecture_id, LectureProgress.done_at).where(
+            LectureProgress.lecture_id.in_(lecture_ids),
+            LectureProgress.user_id.in_(user_ids),
             LectureProgress.done_at.is_not(None),
         )
-        .group_by(LectureProgress.user_id)
     )
-    return {user_id for user_id, count in rows if count >= len(wanted)}
+    return {(user_id, lecture_id): at for user_id, lecture_id, at in rows if at is not None}
+
+
+def _completions(
+    session: Session, user_ids: Collection[int], course_id: int
+) -> dict[int, dt.datetime]:
+    """user -> when the user's completion of the course was recorded."""
+    rows = session.execute(
+        select(Completion.user_id, Completion.completed_at).where(
+            Completion.course_id == course_id, Completion.user_id.in_(user_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def done_times(
+    session: Session, assignment: Assignment, user_ids: Iterable[int]
+) -> dict[int, dt.datetime]:
+    """Which of these people have done the assignment, and when they finished it."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    if assignment.kind is AssignmentKind.QUIZ:
+        assert assignment.quiz_id is not None  # CHECK quiz_id_iff_quiz
+        found = _first_submissions(session, ids, [assignment.quiz_id])
+        return {user_id: at for (user_id, _quiz), at in found.items()}
+    if assignment.kind is AssignmentKind.COURSE:
+        return _completions(session, ids, assignment.course_id)
+    wanted = [row.lecture_id for row in assignment.lectures]
+    if not wanted:
+        return {}
+    by_user: dict[int, list[dt.datetime]] = defaultdict(list)
+    for (user_id, _lecture), at in _lectures_done(session, ids, wanted).items():
+        by_user[user_id].append(at)
+    return {user_id: max(times) for user_id, times in by_user.items() if len(times) >= len(wanted)}
+
+
+def done_user_ids(session: Session, assignment: Assignment, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people have done the assignment."""
+    return set(done_times(session, assignment, user_ids))
 
 
 @dataclass(frozen=True)
@@ -171,8 +220,15 @@ def pupil_todo(
     ).all()
     entries = []
     for a in assignments:
-        done = pupil.id in done_user_ids(session, a, [pupil.id])
-        state = todo_state(done=done, starts_at=a.starts_at, due_at=a.due_at, now=now, zone=zone)
+        done_at = done_times(session, a, [pupil.id]).get(pupil.id)
+        state = todo_state(
+            done=done_at is not None,
+            done_at=done_at,
+            starts_at=a.starts_at,
+            due_at=a.due_at,
+            now=now,
+            zone=zone,
+        )
         if state is TodoState.NOT_STARTED:
             continue
         item = TodoItem(
@@ -197,19 +253,92 @@ def assignment_lectures(session: Session, assignment: Assignment) -> Sequence[Le
     ).all()
 
 
-def quiz_due_for_pupil(session: Session, user_id: int, quiz_id: int) -> dt.datetime | None:
-    """The latest due time of the quiz among the pupil's classes' current assignments (the
-    due-date provider for the quiz's "after the due date" reveal)."""
+def _current_assignments(session: Session, user_id: int) -> Select[Any] | None:
+    """The current (not withdrawn) assignments of the pupil's classes; None for anyone in no
+    class."""
     user = session.get(User, user_id)
     if user is None:
         return None
     class_ids = pupil_class_ids(session, user)
     if not class_ids:
         return None
-    return session.scalar(
-        select(func.max(Assignment.due_at)).where(
-            Assignment.class_id.in_(class_ids),
-            Assignment.quiz_id == quiz_id,
-            Assignment.withdrawn_at.is_(None),
-        )
+    return select(Assignment).where(
+        Assignment.class_id.in_(class_ids), Assignment.withdrawn_at.is_(None)
     )
+
+
+def quiz_due_for_pupil(session: Session, user_id: int, quiz_id: int) -> dt.datetime | None:
+    """The latest due time of the quiz among the pupil's classes' current assignments (the
+    due-date provider for the quiz's "after the due date" reveal)."""
+    current = _current_assignments(session, user_id)
+    if current is None:
+        return None
+    found = session.scalars(current.where(Assignment.quiz_id == quiz_id))
+    return latest_due(a.due_at for a in found)
+
+
+def _due(due_at: dt.datetime, done_at: dt.datetime | None, now: dt.datetime) -> Due:
+    # Only done / done late / late matter on these pages, none of which depends on the zone.
+    state = todo_state(
+        done=done_at is not None,
+        done_at=done_at,
+        starts_at=None,
+        due_at=due_at,
+        now=now,
+        zone=dt.UTC,
+    )
+    return Due(due_at, _DUE_STATES.get(state, DueState.DUE))
+
+
+_DUE_STATES = {
+    TodoState.LATE: DueState.LATE,
+    TodoState.DONE: DueState.DONE,
+    TodoState.DONE_LATE: DueState.DONE_LATE,
+}
+
+
+def pupil_course_dues(
+    session: Session, user_id: int, course_id: int, now: dt.datetime
+) -> CourseDues:
+    """The due dates the pupil's classes set in the course — the whole course, each assigned
+    lecture, each assigned quiz (the latest where several assignments set the same work) — each
+    with whether it is done, done late or late. Work set without a due time is left out."""
+    current = _current_assignments(session, user_id)
+    if current is None:
+        return NO_DUES
+    found = session.scalars(
+        current.where(Assignment.course_id == course_id, Assignment.due_at.is_not(None))
+    ).all()
+    if not found:
+        return NO_DUES
+    lecture_dues: dict[int, list[dt.datetime | None]] = defaultdict(list)
+    quiz_dues: dict[int, list[dt.datetime | None]] = defaultdict(list)
+    for a in found:
+        if a.kind is AssignmentKind.LECTURES:
+            for row in a.lectures:
+                lecture_dues[row.lecture_id].append(a.due_at)
+        elif a.kind is AssignmentKind.QUIZ and a.quiz_id is not None:
+            quiz_dues[a.quiz_id].append(a.due_at)
+    items: dict[tuple[str, str], Due] = {}
+    if lecture_dues:
+        done = _lectures_done(session, [user_id], list(lecture_dues))
+        slugs = session.execute(
+            select(Lecture.id, Lecture.slug).where(Lecture.id.in_(list(lecture_dues)))
+        )
+        for lecture_id, slug in slugs:
+            due = latest_due(lecture_dues[lecture_id])
+            if due is not None:
+                items[("lecture", slug)] = _due(due, done.get((user_id, lecture_id)), now)
+    if quiz_dues:
+        submitted = _first_submissions(session, [user_id], list(quiz_dues))
+        slugs = session.execute(select(Quiz.id, Quiz.slug).where(Quiz.id.in_(list(quiz_dues))))
+        for quiz_id, slug in slugs:
+            due = latest_due(quiz_dues[quiz_id])
+            if due is not None:
+                items[("quiz", slug)] = _due(due, submitted.get((user_id, quiz_id)), now)
+    course_due = latest_due(a.due_at for a in found if a.kind is AssignmentKind.COURSE)
+    course = None
+    if course_due is not None:
+        completed = _completions(session, [user_id], course_id).get(user_id)
+        course = _due(course_due, completed, now)
+    return CourseDues(course=course, items=items)

@@ -1,6 +1,7 @@
 """A pupil's "Việc cần làm" (to do): the full list at /my/todo, the first few on the dashboard
 (a panel registered at import), and opening an assignment (enrolling the pupil in its course).
-Also tells assessment the due date a pupil has for a quiz (its "after the due date" reveal)."""
+Also tells assessment the due date a pupil has for a quiz (its "after the due date" reveal), and
+learning the due dates a pupil has in a course (shown on its course and lecture pages)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from mooc.assessment.deadlines import register_due_date_provider
 from mooc.catalog.models import Course
 from mooc.extensions import db
 from mooc.learning import queries as learning_queries
+from mooc.learning.deadlines import register_course_due_provider
 from mooc.schools.blueprint import bp
+from mooc.schools.core.todo import TodoState
 from mooc.schools.models import AssignmentKind
 from mooc.schools.permissions import pupil_class_ids
 from mooc.schools.queries import todo
@@ -75,9 +78,11 @@ def todo_panel(user: Any) -> Markup | None:
         pending=pending[:DASHBOARD_ITEMS],
         more=max(0, len(pending) - DASHBOARD_ITEMS),
         done_count=len(done),
+        done_late_count=sum(1 for e in done if e.state is TodoState.DONE_LATE),
     )
     return Markup(html)  # noqa: S704 - an autoescaped template of ours
 
 
 register_panel("todo", todo_panel, order=20)
 register_due_date_provider("class assignments", todo.quiz_due_for_pupil)
+register_course_due_provider("class assignments", todo.pupil_course_dues)

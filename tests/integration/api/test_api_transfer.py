@@ -98,7 +98,11 @@ def test_a_university_lists_and_reads_only_its_own_items(
     assert item["id"] == setup.item.id
     assert item["requestId"] == setup.item.request_id
     assert item["state"] == "pending"
-    assert item["student"] == {"name": setup.learner.name, "email": setup.learner.email}
+    assert item["student"] == {
+        "name": setup.learner.name,
+        "email": setup.learner.email,
+        "username": None,
+    }
     assert item["record"]["courseCode"] == "MAT2002"
     assert item["record"]["credits"] == 2
     assert item["record"]["issuer"].endswith(ISSUING)

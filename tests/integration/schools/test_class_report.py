@@ -72,11 +72,13 @@ def test_the_teacher_sees_pupils_by_given_name_with_done_scores_attempts_and_lat
     ]
     an, binh, chau = rows
     assert an == "Trần Văn An ✓ Done 100% ×1 attempts 1/2 1/2 · 100%"  # 1 of 2 lectures
-    # Two attempts, the first after the due time; both lectures done, so that item is done too.
-    assert binh == ("Nguyễn Thị Bình ✓ Done 8% ×2 attempts Late ✓ Done 2/2 · 8%")
+    # Two attempts, the first after the due time (done late, not late); both lectures done, so
+    # that item is done too.
+    assert binh == ("Nguyễn Thị Bình ✓ Done 8% ×2 attempts Done late ✓ Done 2/2 · 8%")
     assert chau == "Lê Minh Châu — Not done Late 0/2 0/2"
     foot = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split("<tfoot>", 1)[1]))
-    assg = "Class 2/3 · 54% 2 late 1/3"  # the quiz: 2 of 3 done, mean of 100 and 8.33; 2 late
+    # The quiz: 2 of 3 done, mean of 100 and 8.33; one done late, one late and not done.
+    assg = "Class 2/3 · 54% 1 done late 1 late 1/3"
     assert foot.strip().startswith(assg), foot
 
 
@@ -92,7 +94,8 @@ def test_late_marks_follow_the_due_time(client: FlaskClient, session: Session) -
     login(client, room.teacher.email or "", PASSWORD)
     rows = _rows(client.get(f"/classes/{room.school_class.id}/report").get_data(as_text=True))
     cells = [r.split(" ", 2)[2] for r in rows]
-    assert ["Late" in c for c in cells] == [False, True, True]
+    assert ["Done late" in c for c in cells] == [False, True, False]
+    assert ["Late" in c for c in cells] == [False, False, True]
 
 
 def test_the_csv_is_excel_ready_and_formula_safe(client: FlaskClient, session: Session) -> None:
@@ -111,7 +114,9 @@ def test_the_csv_is_excel_ready_and_formula_safe(client: FlaskClient, session: S
     assert header[3].endswith(":done") and ":quiz:" in header[3]
     by_name = {r[0]: r for r in rows}
     assert by_name["Trần Văn An"][3:7] == ["yes", "100.0", "1", ""]
-    assert by_name["Nguyễn Thị Bình"][6] == "yes"  # late
+    assert header[6:8] == [header[3].replace(":done", ":late"), header[3] + "_late"]
+    assert by_name["Nguyễn Thị Bình"][6:8] == ["", "yes"]  # done late, not late
+    assert by_name["Lê Minh Châu"][6:8] == ["yes", ""]  # late: not done, past the due time
     assert '\'=HYPERLINK("http://evil") Zed' in by_name  # neutralised, never a formula
     assert average[0] == "class average" and average[3] == "2/4"
 
