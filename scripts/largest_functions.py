@@ -40,10 +40,10 @@ def _functions(tree: ast.AST, path: Path, prefix: str = "") -> list[Function]:
 
 
 def measure(root: Path) -> tuple[list[Function], list[tuple[int, Path]]]:
-    """Functions and modules under ``root``, each list largest first."""
+    """Functions and modules under ``root`` (a folder or one file), each list largest first."""
     functions: list[Function] = []
     modules: list[tuple[int, Path]] = []
-    for path in sorted(root.rglob("*.py")):
+    for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         modules.append((len(source.splitlines()), path))
         functions.extend(_functions(ast.parse(source, filename=str(path)), path))
