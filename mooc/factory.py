@@ -78,6 +78,19 @@ BLUEPRINTS = (
 )
 
 
+COMMANDS = (
+    db_cli,
+    authoring_cli.content,
+    demo_cli.demo,
+    learning_cli.xapi,
+    credentials_cli.credentials,
+    transfer_cli.transfer,
+    schools_cli.roster,
+    assets_cli,
+    notifications_cli.notifications,
+)
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     """SQLite: enforce foreign keys, WAL, wait on locks, and let SQLAlchemy own transactions
     (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on).
@@ -114,7 +127,22 @@ def create_app(
     )
     app.config.update(flask_config(settings))
     passwords.configure(settings.password_hashing)
+    _init_extensions(app, settings)
+    _install_edge_objects(app, settings)
+    _register_blueprints(app, settings)
+    register_error_handlers(app)
+    install_security_headers(app, hsts=settings.is_production)
+    _init_templates(app, settings)
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    for command in COMMANDS:
+        app.cli.add_command(command)
+    return app
 
+
+def _init_extensions(app: Flask, settings: Settings) -> None:
+    """Database, CSRF, compression, Babel, rate limits, log-in and storage."""
     db.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -133,6 +161,9 @@ def create_app(
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
     )
 
+
+def _install_edge_objects(app: Flask, settings: Settings) -> None:
+    """The objects views get from the app: issuing context, verifier, postbox, user loader."""
     # The credentials objects the edge hands to views (mooc.web.edge imports no feature).
     app.extensions[edge.ISSUING_CONTEXT] = IssuingContext.from_settings
 
@@ -153,6 +184,9 @@ def create_app(
 
     login_manager.user_loader(_load_user)
 
+
+def _register_blueprints(app: Flask, settings: Settings) -> None:
+    """The blueprints, the background sender's jobs and the credentials' session hooks."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # The sender runs the features' hourly jobs: an explicit list, as blueprints are.
@@ -162,8 +196,10 @@ def create_app(
         hourly=[("assignment-reminders", school_notices.remind_due_tomorrow)],
     )
     credentials_hooks.install(app)
-    register_error_handlers(app)
-    install_security_headers(app, hsts=settings.is_production)
+
+
+def _init_templates(app: Flask, settings: Settings) -> None:
+    """Template filters, asset URLs and the globals every template may use."""
     filters.register_filters(app)
     register_assets(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -174,18 +210,3 @@ def create_app(
         dashboard_panels=dashboard_panels,
         unread_notifications=notifications_views.unread_notifications,
     )
-
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-
-    app.cli.add_command(db_cli)
-    app.cli.add_command(authoring_cli.content)
-    app.cli.add_command(demo_cli.demo)
-    app.cli.add_command(learning_cli.xapi)
-    app.cli.add_command(credentials_cli.credentials)
-    app.cli.add_command(transfer_cli.transfer)
-    app.cli.add_command(schools_cli.roster)
-    app.cli.add_command(assets_cli)
-    app.cli.add_command(notifications_cli.notifications)
-    return app

@@ -298,54 +298,70 @@ def _mail_from(raw: str, base_url: str) -> str:
     return raw.strip()
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
-    env_vars = os.environ if environ is None else environ
+def _environment(env_vars: Mapping[str, str]) -> str:
     env = env_vars.get("MOOC_ENV", "development").strip().lower()
     if env not in ENVIRONMENTS:
         raise SettingsError(f"MOOC_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
-    instance_path = Path(env_vars.get("MOOC_INSTANCE_PATH", "instance")).resolve()
+    return env
 
-    secret_key = env_vars.get("MOOC_SECRET_KEY", "")
-    database_url = env_vars.get("MOOC_DATABASE_URL", "")
-    storage_url = env_vars.get("MOOC_STORAGE_URL", "")
-    if env == "production":
-        missing = [
-            name
-            for name, value in (
-                ("MOOC_SECRET_KEY", secret_key),
-                ("MOOC_DATABASE_URL", database_url),
-                ("MOOC_BASE_URL", env_vars.get("MOOC_BASE_URL", "")),
-            )
-            if not value
-        ]
-        if not env_vars.get("MOOC_KEY_ENCRYPTION_KEY"):
-            missing.append("MOOC_KEY_ENCRYPTION_KEY")
-        if missing:
-            raise SettingsError("production needs " + ", ".join(missing))
-        if len(secret_key) < 32:
-            raise SettingsError("MOOC_SECRET_KEY must be at least 32 characters in production")
-    if not secret_key:
-        secret_key = _generated_secret(instance_path, "secret_key", _random_text)
-    if not database_url:
-        database_url = f"sqlite:///{instance_path / 'mooc.sqlite3'}"
-    if not storage_url:
-        storage_url = f"file://{instance_path / 'media'}"
 
-    raw_kek = env_vars.get("MOOC_KEY_ENCRYPTION_KEY", "")
-    key_encryption_key = _key_encryption_key(
-        raw_kek or _generated_secret(instance_path, "key_encryption_key", _random_key)
-    )
+def _require_production_values(env_vars: Mapping[str, str]) -> None:
+    """Production never falls back to generated secrets, SQLite or a made-up address."""
+    missing = [
+        name
+        for name in (
+            "MOOC_SECRET_KEY",
+            "MOOC_DATABASE_URL",
+            "MOOC_BASE_URL",
+            "MOOC_KEY_ENCRYPTION_KEY",
+        )
+        if not env_vars.get(name)
+    ]
+    if missing:
+        raise SettingsError("production needs " + ", ".join(missing))
+    if len(env_vars["MOOC_SECRET_KEY"]) < 32:
+        raise SettingsError("MOOC_SECRET_KEY must be at least 32 characters in production")
 
-    languages = ("vi", "en")
+
+def _default_language(env_vars: Mapping[str, str], languages: tuple[str, ...]) -> str:
     default_language = env_vars.get("MOOC_DEFAULT_LANGUAGE", "vi")
     if default_language not in languages:
         raise SettingsError(f"MOOC_DEFAULT_LANGUAGE must be one of {languages}")
+    return default_language
+
+
+def _default_timezone(env_vars: Mapping[str, str]) -> str:
     # MOOC_TIMEZONE is the documented name; MOOC_DEFAULT_TIMEZONE, its first name, stays accepted.
     zone_var = "MOOC_TIMEZONE" if "MOOC_TIMEZONE" in env_vars else "MOOC_DEFAULT_TIMEZONE"
     default_timezone = env_vars.get(zone_var, "Asia/Ho_Chi_Minh").strip()
     if default_timezone not in zoneinfo.available_timezones():
         raise SettingsError(f"{zone_var} must be an IANA time zone such as Asia/Ho_Chi_Minh")
+    return default_timezone
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
+    env_vars = os.environ if environ is None else environ
+    env = _environment(env_vars)
+    instance_path = Path(env_vars.get("MOOC_INSTANCE_PATH", "instance")).resolve()
+    if env == "production":
+        _require_production_values(env_vars)
+    # What is not set falls back to the instance folder: secrets generated there once, the
+    # SQLite database, the media.
+    secret_key = env_vars.get("MOOC_SECRET_KEY") or _generated_secret(
+        instance_path, "secret_key", _random_text
+    )
+    database_url = (
+        env_vars.get("MOOC_DATABASE_URL") or f"sqlite:///{instance_path / 'mooc.sqlite3'}"
+    )
+    storage_url = env_vars.get("MOOC_STORAGE_URL") or f"file://{instance_path / 'media'}"
+    key_encryption_key = _key_encryption_key(
+        env_vars.get("MOOC_KEY_ENCRYPTION_KEY")
+        or _generated_secret(instance_path, "key_encryption_key", _random_key)
+    )
+    languages = ("vi", "en")
+    default_language = _default_language(env_vars, languages)
+    default_timezone = _default_timezone(env_vars)
 
     base_url = env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     return Settings(

@@ -146,152 +146,145 @@ ITEM_ID = {
 }
 
 
-def _transfer_operations() -> dict[str, Any]:
+def _json_body(schema_name: str) -> dict[str, Any]:
+    """A required JSON request body described by one of the document's schemas."""
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def _transfer_items_operation() -> dict[str, Any]:
     read = ApiScope.REQUESTS_READ
+    return {
+        "operationId": "listTransferItems",
+        "summary": "The records students sent to the calling university, oldest first",
+        "description": "Each item is one record of a student's request, with its "
+        "verification checks, the latest proposal and the current decision.",
+        "security": _bearer(read),
+        "parameters": [
+            {
+                "name": "state",
+                "in": "query",
+                "schema": {"type": "string", "enum": [s.value for s in ItemState]},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": bounds.TRANSFER_MAX_LIMIT,
+                    "default": bounds.TRANSFER_DEFAULT_LIMIT,
+                },
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            },
+        ],
+        "responses": {
+            "200": _json("A page of items", {"$ref": "#/components/schemas/TransferItemPage"}),
+            **_token_problems(read),
+            "422": _problem("A filter or paging value could not be understood", 422),
+        },
+    }
+
+
+def _transfer_item_operation() -> dict[str, Any]:
+    read = ApiScope.REQUESTS_READ
+    return {
+        "operationId": "getTransferItem",
+        "summary": "One item sent to the calling university",
+        "security": _bearer(read),
+        "parameters": [ITEM_ID],
+        "responses": {
+            "200": _json("The item", {"$ref": "#/components/schemas/TransferItem"}),
+            **_token_problems(read),
+            "404": _problem("No such item, or another university's", 404),
+        },
+    }
+
+
+def _decision_operation() -> dict[str, Any]:
     write = ApiScope.DECISIONS_WRITE
+    decision = {"$ref": "#/components/schemas/TransferDecision"}
+    return {
+        "operationId": "decideTransferItem",
+        "summary": "Accept the proposal, adjust it or reject the record",
+        "description": (
+            "The decision is recorded as made by the staff member who made the token "
+            "(403 when they no longer run the university's transfers). Accepting and "
+            "adjusting verify the record again and issue a signed recognition record; "
+            "adjusting needs a comment, credits and our course; rejecting needs a "
+            "comment. A later decision "
+            "supersedes the current one; the same decision sent twice is recorded "
+            "once (200)."
+        ),
+        "security": _bearer(write),
+        "parameters": [ITEM_ID],
+        "requestBody": _json_body("DecisionRequest"),
+        "responses": {
+            "200": _json("The same decision was already the current one", decision),
+            "201": _json("The decision recorded", decision),
+            "400": _problem("The body is not JSON", 400),
+            "401": _problem("No usable API token", 401),
+            "403": _problem(
+                f"The token lacks {write.value}, or its maker no longer runs this "
+                "university's transfers",
+                403,
+            ),
+            "404": _problem("No such item, or another university's", 404),
+            "409": _problem(
+                "The proposal changed or no longer recognises the record, the record "
+                "fails verification, the course is already recognised, or the request "
+                "was withdrawn",
+                409,
+            ),
+            "413": _problem("The body is too large", 413),
+            "422": _problem(
+                "The body is not a decision request, or the adjusted credits exceed "
+                "the agreement's cap for the student",
+                422,
+            ),
+        },
+    }
+
+
+def _evaluate_operation() -> dict[str, Any]:
     evaluate = ApiScope.RECORDS_EVALUATE
     return {
-        "/api/v1/transfer/requests": {
-            "get": {
-                "operationId": "listTransferItems",
-                "summary": "The records students sent to the calling university, oldest first",
-                "description": "Each item is one record of a student's request, with its "
-                "verification checks, the latest proposal and the current decision.",
-                "security": _bearer(read),
-                "parameters": [
-                    {
-                        "name": "state",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": [s.value for s in ItemState]},
-                    },
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": bounds.TRANSFER_MAX_LIMIT,
-                            "default": bounds.TRANSFER_DEFAULT_LIMIT,
-                        },
-                    },
-                    {
-                        "name": "page",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_PAGE,
-                            "default": 1,
-                        },
-                    },
-                ],
-                "responses": {
-                    "200": _json(
-                        "A page of items", {"$ref": "#/components/schemas/TransferItemPage"}
-                    ),
-                    **_token_problems(read),
-                    "422": _problem("A filter or paging value could not be understood", 422),
-                },
-            }
+        "operationId": "evaluateRecord",
+        "summary": "Verify and evaluate a record against the university's rules",
+        "description": "For records received outside the platform; nothing is stored.",
+        "security": _bearer(evaluate),
+        "requestBody": _json_body("EvaluateRequest"),
+        "responses": {
+            "200": _json(
+                "The evaluation of each course record",
+                {"$ref": "#/components/schemas/EvaluationResult"},
+            ),
+            "400": _problem("The body is not JSON", 400),
+            **_token_problems(evaluate),
+            "413": _problem(_TOO_LARGE, 413),
+            "422": _problem(
+                "The body has no verifiableCredential object, it holds no course record, "
+                "or it is nested too deeply to verify",
+                422,
+            ),
         },
-        "/api/v1/transfer/items/{item_id}": {
-            "get": {
-                "operationId": "getTransferItem",
-                "summary": "One item sent to the calling university",
-                "security": _bearer(read),
-                "parameters": [ITEM_ID],
-                "responses": {
-                    "200": _json("The item", {"$ref": "#/components/schemas/TransferItem"}),
-                    **_token_problems(read),
-                    "404": _problem("No such item, or another university's", 404),
-                },
-            }
-        },
-        "/api/v1/transfer/items/{item_id}/decision": {
-            "post": {
-                "operationId": "decideTransferItem",
-                "summary": "Accept the proposal, adjust it or reject the record",
-                "description": (
-                    "The decision is recorded as made by the staff member who made the token "
-                    "(403 when they no longer run the university's transfers). Accepting and "
-                    "adjusting verify the record again and issue a signed recognition record; "
-                    "adjusting needs a comment, credits and our course; rejecting needs a "
-                    "comment. A later decision "
-                    "supersedes the current one; the same decision sent twice is recorded "
-                    "once (200)."
-                ),
-                "security": _bearer(write),
-                "parameters": [ITEM_ID],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/DecisionRequest"}
-                        }
-                    },
-                },
-                "responses": {
-                    "200": _json(
-                        "The same decision was already the current one",
-                        {"$ref": "#/components/schemas/TransferDecision"},
-                    ),
-                    "201": _json(
-                        "The decision recorded",
-                        {"$ref": "#/components/schemas/TransferDecision"},
-                    ),
-                    "400": _problem("The body is not JSON", 400),
-                    "401": _problem("No usable API token", 401),
-                    "403": _problem(
-                        f"The token lacks {write.value}, or its maker no longer runs this "
-                        "university's transfers",
-                        403,
-                    ),
-                    "404": _problem("No such item, or another university's", 404),
-                    "409": _problem(
-                        "The proposal changed or no longer recognises the record, the record "
-                        "fails verification, the course is already recognised, or the request "
-                        "was withdrawn",
-                        409,
-                    ),
-                    "413": _problem("The body is too large", 413),
-                    "422": _problem(
-                        "The body is not a decision request, or the adjusted credits exceed "
-                        "the agreement's cap for the student",
-                        422,
-                    ),
-                },
-            }
-        },
-        "/api/v1/transfer/evaluate": {
-            "post": {
-                "operationId": "evaluateRecord",
-                "summary": "Verify and evaluate a record against the university's rules",
-                "description": "For records received outside the platform; nothing is stored.",
-                "security": _bearer(evaluate),
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/EvaluateRequest"}
-                        }
-                    },
-                },
-                "responses": {
-                    "200": _json(
-                        "The evaluation of each course record",
-                        {"$ref": "#/components/schemas/EvaluationResult"},
-                    ),
-                    "400": _problem("The body is not JSON", 400),
-                    **_token_problems(evaluate),
-                    "413": _problem(_TOO_LARGE, 413),
-                    "422": _problem(
-                        "The body has no verifiableCredential object, it holds no course record, "
-                        "or it is nested too deeply to verify",
-                        422,
-                    ),
-                },
-            }
-        },
+    }
+
+
+def _transfer_operations() -> dict[str, Any]:
+    return {
+        "/api/v1/transfer/requests": {"get": _transfer_items_operation()},
+        "/api/v1/transfer/items/{item_id}": {"get": _transfer_item_operation()},
+        "/api/v1/transfer/items/{item_id}/decision": {"post": _decision_operation()},
+        "/api/v1/transfer/evaluate": {"post": _evaluate_operation()},
     }
 
 
@@ -318,6 +311,55 @@ def _openapi_operation() -> dict[str, Any]:
     }
 
 
+def _my_credentials_operation() -> dict[str, Any]:
+    return {
+        "operationId": "listMyCredentials",
+        "summary": "The logged-in student's signed records, newest first",
+        "security": [{"session": []}],
+        "responses": {
+            "200": _json(
+                "The records (course records and transcripts)",
+                {"type": "array", "items": {"$ref": "#/components/schemas/CredentialItem"}},
+            ),
+            "401": _problem("Not logged in", 401),
+        },
+    }
+
+
+def _verify_operation() -> dict[str, Any]:
+    return {
+        "operationId": "verifyCredential",
+        "summary": "Verify a record (VC-API style); no account needed",
+        "description": (
+            "Checks the structure, the issuer's keys (did:key; this platform's "
+            "did:web issuers; others only from allowlisted hosts), the "
+            "eddsa-rdfc-2022 signature, the trust list, the revocation status "
+            "(unknown when the list cannot be read, never 'not revoked') and the "
+            "validity period. Rate-limited."
+        ),
+        "security": [],
+        "requestBody": _json_body("VerifyRequest"),
+        "responses": {
+            "200": _json(
+                "Every check made; `verified` says the outcome",
+                {"$ref": "#/components/schemas/VerifyResult"},
+            ),
+            "400": _problem("The body is not JSON", 400),
+            "413": _problem(_TOO_LARGE, 413),
+            "422": _problem(
+                "The body has no verifiableCredential object, or the record is "
+                "nested too deeply to verify",
+                422,
+            ),
+            "429": _problem(
+                "Too many verifications from this address "
+                "(MOOC_VERIFY_LIMIT_PER_ADDRESS, shared with the verify page)",
+                429,
+            ),
+        },
+    }
+
+
 def document(base_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -340,62 +382,7 @@ def document(base_url: str) -> dict[str, Any]:
             "/api/v1/openapi.json": {"get": _openapi_operation()},
             "/api/v1/xapi/statements": {"get": _statements_operation()},
             **_transfer_operations(),
-            "/api/v1/me/credentials": {
-                "get": {
-                    "operationId": "listMyCredentials",
-                    "summary": "The logged-in student's signed records, newest first",
-                    "security": [{"session": []}],
-                    "responses": {
-                        "200": _json(
-                            "The records (course records and transcripts)",
-                            {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/CredentialItem"},
-                            },
-                        ),
-                        "401": _problem("Not logged in", 401),
-                    },
-                }
-            },
-            "/api/v1/credentials/verify": {
-                "post": {
-                    "operationId": "verifyCredential",
-                    "summary": "Verify a record (VC-API style); no account needed",
-                    "description": (
-                        "Checks the structure, the issuer's keys (did:key; this platform's "
-                        "did:web issuers; others only from allowlisted hosts), the "
-                        "eddsa-rdfc-2022 signature, the trust list, the revocation status "
-                        "(unknown when the list cannot be read, never 'not revoked') and the "
-                        "validity period. Rate-limited."
-                    ),
-                    "security": [],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/VerifyRequest"}
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": _json(
-                            "Every check made; `verified` says the outcome",
-                            {"$ref": "#/components/schemas/VerifyResult"},
-                        ),
-                        "400": _problem("The body is not JSON", 400),
-                        "413": _problem(_TOO_LARGE, 413),
-                        "422": _problem(
-                            "The body has no verifiableCredential object, or the record is "
-                            "nested too deeply to verify",
-                            422,
-                        ),
-                        "429": _problem(
-                            "Too many verifications from this address "
-                            "(MOOC_VERIFY_LIMIT_PER_ADDRESS, shared with the verify page)",
-                            429,
-                        ),
-                    },
-                }
-            },
+            "/api/v1/me/credentials": {"get": _my_credentials_operation()},
+            "/api/v1/credentials/verify": {"post": _verify_operation()},
         },
     }

@@ -42,6 +42,26 @@ def test_sheet_duplicate_ids_and_usernames_name_both_lines() -> None:
     assert any("lop.csv:4 (Email/Tên đăng nhập)" in m and "line 2" in m for m in messages)
 
 
+def test_sheet_reports_every_problem_of_a_row_and_leaves_the_row_out() -> None:
+    text = HEADER + ",31/02/2014,6A1,1,an x\nChi,,6a1,2,Chi@Example.com\n"
+    with pytest.raises(RosterInvalid) as caught:
+        parse_sheet("lop.csv", text.encode(), YEAR)
+    assert [(i.line, i.column) for i in caught.value.issues] == [
+        (2, "Họ và tên"),
+        (2, "Ngày sinh"),
+        (2, "Email/Tên đăng nhập"),
+    ]
+    roster = parse_sheet("lop.csv", (HEADER + "Chi,,6a1,2,Chi@Example.com\n").encode(), YEAR)
+    (person,) = roster.people
+    assert (person.email, person.username, person.birth_date) == ("chi@example.com", None, None)
+    assert [e.class_source_id for e in roster.enrollments] == ["6A1"]
+
+
+def test_a_sheet_with_only_a_header_lists_nobody() -> None:
+    with pytest.raises(RosterInvalid, match="lists nobody"):
+        parse_sheet("lop.csv", HEADER.encode(), YEAR)
+
+
 def test_grades_and_dates() -> None:
     assert class_grade("12A3") == 12 and class_grade("13A") is None and class_grade("A1") is None
     assert parse_birth_date("2014-02-17") == dt.date(2014, 2, 17)

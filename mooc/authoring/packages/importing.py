@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Institution, InstitutionKind
 from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz, RevealPolicy
-from mooc.authoring.core.package_format import ContentTree, CoursePackage, MediaFile, QuizSpec
+from mooc.authoring.core.package_format import (
+    ContentTree,
+    CoursePackage,
+    LectureSpec,
+    MediaFile,
+    QuizSpec,
+)
 from mooc.authoring.services.ordering import PARK
 from mooc.authoring.services.retiring import restore, retire_or_delete
 from mooc.catalog.core.media import MediaTypeError, prepare
@@ -41,7 +47,7 @@ from mooc.catalog.services import (
 )
 from mooc.db import utcnow
 from mooc.errors import Invalid
-from mooc.markup import render_markdown
+from mooc.markup import MediaResolver, render_markdown
 from mooc.storage import Storage
 from mooc.storage.base import StoredObject, check_key
 from mooc.storage.memory import MemoryStorage
@@ -223,14 +229,27 @@ def _apply_course(
     course = session.scalar(select(Course).where(Course.slug == pkg.slug))
     if course is not None and course.source_hash == pkg.source_hash:
         return "unchanged"
+    outcome = "created" if course is None else "updated"
+    course = _write_course(session, pkg, course)
+    for media in pkg.media.values():
+        _store_media(session, storage, course, media)
+    resolver = media_resolver(session, course)
+    course.description_html = render_markdown(
+        pkg.description, media=resolver, labels=region_labels(course.language)
+    ).html
+    refresh_search_text(course)
+    _apply_syllabus(session, course, pkg, resolver, actor_id, items)
+    return outcome
+
+
+def _write_course(session: Session, pkg: CoursePackage, course: Course | None) -> Course:
+    """The course row with the package's fields (a new, published one when there was none)."""
     institution = session.scalar(select(Institution).where(Institution.slug == pkg.institution))
     if institution is None:
         raise Invalid(f"{pkg.slug}/course.md: institution {pkg.institution!r} is not known")
-    outcome = "updated"
     if course is None:
         course = Course(slug=pkg.slug, status=CourseStatus.PUBLISHED, published_at=utcnow())
         session.add(course)
-        outcome = "created"
     course.institution = institution
     course.title = pkg.title
     course.description = pkg.description
@@ -246,15 +265,18 @@ def _apply_course(
     course.outcomes = list(pkg.outcomes)
     course.source_hash = pkg.source_hash
     session.flush()
+    return course
 
-    for media in pkg.media.values():
-        _store_media(session, storage, course, media)
-    resolver = media_resolver(session, course)
-    course.description_html = render_markdown(
-        pkg.description, media=resolver, labels=region_labels(course.language)
-    ).html
-    refresh_search_text(course)
 
+def _apply_syllabus(
+    session: Session,
+    course: Course,
+    pkg: CoursePackage,
+    resolver: MediaResolver,
+    actor_id: int | None,
+    items: list[ItemChange],
+) -> None:
+    """Sections, lectures and quizzes as the package lists them; what it no longer has leaves."""
     sections = {s.position: s for s in course.sections}
     lectures = {
         lec.slug: lec
@@ -273,55 +295,91 @@ def _apply_course(
         session.add(section)
         session.flush()
         for position, ref in enumerate(spec.items, 1):
-            item: Lecture | Quiz
             if ref.kind == "lecture":
-                lspec = pkg.lectures[ref.slug]
-                lecture = lectures.pop(ref.slug, None)
-                before = None if lecture is None else _lecture_state(lecture)
-                if lecture is None:
-                    lecture = Lecture(course_id=course.id, slug=ref.slug)
-                restored = restore(lecture, section.id, position)
-                lecture.title, lecture.required, lecture.minutes = (
-                    lspec.title,
-                    lspec.required,
-                    lspec.minutes,
+                change = _import_lecture(
+                    session,
+                    course,
+                    pkg.lectures[ref.slug],
+                    lectures.pop(ref.slug, None),
+                    (section.id, position),
+                    resolver=resolver,
+                    actor_id=actor_id,
                 )
-                if lecture.draft_source != lspec.source:
-                    lecture.draft_source = lspec.source
-                    lecture.draft_revision = (lecture.draft_revision or 0) + 1
-                session.add(lecture)
-                session.flush()
-                publish_lecture(session, lecture, resolver=resolver, actor_id=actor_id)
-                item, after = lecture, _lecture_state(lecture)
             else:
-                qspec = pkg.quizzes[ref.slug]
-                quiz = quizzes.pop(ref.slug, None)
-                before = None if quiz is None else _quiz_state(quiz)
-                if quiz is None:
-                    quiz = Quiz(course_id=course.id, slug=ref.slug)
-                restored = restore(quiz, section.id, position)
-                session.add(quiz)
-                _apply_quiz(session, quiz, qspec)
-                session.flush()
-                item, after = quiz, _quiz_state(quiz)
-            change = _change(before, after, restored)
+                change = _import_quiz(
+                    session,
+                    course,
+                    pkg.quizzes[ref.slug],
+                    quizzes.pop(ref.slug, None),
+                    (section.id, position),
+                )
             if change is not None:
-                kind: Literal["lecture", "quiz"] = "lecture" if ref.kind == "lecture" else "quiz"
-                items.append(ItemChange(change, pkg.slug, kind, ref.slug, item.title))
-    # Items no longer in the package leave the syllabus: retired when learners have records on
-    # them (their work is kept), deleted otherwise. Already retired ones stay as they are.
-    leftovers: list[Lecture | Quiz] = [*lectures.values(), *quizzes.values()]
+                items.append(change)
+    _remove_leftovers(session, pkg.slug, [*lectures.values(), *quizzes.values()], items)
+    for section in sections.values():
+        session.delete(section)
+    session.flush()
+
+
+def _import_lecture(
+    session: Session,
+    course: Course,
+    spec: LectureSpec,
+    lecture: Lecture | None,
+    place: tuple[int, int],
+    *,
+    resolver: MediaResolver,
+    actor_id: int | None,
+) -> ItemChange | None:
+    """Create, update or restore one lecture at `place` (section id, position) and publish it."""
+    before = None if lecture is None else _lecture_state(lecture)
+    if lecture is None:
+        lecture = Lecture(course_id=course.id, slug=spec.slug)
+    restored = restore(lecture, *place)
+    lecture.title, lecture.required, lecture.minutes = spec.title, spec.required, spec.minutes
+    if lecture.draft_source != spec.source:
+        lecture.draft_source = spec.source
+        lecture.draft_revision = (lecture.draft_revision or 0) + 1
+    session.add(lecture)
+    session.flush()
+    publish_lecture(session, lecture, resolver=resolver, actor_id=actor_id)
+    change = _change(before, _lecture_state(lecture), restored)
+    return (
+        None
+        if change is None
+        else ItemChange(change, course.slug, "lecture", spec.slug, lecture.title)
+    )
+
+
+def _import_quiz(
+    session: Session, course: Course, spec: QuizSpec, quiz: Quiz | None, place: tuple[int, int]
+) -> ItemChange | None:
+    """Create, update or restore one quiz at `place` (section id, position)."""
+    before = None if quiz is None else _quiz_state(quiz)
+    if quiz is None:
+        quiz = Quiz(course_id=course.id, slug=spec.slug)
+    restored = restore(quiz, *place)
+    session.add(quiz)
+    _apply_quiz(session, quiz, spec)
+    session.flush()
+    change = _change(before, _quiz_state(quiz), restored)
+    return (
+        None if change is None else ItemChange(change, course.slug, "quiz", spec.slug, quiz.title)
+    )
+
+
+def _remove_leftovers(
+    session: Session, course_slug: str, leftovers: list[Lecture | Quiz], items: list[ItemChange]
+) -> None:
+    """Items no longer in the package leave the syllabus: retired when learners have records on
+    them (their work is kept), deleted otherwise. Already retired ones stay as they are."""
     for leftover in leftovers:
         if leftover.retired_at is not None:
             continue
         gone: Literal["lecture", "quiz"] = "quiz" if isinstance(leftover, Quiz) else "lecture"
         title, slug = leftover.title, leftover.slug
         removal = retire_or_delete(session, leftover)
-        items.append(ItemChange(removal, pkg.slug, gone, slug, title))
-    for section in sections.values():
-        session.delete(section)
-    session.flush()
-    return outcome
+        items.append(ItemChange(removal, course_slug, gone, slug, title))
 
 
 def import_tree(

@@ -30,6 +30,7 @@ from mooc.authoring import audit
 from mooc.authoring.queries import MediaUse, media_in_use
 from mooc.catalog.core.media import (
     ALLOWED_TYPES,
+    MediaInfo,
     MediaTypeError,
     Prepared,
     prepare,
@@ -302,6 +303,17 @@ class _Spooled:
         self.size += len(chunk)
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """An upload whose type and size passed: what to store under which name."""
+
+    name: str
+    info: MediaInfo
+    size: int
+    sha256: str
+    cleaned: bytes | None  # an SVG stored without what is not allowlisted; None: as uploaded
+
+
 def upload_media(
     session: Session,
     storage: Storage,
@@ -324,65 +336,100 @@ def upload_media(
     if not head:
         raise Invalid(_("The file is empty."), field="file")
     category = _limit_category(filename, head)
-    limit = limits.bytes_for(category)
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool_file:
         spool = _Spooled(spool_file)
-        spool.write(head)
-        while spool.size <= limit:
-            chunk = stream.read(min(_CHUNK, limit + 1 - spool.size))
-            if not chunk:
-                break
-            spool.write(chunk)
-        if spool.size > limit:
-            raise _too_large(filename, category, limit)
-        cleaned: bytes | None = None
-        if category == "image":  # dimensions, and SVG cleaning, need the whole file
-            spool_file.seek(0)
-            whole = spool_file.read()
-            prepared = _prepare(filename, whole)
-            info = prepared.info
-            if prepared.data != whole:  # an SVG lost what is not allowlisted: store the rest
-                cleaned = prepared.data
-        else:
-            info = _prepare(filename, head).info
-        if spool.size > limits.bytes_for(info.category):
-            raise _too_large(filename, info.category, limits.bytes_for(info.category))
-        size = spool.size if cleaned is None else len(cleaned)
-        sha256 = (spool.digest if cleaned is None else hashlib.sha256(cleaned)).hexdigest()
-        name = sanitize_name(filename, info.content_type)
-
-        asset = _asset(session, course, name)
-        if asset is not None and asset.sha256 == sha256:
+        _spool_within(spool, head, stream, filename, category, limits.bytes_for(category))
+        checked = _check_spooled(spool, head, filename, category, limits)
+        asset = _asset(session, course, checked.name)
+        if asset is not None and asset.sha256 == checked.sha256:
             return asset  # the same bytes under the same name: nothing changes
         if asset is not None:
-            uses = media_in_use(session, course, name)
-            if uses:
-                raise Conflict(
-                    _(
-                        "media/%(name)s is shown by published lectures: %(uses)s. Upload the "
-                        "new file under another name and change the lectures to use it.",
-                        name=name,
-                        uses=_uses_label(uses),
-                    ),
-                    field="file",
-                )
-        key = f"courses/{course.id}/{sha256[:20]}-{name}"
+            _refuse_replacing_shown(session, course, checked.name)
+        key = f"courses/{course.id}/{checked.sha256[:20]}-{checked.name}"
         spool_file.seek(0)
-        source = cast(BinaryIO, spool_file) if cleaned is None else io.BytesIO(cleaned)
-        storage.put(key, source, content_type=info.content_type, download_name=name)
+        source = (
+            cast(BinaryIO, spool_file) if checked.cleaned is None else io.BytesIO(checked.cleaned)
+        )
+        storage.put(key, source, content_type=checked.info.content_type, download_name=checked.name)
     _keep(session, key)
+    return _record_upload(session, storage, course, asset, key, checked, actor_id)
 
+
+def _spool_within(
+    spool: _Spooled, head: bytes, stream: BinaryIO, filename: str, category: str, limit: int
+) -> None:
+    """Read the upload into `spool`, at most `limit` plus one byte; raises `TooLarge` over it."""
+    spool.write(head)
+    while spool.size <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - spool.size))
+        if not chunk:
+            break
+        spool.write(chunk)
+    if spool.size > limit:
+        raise _too_large(filename, category, limit)
+
+
+def _check_spooled(
+    spool: _Spooled, head: bytes, filename: str, category: str, limits: MediaLimits
+) -> _Checked:
+    """The upload's type (by content), its limit and the name it is stored under."""
+    cleaned: bytes | None = None
+    if category == "image":  # dimensions, and SVG cleaning, need the whole file
+        spool.file.seek(0)
+        whole = spool.file.read()
+        prepared = _prepare(filename, whole)
+        info = prepared.info
+        if prepared.data != whole:  # an SVG lost what is not allowlisted: store the rest
+            cleaned = prepared.data
+    else:
+        info = _prepare(filename, head).info
+    if spool.size > limits.bytes_for(info.category):
+        raise _too_large(filename, info.category, limits.bytes_for(info.category))
+    return _Checked(
+        name=sanitize_name(filename, info.content_type),
+        info=info,
+        size=spool.size if cleaned is None else len(cleaned),
+        sha256=(spool.digest if cleaned is None else hashlib.sha256(cleaned)).hexdigest(),
+        cleaned=cleaned,
+    )
+
+
+def _refuse_replacing_shown(session: Session, course: Course, name: str) -> None:
+    """Raise `Conflict` when a published lecture version shows media/`name`."""
+    uses = media_in_use(session, course, name)
+    if uses:
+        raise Conflict(
+            _(
+                "media/%(name)s is shown by published lectures: %(uses)s. Upload the "
+                "new file under another name and change the lectures to use it.",
+                name=name,
+                uses=_uses_label(uses),
+            ),
+            field="file",
+        )
+
+
+def _record_upload(
+    session: Session,
+    storage: Storage,
+    course: Course,
+    asset: MediaAsset | None,
+    key: str,
+    checked: _Checked,
+    actor_id: int | None,
+) -> MediaAsset:
+    """Point the library row at the stored bytes (the old ones go at commit), and audit it."""
     before = _state(asset) if asset is not None else None
     if asset is None:
-        asset = MediaAsset(course_id=course.id, name=name)
+        asset = MediaAsset(course_id=course.id, name=checked.name)
         session.add(asset)
     elif asset.storage_key != key:
         _delete_after_commit(session, storage, asset.storage_key)
     asset.storage_key = key
-    asset.content_type = info.content_type
-    asset.size = size
-    asset.sha256 = sha256
-    asset.width, asset.height = info.width, info.height
+    asset.content_type = checked.info.content_type
+    asset.size = checked.size
+    asset.sha256 = checked.sha256
+    asset.width, asset.height = checked.info.width, checked.info.height
     session.flush()
     _refresh_description(session, course)
     audit.record(
@@ -392,7 +439,7 @@ def upload_media(
         object_type="media",
         object_id=asset.id,
         course_id=course.id,
-        summary=f"{'uploaded' if before is None else 'replaced'} media/{name}",
+        summary=f"{'uploaded' if before is None else 'replaced'} media/{checked.name}",
         before=before,
         after=_state(asset),
     )

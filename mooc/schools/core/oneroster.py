@@ -254,6 +254,7 @@ class _Reader:
         return roles
 
     def people(self) -> tuple[dict[str, PersonRecord], int]:
+        """Pupils and teachers by source id, and how many people of other roles were skipped."""
         table = self.tables["users.csv"]
         if self.version == "1.1" and not table.has("role"):
             self.log.add(
@@ -265,19 +266,8 @@ class _Reader:
             )
             return {}, 0
         roles = self._roles_12() if self.version == "1.2" else {}
-        profiles = {
-            row["userSourcedId"]: row
-            for _, row in self.tables.get("userProfiles.csv", Table("", [])).rows
-            if row.get("password")
-        }
-        births: dict[str, dt.date] = {}
-        demographics = self.tables.get("demographics.csv")
-        if demographics is not None and demographics.has("birthDate"):
-            for line, row in demographics.rows:
-                if row["birthDate"]:
-                    born = _date(self.log, demographics, line, row, "birthDate")
-                    if born:
-                        births[row["sourcedId"]] = born
+        passwords = self._profile_passwords()
+        births = self._birth_dates()
         people: dict[str, PersonRecord] = {}
         usernames: dict[str, int] = {}
         skipped = 0
@@ -295,35 +285,10 @@ class _Reader:
             if not given and not family:
                 self.log.add(table.file, line, "givenName", N_("The person has no name."))
                 continue
-            username = row.get("username", "").strip().lower() or None
-            email = row.get("email", "").strip().lower() or None
-            if username and "@" in username:
-                email, username = email or username, None
-            if username is not None:
-                if not is_valid_username(username):
-                    self.log.add(
-                        table.file,
-                        line,
-                        "username",
-                        N_(
-                            "“%(value)s” is not a valid username: "
-                            "use letters a–z, digits, “.”, “-” and “_”."
-                        ),
-                        value=username,
-                    )
-                    continue
-                if username in usernames:
-                    self.log.add(
-                        table.file,
-                        line,
-                        "username",
-                        N_("The username “%(value)s” is already used on line %(other)d."),
-                        value=username,
-                        other=usernames[username],
-                    )
-                    continue
-                usernames[username] = line
-            password = row.get("password") or profiles.get(sid, {}).get("password") or None
+            login = self._login(table, line, row, usernames)
+            if login is None:
+                continue
+            username, email = login
             enabled = row.get("enabledUser", "true").strip().lower() != "false"
             people[sid] = PersonRecord(
                 source_id=sid,
@@ -333,12 +298,71 @@ class _Reader:
                 role=role,
                 username=username,
                 email=email,
-                password=password,
+                password=row.get("password") or passwords.get(sid) or None,
                 birth_date=births.get(sid),
                 active=_status_active(row) and enabled,
                 origin=Source(table.file, line),
             )
         return people, skipped
+
+    def _profile_passwords(self) -> dict[str, str]:
+        """1.2: the passwords userProfiles.csv gives, by user (users.csv's own one comes first)."""
+        return {
+            row["userSourcedId"]: row["password"]
+            for _, row in self.tables.get("userProfiles.csv", Table("", [])).rows
+            if row.get("password")
+        }
+
+    def _birth_dates(self) -> dict[str, dt.date]:
+        """Birth dates from demographics.csv, when it has them; a bad date is logged."""
+        births: dict[str, dt.date] = {}
+        demographics = self.tables.get("demographics.csv")
+        if demographics is not None and demographics.has("birthDate"):
+            for line, row in demographics.rows:
+                if row["birthDate"]:
+                    born = _date(self.log, demographics, line, row, "birthDate")
+                    if born:
+                        births[row["sourcedId"]] = born
+        return births
+
+    def _login(
+        self, table: Table, line: int, row: dict[str, str], usernames: dict[str, int]
+    ) -> tuple[str | None, str | None] | None:
+        """(username, email) of a user row, or None when the username is refused (logged).
+
+        A username that is an address counts as the email when the row has none. `usernames`
+        holds the line of every username taken so far, and gets this row's.
+        """
+        username = row.get("username", "").strip().lower() or None
+        email = row.get("email", "").strip().lower() or None
+        if username and "@" in username:
+            email, username = email or username, None
+        if username is None:
+            return None, email
+        if not is_valid_username(username):
+            self.log.add(
+                table.file,
+                line,
+                "username",
+                N_(
+                    "“%(value)s” is not a valid username: "
+                    "use letters a–z, digits, “.”, “-” and “_”."
+                ),
+                value=username,
+            )
+            return None
+        if username in usernames:
+            self.log.add(
+                table.file,
+                line,
+                "username",
+                N_("The username “%(value)s” is already used on line %(other)d."),
+                value=username,
+                other=usernames[username],
+            )
+            return None
+        usernames[username] = line
+        return username, email
 
     def enrollments(
         self, class_ids: set[str], people: dict[str, PersonRecord]

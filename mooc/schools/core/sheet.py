@@ -103,87 +103,62 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
     """Rows of the template → a roster of pupils in `year`. Raises `RosterInvalid`."""
     text = xlsx_to_csv(file, data) if file.lower().endswith(".xlsx") else decode(file, data)
     log = IssueLog()
-    header_map = {}
+    table = parse_csv(file, text, REQUIRED, log, header_map=_header_map(text))
+    log.raise_if_any()
+    assert table is not None
+    pupils = _Pupils(file, year, log)
+    for line, row in table.rows:
+        pupils.read(line, row)
+    if not table.rows:
+        log.add(file, 2, None, N_("The spreadsheet lists nobody."))
+    log.raise_if_any()
+    return Roster(
+        format=RosterFormat.SHEET,
+        years=(year,),
+        classes=tuple(pupils.classes.values()),
+        people=tuple(pupils.people.values()),
+        enrollments=tuple(pupils.enrollments),
+        complete_enrollments_of=frozenset(pupils.classes),
+        people_list_all_classes=True,
+    )
+
+
+def _header_map(text: str) -> dict[str, str]:
+    """The sheet's own headings → the template's, matched without case or diacritics."""
     first_line = text.split("\n", 1)[0][:10_000] if text else ""
     try:
         headings = next(csv.reader([first_line]), [])
     except csv.Error:
-        headings = []  # parse_csv below reports the broken header line
-    for cell in headings:
-        header_map[cell.strip()] = _HEADINGS.get(fold(cell), cell.strip())
-    table = parse_csv(file, text, REQUIRED, log, header_map=header_map)
-    log.raise_if_any()
-    assert table is not None
-    people: dict[str, PersonRecord] = {}
-    lines: dict[str, int] = {}
-    usernames: dict[str, int] = {}
-    classes: dict[str, ClassRecord] = {}
-    enrollments: list[EnrollmentRecord] = []
-    for line, row in table.rows:
+        headings = []  # parse_csv reports the broken header line
+    return {cell.strip(): _HEADINGS.get(fold(cell), cell.strip()) for cell in headings}
+
+
+class _Pupils:
+    """The pupils, classes and class lists read from the sheet's rows, one row at a time.
+
+    Every problem of a row is logged (not only the first); a row with any problem is left out.
+    """
+
+    def __init__(self, file: str, year: YearRecord, log: IssueLog) -> None:
+        self.file, self.year, self.log = file, year, log
+        self.people: dict[str, PersonRecord] = {}
+        self.classes: dict[str, ClassRecord] = {}
+        self.enrollments: list[EnrollmentRecord] = []
+        self._id_lines: dict[str, int] = {}  # pupil id → the line that listed the pupil
+        self._username_lines: dict[str, int] = {}
+
+    def read(self, line: int, row: dict[str, str]) -> None:
         name, class_name, sid = row[NAME], row[CLASS].upper()[:40], row[ID]
-        login = row.get(LOGIN, "").lower()
-        birth = None
-        ok = True
-        for column, value in ((NAME, name), (CLASS, class_name), (ID, sid)):
-            if not value:
-                log.add(file, line, column, N_("“%(heading)s” is empty."), heading=column)
-                ok = False
-        if row.get(BIRTH):
-            try:
-                birth = parse_birth_date(row[BIRTH])
-            except ValueError:
-                log.add(
-                    file,
-                    line,
-                    BIRTH,
-                    N_("“%(value)s” is not a date (dd/mm/yyyy)."),
-                    value=row[BIRTH],
-                )
-                ok = False
-        if sid in lines:
-            log.add(
-                file,
-                line,
-                ID,
-                N_("The id “%(id)s” is already used on line %(other)d."),
-                id=sid,
-                other=lines[sid],
-            )
-            ok = False
-        email = username = None
-        if "@" in login:
-            email = login
-        elif login:
-            username = login
-            if not is_valid_username(login):
-                log.add(
-                    file,
-                    line,
-                    LOGIN,
-                    N_(
-                        "“%(value)s” is not a valid username: "
-                        "use letters a–z, digits, “.”, “-” and “_”."
-                    ),
-                    value=login,
-                )
-                ok = False
-            elif login in usernames:
-                log.add(
-                    file,
-                    line,
-                    LOGIN,
-                    N_("The username “%(value)s” is already used on line %(other)d."),
-                    value=login,
-                    other=usernames[login],
-                )
-                ok = False
-            else:
-                usernames[login] = line
-        if not ok:
-            continue
-        lines[sid] = line
+        # Each check runs (and logs its problem) even when an earlier one failed.
+        filled = self._filled(line, {NAME: name, CLASS: class_name, ID: sid})
+        birth, birth_ok = self._birth_date(line, row.get(BIRTH, ""))
+        new_id = self._new_id(line, sid)
+        email, username, login_ok = self._login(line, row.get(LOGIN, "").lower())
+        if not (filled and birth_ok and new_id and login_ok):
+            return
+        self._id_lines[sid] = line
         words = name.split()
-        people[sid] = PersonRecord(
+        self.people[sid] = PersonRecord(
             source_id=sid,
             name=" ".join(words)[:120],
             given_name=words[-1],
@@ -192,27 +167,79 @@ def parse_sheet(file: str, data: bytes, year: YearRecord) -> Roster:
             username=username,
             email=email,
             birth_date=birth,
-            origin=Source(file, line),
+            origin=Source(self.file, line),
         )
-        classes.setdefault(
+        self.classes.setdefault(
             class_name,
-            ClassRecord("", class_name, class_grade(class_name), year.source_id or year.name),
+            ClassRecord(
+                "", class_name, class_grade(class_name), self.year.source_id or self.year.name
+            ),
         )
-        enrollments.append(
-            EnrollmentRecord("", class_name, sid, PersonRole.PUPIL, origin=Source(file, line))
+        self.enrollments.append(
+            EnrollmentRecord("", class_name, sid, PersonRole.PUPIL, origin=Source(self.file, line))
         )
-    if not table.rows:
-        log.add(file, 2, None, N_("The spreadsheet lists nobody."))
-    log.raise_if_any()
-    return Roster(
-        format=RosterFormat.SHEET,
-        years=(year,),
-        classes=tuple(classes.values()),
-        people=tuple(people.values()),
-        enrollments=tuple(enrollments),
-        complete_enrollments_of=frozenset(classes),
-        people_list_all_classes=True,
-    )
+
+    def _filled(self, line: int, values: dict[str, str]) -> bool:
+        empty = [column for column, value in values.items() if not value]
+        for column in empty:
+            self.log.add(self.file, line, column, N_("“%(heading)s” is empty."), heading=column)
+        return not empty
+
+    def _birth_date(self, line: int, raw: str) -> tuple[dt.date | None, bool]:
+        """The birth date (None when the cell is empty), and whether the cell was readable."""
+        if not raw:
+            return None, True
+        try:
+            return parse_birth_date(raw), True
+        except ValueError:
+            self.log.add(
+                self.file, line, BIRTH, N_("“%(value)s” is not a date (dd/mm/yyyy)."), value=raw
+            )
+            return None, False
+
+    def _new_id(self, line: int, sid: str) -> bool:
+        if sid not in self._id_lines:
+            return True
+        self.log.add(
+            self.file,
+            line,
+            ID,
+            N_("The id “%(id)s” is already used on line %(other)d."),
+            id=sid,
+            other=self._id_lines[sid],
+        )
+        return False
+
+    def _login(self, line: int, login: str) -> tuple[str | None, str | None, bool]:
+        """(email, username, whether the cell is usable): an address or a username, or empty."""
+        if "@" in login:
+            return login, None, True
+        if not login:
+            return None, None, True
+        if not is_valid_username(login):
+            self.log.add(
+                self.file,
+                line,
+                LOGIN,
+                N_(
+                    "“%(value)s” is not a valid username: "
+                    "use letters a–z, digits, “.”, “-” and “_”."
+                ),
+                value=login,
+            )
+            return None, login, False
+        if login in self._username_lines:
+            self.log.add(
+                self.file,
+                line,
+                LOGIN,
+                N_("The username “%(value)s” is already used on line %(other)d."),
+                value=login,
+                other=self._username_lines[login],
+            )
+            return None, login, False
+        self._username_lines[login] = line
+        return None, login, True
 
 
 EXAMPLE_ROWS = (

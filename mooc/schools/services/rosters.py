@@ -252,6 +252,21 @@ def apply_plan(
     """Write the plan (flushes, never commits) and log it as a `RosterImport`."""
     now = utcnow()
     tick = progress or (lambda n: None)
+    year_ids = _write_years(session, school, plan)
+    class_ids = _create_classes(session, school, plan, year_ids, tick)
+    _update_classes(session, plan, now)
+    person_ids = dict(plan.person_ids)
+    _create_people(session, school, plan, person_ids, tick)
+    _update_people(session, plan, tick)
+    _grant_memberships(session, school, plan, person_ids)
+    _write_members(session, plan, class_ids, person_ids, now, tick)
+    return _log_import(
+        session, school, plan, by=by, source_format=source_format, file_name=file_name
+    )
+
+
+def _write_years(session: Session, school: Institution, plan: Plan) -> dict[str, int]:
+    """Adopt and create the plan's school years; returns every year's id by its plan key."""
     year_ids = dict(plan.year_ids)
     for year_id, record in plan.adopted_years:
         session.execute(
@@ -268,6 +283,17 @@ def apply_plan(
         session.add(year)
         session.flush()
         year_ids[year_key(record)] = year.id
+    return year_ids
+
+
+def _create_classes(
+    session: Session,
+    school: Institution,
+    plan: Plan,
+    year_ids: Mapping[str, int],
+    tick: Progress,
+) -> dict[str, int]:
+    """Insert the plan's new classes in batches; returns every class's id by its plan key."""
     class_ids = dict(plan.class_ids)
     for chunk in _chunks(plan.new_classes):
         rows = [
@@ -285,6 +311,11 @@ def apply_plan(
         ).all()
         class_ids.update({class_key(c): i for c, i in zip(chunk, ids, strict=True)})
         tick(len(chunk))
+    return class_ids
+
+
+def _update_classes(session: Session, plan: Plan, now: dt.datetime) -> None:
+    """Rename, regrade, re-enable or disable existing classes, in one bulk update."""
     changes: list[dict[str, Any]] = []
     for change in plan.changed_classes:
         row: dict[str, Any] = {"id": change.existing.id, "name": change.record.name}
@@ -299,11 +330,17 @@ def apply_plan(
     changes += [{"id": c.id, "disabled_at": now} for c in plan.disabled_classes]
     if changes:
         session.execute(update(SchoolClass), changes)
-    person_ids = dict(plan.person_ids)
-    _create_people(session, school, plan, person_ids, tick)
-    _update_people(session, plan, tick)
-    _grant_memberships(session, school, plan, person_ids)
-    _write_members(session, plan, class_ids, person_ids, now, tick)
+
+
+def _log_import(
+    session: Session,
+    school: Institution,
+    plan: Plan,
+    *,
+    by: User | None,
+    source_format: str,
+    file_name: str,
+) -> RosterImport:
     summary = plan.counts()
     entry = RosterImport(
         institution_id=school.id,

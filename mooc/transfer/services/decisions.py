@@ -168,6 +168,28 @@ def decide(
     previous = item.latest_decision
     if previous is not None and _same(previous, outcome, granted, comment):
         return previous  # the same decision sent twice (a double click): recorded once
+    decision = _append_decision(
+        session, staff, university, item, outcome, comment=comment, granted=granted, context=context
+    )
+    if previous is not None:
+        _revoke_superseded(session, staff, previous, decision, context)
+    _notify_student(session, university, item, decision)
+    _audit_decision(session, staff, university, item, decision)
+    return decision
+
+
+def _append_decision(
+    session: Session,
+    staff: User,
+    university: Institution,
+    item: RequestItem,
+    outcome: Outcome,
+    *,
+    comment: str,
+    granted: _Granted | None,
+    context: IssuingContext,
+) -> Decision:
+    """Write the decision row (and, when it grants credits, the signed record it carries)."""
     # The signed record first: a decision row is written once, whole (rows are append-only).
     credential = (
         issue_recognition_record(
@@ -198,11 +220,18 @@ def decide(
     session.add(decision)
     item.state = ItemState(outcome.value)
     session.flush()
-    if (
-        previous is not None
-        and previous.credential is not None
-        and not previous.credential.is_revoked
-    ):
+    return decision
+
+
+def _revoke_superseded(
+    session: Session,
+    staff: User,
+    previous: Decision,
+    decision: Decision,
+    context: IssuingContext,
+) -> None:
+    """Revoke the recognition record of the decision `decision` supersedes, if it still stands."""
+    if previous.credential is not None and not previous.credential.is_revoked:
         revoke_record(
             session,
             previous.credential,
@@ -210,6 +239,11 @@ def decide(
             actor=staff,
             context=context,
         )
+
+
+def _notify_student(
+    session: Session, university: Institution, item: RequestItem, decision: Decision
+) -> None:
     notify(
         session,
         [item.student_id],
@@ -217,7 +251,7 @@ def decide(
         {
             "university": university.name,
             "record": item.name,
-            "recognised": outcome.recognises,
+            "recognised": decision.outcome.recognises,
             "course": " ".join(
                 filter(None, (decision.local_course_code, decision.local_course_title))
             ),
@@ -226,6 +260,12 @@ def decide(
         path_for("transfer.student.request_page", request_id=item.request_id),
         event_key=f"transfer-decision:{decision.id}",
     )
+
+
+def _audit_decision(
+    session: Session, staff: User, university: Institution, item: RequestItem, decision: Decision
+) -> None:
+    outcome = decision.outcome
     audit.record(
         session,
         institution_id=university.id,
@@ -234,15 +274,18 @@ def decide(
         object_type="item",
         object_id=item.id,
         summary=f"item {item.id} ({item.name}): {outcome.value}"
-        + (f", {decision.local_course_code} for {decision.credits} credits" if granted else ""),
+        + (
+            f", {decision.local_course_code} for {decision.credits} credits"
+            if outcome.recognises
+            else ""
+        ),
         details={
             "decision": decision.id,
             "rule_version": decision.rule_version_id,
             "credits": str(decision.credits),
-            "comment": comment,
+            "comment": decision.comment,
         },
     )
-    return decision
 
 
 def lock_item(session: Session, item: RequestItem) -> None:
