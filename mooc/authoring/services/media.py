@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
 from mooc.authoring.queries import MediaUse, media_in_use
+from mooc.catalog.core.captions import looks_like_webvtt
 from mooc.catalog.core.media import (
     ALLOWED_TYPES,
     MediaTypeError,
@@ -67,6 +68,7 @@ EXTENSIONS: Mapping[str, tuple[str, ...]] = {
     "audio/mp4": ("m4a", "mp4"),
     "video/mp4": ("mp4", "m4v"),
     "video/webm": ("webm",),
+    "text/vtt": ("vtt",),
 }
 
 
@@ -78,6 +80,7 @@ class MediaLimits:
     pdf: int = DEFAULT_MEDIA_LIMITS_MB["pdf"] * MB
     audio: int = DEFAULT_MEDIA_LIMITS_MB["audio"] * MB
     video: int = DEFAULT_MEDIA_LIMITS_MB["video"] * MB
+    captions: int = DEFAULT_MEDIA_LIMITS_MB["captions"] * MB
 
     @classmethod
     def from_megabytes(cls, limits_mb: Mapping[str, int]) -> MediaLimits:
@@ -149,7 +152,8 @@ def _refuse_type(filename: str, reason: str) -> Invalid:
     return Invalid(
         _(
             "%(name)s cannot be uploaded (%(reason)s). Accepted files: images (PNG, JPEG, GIF, "
-            "WebP, SVG without scripts), PDF, audio (MP3, OGG, WAV, M4A) and video (MP4, WebM).",
+            "WebP, SVG without scripts), PDF, audio (MP3, OGG, WAV, M4A), video (MP4, WebM) and "
+            "WebVTT captions.",
             name=filename,
             reason=reason,
         ),
@@ -165,9 +169,11 @@ def _limit_category(filename: str, head: bytes) -> str:
     """
     kind = filetype.guess(head)
     if kind is None:
-        # SVG is the one accepted type without a magic number; it starts like XML or <svg.
+        # SVG and WebVTT are the accepted types without a magic number; they are text.
         if head[:512].lstrip().lower().startswith((b"<?xml", b"<svg")):
             return "image"
+        if looks_like_webvtt(head):
+            return "captions"
         raise _refuse_type(filename, "unrecognised file type")
     try:
         return sniff(head).category
@@ -336,7 +342,7 @@ def upload_media(
         if spool.size > limit:
             raise _too_large(filename, category, limit)
         cleaned: bytes | None = None
-        if category == "image":  # dimensions, and SVG cleaning, need the whole file
+        if category in {"image", "captions"}:  # dimensions, SVG cleaning, cues: the whole file
             spool_file.seek(0)
             whole = spool_file.read()
             prepared = _prepare(filename, whole)

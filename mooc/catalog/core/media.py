@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import filetype
 from PIL import Image, UnidentifiedImageError
 
+from mooc.catalog.core.captions import CaptionsError, decode, looks_like_webvtt, parse_webvtt
 from mooc.catalog.core.svg import SvgError, clean_svg
 
 ALLOWED_TYPES = {
@@ -25,6 +26,7 @@ ALLOWED_TYPES = {
     "audio/mp4": "audio",
     "video/mp4": "video",
     "video/webm": "video",
+    "text/vtt": "captions",
 }
 
 
@@ -40,7 +42,7 @@ class MediaTypeError(ValueError):
 @dataclass(frozen=True)
 class MediaInfo:
     content_type: str
-    category: str  # image | pdf | audio | video
+    category: str  # image | pdf | audio | video | captions
     width: int | None = None
     height: int | None = None
 
@@ -55,7 +57,14 @@ class Prepared:
 
 def prepare(data: bytes) -> Prepared:
     """Identify `data` and clean it for storage: an SVG keeps only allowlisted content (see
-    `mooc.catalog.core.svg`); other types are stored as they are. Raises `MediaTypeError`."""
+    `mooc.catalog.core.svg`); a WebVTT caption file must parse (see
+    `mooc.catalog.core.captions`); other types are stored as they are. Raises `MediaTypeError`."""
+    if looks_like_webvtt(data):
+        try:
+            parse_webvtt(decode(data))
+        except CaptionsError as exc:
+            raise MediaTypeError(f"malformed WebVTT captions, {exc}") from None
+        return Prepared(MediaInfo("text/vtt", "captions"), data)
     if _looks_like_svg(data) and filetype.guess(data) is None:
         try:
             svg = clean_svg(data)
@@ -72,8 +81,11 @@ def _looks_like_svg(data: bytes) -> bool:
 def sniff(data: bytes) -> MediaInfo:
     """Identify `data`; raises `MediaTypeError` for anything not in `ALLOWED_TYPES`.
 
-    An SVG is cleaned to learn its size; store the bytes `prepare` gives, not `data`.
+    An SVG is cleaned to learn its size; store the bytes `prepare` gives, not `data`. WebVTT
+    is recognised by its first line only: `prepare` reads the whole file.
     """
+    if looks_like_webvtt(data):
+        return MediaInfo("text/vtt", "captions")
     kind = filetype.guess(data)
     if kind is None:
         if _looks_like_svg(data):
