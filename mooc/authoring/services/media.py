@@ -35,6 +35,7 @@ from mooc.catalog.core.media import (
     Prepared,
     prepare,
     reference_pattern,
+    shown_through,
     sniff,
 )
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
@@ -419,6 +420,7 @@ def delete_media(
     if asset is None:
         raise NotFound(_("There is no media file named %(name)s.", name=name))
     pattern = reference_pattern(name)
+    players = [reference_pattern(shown) for shown in shown_through(name)]  # poster, captions
     published = media_in_use(session, course, name)
     users = [_uses_label(published)] if published else []
     users += [
@@ -429,7 +431,7 @@ def delete_media(
             .where(Lecture.course_id == course.id)
             .order_by(Section.position, Lecture.position)
         )
-        if pattern.search(source)
+        if any(player.search(source) for player in players)
     ]
     quizzes: dict[str, None] = {}  # ordered, without repeats
     for title, prompt, explanation, data in session.execute(

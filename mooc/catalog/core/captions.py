@@ -105,8 +105,9 @@ def parse_webvtt(text: str) -> tuple[Cue, ...]:
         end = _seconds(*match.group(5, 6, 7, 8))
         if end <= start:
             raise CaptionsError("the cue ends before it starts", line_number)
-        if any("-->" in payload for payload in block[timing_at + 1 :]):
-            raise CaptionsError("a blank line must separate cues", line_number + 1)
+        for offset, payload in enumerate(block[timing_at + 1 :], 1):
+            if "-->" in payload:
+                raise CaptionsError("a blank line must separate cues", line_number + offset)
         cues.append(Cue(start, end, _plain("\n".join(block[timing_at + 1 :]))))
         if len(cues) > MAX_CUES:
             raise CaptionsError(f"more than {MAX_CUES} cues", line_number)

@@ -12,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 
 from mooc.catalog.core.captions import CaptionsError, decode, looks_like_webvtt, parse_webvtt
 from mooc.catalog.core.svg import SvgError, clean_svg
+from mooc.markup import players_of
 
 ALLOWED_TYPES = {
     "image/png": "image",
@@ -33,6 +34,12 @@ ALLOWED_TYPES = {
 def reference_pattern(name: str) -> re.Pattern[str]:
     """`media/<name>` as Markdown refers to it: not part of a longer path or name."""
     return re.compile(r"(?<![\w/.-])media/" + re.escape(name) + r"(?![\w-]|\.\w)")
+
+
+def shown_through(name: str) -> tuple[str, ...]:
+    """The media names whose reference shows `name`: itself, and for a poster frame or a
+    caption file (`clip.jpg`, `clip.vi.vtt`) the clips whose player uses it (`clip.mp4` …)."""
+    return (name, *players_of(name))
 
 
 class MediaTypeError(ValueError):

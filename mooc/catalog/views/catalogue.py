@@ -76,12 +76,16 @@ def media(slug: str, name: str) -> ResponseReturnValue:
         raise NotFound(_("No such course."))
     asset = queries.media_asset(db.session, course, name)
     storage = edge.storage()
-    direct = storage.url(
-        asset.storage_key,
-        expires_in=300,
-        content_type=asset.content_type,
-        download_name=asset.name,
-    )
+    # A player loads caption tracks only from the page's own origin (no CORS on the bucket):
+    # caption files are served from here even when storage could hand out a direct URL.
+    direct = None
+    if asset.content_type != "text/vtt":
+        direct = storage.url(
+            asset.storage_key,
+            expires_in=300,
+            content_type=asset.content_type,
+            download_name=asset.name,
+        )
     if direct:
         return redirect(direct, 302)
     try:
