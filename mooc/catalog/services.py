@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +76,7 @@ def region_labels(language: str) -> RegionLabels:
             table=_("Table, scrolls sideways"),
             formula=_("Formula, scrolls sideways"),
             code=_("Code, scrolls sideways"),
-            transcript=_("Transcript"),
+            transcript=pgettext("captions", "Transcript"),
             download_video=_("Download the video"),
             download_audio=_("Download the recording"),
             language=language,
