@@ -115,15 +115,22 @@ def publish_lecture(
 ) -> LectureVersion | None:
     """Freeze the lecture's draft as a new immutable version, unless it equals the current one.
 
-    Returns the new version, or None when the published version already has this source and title.
+    Returns the new version, or None when the published version already has this source and
+    title and shows the same: media uploaded since (a clip's captions or poster, an image that
+    was missing) make a new version of the same text.
     """
     digest = source_sha256(lecture.draft_source)
     current = lecture.published_version
-    if current is not None and current.sha256 == digest and current.title == lecture.title:
-        return None
     rendered = render_markdown(
         lecture.draft_source, media=resolver, labels=region_labels(lecture.course.language)
     )
+    if (
+        current is not None
+        and current.sha256 == digest
+        and current.title == lecture.title
+        and current.html == rendered.html
+    ):
+        return None
     last = session.scalar(
         select(LectureVersion.number)
         .where(LectureVersion.lecture_id == lecture.id)

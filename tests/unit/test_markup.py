@@ -410,6 +410,11 @@ def test_written_players_keep_only_safe_attributes() -> None:
         '<track kind="captions" srclang="vi&quot;x" src="u.vtt"></video>'
     )
     assert out == '<video><source><track src="t.vtt"><track kind="captions" src="u.vtt"></video>'
+    out = html_of(
+        '<video controls poster="javascript:alert(1)"><track kind="captions" src="javascript:x">'
+        '<source src="data:video/mp4;base64,AAAA" type="video/mp4"></video>'
+    )
+    assert out == '<video controls><track kind="captions"><source type="video/mp4"></video>'
 
 
 def test_the_readers_language_picks_the_default_caption_track() -> None:

@@ -294,3 +294,25 @@ def test_the_seed_video_lecture_plays_with_captions_in_the_readers_language(
     assert (CONTENT / "vat-ly-lop-10" / "media" / "chuyen-dong-thang-deu.mp4").stat().st_size < (
         200 * 1024
     )
+
+
+def test_captions_uploaded_after_publishing_make_a_new_version_of_the_same_text(
+    session: Session, storage: MemoryStorage, course: Course
+) -> None:
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER))
+    assign_teacher(session, course, teacher.id)
+    _upload(session, storage, course, "bai-nghe.mp3", (MEDIA / "tone.mp3").read_bytes())
+    lecture = session.scalars(select(Lecture).where(Lecture.course_id == course.id)).first()
+    assert lecture is not None
+    lecture.draft_source = "![Bài nghe](media/bai-nghe.mp3)\n"
+    first = publish(session, teacher, lecture, storage)
+    assert first is not None and "<track" not in first.html
+    assert publish(session, teacher, lecture, storage) is None  # nothing new to show
+
+    _upload(session, storage, course, "bai-nghe.vi.vtt", VTT_VI)
+    second = publish(session, teacher, lecture, storage)
+    assert second is not None and second.number == first.number + 1
+    assert second.sha256 == first.sha256  # the same text, now with its captions
+    assert '<audio class="player" controls preload="none">' in second.html
+    assert 'src="/courses/toan-lop-6/media/bai-nghe.vi.vtt" srclang="vi"' in second.html
+    assert "Xin chào các em &amp; ba mẹ" in second.html
