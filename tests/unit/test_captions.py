@@ -1,6 +1,10 @@
-"""WebVTT caption files: what a teacher's file must look like, and its cues as plain text."""
+"""WebVTT caption files: what a teacher's file must look like, and its cues as plain text; the
+shape of a video from its container's headers."""
 
 from __future__ import annotations
+
+import io
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,7 @@ from mooc.catalog.core.captions import (
     parse_webvtt,
 )
 from mooc.catalog.core.media import MediaTypeError, prepare, shown_through, sniff
+from mooc.catalog.core.video import video_size
 
 VTT = """WEBVTT - bài giảng
 
@@ -99,3 +104,39 @@ def test_posters_and_captions_are_shown_through_their_clips() -> None:
     assert shown_through("clip.fr.vtt") == ("clip.fr.vtt",)
     assert shown_through("clip.svg") == ("clip.svg",)
     assert shown_through("clip.mp4") == ("clip.mp4",)
+
+
+# --- the shape of a video -----------------------------------------------------------------
+
+MEDIA = Path(__file__).resolve().parents[1] / "data" / "media"
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("clip.mp4", (160, 90)),  # its index (moov) after the frames
+        ("clip.webm", (160, 90)),
+        ("tone.m4a", None),  # sound only
+        ("tone.ogg", None),
+    ],
+)
+def test_a_videos_size_comes_from_its_container_headers(
+    name: str, size: tuple[int, int] | None
+) -> None:
+    with (MEDIA / name).open("rb") as stream:
+        assert video_size(stream) == size
+        assert stream.tell() == 0
+    assert prepare((MEDIA / name).read_bytes()).info.width == (size[0] if size else None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x00\x00\x00\x18ftypisom" + b"\xff" * 100,  # a box larger than the file
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x00\x04moov",  # a box smaller than its header
+        b"\x1a\x45\xdf\xa3" + b"\x00" * 100,  # an EBML number without a length marker
+        b"\x1a\x45\xdf\xa3\x80" + b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff",
+    ],
+)
+def test_damaged_headers_give_no_size_rather_than_an_error(data: bytes) -> None:
+    assert video_size(io.BytesIO(data)) is None

@@ -37,6 +37,7 @@ from mooc.catalog.core.media import (
     reference_pattern,
     shown_through,
     sniff,
+    with_video_size,
 )
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.catalog.services import media_resolver, region_labels
@@ -352,6 +353,8 @@ def upload_media(
                 cleaned = prepared.data
         else:
             info = _prepare(filename, head).info
+            if info.category == "video":  # the shape the player reserves, from the headers
+                info = with_video_size(info, cast(BinaryIO, spool_file))
         if spool.size > limits.bytes_for(info.category):
             raise _too_large(filename, info.category, limits.bytes_for(info.category))
         size = spool.size if cleaned is None else len(cleaned)

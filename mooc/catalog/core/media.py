@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import BinaryIO
 
 import filetype
 from PIL import Image, UnidentifiedImageError
 
 from mooc.catalog.core.captions import CaptionsError, decode, looks_like_webvtt, parse_webvtt
 from mooc.catalog.core.svg import SvgError, clean_svg
+from mooc.catalog.core.video import video_size
 from mooc.markup import players_of
 
 ALLOWED_TYPES = {
@@ -78,7 +80,16 @@ def prepare(data: bytes) -> Prepared:
         except SvgError as exc:
             raise MediaTypeError(str(exc)) from None
         return Prepared(MediaInfo("image/svg+xml", "image", svg.width, svg.height), svg.data)
-    return Prepared(sniff(data), data)
+    info = sniff(data)
+    if info.category == "video":
+        info = with_video_size(info, io.BytesIO(data))
+    return Prepared(info, data)
+
+
+def with_video_size(info: MediaInfo, stream: BinaryIO) -> MediaInfo:
+    """`info` with the width and height the video's container states, when it states them."""
+    size = video_size(stream)
+    return info if size is None else replace(info, width=size[0], height=size[1])
 
 
 def _looks_like_svg(data: bytes) -> bool:

@@ -101,6 +101,8 @@ def test_audio_and_video_are_accepted_by_their_bytes(
     data = (MEDIA / file).read_bytes()
     asset = _upload(session, storage, course, sent_as, data)
     assert (asset.name, asset.content_type, asset.size) == (stored_as, content_type, len(data))
+    video = content_type.startswith("video/")
+    assert (asset.width, asset.height) == ((160, 90) if video else (None, None))
     with storage.open(asset.storage_key) as stored:
         assert stored.read() == data
 
