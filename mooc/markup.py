@@ -420,6 +420,11 @@ CAPTION_LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # each in its own language
 
 
+_INLINE_TAGS = {"a", "em", "strong", "b", "i", "span", "del", "ins", "mark", "sub", "sup", "small"}
+_INLINE_TAGS |= {"s", "u", "abbr", "code", "kbd"}
+_PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
 def companions(name: str) -> tuple[str, ...]:
     """The files a player for media `name` looks for beside it: the poster frame
     (`clip.jpg`, `.png`, `.webp`) and the captions (`clip.vi.vtt`, `clip.en.vtt`)."""
@@ -566,24 +571,27 @@ class _MediaTreeprocessor(Treeprocessor):
             parent.insert(index, player)
             holder, after = None, parent
         transcripts.sort(key=lambda item: item[0] != self.labels.language)  # the text's first
-        for lang, cues in transcripts:
-            details = self._transcript(lang, cues)
-            if holder is not None:
-                holder.append(details)
-            elif after is not None:
-                block = after
-                while (
-                    block in parents
-                    and parents[block] is not None
-                    and block.tag not in {"p", "li", "td", "th", "blockquote", "dd"}
-                ):
-                    block = parents[block]
-                container = parents.get(block)
-                if container is None:
-                    continue
-                position = list(container).index(block) + 1
-                container.insert(position, details)
-                parents[details] = container
+        texts = [self._transcript(lang, cues) for lang, cues in transcripts]
+        if holder is not None:
+            holder.extend(texts)
+        elif after is not None and texts:
+            self._place_after(after, texts, parents)
+
+    @staticmethod
+    def _place_after(
+        element: Element, texts: list[Element], parents: dict[Element, Element]
+    ) -> None:
+        """Put transcripts after the paragraph or heading that holds an inline player, or at
+        the end of the list item or table cell that does (a list holds only its items)."""
+        block = element
+        while block.tag in _INLINE_TAGS and block in parents:
+            block = parents[block]
+        container = parents.get(block)
+        if block.tag in _PARAGRAPH_TAGS and container is not None:
+            at = list(container).index(block) + 1
+            container[at:at] = texts
+        else:
+            block.extend(texts)
 
     def _transcript(self, lang: str, cues: tuple[tuple[float, str], ...]) -> Element:
         details = Element("details", {"class": "transcript", "lang": lang})

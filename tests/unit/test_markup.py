@@ -426,3 +426,13 @@ def test_the_readers_language_picks_the_default_caption_track() -> None:
     assert '<track default="" kind="captions" label="English"' in english
     assert default_captions(english, "vi") == out
     assert default_captions(out, "fr") == out  # no French track: the text's language stays
+
+
+def test_a_transcript_follows_the_heading_or_stays_in_the_list_item_of_its_player() -> None:
+    heading = render_markdown("## Nghe ![a](media/clip.mp4)", media=CLIP_FILES.get).html
+    assert re.search(r"</video></h2>\n<details class=\"transcript\" lang=\"en\">", heading)
+    item = render_markdown("- Xem ![a](media/clip.mp4) nhé\n- Hai", media=CLIP_FILES.get).html
+    assert re.search(
+        r"</video> nhé<details [^>]*>.*?</details><details [^>]*>.*?</details></li>", item
+    )
+    assert "<ul>\n<li>" in item and item.count("<li>") == 2
