@@ -425,18 +425,9 @@ _INLINE_TAGS |= {"s", "u", "abbr", "code", "kbd"}
 _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def companions(name: str) -> tuple[str, ...]:
-    """The files a player for media `name` looks for beside it: the poster frame
-    (`clip.jpg`, `.png`, `.webp`) and the captions (`clip.vi.vtt`, `clip.en.vtt`)."""
-    stem = name.rpartition(".")[0]
-    if not stem or name.rpartition(".")[2].lower() not in PLAYABLE:
-        return ()
-    posters = tuple(f"{stem}.{ext}" for ext in POSTER_EXTENSIONS)
-    return posters + tuple(f"{stem}.{lang}.vtt" for lang in CAPTION_LANGUAGES)
-
-
 def players_of(name: str) -> tuple[str, ...]:
-    """The media names whose player uses `name` as its poster or captions (see `companions`)."""
+    """The media names whose player uses `name` as its poster frame (`clip.jpg`, `.png`,
+    `.webp`) or its captions (`clip.vi.vtt`, `clip.en.vtt`): the player finds them by name."""
     stem, _dot, extension = name.rpartition(".")
     if extension == "vtt":
         stem, _dot, language = stem.rpartition(".")
@@ -502,7 +493,45 @@ class _MediaTreeprocessor(Treeprocessor):
         ref: MediaRef | None,
         content_type: str,
     ) -> None:
+        """Put a player where the image was, and the transcripts of its captions below it."""
         title = img.get("alt", "").strip()
+        video = content_type.startswith("video/")
+        player, transcripts = self._player_element(name, ref, content_type, title)
+        player.tail = img.tail
+        parent = parents[img]
+        alone = (
+            parent.tag == "p"
+            and len(parent) == 1
+            and not (parent.text or "").strip()
+            and not (img.tail or "").strip()
+            and parent in parents
+        )
+        texts = [self._transcript(lang, cues) for lang, cues in transcripts]
+        if alone:  # the paragraph is only the player: it becomes a figure, titled
+            parent.clear()
+            parent.tag = "figure"
+            parent.set("class", "media " + ("media-video" if video else "media-audio"))
+            parent.append(player)
+            if title:
+                caption = Element("figcaption")
+                caption.text = title
+                parent.append(caption)
+            parent.extend(texts)
+            return
+        # in the middle of text: the player stands in the line; its transcripts follow
+        if title:
+            player.set("title", title)
+        index = list(parent).index(img)
+        parent.remove(img)
+        parent.insert(index, player)
+        if texts:
+            self._place_after(parent, texts, parents)
+
+    def _player_element(
+        self, name: str, ref: MediaRef | None, content_type: str, title: str
+    ) -> tuple[Element, list[tuple[str, tuple[tuple[float, str], ...]]]]:
+        """The <video>/<audio> element (poster, shape, source, caption tracks, download link)
+        and the cues of its captions, the text's language first."""
         url = ref.url if ref else f"media/{name}"
         video = content_type.startswith("video/")
         stem = name.rpartition(".")[0]
@@ -520,8 +549,19 @@ class _MediaTreeprocessor(Treeprocessor):
                 player.set("height", str(size.height))
             if poster is not None:
                 player.set("poster", poster.url)
-        source = Element("source", {"src": url, "type": content_type})
-        player.append(source)
+        player.append(Element("source", {"src": url, "type": content_type}))
+        transcripts = self._add_captions(player, stem)
+        fallback = Element("a", {"href": url})
+        download = self.labels.download_video if video else self.labels.download_audio
+        fallback.text = f"{download}: {title or name}"
+        player.append(fallback)
+        return player, transcripts
+
+    def _add_captions(
+        self, player: Element, stem: str
+    ) -> list[tuple[str, tuple[tuple[float, str], ...]]]:
+        """A caption track per caption file beside the clip (the text's language on by
+        default); returns their cues, the text's language first."""
         transcripts: list[tuple[str, tuple[tuple[float, str], ...]]] = []
         tracks = []
         for lang in CAPTION_LANGUAGES:
@@ -539,43 +579,8 @@ class _MediaTreeprocessor(Treeprocessor):
             )
             chosen.set("default", "default")
             player.extend(tracks)
-        fallback = Element("a", {"href": url})
-        download = self.labels.download_video if video else self.labels.download_audio
-        fallback.text = f"{download}: {title or name}"
-        player.append(fallback)
-        player.tail = img.tail
-
-        parent = parents[img]
-        alone = (
-            parent.tag == "p"
-            and len(parent) == 1
-            and not (parent.text or "").strip()
-            and not (img.tail or "").strip()
-            and parent in parents
-        )
-        if alone:  # the paragraph is only the player: it becomes a figure, titled
-            parent.clear()
-            parent.tag = "figure"
-            parent.set("class", "media " + ("media-video" if video else "media-audio"))
-            parent.append(player)
-            if title:
-                caption = Element("figcaption")
-                caption.text = title
-                parent.append(caption)
-            holder, after = parent, None
-        else:  # in the middle of text: the player stands in the line; its transcript follows
-            if title:
-                player.set("title", title)
-            index = list(parent).index(img)
-            parent.remove(img)
-            parent.insert(index, player)
-            holder, after = None, parent
-        transcripts.sort(key=lambda item: item[0] != self.labels.language)  # the text's first
-        texts = [self._transcript(lang, cues) for lang, cues in transcripts]
-        if holder is not None:
-            holder.extend(texts)
-        elif after is not None and texts:
-            self._place_after(after, texts, parents)
+        transcripts.sort(key=lambda item: item[0] != self.labels.language)
+        return transcripts
 
     @staticmethod
     def _place_after(
