@@ -35,6 +35,8 @@ def _transcript(storage: Storage, asset: MediaAsset) -> tuple[tuple[float, str],
         if len(data) > MAX_TRANSCRIPT_BYTES:
             return None
         return tuple((cue.start, cue.text) for cue in parse_webvtt(decode(data)))
+    except FileNotFoundError:  # an import's preview stores no bytes: nothing to read yet
+        return None
     except (OSError, CaptionsError):
         log.warning("captions %s could not be read for a transcript", asset.name, exc_info=True)
         return None

@@ -318,3 +318,33 @@ def test_captions_uploaded_after_publishing_make_a_new_version_of_the_same_text(
     assert '<audio class="player" controls preload="none">' in second.html
     assert 'src="/courses/toan-lop-6/media/bai-nghe.vi.vtt" srclang="vi"' in second.html
     assert "Xin chào các em &amp; ba mẹ" in second.html
+
+
+@pytest.mark.parametrize(
+    ("file", "content_type"),
+    [
+        ("clip.mp4", "video/mp4"),
+        ("clip.webm", "video/webm"),
+        ("tone.mp3", "audio/mpeg"),
+        ("tone.m4a", "audio/mp4"),
+        ("tone.ogg", "audio/ogg"),
+    ],
+)
+def test_each_kind_of_clip_is_served_in_ranges_with_its_own_type(
+    session: Session,
+    client: FlaskClient,
+    local_storage: LocalStorage,
+    course: Course,
+    file: str,
+    content_type: str,
+) -> None:
+    data = (MEDIA / file).read_bytes()
+    asset = _upload(session, local_storage, course, file, data)
+    session.commit()
+    response = client.get(
+        f"/courses/{course.slug}/media/{asset.name}", headers={"Range": "bytes=0-9"}
+    )
+    assert (response.status_code, response.mimetype) == (206, content_type)
+    assert response.get_data() == data[:10]
+    assert response.headers["Content-Disposition"] == f"inline; filename={asset.name}"
+    response.close()
