@@ -5,6 +5,10 @@ precompressed `.br` copies of `flask assets compress`); "plain" is the same visi
 that accepts no compression, so the two columns show what compression saves. Repeat visit: the lecture page revalidated (If-None-Match → 304) with assets from cache
 (fingerprinted, immutable). Budget: ≤ 50 KB first, ≤ 15 KB repeat. Prints one row per lecture.
 
+A lecture with a player (audio, video) also counts what a browser fetches before play: the poster
+frame and the default caption track ("player" column, part of "first"); the clip itself waits for
+play (`preload="none"`), and its size is printed below the table.
+
     .venv/bin/python bench/page_weight.py
 """
 
@@ -53,7 +57,11 @@ def main() -> int:
     over = 0
     firsts: list[int] = []
     plains: list[int] = []
-    print(f"{'lecture':58} {'html':>7} {'css+js':>7} {'first':>7} {'plain':>7} {'repeat':>7}")
+    clips: list[str] = []
+    print(
+        f"{'lecture':58} {'html':>7} {'css+js':>7} {'player':>7} {'first':>7} {'plain':>7} "
+        f"{'repeat':>7}"
+    )
     with app.app_context():
         courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
         targets = [(c.slug, lec.slug) for c in courses for lec in ordered_lectures(db.session, c)]
@@ -67,7 +75,12 @@ def main() -> int:
             fetched_size(client, a, PLAIN) for a in assets
         )
         repeat = client.get(url, headers={**HEADERS, "If-None-Match": first.headers["ETag"]})
-        first_total = wire_size(first) + asset_bytes
+        before_play = re.findall(r'poster="([^"]+)"', html) + re.findall(
+            r'<track default="" [^>]*src="([^"]+)"', html
+        )
+        player_bytes = sum(fetched_size(client, m, HEADERS) for m in before_play)
+        clips += re.findall(r'<source src="([^"]+)"', html)
+        first_total = wire_size(first) + asset_bytes + player_bytes
         firsts.append(first_total)
         plains.append(plain_total)
         repeat_total = wire_size(repeat)
@@ -75,9 +88,11 @@ def main() -> int:
         over += bool(flag)
         print(
             f"{course_slug + '/' + lecture_slug:58} {wire_size(first):7d} {asset_bytes:7d} "
-            f"{first_total:7d} {plain_total:7d} {repeat_total:7d}{flag}"
+            f"{player_bytes:7d} {first_total:7d} {plain_total:7d} {repeat_total:7d}{flag}"
             f"  (repeat status {repeat.status_code})"
         )
+    for clip in clips:
+        print(f"clip {clip}: {fetched_size(client, clip, HEADERS)} B, fetched only on play")
     print(
         f"first visit, mean over lectures: {sum(firsts) / len(firsts):.0f} B compressed, "
         f"{sum(plains) / len(plains):.0f} B without compression"

@@ -98,6 +98,7 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "pdf": _l("PDF files"),
         "audio": _l("Audio files"),
         "video": _l("Videos"),
+        "captions": _l("Caption files"),
     },
     "import_change": {
         "created": _l("New"),

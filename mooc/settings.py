@@ -25,7 +25,13 @@ from mooc.mail import check_mail_url
 ENVIRONMENTS = ("development", "production", "testing")
 NOTIFICATIONS_SENDERS = ("thread", "off")
 # Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
-DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {"image": 10, "pdf": 50, "audio": 100, "video": 500}
+DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {
+    "image": 10,
+    "pdf": 50,
+    "audio": 100,
+    "video": 500,
+    "captions": 2,
+}
 # MediaAsset.size is a 32-bit integer column (PostgreSQL INTEGER): no file may reach 2 GiB.
 MAX_MEDIA_LIMIT_MB = 2047
 DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = "5 per minute; 10 per hour; 20 per day"
@@ -161,7 +167,8 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _media_limits(raw: str | None) -> dict[str, int]:
-    """Parse ``"image=10,pdf=50,audio=100,video=500"``; categories left out keep their default."""
+    """Parse ``"image=10,pdf=50,audio=100,video=500,captions=2"``; categories left out keep
+    their default."""
     limits = dict(DEFAULT_MEDIA_LIMITS_MB)
     if not raw or not raw.strip():
         return limits
@@ -172,7 +179,8 @@ def _media_limits(raw: str | None) -> dict[str, int]:
         category, sep, value = (piece.strip() for piece in part.partition("="))
         if not sep or category not in DEFAULT_MEDIA_LIMITS_MB:
             raise SettingsError(
-                "MOOC_MEDIA_LIMITS_MB is a list like 'image=10,pdf=50,audio=100,video=500' "
+                "MOOC_MEDIA_LIMITS_MB is a list like "
+                "'image=10,pdf=50,audio=100,video=500,captions=2' "
                 f"(categories: {', '.join(DEFAULT_MEDIA_LIMITS_MB)}); got {part.strip()!r}"
             )
         if category in seen:

@@ -216,7 +216,9 @@ class QuestionForm(Form):
 
 
 class UploadForm(Form):
-    file = FileField(_l("File (image, PDF, audio or video)"), validators=[FileRequired()])
+    file = FileField(
+        _l("File (image, PDF, audio, video or WebVTT captions)"), validators=[FileRequired()]
+    )
     submit = SubmitField(_l("Upload"))
 
 

@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Question, Quiz
-from mooc.catalog.core.media import (
-    reference_pattern,
-)
+from mooc.catalog.core.media import reference_pattern, shown_through
 from mooc.catalog.models import (
     Course,
     CourseTeacher,
@@ -90,19 +88,30 @@ def course_media(session: Session, course: Course) -> Sequence[MediaAsset]:
 
 
 def media_in_use(session: Session, course: Course, name: str) -> list[MediaUse]:
-    """Every published version of the course's lectures whose text refers to `media/<name>`."""
-    pattern = reference_pattern(name)
-    rows = session.execute(
-        select(Lecture.title, LectureVersion.number, LectureVersion.source)
-        .join(LectureVersion, LectureVersion.lecture_id == Lecture.id)
-        .join(Section, Section.id == Lecture.section_id)
-        .where(
-            Lecture.course_id == course.id,
-            LectureVersion.source.contains(f"media/{name}", autoescape=True),
+    """Every published version of the course's lectures whose text refers to `media/<name>`,
+    or to a clip whose player shows it (its poster frame or captions)."""
+    uses: dict[tuple[int, int, int], MediaUse] = {}  # in course order, each version once
+    for shown in shown_through(name):
+        pattern = reference_pattern(shown)
+        rows = session.execute(
+            select(
+                Section.position,
+                Lecture.position,
+                Lecture.title,
+                LectureVersion.number,
+                LectureVersion.source,
+            )
+            .join(LectureVersion, LectureVersion.lecture_id == Lecture.id)
+            .join(Section, Section.id == Lecture.section_id)
+            .where(
+                Lecture.course_id == course.id,
+                LectureVersion.source.contains(f"media/{shown}", autoescape=True),
+            )
         )
-        .order_by(Section.position, Lecture.position, LectureVersion.number)
-    )
-    return [MediaUse(title, number) for title, number, source in rows if pattern.search(source)]
+        for section, position, title, number, source in rows:
+            if pattern.search(source):
+                uses[(section, position, number)] = MediaUse(title, number)
+    return [uses[key] for key in sorted(uses)]
 
 
 def question_of(session: Session, quiz: Quiz, question_id: int) -> Question:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
-from mooc.catalog.core.media import reference_pattern
+from mooc.catalog.core.media import reference_pattern, shown_through
 from mooc.catalog.models import Course, CourseStatus, Lecture, LectureVersion, Level, MediaAsset
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
@@ -96,22 +96,26 @@ def cover_asset(session: Session, course: Course) -> MediaAsset | None:
 
 def is_public_media(session: Session, course: Course, name: str) -> bool:
     """Whether anyone may see media `name` of `course`, so shared caches may keep it: the course
-    is published and its cover, its description or a lecture's published version shows it.
-    Media only drafts use (or only quizzes, which this layer does not read) stays private."""
+    is published and its cover, its description or a lecture's published version shows it (a
+    poster frame or caption file through its clip's player). Media only drafts use (or only
+    quizzes, which this layer does not read) stays private."""
     if not course.is_published:
         return False
-    pattern = reference_pattern(name)
-    if course.cover_media == name or pattern.search(course.description):
+    if course.cover_media == name or reference_pattern(name).search(course.description):
         return True
-    published_sources = session.scalars(
-        select(LectureVersion.source)
-        .join(Lecture, Lecture.published_version_id == LectureVersion.id)
-        .where(
-            Lecture.course_id == course.id,
-            LectureVersion.source.contains(f"media/{name}", autoescape=True),
+    for shown in shown_through(name):
+        pattern = reference_pattern(shown)
+        published_sources = session.scalars(
+            select(LectureVersion.source)
+            .join(Lecture, Lecture.published_version_id == LectureVersion.id)
+            .where(
+                Lecture.course_id == course.id,
+                LectureVersion.source.contains(f"media/{shown}", autoescape=True),
+            )
         )
-    )
-    return any(pattern.search(source) for source in published_sources)
+        if any(pattern.search(source) for source in published_sources):
+            return True
+    return False
 
 
 def media_asset(session: Session, course: Course, name: str) -> MediaAsset:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.catalog.core.captions import CaptionsError, decode, parse_webvtt
 from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
 from mooc.labels import SUBJECTS
 from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
+from mooc.storage import Storage
+
+log = logging.getLogger(__name__)
+MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024
 
 
 def media_url(course_slug: str, name: str) -> str:
@@ -20,7 +26,27 @@ def media_url(course_slug: str, name: str) -> str:
     return f"/courses/{course_slug}/media/{name}"
 
 
-def media_resolver(session: Session, course: Course) -> MediaResolver:
+def _transcript(storage: Storage, asset: MediaAsset) -> tuple[tuple[float, str], ...] | None:
+    """A caption file's cues for the transcript below its player; None when the file cannot be
+    read or parsed (uploads and imports refuse malformed captions; a lecture never breaks)."""
+    try:
+        with storage.open(asset.storage_key) as handle:
+            data = handle.read(MAX_TRANSCRIPT_BYTES + 1)
+        if len(data) > MAX_TRANSCRIPT_BYTES:
+            return None
+        return tuple((cue.start, cue.text) for cue in parse_webvtt(decode(data)))
+    except FileNotFoundError:  # an import's preview stores no bytes: nothing to read yet
+        return None
+    except (OSError, CaptionsError):
+        log.warning("captions %s could not be read for a transcript", asset.name, exc_info=True)
+        return None
+
+
+def media_resolver(
+    session: Session, course: Course, storage: Storage | None = None
+) -> MediaResolver:
+    """Where the course's `media/<name>` references point. Given `storage`, caption files
+    carry their cues, so lectures show a transcript below a player."""
     assets = {
         a.name: a
         for a in session.scalars(select(MediaAsset).where(MediaAsset.course_id == course.id))
@@ -30,18 +56,32 @@ def media_resolver(session: Session, course: Course) -> MediaResolver:
         asset = assets.get(name)
         if asset is None:
             return None
-        return MediaRef(media_url(course.slug, name), asset.width, asset.height)
+        transcript = None
+        if asset.content_type == "text/vtt" and storage is not None:
+            transcript = _transcript(storage, asset)
+        return MediaRef(
+            media_url(course.slug, name),
+            asset.width,
+            asset.height,
+            content_type=asset.content_type,
+            transcript=transcript,
+        )
 
     return resolve
 
 
 def region_labels(language: str) -> RegionLabels:
-    """Names of the scrolling boxes around tables and formulas, in the course's language."""
+    """Names of the scrolling boxes around tables and formulas, and the players' words, in the
+    course's language."""
     with force_locale(language):
         return RegionLabels(
             table=_("Table, scrolls sideways"),
             formula=_("Formula, scrolls sideways"),
             code=_("Code, scrolls sideways"),
+            transcript=pgettext("captions", "Transcript"),
+            download_video=_("Download the video"),
+            download_audio=_("Download the recording"),
+            language=language,
         )
 
 
@@ -77,15 +117,22 @@ def publish_lecture(
 ) -> LectureVersion | None:
     """Freeze the lecture's draft as a new immutable version, unless it equals the current one.
 
-    Returns the new version, or None when the published version already has this source and title.
+    Returns the new version, or None when the published version already has this source and
+    title and shows the same: media uploaded since (a clip's captions or poster, an image that
+    was missing) make a new version of the same text.
     """
     digest = source_sha256(lecture.draft_source)
     current = lecture.published_version
-    if current is not None and current.sha256 == digest and current.title == lecture.title:
-        return None
     rendered = render_markdown(
         lecture.draft_source, media=resolver, labels=region_labels(lecture.course.language)
     )
+    if (
+        current is not None
+        and current.sha256 == digest
+        and current.title == lecture.title
+        and current.html == rendered.html
+    ):
+        return None
     last = session.scalar(
         select(LectureVersion.number)
         .where(LectureVersion.lecture_id == lecture.id)

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from mooc.assessment.core.scales import ScaledGrade, scaled_grade
 from mooc.catalog.levels import outcomes_heading
 from mooc.labels import SUBJECTS, label, level_words
-from mooc.markup import RegionLabels, render_inline
+from mooc.markup import RegionLabels, default_captions, render_inline
 
 
 def subject_label(code: str) -> str:
@@ -150,7 +150,11 @@ def iso_date(value: str | None) -> Markup | str:
 
 
 def trusted_html(value: str) -> Markup:
-    """Mark HTML that `mooc.markup` already sanitized (stored rendered columns only)."""
+    """Mark HTML that `mooc.markup` already sanitized (stored rendered columns only); players
+    show the captions in the reader's language by default when the lecture has them."""
+    locale = get_locale()
+    if locale is not None:
+        value = default_captions(value, locale.language)
     return Markup(value)  # noqa: S704 - input is the sanitizer's output, never raw user text
 
 

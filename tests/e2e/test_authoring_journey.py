@@ -96,7 +96,9 @@ def test_teacher_publishes_a_lecture_a_student_reads_it_and_history_has_both_ver
     expect(page.get_by_role("status")).to_contain_text("created as a draft")
 
     page.get_by_role("link", name="Media library").click()
-    page.get_by_label("File (image, PDF, audio or video)").set_input_files(str(_image(tmp_path)))
+    page.get_by_label("File (image, PDF, audio, video or WebVTT captions)").set_input_files(
+        str(_image(tmp_path))
+    )
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_contain_text("media/tam-giac.png")
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mooc.markup import MediaRef, RegionLabels, render_inline, render_markdown
+from mooc.markup import MediaRef, RegionLabels, default_captions, render_inline, render_markdown
 
 
 def html_of(source: str) -> str:
@@ -323,3 +323,116 @@ def test_a_long_inline_chain_may_wrap_after_its_relations() -> None:
 def test_an_inline_formula_stays_whole_when_there_is_no_top_level_relation(tex: str) -> None:
     out = html_of(f"${tex}$")
     assert len(re.findall(r"<math\b", out)) == 1
+
+
+# --- audio and video ----------------------------------------------------------------------
+
+CLIP_FILES = {
+    "clip.mp4": MediaRef("/m/clip.mp4", content_type="video/mp4"),
+    "clip.jpg": MediaRef("/m/clip.jpg", 320, 180, "image/jpeg"),
+    "clip.vi.vtt": MediaRef(
+        "/m/clip.vi.vtt",
+        content_type="text/vtt",
+        transcript=((1.0, "Xin chào <script>alert(1)</script>"), (65.5, "Tạm biệt & hẹn gặp")),
+    ),
+    "clip.en.vtt": MediaRef("/m/clip.en.vtt", content_type="text/vtt", transcript=((1, "Hi"),)),
+    "bai-hat.mp3": MediaRef("/m/bai-hat.mp3", content_type="audio/mpeg"),
+}
+
+
+def test_a_video_reference_is_a_player_that_loads_nothing_before_play() -> None:
+    rendered = render_markdown(
+        "![Chuyển động đều](media/clip.mp4)",
+        media=CLIP_FILES.get,
+        labels=RegionLabels(transcript="Bản ghi lời", download_video="Tải video", language="vi"),
+    )
+    out = rendered.html
+    assert "<img" not in out
+    assert out.startswith('<figure class="media media-video"><video ')
+    video = re.search(r"<video [^>]*>", out)
+    assert video
+    tag = video.group(0)
+    for attr in ("controls", 'preload="none"', 'poster="/m/clip.jpg"', 'width="320"'):
+        assert attr in tag
+    assert "autoplay" not in out and "muted" not in out
+    assert '<source src="/m/clip.mp4" type="video/mp4">' in out
+    assert (
+        '<track default="" kind="captions" label="Tiếng Việt" src="/m/clip.vi.vtt" srclang="vi">'
+        in out
+    )
+    assert '<track kind="captions" label="English" src="/m/clip.en.vtt" srclang="en">' in out
+    # the fallback for browsers without a player is inside the element
+    assert '<a href="/m/clip.mp4">Tải video: Chuyển động đều</a></video>' in out
+    assert "<figcaption>Chuyển động đều</figcaption>" in out
+    assert rendered.media == ("clip.mp4",)
+
+
+def test_captions_become_an_escaped_transcript_in_the_texts_language_first() -> None:
+    out = render_markdown(
+        "![Chuyển động đều](media/clip.mp4)",
+        media=CLIP_FILES.get,
+        labels=RegionLabels(transcript="Transcript", language="en"),
+    ).html
+    english = out.index('<details class="transcript" lang="en">')
+    vietnamese = out.index('<details class="transcript" lang="vi">')
+    assert english < vietnamese
+    assert "<summary>Transcript (Tiếng Việt)</summary>" in out
+    assert '<p><span class="cue-time">1:05</span> Tạm biệt &amp; hẹn gặp</p>' in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script" not in out
+    assert 'default="" kind="captions" label="English"' in out  # the text's language is on
+
+
+def test_audio_in_a_sentence_plays_in_the_line_without_a_figure() -> None:
+    out = render_markdown(
+        "Nghe ![bài hát](media/bai-hat.mp3) rồi hát theo.", media=CLIP_FILES.get
+    ).html
+    assert out == (
+        '<p>Nghe <audio class="player" controls preload="none" title="bài hát">'
+        '<source src="/m/bai-hat.mp3" type="audio/mpeg">'
+        '<a href="/m/bai-hat.mp3">Download the recording: bài hát</a></audio> rồi hát theo.</p>'
+    )
+
+
+def test_a_video_without_poster_or_size_has_no_dimensions_and_unknown_files_still_play() -> None:
+    out = render_markdown(
+        "![x](media/a.webm)\n\n![y](media/missing.ogg)", media=lambda n: None
+    ).html
+    assert '<video class="player" controls preload="none">' in out
+    assert '<source src="media/a.webm" type="video/webm">' in out
+    assert '<audio class="player" controls preload="none">' in out
+    assert "width=" not in out and "poster" not in out and "<track" not in out
+
+
+def test_written_players_keep_only_safe_attributes() -> None:
+    out = html_of(
+        '<video autoplay loop muted preload="auto" src="x.mp4" onplay="steal()" width="9e9">'
+        '<source src="javascript:alert(1)" type="text/html"><track kind="metadata" src="t.vtt">'
+        '<track kind="captions" srclang="vi&quot;x" src="u.vtt"></video>'
+    )
+    assert out == '<video><source><track src="t.vtt"><track kind="captions" src="u.vtt"></video>'
+    out = html_of(
+        '<video controls poster="javascript:alert(1)"><track kind="captions" src="javascript:x">'
+        '<source src="data:video/mp4;base64,AAAA" type="video/mp4"></video>'
+    )
+    assert out == '<video controls><track kind="captions"><source type="video/mp4"></video>'
+
+
+def test_the_readers_language_picks_the_default_caption_track() -> None:
+    out = render_markdown(
+        "![c](media/clip.mp4)", media=CLIP_FILES.get, labels=RegionLabels(language="vi")
+    ).html
+    english = default_captions(out, "en")
+    assert english.count('default=""') == 1
+    assert '<track default="" kind="captions" label="English"' in english
+    assert default_captions(english, "vi") == out
+    assert default_captions(out, "fr") == out  # no French track: the text's language stays
+
+
+def test_a_transcript_follows_the_heading_or_stays_in_the_list_item_of_its_player() -> None:
+    heading = render_markdown("## Nghe ![a](media/clip.mp4)", media=CLIP_FILES.get).html
+    assert re.search(r"</video></h2>\n<details class=\"transcript\" lang=\"en\">", heading)
+    item = render_markdown("- Xem ![a](media/clip.mp4) nhé\n- Hai", media=CLIP_FILES.get).html
+    assert re.search(
+        r"</video> nhé<details [^>]*>.*?</details><details [^>]*>.*?</details></li>", item
+    )
+    assert "<ul>\n<li>" in item and item.count("<li>") == 2

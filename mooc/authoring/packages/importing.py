@@ -233,7 +233,7 @@ def _apply_course(
     course = _write_course(session, pkg, course)
     for media in pkg.media.values():
         _store_media(session, storage, course, media)
-    resolver = media_resolver(session, course)
+    resolver = media_resolver(session, course, storage)
     course.description_html = render_markdown(
         pkg.description, media=resolver, labels=region_labels(course.language)
     ).html

@@ -19,6 +19,7 @@ from mooc.catalog.models import Lecture, LectureVersion
 from mooc.catalog.services import media_resolver, publish_lecture, region_labels, source_sha256
 from mooc.errors import Conflict, Invalid
 from mooc.markup import Rendered, render_markdown
+from mooc.storage import Storage
 
 MAX_SOURCE = 500_000  # characters: far above any lecture, far below what hurts the server
 
@@ -31,12 +32,15 @@ class Draft:
     minutes: int | None
 
 
-def preview(session: Session, lecture: Lecture, source: str) -> Rendered:
-    """Exactly what students will see: the same renderer and sanitizer as publishing."""
+def preview(
+    session: Session, lecture: Lecture, source: str, storage: Storage | None = None
+) -> Rendered:
+    """Exactly what students will see: the same renderer and sanitizer as publishing (given
+    `storage`, players show their captions' transcripts)."""
     course = lecture.course
     return render_markdown(
         source[:MAX_SOURCE],
-        media=media_resolver(session, course),
+        media=media_resolver(session, course, storage),
         labels=region_labels(course.language),
     )
 
@@ -93,14 +97,20 @@ def save_draft(
     return lecture.draft_revision
 
 
-def publish(session: Session, user: User, lecture: Lecture) -> LectureVersion | None:
-    """Freeze the draft as a new version (None when it equals the published one)."""
+def publish(
+    session: Session, user: User, lecture: Lecture, storage: Storage | None = None
+) -> LectureVersion | None:
+    """Freeze the draft as a new version (None when it equals the published one); given
+    `storage`, its players carry their captions' transcripts."""
     require_editor(user, lecture.course)
     if not lecture.draft_source.strip():
         raise Invalid(_("Write the lecture before publishing it."), field="source")
     previous = lecture.published_version
     version = publish_lecture(
-        session, lecture, resolver=media_resolver(session, lecture.course), actor_id=user.id
+        session,
+        lecture,
+        resolver=media_resolver(session, lecture.course, storage),
+        actor_id=user.id,
     )
     if version is not None:
         audit.record(

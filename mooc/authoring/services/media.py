@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
 from mooc.authoring.queries import MediaUse, media_in_use
+from mooc.catalog.core.captions import looks_like_webvtt
 from mooc.catalog.core.media import (
     ALLOWED_TYPES,
     MediaInfo,
@@ -35,7 +36,9 @@ from mooc.catalog.core.media import (
     Prepared,
     prepare,
     reference_pattern,
+    shown_through,
     sniff,
+    with_video_size,
 )
 from mooc.catalog.models import Course, Lecture, MediaAsset, Section
 from mooc.catalog.services import media_resolver, region_labels
@@ -68,6 +71,7 @@ EXTENSIONS: Mapping[str, tuple[str, ...]] = {
     "audio/mp4": ("m4a", "mp4"),
     "video/mp4": ("mp4", "m4v"),
     "video/webm": ("webm",),
+    "text/vtt": ("vtt",),
 }
 
 
@@ -79,6 +83,7 @@ class MediaLimits:
     pdf: int = DEFAULT_MEDIA_LIMITS_MB["pdf"] * MB
     audio: int = DEFAULT_MEDIA_LIMITS_MB["audio"] * MB
     video: int = DEFAULT_MEDIA_LIMITS_MB["video"] * MB
+    captions: int = DEFAULT_MEDIA_LIMITS_MB["captions"] * MB
 
     @classmethod
     def from_megabytes(cls, limits_mb: Mapping[str, int]) -> MediaLimits:
@@ -150,7 +155,8 @@ def _refuse_type(filename: str, reason: str) -> Invalid:
     return Invalid(
         _(
             "%(name)s cannot be uploaded (%(reason)s). Accepted files: images (PNG, JPEG, GIF, "
-            "WebP, SVG without scripts), PDF, audio (MP3, OGG, WAV, M4A) and video (MP4, WebM).",
+            "WebP, SVG without scripts), PDF, audio (MP3, OGG, WAV, M4A), video (MP4, WebM) and "
+            "WebVTT captions.",
             name=filename,
             reason=reason,
         ),
@@ -166,9 +172,11 @@ def _limit_category(filename: str, head: bytes) -> str:
     """
     kind = filetype.guess(head)
     if kind is None:
-        # SVG is the one accepted type without a magic number; it starts like XML or <svg.
+        # SVG and WebVTT are the accepted types without a magic number; they are text.
         if head[:512].lstrip().lower().startswith((b"<?xml", b"<svg")):
             return "image"
+        if looks_like_webvtt(head):
+            return "captions"
         raise _refuse_type(filename, "unrecognised file type")
     try:
         return sniff(head).category
@@ -374,7 +382,7 @@ def _check_spooled(
 ) -> _Checked:
     """The upload's type (by content), its limit and the name it is stored under."""
     cleaned: bytes | None = None
-    if category == "image":  # dimensions, and SVG cleaning, need the whole file
+    if category in {"image", "captions"}:  # dimensions, SVG cleaning, cues: the whole file
         spool.file.seek(0)
         whole = spool.file.read()
         prepared = _prepare(filename, whole)
@@ -383,6 +391,8 @@ def _check_spooled(
             cleaned = prepared.data
     else:
         info = _prepare(filename, head).info
+        if info.category == "video":  # the shape the player reserves, from the headers
+            info = with_video_size(info, cast(BinaryIO, spool.file))
     if spool.size > limits.bytes_for(info.category):
         raise _too_large(filename, info.category, limits.bytes_for(info.category))
     return _Checked(
@@ -460,6 +470,7 @@ def delete_media(
     if asset is None:
         raise NotFound(_("There is no media file named %(name)s.", name=name))
     pattern = reference_pattern(name)
+    players = [reference_pattern(shown) for shown in shown_through(name)]  # poster, captions
     published = media_in_use(session, course, name)
     users = [_uses_label(published)] if published else []
     users += [
@@ -470,7 +481,7 @@ def delete_media(
             .where(Lecture.course_id == course.id)
             .order_by(Section.position, Lecture.position)
         )
-        if pattern.search(source)
+        if any(player.search(source) for player in players)
     ]
     quizzes: dict[str, None] = {}  # ordered, without repeats
     for title, prompt, explanation, data in session.execute(

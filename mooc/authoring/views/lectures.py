@@ -16,6 +16,7 @@ from mooc.authoring.services import courses, lectures
 from mooc.catalog.models import Course, Lecture
 from mooc.errors import DomainError, NotFound
 from mooc.extensions import db
+from mooc.web import edge
 from mooc.web.auth import current_account, role_required
 from mooc.web.errors import problem
 from mooc.web.forms import require_submitted
@@ -54,7 +55,7 @@ def edit(slug: str, lecture: str) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         if form.preview.data:
-            preview = lectures.preview(db.session, found, form.source.data or "")
+            preview = lectures.preview(db.session, found, form.source.data or "", edge.storage())
         else:
             try:
                 lectures.save_draft(
@@ -66,7 +67,7 @@ def edit(slug: str, lecture: str) -> ResponseReturnValue:
                 )
                 message = _("Draft saved.")
                 if form.publish.data:
-                    version = lectures.publish(db.session, current_account(), found)
+                    version = lectures.publish(db.session, current_account(), found, edge.storage())
                     message = (
                         _("Published as version %(n)d.", n=version.number)
                         if version
@@ -98,7 +99,7 @@ def preview(slug: str, lecture: str) -> ResponseReturnValue:
     """JSON preview for the editor script (progressive enhancement of the Preview button)."""
     course = editable_course(db.session, current_account(), slug)
     found = _lecture(course, lecture)
-    rendered = lectures.preview(db.session, found, request.form.get("source", ""))
+    rendered = lectures.preview(db.session, found, request.form.get("source", ""), edge.storage())
     return jsonify(html=rendered.html)
 
 

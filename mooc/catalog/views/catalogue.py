@@ -11,6 +11,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from mooc.catalog import queries
 from mooc.catalog.models import Level
@@ -76,12 +77,16 @@ def media(slug: str, name: str) -> ResponseReturnValue:
         raise NotFound(_("No such course."))
     asset = queries.media_asset(db.session, course, name)
     storage = edge.storage()
-    direct = storage.url(
-        asset.storage_key,
-        expires_in=300,
-        content_type=asset.content_type,
-        download_name=asset.name,
-    )
+    # A player loads caption tracks only from the page's own origin (no CORS on the bucket):
+    # caption files are served from here even when storage could hand out a direct URL.
+    direct = None
+    if asset.content_type != "text/vtt":
+        direct = storage.url(
+            asset.storage_key,
+            expires_in=300,
+            content_type=asset.content_type,
+            download_name=asset.name,
+        )
     if direct:
         return redirect(direct, 302)
     try:
@@ -96,8 +101,16 @@ def media(slug: str, name: str) -> ResponseReturnValue:
         download_name=asset.name,
         etag=asset.sha256,
         max_age=86400 if public else None,
-        conditional=True,
+        conditional=False,
     )
+    # Seeking in a clip and resuming a download ask for byte ranges. send_file answers them
+    # only when it knows the length, which a stored object's handle does not tell it.
+    response.content_length = asset.size
+    try:
+        response.make_conditional(request, accept_ranges=True, complete_length=asset.size)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
     if not public:  # drafts' media: no shared cache may keep it; browsers revalidate (ETag)
         response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = _MEDIA_CSP

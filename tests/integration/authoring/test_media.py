@@ -263,7 +263,7 @@ def test_limits_come_from_the_setting_in_megabytes(
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("image=10,movie=5", "categories: image, pdf, audio, video"),
+        ("image=10,movie=5", "categories: image, pdf, audio, video, captions"),
         ("image=ten", "image must be a whole number of MB"),
         ("video=0", "video must be from 1 to 2047 MB"),
         ("video=4096", "video must be from 1 to 2047 MB"),

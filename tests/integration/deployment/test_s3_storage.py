@@ -26,7 +26,7 @@ from mooc.authoring.core.package_format import ContentTree, load_course, load_in
 from mooc.authoring.packages.exporting import export_zip
 from mooc.authoring.packages.importing import import_tree
 from mooc.authoring.services.media import MediaLimits, upload_media
-from mooc.catalog.models import Course, MediaAsset
+from mooc.catalog.models import Course, Lecture, MediaAsset
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
@@ -312,3 +312,36 @@ def test_a_large_upload_goes_to_s3_in_parts_and_exports_back(s3_app: Flask, s3: 
             select(MediaAsset.name).where(MediaAsset.course_id == course.id)
         ).all()
         assert sorted(names) == ["bai-giang-video.mp4", "tia-so.svg"]
+
+
+def test_a_video_lecture_on_s3_seeks_by_presigned_ranges_and_keeps_captions_on_the_origin(
+    s3_app: Flask, s3: S3Storage
+) -> None:
+    folder = CONTENT / "vat-ly-lop-10"
+    with s3_app.app_context():
+        tree = ContentTree(load_institutions(CONTENT / "institutions.yaml"), (load_course(folder),))
+        import_tree(db.session, s3_app.extensions["mooc_storage"], tree)
+        db.session.commit()
+        lecture = db.session.scalars(
+            select(Lecture).where(Lecture.slug == "xem-chuyen-dong-thang-deu")
+        ).one()
+        assert lecture.published_version is not None
+        # the transcript was read from the bucket while the package was imported
+        assert "vật dời thêm đúng một vạch" in lecture.published_version.html
+        client = s3_app.test_client()
+        clip = client.get("/courses/vat-ly-lop-10/media/chuyen-dong-thang-deu.mp4")
+        captions = client.get("/courses/vat-ly-lop-10/media/chuyen-dong-thang-deu.vi.vtt")
+
+    assert clip.status_code == 302
+    data = (folder / "media" / "chuyen-dong-thang-deu.mp4").read_bytes()
+    ranged = urllib.request.Request(clip.headers["Location"], headers={"Range": "bytes=100-199"})
+    with urllib.request.urlopen(ranged, timeout=30) as response:
+        assert response.status == 206
+        assert response.read() == data[100:200]
+        assert response.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+        assert response.headers["Content-Type"] == "video/mp4"
+
+    # A <track> loads only from the page's origin: captions never redirect to the bucket.
+    assert captions.status_code == 200
+    assert captions.headers["Content-Type"] == "text/vtt; charset=utf-8"
+    assert captions.get_data() == (folder / "media" / "chuyen-dong-thang-deu.vi.vtt").read_bytes()
