@@ -45,7 +45,9 @@ def _agent_user_id(raw: str) -> int | None:
         try:
             agent = json.loads(raw)
         except (ValueError, RecursionError):
-            raise Invalid(_("agent must be an xAPI agent object or an email address")) from None
+            raise Invalid(
+                _("agent must be an xAPI agent object, an email address or a username")
+            ) from None
         account = agent.get("account") if isinstance(agent, dict) else None
         name = str(account.get("name", "")).strip() if isinstance(account, dict) else ""
         # ASCII only: "²".isdigit(), yet int("²") fails; 4,300 digits is past int()'s limit.

@@ -11,8 +11,10 @@ from mooc.assessment import services as quizzes
 from mooc.assessment.deadlines import quiz_due_at
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
+from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.learning import permissions, services
+from mooc.learning.deadlines import course_dues
 from mooc.learning.views import flash_completion
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required
@@ -41,6 +43,9 @@ def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
         open_attempt=quiz_queries.open_attempt(db.session, user.id, quiz.id),
         left=quiz_queries.remaining_attempts(db.session, user.id, quiz),
         due_at=quiz_due_at(db.session, user.id, quiz.id),
+        quiz_due=course_dues(db.session, user.id, course.id, utcnow()).items.get(
+            ("quiz", quiz.slug)
+        ),
     )
 
 

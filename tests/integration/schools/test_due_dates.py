@@ -293,3 +293,26 @@ def test_the_parents_report_counts_work_done_late_apart(
     assert "Đã làm xong 1/2 việc được giao (1 việc xong sau hạn nộp)" in text
     assert "1 việc trễ hạn chưa làm xong" in text
     assert "Xong trễ hạn" in text and "Trễ hạn" in text
+
+
+def test_the_quiz_page_says_due_then_late_then_done_late(
+    client: FlaskClient, session: Session
+) -> None:
+    room = make_classroom(session)
+    pupil = _pupil(session, room)
+    assignment = assign(session, room, AssignmentKind.QUIZ, due_at=utcnow() + dt.timedelta(days=2))
+    learning.enrol(session, pupil, room.course)
+    _sign_in(client, session, pupil)
+    url = f"/courses/{room.course.slug}/quizzes/{room.quiz.slug}"
+
+    def due_line() -> str:
+        html = client.get(url).get_data(as_text=True)
+        return _text(html.split('class="quiz-due">', 1)[1].split("</li>", 1)[0])
+
+    ahead = due_line()
+    assert ahead.startswith("This quiz is assigned to your class. Due ") and "Late" not in ahead
+    assignment.due_at = utcnow() - dt.timedelta(hours=3)
+    session.flush()
+    assert "Late · was due" in due_line()
+    take_quiz(session, pupil, room.quiz)  # submitted now, three hours after the due time
+    assert "✓ Done late · was due" in due_line()
