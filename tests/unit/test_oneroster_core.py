@@ -20,6 +20,20 @@ def files(users: str) -> dict[str, bytes]:
     return {**sample, "users.csv": (USERS + users).encode(), "enrollments.csv": enrollments}
 
 
+def test_roles_are_read_without_case() -> None:
+    """Some exports write `Student` or ` TEACHER `; they are pupils and teachers, not skipped."""
+    parsed = parse_oneroster(
+        files(
+            "u-1,,true,Student,,An,Lê,,\n"
+            "u-2,,true, TEACHER ,,Hằng,Phạm,,\n"
+            "u-3,,true,Parent,,Cha,Lê,,\n"
+        )
+    )
+    roles = {p.source_id: p.role for p in parsed.roster.people}
+    assert roles == {"u-1": PersonRole.PUPIL, "u-2": PersonRole.TEACHER}
+    assert parsed.skipped_people == 1
+
+
 def test_users_become_pupils_and_teachers_and_other_roles_are_counted() -> None:
     parsed = parse_oneroster(
         files(

@@ -57,6 +57,18 @@ def test_sheet_reports_every_problem_of_a_row_and_leaves_the_row_out() -> None:
     assert [e.class_source_id for e in roster.enrollments] == ["6A1"]
 
 
+def test_a_row_with_a_problem_still_takes_its_id_and_username() -> None:
+    """Every repeat in the file is reported at once, even when the first row has another problem."""
+    text = HEADER + "An,31/02/2014,6A1,1,an.x\nBình,,6A1,1,an.x\n"
+    with pytest.raises(RosterInvalid) as caught:
+        parse_sheet("lop.csv", text.encode(), YEAR)
+    assert [(i.line, i.column) for i in caught.value.issues] == [
+        (2, "Ngày sinh"),
+        (3, "Mã định danh"),
+        (3, "Email/Tên đăng nhập"),
+    ]
+
+
 def test_a_sheet_with_only_a_header_lists_nobody() -> None:
     with pytest.raises(RosterInvalid, match="lists nobody"):
         parse_sheet("lop.csv", HEADER.encode(), YEAR)

@@ -32,6 +32,14 @@ ROLES: dict[str, PersonRole] = {
     "teacher": PersonRole.TEACHER,
     "aide": PersonRole.TEACHER,
 }
+
+
+def person_role(raw: str) -> PersonRole | None:
+    """The role a OneRoster `role` cell names, read without case or surrounding spaces: some
+    exports write `Student` or `TEACHER` where the specification says `student`."""
+    return ROLES.get(raw.strip().lower())
+
+
 REQUIRED = {
     "academicSessions.csv": ("sourcedId", "title", "type", "startDate", "endDate"),
     "classes.csv": ("sourcedId", "title", "termSourcedIds"),
@@ -249,7 +257,7 @@ class _Reader:
             if not _status_active(row):
                 continue
             user = row["userSourcedId"]
-            if row["roleType"] == "primary" or user not in roles:
+            if row["roleType"].strip().lower() == "primary" or user not in roles:
                 roles[user] = row["role"]
         return roles
 
@@ -273,7 +281,7 @@ class _Reader:
         skipped = 0
         for sid, (line, row) in _unique(self.log, table).items():
             raw_role = row.get("role", "") if self.version == "1.1" else roles.get(sid, "")
-            role = ROLES.get(raw_role.strip())
+            role = person_role(raw_role)
             if role is None:
                 if self.version == "1.2" and not raw_role:
                     self.log.add(
@@ -390,7 +398,7 @@ class _Reader:
                     value=row["userSourcedId"],
                 )
                 continue
-            role = ROLES.get(row["role"].strip())
+            role = person_role(row["role"])
             if role is None or row["userSourcedId"] not in people:
                 continue  # a guardian or administrator: not a class member here
             key = (row["classSourcedId"], row["userSourcedId"], role)

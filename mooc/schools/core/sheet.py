@@ -156,7 +156,6 @@ class _Pupils:
         email, username, login_ok = self._login(line, row.get(LOGIN, "").lower())
         if not (filled and birth_ok and new_id and login_ok):
             return
-        self._id_lines[sid] = line
         words = name.split()
         self.people[sid] = PersonRecord(
             source_id=sid,
@@ -198,7 +197,11 @@ class _Pupils:
             return None, False
 
     def _new_id(self, line: int, sid: str) -> bool:
+        """Whether no earlier row listed this id. A row's id and username are taken even when the
+        row has other problems, so that every repeat in the file is reported at once."""
         if sid not in self._id_lines:
+            if sid:
+                self._id_lines[sid] = line
             return True
         self.log.add(
             self.file,
