@@ -28,7 +28,7 @@ from pathlib import Path
 from _setup import build
 from sqlalchemy import create_engine, text
 
-from mooc.accounts.services import get_institution
+from mooc.accounts.queries import get_institution
 from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
