@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, Membership, Role, User
@@ -331,26 +331,35 @@ def apply_plan(
     return entry
 
 
-def _insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT `rows` (dicts with the same keys; the database makes the ids, none is read back).
+def _copies(session: Session) -> bool:
+    """Whether rows go in by COPY: on PostgreSQL (psycopg), where an executemany costs the server
+    a statement per row."""
+    dialect = session.connection().dialect
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
-    On PostgreSQL (psycopg) they go in as one COPY stream, where an executemany would cost the
-    server a statement per row. The values pass through the columns' types as an INSERT's do; a
-    column the rows leave out must have no Python default (its server default applies)."""
+
+def _insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT `rows` (dicts with the same keys; the database makes the ids, none is read back)."""
+    if _copies(session):
+        _copy_rows(session, model, rows)
+        return
+    for chunk in _chunks(rows):
+        session.execute(insert(model), list(chunk))
+
+
+def _copy_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """`rows` into `model`'s table as one COPY stream. The values pass through the columns' types
+    as an INSERT's do; the rows must give every column that has a Python default (a column left
+    out gets its server default, as in an INSERT)."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     table = cast(Table, model.__table__)
     names = list(rows[0])
-    if (
-        dialect.name != "postgresql"
-        or dialect.driver != "psycopg"
-        or any(c.default is not None for c in table.columns if c.key not in names)
-    ):
-        for chunk in _chunks(rows):
-            session.execute(insert(model), list(chunk))
-        return
+    defaulted = [c.key for c in table.columns if c.key not in names and c.default is not None]
+    if defaulted:
+        raise ValueError(f"rows for {table.name} must give {', '.join(defaulted)}")
     binds = [table.c[name].type.bind_processor(dialect) or _same for name in names]
     quote = dialect.identifier_preparer.quote
     statement = (
@@ -376,8 +385,14 @@ def _create_people(
     tick: Progress,
 ) -> None:
     new = [p for p in plan.new_people if p.adopt_user_id is None]
+    # Each new account is told apart by its random session token. Copied rows are read back
+    # above the highest id before the copy (ids only grow); inserted ones come back in any order
+    # (ordering them costs PostgreSQL a sort per batch).
+    by_token: dict[str, str] = {}
+    copying = _copies(session)
+    floor = (session.scalar(select(func.max(User.id))) or 0) if copying else 0
     for chunk in _chunks(new):
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "email": p.record.email,
                 "username": p.username,
@@ -386,22 +401,30 @@ def _create_people(
                 if p.record.password
                 else unusable_password(),
                 "must_change_password": True,
+                "is_active": True,
                 "birth_date": p.record.birth_date,
                 "session_token": secrets.token_hex(16),
                 "locale": "vi",
+                "created_at": now,
             }
             for p in chunk
         ]
-        # Rows come back in any order (ordering them costs PostgreSQL a sort per batch): each is
-        # told apart by its random session token.
-        by_token = {
-            row["session_token"]: p.record.source_id for row, p in zip(rows, chunk, strict=True)
-        }
-        for user_id, token in session.execute(
-            insert(User).returning(User.id, User.session_token), rows
-        ):
-            person_ids[by_token[token]] = user_id
+        tokens = {r["session_token"]: p.record.source_id for r, p in zip(rows, chunk, strict=True)}
+        by_token.update(tokens)
+        if copying:
+            _copy_rows(session, User, rows)
+        else:
+            for user_id, token in session.execute(
+                insert(User).returning(User.id, User.session_token), rows
+            ):
+                person_ids[tokens[token]] = user_id
         tick(len(chunk))
+    if copying and new:
+        for user_id, token in session.execute(
+            select(User.id, User.session_token).where(User.id > floor)
+        ):
+            if token in by_token:
+                person_ids[by_token[token]] = user_id
     for p in plan.new_people:
         if p.adopt_user_id is not None:
             person_ids[p.record.source_id] = p.adopt_user_id

@@ -116,7 +116,9 @@ def test_rows_of_one_import_carry_its_time_and_read_back_typed(
     assert len(places) == 6 and len(links) == 5 and len(roles) == 5
     assert {m.role for m in places} == {ClassRole.PUPIL, ClassRole.TEACHER}
     assert {m.role for m in roles} == {Role.STUDENT, Role.TEACHER}
-    times = {row.created_at for row in [*places, *links, *roles]}
+    accounts = [user(session, school, link.source_id) for link in links]
+    assert all(a.is_active and a.must_change_password and a.locale == "vi" for a in accounts)
+    times = {row.created_at for row in [*places, *links, *roles, *accounts]}
     assert len(times) == 1  # one import, one time
     (created,) = times
     assert before <= created <= dt.datetime.now(dt.UTC)
