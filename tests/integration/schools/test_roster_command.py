@@ -73,8 +73,8 @@ def test_passwords_from_the_file_reach_neither_the_log_nor_the_output(
     folder = Path(shutil.copytree(DATA / "v1.2", tmp_path / "v1.2"))
     users = folder / "users.csv"
     in_users, in_profiles = "Bi-mat-cua-Dat-4821", "hoc-tap-2026"  # users.csv, userProfiles.csv
-    row = users.read_text().replace(",02,,,,,,,sch-1,", f",02,{in_users},,,,,,sch-1,", 1)
-    users.write_text(row)
+    text = users.read_text().replace(",02,,,,,,,sch-1,", f",02,{in_users},,,,,,sch-1,", 1)
+    users.write_text(text)
     assert in_profiles in (folder / "userProfiles.csv").read_text()
     session.commit()  # the school outlives the dry run's and the failed import's rollbacks
     caplog.set_level(logging.DEBUG)  # every logger, every level
@@ -96,6 +96,7 @@ def test_passwords_from_the_file_reach_neither_the_log_nor_the_output(
     ).all()
     assert verify_password(hashes[0], in_users) and verify_password(hashes[1], in_profiles)
     assert "roster import" in caplog.text  # the audit line was captured
+    assert "importing" in done.stderr  # the progress bar, which is checked too
     assert "users.csv:2 (username)" in bad.stderr and "nothing was changed" in bad.stderr
     summaries = [str(e.summary) for e in session.scalars(select(RosterImport))]
     for secret in (in_users, in_profiles):
