@@ -4,13 +4,16 @@
   one big school) written as OneRoster 1.2 CSV bulk files in a temporary folder, then imported
   with the same code as `flask roster import`, on SQLite and (when MOOC_TEST_DATABASE_URL or
   --pg URL is given) PostgreSQL; then imported again (a re-import changes nothing). Prints wall
-  time and records/s. Goal: the district imports in under 2 minutes.
+  time and records/s. Goal: the district imports in under 2 minutes. `--passwords N` gives the
+  first N pupils a password in users.csv, hashed with the production Argon2 parameters (the
+  benchmark's app otherwise hashes with the tests' minimal ones): what hashing costs an import.
 
 - `report`: the class report of a class of 45 pupils × 30 assigned items (bench/class_report.py),
   rendered through the test client: median and p95 ms and the SQL statements per render. Goal:
   under 150 ms.
 
-    .venv/bin/python bench/classroom.py [--pupils 50000] [--classes 1500] [--sections import,report]
+    .venv/bin/python bench/classroom.py [--pupils 50000] [--classes 1500] [--passwords 0]
+        [--sections import,report]
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from pathlib import Path
 from _setup import build
 from sqlalchemy import create_engine, text
 
-from mooc.accounts.services import get_institution
+from mooc.accounts.passwords import configure
+from mooc.accounts.queries import get_institution
 from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
+from mooc.settings import STRONG_PASSWORD_HASHING
 
 FAMILY = [
     "Nguyễn",
@@ -111,8 +116,11 @@ def _name(rng: random.Random) -> tuple[str, str, str]:
     return rng.choice(GIVEN), rng.choice(FAMILY), rng.choice(MIDDLE)
 
 
-def write_district(folder: Path, pupils: int, classes: int, seed: int = 9) -> int:
-    """OneRoster 1.2 bulk files for one school; returns the number of records written."""
+def write_district(
+    folder: Path, pupils: int, classes: int, seed: int = 9, passwords: int = 0
+) -> int:
+    """OneRoster 1.2 bulk files for one school, the first `passwords` pupils with a password;
+    returns the number of records written."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -241,7 +249,7 @@ def write_district(folder: Path, pupils: int, classes: int, seed: int = 9) -> in
                 "",
                 "",
                 "",
-                "",
+                f"bench-password-{p:06d}" if p < passwords else "",
                 "",
                 "",
                 "",
@@ -356,9 +364,11 @@ def write_district(folder: Path, pupils: int, classes: int, seed: int = 9) -> in
     return n
 
 
-def bench_import(backend: str, url: str, folder: Path) -> None:
+def bench_import(backend: str, url: str, folder: Path, passwords: int = 0) -> None:
     instance = Path(tempfile.mkdtemp(prefix="mooc-bench-classroom-"))
     app = build(instance, url, students=0)
+    if passwords:
+        configure(STRONG_PASSWORD_HASHING)  # what production pays for each password in the file
     with app.app_context():
         school = get_institution(db.session, "thcs-ba-dinh")
         for attempt in ("first import", "re-import"):
@@ -383,19 +393,20 @@ def bench_import(backend: str, url: str, folder: Path) -> None:
 def section_import(args: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix="mooc-bench-roster-"))
     started = time.perf_counter()
-    records = write_district(folder, args.pupils, args.classes)
+    records = write_district(folder, args.pupils, args.classes, passwords=args.passwords)
     print(
-        f"district: {args.pupils} pupils, {args.classes} classes, {records} records written in {time.perf_counter() - started:.1f} s"
+        f"district: {args.pupils} pupils ({args.passwords} with a password), {args.classes} "
+        f"classes, {records} records written in {time.perf_counter() - started:.1f} s"
     )
     tmp = Path(tempfile.mkdtemp(prefix="mooc-bench-db-"))
-    bench_import("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", folder)
+    bench_import("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", folder, args.passwords)
     if args.pg:
         name = f"mooc_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(f"{args.pg.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            bench_import("postgresql", f"{args.pg.rstrip('/')}/{name}", folder)
+            bench_import("postgresql", f"{args.pg.rstrip('/')}/{name}", folder, args.passwords)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -423,6 +434,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pupils", type=int, default=50_000)
     parser.add_argument("--classes", type=int, default=1_500)
+    parser.add_argument(
+        "--passwords", type=int, default=0, help="pupils with a password in users.csv"
+    )
     parser.add_argument("--runs", type=int, default=50, help="class report renders to time")
     parser.add_argument("--pg", default=os.environ.get("MOOC_TEST_DATABASE_URL", ""))
     parser.add_argument(

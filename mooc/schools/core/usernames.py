@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Iterator
+from functools import lru_cache
 
 from mooc.folding import fold
 
@@ -19,6 +20,8 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
+# A roster repeats the same few hundred given names, family names and class names: fold each once.
+@lru_cache(maxsize=8192)
 def _part(text: str) -> str:
     return _NOT_WORD.sub("", fold(text))
 

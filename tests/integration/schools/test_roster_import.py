@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mooc.accounts.models import Institution, User
+from mooc.accounts.models import Institution, Membership, Role, User
 from mooc.accounts.passwords import verify_password
 from mooc.schools.core.records import RosterInvalid
-from mooc.schools.models import ClassMember, RosterImport, RosterPerson, SchoolClass
+from mooc.schools.models import ClassMember, ClassRole, RosterImport, RosterPerson, SchoolClass
 from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "oneroster"
@@ -96,6 +96,32 @@ def test_reimport_changes_nothing(session: Session, school: Institution) -> None
         )
         == 2
     )
+
+
+def test_rows_of_one_import_carry_its_time_and_read_back_typed(
+    session: Session, school: Institution
+) -> None:
+    before = dt.datetime.now(dt.UTC)
+    run(session, school, DATA / "v1.1")
+    session.expire_all()
+    places = session.scalars(
+        select(ClassMember)
+        .join(SchoolClass, SchoolClass.id == ClassMember.class_id)
+        .where(SchoolClass.institution_id == school.id)
+    ).all()
+    links = session.scalars(
+        select(RosterPerson).where(RosterPerson.institution_id == school.id)
+    ).all()
+    roles = session.scalars(select(Membership).where(Membership.institution_id == school.id)).all()
+    assert len(places) == 6 and len(links) == 5 and len(roles) == 5
+    assert {m.role for m in places} == {ClassRole.PUPIL, ClassRole.TEACHER}
+    assert {m.role for m in roles} == {Role.STUDENT, Role.TEACHER}
+    accounts = [user(session, school, link.source_id) for link in links]
+    assert all(a.is_active and a.must_change_password and a.locale == "vi" for a in accounts)
+    times = {row.created_at for row in [*places, *links, *roles, *accounts]}
+    assert len(times) == 1  # one import, one time
+    (created,) = times
+    assert before <= created <= dt.datetime.now(dt.UTC)
 
 
 def test_dry_run_writes_nothing(session: Session, school: Institution) -> None:
