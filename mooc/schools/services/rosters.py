@@ -329,9 +329,11 @@ def _update_classes(session: Session, plan: Plan, now: dt.datetime) -> None:
             row["grade"] = change.record.grade
         if change.record.source_id:
             row["source_id"] = change.record.source_id
-        row["disabled_at"] = (
-            None if change.record.active else (now if not change.existing.disabled else None)
-        )
+        if change.record.active:
+            row["disabled_at"] = None
+        elif not change.existing.disabled:
+            row["disabled_at"] = now
+        # else: still to be deleted and already disabled, so it stays disabled since that day
         changes.append(row)
     changes += [{"id": c.id, "disabled_at": now} for c in plan.disabled_classes]
     if changes:

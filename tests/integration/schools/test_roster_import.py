@@ -158,6 +158,23 @@ def test_changed_file_updates_names_classes_and_disables(
     assert "Nguyễn Ngọc Lan" not in pupils_of(session, school, "6A1")
 
 
+def test_a_disabled_class_renamed_in_a_later_file_stays_disabled(
+    session: Session, school: Institution, v11: Path
+) -> None:
+    run(session, school, v11)
+    classes = (v11 / "classes.csv").read_text()
+    (v11 / "classes.csv").write_text(classes.replace("cls-7b2,,", "cls-7b2,tobedeleted,"))
+    run(session, school, v11)
+    seven = session.scalars(select(SchoolClass).where(SchoolClass.source_id == "cls-7b2")).one()
+    disabled_on = seven.disabled_at
+    assert disabled_on is not None
+    renamed = classes.replace("cls-7b2,,,Lớp 7B2,07", "cls-7b2,tobedeleted,,Lớp 7B3,07")
+    (v11 / "classes.csv").write_text(renamed.replace(",7B2,", ",7B3,"))
+    run(session, school, v11)
+    session.refresh(seven)
+    assert seven.disabled_at == disabled_on  # still disabled, since the first day it was
+
+
 def test_oneroster_12_roles_and_profiles(session: Session, school: Institution) -> None:
     plan = run(session, school, DATA / "v1.2")
     assert plan.counts()["people_created"] == 3
