@@ -61,7 +61,7 @@ def queue(
     return paginate(session, statement, page=page, per_page=per_page)
 
 
-def _in_states(university_id: int, states: Sequence[ItemState]) -> Select[tuple[RequestItem]]:
+def _in_states(university_id: int, states: Sequence[ItemState]) -> Select[RequestItem]:
     return select(RequestItem).where(
         RequestItem.institution_id == university_id, RequestItem.state.in_(states)
     )
@@ -215,7 +215,7 @@ def flagged_items(session: Session, university_id: int) -> list[RequestItem]:
     return list(session.scalars(statement.options(selectinload(RequestItem.decisions))))
 
 
-def _flagged(university_id: int) -> Select[tuple[RequestItem]]:
+def _flagged(university_id: int) -> Select[RequestItem]:
     """Items `RequestItem.needs_review` holds for, as SQL: recognised by their latest decision,
     which was made before the source record was revoked."""
     latest = aliased(Decision)
