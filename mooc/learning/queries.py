@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -201,10 +201,18 @@ def completion(session: Session, user_id: int, course_id: int) -> Completion | N
     )
 
 
+# A course as a dashboard card shows it: its long texts stay in the database.
+_COURSE_CARD = (
+    defer(Course.description),
+    defer(Course.description_html),
+    defer(Course.search_text),
+)
+
+
 def my_enrolments(session: Session, user_id: int) -> Sequence[Enrolment]:
     return session.scalars(
         select(Enrolment)
-        .options(joinedload(Enrolment.course))
+        .options(joinedload(Enrolment.course).options(*_COURSE_CARD))
         .where(Enrolment.user_id == user_id, Enrolment.active.is_(True))
         .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
     ).all()
@@ -213,7 +221,7 @@ def my_enrolments(session: Session, user_id: int) -> Sequence[Enrolment]:
 def my_completions(session: Session, user_id: int) -> Sequence[Completion]:
     return session.scalars(
         select(Completion)
-        .options(joinedload(Completion.course))
+        .options(joinedload(Completion.course).options(*_COURSE_CARD))
         .where(Completion.user_id == user_id)
         .order_by(Completion.completed_at.desc())
     ).all()
