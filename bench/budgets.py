@@ -237,6 +237,7 @@ def timing(tree: Path, url: str, instance: Path, runs: int) -> dict[str, Any]:
             event.listen(engine, "before_cursor_execute", count)
             first = client.get(path)
             size = len(first.get_data())
+            first.close()  # a streamed response ends its request (and transaction) on close
             event.remove(engine, "before_cursor_execute", count)
             assert first.status_code == 200, (path, first.status_code)
             times = []
@@ -244,6 +245,7 @@ def timing(tree: Path, url: str, instance: Path, runs: int) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 response = client.get(path)
                 response.get_data()
+                response.close()
                 times.append((time.perf_counter() - t0) * 1000)
             times.sort()
             results[path] = {
@@ -302,7 +304,7 @@ def main() -> None:
                         str(args.runs),
                     ],
                     check=True,
-                    capture_output=True,
+                    stdout=subprocess.PIPE,
                     text=True,
                     cwd=tree,
                 ).stdout

@@ -76,24 +76,24 @@ class CourseAnalytics:
 class _Learners:
     """The SQL of one course's learner rows: each learner's counts, progress and grade."""
 
-    def __init__(self, session: Session, course: Course) -> None:
-        self.course = course
+    def __init__(self, session: Session, course_id: int, pass_mark: int) -> None:
+        self.course_id, self.pass_mark = course_id, pass_mark
         # Retired quizzes count for no one: the grade and progress run over the course as it is.
         self.quizzes = session.scalars(
             select(Quiz)
-            .where(Quiz.course_id == course.id, Quiz.retired_at.is_(None))
+            .where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
             .order_by(Quiz.section_id, Quiz.position)
         ).all()
         self.required_lectures = (
             session.scalar(
                 select(func.count(Lecture.id)).where(
-                    Lecture.course_id == course.id, *_required_lecture()
+                    Lecture.course_id == course_id, *_required_lecture()
                 )
             )
             or 0
         )
-        self.scores = _counted_scores(course.id, [q.id for q in self.quizzes])
-        lectures = _lecture_totals(course.id)
+        self.scores = _counted_scores(course_id, [q.id for q in self.quizzes])
+        lectures = _lecture_totals(course_id)
         quizzes = self._quiz_totals()
         required_quizzes = sum(1 for q in self.quizzes if q.required)
         weighted_required = sum(1 for q in self.quizzes if q.required and q.weight > 0)
@@ -114,7 +114,7 @@ class _Learners:
             done == self.required_lectures,
             passed == required_quizzes,
             grade.is_not(None),
-            grade >= course.pass_mark,
+            grade >= pass_mark,
         )
         self.percent: ColumnElement[int] = case(
             (Completion.id.is_not(None), 100),
@@ -143,11 +143,11 @@ class _Learners:
             .join(User, User.id == Enrolment.user_id)
             .outerjoin(
                 Completion,
-                and_(Completion.user_id == Enrolment.user_id, Completion.course_id == course.id),
+                and_(Completion.user_id == Enrolment.user_id, Completion.course_id == course_id),
             )
             .outerjoin(lectures, lectures.c.user_id == Enrolment.user_id)
             .outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
-            .where(Enrolment.course_id == course.id)
+            .where(Enrolment.course_id == course_id)
         )
 
     def _quiz_totals(self) -> Any:
@@ -204,7 +204,7 @@ class _Learners:
                 QuizStanding(q.id, q.required, q.pass_mark, q.weight, scores[q.id])
                 for q in self.quizzes
             ],
-            pass_mark=self.course.pass_mark,
+            pass_mark=self.pass_mark,
         )
         completed_at = m[Completion.completed_at]
         return LearnerRow(
@@ -237,7 +237,7 @@ class _Learners:
             select(score_bin, func.count())
             .join(
                 Enrolment,
-                and_(Enrolment.user_id == s.c.user_id, Enrolment.course_id == self.course.id),
+                and_(Enrolment.user_id == s.c.user_id, Enrolment.course_id == self.course_id),
             )
             .group_by(score_bin)
         ):
@@ -312,14 +312,14 @@ def _counted_scores(course_id: int, quiz_ids: Sequence[int]) -> Any:
 
 def course_analytics(session: Session, course: Course) -> CourseAnalytics:
     """The course's quizzes, funnel and score bins, counted by the database."""
-    return _Learners(session, course).summary(session)
+    return _Learners(session, course.id, course.pass_mark).summary(session)
 
 
 def learners_page(
     session: Session, course: Course, *, sort: str, descending: bool, page: int, per_page: int
 ) -> tuple[CourseAnalytics, Page[LearnerRow]]:
     """The course's summary and one page of its learners in the order asked for."""
-    learners = _Learners(session, course)
+    learners = _Learners(session, course.id, course.pass_mark)
     summary = learners.summary(session)
     rows = paginate_rows(
         session,
@@ -336,10 +336,12 @@ def learners_page(
     )
 
 
-def all_learners(session: Session, course: Course) -> tuple[Sequence[Quiz], Iterator[LearnerRow]]:
+def all_learners(
+    session: Session, course_id: int, pass_mark: int
+) -> tuple[Sequence[Quiz], Iterator[LearnerRow]]:
     """The course's quizzes and every learner by name, read `CHUNK` rows at a time (so an
     export's memory does not grow with the course)."""
-    learners = _Learners(session, course)
+    learners = _Learners(session, course_id, pass_mark)
     statement = learners.ordered("name", False).execution_options(yield_per=CHUNK)
 
     def rows() -> Iterator[LearnerRow]:

@@ -13,27 +13,33 @@ import io
 import itertools
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask.testing import FlaskClient
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Membership, Role, User
 from mooc.accounts.passwords import hash_password
 from mooc.accounts.queries import get_institution
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
+from mooc.authoring.core.package_format import load_tree
+from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, CourseStatus, Level
 from mooc.catalog.services import assign_teacher
 from mooc.credentials.issuers import institution_by_slug
 from mooc.extensions import db
+from mooc.factory import create_app
 from mooc.learning import analytics
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 from mooc.learning.queries import course_status, ordered_lectures
+from mooc.migrate import upgrade
 from mooc.schools.models import AssignmentKind, ClassMember, ClassRole
 from mooc.transfer.models import ItemState, RequestItem, TransferRequest
 from tests.factories import PASSWORD, make_institution, make_user
-from tests.helpers import login
+from tests.helpers import CONTENT, RequestScopedClient, login, make_settings
 from tests.integration.schools.report_setup import assign, make_classroom
 from tests.querycount import Statements, counting
 
@@ -73,6 +79,7 @@ def _page(client: FlaskClient, url: str, session: Session) -> tuple[str, Stateme
     with counting(db.engine) as sent:
         response = client.get(url, headers={"Accept-Language": "en"})
         body = response.get_data(as_text=True)  # a streamed body runs its queries here
+        response.close()
     assert response.status_code == 200, (url, response.status_code)
     return body, sent
 
@@ -563,3 +570,30 @@ def test_the_order_and_counts_in_sql_follow_the_completion_rule(session: Session
     assert summary.halfway == sum(1 for s in expected.values() if s.percent >= 50)
     assert summary.completed == 0
     assert summary.started == len({r["user_id"] for r in progress + attempts})
+
+
+def test_the_streamed_csv_ends_its_transaction_when_sent(
+    fresh_database_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    """The CSV is written after its view has returned: the database connection it reads with is
+    given back once the download ends (on SQLite an open transaction would lock out writers)."""
+    url = fresh_database_url("sqlite")
+    upgrade(url)
+    app = create_app(settings=make_settings(tmp_path, url))
+    app.test_client_class = RequestScopedClient
+    with app.app_context():
+        import_tree(db.session, app.extensions["mooc_storage"], load_tree(CONTENT))
+        data = learners_of(db.session, _math(db.session), SMALL)
+        email = data.teacher.email
+        db.session.commit()
+        engine = db.engine
+    client = app.test_client()
+    login(client, email or "", PASSWORD)
+    response = client.get("/teach/courses/toan-lop-6/learners.csv")
+    assert len(response.get_data(as_text=True).splitlines()) == SMALL + 1
+    response.close()
+    assert engine.pool.checkedout() == 0
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == email).values(name="Cô Hoa Mai"))
+        db.session.commit()
+        engine.dispose()

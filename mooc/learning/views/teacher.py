@@ -87,9 +87,12 @@ def learners(slug: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def learners_csv(slug: str) -> ResponseReturnValue:
     course = _taught_course(slug)
-    quizzes, rows = analytics.all_learners(db.session, course)
+    course_id, pass_mark = course.id, course.pass_mark
 
     def lines() -> Iterator[str]:
+        # Runs as the response is sent, after the view's context has ended and closed its
+        # session: `db.session` here is the streaming context's own, closed when it ends.
+        quizzes, rows = analytics.all_learners(db.session, course_id, pass_mark)
         out = io.StringIO()
         writer = csv.writer(out)
         out.write("\ufeff")  # a BOM so spreadsheet programs read Vietnamese as UTF-8
