@@ -310,11 +310,6 @@ def _counted_scores(course_id: int, quiz_ids: Sequence[int]) -> Any:
     )
 
 
-def course_analytics(session: Session, course: Course) -> CourseAnalytics:
-    """The course's quizzes, funnel and score bins, counted by the database."""
-    return _Learners(session, course.id, course.pass_mark).summary(session)
-
-
 def learners_page(
     session: Session, course: Course, *, sort: str, descending: bool, page: int, per_page: int
 ) -> tuple[CourseAnalytics, Page[LearnerRow]]:
