@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -75,6 +75,18 @@ def paginate(
     if (page - 1) * per_page >= total:
         return Page(items=[], total=total, page=page, per_page=per_page)
     items = session.scalars(statement.offset((page - 1) * per_page).limit(per_page)).all()
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def paginate_rows(
+    session: Session, statement: Select[Any], *, page: int, per_page: int, total: int
+) -> Page[Row[Any]]:
+    """One page of the rows (several columns) of `statement` (already ordered), whose `total`
+    the caller has counted already; past-the-end pages clamped to the last one."""
+    page = _settled(page, total, per_page, clamp=True)
+    if (page - 1) * per_page >= total:
+        return Page(items=[], total=total, page=page, per_page=per_page)
+    items = session.execute(statement.offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 

@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from mooc.accounts.models import Institution, User
+from mooc.accounts.models import Institution, Membership, User
 from mooc.errors import NotFound
 from mooc.pagination import Page, paginate
 
@@ -46,8 +46,9 @@ def institutions(session: Session) -> Sequence[Institution]:
 
 
 def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
-    """A page of the users matching `query` (email, username or name), with their total count."""
-    stmt = select(User)
+    """A page of the users matching `query` (email, username or name), with their total count
+    and their roles (read for the whole page at once)."""
+    stmt = select(User).options(selectinload(User.memberships).joinedload(Membership.institution))
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(

@@ -4,12 +4,13 @@ progress, quiz standings, the completion status and the completions (reads; writ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -96,44 +97,102 @@ def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]
     )
 
 
+def _standings(
+    quizzes: Iterable[Quiz], attempts: Iterable[tuple[int, float | None, str]]
+) -> list[QuizStanding]:
+    """Each quiz's standing from the learner's submitted attempts, given in order as
+    (quiz id, score, policy): the counted score under the policy of the latest attempt."""
+    mine: dict[int, list[tuple[float | None, str]]] = defaultdict(list)
+    for quiz_id, score, policy in attempts:
+        mine[quiz_id].append((score, policy))
+    standings = []
+    for quiz in quizzes:
+        taken = mine.get(quiz.id, [])
+        policy = taken[-1][1] if taken else quiz.policy.value
+        score = counted_score([s or 0.0 for s, _ in taken], policy)
+        standings.append(QuizStanding(quiz.id, quiz.required, quiz.pass_mark, quiz.weight, score))
+    return standings
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    course_id: int
+    quiz_id: int
+    score: float | None
+    policy: str
+
+
+def _attempt_facts(session: Session, user_id: int, course_ids: Sequence[int]) -> list[_Attempt]:
+    rows = session.execute(
+        select(QuizAttempt.course_id, QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.policy)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.course_id.in_(course_ids),
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.number)
+    ).all()
+    return [_Attempt(c, q, score, policy.value) for c, q, score, policy in rows]
+
+
 def quiz_standings(session: Session, user_id: int, course_id: int) -> list[QuizStanding]:
     # Retired quizzes count for no one: the grade and progress run over the course as it is now.
     quizzes = session.scalars(
         select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
     ).all()
-    attempts = session.scalars(
-        select(QuizAttempt)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.course_id == course_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .order_by(QuizAttempt.number)
-    ).all()
-    standings = []
-    for quiz in quizzes:
-        mine = [a for a in attempts if a.quiz_id == quiz.id]
-        policy = mine[-1].policy.value if mine else quiz.policy.value
-        score = counted_score([a.score or 0.0 for a in mine], policy)
-        standings.append(QuizStanding(quiz.id, quiz.required, quiz.pass_mark, quiz.weight, score))
-    return standings
+    attempts = _attempt_facts(session, user_id, [course_id])
+    return _standings(quizzes, ((a.quiz_id, a.score, a.policy) for a in attempts))
 
 
 def course_status(session: Session, user_id: int, course: Course) -> CompletionStatus:
-    required = session.scalars(
-        select(Lecture.id).where(
-            Lecture.course_id == course.id,
+    return course_statuses(session, user_id, [course])[course.id]
+
+
+def course_statuses(
+    session: Session, user_id: int, courses: Sequence[Course]
+) -> dict[int, CompletionStatus]:
+    """The learner's completion status in each of `courses`, by course id, in four statements
+    whatever the number of courses."""
+    ids = [course.id for course in courses]
+    if not ids:
+        return {}
+    required: dict[int, list[int]] = defaultdict(list)
+    for course_id, lecture_id in session.execute(
+        select(Lecture.course_id, Lecture.id).where(
+            Lecture.course_id.in_(ids),
             Lecture.required.is_(True),
             Lecture.published_version_id.is_not(None),
             Lecture.retired_at.is_(None),
         )
-    ).all()
-    return evaluate(
-        required_lectures=required,
-        done_lectures=done_lecture_ids(session, user_id, course.id),
-        quizzes=quiz_standings(session, user_id, course.id),
-        pass_mark=course.pass_mark,
-    )
+    ):
+        required[course_id].append(lecture_id)
+    done: dict[int, set[int]] = defaultdict(set)
+    for course_id, lecture_id in session.execute(
+        select(LectureProgress.course_id, LectureProgress.lecture_id).where(
+            LectureProgress.user_id == user_id,
+            LectureProgress.course_id.in_(ids),
+            LectureProgress.done_at.is_not(None),
+        )
+    ):
+        done[course_id].add(lecture_id)
+    # Retired quizzes count for no one: the grade and progress run over the course as it is now.
+    quizzes: dict[int, list[Quiz]] = defaultdict(list)
+    for quiz in session.scalars(
+        select(Quiz).where(Quiz.course_id.in_(ids), Quiz.retired_at.is_(None)).order_by(Quiz.id)
+    ):
+        quizzes[quiz.course_id].append(quiz)
+    attempts: dict[int, list[tuple[int, float | None, str]]] = defaultdict(list)
+    for attempt in _attempt_facts(session, user_id, ids):
+        attempts[attempt.course_id].append((attempt.quiz_id, attempt.score, attempt.policy))
+    return {
+        course.id: evaluate(
+            required_lectures=required[course.id],
+            done_lectures=done[course.id],
+            quizzes=_standings(quizzes[course.id], attempts[course.id]),
+            pass_mark=course.pass_mark,
+        )
+        for course in courses
+    }
 
 
 def completion(session: Session, user_id: int, course_id: int) -> Completion | None:
@@ -142,9 +201,18 @@ def completion(session: Session, user_id: int, course_id: int) -> Completion | N
     )
 
 
+# A course as a dashboard card shows it: its long texts stay in the database.
+_COURSE_CARD = (
+    defer(Course.description),
+    defer(Course.description_html),
+    defer(Course.search_text),
+)
+
+
 def my_enrolments(session: Session, user_id: int) -> Sequence[Enrolment]:
     return session.scalars(
         select(Enrolment)
+        .options(joinedload(Enrolment.course).options(*_COURSE_CARD))
         .where(Enrolment.user_id == user_id, Enrolment.active.is_(True))
         .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
     ).all()
@@ -153,6 +221,7 @@ def my_enrolments(session: Session, user_id: int) -> Sequence[Enrolment]:
 def my_completions(session: Session, user_id: int) -> Sequence[Completion]:
     return session.scalars(
         select(Completion)
+        .options(joinedload(Completion.course).options(*_COURSE_CARD))
         .where(Completion.user_id == user_id)
         .order_by(Completion.completed_at.desc())
     ).all()

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.orm import Session, aliased, defer, joinedload, selectinload
 
 from mooc.accounts.models import Institution, InstitutionKind
 from mooc.errors import NotFound
+from mooc.pagination import Page, paginate
 from mooc.transfer.models import (
     Agreement,
     Decision,
     ItemState,
+    Outcome,
     RecognitionRule,
     RequestItem,
     TransferRequest,
@@ -26,27 +28,43 @@ from mooc.transfer.models import (
 
 QUEUE_VIEWS = ("pending", "flagged", "decided")
 DECIDED = (ItemState.ACCEPTED, ItemState.ADJUSTED, ItemState.REJECTED)
-DECIDED_PAGE = 200
+QUEUE_PAGE = 25
 
 
-def queue(session: Session, university_id: int, show: str = "pending") -> Sequence[RequestItem]:
-    """Items waiting for a decision (oldest first), decided ones (newest first), or recognised
-    ones whose source record was revoked since."""
+def queue(
+    session: Session,
+    university_id: int,
+    show: str = "pending",
+    *,
+    page: int = 1,
+    per_page: int = QUEUE_PAGE,
+) -> Page[RequestItem]:
+    """A page of the items waiting for a decision (oldest first), of the decided ones (newest
+    first), or of recognised ones whose source record was revoked since (latest revoked first);
+    paged in the database, the signed documents left unread."""
     if show == "flagged":
-        return flagged_items(session, university_id)
-    states = (ItemState.PENDING,) if show == "pending" else DECIDED
-    statement = (
-        select(RequestItem)
-        .where(RequestItem.institution_id == university_id, RequestItem.state.in_(states))
-        .options(
-            joinedload(RequestItem.student),
-            joinedload(RequestItem.request),
-            selectinload(RequestItem.decisions),
+        statement = _flagged(university_id).order_by(
+            RequestItem.source_revoked_at.desc(), RequestItem.id.desc()
         )
+    elif show == "pending":
+        statement = _in_states(university_id, (ItemState.PENDING,)).order_by(
+            RequestItem.created_at, RequestItem.id
+        )
+    else:
+        statement = _in_states(university_id, DECIDED).order_by(RequestItem.id.desc())
+    statement = statement.options(
+        defer(RequestItem.document),
+        joinedload(RequestItem.student),
+        joinedload(RequestItem.request),
+        selectinload(RequestItem.decisions),
     )
-    if show == "pending":
-        return session.scalars(statement.order_by(RequestItem.created_at, RequestItem.id)).all()
-    return session.scalars(statement.order_by(RequestItem.id.desc()).limit(DECIDED_PAGE)).all()
+    return paginate(session, statement, page=page, per_page=per_page)
+
+
+def _in_states(university_id: int, states: Sequence[ItemState]) -> Select[RequestItem]:
+    return select(RequestItem).where(
+        RequestItem.institution_id == university_id, RequestItem.state.in_(states)
+    )
 
 
 def queue_counts(session: Session, university_id: int) -> dict[str, int]:
@@ -56,10 +74,11 @@ def queue_counts(session: Session, university_id: int) -> dict[str, int]:
         .group_by(RequestItem.state)
     ).all()
     by_state: dict[ItemState, int] = {row[0]: row[1] for row in rows}
+    flagged = _flagged(university_id).with_only_columns(func.count(RequestItem.id))
     return {
         "pending": by_state.get(ItemState.PENDING, 0),
         "decided": sum(by_state.get(state, 0) for state in DECIDED),
-        "flagged": len(flagged_items(session, university_id)),
+        "flagged": session.scalar(flagged) or 0,
     }
 
 
@@ -192,16 +211,31 @@ def item_of(session: Session, university: Institution, item_id: int) -> RequestI
 
 def flagged_items(session: Session, university_id: int) -> list[RequestItem]:
     """Recognising decisions made before their source record was revoked."""
-    items = session.scalars(
+    statement = _flagged(university_id).order_by(RequestItem.source_revoked_at.desc())
+    return list(session.scalars(statement.options(selectinload(RequestItem.decisions))))
+
+
+def _flagged(university_id: int) -> Select[RequestItem]:
+    """Items `RequestItem.needs_review` holds for, as SQL: recognised by their latest decision,
+    which was made before the source record was revoked."""
+    latest = aliased(Decision)
+    latest_id: ColumnElement[int] = (
+        select(func.max(Decision.id))
+        .where(Decision.item_id == RequestItem.id)
+        .correlate(RequestItem)
+        .scalar_subquery()
+    )
+    return (
         select(RequestItem)
+        .join(latest, latest.id == latest_id)
         .where(
             RequestItem.institution_id == university_id,
             RequestItem.source_revoked_at.is_not(None),
             RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
+            latest.outcome != Outcome.REJECTED,
+            latest.created_at < RequestItem.source_revoked_at,
         )
-        .order_by(RequestItem.source_revoked_at.desc())
-    ).all()
-    return [item for item in items if item.needs_review]
+    )
 
 
 @dataclass(frozen=True)

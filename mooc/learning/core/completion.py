@@ -54,14 +54,32 @@ def evaluate(
     quizzes: Sequence[QuizStanding],
     pass_mark: int,
 ) -> CompletionStatus:
-    done = len(set(required_lectures) & set(done_lectures))
+    required = set(required_lectures)
+    return evaluate_counts(
+        lectures_required=len(required),
+        lectures_done=len(required & set(done_lectures)),
+        quizzes=quizzes,
+        pass_mark=pass_mark,
+    )
+
+
+def evaluate_counts(
+    *,
+    lectures_required: int,
+    lectures_done: int,
+    quizzes: Sequence[QuizStanding],
+    pass_mark: int,
+) -> CompletionStatus:
+    """`evaluate`, given how many required lectures there are and how many of them are done
+    (what a report counting in SQL has at hand)."""
+    done = lectures_done
     required_quizzes = [q for q in quizzes if q.required]
     passed = sum(1 for q in required_quizzes if q.passed)
     grade = final_grade(quizzes)
-    items = len(required_lectures) + len(required_quizzes)
+    items = lectures_required + len(required_quizzes)
     percent = 100 if items == 0 else int(100 * (done + passed) / items)
     complete = (
-        done == len(set(required_lectures))
+        done == lectures_required
         and passed == len(required_quizzes)
         and grade is not None
         and grade >= pass_mark
@@ -70,7 +88,7 @@ def evaluate(
         complete=complete,
         final_grade=grade,
         lectures_done=done,
-        lectures_required=len(set(required_lectures)),
+        lectures_required=lectures_required,
         quizzes_passed=passed,
         quizzes_required=len(required_quizzes),
         # 100 % only once complete: every item done but the grade short of the mark is not done.

@@ -237,14 +237,14 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
 @login_required
 def dashboard() -> ResponseReturnValue:
     user = current_account()
-    rows = [
-        (enrolment, queries.course_status(db.session, user.id, enrolment.course))
-        for enrolment in queries.my_enrolments(db.session, user.id)
-    ]
     completions = queries.my_completions(db.session, user.id)
     completed_ids = {c.course_id for c in completions}
+    enrolments = [
+        e for e in queries.my_enrolments(db.session, user.id) if e.course_id not in completed_ids
+    ]
+    statuses = queries.course_statuses(db.session, user.id, [e.course for e in enrolments])
     return render_template(
         "learning/dashboard.html",
-        in_progress=[(e, s) for e, s in rows if e.course_id not in completed_ids],
+        in_progress=[(e, statuses[e.course_id]) for e in enrolments],
         completions=completions,
     )

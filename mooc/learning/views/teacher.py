@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from mooc.catalog.models import Course, CourseTeacher
 from mooc.extensions import db
 from mooc.learning import analytics, permissions
 from mooc.learning.core import charts
-from mooc.pagination import page_number, page_of
+from mooc.pagination import page_number
 from mooc.web.auth import current_account, role_required
 from mooc.web.spreadsheets import csv_safe as _csv_safe
 
@@ -45,12 +46,17 @@ def _taught_course(slug: str) -> Course:
 @role_required(Role.TEACHER)
 def learners(slug: str) -> ResponseReturnValue:
     course = _taught_course(slug)
-    data = analytics.course_analytics(db.session, course)
     sort = request.args.get("sort", "name")
     sort = sort if sort in analytics.SORT_KEYS else "name"
     descending = request.args.get("dir") == "desc"
-    rows = analytics.sorted_rows(data.rows, sort, descending)
-    page = page_of(rows, page=page_number(request.args.get("page")), per_page=PER_PAGE)
+    data, page = analytics.learners_page(
+        db.session,
+        course,
+        sort=sort,
+        descending=descending,
+        page=page_number(request.args.get("page")),
+        per_page=PER_PAGE,
+    )
     enrolled, started, half, completed = data.funnel()
     funnel = charts.funnel_svg(
         _("Completion funnel"),
@@ -61,7 +67,7 @@ def learners(slug: str) -> ResponseReturnValue:
             charts.Bar(_("Completed"), completed),
         ],
     )
-    distribution = charts.score_bins(data.scores())
+    distribution = data.score_bins
     histogram = charts.histogram_svg(_("Quiz score distribution"), distribution, charts.BIN_LABELS)
     return render_template(
         "teach/learners.html",
@@ -81,27 +87,39 @@ def learners(slug: str) -> ResponseReturnValue:
 @role_required(Role.TEACHER)
 def learners_csv(slug: str) -> ResponseReturnValue:
     course = _taught_course(slug)
-    data = analytics.course_analytics(db.session, course)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["name", "email", "progress_percent", "last_activity", "completed_at", "final_grade"]
-        + [f"quiz:{q.slug}" for q in data.quizzes]
-    )
-    for row in analytics.sorted_rows(data.rows, "name", False):
+    course_id, pass_mark = course.id, course.pass_mark
+
+    def lines() -> Iterator[str]:
+        # Runs as the response is sent, after the view's context has ended and closed its
+        # session: `db.session` here is the streaming context's own, closed when it ends.
+        quizzes, rows = analytics.all_learners(db.session, course_id, pass_mark)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        out.write("\ufeff")  # a BOM so spreadsheet programs read Vietnamese as UTF-8
         writer.writerow(
-            [
-                _csv_safe(row.name),
-                _csv_safe(row.email),
-                row.percent,
-                row.last_activity.isoformat() if row.last_activity else "",
-                row.completed_at.isoformat() if row.completed_at else "",
-                "" if row.final_grade is None else row.final_grade,
-            ]
-            + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in data.quizzes]
+            ["name", "email", "progress_percent", "last_activity", "completed_at", "final_grade"]
+            + [f"quiz:{q.slug}" for q in quizzes]
         )
+        for n, row in enumerate(rows, 1):
+            writer.writerow(
+                [
+                    _csv_safe(row.name),
+                    _csv_safe(row.email),
+                    row.percent,
+                    row.last_activity.isoformat() if row.last_activity else "",
+                    row.completed_at.isoformat() if row.completed_at else "",
+                    "" if row.final_grade is None else row.final_grade,
+                ]
+                + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
+            )
+            if n % analytics.CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
     return Response(
-        "\ufeff" + out.getvalue(),  # a BOM so spreadsheet programs read Vietnamese as UTF-8
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{course.slug}-learners.csv"'},
     )

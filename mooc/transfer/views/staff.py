@@ -15,6 +15,7 @@ from mooc.credentials.core.reading import summarize
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 from mooc.extensions import db
+from mooc.pagination import page_number
 from mooc.transfer import audit, exports, queries
 from mooc.transfer.forms import (
     AcceptForm,
@@ -68,7 +69,9 @@ def queue(slug: str) -> ResponseReturnValue:
     return render_template(
         "transfer/queue.html",
         university=university,
-        items=queries.queue(db.session, university.id, show),
+        items=queries.queue(
+            db.session, university.id, show, page=page_number(request.args.get("page"))
+        ),
         counts=queries.queue_counts(db.session, university.id),
         show=show,
     )
