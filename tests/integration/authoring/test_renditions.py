@@ -6,22 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import av
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.accounts.models import Role, User
+from mooc.authoring.services.lectures import publish
 from mooc.authoring.services.media import MediaLimits, delete_media, upload_media
 from mooc.authoring.services.renditions import LEASE, claim_next, run_transcodes
 from mooc.catalog.core.renditions import MAX_ATTEMPTS
-from mooc.catalog.models import Course, MediaAsset, MediaRendition, RenditionStatus
+from mooc.catalog.models import Course, Lecture, MediaAsset, MediaRendition, RenditionStatus
+from mooc.catalog.services import assign_teacher
 from mooc.db import utcnow
+from mooc.learning import services as learning
 from mooc.storage.memory import MemoryStorage
-from tests.factories import seed_course
+from tests.factories import PASSWORD, make_user, seed_course
+from tests.helpers import csrf_from, login
 
+EN = {"Accept-Language": "en"}
 MEDIA = Path(__file__).resolve().parents[2] / "data" / "media"
 LESSON = (MEDIA / "lesson.mp4").read_bytes()
 
@@ -161,3 +169,96 @@ def test_replacing_or_deleting_a_video_removes_its_renditions(
     delete_media(session, storage, course, "other.mp4", None)
     session.commit()
     assert keys and not any(key in storage.objects for key in keys)
+
+
+# --- the player and the data saver setting ------------------------------------------------------
+
+
+def _video_lecture(session: Session, storage: MemoryStorage, name: str, data: bytes) -> str:
+    """A lecture of the seed physics course showing `name`, read by an enrolled pupil; its URL."""
+    course = seed_course(session, "vat-ly-lop-10")
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="co-lan@example.test")
+    assign_teacher(session, course, teacher.id)
+    _upload(session, storage, course, name, data)
+    lecture = session.scalars(select(Lecture).where(Lecture.course_id == course.id)).first()
+    assert lecture is not None
+    lecture.draft_source = f"## Bài giảng\n\n![Bài giảng quay lại](media/{name})\n"
+    assert publish(session, teacher, lecture, storage) is not None
+    pupil = make_user(session, email="hoc-sinh@example.test")
+    learning.enrol(session, pupil, course)
+    session.commit()
+    return f"/courses/{course.slug}/lectures/{lecture.slug}"
+
+
+def _sources(page: str) -> list[str]:
+    return re.findall(r'<source src="([^"]+)"', page)
+
+
+def test_the_player_offers_the_renditions_and_data_saver_plays_the_smallest(
+    session: Session, client: FlaskClient, storage: MemoryStorage
+) -> None:
+    url = _video_lecture(session, storage, "bai-giang.mp4", LESSON)
+    base = "/courses/vat-ly-lop-10/media/bai-giang.mp4"
+    login(client, "hoc-sinh@example.test", PASSWORD)
+    before = client.get(url, headers=EN).get_data(as_text=True)
+    assert _sources(before) == [base]  # until the job has run, the original plays
+    assert 'class="renditions"' not in before
+
+    run_transcodes(session, storage)
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert _sources(page) == [f"{base}/144p", base]  # data saver is on by default
+    sizes = re.search(r'<span class="renditions">(.*?)</span>', page)
+    assert sizes is not None
+    links = re.findall(r'<a href="([^"]+)" type="([^"]+)">([^<]+)</a>', sizes.group(1))
+    assert [(href, label.split(" (")[0]) for href, _type, label in links] == [
+        (f"{base}/144p", "144p"),
+        (base, "original"),
+        (f"{base}/audio", "audio only"),
+    ]
+    assert all(re.search(r"\(\d+\.\d MB\)$", label) for _href, _type, label in links)
+
+    pupil = session.scalars(select(User).where(User.email == "hoc-sinh@example.test")).one()
+    pupil.data_saver = False
+    session.commit()
+    assert _sources(client.get(url, headers=EN).get_data(as_text=True)) == [base, f"{base}/144p"]
+
+    part = client.get(f"{base}/144p", headers={"Range": "bytes=0-99"})
+    assert (part.status_code, part.mimetype, len(part.get_data())) == (206, "video/mp4", 100)
+    assert part.headers["Content-Disposition"] == "inline; filename=bai-giang-144p.mp4"
+    part.close()
+    assert client.get(f"{base}/360p").status_code == 404  # 240 lines: never made
+
+
+def test_a_failed_transcode_shows_the_teacher_why_and_the_pupil_the_original(
+    session: Session, client: FlaskClient, storage: MemoryStorage
+) -> None:
+    url = _video_lecture(session, storage, "hong.mp4", LESSON[:32] + bytes(range(256)) * 20)
+    run_transcodes(session, storage)
+    login(client, "hoc-sinh@example.test", PASSWORD)
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert _sources(page) == ["/courses/vat-ly-lop-10/media/hong.mp4"]
+    assert "failed" not in page and 'class="renditions"' not in page
+    client.post("/logout", data={"csrf_token": csrf_from(client, url)})
+    login(client, "co-lan@example.test", PASSWORD)
+    library = client.get("/author/courses/vat-ly-lop-10/media", headers=EN).get_data(as_text=True)
+    assert re.search(r"144p: <strong class=\"error\">failed</strong>: \w+", library)
+
+
+def test_the_data_saver_is_a_setting_of_the_account(session: Session, client: FlaskClient) -> None:
+    user = make_user(session, email="hoc-sinh@example.test")
+    session.commit()
+    assert user.data_saver is True
+    login(client, "hoc-sinh@example.test", PASSWORD)
+    form = client.get("/account", headers=EN).get_data(as_text=True)
+    checkbox = re.search(r'<input [^>]*name="data_saver"[^>]*>', form)
+    assert checkbox is not None and " checked " in checkbox.group(0)
+    assert 'type="checkbox"' in checkbox.group(0)
+    token = csrf_from(client, "/account")
+    saved = client.post(
+        "/account",
+        data={"csrf_token": token, "name": "Học Sinh", "locale": "", "timezone": ""},
+        headers=EN,
+    )
+    assert saved.status_code == 303
+    session.refresh(user)
+    assert user.data_saver is False
