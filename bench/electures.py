@@ -1,7 +1,7 @@
 """E-lectures on slow connections: the renditions of a generated 60 s clip (a moving test pattern
 with a tone), their sizes, and transcode time per minute of video, on this machine.
 
-    .venv/bin/python bench/electures.py [--seconds 60] [--size 854x480]
+    .venv/bin/python bench/electures.py [--seconds 60] [--size 1280x720] [--kbits 1500]
     .venv/bin/python bench/electures.py --clip tests/data/media/lesson.mp4 --seconds 2 --size 320x240
 
 With `--clip PATH` it only writes the clip (how the tests' `lesson.mp4` was made).
@@ -48,11 +48,17 @@ def _picture(index: int, width: int, height: int) -> Image.Image:
     return image
 
 
-def make_clip(path: Path, seconds: int, width: int, height: int) -> None:
-    """An H.264 + AAC clip of `seconds` at `width`×`height`, sound a slow-changing tone."""
+def make_clip(
+    path: Path, seconds: int, width: int, height: int, bitrate: int | None = None
+) -> None:
+    """An H.264 + AAC clip of `seconds` at `width`×`height`, sound a slow-changing tone; at
+    `bitrate` (bit/s, what a phone or a lecture recorder writes) or else at constant quality."""
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        video = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "20"})
+        quality = {"preset": "veryfast"} if bitrate else {"preset": "veryfast", "crf": "20"}
+        video = out.add_stream("libx264", rate=FPS, options=quality)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        if bitrate:
+            video.bit_rate = bitrate
         audio = out.add_stream("aac", rate=TONE_RATE, layout="mono")
         audio.bit_rate = 96_000
         samples_per_frame = TONE_RATE // FPS
@@ -79,7 +85,8 @@ def make_clip(path: Path, seconds: int, width: int, height: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--size", default="854x480")
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--kbits", type=int, default=1500, help="the source's video bit rate")
     parser.add_argument("--clip", type=Path, help="only write the clip to this path")
     args = parser.parse_args()
     width, height = (int(side) for side in args.size.split("x"))
@@ -90,7 +97,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         clip = Path(folder) / "clip.mp4"
         made_at = time.perf_counter()
-        make_clip(clip, args.seconds, width, height)
+        make_clip(clip, args.seconds, width, height, bitrate=args.kbits * 1000)
         print(
             f"source: {width}x{height}, {args.seconds} s, {clip.stat().st_size / MB:.2f} MB "
             f"(generated in {time.perf_counter() - made_at:.1f} s)"

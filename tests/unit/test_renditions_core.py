@@ -67,5 +67,5 @@ def test_the_ladder_is_low_bandwidth() -> None:
 
 
 def test_sizes_are_shown_in_megabytes_with_one_decimal() -> None:
-    assert megabytes(1_572_864) == "1.5"
-    assert megabytes(1_000) == "0.1"
+    assert megabytes(1_572_864) == 1.5
+    assert megabytes(1_000) == 0.1

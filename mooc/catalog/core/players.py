@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mooc.catalog.core.renditions import megabytes
@@ -32,8 +32,11 @@ class Offer:
 
 @dataclass(frozen=True)
 class OfferWords:
+    """The words and number format of the page's language (this module knows no gettext)."""
+
     sizes: str = "Sizes"
     megabytes: str = "MB"
+    number: Callable[[float], str] = "{:.1f}".format
 
 
 _VIDEO = re.compile(r"<video\b.*?</video>", re.DOTALL)
@@ -47,7 +50,8 @@ def _source(offer: Offer) -> str:
 def _choices(offers: Sequence[Offer], words: OfferWords) -> str:
     links = ", ".join(
         f'<a href="{html.escape(offer.url)}" type="{html.escape(offer.content_type)}">'
-        f"{html.escape(offer.label)} ({megabytes(offer.size)} {html.escape(words.megabytes)})</a>"
+        f"{html.escape(offer.label)} ({html.escape(words.number(megabytes(offer.size)))} "
+        f"{html.escape(words.megabytes)})</a>"
         for offer in offers
     )
     return f'<span class="renditions">{html.escape(words.sizes)}: {links}</span>'

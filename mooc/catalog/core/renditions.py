@@ -98,6 +98,6 @@ def scaled(width: int, height: int, spec: RenditionSpec) -> tuple[int, int]:
     return even(spec.height), even(height * spec.height / width)
 
 
-def megabytes(size: int) -> str:
-    """A size the way the player's choice shows it: one decimal, at least 0.1 MB."""
-    return f"{max(size / MB, 0.1):.1f}"
+def megabytes(size: int) -> float:
+    """A size in megabytes the way the player's choice shows it: one decimal, at least 0.1."""
+    return max(round(size / MB, 1), 0.1)

@@ -40,6 +40,7 @@ from mooc.learning.syllabus import syllabus
 from mooc.learning.views import flash_completion
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required, optional_account
+from mooc.web.filters import one_decimal
 
 bp = Blueprint("learning", __name__)
 
@@ -211,7 +212,7 @@ def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str,
         db.session, course, original=_("original"), audio=_("audio only")
     )
     data_saver = user.data_saver if user is not None else True
-    words = OfferWords(sizes=_("Sizes"), megabytes=_("MB"))
+    words = OfferWords(sizes=_("Sizes"), megabytes=_("MB"), number=one_decimal)
     shown = offer_renditions(html, offers, data_saver=data_saver, words=words)
     digest = repr((data_saver, sorted((url, [o.url for o in o_]) for url, o_ in offers.items())))
     return shown, hashlib.sha256(digest.encode()).hexdigest()[:16]

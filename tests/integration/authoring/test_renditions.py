@@ -216,6 +216,8 @@ def test_the_player_offers_the_renditions_and_data_saver_plays_the_smallest(
         (f"{base}/audio", "audio only"),
     ]
     assert all(re.search(r"\(\d+\.\d MB\)$", label) for _href, _type, label in links)
+    vietnamese = client.get(url, headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert re.search(r"Các cỡ: <a [^>]+>144p \(0,\d MB\)</a>, <a [^>]+>bản gốc \(", vietnamese)
 
     pupil = session.scalars(select(User).where(User.email == "hoc-sinh@example.test")).one()
     pupil.data_saver = False
