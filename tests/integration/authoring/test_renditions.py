@@ -79,6 +79,24 @@ def test_an_upload_queues_renditions_and_does_not_transcode(
     assert not any("/renditions/" in key for key in storage.objects)
 
 
+def test_a_package_import_queues_its_videos_renditions(session: Session) -> None:
+    course = seed_course(session, "vat-ly-lop-10")
+    clip = session.scalars(
+        select(MediaAsset).where(
+            MediaAsset.course_id == course.id, MediaAsset.name == "chuyen-dong-thang-deu.mp4"
+        )
+    ).one()
+    rows = _renditions(session, clip)
+    assert sorted(rows) == ["144p", "audio"]  # 320×180 in its headers
+    assert {row.status for row in rows.values()} == {RenditionStatus.PENDING}
+    poster = session.scalars(
+        select(MediaAsset).where(
+            MediaAsset.course_id == course.id, MediaAsset.name == "chuyen-dong-thang-deu.jpg"
+        )
+    ).one()
+    assert _renditions(session, poster) == {}
+
+
 def test_the_job_makes_small_h264_and_aac_renditions_beside_the_original(
     session: Session, storage: MemoryStorage, course: Course, tmp_path: Path
 ) -> None:
