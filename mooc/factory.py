@@ -81,6 +81,7 @@ BLUEPRINTS = (
 COMMANDS = (
     db_cli,
     authoring_cli.content,
+    authoring_cli.media,
     demo_cli.demo,
     learning_cli.xapi,
     credentials_cli.credentials,

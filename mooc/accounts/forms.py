@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -88,6 +89,13 @@ class ProfileForm(Form):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     # The service checks the zone against zoneinfo, with a message in the user's language.
     timezone = SelectField(_l("Time zone"), validate_choice=False)
+    data_saver = BooleanField(
+        _l("Data saver"),
+        description=_l(
+            "Videos start at their smallest size (144p where it exists); the player lists the "
+            "other sizes with their megabytes."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 

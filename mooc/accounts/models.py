@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.db import Base, created_at, enum_column, intpk
@@ -56,6 +56,8 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     # IANA zone the pages show times in; None follows the platform's default (MOOC_TIMEZONE)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Videos play their smallest rendition first (see the account settings page).
+    data_saver: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]
     last_login_at: Mapped[dt.datetime | None]

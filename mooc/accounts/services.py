@@ -156,9 +156,15 @@ def change_email(session: Session, user: User, email: str, *, by: User) -> None:
 
 
 def update_profile(
-    user: User, *, name: str, locale: str | None, timezone: str | None = None
+    user: User,
+    *,
+    name: str,
+    locale: str | None,
+    timezone: str | None = None,
+    data_saver: bool | None = None,
 ) -> None:
-    """Save name, language and time zone (None or "" follows the platform's default).
+    """Save name, language, time zone (None or "" follows the platform's default) and the data
+    saver choice (None leaves it as it is).
 
     Raises `Invalid` for an empty name or a time zone zoneinfo does not know.
     """
@@ -171,6 +177,8 @@ def update_profile(
     user.name = name
     user.locale = locale or None
     user.timezone = zone
+    if data_saver is not None:
+        user.data_saver = data_saver
 
 
 def upsert_institution(

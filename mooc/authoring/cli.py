@@ -1,11 +1,13 @@
 """`flask content import PATH` and `flask content export COURSE PATH`: course packages (the
-`content/` format) in and out of the database, as folders or zips."""
+`content/` format) in and out of the database, as folders or zips; `flask media transcode`: the
+renditions of course videos."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +19,7 @@ from mooc.authoring.packages.exporting import export_course, export_zip
 from mooc.authoring.packages.importing import ImportReport, import_tree, preview_tree
 from mooc.authoring.packages.zipfiles import import_zip
 from mooc.authoring.services.media import MediaLimits
+from mooc.authoring.services.renditions import run_transcodes
 from mooc.catalog.models import Course
 from mooc.errors import DomainError
 from mooc.extensions import db
@@ -125,3 +128,28 @@ def export_command(course_slug: str, path: Path) -> None:
             )
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
+
+
+@click.group()
+def media() -> None:
+    """Course media: make the low-bandwidth renditions of uploaded videos."""
+
+
+@media.command("transcode")
+@click.option("--loop", is_flag=True, help="Keep running, looking for new videos every interval.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between looks.")
+def transcode(loop: bool, interval: float) -> None:
+    """Make the queued renditions (144p, 360p, audio only) of course videos. Several of these may
+    run at once: each rendition is made by one of them."""
+    storage = edge.storage()
+    while True:
+        report = run_transcodes(db.session, storage)
+        db.session.close()
+        if report.made or report.failed or not loop:
+            click.echo(
+                f"{report.made} made, {report.failed} failed, {report.not_needed} not needed, "
+                f"{report.retrying} to retry"
+            )
+        if not loop:
+            return
+        time.sleep(interval)

@@ -19,6 +19,7 @@ from mooc.catalog.models import (
     Lecture,
     LectureVersion,
     MediaAsset,
+    MediaRendition,
     Section,
 )
 from mooc.errors import NotFound
@@ -85,6 +86,19 @@ def course_media(session: Session, course: Course) -> Sequence[MediaAsset]:
     return session.scalars(
         select(MediaAsset).where(MediaAsset.course_id == course.id).order_by(MediaAsset.name)
     ).all()
+
+
+def course_renditions(session: Session, course: Course) -> dict[int, list[MediaRendition]]:
+    """The renditions of the course's videos by asset id, with their status and errors."""
+    found: dict[int, list[MediaRendition]] = {}
+    for row in session.scalars(
+        select(MediaRendition)
+        .join(MediaAsset, MediaAsset.id == MediaRendition.asset_id)
+        .where(MediaAsset.course_id == course.id)
+        .order_by(MediaRendition.asset_id, MediaRendition.id)
+    ):
+        found.setdefault(row.asset_id, []).append(row)
+    return found
 
 
 def media_in_use(session: Session, course: Course, name: str) -> list[MediaUse]:

@@ -175,6 +175,42 @@ class MediaAsset(Base):
     created_at: Mapped[created_at]
 
 
+class RenditionStatus(enum.StrEnum):
+    PENDING = "pending"  # queued, or claimed by a job whose lease has not run out yet
+    READY = "ready"
+    FAILED = "failed"
+
+
+class MediaRendition(Base):
+    """A smaller copy of a video asset (144p, 360p, audio only) made by the transcode job and
+    stored beside it; the player offers the ready ones. `lease_until` is a job's claim on it."""
+
+    __tablename__ = "media_rendition"
+    __table_args__ = (UniqueConstraint("asset_id", "label"),)
+
+    id: Mapped[intpk]
+    asset_id: Mapped[int] = mapped_column(ForeignKey("media_asset.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(20))
+    status: Mapped[RenditionStatus] = mapped_column(
+        enum_column(RenditionStatus, "rendition_status"), default=RenditionStatus.PENDING
+    )
+    # The source bytes it is made from: a replaced file queues its renditions anew.
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    bitrate: Mapped[int | None] = mapped_column(Integer)  # bit/s over the whole file
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_until: Mapped[dt.datetime | None] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    asset: Mapped[MediaAsset] = relationship()
+
+
 class CourseTeacher(Base):
     """A teacher assigned to a course: they (and admins) may edit it and follow its learners."""
 

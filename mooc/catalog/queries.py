@@ -10,8 +10,18 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
-from mooc.catalog.core.media import reference_pattern, shown_through
-from mooc.catalog.models import Course, CourseStatus, Lecture, LectureVersion, Level, MediaAsset
+from mooc.catalog.core.media import media_url, reference_pattern, shown_through
+from mooc.catalog.core.players import Offer
+from mooc.catalog.models import (
+    Course,
+    CourseStatus,
+    Lecture,
+    LectureVersion,
+    Level,
+    MediaAsset,
+    MediaRendition,
+    RenditionStatus,
+)
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
 from mooc.pagination import Page, paginate
@@ -125,3 +135,55 @@ def media_asset(session: Session, course: Course, name: str) -> MediaAsset:
     if asset is None:
         raise NotFound(_("No such media file."))
     return asset
+
+
+def media_rendition(session: Session, course: Course, name: str, label: str) -> MediaRendition:
+    """A ready rendition of the course's media file `name`; `NotFound` otherwise."""
+    rendition = session.scalar(
+        select(MediaRendition)
+        .join(MediaAsset, MediaAsset.id == MediaRendition.asset_id)
+        .where(
+            MediaAsset.course_id == course.id,
+            MediaAsset.name == name,
+            MediaRendition.label == label,
+            MediaRendition.status == RenditionStatus.READY,
+        )
+    )
+    if rendition is None or rendition.storage_key is None:
+        raise NotFound(_("No such media file."))
+    return rendition
+
+
+def rendition_offers(
+    session: Session, course: Course, *, original: str, audio: str
+) -> dict[str, list[Offer]]:
+    """The sizes each course video with ready renditions has, by the original's address: the
+    original (called `original`) first, then the renditions smallest first (audio only called
+    `audio`). Videos without a ready rendition are left out: their original plays alone."""
+    offers: dict[str, list[Offer]] = {}
+    rows = session.execute(
+        select(MediaAsset, MediaRendition)
+        .join(MediaRendition, MediaRendition.asset_id == MediaAsset.id)
+        .where(
+            MediaAsset.course_id == course.id,
+            MediaRendition.status == RenditionStatus.READY,
+            MediaRendition.source_sha256 == MediaAsset.sha256,
+        )
+        .order_by(MediaAsset.name, MediaRendition.size)
+    ).all()
+    for asset, rendition in rows:
+        url = media_url(course.slug, asset.name)
+        sizes = offers.setdefault(
+            url, [Offer(original, url, asset.content_type, asset.size, video=True, original=True)]
+        )
+        video = rendition.content_type.startswith("video/")
+        sizes.append(
+            Offer(
+                rendition.label if video else audio,
+                f"{url}/{rendition.label}",
+                rendition.content_type,
+                rendition.size or 0,
+                video=video,
+            )
+        )
+    return offers

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.catalog.core.captions import CaptionsError, decode, parse_webvtt
+from mooc.catalog.core.media import media_url
 from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
 from mooc.labels import SUBJECTS
@@ -19,11 +20,6 @@ from mooc.storage import Storage
 
 log = logging.getLogger(__name__)
 MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024
-
-
-def media_url(course_slug: str, name: str) -> str:
-    """The stable address of a course's media file (the app serves or redirects it)."""
-    return f"/courses/{course_slug}/media/{name}"
 
 
 def _transcript(storage: Storage, asset: MediaAsset) -> tuple[tuple[float, str], ...] | None:

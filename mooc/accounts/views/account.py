@@ -206,6 +206,7 @@ def profile() -> ResponseReturnValue:
                 name=form.name.data or "",
                 locale=form.locale.data,
                 timezone=form.timezone.data,
+                data_saver=bool(form.data_saver.data),
             )
         except DomainError as exc:
             form[exc.field if exc.field in ("name", "timezone") else "name"].errors.append(

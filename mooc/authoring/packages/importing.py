@@ -28,6 +28,7 @@ from mooc.authoring.core.package_format import (
     MediaFile,
     QuizSpec,
 )
+from mooc.authoring.services.media import queue_video_renditions
 from mooc.authoring.services.ordering import PARK
 from mooc.authoring.services.retiring import restore, retire_or_delete
 from mooc.catalog.core.media import MediaTypeError, prepare
@@ -143,6 +144,7 @@ def _store_media(
     asset.sha256 = sha256
     asset.width, asset.height = info.width, info.height
     session.flush()
+    queue_video_renditions(session, storage, asset)
     return asset
 
 

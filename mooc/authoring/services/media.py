@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from mooc.assessment.models import Question, Quiz
 from mooc.authoring import audit
 from mooc.authoring.queries import MediaUse, media_in_use
+from mooc.authoring.services.renditions import queue_renditions, rendition_keys
 from mooc.catalog.core.captions import looks_like_webvtt
 from mooc.catalog.core.media import (
     ALLOWED_TYPES,
@@ -258,6 +259,13 @@ def _delete_after_commit(session: Session, storage: Storage, key: str) -> None:
     session.info.setdefault(_PENDING, {})[key] = storage
 
 
+def queue_video_renditions(session: Session, storage: Storage, asset: MediaAsset) -> None:
+    """Queue the low-bandwidth renditions of a video's current bytes for the transcode job;
+    those of the bytes it replaced go once the change is committed."""
+    for key in queue_renditions(session, asset):
+        _delete_after_commit(session, storage, key)
+
+
 def _keep(session: Session, key: str) -> None:
     """`key` is in use again (the same bytes uploaded anew): do not delete it at commit."""
     session.info.get(_PENDING, {}).pop(key, None)
@@ -441,6 +449,7 @@ def _record_upload(
     asset.sha256 = checked.sha256
     asset.width, asset.height = checked.info.width, checked.info.height
     session.flush()
+    queue_video_renditions(session, storage, asset)
     _refresh_description(session, course)
     audit.record(
         session,
@@ -507,9 +516,11 @@ def delete_media(
             )
         )
     before = _state(asset)
+    renditions = rendition_keys(session, asset)
     session.delete(asset)
     session.flush()
-    _delete_after_commit(session, storage, asset.storage_key)
+    for key in (asset.storage_key, *renditions):
+        _delete_after_commit(session, storage, key)
     audit.record(
         session,
         actor_id=actor_id,

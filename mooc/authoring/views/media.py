@@ -73,6 +73,7 @@ def library(slug: str) -> ResponseReturnValue:
         course=course,
         form=form,
         assets=queries.course_media(db.session, course),
+        renditions=queries.course_renditions(db.session, course),
         action=ActionForm(),
     ), status
 

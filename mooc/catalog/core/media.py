@@ -33,6 +33,11 @@ ALLOWED_TYPES = {
 }
 
 
+def media_url(course_slug: str, name: str) -> str:
+    """The stable address of a course's media file (the app serves or redirects it)."""
+    return f"/courses/{course_slug}/media/{name}"
+
+
 def reference_pattern(name: str) -> re.Pattern[str]:
     """`media/<name>` as Markdown refers to it: not part of a longer path or name."""
     return re.compile(r"(?<![\w/.-])media/" + re.escape(name) + r"(?![\w-]|\.\w)")

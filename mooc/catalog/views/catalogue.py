@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     redirect,
@@ -14,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from mooc.catalog import queries
-from mooc.catalog.models import Level
+from mooc.catalog.models import Course, Level
 from mooc.catalog.permissions import can_teach
 from mooc.catalog.queries import CourseFilter
 from mooc.errors import NotFound
@@ -70,44 +72,79 @@ def index() -> ResponseReturnValue:
 _MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-@bp.get("/courses/<slug>/media/<name>")
-def media(slug: str, name: str) -> ResponseReturnValue:
+def _readable_course(slug: str) -> Course:
     course = queries.course_by_slug(db.session, slug, include_drafts=True)
     if not course.is_published and not can_teach(optional_account(), course):
         raise NotFound(_("No such course."))
+    return course
+
+
+@bp.get("/courses/<slug>/media/<name>")
+def media(slug: str, name: str) -> ResponseReturnValue:
+    course = _readable_course(slug)
     asset = queries.media_asset(db.session, course, name)
+    stored = _Stored(asset.storage_key, asset.content_type, asset.name, asset.size, asset.sha256)
+    return _serve(stored, public=queries.is_public_media(db.session, course, asset.name))
+
+
+@bp.get("/courses/<slug>/media/<name>/<label>")
+def rendition(slug: str, name: str, label: str) -> ResponseReturnValue:
+    """A smaller copy of a video (144p, 360p, audio only), as public as the video itself."""
+    course = _readable_course(slug)
+    found = queries.media_rendition(db.session, course, name, label)
+    stem = name.rpartition(".")[0] or name
+    download = f"{stem}-{label}.{(found.storage_key or '').rpartition('.')[2]}"
+    stored = _Stored(
+        found.storage_key or "",
+        found.content_type,
+        download,
+        found.size or 0,
+        f"{found.source_sha256[:32]}-{label}",
+    )
+    return _serve(stored, public=queries.is_public_media(db.session, course, name))
+
+
+@dataclass(frozen=True)
+class _Stored:
+    key: str
+    content_type: str
+    name: str
+    size: int
+    etag: str
+
+
+def _serve(stored: _Stored, *, public: bool) -> ResponseReturnValue:
     storage = edge.storage()
     # A player loads caption tracks only from the page's own origin (no CORS on the bucket):
     # caption files are served from here even when storage could hand out a direct URL.
     direct = None
-    if asset.content_type != "text/vtt":
+    if stored.content_type != "text/vtt":
         direct = storage.url(
-            asset.storage_key,
+            stored.key,
             expires_in=300,
-            content_type=asset.content_type,
-            download_name=asset.name,
+            content_type=stored.content_type,
+            download_name=stored.name,
         )
     if direct:
         return redirect(direct, 302)
     try:
-        handle = storage.open(asset.storage_key)
+        handle = storage.open(stored.key)
     except FileNotFoundError:
         raise NotFound(_("No such media file.")) from None
-    public = queries.is_public_media(db.session, course, asset.name)
     response = send_file(
         handle,
-        mimetype=asset.content_type,
-        as_attachment=not is_inline(asset.content_type),
-        download_name=asset.name,
-        etag=asset.sha256,
+        mimetype=stored.content_type,
+        as_attachment=not is_inline(stored.content_type),
+        download_name=stored.name,
+        etag=stored.etag,
         max_age=86400 if public else None,
         conditional=False,
     )
     # Seeking in a clip and resuming a download ask for byte ranges. send_file answers them
     # only when it knows the length, which a stored object's handle does not tell it.
-    response.content_length = asset.size
+    response.content_length = stored.size
     try:
-        response.make_conditional(request, accept_ranges=True, complete_length=asset.size)
+        response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
     except RequestedRangeNotSatisfiable:
         handle.close()
         raise

@@ -21,7 +21,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from mooc.accounts.models import User
 from mooc.catalog import queries as catalog_queries
+from mooc.catalog.core.players import OfferWords, offer_renditions
 from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.errors import NotFound
@@ -38,6 +40,7 @@ from mooc.learning.syllabus import syllabus
 from mooc.learning.views import flash_completion
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required, optional_account
+from mooc.web.filters import one_decimal
 
 bp = Blueprint("learning", __name__)
 
@@ -169,8 +172,10 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     )
     dues = _dues(user.id if user else None, found)
     lecture_due = dues.items.get(("lecture", place.lecture.slug))
-    # A due date set, moved or passed changes the page, so it is part of the validator.
-    etag = _lecture_etag(version.id, done, enrolled, repr((dues.course, lecture_due)))
+    lecture_html, sizes = _with_renditions(found, version.html, user)
+    # A due date set, moved or passed, or a rendition made, changes the page: the validator
+    # covers them.
+    etag = _lecture_etag(version.id, done, enrolled, repr((dues.course, lecture_due, sizes)))
     if enrolled and user is not None:
         services.record_view(db.session, user, place.lecture)
         db.session.commit()
@@ -189,12 +194,28 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
             total=len(ordered_lectures(db.session, found)),
             course_due=dues.course,
             lecture_due=lecture_due,
+            lecture_html=lecture_html,
         )
     )
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response
+
+
+def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str, str]:
+    """The lecture's players with their videos' ready renditions (the smallest first with data
+    saver, which visitors without an account have too), and a digest of what was offered."""
+    if "<video" not in html:
+        return html, ""
+    offers = catalog_queries.rendition_offers(
+        db.session, course, original=_("original"), audio=_("audio only")
+    )
+    data_saver = user.data_saver if user is not None else True
+    words = OfferWords(sizes=_("Sizes"), megabytes=_("MB"), number=one_decimal)
+    shown = offer_renditions(html, offers, data_saver=data_saver, words=words)
+    digest = repr((data_saver, sorted((url, [o.url for o in o_]) for url, o_ in offers.items())))
+    return shown, hashlib.sha256(digest.encode()).hexdigest()[:16]
 
 
 def _retired_lecture(course: Course, slug: str) -> ResponseReturnValue:
