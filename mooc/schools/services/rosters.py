@@ -388,17 +388,23 @@ def _insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, A
 
 def _copy_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """`rows` into `model`'s table as one COPY stream. The values pass through the columns' types
-    as an INSERT's do; the rows must give every column that has a Python default (a column left
-    out gets its server default, as in an INSERT)."""
+    as an INSERT's do. A column the rows leave out gets its constant Python default (a column added
+    later, such as a setting with a default, needs no change here); one whose default is computed
+    must be given; any other gets its server default, as in an INSERT."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     table = cast(Table, model.__table__)
-    names = list(rows[0])
-    defaulted = [c.key for c in table.columns if c.key not in names and c.default is not None]
-    if defaulted:
-        raise ValueError(f"rows for {table.name} must give {', '.join(defaulted)}")
+    given = list(rows[0])
+    missing = [c for c in table.columns if c.key not in given and c.default is not None]
+    computed = [c.key for c in missing if not getattr(c.default, "is_scalar", False)]
+    if computed:
+        raise ValueError(f"rows for {table.name} must give {', '.join(computed)}")
+    constants = {c.key: getattr(c.default, "arg", None) for c in missing}
+    if constants:
+        rows = [{**row, **constants} for row in rows]
+    names = [*given, *constants]
     binds = [table.c[name].type.bind_processor(dialect) or _same for name in names]
     quote = dialect.identifier_preparer.quote
     statement = (

@@ -75,6 +75,7 @@ def test_oneroster_11_creates_people_classes_and_usernames(
     assert user(session, school, "u-hs-01").username == "minh.tran.6a1"
     assert user(session, school, "u-hs-03").username == "lan.nguyen2.6a1"
     assert user(session, school, "u-hs-01").birth_date == dt.date(2015, 3, 14)
+    assert user(session, school, "u-hs-01").data_saver is True  # a column's default, COPY or not
     khoa = user(session, school, "u-hs-04")
     assert khoa.username == "khoa.le" and khoa.must_change_password
     assert verify_password(khoa.password_hash, "mat-khau-cua-khoa")
