@@ -207,6 +207,8 @@ class RequestItem(Base):
             sqlite_where=text("state <> 'withdrawn'"),
             postgresql_where=text("state <> 'withdrawn'"),
         ),
+        # The university's queue: its items in one state, oldest first, a page at a time.
+        Index("ix_transfer_request_item_queue", "institution_id", "state", "created_at", "id"),
     )
 
     id: Mapped[intpk]
