@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 
+from mooc.catalog.core.credits import MAX_CREDITS as COURSE_MAX_CREDITS
+
 # /api/v1/transfer
 TRANSFER_MAX_LIMIT = 200
 TRANSFER_DEFAULT_LIMIT = 50
 MAX_ITEM_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_DECISION_BODY = 16 * 1024
 MIN_CREDITS = 0.1
-MAX_CREDITS = 60
+MAX_CREDITS = int(COURSE_MAX_CREDITS)
 MAX_COURSE_CODE = 40
 MAX_COURSE_TITLE = 200
 COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

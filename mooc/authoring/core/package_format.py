@@ -22,6 +22,7 @@ from mooc.assessment.core.questions import (
     validate_question,
     young_pupil_problems,
 )
+from mooc.catalog.core.credits import MAX_CREDITS
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MEDIA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
@@ -338,8 +339,10 @@ def _credits(fields: _Fields) -> Decimal:
         value = Decimal(str(raw))
     except InvalidOperation:
         raise fields.fail("credits", "'credits' must be a number") from None
-    if isinstance(raw, bool) or not Decimal(0) < value <= Decimal(60):
-        raise fields.fail("credits", "'credits' must be a number above 0 and at most 60")
+    if isinstance(raw, bool) or not Decimal(0) < value <= MAX_CREDITS:
+        raise fields.fail(
+            "credits", f"'credits' must be a number above 0 and at most {MAX_CREDITS}"
+        )
     return value
 
 

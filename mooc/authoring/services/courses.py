@@ -22,6 +22,7 @@ from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items
 from mooc.authoring.services.ordering import PARK, renumber
 from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
+from mooc.catalog.core.credits import MAX_CREDITS
 from mooc.catalog.models import (
     Course,
     CourseStatus,
@@ -80,8 +81,10 @@ def validate_settings(s: CourseSettings) -> None:
     elif s.level == Level.UNIVERSITY:
         if not s.code or not s.code.strip():
             raise Invalid(_("A university course needs a course code."), field="code")
-        if s.credits is None or not Decimal(0) < s.credits <= Decimal(60):
-            raise Invalid(_("Credits must be above 0 and at most 60."), field="credits")
+        if s.credits is None or not Decimal(0) < s.credits <= MAX_CREDITS:
+            raise Invalid(
+                _("Credits must be above 0 and at most %(max)s.", max=MAX_CREDITS), field="credits"
+            )
         if s.workload_hours is None or not 1 <= s.workload_hours <= 3000:
             raise Invalid(_("Give the workload in hours (1–3000)."), field="workload_hours")
     else:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, User
+from mooc.catalog.core.credits import MAX_CREDITS
 from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.services.revoking import revoke_record
 from mooc.db import utcnow
@@ -31,7 +32,6 @@ from mooc.transfer.services.evaluation import (
     store_proposal,
 )
 from mooc.transfer.services.recognition import issue_recognition_record
-from mooc.transfer.services.rules import MAX_CREDITS
 
 MAX_COMMENT = 2000
 
@@ -375,7 +375,9 @@ def _adjusted(adjustment: Adjustment | None, comment: str) -> tuple[Decimal, str
     if adjustment is None or adjustment.credits is None:
         raise Invalid(_("Give the credits to recognise."), field="credits")
     if not 0 < adjustment.credits <= MAX_CREDITS:
-        raise Invalid(_("The credits are more than 0 and at most 60."), field="credits")
+        raise Invalid(
+            _("The credits are more than 0 and at most %(max)s.", max=MAX_CREDITS), field="credits"
+        )
     code = " ".join(adjustment.course_code.split()).upper()
     title = " ".join(adjustment.course_title.split())
     if not code or len(code) > 40:

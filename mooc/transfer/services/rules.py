@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, User
+from mooc.catalog.core.credits import MAX_CREDITS
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 from mooc.transfer import audit
@@ -30,7 +31,6 @@ from mooc.transfer.services.trust import normalize_did
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")
 _PATTERN = re.compile(r"^[A-Za-z0-9*?._/ -]{1,60}$")
-MAX_CREDITS = Decimal(60)
 
 
 @dataclass(frozen=True)

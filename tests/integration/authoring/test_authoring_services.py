@@ -347,3 +347,11 @@ def test_quiz_builder_refuses_typed_tone_marks_in_a_grade_1_course(
 
 def _course_of_grade_7(session: Session, teacher: User) -> Course:
     return courses.create_course(session, teacher, _school(session), "hinh-hoc-7b", _settings())
+
+
+def test_university_credits_stop_at_one_year_of_study() -> None:
+    university = {"level": "university", "grade": None, "code": "MATH101", "workload_hours": 120}
+    courses.validate_settings(_settings(**university, credits=Decimal(60)))
+    with pytest.raises(Invalid, match="at most 60") as caught:
+        courses.validate_settings(_settings(**university, credits=Decimal("60.5")))
+    assert caught.value.field == "credits"
