@@ -33,15 +33,15 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d mooc/translations
 
 ## Serve the platform on http://127.0.0.1:5000 with SQLite, local files, demo content and accounts,
-## through gunicorn (gunicorn.conf.py: MOOC_BIND, MOOC_WORKERS, MOOC_THREADS), with the transcode
-## job making uploaded videos' renditions beside it (stopped with the server).
+## through gunicorn (gunicorn.conf.py: MOOC_BIND, MOOC_WORKERS, MOOC_THREADS), with the background
+## worker (scripts/worker.sh: the one place its command is written) beside it, stopped with it.
 run: demo-data
-	MOOC_DEMO=1 $(BIN)/flask --app app media transcode --loop & trap 'kill $$!' EXIT INT TERM; \
+	MOOC_DEMO=1 scripts/worker.sh $(BIN) & trap 'kill $$!' EXIT INT TERM; \
 	MOOC_DEMO=1 $(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 ## The same with Flask's reloading development server and debugger.
 dev: demo-data
-	MOOC_DEMO=1 $(BIN)/flask --app app media transcode --loop & trap 'kill $$!' EXIT INT TERM; \
+	MOOC_DEMO=1 scripts/worker.sh $(BIN) & trap 'kill $$!' EXIT INT TERM; \
 	MOOC_DEMO=1 $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
 demo-data: install

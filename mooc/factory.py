@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from mooc.notifications import views as notifications_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
-from mooc.settings import Settings, flask_config, load_settings
+from mooc.settings import Settings, flask_config, load_settings, single_server_parts
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import views as transfer_views
@@ -56,6 +57,7 @@ from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.security import install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 BLUEPRINTS = (
     health.bp,
@@ -139,6 +141,9 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     for command in COMMANDS:
         app.cli.add_command(command)
+    if settings.is_production and (parts := single_server_parts(settings)):
+        # Fine on one machine; said at every start so that adding a second server is no surprise.
+        log.warning("only one app server can run with %s", ", ".join(parts))
     return app
 
 

@@ -39,6 +39,12 @@ DEFAULT_LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
 DEFAULT_RESET_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
 DEFAULT_RESET_LIMIT_PER_ADDRESS = "20 per hour"
+# Stores the `limits` library counts in (MOOC_RATELIMIT_STORAGE_URL); memory:// is per process.
+RATE_LIMIT_SCHEMES = frozenset(
+    {"memory", "memcached", "mongodb", "mongodb+srv"}
+    | {f"{name}{kind}" for name in ("redis", "valkey") for kind in ("", "s", "+unix")}
+    | {f"{name}+{kind}" for name in ("redis", "valkey") for kind in ("sentinel", "cluster")}
+)
 
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -76,6 +82,10 @@ class Settings:
     s3_endpoint_url: str | None = None
     base_url: str = "http://127.0.0.1:5000"
     demo: bool = False
+    # The Redis every app server shares (MOOC_REDIS_URL): what must be counted or kept once for
+    # all servers lives there. Rate limits use it unless MOOC_RATELIMIT_STORAGE_URL names another
+    # store; memory:// (the default without Redis) counts per process.
+    redis_url: str | None = None
     ratelimit_storage_url: str = "memory://"
     # How many reverse proxies stand in front of the app servers and append X-Forwarded-For,
     # -Proto and -Host: the client address (rate limits) and the public scheme and host come from
@@ -274,6 +284,46 @@ def _rate_limit(env_vars: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _redis_url(raw: str) -> str | None:
+    """MOOC_REDIS_URL: ``redis://host:6379/0`` (or ``rediss://`` with TLS), or nothing."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise SettingsError(
+            f"MOOC_REDIS_URL must look like redis://host:6379/0 (rediss:// for TLS), got {raw!r}"
+        )
+    return raw
+
+
+def _ratelimit_storage_url(raw: str, redis_url: str | None) -> str:
+    """Where rate limits count: MOOC_RATELIMIT_STORAGE_URL, else the shared Redis, else each
+    process for itself (memory://)."""
+    url = raw.strip() or redis_url or "memory://"
+    scheme = urlsplit(url).scheme
+    if scheme not in RATE_LIMIT_SCHEMES:
+        raise SettingsError(
+            "MOOC_RATELIMIT_STORAGE_URL must be memory:// or a shared store such as "
+            f"redis://host:6379/0, got {url!r}"
+        )
+    return url
+
+
+def _account_limits(env_vars: Mapping[str, str]) -> dict[str, Any]:
+    """The limits on failed log-ins and on password-recovery requests, by setting name."""
+    return {
+        name: _rate_limit(env_vars, f"MOOC_{name.upper()}", default)
+        for name, default in (
+            ("login_limit_per_account_address", DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS),
+            ("login_limit_per_account", DEFAULT_LOGIN_LIMIT_PER_ACCOUNT),
+            ("login_limit_per_address", DEFAULT_LOGIN_LIMIT_PER_ADDRESS),
+            ("reset_limit_per_email", DEFAULT_RESET_LIMIT_PER_EMAIL),
+            ("reset_limit_per_address", DEFAULT_RESET_LIMIT_PER_ADDRESS),
+        )
+    }
+
+
 def _choice(env_vars: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
     raw = env_vars.get(name, "").strip().lower() or default
     if raw not in allowed:
@@ -329,6 +379,11 @@ def _require_production_values(env_vars: Mapping[str, str]) -> None:
         raise SettingsError("production needs " + ", ".join(missing))
     if len(env_vars["MOOC_SECRET_KEY"]) < 32:
         raise SettingsError("MOOC_SECRET_KEY must be at least 32 characters in production")
+    if urlsplit(env_vars.get("MOOC_STORAGE_URL", "")).scheme == "memory":
+        # Media kept in one process's memory vanish on restart and exist on no other server.
+        raise SettingsError(
+            "MOOC_STORAGE_URL=memory:// is for tests; production uses s3:// or file://"
+        )
 
 
 def _default_language(env_vars: Mapping[str, str], languages: tuple[str, ...]) -> str:
@@ -372,6 +427,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     default_timezone = _default_timezone(env_vars)
 
     base_url = env_vars.get("MOOC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    redis_url = _redis_url(env_vars.get("MOOC_REDIS_URL", ""))
     return Settings(
         env=env,
         instance_path=instance_path,
@@ -381,29 +437,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3_endpoint_url=env_vars.get("MOOC_S3_ENDPOINT_URL") or None,
         base_url=base_url,
         demo=_flag(env_vars.get("MOOC_DEMO")),
-        ratelimit_storage_url=env_vars.get("MOOC_RATELIMIT_STORAGE_URL", "memory://"),
+        redis_url=redis_url,
+        ratelimit_storage_url=_ratelimit_storage_url(
+            env_vars.get("MOOC_RATELIMIT_STORAGE_URL", ""), redis_url
+        ),
         trusted_proxies=_count(env_vars, "MOOC_TRUSTED_PROXIES", 0),
-        login_limit_per_account_address=_rate_limit(
-            env_vars,
-            "MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
-            DEFAULT_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS,
-        ),
-        login_limit_per_account=_rate_limit(
-            env_vars, "MOOC_LOGIN_LIMIT_PER_ACCOUNT", DEFAULT_LOGIN_LIMIT_PER_ACCOUNT
-        ),
-        login_limit_per_address=_rate_limit(
-            env_vars, "MOOC_LOGIN_LIMIT_PER_ADDRESS", DEFAULT_LOGIN_LIMIT_PER_ADDRESS
-        ),
+        **_account_limits(env_vars),
         mail_url=_mail_url(env_vars.get("MOOC_MAIL_URL", ""), instance_path),
         mail_from=_mail_from(env_vars.get("MOOC_MAIL_FROM", ""), base_url),
         notifications_sender=_choice(
             env_vars, "MOOC_NOTIFICATIONS_SENDER", NOTIFICATIONS_SENDERS, default="thread"
-        ),
-        reset_limit_per_email=_rate_limit(
-            env_vars, "MOOC_RESET_LIMIT_PER_EMAIL", DEFAULT_RESET_LIMIT_PER_EMAIL
-        ),
-        reset_limit_per_address=_rate_limit(
-            env_vars, "MOOC_RESET_LIMIT_PER_ADDRESS", DEFAULT_RESET_LIMIT_PER_ADDRESS
         ),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
@@ -424,6 +467,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env_vars.get("MOOC_API_TOKEN_PEPPER", ""), env, instance_path
         ),
     )
+
+
+def single_server_parts(settings: Settings) -> list[str]:
+    """What keeps state on this one machine, so that a second app server would not see it:
+    empty when any number of app servers may share the work."""
+    parts = []
+    if settings.database_url.startswith("sqlite"):
+        parts.append("the SQLite database (MOOC_DATABASE_URL)")
+    if urlsplit(settings.storage_url).scheme in ("file", "memory"):
+        parts.append("media in a local folder (MOOC_STORAGE_URL)")
+    if settings.ratelimit_storage_url.startswith("memory:"):
+        parts.append("rate limits counted per process (MOOC_REDIS_URL)")
+    return parts
 
 
 def flask_config(settings: Settings) -> dict[str, Any]:
@@ -448,6 +504,13 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": settings.default_timezone,
         "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_url,
+        # Keys read "LIMITS:LIMITER/mooc/…", apart from anything else kept in the same Redis.
+        "RATELIMIT_KEY_PREFIX": "mooc",
+        # Should the shared store stop answering, each process counts for itself until it answers
+        # again (checked every few requests) rather than failing every limited request with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": not settings.ratelimit_storage_url.startswith(
+            "memory:"
+        ),
         "RATELIMIT_ENABLED": settings.extra.get("ratelimit", True),
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         "COMPRESS_ALGORITHM": ["br", "gzip"],
