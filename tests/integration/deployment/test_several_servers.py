@@ -1,0 +1,330 @@
+"""Several stateless app servers: two gunicorn servers and the background worker (real
+processes, each with its own empty instance folder) share one PostgreSQL database, one Redis
+and one S3-compatible server (moto_server). A learner's browser alternates between the servers
+on every request, with one cookie jar, and notices nothing; a teacher's upload on one server is
+served by the other from S3 and the worker makes its renditions; failed log-ins are counted
+once for both servers.
+
+The servers run as `development` with every production secret given (production would mark the
+cookies Secure, which a client on plain http must not send back).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+import redis
+import requests
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from mooc.assessment.models import QuizAttempt
+from tests.integration.deployment.processes import free_port, running, wait_answering
+from tests.integration.learning.learners import right_answers
+
+ROOT = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+PG_BASE = os.environ.get("MOOC_TEST_DATABASE_URL", "").rstrip("/")
+REDIS_BASE = os.environ.get("MOOC_TEST_REDIS_URL", "").rstrip("/") or "redis://127.0.0.1:6379"
+WORKER = [str(ROOT / "scripts" / "worker.sh"), str(BIN)]  # what `make run` starts beside gunicorn
+BUCKET = "mooc-media"
+COURSE, LECTURE, QUIZ = "toan-lop-6", "tap-hop", "kiem-tra-toan-6"
+LESSON = ROOT / "tests" / "data" / "media" / "lesson.mp4"  # 320×240 with a tone, 2 s
+DEMO_PASSWORD = "demo-password"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+pytestmark = pytest.mark.skipif(
+    not PG_BASE,
+    reason="several app servers share one PostgreSQL database: set MOOC_TEST_DATABASE_URL "
+    "(e.g. postgresql+psycopg://postgres:postgres@127.0.0.1:5432)",
+)
+
+
+def _free_redis_db() -> str:
+    """A Redis database nobody uses (no keys), or a skip saying why there is none."""
+    try:
+        client = redis.Redis.from_url(REDIS_BASE + "/0", socket_connect_timeout=2)
+        count = int(client.config_get("databases").get("databases", 16))
+        for number in range(count - 1, 0, -1):
+            if not redis.Redis.from_url(f"{REDIS_BASE}/{number}").dbsize():
+                return f"{REDIS_BASE}/{number}"
+    except redis.RedisError as error:
+        pytest.skip(f"no Redis at {REDIS_BASE} (MOOC_TEST_REDIS_URL): {error}")
+    pytest.skip(f"every database of the Redis at {REDIS_BASE} holds keys")
+
+
+@dataclass
+class Deployment:
+    """Two app servers' base URLs, the shared database's URL, and the logs."""
+
+    servers: tuple[str, str]
+    database_url: str
+    s3: str
+    logs: Path
+
+    def browser(self) -> Browser:
+        return Browser(self.servers)
+
+
+@dataclass
+class Browser:
+    """One cookie jar; each request goes to the other server than the one before (redirects
+    too, followed by hand)."""
+
+    servers: tuple[str, str]
+    http: requests.Session = field(default_factory=requests.Session)
+    served_by: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.http.headers["Accept-Language"] = "en"
+
+    def request(
+        self, method: str, path: str, *, server: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """`server` (a base URL) or, unless given, the other server than last time."""
+        server = server or self.servers[len(self.served_by) % 2]
+        self.served_by.append(server)
+        return self.http.request(method, server + path, allow_redirects=False, timeout=30, **kwargs)
+
+    def get(self, path: str) -> requests.Response:
+        return self.request("GET", path)
+
+    def post(
+        self, path: str, data: dict[str, Any], *, form: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """A form sent with the CSRF token of its page, `form` (`path` unless given), which
+        the other server than the one that answers the form's POST has given."""
+        token = _CSRF.search(self.get(form or path).text)
+        assert token, f"no CSRF token on {form or path}"
+        return self.request("POST", path, data={"csrf_token": token.group(1), **data}, **kwargs)
+
+    def follow(self, response: requests.Response) -> requests.Response:
+        assert response.status_code in (302, 303), (response.status_code, response.text[:300])
+        location = urlsplit(response.headers["Location"])
+        return self.get(location.path + (f"?{location.query}" if location.query else ""))
+
+
+@pytest.fixture(scope="module")
+def deployment(
+    tmp_path_factory: pytest.TempPathFactory,
+    fresh_database_url: Callable[[str], str],
+    moto_server: str,
+) -> Iterator[Deployment]:
+    tmp = tmp_path_factory.mktemp("servers")
+    redis_url = _free_redis_db()
+    env = _environment(fresh_database_url("postgresql"), redis_url, moto_server, tmp)
+    _create_bucket(moto_server)
+    _set_up_like_make_run(env, tmp)
+    ports = (free_port(), free_port())
+    with ExitStack() as stack:
+        worker_log = tmp / "worker.log"
+        stack.enter_context(
+            running(WORKER, cwd=ROOT, env=_own_instance(env, tmp, "worker"), log=worker_log)
+        )
+        for name, port in zip("ab", ports, strict=True):
+            log = tmp / f"server-{name}.log"
+            server_env = {**_own_instance(env, tmp, name), "MOOC_BIND": f"127.0.0.1:{port}"}
+            process = stack.enter_context(
+                running(
+                    [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
+                    cwd=ROOT,
+                    env=server_env,
+                    log=log,
+                )
+            )
+            wait_answering(port, process, log)
+        servers = (f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
+        yield Deployment(servers, env["MOOC_DATABASE_URL"], moto_server, tmp)
+    redis.Redis.from_url(redis_url).flushdb()  # only the database this test chose empty
+    for name in ("a", "b", "worker"):  # nothing a server needs was kept on its own disk
+        assert not list((tmp / name).iterdir()), name
+
+
+def _environment(database_url: str, redis_url: str, s3: str, tmp: Path) -> dict[str, str]:
+    """The settings every process gets alike, as a production set-up gives them."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MOOC_") and not key.startswith("AWS_")
+    }
+    return {
+        **env,
+        "MOOC_SECRET_KEY": "several-servers-secret-" + "s" * 20,
+        "MOOC_KEY_ENCRYPTION_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "MOOC_API_TOKEN_PEPPER": "several-servers-pepper-" + "p" * 20,
+        "MOOC_DATABASE_URL": database_url,
+        "MOOC_REDIS_URL": redis_url,
+        "MOOC_QUEUE_URL": redis_url,  # the job queue, where the worker reads it
+        "MOOC_STORAGE_URL": f"s3://{BUCKET}",
+        "MOOC_S3_ENDPOINT_URL": s3,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "MOOC_BASE_URL": "http://mooc.test",
+        "MOOC_MAIL_URL": f"file://{tmp / 'outbox'}",
+        "MOOC_WORKERS": "1",
+        "MOOC_THREADS": "2",
+    }
+
+
+def _own_instance(env: dict[str, str], tmp: Path, name: str) -> dict[str, str]:
+    folder = tmp / name
+    folder.mkdir(exist_ok=True)
+    return {**env, "MOOC_INSTANCE_PATH": str(folder)}
+
+
+def _create_bucket(endpoint: str) -> None:
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket=BUCKET)
+
+
+def _set_up_like_make_run(env: dict[str, str], tmp: Path) -> None:
+    """Migrate, import the seed courses (media into S3) and load the demo accounts."""
+    setup = {**_own_instance(env, tmp, "setup"), "MOOC_DEMO": "1"}
+    for command in (["db", "upgrade"], ["content", "import", "content"], ["demo", "load"]):
+        done = subprocess.run(
+            [str(BIN / "flask"), "--app", "app", *command],
+            cwd=ROOT,
+            env=setup,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    command = [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    with running(command, cwd=ROOT, env=os.environ, log=log) as process:
+        wait_answering(port, process, log, path="/moto-api/")
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_a_learners_journey_alternates_between_the_servers(deployment: Deployment) -> None:
+    learner = deployment.browser()
+    email = f"pupil-{uuid.uuid4().hex[:8]}@example.edu.vn"
+    password = "a long enough password"
+    registered = learner.post(
+        "/register",
+        {"name": "Nguyễn Văn An", "email": email, "password": password, "confirm": password},
+    )
+    assert registered.status_code == 303, registered.text[:500]
+    # Out and in again: the session that a server signed is read by the other one.
+    assert learner.post("/logout", {}, form="/dashboard").status_code == 303
+    assert learner.get("/dashboard").status_code == 302  # logged out on both
+    logged_in = learner.post("/login", {"login": email, "password": password})
+    assert logged_in.status_code == 303, logged_in.text[:500]
+    assert "Nguyễn Văn An" in learner.follow(logged_in).text
+
+    enrolled = learner.post(f"/courses/{COURSE}/enrol", {}, form=f"/courses/{COURSE}")
+    assert enrolled.status_code == 303
+    page = learner.get(f"/courses/{COURSE}/lectures/{LECTURE}")
+    assert page.status_code == 200 and "Tập hợp" in page.text
+    lecture = f"/courses/{COURSE}/lectures/{LECTURE}"
+    assert learner.post(f"{lecture}/done", {}, form=lecture).status_code == 303
+
+    quiz = f"/courses/{COURSE}/quizzes/{QUIZ}"
+    started = learner.post(f"{quiz}/start", {}, form=quiz)
+    assert started.status_code == 303
+    attempt_path = urlsplit(started.headers["Location"]).path
+    answers = right_answers(_attempt(deployment, attempt_path))
+    submitted = learner.post(f"{attempt_path}/submit", answers, form=attempt_path)
+    assert submitted.status_code == 303, submitted.text[:500]
+    result = learner.follow(submitted).text
+    assert "Attempt 1: 100%" in result and "Passed." in result
+
+    dashboard = learner.get("/dashboard").text
+    assert "1 of 7 lectures done" in dashboard
+    assert "1 of 1 quiz passed" in dashboard
+    assert 'class="done"' in learner.get(f"/courses/{COURSE}").text
+    first, second = deployment.servers
+    assert learner.served_by.count(first) == learner.served_by.count(second) >= 10
+
+
+def _wait_for_rendition(browser: Browser, path: str) -> requests.Response:
+    """The rendition's redirect to S3, once the worker has made it (it looks every 10 s; a
+    busy 2-core machine transcodes slowly)."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        answer = browser.get(path)
+        if answer.status_code == 302:
+            return answer
+        assert answer.status_code == 404, (answer.status_code, answer.text[:300])
+        time.sleep(1)
+    raise AssertionError(f"no rendition at {path} after 180 s: did the worker run?")
+
+
+def _attempt(deployment: Deployment, path: str) -> QuizAttempt:
+    """The attempt's questions as the database holds them, to answer them right."""
+    engine = create_engine(deployment.database_url)
+    try:
+        with Session(engine) as session:
+            found = session.get(QuizAttempt, int(path.rsplit("/", 1)[1]))
+            assert found is not None
+            session.expunge(found)
+            return found
+    finally:
+        engine.dispose()
+
+
+def test_a_teachers_upload_on_one_server_is_served_by_the_other_from_s3(
+    deployment: Deployment,
+) -> None:
+    teacher = deployment.browser()
+    logged_in = teacher.post("/login", {"login": "teacher@demo.test", "password": DEMO_PASSWORD})
+    assert logged_in.status_code == 303, logged_in.text[:500]
+    library = f"/author/courses/{COURSE}/media"
+    data = LESSON.read_bytes()
+    uploaded = teacher.post(library, {}, files={"file": ("lesson.mp4", data, "video/mp4")})
+    assert uploaded.status_code == 303, uploaded.text[:500]
+
+    served = teacher.get(f"/courses/{COURSE}/media/lesson.mp4")
+    assert served.status_code == 302  # to a presigned URL of the bucket, not from a disk
+    location = served.headers["Location"]
+    assert location.startswith(deployment.s3) and f"/{BUCKET}/" in location
+    fetched = requests.get(location, timeout=30)
+    assert fetched.status_code == 200 and fetched.content == data
+
+    # The worker made its smaller copies; both servers hand them out from S3.
+    rendition = _wait_for_rendition(teacher, f"/courses/{COURSE}/media/lesson.mp4/144p")
+    copy = requests.get(rendition.headers["Location"], timeout=30)
+    assert copy.status_code == 200
+    assert copy.headers["Content-Type"] == "video/mp4"
+    assert 0 < len(copy.content) < len(data)
+
+
+def test_failed_log_ins_are_counted_once_for_both_servers(deployment: Deployment) -> None:
+    """MOOC_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS allows 5 failures a minute: five on one server use
+    it up for the other too."""
+    guesser = deployment.browser()
+    first, second = deployment.servers
+    tries = [first] * 5 + [second]
+    answers = [
+        guesser.post(
+            "/login", {"login": "student@demo.test", "password": f"wrong {n}"}, server=server
+        )
+        for n, server in enumerate(tries)
+    ]
+    assert [answer.status_code for answer in answers] == [422] * 5 + [429]
+    assert "Retry-After" in answers[-1].headers
