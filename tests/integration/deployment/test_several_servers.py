@@ -42,6 +42,7 @@ REDIS_BASE = os.environ.get("MOOC_TEST_REDIS_URL", "").rstrip("/") or "redis://1
 WORKER = [str(ROOT / "scripts" / "worker.sh"), str(BIN)]  # what `make run` starts beside gunicorn
 BUCKET = "mooc-media"
 COURSE, LECTURE, QUIZ = "toan-lop-6", "tap-hop", "kiem-tra-toan-6"
+PACKAGE_COURSE = "tieng-viet-lop-1"
 LESSON = ROOT / "tests" / "data" / "media" / "lesson.mp4"  # 320×240 with a tone, 2 s
 DEMO_PASSWORD = "demo-password"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -186,14 +187,18 @@ def _own_instance(env: dict[str, str], tmp: Path, name: str) -> dict[str, str]:
     return {**env, "MOOC_INSTANCE_PATH": str(folder)}
 
 
-def _create_bucket(endpoint: str) -> None:
-    boto3.client(
+def _s3(endpoint: str) -> Any:
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
-    ).create_bucket(Bucket=BUCKET)
+    )
+
+
+def _create_bucket(endpoint: str) -> None:
+    _s3(endpoint).create_bucket(Bucket=BUCKET)
 
 
 def _set_up_like_make_run(env: dict[str, str], tmp: Path) -> None:
@@ -328,3 +333,37 @@ def test_failed_log_ins_are_counted_once_for_both_servers(deployment: Deployment
     ]
     assert [answer.status_code for answer in answers] == [422] * 5 + [429]
     assert "Retry-After" in answers[-1].headers
+
+
+def test_a_package_previewed_on_one_server_is_imported_on_the_other(
+    deployment: Deployment,
+) -> None:
+    """The zip waits between the preview and the confirmation in S3, not on the server that
+    received it."""
+    teacher = deployment.browser()
+    logged_in = teacher.post("/login", {"login": "teacher@demo.test", "password": DEMO_PASSWORD})
+    assert logged_in.status_code == 303, logged_in.text[:500]
+    exported = teacher.get(f"/author/courses/{PACKAGE_COURSE}/export.zip")
+    assert exported.status_code == 200
+    files = {"file": (f"{PACKAGE_COURSE}.zip", exported.content, "application/zip")}
+    preview = teacher.post("/author/import", {}, files=files)
+    assert preview.status_code == 200, preview.text[:500]
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', preview.text)
+    assert token, preview.text[:500]
+    assert _held_packages(deployment) == 1
+
+    confirmed = teacher.post(
+        "/author/import/confirm", {"token": token.group(1)}, form="/author/import"
+    )
+    assert confirmed.status_code == 303
+    assert urlsplit(confirmed.headers["Location"]).path == "/author/"
+    # Applied (not "this import preview has expired"); the demo teacher reads Vietnamese.
+    flashes = re.findall(r'class="flash flash-(\w+)">([^<]*)<', teacher.follow(confirmed).text)
+    assert [kind for kind, _ in flashes] == ["success"], flashes
+    assert flashes[0][1].startswith("Đã tạo 0, đã cập nhật ")
+    assert _held_packages(deployment) == 0
+
+
+def _held_packages(deployment: Deployment) -> int:
+    listing = _s3(deployment.s3).list_objects_v2(Bucket=BUCKET, Prefix="package-imports/")
+    return int(listing["KeyCount"])
