@@ -367,3 +367,38 @@ def test_a_package_previewed_on_one_server_is_imported_on_the_other(
 def _held_packages(deployment: Deployment) -> int:
     listing = _s3(deployment.s3).list_objects_v2(Bucket=BUCKET, Prefix="package-imports/")
     return int(listing["KeyCount"])
+
+
+def test_a_record_signed_on_one_server_verifies_on_the_other(deployment: Deployment) -> None:
+    """The issuer's key is sealed in the shared database under the shared key-encryption key:
+    whichever server completes the course signs, and the other verifies."""
+    learner = deployment.browser()
+    email = f"pupil-{uuid.uuid4().hex[:8]}@example.edu.vn"
+    password = "a long enough password"
+    form = {"name": "Trần Thị Bình", "email": email, "password": password, "confirm": password}
+    assert learner.post("/register", form).status_code == 303
+    course = f"/courses/{PACKAGE_COURSE}"
+    assert learner.post(f"{course}/enrol", {}, form=course).status_code == 303
+    for lecture in ("chu-cai-va-am", "thanh-dieu", "van-va-tieng", "doc-cau-don-gian"):
+        page = f"{course}/lectures/{lecture}"
+        assert learner.post(f"{page}/done", {}, form=page).status_code == 303
+    quiz = f"{course}/quizzes/on-tap-tieng-viet"
+    started = learner.post(f"{quiz}/start", {}, form=quiz)
+    attempt_path = urlsplit(started.headers["Location"]).path
+    answers = right_answers(_attempt(deployment, attempt_path))
+    assert learner.post(f"{attempt_path}/submit", answers, form=attempt_path).status_code == 303
+    signer = learner.served_by[-1]  # completed the course, so signed the record
+    (other,) = set(deployment.servers) - {signer}
+
+    records = learner.request("GET", "/api/v1/me/credentials", server=other).json()
+    assert [record["status"] for record in records] == ["active"], records
+    signed = learner.request("GET", urlsplit(records[0]["url"]).path, server=other)
+    assert signed.status_code == 200 and "proof" in signed.json()
+    verified = learner.request(
+        "POST",
+        "/api/v1/credentials/verify",
+        server=other,
+        json={"verifiableCredential": signed.json()},
+    )
+    assert verified.status_code == 200
+    assert verified.json()["verified"] is True, verified.json()
