@@ -77,6 +77,8 @@ class Settings:
     env: str = "development"
     instance_path: Path = Path("instance")
     secret_key: str = ""
+    # Earlier secret keys whose session cookies are still accepted while servers change keys.
+    secret_key_fallbacks: tuple[str, ...] = ()
     database_url: str = ""
     storage_url: str = ""
     s3_endpoint_url: str | None = None
@@ -284,6 +286,14 @@ def _rate_limit(env_vars: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _secret_key_fallbacks(raw: str, env: str) -> tuple[str, ...]:
+    """MOOC_SECRET_KEY_FALLBACKS: earlier secret keys, comma-separated, newest first."""
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
+    if env == "production" and any(len(key) < 32 for key in keys):
+        raise SettingsError("each of MOOC_SECRET_KEY_FALLBACKS must be at least 32 characters")
+    return keys
+
+
 def _redis_url(raw: str) -> str | None:
     """MOOC_REDIS_URL: ``redis://host:6379/0`` (or ``rediss://`` with TLS), or nothing."""
     raw = raw.strip()
@@ -432,6 +442,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env=env,
         instance_path=instance_path,
         secret_key=secret_key,
+        secret_key_fallbacks=_secret_key_fallbacks(
+            env_vars.get("MOOC_SECRET_KEY_FALLBACKS", ""), env
+        ),
         database_url=database_url,
         storage_url=storage_url,
         s3_endpoint_url=env_vars.get("MOOC_S3_ENDPOINT_URL") or None,
@@ -488,6 +501,7 @@ def flask_config(settings: Settings) -> dict[str, Any]:
     return {
         "MOOC_SETTINGS": settings,
         "SECRET_KEY": settings.secret_key,
+        "SECRET_KEY_FALLBACKS": list(settings.secret_key_fallbacks),
         "SQLALCHEMY_ENGINES": {"default": settings.database_url},
         "MAX_CONTENT_LENGTH": settings.max_request_mb * 1024 * 1024,
         # A lecture's text may be 500,000 characters, up to 3 bytes each in UTF-8.
