@@ -492,6 +492,8 @@ def single_server_parts(settings: Settings) -> list[str]:
         parts.append("media in a local folder (MOOC_STORAGE_URL)")
     if settings.ratelimit_storage_url.startswith("memory:"):
         parts.append("rate limits counted per process (MOOC_REDIS_URL)")
+    if settings.mail_url.startswith("file:"):
+        parts.append("mail written to a local folder (MOOC_MAIL_URL)")
     return parts
 
 

@@ -115,6 +115,7 @@ def test_what_keeps_a_deployment_to_one_app_server_is_named(tmp_path: Path) -> N
     assert single_server_parts(one) == [
         "media in a local folder (MOOC_STORAGE_URL)",
         "rate limits counted per process (MOOC_REDIS_URL)",
+        "mail written to a local folder (MOOC_MAIL_URL)",
     ]
     several = load_settings(
         {
@@ -122,6 +123,7 @@ def test_what_keeps_a_deployment_to_one_app_server_is_named(tmp_path: Path) -> N
             "MOOC_INSTANCE_PATH": str(tmp_path),
             "MOOC_STORAGE_URL": "s3://media",
             "MOOC_REDIS_URL": "redis://cache:6379/0",
+            "MOOC_MAIL_URL": "smtps://mooc:secret@mail:465",
         }
     )
     assert single_server_parts(several) == []

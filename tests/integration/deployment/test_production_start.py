@@ -26,6 +26,7 @@ SEVERAL = {
     "MOOC_STORAGE_URL": "s3://mooc-media",
     "MOOC_S3_ENDPOINT_URL": "http://s3.invalid",
     "MOOC_REDIS_URL": "redis://redis.invalid:6379/0",
+    "MOOC_MAIL_URL": "smtp://mooc:secret@mail.invalid:587",
 }
 
 
@@ -58,5 +59,6 @@ def test_local_media_and_per_process_limits_are_named_at_start(tmp_path: Path) -
     logged = _start(tmp_path, MOOC_DATABASE_URL=SEVERAL["MOOC_DATABASE_URL"])
     assert (
         "only one app server can run with media in a local folder (MOOC_STORAGE_URL), "
-        "rate limits counted per process (MOOC_REDIS_URL)"
+        "rate limits counted per process (MOOC_REDIS_URL), "
+        "mail written to a local folder (MOOC_MAIL_URL)"
     ) in logged
