@@ -152,6 +152,8 @@ def deployment(
     redis.Redis.from_url(redis_url).flushdb()  # only the database this test chose empty
     for name in ("a", "b", "worker"):  # nothing a server needs was kept on its own disk
         assert not list((tmp / name).iterdir()), name
+    for log in ("server-a.log", "server-b.log", "worker.log"):  # and nothing failed unseen
+        assert "Traceback" not in (tmp / log).read_text(), (tmp / log).read_text()[-3000:]
 
 
 def _environment(database_url: str, redis_url: str, s3: str, tmp: Path) -> dict[str, str]:
