@@ -54,13 +54,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+CLAIM = "mooc-test:claimed-by"  # the key that makes a Redis database this test's own
+
+
 def _free_redis_db() -> str:
-    """A Redis database nobody uses (no keys), or a skip saying why there is none."""
+    """A Redis database nobody uses, claimed with a key (so a parallel test run or another
+    suite looking for an empty database passes it by), or a skip saying why there is none."""
     try:
         client = redis.Redis.from_url(REDIS_BASE + "/0", socket_connect_timeout=2)
         count = int(client.config_get("databases").get("databases", 16))
         for number in range(count - 1, 0, -1):
-            if not redis.Redis.from_url(f"{REDIS_BASE}/{number}").dbsize():
+            database = redis.Redis.from_url(f"{REDIS_BASE}/{number}")
+            if not database.dbsize() and database.set(CLAIM, uuid.uuid4().hex, nx=True, ex=3600):
                 return f"{REDIS_BASE}/{number}"
     except redis.RedisError as error:
         pytest.skip(f"no Redis at {REDIS_BASE} (MOOC_TEST_REDIS_URL): {error}")
@@ -149,7 +154,7 @@ def deployment(
             wait_answering(port, process, log)
         servers = (f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
         yield Deployment(servers, env["MOOC_DATABASE_URL"], moto_server, tmp)
-    redis.Redis.from_url(redis_url).flushdb()  # only the database this test chose empty
+    redis.Redis.from_url(redis_url).flushdb()  # only the database this test claimed empty
     for name in ("a", "b", "worker"):  # nothing a server needs was kept on its own disk
         assert not list((tmp / name).iterdir()), name
     for log in ("server-a.log", "server-b.log", "worker.log"):  # and nothing failed unseen
