@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -409,3 +410,70 @@ def test_a_record_signed_on_one_server_verifies_on_the_other(deployment: Deploym
     )
     assert verified.status_code == 200
     assert verified.json()["verified"] is True, verified.json()
+
+
+def test_a_lecture_published_on_one_server_is_read_new_on_both(deployment: Deployment) -> None:
+    """What a server may cache of a course is keyed by what the database says changed: a title
+    published through one server is what both show next."""
+    visitor = deployment.browser()
+    course, slug = "/courses/xac-suat-thong-ke", "xac-suat-co-dien"
+    for _ in deployment.servers:  # each server reads (and may cache) the lecture and the course
+        assert "Xác suất cổ điển" in visitor.get(f"{course}/lectures/{slug}").text
+        assert "Xác suất cổ điển" in visitor.get(course).text
+
+    teacher = deployment.browser()
+    logged_in = teacher.post("/login", {"login": "teacher@demo.test", "password": DEMO_PASSWORD})
+    assert logged_in.status_code == 303, logged_in.text[:500]
+    editor = f"/author{course}/lectures/{slug}/edit"
+    fields = _form_fields(teacher.get(editor).text, "source")
+    fields.update(title="Xác suất cổ điển (đã sửa)", publish="1")
+    published = teacher.post(editor, fields)
+    assert published.status_code == 303, published.text[:500]
+
+    for _ in deployment.servers:
+        assert "Xác suất cổ điển (đã sửa)" in visitor.get(f"{course}/lectures/{slug}").text
+        assert "Xác suất cổ điển (đã sửa)" in visitor.get(course).text
+
+
+class _Forms(HTMLParser):
+    """The named fields of each form of a page: inputs, checked boxes and text areas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self.current: dict[str, Any] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "form":
+            self.current = {}
+            self.forms.append(self.current)
+        elif tag == "textarea" and named.get("name"):
+            self._textarea = named["name"]
+            self.current[self._textarea] = ""
+        elif tag == "input" and named.get("name") and _sent(named):
+            self.current[str(named["name"])] = named.get("value") or "y"
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.current[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+
+
+def _sent(named: dict[str, str | None]) -> bool:
+    """Whether a browser sends this input without a click: not a button, no unticked box."""
+    kind = named.get("type")
+    return kind != "submit" and (kind != "checkbox" or "checked" in named)
+
+
+def _form_fields(page: str, field: str) -> dict[str, Any]:
+    """The fields of the page's form that has `field`, as a browser would send them."""
+    parser = _Forms()
+    parser.feed(page)
+    (form,) = [form for form in parser.forms if field in form]
+    form.pop("csrf_token", None)  # the browser's post() sends a fresh one
+    return form
