@@ -59,9 +59,10 @@ def _status(port: int, path: str) -> int:
 def wait_answering(
     port: int, process: subprocess.Popen[bytes], log: Path, path: str = "/healthz"
 ) -> None:
-    """Until `path` answers 200: processes boot slowly on a busy 2-core machine, so wait up to a
-    minute, and count a refused, reset or cut connection while booting as "not yet"."""
-    deadline = time.monotonic() + 60
+    """Until `path` answers 200: processes boot slowly on a busy 2-core machine (seconds, but a
+    load of 20 was seen), so wait up to two minutes, and count a refused, reset or cut
+    connection while booting as "not yet"."""
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{process.args} exited:\n{log.read_text()}"
         try:
