@@ -32,6 +32,7 @@ from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
+from mooc.learning.syllabus import OUTLINES, OutlineCache
 from mooc.learning.views import quiz as learning_quiz_views
 from mooc.learning.views import student as learning_student_views
 from mooc.learning.views import teacher as learning_teacher_views
@@ -174,6 +175,8 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
         return PlatformVerifier(db.session, policy, cache=cache)
 
     app.extensions[edge.VERIFIER] = _verifier
+    # Course outlines and published lecture texts, read by the course and lecture pages.
+    app.extensions[OUTLINES] = OutlineCache()
 
     # Opening a mailer only parses its URL: the folder or server is first touched by a message.
     app.extensions["mooc_postbox"] = Postbox(

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mooc.accounts.models import Institution, Membership, User
 from mooc.errors import NotFound
@@ -22,7 +22,14 @@ def load_session_user(session: Session, user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = session.get(User, int(raw_id))
+    # Every page's header asks for the person's roles: load them in the same statement.
+    user = (
+        session.scalars(
+            select(User).options(joinedload(User.memberships)).where(User.id == int(raw_id))
+        )
+        .unique()
+        .first()
+    )
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
