@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from mooc.settings import Settings, flask_config, load_settings
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health
+from mooc.web import edge, filters, health, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -94,11 +95,13 @@ COMMANDS = (
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, WAL, wait on locks, and let SQLAlchemy own transactions
-    (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on).
+    """SQLite: enforce foreign keys, WAL (synced at checkpoints), wait on locks, and let
+    SQLAlchemy own transactions (pysqlite's own BEGIN handling breaks SAVEPOINTs, which
+    idempotent writes rely on).
 
     Transactions begin IMMEDIATE: a deferred one that reads and then writes fails at once with
-    "database is locked" when another process wrote in between, whatever the busy timeout."""
+    "database is locked" when another process wrote in between, whatever the busy timeout.
+    Read-first pages are the exception (mooc/web/transactions.py)."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -107,11 +110,16 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL syncs at checkpoints instead of at every commit: the database stays
+        # consistent through a crash, and only a power cut can lose the last commits (the
+        # embedded default; production runs PostgreSQL). A commit then costs no fsync.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-first pages read as readers (see mooc/web/transactions.py).
+        conn.exec_driver_sql("BEGIN" if transactions.begins_deferred() else "BEGIN IMMEDIATE")
 
 
 def create_app(
@@ -143,9 +151,25 @@ def create_app(
     return app
 
 
+def _drop_async_teardowns(app: Flask) -> None:
+    """Flask-SQLAlchemy-Lite also registers an `async def` teardown that closes async sessions,
+    which we never open; Flask runs it through asgiref on every request of this WSGI app, in a
+    new thread with a new event loop (a third of a lecture page's time). Its sync twin, which
+    closes our sessions, stays."""
+    app.teardown_appcontext_funcs[:] = [
+        func
+        for func in app.teardown_appcontext_funcs
+        if not (
+            inspect.iscoroutinefunction(func)
+            and func.__module__.startswith("flask_sqlalchemy_lite")
+        )
+    ]
+
+
 def _init_extensions(app: Flask, settings: Settings) -> None:
     """Database, CSRF, compression, Babel, rate limits, log-in and storage."""
     db.init_app(app)
+    _drop_async_teardowns(app)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -191,6 +215,8 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
     """The blueprints, the background sender's jobs and the credentials' session hooks."""
+    # First of the request hooks: before any of them loads the user (mooc/web/transactions.py).
+    app.before_request(transactions.note_reads_first)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # The sender runs the features' hourly jobs: an explicit list, as blueprints are.

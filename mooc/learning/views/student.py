@@ -40,7 +40,7 @@ from mooc.learning.queries import (
 )
 from mooc.learning.syllabus import OUTLINES, CourseOutline, OutlineCache, PublishedText
 from mooc.learning.views import flash_completion
-from mooc.web import edge
+from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
 
@@ -166,11 +166,12 @@ def _lecture_etag(course: Course, text: PublishedText, reading: LectureReading, 
 
 
 @bp.get("/courses/<slug>/lectures/<lecture_slug>")
+@transactions.reads_first
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     """A few indexed statements whatever the course's size: the course, the reader (signed in)
     with their enrolment and progress on this lecture, their class's due dates, the header's
     unread count, the view recorded; the outline and the text come from the outline cache."""
-    found = catalog_queries.course_by_slug(db.session, slug)
+    found = catalog_queries.course_to_read(db.session, slug)
     place = _outline(found).place(lecture_slug)
     if place is None or place.lecture.version_id is None:
         return _retired_lecture(found, lecture_slug)
@@ -213,7 +214,10 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     if user is not None and reading.enrolled:
-        # After rendering: a commit expires every loaded row, which the page would read again.
+        # After rendering (a commit expires every loaded row, which the page would read again),
+        # in a writing transaction of its own: blind writes on the rows the reading found.
+        db.session.commit()
+        transactions.now_writing()
         services.note_lecture_view(db.session, user.id, found.id, place.lecture.id, reading)
         db.session.commit()
     return response
