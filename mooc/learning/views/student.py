@@ -216,9 +216,10 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if user is not None and reading.enrolled:
         # After rendering (a commit expires every loaded row, which the page would read again),
         # in a writing transaction of its own: blind writes on the rows the reading found.
+        ids = (user.id, found.id, place.lecture.id)
         db.session.commit()
         transactions.now_writing()
-        services.note_lecture_view(db.session, user.id, found.id, place.lecture.id, reading)
+        services.note_lecture_view(db.session, *ids, reading)
         db.session.commit()
     return response
 
