@@ -1,6 +1,8 @@
-"""Lecture page requests/s as a visitor and as a logged-in pupil beside the app's own `/healthz`,
-measured with `wrk` against gunicorn as `make run` serves it (gunicorn.conf.py, 2 workers), on
-SQLite and (with --pg URL or MOOC_TEST_DATABASE_URL) PostgreSQL.
+"""Lecture page requests/s as a visitor (the free first lecture) and as logged-in pupils (eight:
+each request the next pupil, each pupil through the course's lectures in turn, so every page
+records a view), beside the app's own `/healthz`, measured with `wrk` against gunicorn as
+`make run` serves it (gunicorn.conf.py, 2 workers), on SQLite and (with --pg URL or
+MOOC_TEST_DATABASE_URL) PostgreSQL.
 
 `--tree` times the code of other checkouts too, each on a database its own code built, one after
 the other in the same run, so two versions are compared side by side:
@@ -31,7 +33,7 @@ from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve()
 PASSWORD = "bench-password-123"
-PUPIL = "pupil@bench.test"
+PUPILS = [f"pupil{n}@bench.test" for n in range(8)]
 COURSE = "toan-lop-6"
 
 
@@ -64,13 +66,14 @@ def build(tree: Path, url: str, instance: Path) -> dict[str, str]:
     with app.app_context():
         import_tree(db.session, app.extensions["mooc_storage"], load_tree(tree / "content"))
         course = db.session.scalars(select(Course).where(Course.slug == COURSE)).one()
-        pupil = register(db.session, email=PUPIL, password=PASSWORD, name="Bench Pupil")
-        services.enrol(db.session, pupil, course)
+        for n, email in enumerate(PUPILS):
+            pupil = register(db.session, email=email, password=PASSWORD, name=f"Pupil {n}")
+            services.enrol(db.session, pupil, course)
         lectures = ordered_lectures(db.session, course)
         db.session.commit()
         return {
             "preview": f"/courses/{COURSE}/lectures/{lectures[0].slug}",
-            "lecture": f"/courses/{COURSE}/lectures/{lectures[2].slug}",
+            "lectures": [f"/courses/{COURSE}/lectures/{lec.slug}" for lec in lectures],
         }
 
 
@@ -80,15 +83,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def log_in(port: int) -> str:
-    """The pupil's session cookie, from the login form."""
+def log_in(port: int, email: str) -> str:
+    """A pupil's session cookie, from the login form."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/login")
     response = conn.getresponse()
     page = response.read().decode()
     cookie = (response.headers.get("Set-Cookie") or "").split(";", 1)[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    body = urlencode({"login": PUPIL, "password": PASSWORD, "csrf_token": token})
+    body = urlencode({"login": email, "password": PASSWORD, "csrf_token": token})
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
     conn.request("POST", "/login", body=body, headers=headers)
     response = conn.getresponse()
@@ -97,11 +100,25 @@ def log_in(port: int) -> str:
     return (response.headers.get("Set-Cookie") or cookie).split(";", 1)[0]
 
 
-def wrk(port: int, path: str, seconds: float, connections: int, cookie: str = "") -> float:
-    """Requests/s of `wrk` on `path` (non-2xx answers fail the run)."""
+# Each request of a wrk thread: the next pupil's cookie, every pupil through the lectures in turn.
+_ROTATION = """
+local cookies = {%s}
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local cookie = cookies[(n %% #cookies) + 1]
+  local path = paths[(math.floor(n / #cookies) %% #paths) + 1]
+  return wrk.format("GET", path, {["Cookie"] = cookie, ["Accept-Language"] = "vi"})
+end
+"""
+
+
+def wrk(port: int, path: str, seconds: float, connections: int, script: str = "") -> float:
+    """Requests/s of `wrk` on `path`, or on what `script` asks (non-2xx answers fail the run)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "-H", "Accept-Language: vi"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", script]
     out = subprocess.run(
         [*command, f"http://127.0.0.1:{port}{path}"],
         capture_output=True,
@@ -157,13 +174,22 @@ def measure(tree: Path, url: str, seconds: float, connections: int) -> dict[str,
     port = free_port()
     server = serve(tree, url, instance, port)
     try:
-        cookie = log_in(port)
-        for path in (paths["preview"], paths["lecture"], "/healthz"):  # warm both workers
-            wrk(port, path, 1, connections, cookie)
+        cookies = [log_in(port, email) for email in PUPILS]
+        script = instance / "pupils.lua"
+        script.write_text(
+            _ROTATION
+            % (
+                ", ".join(json.dumps(c) for c in cookies),
+                ", ".join(json.dumps(p) for p in paths["lectures"]),
+            )
+        )
+        for path in (paths["preview"], "/healthz"):  # warm both workers
+            wrk(port, path, 1, connections)
+        wrk(port, "/", 1, connections, str(script))
         return {
             "/healthz": wrk(port, "/healthz", seconds, connections),
             "lecture, visitor": wrk(port, paths["preview"], seconds, connections),
-            "lecture, pupil": wrk(port, paths["lecture"], seconds, connections, cookie),
+            "lecture, pupil": wrk(port, "/", seconds, connections, str(script)),
         }
     finally:
         server.terminate()

@@ -55,6 +55,7 @@ from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
+from mooc.web.page_cache import PAGES, PageCache
 from mooc.web.security import install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -201,6 +202,7 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
     app.extensions[edge.VERIFIER] = _verifier
     # Course outlines and published lecture texts, read by the course and lecture pages.
     app.extensions[OUTLINES] = OutlineCache()
+    app.extensions[PAGES] = PageCache()  # pages as visitors without an account see them
 
     # Opening a mailer only parses its URL: the folder or server is first touched by a message.
     app.extensions["mooc_postbox"] = Postbox(

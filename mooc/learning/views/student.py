@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -43,6 +44,7 @@ from mooc.learning.views import flash_completion
 from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
+from mooc.web.page_cache import PAGES, PageCache
 
 bp = Blueprint("learning", __name__)
 
@@ -196,8 +198,9 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = make_response("", 304)
     else:
-        response = make_response(
-            render_template(
+
+        def render() -> str:
+            return render_template(
                 "learning/lecture.html",
                 course=found,
                 place=place,
@@ -209,6 +212,9 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 lecture_due=lecture_due,
                 lecture_html=lecture_html,
             )
+
+        response = make_response(
+            _visitor_page(found, text, sizes, render) if user is None else render()
         )
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -222,6 +228,30 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         services.note_lecture_view(db.session, *ids, reading)
         db.session.commit()
     return response
+
+
+def _visitor_page(
+    course: Course, text: PublishedText, sizes: str, render: Callable[[], str]
+) -> str:
+    """The page as every visitor without an account sees it, rendered once per course content
+    revision, lecture version, offered renditions, language, zone and address."""
+    pages: PageCache = current_app.extensions[PAGES]
+    key = (
+        "lecture",
+        course.id,
+        course.content_revision,
+        course.updated_at,
+        text.id,
+        sizes,
+        str(get_locale()),
+        str(get_timezone()),
+        request.method,
+        request.full_path,
+        current_app.config.get("MOOC_ASSET_VERSION", ""),
+    )
+    if session.get("_flashes"):
+        return render()
+    return pages.visitor_page(key, render)
 
 
 def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str, str]:
