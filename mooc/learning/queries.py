@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.assessment.core.grading import counted_score
@@ -99,19 +99,24 @@ class LectureReading:
 NOT_ENROLLED = LectureReading(enrolment_id=None, enrolled=False, progress_id=None, done=False)
 
 
+_READING = (  # built once: every lecture page of a signed-in reader asks
+    select(Enrolment.id, Enrolment.active, LectureProgress.id, LectureProgress.done_at)
+    .outerjoin(
+        LectureProgress,
+        (LectureProgress.user_id == Enrolment.user_id)
+        & (LectureProgress.lecture_id == bindparam("lecture_id")),
+    )
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+)
+
+
 def lecture_reading(
     session: Session, user_id: int, course_id: int, lecture_id: int
 ) -> LectureReading:
     """The reader's enrolment in the course and progress on the lecture, in one statement on
     two unique indexes."""
     row = session.execute(
-        select(Enrolment.id, Enrolment.active, LectureProgress.id, LectureProgress.done_at)
-        .outerjoin(
-            LectureProgress,
-            (LectureProgress.user_id == Enrolment.user_id)
-            & (LectureProgress.lecture_id == lecture_id),
-        )
-        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+        _READING, {"user_id": user_id, "course_id": course_id, "lecture_id": lecture_id}
     ).first()
     if row is None:
         return NOT_ENROLLED

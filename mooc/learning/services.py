@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -93,6 +93,21 @@ def record_view(session: Session, user: User, lecture: Lecture) -> None:
     found.last_activity_at = now
 
 
+# Built once: every lecture page an enrolled learner opens sends them.
+_NOTE_ENROLMENT = (
+    update(Enrolment)
+    .where(Enrolment.id == bindparam("enrolment"))
+    .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_NOTE_PROGRESS = (
+    update(LectureProgress)
+    .where(LectureProgress.id == bindparam("progress"))
+    .values(last_viewed_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def note_lecture_view(
     session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
 ) -> None:
@@ -103,18 +118,10 @@ def note_lecture_view(
         return
     now = utcnow()
     session.execute(
-        update(Enrolment)
-        .where(Enrolment.id == reading.enrolment_id)
-        .values(last_lecture_id=lecture_id, last_activity_at=now)
-        .execution_options(synchronize_session=False)
+        _NOTE_ENROLMENT, {"enrolment": reading.enrolment_id, "lecture": lecture_id, "now": now}
     )
     if reading.progress_id is not None:
-        session.execute(
-            update(LectureProgress)
-            .where(LectureProgress.id == reading.progress_id)
-            .values(last_viewed_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
