@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
 from mooc.learning import cli as learning_cli
+from mooc.learning.syllabus import OUTLINES, OutlineCache
 from mooc.learning.views import quiz as learning_quiz_views
 from mooc.learning.views import student as learning_student_views
 from mooc.learning.views import teacher as learning_teacher_views
@@ -48,12 +50,13 @@ from mooc.settings import Settings, flask_config, load_settings, single_server_p
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health
+from mooc.web import edge, filters, health, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
 from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
+from mooc.web.page_cache import PAGES, PageCache
 from mooc.web.security import install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,11 +98,13 @@ COMMANDS = (
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, WAL, wait on locks, and let SQLAlchemy own transactions
-    (pysqlite's own BEGIN handling breaks SAVEPOINTs, which idempotent writes rely on).
+    """SQLite: enforce foreign keys, WAL (synced at checkpoints), wait on locks, and let
+    SQLAlchemy own transactions (pysqlite's own BEGIN handling breaks SAVEPOINTs, which
+    idempotent writes rely on).
 
     Transactions begin IMMEDIATE: a deferred one that reads and then writes fails at once with
-    "database is locked" when another process wrote in between, whatever the busy timeout."""
+    "database is locked" when another process wrote in between, whatever the busy timeout.
+    Read-first pages are the exception (mooc/web/transactions.py)."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -108,11 +113,16 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL syncs at checkpoints instead of at every commit: the database stays
+        # consistent through a crash, and only a power cut can lose the last commits (the
+        # embedded default; production runs PostgreSQL). A commit then costs no fsync.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-first pages read as readers (see mooc/web/transactions.py).
+        conn.exec_driver_sql("BEGIN" if transactions.begins_deferred() else "BEGIN IMMEDIATE")
 
 
 def create_app(
@@ -147,9 +157,25 @@ def create_app(
     return app
 
 
+def _drop_async_teardowns(app: Flask) -> None:
+    """Flask-SQLAlchemy-Lite also registers an `async def` teardown that closes async sessions,
+    which we never open; Flask runs it through asgiref on every request of this WSGI app, in a
+    new thread with a new event loop (a third of a lecture page's time). Its sync twin, which
+    closes our sessions, stays."""
+    app.teardown_appcontext_funcs[:] = [
+        func
+        for func in app.teardown_appcontext_funcs
+        if not (
+            inspect.iscoroutinefunction(func)
+            and func.__module__.startswith("flask_sqlalchemy_lite")
+        )
+    ]
+
+
 def _init_extensions(app: Flask, settings: Settings) -> None:
     """Database, CSRF, compression, Babel, rate limits, log-in and storage."""
     db.init_app(app)
+    _drop_async_teardowns(app)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -179,6 +205,9 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
         return PlatformVerifier(db.session, policy, cache=cache)
 
     app.extensions[edge.VERIFIER] = _verifier
+    # Course outlines and published lecture texts, read by the course and lecture pages.
+    app.extensions[OUTLINES] = OutlineCache()
+    app.extensions[PAGES] = PageCache()  # pages as visitors without an account see them
 
     # Opening a mailer only parses its URL: the folder or server is first touched by a message.
     app.extensions["mooc_postbox"] = Postbox(
@@ -193,6 +222,8 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
     """The blueprints, the background sender's jobs and the credentials' session hooks."""
+    # First of the request hooks: before any of them loads the user (mooc/web/transactions.py).
+    app.before_request(transactions.note_reads_first)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # The sender runs the features' hourly jobs: an explicit list, as blueprints are.

@@ -66,6 +66,10 @@ class Course(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     source_hash: Mapped[str | None] = mapped_column(String(64))  # of the imported package
     cover_media: Mapped[str | None] = mapped_column(String(160))  # a MediaAsset name
+    # Bumped (catalog.services.bump_content_revision) whenever the outline (sections, lectures,
+    # quizzes, their order and titles) or a published lecture changes: the key of the cached
+    # outline and part of the lecture page's validator.
+    content_revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     published_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

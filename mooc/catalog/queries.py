@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.accounts.models import Institution
 from mooc.catalog.core.media import media_url, reference_pattern, shown_through
@@ -90,6 +90,23 @@ def course_by_slug(session: Session, slug: str, *, include_drafts: bool = False)
         select(Course).options(joinedload(Course.institution)).where(Course.slug == slug)
     )
     if course is None or (not include_drafts and not course.is_published):
+        raise NotFound(_("No such course."))
+    return course
+
+
+# Built once: the lecture page asks for it on every request.
+_COURSE_TO_READ = (
+    select(Course)
+    .options(defer(Course.description), defer(Course.description_html), defer(Course.search_text))
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def course_to_read(session: Session, slug: str) -> Course:
+    """A published course as its lecture pages show it: its long texts (description, search
+    text) and its institution stay in the database. Raises `NotFound` like `course_by_slug`."""
+    course = session.scalar(_COURSE_TO_READ, {"slug": slug})
+    if course is None or not course.is_published:
         raise NotFound(_("No such course."))
     return course
 

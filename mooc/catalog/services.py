@@ -7,13 +7,14 @@ import logging
 
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mooc.catalog.core.captions import CaptionsError, decode, parse_webvtt
 from mooc.catalog.core.media import media_url
 from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
+from mooc.db import utcnow
 from mooc.labels import SUBJECTS
 from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
 from mooc.storage import Storage
@@ -100,6 +101,19 @@ def refresh_search_text(course: Course) -> None:
     )
 
 
+def bump_content_revision(session: Session, course_id: int) -> None:
+    """Note that the course's outline (sections, lectures, quizzes: their order, titles, what
+    is published) or a published lecture changed, so outlines cached under the old revision and
+    lecture pages validated by it are not served again. One atomic UPDATE: two editors saving at
+    once bump it twice, never once. `updated_at` moves too, so a revision number a rolled-back
+    transaction used is never mistaken for the next one."""
+    session.execute(
+        update(Course)
+        .where(Course.id == course_id)
+        .values(content_revision=Course.content_revision + 1, updated_at=utcnow())
+    )
+
+
 def source_sha256(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
@@ -148,6 +162,7 @@ def publish_lecture(
     session.add(version)
     session.flush()
     lecture.published_version = version
+    bump_content_revision(session, lecture.course_id)
     return version
 
 

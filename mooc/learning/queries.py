@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.assessment.core.grading import counted_score
@@ -83,6 +83,50 @@ def enrolment(session: Session, user_id: int, course_id: int) -> Enrolment | Non
 def is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
     found = enrolment(session, user_id, course_id)
     return found is not None and found.active
+
+
+@dataclass(frozen=True)
+class LectureReading:
+    """What a lecture page needs of its reader: enrolled (actively), done with this lecture, and
+    the rows a view is recorded on (None when there is none yet)."""
+
+    enrolment_id: int | None
+    enrolled: bool
+    progress_id: int | None
+    done: bool
+
+
+NOT_ENROLLED = LectureReading(enrolment_id=None, enrolled=False, progress_id=None, done=False)
+
+
+_READING = (  # built once: every lecture page of a signed-in reader asks
+    select(Enrolment.id, Enrolment.active, LectureProgress.id, LectureProgress.done_at)
+    .outerjoin(
+        LectureProgress,
+        (LectureProgress.user_id == Enrolment.user_id)
+        & (LectureProgress.lecture_id == bindparam("lecture_id")),
+    )
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+)
+
+
+def lecture_reading(
+    session: Session, user_id: int, course_id: int, lecture_id: int
+) -> LectureReading:
+    """The reader's enrolment in the course and progress on the lecture, in one statement on
+    two unique indexes."""
+    row = session.execute(
+        _READING, {"user_id": user_id, "course_id": course_id, "lecture_id": lecture_id}
+    ).first()
+    if row is None:
+        return NOT_ENROLLED
+    enrolment_id, active, progress_id, done_at = row
+    return LectureReading(
+        enrolment_id=enrolment_id,
+        enrolled=bool(active),
+        progress_id=progress_id,
+        done=bool(active) and done_at is not None,
+    )
 
 
 def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]:

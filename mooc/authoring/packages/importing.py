@@ -41,6 +41,7 @@ from mooc.catalog.models import (
     Section,
 )
 from mooc.catalog.services import (
+    bump_content_revision,
     media_resolver,
     publish_lecture,
     refresh_search_text,
@@ -241,6 +242,7 @@ def _apply_course(
     ).html
     refresh_search_text(course)
     _apply_syllabus(session, course, pkg, resolver, actor_id, items)
+    bump_content_revision(session, course.id)  # sections renamed, items restored or moved
     return outcome
 
 

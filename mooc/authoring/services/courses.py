@@ -34,6 +34,7 @@ from mooc.catalog.models import (
 from mooc.catalog.permissions import can_create_courses
 from mooc.catalog.services import (
     assign_teacher,
+    bump_content_revision,
     media_resolver,
     refresh_search_text,
     region_labels,
@@ -198,6 +199,7 @@ def set_published(session: Session, user: User, course: Course, published: bool)
     course.status = CourseStatus.PUBLISHED if published else CourseStatus.DRAFT
     if published and course.published_at is None:
         course.published_at = utcnow()
+    bump_content_revision(session, course.id)
     audit.record(
         session,
         actor_id=user.id,
@@ -221,6 +223,7 @@ def add_section(session: Session, user: User, course: Course, title: str) -> Sec
     section = Section(course_id=course.id, position=(last or 0) + 1, title=title.strip())
     session.add(section)
     session.flush()
+    bump_content_revision(session, course.id)
     audit.record(
         session,
         actor_id=user.id,
@@ -240,6 +243,7 @@ def rename_section(session: Session, user: User, section: Section, title: str) -
         raise Invalid(_("A section needs a title."), field="title")
     before = {"title": section.title}
     section.title = title.strip()
+    bump_content_revision(session, section.course_id)
     audit.record(
         session,
         actor_id=user.id,
@@ -271,6 +275,7 @@ def delete_section(session: Session, user: User, section: Section) -> None:
     session.delete(section)
     session.flush()
     _renumber_sections(session, course_id)
+    bump_content_revision(session, course_id)
 
 
 def _sections(session: Session, course_id: int) -> list[Section]:
@@ -291,6 +296,7 @@ def move_section(session: Session, user: User, section: Section, delta: int) -> 
     if order is None:
         return
     renumber(session, order)
+    bump_content_revision(session, section.course_id)
     audit.record(
         session,
         actor_id=user.id,
@@ -328,6 +334,7 @@ def move_item(
             return
         renumber(session, order)
         summary = f"moved {item.slug} to position {item.position}"
+    bump_content_revision(session, course.id)
     audit.record(
         session,
         actor_id=user.id,
@@ -372,6 +379,7 @@ def create_lecture(session: Session, user: User, section: Section, title: str) -
     )
     session.add(lecture)
     session.flush()
+    bump_content_revision(session, course.id)
     audit.record(
         session,
         actor_id=user.id,

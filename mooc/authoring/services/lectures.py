@@ -16,7 +16,13 @@ from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import version
 from mooc.catalog.models import Lecture, LectureVersion
-from mooc.catalog.services import media_resolver, publish_lecture, region_labels, source_sha256
+from mooc.catalog.services import (
+    bump_content_revision,
+    media_resolver,
+    publish_lecture,
+    region_labels,
+    source_sha256,
+)
 from mooc.errors import Conflict, Invalid
 from mooc.markup import Rendered, render_markdown
 from mooc.storage import Storage
@@ -77,6 +83,12 @@ def save_draft(
     if unchanged:
         return lecture.draft_revision
     before = {"title": lecture.title, "sha256": source_sha256(lecture.draft_source)}
+    if (lecture.title, lecture.required, lecture.minutes) != (
+        draft.title.strip(),
+        draft.required,
+        draft.minutes,
+    ):
+        bump_content_revision(session, lecture.course_id)  # what the syllabus shows changed
     lecture.title = draft.title.strip()
     lecture.draft_source = draft.source
     lecture.required = draft.required

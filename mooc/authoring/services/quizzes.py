@@ -29,6 +29,7 @@ from mooc.authoring.services.courses import remove_item, unique_slug
 from mooc.authoring.services.ordering import renumber
 from mooc.authoring.services.retiring import Removal
 from mooc.catalog.models import Section
+from mooc.catalog.services import bump_content_revision
 from mooc.errors import Invalid
 
 
@@ -111,6 +112,7 @@ def create_quiz(session: Session, user: User, section: Section, settings: QuizSe
     _apply_settings(quiz, settings)
     session.add(quiz)
     session.flush()
+    bump_content_revision(session, quiz.course_id)
     audit.record(
         session,
         actor_id=user.id,
@@ -165,7 +167,10 @@ def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings
     require_editor(user, quiz.course)
     _check_settings(settings, len(quiz.questions))
     before = _settings_state(quiz)
+    shown = (quiz.title, quiz.required, quiz.time_limit_minutes)
     _apply_settings(quiz, settings)
+    if (quiz.title, quiz.required, quiz.time_limit_minutes) != shown:
+        bump_content_revision(session, quiz.course_id)  # what the syllabus shows changed
     audit.record_edit(
         session,
         actor_id=user.id,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Lecture
+from mooc.catalog.services import bump_content_revision
 from mooc.db import utcnow
 from mooc.learning.models import LectureProgress
 
@@ -35,6 +36,7 @@ def retire_or_delete(session: Session, item: Lecture | Quiz) -> Removal:
 
     The caller renumbers the section the item left.
     """
+    bump_content_revision(session, item.course_id)
     if has_learner_records(session, item):
         if item.retired_at is None:
             item.retired_at = utcnow()

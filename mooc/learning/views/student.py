@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -31,16 +32,19 @@ from mooc.extensions import db
 from mooc.learning import permissions, queries, services
 from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.queries import (
+    NOT_ENROLLED,
     LecturePlace,
+    LectureReading,
     lecture_place,
     ordered_lectures,
     studied_retired_lecture,
 )
-from mooc.learning.syllabus import syllabus
+from mooc.learning.syllabus import OUTLINES, CourseOutline, OutlineCache, PublishedText
 from mooc.learning.views import flash_completion
-from mooc.web import edge
+from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
+from mooc.web.page_cache import PAGES, PageCache
 
 bp = Blueprint("learning", __name__)
 
@@ -50,6 +54,16 @@ def _dues(user_id: int | None, course: Course) -> CourseDues:
     return course_dues(db.session, user_id, course.id, utcnow()) if user_id else NO_DUES
 
 
+def _outlines() -> OutlineCache:
+    cache: OutlineCache = current_app.extensions[OUTLINES]
+    return cache
+
+
+def _outline(course: Course) -> CourseOutline:
+    """The course's sections, lectures and quizzes: cached by the course's content revision."""
+    return _outlines().outline(db.session, course)
+
+
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
@@ -57,7 +71,8 @@ def course(slug: str) -> ResponseReturnValue:
     enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
     status = queries.course_status(db.session, user.id, found) if enrolled and user else None
     done = queries.done_lecture_ids(db.session, user.id, found.id) if user else set()
-    lectures = ordered_lectures(db.session, found)
+    outline = _outline(found)
+    lectures = outline.lectures
     completion = queries.completion(db.session, user.id, found.id) if user else None
     if user and status and status.complete and completion is None:
         # Retiring the one item a learner still lacked completes the course without any action
@@ -71,7 +86,7 @@ def course(slug: str) -> ResponseReturnValue:
     return render_template(
         "learning/course.html",
         course=found,
-        syllabus=syllabus(db.session, found),
+        syllabus=outline.sections,
         enrolled=enrolled,
         status=status,
         done_slugs={lec.slug for lec in lectures if lec.id in done},
@@ -131,14 +146,18 @@ def resume(slug: str) -> ResponseReturnValue:
     return redirect(url_for("learning.lecture", slug=slug, lecture_slug=target.slug))
 
 
-def _lecture_etag(version_id: int, done: bool, enrolled: bool, dues: str) -> str:
-    """Everything the page depends on: a 304 is only sent for an identical page."""
+def _lecture_etag(course: Course, text: PublishedText, reading: LectureReading, dues: str) -> str:
+    """Everything the page depends on: a 304 is only sent for an identical page. The course's
+    content revision stands for its outline (the neighbours' titles, "lecture n of m"), its
+    last change for its title and language."""
     generate_csrf()  # the page embeds the session's token: create it before hashing, not after
     parts = [
-        str(version_id),
+        str(text.id),
+        str(course.content_revision),
+        course.updated_at.isoformat() if course.updated_at else "",
         str(current_user.get_id() if current_user.is_authenticated else "-"),
-        str(done),
-        str(enrolled),
+        str(reading.done),
+        str(reading.enrolled),
         dues,
         str(get_locale()),
         str(get_timezone()),  # times are shown in the user's zone
@@ -149,58 +168,90 @@ def _lecture_etag(version_id: int, done: bool, enrolled: bool, dues: str) -> str
 
 
 @bp.get("/courses/<slug>/lectures/<lecture_slug>")
+@transactions.reads_first
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
-    found = catalog_queries.course_by_slug(db.session, slug)
-    try:
-        place = lecture_place(db.session, found, lecture_slug)
-    except NotFound:
+    """A few indexed statements whatever the course's size: the course, the reader (signed in)
+    with their enrolment and progress on this lecture, their class's due dates, the header's
+    unread count, the view recorded; the outline and the text come from the outline cache."""
+    found = catalog_queries.course_to_read(db.session, slug)
+    place = _outline(found).place(lecture_slug)
+    if place is None or place.lecture.version_id is None:
         return _retired_lecture(found, lecture_slug)
-    if not permissions.can_read_lecture(db.session, optional_account(), found, place.is_preview):
+    user = optional_account()
+    reading = (
+        queries.lecture_reading(db.session, user.id, found.id, place.lecture.id)
+        if user
+        else NOT_ENROLLED
+    )
+    if not permissions.can_read_lecture(user, found, place.is_preview, reading.enrolled):
         if not current_user.is_authenticated:
             return redirect(url_for("accounts.login", next=request.full_path), 302)
         flash(_("Enrol in the course to read this lecture."), "info")
         return redirect(url_for("learning.course", slug=slug), 303)
-    version = place.lecture.published_version
-    if version is None:
-        raise NotFound(_("No such lecture in this course."))
-    user = optional_account()
-    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
-    done = (
-        user is not None
-        and enrolled
-        and place.lecture.id in queries.done_lecture_ids(db.session, user.id, found.id)
-    )
+    text = _outlines().text(db.session, found, place.lecture.version_id)
     dues = _dues(user.id if user else None, found)
     lecture_due = dues.items.get(("lecture", place.lecture.slug))
-    lecture_html, sizes = _with_renditions(found, version.html, user)
+    lecture_html, sizes = _with_renditions(found, text.html, user)
     # A due date set, moved or passed, or a rendition made, changes the page: the validator
     # covers them.
-    etag = _lecture_etag(version.id, done, enrolled, repr((dues.course, lecture_due, sizes)))
-    if enrolled and user is not None:
-        services.record_view(db.session, user, place.lecture)
-        db.session.commit()
+    etag = _lecture_etag(found, text, reading, repr((dues.course, lecture_due, sizes)))
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = make_response("", 304)
-        response.set_etag(etag, weak=True)
-        return response
-    response = make_response(
-        render_template(
-            "learning/lecture.html",
-            course=found,
-            place=place,
-            version=version,
-            enrolled=enrolled,
-            done=done,
-            total=len(ordered_lectures(db.session, found)),
-            course_due=dues.course,
-            lecture_due=lecture_due,
-            lecture_html=lecture_html,
+    else:
+
+        def render() -> str:
+            return render_template(
+                "learning/lecture.html",
+                course=found,
+                place=place,
+                version=text,
+                enrolled=reading.enrolled,
+                done=reading.done,
+                total=place.total,
+                course_due=dues.course,
+                lecture_due=lecture_due,
+                lecture_html=lecture_html,
+            )
+
+        response = make_response(
+            _visitor_page(found, text, sizes, render) if user is None else render()
         )
-    )
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
+    if user is not None and reading.enrolled:
+        # After rendering (a commit expires every loaded row, which the page would read again),
+        # in a writing transaction of its own: blind writes on the rows the reading found.
+        ids = (user.id, found.id, place.lecture.id)
+        db.session.commit()
+        transactions.now_writing()
+        services.note_lecture_view(db.session, *ids, reading)
+        db.session.commit()
     return response
+
+
+def _visitor_page(
+    course: Course, text: PublishedText, sizes: str, render: Callable[[], str]
+) -> str:
+    """The page as every visitor without an account sees it, rendered once per course content
+    revision, lecture version, offered renditions, language, zone and address."""
+    pages: PageCache = current_app.extensions[PAGES]
+    key = (
+        "lecture",
+        course.id,
+        course.content_revision,
+        course.updated_at,
+        text.id,
+        sizes,
+        str(get_locale()),
+        str(get_timezone()),
+        request.method,
+        request.full_path,
+        current_app.config.get("MOOC_ASSET_VERSION", ""),
+    )
+    if session.get("_flashes"):
+        return render()
+    return pages.visitor_page(key, render)
 
 
 def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str, str]:

@@ -1,0 +1,45 @@
+"""Read-first pages on SQLite: their transaction begins DEFERRED, as a reader, instead of
+IMMEDIATE, so they do not hold the database's one write lock while they render (every request
+of the app waits on it, across processes, in steps of up to 100 ms).
+
+A view marked `@reads_first` reads in a deferred transaction; before it writes it commits that
+reader and calls `now_writing()`, so its writes begin IMMEDIATE, as every other request's do
+(a deferred transaction that reads and then writes fails at once when another process wrote in
+between). Writes that follow must therefore not depend on a read's snapshot: blind updates and
+upserts. PostgreSQL ignores all this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, has_request_context, request
+
+F = TypeVar("F", bound=Callable[..., object])
+_READS_FIRST = "mooc.reads_first"  # request.environ key: this request's next transaction reads
+
+
+def reads_first(view: F) -> F:
+    """Mark a GET view whose transaction reads only, until it calls `now_writing()`."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def note_reads_first() -> None:
+    """A `before_request` hook (registered before any that reads the database)."""
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_first", False):
+        request.environ[_READS_FIRST] = True
+
+
+def now_writing() -> None:
+    """The view is about to write: its next transaction begins IMMEDIATE."""
+    request.environ[_READS_FIRST] = False
+
+
+def begins_deferred() -> bool:
+    """Whether the transaction beginning now belongs to a read-first request still reading."""
+    return has_request_context() and bool(request.environ.get(_READS_FIRST))
