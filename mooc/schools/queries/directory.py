@@ -120,12 +120,16 @@ def search_people(session: Session, school: Institution, query: str) -> Sequence
     if not terms:
         return []
     dialect = session.get_bind().dialect.name
+    # EXISTS, not IN: SQLite then starts from the few rows the search index finds instead of
+    # listing every member of the school first (as PostgreSQL does either way).
+    member = (
+        select(Membership.id)
+        .where(Membership.user_id == User.id, Membership.institution_id == school.id)
+        .exists()
+    )
     return session.scalars(
         select(User)
-        .where(
-            User.id.in_(select(Membership.user_id).where(Membership.institution_id == school.id)),
-            *contains_all(User.search_text, User.id, terms, dialect),
-        )
+        .where(member, *contains_all(User.search_text, User.id, terms, dialect))
         .order_by(User.name)
         .limit(SEARCH_LIMIT)
     ).all()

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
 from mooc.migrate import upgrade
-from mooc.search_index import TRIGRAM_INDEXES
+from mooc.search_index import FTS_TABLES, TRIGRAM_INDEXES
 from tests.conftest import PG_BASE
 
 BEFORE = "84ca3a9bacea"
@@ -134,3 +134,23 @@ def test_without_the_right_to_create_pg_trgm_the_upgrade_goes_on_unindexed(
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+def test_at_head_the_fts_tables_and_their_triggers_are_there(
+    backend: str, fresh_database_url: Callable[[str], str]
+) -> None:
+    """A later SQLite migration that recreates `course` or `user_account` (a batch operation)
+    drops their triggers with them, and the index would silently fall behind: it must make
+    them again."""
+    if backend != "sqlite":
+        pytest.skip("the FTS5 tables are SQLite's")
+    url = fresh_database_url(backend)
+    upgrade(url)
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        triggers = set(
+            conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
+        )
+    engine.dispose()
+    for fts in FTS_TABLES.values():
+        assert {f"{fts}_insert", f"{fts}_delete", f"{fts}_update"} <= triggers
