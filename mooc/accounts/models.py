@@ -99,7 +99,8 @@ class User(Base):
 
     @validates("name", "username", "email")
     def _refresh_search_text(self, key: str, value: str | None) -> str | None:
-        """A derived column, recomputed when one of its parts is set (pure, no I/O)."""
+        """A derived column, recomputed when one of its parts is set (a pure function of the
+        three; reading the other two loads an expired row first, as any attribute read does)."""
         parts = {"name": self.name, "username": self.username, "email": self.email, key: value}
         self.search_text = person_search_text(parts["name"], parts["username"], parts["email"])
         return value
