@@ -72,6 +72,10 @@ def test_a_name_typed_without_diacritics_finds_it(session: Session, school: Inst
         ("nguyen hoa", []),  # every word must match
         ("", []),
         ("   ", []),
+        ('"nguyen"', []),  # FTS5 query syntax is text to find, never an error
+        ("nguyen OR khoi", []),
+        ("NEAR(nguyen) *", []),
+        ("an.nguyen^", []),
     ],
 )
 def test_folded_words_in_any_order(
