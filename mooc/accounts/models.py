@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from mooc.accounts.core.search_text import person_search_text
 from mooc.db import Base, created_at, enum_column, intpk
 
 
@@ -36,6 +48,13 @@ class Institution(Base):
     created_at: Mapped[created_at]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="institution")
+
+
+def _inserted_search_text(context: DefaultExecutionContext) -> str:
+    """The search line of a row INSERTed without one (a Core bulk insert names the person)."""
+    # SQLAlchemy leaves this public method unannotated.
+    row: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return person_search_text(row.get("name"), row.get("username"), row.get("email"))
 
 
 class User(Base):
@@ -69,10 +88,22 @@ class User(Base):
         Boolean, default=False, server_default=false()
     )
     birth_date: Mapped[dt.date | None]
+    # Folded name, username and email: what people search matches (indexed: see
+    # mooc.search_index). Kept in step by `_refresh_search_text` for every change through the
+    # ORM and by its default for Core INSERTs; bulk UPDATEs and COPY give it themselves.
+    search_text: Mapped[str] = mapped_column(Text, default=_inserted_search_text, server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @validates("name", "username", "email")
+    def _refresh_search_text(self, key: str, value: str | None) -> str | None:
+        """A derived column, recomputed when one of its parts is set (a pure function of the
+        three; reading the other two loads an expired row first, as any attribute read does)."""
+        parts = {"name": self.name, "username": self.username, "email": self.email, key: value}
+        self.search_text = person_search_text(parts["name"], parts["username"], parts["email"])
+        return value
 
     # Flask-Login protocol; kept here because it only reads columns.
     @property

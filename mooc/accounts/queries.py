@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from mooc.accounts.core.search_text import person_search_terms
 from mooc.accounts.models import Institution, Membership, User
 from mooc.errors import NotFound
 from mooc.pagination import Page, paginate
+from mooc.search_index import contains_all
 
 # Every page's header asks for the person's roles: loaded in the same statement, built once.
 _SESSION_USER = select(User).options(joinedload(User.memberships)).where(User.id == bindparam("id"))
@@ -49,16 +51,14 @@ def institutions(session: Session) -> Sequence[Institution]:
 
 
 def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
-    """A page of the users matching `query` (email, username or name), with their total count
-    and their roles (read for the whole page at once)."""
+    """A page of the users whose name, email or username holds every word of `query` (ignoring
+    case and diacritics), with their total count and their roles (read for the whole page at
+    once)."""
     stmt = select(User).options(selectinload(User.memberships).joinedload(Membership.institution))
-    if query:
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            func.lower(User.email).like(like)
-            | User.username.like(like)
-            | func.lower(User.name).like(like)
-        )
+    terms = person_search_terms(query)
+    if terms:
+        dialect = session.get_bind().dialect.name
+        stmt = stmt.where(*contains_all(User.search_text, User.id, terms, dialect))
     # People without email are listed by their username, among the others.
     order = func.coalesce(User.email, User.username)
     return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)

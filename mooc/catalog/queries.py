@@ -25,6 +25,7 @@ from mooc.catalog.models import (
 from mooc.errors import NotFound
 from mooc.folding import fold_terms
 from mooc.pagination import Page, paginate
+from mooc.search_index import contains_all
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,11 @@ class CourseFilter:
     institution: str | None = None  # slug
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _filtered(flt: CourseFilter) -> Select[Course]:
-    stmt = select(Course).where(Course.status == CourseStatus.PUBLISHED)
-    for term in fold_terms(flt.q)[:10]:
-        stmt = stmt.where(Course.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+def _filtered(flt: CourseFilter, dialect: str) -> Select[Course]:
+    stmt = select(Course).where(
+        Course.status == CourseStatus.PUBLISHED,
+        *contains_all(Course.search_text, Course.id, fold_terms(flt.q)[:10], dialect),
+    )
     if flt.level is not None:
         stmt = stmt.where(Course.level == flt.level)
     if flt.grade is not None:
@@ -58,7 +56,7 @@ def _filtered(flt: CourseFilter) -> Select[Course]:
 def published_courses(
     session: Session, flt: CourseFilter, *, page: int = 1, per_page: int = 12
 ) -> Page[Course]:
-    stmt = _filtered(flt)
+    stmt = _filtered(flt, session.get_bind().dialect.name)
     ordered = stmt.options(joinedload(Course.institution)).order_by(
         Course.level, Course.grade, Course.code, Course.title
     )

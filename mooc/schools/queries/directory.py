@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from mooc.accounts.core.search_text import person_search_terms
 from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
 from mooc.errors import NotFound
 from mooc.folding import fold
 from mooc.schools.models import ClassMember, ClassRole, RosterImport, SchoolClass, SchoolYear
+from mooc.search_index import contains_all
 
 SEARCH_LIMIT = 30
 
@@ -112,17 +114,22 @@ def _given_first(name: str) -> tuple[str, str]:
 
 
 def search_people(session: Session, school: Institution, query: str) -> Sequence[User]:
-    """People with a membership at the school whose name, email or username holds `query`."""
-    query = query.strip()
-    if not query:
+    """People with a membership at the school whose name, email or username holds every word of
+    `query`, ignoring case and diacritics ("nguyen" finds "Nguyễn")."""
+    terms = person_search_terms(query)
+    if not terms:
         return []
-    like = f"%{query.lower()}%"
+    dialect = session.get_bind().dialect.name
+    # EXISTS, not IN: SQLite then starts from the few rows the search index finds instead of
+    # listing every member of the school first (as PostgreSQL does either way).
+    member = (
+        select(Membership.id)
+        .where(Membership.user_id == User.id, Membership.institution_id == school.id)
+        .exists()
+    )
     return session.scalars(
         select(User)
-        .where(
-            User.id.in_(select(Membership.user_id).where(Membership.institution_id == school.id)),
-            or_(func.lower(User.name).like(like), User.email.like(like), User.username.like(like)),
-        )
+        .where(member, *contains_all(User.search_text, User.id, terms, dialect))
         .order_by(User.name)
         .limit(SEARCH_LIMIT)
     ).all()

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from mooc.accounts.core.search_text import person_search_text
 from mooc.accounts.models import Institution, Membership, Role, User
 from mooc.accounts.passwords import hash_password
 from mooc.db import Base, utcnow
@@ -33,6 +34,7 @@ from mooc.schools.core.planning import (
     ExistingMember,
     ExistingPerson,
     ExistingYear,
+    PersonChange,
     Plan,
     Snapshot,
     class_key,
@@ -442,6 +444,7 @@ def _create_people(
                 "email": p.record.email,
                 "username": p.username,
                 "name": p.record.name,
+                "search_text": person_search_text(p.record.name, p.username, p.record.email),
                 "password_hash": hash_password(p.record.password)
                 if p.record.password
                 else unusable_password(),
@@ -496,6 +499,8 @@ def _update_people(session: Session, plan: Plan, tick: Progress) -> None:
             row["email"] = record.email
         if "username" in change.fields:
             row["username"] = record.username
+        if {"name", "email", "username"} & set(change.fields):
+            row["search_text"] = _search_text_after(change)
         if "birth_date" in change.fields:
             row["birth_date"] = record.birth_date
         if "enabled" in change.fields:
@@ -515,6 +520,16 @@ def _update_people(session: Session, plan: Plan, tick: Progress) -> None:
         for chunk in _chunks(same):
             session.execute(update(User), list(chunk))
             tick(len(chunk))
+
+
+def _search_text_after(change: PersonChange) -> str:
+    """The person's search line once `change` is made (a bulk UPDATE bypasses the model)."""
+    existing, record = change.existing, change.record
+    return person_search_text(
+        record.name if "name" in change.fields else existing.name,
+        record.username if "username" in change.fields else existing.username,
+        record.email if "email" in change.fields else existing.email,
+    )
 
 
 def _grant_memberships(

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, pool
 
 from mooc.migrate import alembic_config, upgrade
 from mooc.models import Base
+from mooc.search_index import include_name
 
 
 def differences(url: str) -> list[Any]:
@@ -26,6 +27,7 @@ def differences(url: str) -> list[Any]:
                     "compare_type": True,
                     "compare_server_default": False,
                     "render_as_batch": connection.dialect.name == "sqlite",
+                    "include_name": include_name,
                 },
             )
             return list(compare_metadata(context, Base.metadata))
