@@ -3,7 +3,7 @@ GIN indexes on the folded columns of courses and people on PostgreSQL (none, wit
 the extension cannot be created); FTS5 trigram tables kept in step by triggers on SQLite
 
 Revision ID: a130f7cbca81
-Revises: 84ca3a9bacea
+Revises: c3a1e5f0b7d2
 Create Date: 2026-12-05 16:45:00.000000
 """
 
