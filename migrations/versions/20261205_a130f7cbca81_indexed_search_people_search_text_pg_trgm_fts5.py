@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a130f7cbca81"
-down_revision: str | Sequence[str] | None = "84ca3a9bacea"
+down_revision: str | Sequence[str] | None = "c3a1e5f0b7d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
