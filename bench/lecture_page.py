@@ -8,7 +8,10 @@ MOOC_TEST_DATABASE_URL) PostgreSQL.
 the other in the same run, so two versions are compared side by side:
 
     .venv/bin/python bench/lecture_page.py [--seconds 10] [--connections 8] \\
-        [--pg URL] [--tree /work/main --tree .]
+        [--pg URL] [--tree /work/main --tree .] [--kolibri PATH]
+
+With Kolibri installed (`--kolibri`, KOLIBRI_BIN or PATH: see bench/kolibri_server.py) its learn page is
+measured first, in the same run, and every page's rate is also given as a share of it.
 
 Loopback only, bounded in time. Prints one line per tree, backend and page, then the ratio of
 each lecture page to `/healthz`.
@@ -30,6 +33,8 @@ import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
+
+import kolibri_server as kolibri
 
 HERE = Path(__file__).resolve()
 PASSWORD = "bench-password-123"
@@ -239,9 +244,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--pg", default=os.environ.get("MOOC_TEST_DATABASE_URL", ""))
     parser.add_argument("--tree", action="append", type=Path)
+    parser.add_argument("--kolibri", help="the kolibri command (default: KOLIBRI_BIN, PATH)")
     args = parser.parse_args()
     trees = [t.resolve() for t in (args.tree or [HERE.parent.parent])]
     print(f"wrk -t2 -c{args.connections} -d{args.seconds:.0f}s, gunicorn.conf.py with 2 workers")
+    kolibri_rate = 0.0
+    found = kolibri.find(args.kolibri)
+    if found:
+        with kolibri.running(found) as port:
+            wrk(port, kolibri.LEARN_PAGE, 1, args.connections)  # warm it
+            kolibri_rate = wrk(port, kolibri.LEARN_PAGE, args.seconds, args.connections)
+        print(f"{'kolibri':10} {found!s:28} {'learn page':18} {kolibri_rate:8.1f} req/s")
+    else:
+        print("(Kolibri is not installed: no side-by-side figure; see bench/kolibri_server.py)")
     for kind, base, _admin in databases(args.pg):
         for tree in trees:
             url = database_url(kind, base)
@@ -252,6 +267,8 @@ def main() -> None:
             health = figures["/healthz"]
             for page, rate in figures.items():
                 share = f"{rate / health:6.0%} of /healthz" if page != "/healthz" else ""
+                if kolibri_rate and page != "/healthz":
+                    share += f"  {rate / kolibri_rate:5.2f}x Kolibri's learn page"
                 print(f"{kind:10} {tree!s:28} {page:18} {rate:8.1f} req/s  {share}")
             sys.stdout.flush()
 
