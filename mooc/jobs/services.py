@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -177,9 +178,11 @@ def retry_runs(
         for run_id in run_ids:
             run = session.get(JobRun, run_id)
             if run is None:
-                raise NotFound("There is no such background job.")
+                raise NotFound(_("There is no such background job."))
             if run.state != RunState.FAILED or run.attempts < run.max_attempts:
-                raise Conflict("This background job has not given up; it needs no retry.")
+                raise Conflict(
+                    _("This background job has not given up: it is tried again by itself.")
+                )
         statement = statement.where(JobRun.id.in_(run_ids))
     retried = []
     for run in session.scalars(statement):

@@ -5,7 +5,6 @@ retried by hand; a run delivered twice, or claimed by a second worker, does its 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.db import utcnow
-from mooc.jobs import Job, JobQueue, queue_of
-from mooc.jobs import queries, services
+from mooc.jobs import Job, JobQueue, queries, queue_of, services
 from mooc.jobs.models import JobRun, RunState
 from mooc.notifications.models import Notification
 from tests.factories import make_user
@@ -52,14 +50,14 @@ TEST_JOBS = (
 
 
 @pytest.fixture
-def queue(app: Flask, session: Session, tmp_path: Path) -> Iterator[JobQueue]:
+def queue(app: Flask, session: Session, tmp_path: Path) -> JobQueue:
     """A queue of its own on the shared app: a SQLite queue file in the test's folder."""
     settings = app.config["MOOC_SETTINGS"].with_overrides(
         queue_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
     )
     CALLS.clear()
     FAILURES_LEFT.clear()
-    yield JobQueue(app, settings, TEST_JOBS)
+    return JobQueue(app, settings, TEST_JOBS)
 
 
 def _run(session: Session, run_id: str) -> JobRun:
