@@ -265,3 +265,14 @@ def test_the_app_registers_every_features_jobs_and_their_schedules(app: Flask) -
         "notifications.send",
         "learning.forward_xapi",
     }
+
+
+def test_an_immediate_queue_runs_the_job_where_it_is_enqueued(app: Flask, session: Session) -> None:
+    """`MOOC_QUEUE_URL=memory://`: no worker; the run is done when `enqueue` returns."""
+    settings = app.config["MOOC_SETTINGS"].with_overrides(queue_url="memory://")
+    immediate = JobQueue(app, settings, TEST_JOBS)
+    person = make_user(session, email="jobs.immediate@example.test")
+    session.commit()
+    run_id = immediate.enqueue(session, "test.note", user_id=person.id, text="now")
+    assert _run(session, run_id).state == RunState.DONE
+    assert _notes(session, person.id) == ["now"]
