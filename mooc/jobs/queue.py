@@ -17,7 +17,7 @@ import logging
 import threading
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 from huey.exceptions import RetryTask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.db import utcnow
@@ -216,17 +217,24 @@ class JobQueue:
             return delay
         return None
 
-    def execute_periodic(self, name: str, now: dt.datetime | None = None) -> str:
-        """A scheduled run of `name`: one run per minute slot over every worker's scheduler."""
+    def execute_periodic(self, name: str, now: dt.datetime | None = None) -> str | None:
+        """A scheduled run of `name`: one run per minute slot over every worker's scheduler, and
+        none while an earlier run of the job still works (a long sweep is not doubled). Returns
+        the run's id, or None when skipped."""
         job = self._job(name)
         moment = now or utcnow()
         run_id = f"{name}@{moment:%Y-%m-%dT%H:%M}"
         with self.app.app_context():
-            services.create_run(
-                db.session, run_id, name, {}, max_attempts=job.max_attempts, now=moment
-            )
-            db.session.commit()
-            db.session.close()
+            try:
+                if services.is_running(db.session, name, moment):
+                    log.info("%s is still running: the %s run is skipped", name, run_id)
+                    return None
+                services.create_run(
+                    db.session, run_id, name, {}, max_attempts=job.max_attempts, now=moment
+                )
+                db.session.commit()
+            finally:
+                db.session.close()
         delay = self.execute(name, run_id)
         if delay is not None:  # the retry is the same run, not the next slot's
             self.push(name, run_id, delay)
@@ -259,11 +267,7 @@ class JobQueue:
     def recover(self, session: Session, grace: dt.timedelta = RECOVER_GRACE) -> services.Recovered:
         """Send again the runs a dead worker left or whose message was lost (commits)."""
         found = services.recover_runs(session, utcnow(), grace)
-        names = (
-            dict(session.query(JobRun.id, JobRun.name).filter(JobRun.id.in_(found.requeue)).all())
-            if found.requeue
-            else {}
-        )
+        names = _names(session, found.requeue)
         session.commit()
         for run_id in found.requeue:
             self.push(names[run_id], run_id)
@@ -272,11 +276,7 @@ class JobQueue:
     def retry(self, session: Session, run_ids: list[str] | None = None) -> list[str]:
         """Give given-up runs one more attempt and send them (commits)."""
         retried = services.retry_runs(session, utcnow(), run_ids)
-        names = (
-            dict(session.query(JobRun.id, JobRun.name).filter(JobRun.id.in_(retried)).all())
-            if retried
-            else {}
-        )
+        names = _names(session, retried)
         session.commit()
         for run_id in retried:
             self.push(names[run_id], run_id)
@@ -287,6 +287,14 @@ class JobQueue:
             return self.jobs[name]
         except KeyError:
             raise ValueError(f"no job is named {name!r}") from None
+
+
+def _names(session: Session, run_ids: Sequence[str]) -> dict[str, str]:
+    """The job name of each run, to send it to that job's task."""
+    if not run_ids:
+        return {}
+    rows = session.execute(select(JobRun.id, JobRun.name).where(JobRun.id.in_(run_ids)))
+    return {str(row[0]): str(row[1]) for row in rows}
 
 
 def _crontab(schedule: Schedule) -> Any:

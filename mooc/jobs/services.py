@@ -67,6 +67,16 @@ def create_run(
     return True
 
 
+def is_running(session: Session, name: str, now: dt.datetime) -> bool:
+    """Whether a run of job `name` is held by a live worker (its lease not run out)."""
+    held = session.scalar(
+        select(JobRun.id)
+        .where(JobRun.state == RunState.RUNNING, JobRun.name == name, JobRun.lease_until >= now)
+        .limit(1)
+    )
+    return held is not None
+
+
 def claim_run(session: Session, run_id: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
     """Take the run for this worker until `now + lease`: its attempt number, or None when it is
     done, given up, or held by a live worker."""

@@ -276,3 +276,20 @@ def test_an_immediate_queue_runs_the_job_where_it_is_enqueued(app: Flask, sessio
     run_id = immediate.enqueue(session, "test.note", user_id=person.id, text="now")
     assert _run(session, run_id).state == RunState.DONE
     assert _notes(session, person.id) == ["now"]
+
+
+def test_a_scheduled_run_is_skipped_while_the_last_one_still_works(
+    queue: JobQueue, session: Session
+) -> None:
+    person = make_user(session, email="jobs.overlap@example.test")
+    session.commit()
+    queue.register([Job("test.sweep", lambda s: note(s, person.id, "sweep"))])
+    moment = utcnow()
+    services.create_run(session, "test.sweep@long", "test.sweep", {}, max_attempts=1, now=moment)
+    assert services.claim_run(session, "test.sweep@long", moment, dt.timedelta(minutes=5)) == 1
+    session.commit()
+    assert queue.execute_periodic("test.sweep", moment + dt.timedelta(minutes=1)) is None
+    assert _notes(session, person.id) == []
+    # Its lease ran out (its worker died): the schedule goes on.
+    assert queue.execute_periodic("test.sweep", moment + dt.timedelta(minutes=6)) is not None
+    assert _notes(session, person.id) == ["sweep"]
