@@ -1,7 +1,8 @@
 """The features' jobs through the app's own queue (a real SqliteHuey file, drained as the
 worker would): a record whose issuing failed right after the request is issued by its job once
 the cause is fixed; the scheduled sweep issues what no request issued; the scheduled sender
-sends the notification emails; a video upload enqueues its renditions, which the job makes."""
+sends the notification emails; the LRS gets the statements every minute, its refusals shown;
+a video upload enqueues its renditions, which the job makes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
@@ -23,6 +24,8 @@ from mooc.catalog.services import assign_teacher
 from mooc.db import utcnow
 from mooc.jobs import queue_of
 from mooc.jobs.models import JobRun, RunState
+from mooc.learning import services as learning
+from mooc.learning.models import XapiStatement
 from mooc.learning.queries import ordered_lectures
 from mooc.notifications.kinds import RECORD_ISSUED
 from mooc.notifications.models import NotificationEmail
@@ -30,6 +33,7 @@ from mooc.notifications.services import notify
 from tests.factories import PASSWORD, complete, make_user, seed_course, study
 from tests.helpers import csrf_from, login
 from tests.integration.credentials.records import UNIVERSITY_COURSE, issue, records_of
+from tests.integration.learning.test_xapi_and_lrs import FakeLrs
 
 pytestmark = pytest.mark.usefixtures("signing")
 LESSON = Path(__file__).resolve().parents[2] / "data" / "media" / "lesson.mp4"
@@ -149,3 +153,36 @@ def test_a_video_upload_enqueues_its_renditions_which_the_worker_makes(
         "144p": RenditionStatus.READY,
         "audio": RenditionStatus.READY,
     }
+
+
+def test_the_scheduled_forwarding_sends_statements_and_shows_a_refusal(
+    app: Flask, session: Session
+) -> None:
+    student = make_user(session)
+    course = seed_course(session, "toan-lop-6")
+    learning.enrol(session, student, course)
+    lecture = ordered_lectures(session, course)[0]
+    assert lecture.published_version is not None
+    learning.mark_done(session, student, lecture, lecture.published_version, base_url="http://x")
+    session.commit()
+    lrs = FakeLrs()
+    original = app.config["MOOC_SETTINGS"]
+    app.config["MOOC_SETTINGS"] = original.with_overrides(lrs_url=lrs.url)
+    queue = queue_of(app)
+    try:
+        lrs.fail_next = 1
+        moment = utcnow()
+        queue.execute_periodic("learning.forward_xapi", moment)
+        [run] = _runs(session, "learning.forward_xapi")
+        assert run.state == RunState.FAILED and "LRS answered 503" in (run.last_error or "")
+        assert lrs.received == []
+        session.execute(update(XapiStatement).values(next_attempt_at=None))  # the back-off ends
+        session.commit()
+        queue.execute_periodic("learning.forward_xapi", moment + dt.timedelta(minutes=1))
+    finally:
+        app.config["MOOC_SETTINGS"] = original
+        lrs.close()
+    states = {run.id: run.state for run in _runs(session, "learning.forward_xapi")}
+    assert sorted(states.values()) == [RunState.DONE, RunState.FAILED]
+    mine = session.scalars(select(XapiStatement).where(XapiStatement.user_id == student.id)).all()
+    assert mine and {row["id"] for row in lrs.received} >= {row.statement["id"] for row in mine}
