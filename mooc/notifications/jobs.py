@@ -7,19 +7,17 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from mooc.jobs import Job, Schedule
-from mooc.mail import Postbox
 from mooc.notifications.sender import EXTENSION, SenderSetup, run_cycle
 from mooc.settings import Settings
+from mooc.web import edge
 
 SEND = "notifications.send"
 
 
 def send(session: Session) -> None:
     """One cycle of the sender (it commits its own short transactions; each email is leased)."""
-    setup: SenderSetup = current_app.extensions[EXTENSION]
-    postbox: Postbox = current_app.extensions["mooc_postbox"]
-    settings: Settings = current_app.config["MOOC_SETTINGS"]
-    run_cycle(session, postbox.mailer, settings.mail_from, setup.hourly)
+    setup: SenderSetup = current_app.extensions[EXTENSION]  # the hourly jobs the factory gave
+    run_cycle(session, edge.postbox().mailer, edge.settings().mail_from, setup.hourly)
 
 
 def _queued(settings: Settings) -> bool:
