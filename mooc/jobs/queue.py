@@ -38,6 +38,11 @@ from mooc.jobs.definitions import Job, Schedule
 from mooc.jobs.models import JobRun
 from mooc.settings import Settings
 
+try:
+    from redis import ConnectionPool
+except ImportError:  # without the [production] extra: the SQLite and memory queues only
+    ConnectionPool = None  # type: ignore[assignment,misc]
+
 log = logging.getLogger(__name__)
 
 EXTENSION = "mooc_jobs"
@@ -59,7 +64,12 @@ def open_huey(url: str) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
     if parts.scheme in ("redis", "rediss"):
-        return RedisHuey(QUEUE_NAME, url=url, results=False)
+        # Bounded waits: an app server enqueueing while Redis is unreachable answers its request
+        # (the run waits in the ledger for recover) instead of hanging on a TCP connect.
+        if ConnectionPool is None:
+            raise ValueError("a Redis queue needs the redis client: pip install -e '.[production]'")
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        return RedisHuey(QUEUE_NAME, connection_pool=pool, results=False)
     if parts.scheme == "memory":
         return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
     raise ValueError(f"not a queue URL: {url!r}")

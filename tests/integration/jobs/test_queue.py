@@ -293,3 +293,22 @@ def test_a_scheduled_run_is_skipped_while_the_last_one_still_works(
     # Its lease ran out (its worker died): the schedule goes on.
     assert queue.execute_periodic("test.sweep", moment + dt.timedelta(minutes=6)) is not None
     assert _notes(session, person.id) == ["sweep"]
+
+
+def test_an_unreachable_queue_fails_no_request_and_recover_sends_the_run_later(
+    app: Flask, queue: JobQueue, session: Session
+) -> None:
+    """Redis down (nothing listens on port 9): enqueue answers at once, the run waits in the
+    ledger; once a queue answers, recover sends it and a worker runs it."""
+    person = make_user(session, email="jobs.down@example.test")
+    session.commit()
+    settings = app.config["MOOC_SETTINGS"].with_overrides(queue_url="redis://127.0.0.1:9/0")
+    down = JobQueue(app, settings, TEST_JOBS)
+    run_id = down.enqueue(session, "test.note", user_id=person.id, text="later")
+    assert _run(session, run_id).state == RunState.QUEUED
+    assert queue.recover(session, dt.timedelta(minutes=5)).requeue == ()  # not overdue yet
+    found = queue.recover(session, dt.timedelta(seconds=0))
+    assert run_id in found.requeue
+    queue.drain()
+    assert _run(session, run_id).state == RunState.DONE
+    assert _notes(session, person.id) == ["later"]
