@@ -22,10 +22,12 @@ from mooc.accounts.views import admin as account_admin_views
 from mooc.accounts.views import recovery as account_recovery_views
 from mooc.api import views as api_views
 from mooc.authoring import cli as authoring_cli
+from mooc.authoring import jobs as authoring_jobs
 from mooc.authoring import views as authoring_views
 from mooc.catalog import views as catalog_views
 from mooc.credentials import cli as credentials_cli
 from mooc.credentials import hooks as credentials_hooks
+from mooc.credentials import jobs as credentials_jobs
 from mooc.credentials import views as credentials_views
 from mooc.credentials.services.issuing import IssuingContext
 from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
@@ -33,7 +35,10 @@ from mooc.credentials.views import admin as credentials_admin_views
 from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
 from mooc.extensions import babel, compress, csrf, db, limiter, login_manager
+from mooc.jobs import cli as jobs_cli
+from mooc.jobs import install as install_queue
 from mooc.learning import cli as learning_cli
+from mooc.learning import jobs as learning_jobs
 from mooc.learning.syllabus import OUTLINES, OutlineCache
 from mooc.learning.views import quiz as learning_quiz_views
 from mooc.learning.views import student as learning_student_views
@@ -41,6 +46,7 @@ from mooc.learning.views import teacher as learning_teacher_views
 from mooc.mail import Postbox, open_mailer
 from mooc.migrate import db_cli
 from mooc.notifications import cli as notifications_cli
+from mooc.notifications import jobs as notifications_jobs
 from mooc.notifications import sender as notifications_sender
 from mooc.notifications import views as notifications_views
 from mooc.schools import cli as schools_cli
@@ -49,6 +55,7 @@ from mooc.schools.services import notices as school_notices
 from mooc.settings import Settings, flask_config, load_settings, single_server_parts
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
+from mooc.transfer import jobs as transfer_jobs
 from mooc.transfer import views as transfer_views
 from mooc.web import edge, filters, health, transactions
 from mooc.web.assets import assets_cli, register_assets
@@ -94,6 +101,16 @@ COMMANDS = (
     schools_cli.roster,
     assets_cli,
     notifications_cli.notifications,
+    jobs_cli.jobs,
+)
+
+# The features' background jobs, an explicit list as blueprints are (mooc.jobs knows none).
+JOBS = (
+    *credentials_jobs.JOBS,
+    *learning_jobs.JOBS,
+    *transfer_jobs.JOBS,
+    *authoring_jobs.JOBS,
+    *notifications_jobs.JOBS,
 )
 
 
@@ -195,7 +212,8 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _install_edge_objects(app: Flask, settings: Settings) -> None:
-    """The objects views get from the app: issuing context, verifier, postbox, user loader."""
+    """The objects views get from the app: issuing context, verifier, postbox, job queue, user
+    loader."""
     # The credentials objects the edge hands to views (mooc.web.edge imports no feature).
     app.extensions[edge.ISSUING_CONTEXT] = IssuingContext.from_settings
 
@@ -218,6 +236,7 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
         return account_queries.load_session_user(db.session, user_id)
 
     login_manager.user_loader(_load_user)
+    install_queue(app, settings, JOBS)  # the queue itself is opened on first use
 
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:

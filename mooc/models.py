@@ -13,6 +13,7 @@ from mooc.credentials.models import (
     StatusList,
 )
 from mooc.db import Base
+from mooc.jobs.models import JobRun
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail, PeriodicJob
 from mooc.schools.models import (
@@ -52,6 +53,7 @@ __all__ = [
     "Institution",
     "IssuedCredential",
     "IssuerKey",
+    "JobRun",
     "Lecture",
     "LectureProgress",
     "LectureVersion",

@@ -23,7 +23,8 @@ from limits import parse_many
 from mooc.mail import check_mail_url
 
 ENVIRONMENTS = ("development", "production", "testing")
-NOTIFICATIONS_SENDERS = ("thread", "off")
+NOTIFICATIONS_SENDERS = ("queue", "thread", "off")
+QUEUE_SCHEMES = ("sqlite", "redis", "rediss", "memory")
 # Largest upload per media category, in MB (MOOC_MEDIA_LIMITS_MB overrides any of them).
 DEFAULT_MEDIA_LIMITS_MB: Mapping[str, int] = {
     "image": 10,
@@ -104,9 +105,10 @@ class Settings:
     mail_url: str = ""
     mail_from: str = "mooc <no-reply@localhost>"
     # Password-recovery requests (each one counts), per email asked about and per address.
-    # Who sends notification emails and runs the hourly reminders: "thread" (a background thread
-    # in each web process) or "off" (`flask notifications send --loop` from cron or systemd).
-    # Off unless loaded from the environment, so an app built in a test starts no thread.
+    # Who sends notification emails and runs the hourly reminders: "queue" (the background
+    # worker, every minute: the default), "thread" (a background thread in each web process) or
+    # "off" (`flask notifications send --loop` from cron or systemd).
+    # Off unless loaded from the environment, so an app built in a test schedules nothing.
     notifications_sender: str = "off"
     reset_limit_per_email: str = DEFAULT_RESET_LIMIT_PER_EMAIL
     reset_limit_per_address: str = DEFAULT_RESET_LIMIT_PER_ADDRESS
@@ -132,6 +134,11 @@ class Settings:
     verify_limit_per_address: str = "60 per minute"
     # The pepper of institution API tokens' HMAC hashes; empty means API tokens are turned off.
     api_token_pepper: str = ""
+    # The job queue (MOOC_QUEUE_URL): redis://… shared by every server, sqlite:///path, or
+    # memory:// (jobs run where they are enqueued); empty means instance/jobs.sqlite3. The
+    # worker's threads (MOOC_JOBS_WORKERS).
+    queue_url: str = ""
+    jobs_workers: int = 2
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -307,6 +314,19 @@ def _redis_url(raw: str) -> str | None:
     return raw
 
 
+def _queue_url(raw: str, redis_url: str | None) -> str:
+    """MOOC_QUEUE_URL, else the shared Redis, else "" (a SQLite file in the instance folder)."""
+    url = raw.strip() or redis_url or ""
+    if url and urlsplit(url).scheme not in QUEUE_SCHEMES:
+        raise SettingsError(
+            "MOOC_QUEUE_URL must be redis://host:6379/0, sqlite:////path/jobs.sqlite3 or "
+            f"memory://, got {url!r}"
+        )
+    if url.startswith("sqlite:") and not urlsplit(url).path.strip("/"):
+        raise SettingsError(f"MOOC_QUEUE_URL names no file: {url!r}")
+    return url
+
+
 def _ratelimit_storage_url(raw: str, redis_url: str | None) -> str:
     """Where rate limits count: MOOC_RATELIMIT_STORAGE_URL, else the shared Redis, else each
     process for itself (memory://)."""
@@ -459,8 +479,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_url=_mail_url(env_vars.get("MOOC_MAIL_URL", ""), instance_path),
         mail_from=_mail_from(env_vars.get("MOOC_MAIL_FROM", ""), base_url),
         notifications_sender=_choice(
-            env_vars, "MOOC_NOTIFICATIONS_SENDER", NOTIFICATIONS_SENDERS, default="thread"
+            env_vars, "MOOC_NOTIFICATIONS_SENDER", NOTIFICATIONS_SENDERS, default="queue"
         ),
+        queue_url=_queue_url(env_vars.get("MOOC_QUEUE_URL", ""), redis_url),
+        jobs_workers=_int(env_vars, "MOOC_JOBS_WORKERS", 2),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,
@@ -494,6 +516,8 @@ def single_server_parts(settings: Settings) -> list[str]:
         parts.append("rate limits counted per process (MOOC_REDIS_URL)")
     if settings.mail_url.startswith("file:"):
         parts.append("mail written to a local folder (MOOC_MAIL_URL)")
+    if urlsplit(settings.queue_url).scheme not in ("redis", "rediss"):
+        parts.append("background jobs queued in a local SQLite file (MOOC_QUEUE_URL)")
     return parts
 
 

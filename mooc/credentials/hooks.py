@@ -1,7 +1,8 @@
 """Records right after completions: the learning feature knows nothing of credentials, so the
 session itself tells which completions a request committed, and they are issued before the
-response leaves. A crash in between loses nothing: `flask credentials issue-pending` finds
-completions without a record.
+response leaves (the learner sees it at once). When that fails, a job issues them (retried
+with a back-off); a crash in between loses nothing either: the scheduled `issue_pending` job
+(and `flask credentials issue-pending`) finds completions without a record.
 
 This is the platform's one observer of domain events, and it should stay the only one: features
 call each other's services downward, never through signals. Its rules: it only watches (records
@@ -22,8 +23,10 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from mooc.credentials.jobs import ISSUE_RECORDS
 from mooc.credentials.services.issuing import issue_completion_record
 from mooc.extensions import db
+from mooc.jobs import current_queue
 from mooc.learning.models import Completion
 from mooc.web import edge
 
@@ -70,10 +73,20 @@ def issue_committed_completions(response: Response) -> Response:
     except Exception:  # the record is issued later; the learner's page must not fail for it
         session.rollback()
         log.exception("issuing the records of completions %s failed", completion_ids)
+        _issue_later(session, completion_ids)
         return response
     if issued:
         flash(_("Your signed record is ready: see My records."), "success")
     return response
+
+
+def _issue_later(session: Session, completion_ids: list[int]) -> None:
+    """Hand the completions to the issuing job (its own retries); never fails the response."""
+    try:
+        current_queue().enqueue(session, ISSUE_RECORDS, completion_ids=list(completion_ids))
+    except Exception:  # the scheduled sweep still finds them
+        session.rollback()
+        log.exception("could not enqueue the records of completions %s", completion_ids)
 
 
 def install(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 Statements wait in the `xapi_statement` table (written in the learner's own transaction); this
 worker sends them in batches. A failed batch stays queued and is retried with growing delays, so
-nothing is lost and no learner ever waits for the LRS. Run it with `flask xapi forward`.
+nothing is lost and no learner ever waits for the LRS. The worker runs it every minute
+(`learning/jobs.py`); `flask xapi forward` by hand.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The sender: what runs outside requests, in a background thread of each web process
-(``MOOC_NOTIFICATIONS_SENDER=thread``, the default) or from ``flask notifications send``.
+"""The sender: what runs outside requests — every minute in the background worker
+(``MOOC_NOTIFICATIONS_SENDER=queue``, the default: `notifications/jobs.py`), in a background
+thread of each web process (``thread``) or from ``flask notifications send`` (``off``).
 
 Each cycle runs the hourly jobs that are due (the features' own, such as the schools' due-tomorrow
 reminders, handed in by the factory, and pruning old read notifications), then sends the due
@@ -139,8 +140,8 @@ def cycle(app: Flask, now: dt.datetime | None = None) -> SendReport:
 
 
 def install(app: Flask, mode: str, hourly: Sequence[tuple[str, Job]] = ()) -> None:
-    """Keep the jobs for `flask notifications send`; with `mode` "thread", start the background
-    sender on the first request each process serves."""
+    """Keep the jobs for the queue's `notifications.send` and `flask notifications send`; with
+    `mode` "thread", start the background sender on the first request each process serves."""
     thread = BackgroundSender(app) if mode == "thread" else None
     app.extensions[EXTENSION] = SenderSetup(hourly=tuple(hourly), thread=thread)
     if thread is not None:

@@ -116,6 +116,7 @@ def test_what_keeps_a_deployment_to_one_app_server_is_named(tmp_path: Path) -> N
         "media in a local folder (MOOC_STORAGE_URL)",
         "rate limits counted per process (MOOC_REDIS_URL)",
         "mail written to a local folder (MOOC_MAIL_URL)",
+        "background jobs queued in a local SQLite file (MOOC_QUEUE_URL)",
     ]
     several = load_settings(
         {

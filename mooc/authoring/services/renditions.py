@@ -1,5 +1,6 @@
 """The renditions of course videos: queued when a video is uploaded or imported, made by the
-transcode job (`flask media transcode [--loop]`), never while a request waits.
+transcode job (`authoring/jobs.py`, in the worker; `flask media transcode` by hand), never while
+a request waits.
 
 The job claims one queued rendition at a time in a short transaction (PostgreSQL: `FOR UPDATE
 SKIP LOCKED`, so processes running side by side take different rows; SQLite has one writer) and

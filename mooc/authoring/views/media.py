@@ -19,11 +19,13 @@ from mooc.accounts.models import Role
 from mooc.authoring import audit, queries
 from mooc.authoring.core.package_format import PackageError
 from mooc.authoring.forms import ActionForm, ConfirmImportForm, PackageForm, UploadForm
+from mooc.authoring.jobs import TRANSCODE
 from mooc.authoring.packages import exporting, hold, zipfiles
 from mooc.authoring.permissions import editable_course
 from mooc.authoring.services import media
 from mooc.errors import DomainError
 from mooc.extensions import db
+from mooc.jobs import current_queue
 from mooc.web import edge
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
@@ -64,6 +66,8 @@ def library(slug: str) -> ResponseReturnValue:
             form.file.errors.append(exc.message)
         else:
             db.session.commit()
+            if asset.content_type.startswith("video/"):  # its renditions, made by the worker
+                current_queue().enqueue(db.session, TRANSCODE)
             flash(_("Uploaded as media/%(name)s.", name=asset.name), "success")
             return redirect(url_for(".library", slug=slug), 303)
     elif form.errors:
@@ -158,6 +162,7 @@ def confirm_import() -> ResponseReturnValue:
         or "no changes",
     )
     db.session.commit()
+    current_queue().enqueue(db.session, TRANSCODE)  # the renditions of its videos, if any
     hold.release_package(edge.storage(), user.id, token)
     flash(
         _(

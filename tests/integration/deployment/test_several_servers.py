@@ -2,8 +2,8 @@
 processes, each with its own empty instance folder) share one PostgreSQL database, one Redis
 and one S3-compatible server (moto_server). A learner's browser alternates between the servers
 on every request, with one cookie jar, and notices nothing; a teacher's upload on one server is
-served by the other from S3 and the worker makes its renditions; failed log-ins are counted
-once for both servers.
+served by the other from S3 and the worker (`flask jobs worker`, on the job queue in the same
+Redis) makes its renditions; failed log-ins are counted once for both servers.
 
 The servers run as `development` with every production secret given (production would mark the
 cookies Secure, which a client on plain http must not send back).
@@ -276,8 +276,8 @@ def test_a_learners_journey_alternates_between_the_servers(deployment: Deploymen
 
 
 def _wait_for_rendition(browser: Browser, path: str) -> requests.Response:
-    """The rendition's redirect to S3, once the worker has made it (it looks every 10 s; a
-    busy 2-core machine transcodes slowly)."""
+    """The rendition's redirect to S3, once the worker has made it (the upload enqueued the
+    job on the shared Redis queue; a busy 2-core machine transcodes slowly)."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         answer = browser.get(path)

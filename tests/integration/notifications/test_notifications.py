@@ -440,10 +440,14 @@ def test_a_notification_links_only_to_this_site(app: Flask, session: Session) ->
 
 def test_the_sender_setting_is_checked_at_start_up(tmp_path: Path) -> None:
     environ = {"MOOC_INSTANCE_PATH": str(tmp_path)}
-    assert load_settings(environ).notifications_sender == "thread"
+    assert load_settings(environ).notifications_sender == "queue"
     off = load_settings({**environ, "MOOC_NOTIFICATIONS_SENDER": " OFF "})
     assert off.notifications_sender == "off"
-    with pytest.raises(SettingsError, match="MOOC_NOTIFICATIONS_SENDER must be one of thread, off"):
+    thread = load_settings({**environ, "MOOC_NOTIFICATIONS_SENDER": "thread"})
+    assert thread.notifications_sender == "thread"
+    with pytest.raises(
+        SettingsError, match="MOOC_NOTIFICATIONS_SENDER must be one of queue, thread, off"
+    ):
         load_settings({**environ, "MOOC_NOTIFICATIONS_SENDER": "cron"})
 
 
