@@ -64,11 +64,12 @@
           }
           markToc();
           box.setAttribute("data-saved", String(result.sequence));
+          var score = result.score === null ? "" : " " + words.score.replace("{score}", String(result.score));
           if (result.lecture_done) {
             box.setAttribute("data-lecture-done", "true");
-            say(words.done);
+            say(words.done + score);
           } else {
-            say(words.saved);
+            say(words.saved + score);
           }
         })
         .catch(function () { say(words.notSaved); });

@@ -450,26 +450,10 @@ def _load_scorm(
     )
 
 
-def load_course(folder: Path) -> CoursePackage:
-    """Read and check one course folder; raise `PackageError` at the first problem."""
-    course_file = folder / "course.md"
-    if not course_file.is_file():
-        raise PackageError(folder, "no course.md in this folder")
-    meta, body, raw = _front_matter(course_file)
-    f = _Fields(course_file, raw, meta, offset=1)
-    slug = f.slug("slug")
-    if slug != folder.name:
-        raise f.fail("slug", f"'slug' is {slug!r} but the folder is named {folder.name!r}")
-    level = f.choice("level", ("k12", "university"))
-    university = level == "university"
-    grade = None if university else f.number("grade", lo=1, hi=12)
-    if not university and grade is None:
-        raise f.fail("level", "a k12 course needs a 'grade' from 1 to 12")
-    outcomes = meta.get("outcomes", [])
-    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-        raise f.fail("outcomes", "'outcomes' must be a list of sentences")
-    sections = _sections(f)
-
+def _load_items(
+    f: _Fields, folder: Path, sections: tuple[SectionSpec, ...], grade: int | None
+) -> tuple[dict[str, LectureSpec], dict[str, QuizSpec], dict[str, ScormSpec]]:
+    """The lectures, quizzes and SCORM packages the syllabus lists, each read and checked."""
     lectures: dict[str, LectureSpec] = {}
     quizzes: dict[str, QuizSpec] = {}
     scorm: dict[str, ScormSpec] = {}
@@ -497,6 +481,30 @@ def load_course(folder: Path) -> CoursePackage:
                 if not path.is_file():
                     raise f.fail(where, f"quiz file quizzes/{ref.slug}.yaml does not exist")
                 quizzes[ref.slug] = _load_quiz(path, ref.slug, grade)
+    return lectures, quizzes, scorm
+
+
+def load_course(folder: Path) -> CoursePackage:
+    """Read and check one course folder; raise `PackageError` at the first problem."""
+    course_file = folder / "course.md"
+    if not course_file.is_file():
+        raise PackageError(folder, "no course.md in this folder")
+    meta, body, raw = _front_matter(course_file)
+    f = _Fields(course_file, raw, meta, offset=1)
+    slug = f.slug("slug")
+    if slug != folder.name:
+        raise f.fail("slug", f"'slug' is {slug!r} but the folder is named {folder.name!r}")
+    level = f.choice("level", ("k12", "university"))
+    university = level == "university"
+    grade = None if university else f.number("grade", lo=1, hi=12)
+    if not university and grade is None:
+        raise f.fail("level", "a k12 course needs a 'grade' from 1 to 12")
+    outcomes = meta.get("outcomes", [])
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
+        raise f.fail("outcomes", "'outcomes' must be a list of sentences")
+    sections = _sections(f)
+
+    lectures, quizzes, scorm = _load_items(f, folder, sections, grade)
     for sub, suffix, known in (
         ("lectures", ".md", lectures),
         ("quizzes", ".yaml", quizzes),

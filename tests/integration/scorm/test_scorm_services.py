@@ -219,7 +219,8 @@ def test_course_packages_import_and_export_scorm_items_byte_for_byte(
     text = (folder / "course.md").read_text(encoding="utf-8")
     text = text.replace(
         "      - lecture: roi-tu-do\n",
-        "      - lecture: roi-tu-do\n      - scorm: mo-phong\n        graded: true\n        weight: 2\n",
+        "      - lecture: roi-tu-do\n"
+        "      - scorm: mo-phong\n        graded: true\n        weight: 2\n",
     )
     (folder / "course.md").write_text(text, encoding="utf-8")
     import_tree(session, storage, load_tree(folder))
