@@ -3,11 +3,13 @@ files, each with strict headers. No database, no session, no cookies: the token 
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, render_template, send_file
+import brotli
+from flask import Flask, Response, abort, render_template, request, send_file
 
 from mooc.scorm.core.archive import PackageRefused, storage_key
 from mooc.scorm.tokens import ContentGrant, read_grant
@@ -63,6 +65,12 @@ def launch_policy(platform: str) -> str:
             "sandbox allow-scripts allow-forms allow-same-origin",
         ]
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _brotli(path: Path) -> bytes:
+    """A runtime file compressed once per process (they change only with `make vendor`)."""
+    return bytes(brotli.compress(path.read_bytes(), quality=11))
 
 
 def _strict(response: Response) -> Response:
@@ -136,7 +144,15 @@ def create_content_app(settings: Settings | None = None, storage: Storage | None
             abort(404)
         if not path.is_file():  # `make vendor` has not been run
             abort(404)
-        return send_file(path, mimetype="text/javascript", max_age=86400)
+        # The runtime is most of a launch's bytes: on a 2G line, brotli saves seconds.
+        if request.accept_encodings["br"]:
+            response = Response(_brotli(path), mimetype="text/javascript")
+            response.headers["Content-Encoding"] = "br"
+        else:
+            response = Response(path.read_bytes(), mimetype="text/javascript")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        response.vary.add("Accept-Encoding")
+        return response
 
     @app.get("/health")
     def health() -> Response:
