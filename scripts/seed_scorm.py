@@ -72,7 +72,9 @@ PAGE = """<!doctype html>
 </html>
 """
 
-STYLE = """body { font-family: system-ui, sans-serif; margin: 1rem; line-height: 1.5; color: #1b1b1b; }
+STYLE = """body {
+  font-family: system-ui, sans-serif; margin: 1rem; line-height: 1.5; color: #1b1b1b;
+}
 .cong-thuc { font-size: 1.4rem; font-weight: bold; }
 label { display: block; margin: .4rem 0; }
 button { font: inherit; padding: .4rem .9rem; }
