@@ -49,7 +49,7 @@
     initTimer = setTimeout(function () {
       box.setAttribute("data-state", "no-initialize");
       say(words.noInitialize);
-    }, 30000);
+    }, Number(box.getAttribute("data-init-timeout")) || 30000);
   }
 
   function commit(message) {

@@ -30,7 +30,7 @@ from mooc.migrate import upgrade
 from tests.e2e.pages import log_in
 from tests.e2e.serving import off_the_event_loop
 from tests.helpers import CONTENT, make_settings
-from tests.scorm_packages import build_package
+from tests.scorm_packages import build_package, build_zip, manifest
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long enough password"
@@ -220,5 +220,41 @@ def test_scorm_packages_play_resume_complete_and_stay_isolated(
         page.wait_for_timeout(500)
         assert page.url == url  # the top window stayed where it was
         expect(page.get_by_role("heading", level=1)).to_have_text("Gói thử")
+    finally:
+        context.close()
+
+
+def test_a_sco_that_never_initialises_is_told_not_left_silent(
+    browser: Browser, servers: tuple[str, str], tmp_path: Path
+) -> None:
+    platform, _content = servers
+    silent = tmp_path / "silent.zip"
+    files = {
+        "imsmanifest.xml": manifest("2004", "Gói im lặng", [("s", "S", "s/index.html")]),
+        "s/index.html": "<!doctype html><title>S</title><p id='here'>never calls Initialize</p>",
+    }
+    silent.write_bytes(build_zip(files))
+    teacher = browser.new_context(locale="en-US")
+    page = teacher.new_page()
+    log_in(page, platform, TEACHER, PASSWORD)
+    _upload(page, platform, silent, "Gói im lặng")
+    teacher.close()
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        _pupil(page, platform)
+        url = _lecture_url(page, platform, "Gói im lặng")
+
+        # The 30 s a real lesson gets before the notice, cut for the test.
+        page.add_init_script(
+            "const later = window.setTimeout; window.setTimeout = (f, ms, ...rest) =>"
+            " later(f, ms === 30000 ? 1500 : ms, ...rest);"
+        )
+        page.goto(url)
+        expect(_sco(page).locator("#here")).to_be_visible(timeout=15_000)
+        player = page.locator("#scorm-player")
+        expect(player).to_have_attribute("data-state", "no-initialize", timeout=10_000)
+        expect(player.locator(".scorm-status")).to_contain_text("has not started its tracking")
     finally:
         context.close()
