@@ -292,9 +292,11 @@ def track(
     data: Any,
     *,
     base_url: str,
+    opens_launch: bool = False,
 ) -> Tracked:
     """Save one commit of the runtime for the learner's SCO `sco`: once per `sequence` (a replay
-    or an older commit arriving late changes nothing). A completed or passed package marks its
+    or an older commit arriving late changes nothing); `opens_launch` marks the first commit of
+    a launch, which counts an attempt after the first. A completed or passed package marks its
     lecture done through the same completion code as any lecture.
 
     Raises `PermissionDenied` (not enrolled), `NotFound` (no such SCO), `Invalid` (bad data).
@@ -312,6 +314,8 @@ def track(
     state = _state(session, user.id, package.id, sco)
     saved = sequence > state.sequence
     if saved:
+        if opens_launch and state.sequence > 0:  # the first commit of a new launch
+            state.attempt += 1
         state.sequence = sequence
         _apply(state, reading, cmi)
         _record_interactions(session, user, package, state, reading, base_url)
@@ -337,13 +341,3 @@ def _finish_if_done(session: Session, user: User, package: ScormPackage, base_ur
         return False
     learning.finish_lecture(session, user, lecture, version, base_url=base_url)
     return True
-
-
-def new_attempt(session: Session, user: User, package: ScormPackage, sco: str) -> ScormState:
-    """Count a launch of the learner's SCO (the state is made at the first)."""
-    if sco not in {s["identifier"] for s in package.scos}:
-        raise NotFound(_("No such SCO in this package."))
-    state = _state(session, user.id, package.id, sco)
-    state.attempt = (state.attempt or 0) + (1 if state.sequence else 0)
-    session.flush()
-    return state

@@ -9,6 +9,7 @@
   var version = root.getAttribute("data-version");
   var launched = false;
   var sequence = 0;
+  var first = 0;  // the sequence number this launch started from
   var sco = null;
 
   function tell(message) {
@@ -21,7 +22,10 @@
     reportsRequestCompletion: false,
     processHttpRequest: function (url, params, immediate) {
       sequence += 1;
-      tell({ type: "scorm:commit", sco: sco, sequence: sequence, cmi: params, terminate: !!immediate });
+      tell({
+        type: "scorm:commit", sco: sco, sequence: sequence, cmi: params,
+        terminate: !!immediate, first: sequence === first + 1
+      });
       return { result: "true", errorCode: 0 };
     },
     updateSettings: function () {}
@@ -32,6 +36,7 @@
     launched = true;
     sco = String(message.sco);
     sequence = Number(message.sequence) || 0;
+    first = sequence;
     var settings = {
       lmsCommitUrl: "postmessage:",
       httpService: bridge,

@@ -55,7 +55,9 @@
   function commit(message) {
     if (!launch.track) return;  // a visitor's preview is not recorded
     queue = queue.then(function () {
-      return post(launch.track, { sco: message.sco, sequence: message.sequence, cmi: message.cmi })
+      return post(launch.track, {
+        sco: message.sco, sequence: message.sequence, cmi: message.cmi, first: message.first === true
+      })
         .then(function (result) {
           var sco = launch.scos.filter(function (s) { return s.id === message.sco; })[0];
           if (sco) {

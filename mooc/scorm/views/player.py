@@ -71,7 +71,7 @@ def launch(slug: str, lecture_slug: str) -> ResponseReturnValue:
     )
 
 
-def _commit_body() -> tuple[str, int, Any]:
+def _commit_body() -> tuple[str, int, Any, bool]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest(_("Send the runtime's data as a JSON object."))
@@ -80,7 +80,7 @@ def _commit_body() -> tuple[str, int, Any]:
         raise BadRequest(_("A commit names its SCO and its sequence number."))
     if not 0 < sequence < 2**31 or not isinstance(cmi, dict):
         raise BadRequest(_("A commit names its SCO and its sequence number."))
-    return sco, sequence, cmi
+    return sco, sequence, cmi, body.get("first") is True
 
 
 @bp.post("/courses/<slug>/lectures/<lecture_slug>/scorm/track")
@@ -90,9 +90,16 @@ def track(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if request.content_length is not None and request.content_length > 512 * 1024:
         raise BadRequest(_("The runtime's data is too large."))
     _course, package, _enrolled = _lecture_package(slug, lecture_slug, user)
-    sco, sequence, cmi = _commit_body()
+    sco, sequence, cmi, first = _commit_body()
     tracked = services.track(
-        db.session, user, package, sco, sequence, cmi, base_url=edge.base_url()
+        db.session,
+        user,
+        package,
+        sco,
+        sequence,
+        cmi,
+        base_url=edge.base_url(),
+        opens_launch=first,
     )
     db.session.commit()
     return jsonify(

@@ -164,6 +164,20 @@ def test_commits_are_saved_once_per_sequence_and_interactions_stated_once(
     )
     assert answered == 2
     assert not second.lecture_done
+    assert second.state.attempt == 1
+    # Reopened: the new launch's first commit counts a second attempt, once.
+    for _ in range(2):
+        reopened = services.track(
+            session,
+            learner,
+            package,
+            "part-1",
+            3,
+            _cmi_12("incomplete", location="3", interactions=2),
+            base_url=BASE_URL,
+            opens_launch=True,
+        )
+    assert reopened.state.attempt == 2
 
 
 def test_a_passed_package_marks_the_lecture_done_and_its_score_counts_when_graded(
