@@ -7,7 +7,13 @@ export MOOC_INSTANCE_PATH ?= $(CURDIR)/instance
 # Two pytest workers on the two-core machines we run on (browser tests run last in each worker).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run dev demo-data assets test lint check translations translations-update install clean
+# The SCORM content origin's address (content_app.py), served beside the platform by `make run`
+# and `make dev`; MOOC_CONTENT_ORIGIN (default http://localhost:5001) is how browsers reach it.
+CONTENT_BIND ?= 127.0.0.1:5001
+VENDOR := static/vendor
+VENDOR_STAMP := $(VENDOR)/node_modules/.installed
+
+.PHONY: run dev demo-data assets vendor test lint check translations translations-update install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +23,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations assets
+install: $(STAMP) translations assets vendor
+
+## Browser libraries the platform serves (the SCORM runtime scorm-again), from the npm registry
+## at the versions package-lock.json pins: `npm ci` in static/vendor (node_modules is gitignored).
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	cd $(VENDOR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(VENDOR_STAMP)
 
 ## Precompressed copies (.br, .gz) of the CSS, scripts and icons under static/ (gitignored).
 assets: $(STAMP)
@@ -34,14 +48,19 @@ translations: $(STAMP)
 
 ## Serve the platform on http://127.0.0.1:5000 with SQLite, local files, demo content and accounts,
 ## through gunicorn (gunicorn.conf.py: MOOC_BIND, MOOC_WORKERS, MOOC_THREADS), with the background
-## worker (scripts/worker.sh: the one place its command is written) beside it, stopped with it.
+## worker (scripts/worker.sh: the one place its command is written) and the SCORM content origin
+## (content_app.py on CONTENT_BIND, http://localhost:5001) beside it, stopped with it.
 run: demo-data
-	MOOC_DEMO=1 scripts/worker.sh $(BIN) & trap 'kill $$!' EXIT INT TERM; \
+	MOOC_DEMO=1 scripts/worker.sh $(BIN) & worker=$$!; \
+	MOOC_DEMO=1 $(BIN)/gunicorn --config gunicorn.conf.py --bind $(CONTENT_BIND) --workers 1 content_app:app & content=$$!; \
+	trap 'kill $$worker $$content' EXIT INT TERM; \
 	MOOC_DEMO=1 $(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 ## The same with Flask's reloading development server and debugger.
 dev: demo-data
-	MOOC_DEMO=1 scripts/worker.sh $(BIN) & trap 'kill $$!' EXIT INT TERM; \
+	MOOC_DEMO=1 scripts/worker.sh $(BIN) & worker=$$!; \
+	MOOC_DEMO=1 $(BIN)/flask --app content_app run --host $(word 1,$(subst :, ,$(CONTENT_BIND))) --port $(word 2,$(subst :, ,$(CONTENT_BIND))) & content=$$!; \
+	trap 'kill $$worker $$content' EXIT INT TERM; \
 	MOOC_DEMO=1 $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
 demo-data: install
@@ -61,5 +80,5 @@ test: lint
 	bash scripts/test-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance $(VENDOR)/node_modules
 	find static -type f \( -name '*.br' -o -name '*.gz' \) -delete

@@ -25,8 +25,9 @@ from mooc.settings import Settings  # noqa: E402
 PASSWORD = "bench-password-123"
 
 
-def build(instance: Path, database_url: str, students: int = 1) -> Flask:
-    """Migrate, import content/, create `students` learners enrolled in every course."""
+def build(instance: Path, database_url: str, students: int = 1, **settings_: object) -> Flask:
+    """Migrate, import content/, create `students` learners enrolled in every course (`settings_`:
+    other settings, e.g. the addresses a benchmark serves on)."""
     upgrade(database_url)
     settings = Settings(
         env="testing",
@@ -35,7 +36,7 @@ def build(instance: Path, database_url: str, students: int = 1) -> Flask:
         database_url=database_url,
         storage_url=f"file://{instance / 'media'}",
         extra={"ratelimit": False},
-    )
+    ).with_overrides(**settings_)
     app = create_app(settings=settings)
     with app.app_context():
         import_tree(db.session, app.extensions["mooc_storage"], load_tree(ROOT / "content"))

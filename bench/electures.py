@@ -1,10 +1,15 @@
 """E-lectures on slow connections: the renditions of a generated 60 s clip (a moving test pattern
-with a tone), their sizes, and transcode time per minute of video, on this machine.
+with a tone), their sizes, and transcode time per minute of video, on this machine; and the SCORM
+launch on a 2G line: the bytes a pupil's browser fetches from opening the seed SCORM lecture until
+its SCO calls `LMSInitialize`, and how long that takes.
 
     .venv/bin/python bench/electures.py [--seconds 60] [--size 1280x720] [--kbits 1500]
     .venv/bin/python bench/electures.py --clip tests/data/media/lesson.mp4 --seconds 2 --size 320x240
+    .venv/bin/python bench/electures.py --scorm
 
-With `--clip PATH` it only writes the clip (how the tests' `lesson.mp4` was made).
+With `--clip PATH` it only writes the clip (how the tests' `lesson.mp4` was made); with `--scorm`
+it only measures the SCORM launch (headless Chromium, the platform on 127.0.0.1 and the content
+origin on localhost, the 2G profile below applied by the DevTools protocol to every frame).
 """
 
 from __future__ import annotations
@@ -13,14 +18,24 @@ import argparse
 import math
 import struct
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import av
+from _setup import PASSWORD, build
+from flask import Flask
 from PIL import Image, ImageDraw
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
 
 from mooc.authoring.transcoding import probe, transcode
 from mooc.catalog.core.renditions import MB, needed
+from mooc.contentorigin.app import create_content_app
+
+# Chrome DevTools' "Regular 2G": 250 kbit/s down, 50 kbit/s up, 300 ms round trips.
+PROFILE_2G = {"latency": 300, "down_kbit": 250, "up_kbit": 50}
+SCORM_LECTURE = "/courses/vat-ly-lop-10/lectures/on-tap-chuyen-dong-thang-deu"
 
 FPS = 25
 TONE_RATE = 24_000
@@ -82,13 +97,112 @@ def make_clip(
         out.mux(audio.encode(None))
 
 
+def _scorm_servers(folder: Path):  # type: ignore[no-untyped-def]
+    """The platform (seed content, one enrolled pupil) and the content origin, served."""
+    placeholder = Flask("placeholder")
+    servers = [make_server("127.0.0.1", 0, placeholder, threaded=True) for _ in range(2)]
+    platform = f"http://127.0.0.1:{servers[0].server_port}"
+    content = f"http://localhost:{servers[1].server_port}"
+    app = build(
+        folder,
+        f"sqlite:///{folder / 'bench.sqlite3'}",
+        students=1,
+        base_url=platform,
+        content_origin=content,
+    )
+    settings = app.config["MOOC_SETTINGS"]
+    servers[0].app = app
+    servers[1].app = create_content_app(settings, app.extensions["mooc_storage"])
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return platform, servers
+
+
+def scorm_launch(runs: int = 3) -> None:
+    """Print the launch's bytes (compressed, as sent) by origin and the time to Initialize."""
+    with tempfile.TemporaryDirectory() as folder:
+        platform, servers = _scorm_servers(Path(folder))
+        args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-features=IsolateOrigins,site-per-process",
+            "--disable-site-isolation-trials",
+        ]  # one target: all throttled
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            print(
+                f"SCORM launch of {SCORM_LECTURE} on 2G "
+                f"({PROFILE_2G['down_kbit']} kbit/s down, {PROFILE_2G['latency']} ms RTT)"
+            )
+            print(
+                f"{'run':<5}{'platform KB':>12}{'content KB':>12}{'requests':>10}{'to Initialize s':>17}"
+            )
+            for run in range(1, runs + 1):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{platform}/login")
+                page.fill("input[name=login]", "bench0@example.test")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("main button[type=submit]")
+                page.wait_for_load_state()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                cdp.send(
+                    "Network.emulateNetworkConditions",
+                    {
+                        "offline": False,
+                        "latency": PROFILE_2G["latency"],
+                        "downloadThroughput": PROFILE_2G["down_kbit"] * 1000 / 8,
+                        "uploadThroughput": PROFILE_2G["up_kbit"] * 1000 / 8,
+                    },
+                )
+                sizes: dict[str, int] = {}
+                cdp.on(
+                    "Network.loadingFinished",
+                    lambda event, sizes=sizes: sizes.__setitem__(
+                        event["requestId"], event["encodedDataLength"]
+                    ),
+                )
+                hosts: dict[str, str] = {}
+                cdp.on(
+                    "Network.requestWillBeSent",
+                    lambda event, hosts=hosts: hosts.__setitem__(
+                        event["requestId"], event["request"]["url"]
+                    ),
+                )
+                started = time.perf_counter()
+                page.goto(f"{platform}{SCORM_LECTURE}")
+                page.wait_for_selector("#scorm-player[data-state=running]", timeout=120_000)
+                took = time.perf_counter() - started
+                page.wait_for_timeout(200)
+                by_origin = {"platform": 0, "content": 0}
+                for request_id, length in sizes.items():
+                    url = hosts.get(request_id, "")
+                    by_origin["content" if "localhost" in url else "platform"] += length
+                print(
+                    f"{run:<5}{by_origin['platform'] / 1024:>12.1f}{by_origin['content'] / 1024:>12.1f}"
+                    f"{len(sizes):>10}{took:>17.2f}"
+                )
+                context.close()
+            browser.close()
+        for server in servers:
+            server.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--kbits", type=int, default=1500, help="the source's video bit rate")
     parser.add_argument("--clip", type=Path, help="only write the clip to this path")
+    parser.add_argument("--scorm", action="store_true", help="only measure the SCORM launch")
     args = parser.parse_args()
+    if args.scorm:
+        scorm_launch()
+        return
     width, height = (int(side) for side in args.size.split("x"))
     if args.clip:
         make_clip(args.clip, args.seconds, width, height)

@@ -52,6 +52,7 @@ from mooc.notifications import views as notifications_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
+from mooc.scorm.views import player as scorm_views
 from mooc.settings import Settings, flask_config, load_settings, single_server_parts
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
@@ -75,6 +76,7 @@ BLUEPRINTS = (
     learning_student_views.bp,
     learning_quiz_views.bp,
     learning_teacher_views.bp,
+    scorm_views.bp,
     authoring_views.bp,
     account_views.bp,
     account_admin_views.bp,
@@ -161,7 +163,9 @@ def create_app(
     _install_edge_objects(app, settings)
     _register_blueprints(app, settings)
     register_error_handlers(app)
-    install_security_headers(app, hsts=settings.is_production)
+    install_security_headers(
+        app, hsts=settings.is_production, frame_origins=(settings.content_origin,)
+    )
     _init_templates(app, settings)
     if settings.trusted_proxies:
         hops = settings.trusted_proxies

@@ -4,7 +4,15 @@ from mooc.accounts.models import Institution, Membership, User
 from mooc.api.models import ApiToken
 from mooc.assessment.models import Question, Quiz, QuizAttempt
 from mooc.authoring.models import AuditEntry
-from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset, Section
+from mooc.catalog.models import (
+    Course,
+    CourseTeacher,
+    Lecture,
+    LectureVersion,
+    MediaAsset,
+    ScormPackage,
+    Section,
+)
 from mooc.credentials.models import (
     IssuedCredential,
     IssuerKey,
@@ -14,7 +22,13 @@ from mooc.credentials.models import (
 )
 from mooc.db import Base
 from mooc.jobs.models import JobRun
-from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
+from mooc.learning.models import (
+    Completion,
+    Enrolment,
+    LectureProgress,
+    ScormState,
+    XapiStatement,
+)
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail, PeriodicJob
 from mooc.schools.models import (
     Assignment,
@@ -73,6 +87,8 @@ __all__ = [
     "RuleVersion",
     "SchoolClass",
     "SchoolYear",
+    "ScormPackage",
+    "ScormState",
     "Section",
     "ShareLink",
     "StatusList",

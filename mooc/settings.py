@@ -123,6 +123,10 @@ class Settings:
     media_limits_mb: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_MEDIA_LIMITS_MB)
     )
+    # SCORM packages: the separate origin their untrusted files are served from (content_app.py;
+    # never the platform's own origin), and the most a package may unpack to, in MB.
+    content_origin: str = "http://localhost:5001"
+    scorm_max_mb: int = 200
     # Signed records: the key-encryption key of the issuers' private keys (urlsafe base64 of
     # 32 bytes), did:web hosts whose documents and status lists may be fetched, how old a
     # fetched status list may be, the platform's own issuer (transcripts), the verify size cap.
@@ -432,6 +436,21 @@ def _default_timezone(env_vars: Mapping[str, str]) -> str:
     return default_timezone
 
 
+def _content_origin(raw: str, base_url: str) -> str:
+    """Where SCORM package files are served: a scheme, a host and a port, no path; never the
+    platform's own origin, whose cookies and pages a package must not reach."""
+    value = (raw or "http://localhost:5001").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise SettingsError(
+            f"MOOC_CONTENT_ORIGIN must be an origin like https://content.example.org, got {value!r}"
+        )
+    platform = urlsplit(base_url)
+    if (parts.scheme, parts.netloc) == (platform.scheme, platform.netloc):
+        raise SettingsError("MOOC_CONTENT_ORIGIN must differ from the platform's MOOC_BASE_URL")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build `Settings` from the environment; raise `SettingsError` on bad or missing values."""
     env_vars = os.environ if environ is None else environ
@@ -492,6 +511,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         lrs_username=env_vars.get("MOOC_LRS_USERNAME") or None,
         lrs_password=env_vars.get("MOOC_LRS_PASSWORD") or None,
         media_limits_mb=_media_limits(env_vars.get("MOOC_MEDIA_LIMITS_MB")),
+        content_origin=_content_origin(env_vars.get("MOOC_CONTENT_ORIGIN", ""), base_url),
+        scorm_max_mb=_int(env_vars, "MOOC_SCORM_MAX_MB", 200),
         key_encryption_key=key_encryption_key,
         did_web_allowlist=_hosts(env_vars.get("MOOC_DID_WEB_ALLOWLIST")),
         status_list_max_age=_int(env_vars, "MOOC_STATUS_LIST_MAX_AGE", 300),

@@ -222,6 +222,25 @@ class UploadForm(Form):
     submit = SubmitField(_l("Upload"))
 
 
+class ScormUploadForm(Form):
+    package = FileField(_l("SCORM package (.zip, SCORM 1.2 or 2004)"), validators=[FileRequired()])
+    title = StringField(
+        _l("Title (empty: the package's own)"), validators=[Optional(), Length(max=200)]
+    )
+    submit = SubmitField(_l("Upload as a lecture"))
+
+
+class ScormSettingsForm(Form):
+    package = FileField(_l("Replace the package (.zip)"))
+    counts_in_grade = BooleanField(_l("The package's score counts in the final grade"))
+    weight = IntegerField(
+        _l("Weight in the final grade"),
+        default=1,
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    submit = SubmitField(_l("Save"))
+
+
 class PackageForm(Form):
     file = FileField(_l("Course package (.zip)"), validators=[FileRequired()])
     submit = SubmitField(_l("Preview the import"))

@@ -229,3 +229,36 @@ class CourseTeacher(Base):
     created_at: Mapped[created_at]
 
     user: Mapped[User] = relationship()
+
+
+class ScormPackage(Base):
+    """The SCORM package a lecture plays: its zip (kept byte for byte, `zip_key`), its files
+    unpacked under `storage_prefix`, and the SCOs its manifest lists (identifier, title, href).
+    The lecture's published version stays the text shown beside the player."""
+
+    __tablename__ = "scorm_package"
+    __table_args__ = (
+        UniqueConstraint("lecture_id"),
+        CheckConstraint("version IN ('1.2', '2004')", name="version_known"),
+        CheckConstraint("weight BETWEEN 0 AND 100", name="weight_range"),
+    )
+
+    id: Mapped[intpk]
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lecture.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))  # scorm/<slug>.zip in a course package
+    version: Mapped[str] = mapped_column(String(8))  # "1.2" | "2004"
+    edition: Mapped[str] = mapped_column(String(60), default="")  # the manifest's schemaversion
+    title: Mapped[str] = mapped_column(String(200))
+    scos: Mapped[list[dict[str, str]]] = mapped_column(JSONType)  # identifier, title, href
+    storage_prefix: Mapped[str] = mapped_column(String(120))
+    zip_key: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)  # unpacked bytes
+    zip_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the zip
+    counts_in_grade: Mapped[bool] = mapped_column(Boolean, default=False)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    lecture: Mapped[Lecture] = relationship()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.accounts.models import User
 from mooc.catalog.models import Course
-from mooc.db import Base, JSONType, created_at, intpk
+from mooc.db import Base, JSONType, created_at, intpk, updated_at
 
 
 class Enrolment(Base):
@@ -108,3 +108,32 @@ class XapiStatement(Base):
     forward_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScormState(Base):
+    """One learner's runtime data on one SCO of a package: the CMI data as last committed and
+    the fields read from it. `sequence` is the runtime's commit counter: a commit not above it
+    is a replay, saved once. `interactions_recorded` counts the interactions already stated in
+    xAPI, so none is stated twice."""
+
+    __tablename__ = "scorm_state"
+    __table_args__ = (UniqueConstraint("user_id", "package_id", "sco"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("scorm_package.id", ondelete="CASCADE"), index=True
+    )
+    sco: Mapped[str] = mapped_column(String(255))  # the item's identifier
+    attempt: Mapped[int] = mapped_column(Integer, default=1)  # launches so far
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cmi: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    completion_status: Mapped[str] = mapped_column(String(20), default="unknown")
+    success_status: Mapped[str] = mapped_column(String(20), default="unknown")
+    score: Mapped[float | None] = mapped_column(Float)  # 0–100
+    location: Mapped[str] = mapped_column(Text, default="")
+    suspend_data: Mapped[str] = mapped_column(Text, default="")
+    total_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    interactions_recorded: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]

@@ -9,15 +9,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture, Section
+from mooc.catalog.models import Course, Lecture, ScormPackage, Section
 from mooc.errors import NotFound
 from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
-from mooc.learning.models import Completion, Enrolment, LectureProgress
+from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
 
 
 def ordered_lectures(session: Session, course: Course) -> list[Lecture]:
@@ -195,7 +195,7 @@ def course_status(session: Session, user_id: int, course: Course) -> CompletionS
 def course_statuses(
     session: Session, user_id: int, courses: Sequence[Course]
 ) -> dict[int, CompletionStatus]:
-    """The learner's completion status in each of `courses`, by course id, in four statements
+    """The learner's completion status in each of `courses`, by course id, in five statements
     whatever the number of courses."""
     ids = [course.id for course in courses]
     if not ids:
@@ -228,15 +228,49 @@ def course_statuses(
     attempts: dict[int, list[tuple[int, float | None, str]]] = defaultdict(list)
     for attempt in _attempt_facts(session, user_id, ids):
         attempts[attempt.course_id].append((attempt.quiz_id, attempt.score, attempt.policy))
+    graded = scorm_standings(session, user_id, ids)
     return {
         course.id: evaluate(
             required_lectures=required[course.id],
             done_lectures=done[course.id],
-            quizzes=_standings(quizzes[course.id], attempts[course.id]),
+            quizzes=_standings(quizzes[course.id], attempts[course.id]) + graded[course.id],
             pass_mark=course.pass_mark,
         )
         for course in courses
     }
+
+
+def scorm_standings(
+    session: Session, user_id: int, course_ids: Sequence[int]
+) -> dict[int, list[QuizStanding]]:
+    """The SCORM packages whose score counts in the final grade, as graded items, by course
+    (one statement): the mean score of the learner's SCOs; counted once the package reported a
+    score, like an optional quiz once taken. Their ids are negative, apart from quizzes'."""
+    rows = session.execute(
+        select(
+            ScormPackage.course_id,
+            ScormPackage.id,
+            ScormPackage.weight,
+            func.avg(ScormState.score),
+        )
+        .join(Lecture, Lecture.id == ScormPackage.lecture_id)
+        .outerjoin(
+            ScormState,
+            (ScormState.package_id == ScormPackage.id) & (ScormState.user_id == user_id),
+        )
+        .where(
+            ScormPackage.course_id.in_(course_ids),
+            ScormPackage.counts_in_grade.is_(True),
+            Lecture.retired_at.is_(None),
+            Lecture.published_version_id.is_not(None),
+        )
+        .group_by(ScormPackage.course_id, ScormPackage.id, ScormPackage.weight)
+    )
+    found: dict[int, list[QuizStanding]] = defaultdict(list)
+    for course_id, package_id, weight, score in rows:
+        value = None if score is None else round(float(score), 2)
+        found[course_id].append(QuizStanding(-package_id, False, 0, weight, value))
+    return found
 
 
 def completion(session: Session, user_id: int, course_id: int) -> Completion | None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.assessment.models import Quiz
-from mooc.catalog.models import Course, Lecture, LectureVersion, Section
+from mooc.catalog.models import Course, Lecture, LectureVersion, ScormPackage, Section
 from mooc.errors import NotFound
 
 
@@ -33,6 +33,7 @@ class SyllabusItem:
     published: bool
     id: int = 0
     version_id: int | None = None  # a lecture's published version
+    scorm: bool = False  # a lecture that plays a SCORM package
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,20 @@ def _lecture_items(session: Session, course_id: int) -> list[tuple[int | None, i
             Lecture.required,
             Lecture.minutes,
             Lecture.published_version_id,
-        ).where(Lecture.course_id == course_id, Lecture.retired_at.is_(None))
+            ScormPackage.id,
+        )
+        .outerjoin(ScormPackage, ScormPackage.lecture_id == Lecture.id)
+        .where(Lecture.course_id == course_id, Lecture.retired_at.is_(None))
     )
     return [
         (
             section_id,
             position,
-            SyllabusItem("lecture", slug, title, required, minutes, v is not None, id_, v),
+            SyllabusItem(
+                "lecture", slug, title, required, minutes, v is not None, id_, v, p is not None
+            ),
         )
-        for section_id, position, id_, slug, title, required, minutes, v in rows
+        for section_id, position, id_, slug, title, required, minutes, v, p in rows
     ]
 
 

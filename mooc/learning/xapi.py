@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -142,6 +143,59 @@ def question_answered(
             "response": "" if response is None else str(response)[:500],
         },
         parent=quiz_iri,
+    )
+
+
+# SCORM's interaction types as xAPI names them (xAPI adds "other" for anything else).
+SCORM_INTERACTION_TYPES = frozenset(
+    {
+        "true-false",
+        "choice",
+        "fill-in",
+        "long-fill-in",
+        "matching",
+        "performance",
+        "sequencing",
+        "likert",
+        "numeric",
+        "other",
+    }
+)
+
+
+def scorm_interaction_answered(
+    user: User,
+    lecture: Lecture,
+    sco: str,
+    interaction: tuple[str, str, str, bool | None],
+    *,
+    base_url: str,
+    when: dt.datetime,
+) -> dict[str, Any]:
+    """An interaction a SCORM package reported (identifier, type, response, correct or not or
+    unknown) as an "answered" statement under its lecture."""
+    identifier, kind, response, success = interaction
+    course = lecture.course
+    lecture_iri = f"{course_iri(base_url, course)}/lectures/{lecture.slug}"
+    obj = _activity(
+        f"{lecture_iri}/scos/{quote(sco, safe='')}/interactions/{quote(identifier, safe='')}",
+        identifier[:200] or sco,
+        "interaction",
+        course.language,
+    )
+    kind = kind.lower().replace("_", "-")
+    obj["definition"]["interactionType"] = kind if kind in SCORM_INTERACTION_TYPES else "other"
+    result: dict[str, Any] = {"response": response[:500]}
+    if success is not None:
+        result["success"] = success
+    return _statement(
+        user=user,
+        verb="answered",
+        obj=obj,
+        base_url=base_url,
+        when=when,
+        result=result,
+        parent=lecture_iri,
     )
 
 

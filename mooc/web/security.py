@@ -23,9 +23,16 @@ CSP = "; ".join(
 )
 
 
-def add_security_headers(response: Response) -> Response:
+def content_security_policy(frame_origins: tuple[str, ...] = ()) -> str:
+    """The platform's policy; pages may frame only `frame_origins` (the SCORM content origin)."""
+    if not frame_origins:
+        return CSP
+    return f"{CSP}; frame-src {' '.join(frame_origins)}"
+
+
+def add_security_headers(response: Response, csp: str = CSP) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", csp)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
@@ -34,8 +41,15 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def install_security_headers(app: Flask, *, hsts: bool) -> None:
-    app.after_request(add_security_headers)
+def install_security_headers(
+    app: Flask, *, hsts: bool, frame_origins: tuple[str, ...] = ()
+) -> None:
+    csp = content_security_policy(frame_origins)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        return add_security_headers(response, csp)
+
     if hsts:
 
         @app.after_request

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,12 +24,14 @@ from mooc.assessment.core.questions import (
     young_pupil_problems,
 )
 from mooc.catalog.core.credits import MAX_CREDITS
+from mooc.scorm.core.archive import Limits, PackageRefused, check_package
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MEDIA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 LANGUAGES = ("vi", "en")
 INSTITUTION_KINDS = ("school", "university", "ministry")
 MAX_TEXT_BYTES = 2 * 1024 * 1024
+SCORM_MAX_BYTES = 2047 * 1024 * 1024  # what a package may unpack to; uploads have MOOC_SCORM_MAX_MB
 
 
 class PackageError(ValueError):
@@ -86,8 +89,23 @@ class QuizSpec:
 
 @dataclass(frozen=True)
 class ItemRef:
-    kind: str  # "lecture" | "quiz"
+    kind: str  # "lecture" | "quiz" | "scorm"
     slug: str
+    options: tuple[tuple[str, Any], ...] = ()  # a SCORM item's settings beside its slug
+
+
+@dataclass(frozen=True)
+class ScormSpec:
+    """A lecture that plays `scorm/<slug>.zip` (checked: manifest, paths, sizes)."""
+
+    slug: str
+    path: Path
+    sha256: str
+    title: str  # as course.md gives it, else the manifest's
+    required: bool
+    minutes: int | None
+    graded: bool  # its score counts in the final grade
+    weight: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,7 @@ class CoursePackage:
     lectures: Mapping[str, LectureSpec]
     quizzes: Mapping[str, QuizSpec]
     media: Mapping[str, MediaFile]
+    scorm: Mapping[str, ScormSpec] = field(default_factory=dict)
     cover: str | None = None  # a file in media/ shown as the course's cover image
     source_hash: str = field(default="")
 
@@ -379,6 +398,9 @@ def _sections(fields: _Fields) -> tuple[SectionSpec, ...]:
             raise s.fail("items", "a section needs a non-empty list of 'items'")
         refs = []
         for j, item in enumerate(items):
+            if isinstance(item, Mapping) and "scorm" in item:
+                refs.append(_scorm_ref(s, j, item))
+                continue
             if not isinstance(item, Mapping) or len(item) != 1:
                 raise s.fail(("items", j), "an item is 'lecture: SLUG' or 'quiz: SLUG'")
             kind, slug = next(iter(item.items()))
@@ -387,6 +409,79 @@ def _sections(fields: _Fields) -> tuple[SectionSpec, ...]:
             refs.append(ItemRef(kind, slug))
         sections.append(SectionSpec(s.string("title"), tuple(refs)))
     return tuple(sections)
+
+
+SCORM_OPTIONS = ("title", "required", "minutes", "graded", "weight")
+
+
+def _scorm_ref(section: _Fields, index: int, item: Mapping[str, Any]) -> ItemRef:
+    """`- scorm: SLUG`, optionally with `title`, `required`, `minutes`, `graded`, `weight`."""
+    slug = item.get("scorm")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise section.fail(("items", index), "a SCORM item is 'scorm: SLUG' (scorm/SLUG.zip)")
+    unknown = sorted(set(item) - {"scorm", *SCORM_OPTIONS})
+    if unknown:
+        raise section.fail(("items", index), f"a SCORM item has no setting {unknown[0]!r}")
+    return ItemRef("scorm", slug, tuple((k, item[k]) for k in SCORM_OPTIONS if k in item))
+
+
+def _load_scorm(
+    fields: _Fields, where: tuple[str | int, ...], path: Path, ref: ItemRef
+) -> ScormSpec:
+    if not path.is_file():
+        raise fields.fail(where, f"SCORM package scorm/{ref.slug}.zip does not exist")
+    options = _Fields(fields.path, fields.text, dict(ref.options), fields.offset, where)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            package = check_package(archive, Limits(max_bytes=SCORM_MAX_BYTES))
+    except zipfile.BadZipFile:
+        raise PackageError(path, "not a zip archive") from None
+    except PackageRefused as exc:
+        raise PackageError(path, str(exc)) from None
+    return ScormSpec(
+        slug=ref.slug,
+        path=path,
+        sha256=_hash_file(path),
+        title=options.string("title", required=False) or package.manifest.title[:200],
+        required=options.flag("required", True),
+        minutes=options.number("minutes", lo=1, hi=600),
+        graded=options.flag("graded", False),
+        weight=options.number("weight", default=1, lo=0, hi=100),
+    )
+
+
+def _load_items(
+    f: _Fields, folder: Path, sections: tuple[SectionSpec, ...], grade: int | None
+) -> tuple[dict[str, LectureSpec], dict[str, QuizSpec], dict[str, ScormSpec]]:
+    """The lectures, quizzes and SCORM packages the syllabus lists, each read and checked."""
+    lectures: dict[str, LectureSpec] = {}
+    quizzes: dict[str, QuizSpec] = {}
+    scorm: dict[str, ScormSpec] = {}
+    for section_index, section in enumerate(sections):
+        for item_index, ref in enumerate(section.items):
+            where = ("sections", section_index, "items", item_index)
+            stores: dict[str, dict[str, Any]] = {
+                "lecture": lectures,
+                "quiz": quizzes,
+                "scorm": scorm,
+            }
+            store = stores[ref.kind]
+            if ref.slug in store or (ref.kind != "quiz" and ref.slug in {**lectures, **scorm}):
+                raise f.fail(where, f"{ref.kind} {ref.slug!r} appears twice in the syllabus")
+            if ref.kind == "scorm":
+                path = folder / "scorm" / f"{ref.slug}.zip"
+                scorm[ref.slug] = _load_scorm(f, where, path, ref)
+            elif ref.kind == "lecture":
+                path = folder / "lectures" / f"{ref.slug}.md"
+                if not path.is_file():
+                    raise f.fail(where, f"lecture file lectures/{ref.slug}.md does not exist")
+                lectures[ref.slug] = _load_lecture(path, ref.slug)
+            else:
+                path = folder / "quizzes" / f"{ref.slug}.yaml"
+                if not path.is_file():
+                    raise f.fail(where, f"quiz file quizzes/{ref.slug}.yaml does not exist")
+                quizzes[ref.slug] = _load_quiz(path, ref.slug, grade)
+    return lectures, quizzes, scorm
 
 
 def load_course(folder: Path) -> CoursePackage:
@@ -409,25 +504,12 @@ def load_course(folder: Path) -> CoursePackage:
         raise f.fail("outcomes", "'outcomes' must be a list of sentences")
     sections = _sections(f)
 
-    lectures: dict[str, LectureSpec] = {}
-    quizzes: dict[str, QuizSpec] = {}
-    for section_index, section in enumerate(sections):
-        for item_index, ref in enumerate(section.items):
-            where = ("sections", section_index, "items", item_index)
-            store: dict[str, Any] = lectures if ref.kind == "lecture" else quizzes
-            if ref.slug in store:
-                raise f.fail(where, f"{ref.kind} {ref.slug!r} appears twice in the syllabus")
-            if ref.kind == "lecture":
-                path = folder / "lectures" / f"{ref.slug}.md"
-                if not path.is_file():
-                    raise f.fail(where, f"lecture file lectures/{ref.slug}.md does not exist")
-                lectures[ref.slug] = _load_lecture(path, ref.slug)
-            else:
-                path = folder / "quizzes" / f"{ref.slug}.yaml"
-                if not path.is_file():
-                    raise f.fail(where, f"quiz file quizzes/{ref.slug}.yaml does not exist")
-                quizzes[ref.slug] = _load_quiz(path, ref.slug, grade)
-    for sub, suffix, known in (("lectures", ".md", lectures), ("quizzes", ".yaml", quizzes)):
+    lectures, quizzes, scorm = _load_items(f, folder, sections, grade)
+    for sub, suffix, known in (
+        ("lectures", ".md", lectures),
+        ("quizzes", ".yaml", quizzes),
+        ("scorm", ".zip", scorm),
+    ):
         for path in sorted((folder / sub).glob(f"*{suffix}")) if (folder / sub).is_dir() else []:
             if path.stem not in known:
                 raise PackageError(path, "this file is not listed in the syllabus of course.md")
@@ -452,6 +534,7 @@ def load_course(folder: Path) -> CoursePackage:
         lectures=lectures,
         quizzes=quizzes,
         media=media,
+        scorm=scorm,
     )
     if package.cover is not None and package.cover not in media:
         raise f.fail("cover", f"cover media/{package.cover} does not exist")

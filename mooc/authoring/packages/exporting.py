@@ -32,8 +32,9 @@ from mooc.authoring.core.package_format import (
     load_institutions,
 )
 from mooc.authoring.queries import course_media
-from mooc.catalog.models import Course, Lecture, Level
+from mooc.catalog.models import Course, Lecture, Level, ScormPackage
 from mooc.errors import Invalid
+from mooc.scorm.queries import packages_of_course
 from mooc.storage import Storage
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same course always gives the same zip bytes
@@ -99,6 +100,7 @@ def _syllabus(
     """Sections with their items in order; empty sections are left out (the format has none)."""
     lectures = session.scalars(select(Lecture).where(Lecture.course_id == course.id)).all()
     quizzes = session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
+    packages = packages_of_course(session, course.id)
     sections: list[dict[str, Any]] = []
     kept_lectures: list[Lecture] = []
     kept_quizzes: list[Quiz] = []
@@ -109,9 +111,12 @@ def _syllabus(
         items += [(q.position, 1, q.slug, q) for q in quizzes if q.section_id == section.id]
         if not items:
             continue
-        refs: list[dict[str, str]] = []
+        refs: list[dict[str, Any]] = []
         for _position, _kind, slug, item in sorted(items, key=lambda i: i[:3]):
-            if isinstance(item, Lecture):
+            if isinstance(item, Lecture) and item.id in packages:
+                kept_lectures.append(item)
+                refs.append(_scorm_ref(item, packages[item.id]))
+            elif isinstance(item, Lecture):
                 kept_lectures.append(item)
                 refs.append({"lecture": slug})
             else:
@@ -126,6 +131,35 @@ def _syllabus(
             )
         )
     return sections, kept_lectures, kept_quizzes
+
+
+def _scorm_ref(lecture: Lecture, package: ScormPackage) -> dict[str, Any]:
+    """`scorm: SLUG` and the settings that differ from the defaults (see `_scorm_ref` of the
+    format)."""
+    ref: dict[str, Any] = {"scorm": lecture.slug}
+    if lecture.title != package.title:
+        ref["title"] = lecture.title
+    if not lecture.required:
+        ref["required"] = False
+    if lecture.minutes is not None:
+        ref["minutes"] = lecture.minutes
+    if package.counts_in_grade:
+        ref["graded"] = True
+    if package.weight != 1:
+        ref["weight"] = package.weight
+    return ref
+
+
+def _write_scorm(storage: Storage, package: ScormPackage, path: Path) -> None:
+    """The package's zip, byte for byte as it was uploaded or imported."""
+    try:
+        source = storage.open(package.zip_key)
+    except FileNotFoundError:
+        raise Invalid(
+            _("The SCORM package of %(slug)s is missing from storage.", slug=package.slug)
+        ) from None
+    with closing(source), path.open("wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
 
 
 def _course_md(course: Course, sections: Sequence[dict[str, Any]]) -> str:
@@ -206,9 +240,13 @@ def _write_course(
     sections, lectures, quizzes = _syllabus(session, course)
     folder.mkdir()
     (folder / "course.md").write_text(_course_md(course, sections), encoding="utf-8")
-    if lectures:
-        (folder / "lectures").mkdir()
+    packages = packages_of_course(session, course.id)
     for lecture in lectures:
+        if lecture.id in packages:
+            (folder / "scorm").mkdir(exist_ok=True)
+            _write_scorm(storage, packages[lecture.id], folder / "scorm" / f"{lecture.slug}.zip")
+            continue
+        (folder / "lectures").mkdir(exist_ok=True)
         path = folder / "lectures" / f"{lecture.slug}.md"
         path.write_text(_lecture_md(lecture), encoding="utf-8")
     if quizzes:

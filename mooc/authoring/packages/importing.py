@@ -22,11 +22,13 @@ from mooc.accounts.models import Institution, InstitutionKind
 from mooc.accounts.services import upsert_institution
 from mooc.assessment.models import AttemptPolicy, Question, QuestionKind, Quiz, RevealPolicy
 from mooc.authoring.core.package_format import (
+    SCORM_MAX_BYTES,
     ContentTree,
     CoursePackage,
     LectureSpec,
     MediaFile,
     QuizSpec,
+    ScormSpec,
 )
 from mooc.authoring.services.media import queue_video_renditions
 from mooc.authoring.services.ordering import PARK
@@ -38,6 +40,7 @@ from mooc.catalog.models import (
     Lecture,
     Level,
     MediaAsset,
+    ScormPackage,
     Section,
 )
 from mooc.catalog.services import (
@@ -50,6 +53,8 @@ from mooc.catalog.services import (
 from mooc.db import utcnow
 from mooc.errors import Invalid
 from mooc.markup import MediaResolver, render_markdown
+from mooc.scorm import services as scorm
+from mooc.scorm.core.archive import Limits
 from mooc.storage import Storage
 from mooc.storage.base import StoredObject, check_key
 from mooc.storage.memory import MemoryStorage
@@ -241,7 +246,7 @@ def _apply_course(
         pkg.description, media=resolver, labels=region_labels(course.language)
     ).html
     refresh_search_text(course)
-    _apply_syllabus(session, course, pkg, resolver, actor_id, items)
+    _apply_syllabus(session, storage, course, pkg, resolver, actor_id, items)
     bump_content_revision(session, course.id)  # sections renamed, items restored or moved
     return outcome
 
@@ -274,6 +279,7 @@ def _write_course(session: Session, pkg: CoursePackage, course: Course | None) -
 
 def _apply_syllabus(
     session: Session,
+    storage: Storage,
     course: Course,
     pkg: CoursePackage,
     resolver: MediaResolver,
@@ -299,7 +305,17 @@ def _apply_syllabus(
         session.add(section)
         session.flush()
         for position, ref in enumerate(spec.items, 1):
-            if ref.kind == "lecture":
+            if ref.kind == "scorm":
+                change = _import_scorm(
+                    session,
+                    storage,
+                    course,
+                    pkg.scorm[ref.slug],
+                    lectures.pop(ref.slug, None),
+                    (section.id, position),
+                    actor_id=actor_id,
+                )
+            elif ref.kind == "lecture":
                 change = _import_lecture(
                     session,
                     course,
@@ -353,6 +369,54 @@ def _import_lecture(
         if change is None
         else ItemChange(change, course.slug, "lecture", spec.slug, lecture.title)
     )
+
+
+def _import_scorm(
+    session: Session,
+    storage: Storage,
+    course: Course,
+    spec: ScormSpec,
+    lecture: Lecture | None,
+    place: tuple[int, int],
+    *,
+    actor_id: int | None,
+) -> ItemChange | None:
+    """Create, update or restore one SCORM lecture at `place`: its package stored (unless the
+    same bytes are), its text and settings from the package, published."""
+    before = None if lecture is None else (*_lecture_state(lecture), _package_sha(session, lecture))
+    if lecture is None:
+        lecture = Lecture(course_id=course.id, slug=spec.slug)
+    restored = restore(lecture, *place)
+    lecture.title, lecture.required, lecture.minutes = spec.title, spec.required, spec.minutes
+    session.add(lecture)
+    session.flush()
+    package = scorm.store_package(
+        session,
+        storage,
+        lecture,
+        spec.path.read_bytes(),
+        slug=spec.slug,
+        limits=Limits(max_bytes=SCORM_MAX_BYTES),
+        counts_in_grade=spec.graded,
+        weight=spec.weight,
+    )
+    source = scorm.lecture_source(package)
+    if lecture.draft_source != source:
+        lecture.draft_source = source
+        lecture.draft_revision = (lecture.draft_revision or 0) + 1
+    session.flush()
+    publish_lecture(session, lecture, resolver=None, actor_id=actor_id)
+    after = (*_lecture_state(lecture), package.sha256)
+    change = _change(before, after, restored)
+    return (
+        None
+        if change is None
+        else ItemChange(change, course.slug, "lecture", spec.slug, lecture.title)
+    )
+
+
+def _package_sha(session: Session, lecture: Lecture) -> str | None:
+    return session.scalar(select(ScormPackage.sha256).where(ScormPackage.lecture_id == lecture.id))
 
 
 def _import_quiz(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mooc.authoring.views import audit, courses, lectures, media, quizzes
+from mooc.authoring.views import audit, courses, lectures, media, quizzes, scorm
 
 bp = Blueprint("authoring", __name__)
-for _part in (courses, lectures, quizzes, audit, media):
+for _part in (courses, lectures, quizzes, audit, media, scorm):
     bp.register_blueprint(_part.bp)

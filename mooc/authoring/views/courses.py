@@ -20,6 +20,7 @@ from mooc.errors import BadRequest, DomainError, NotFound
 from mooc.extensions import db
 from mooc.learning.syllabus import syllabus
 from mooc.schools.queries.reports import taught_classes
+from mooc.scorm import queries as scorm_queries
 from mooc.web.auth import current_account, role_required
 from mooc.web.forms import require_submitted
 
@@ -115,6 +116,7 @@ def course(slug: str) -> ResponseReturnValue:
         sections=found.sections,
         items=_structure(found),
         retired=queries.retired_items(db.session, found.id),
+        scorm_lectures=set(scorm_queries.packages_of_course(db.session, found.id)),
         title_form=TitleForm(),
         quiz_form=QuizForm(),
         action=ActionForm(),

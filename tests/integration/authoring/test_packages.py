@@ -189,11 +189,12 @@ def test_an_exported_seed_course_reads_back_as_the_same_package(
         fields = dict(pkg.__dict__)
         fields.pop("source_hash")
         fields["media"] = {name: (m.size, m.sha256) for name, m in pkg.media.items()}
+        fields["scorm"] = {slug: {**s.__dict__, "path": None} for slug, s in pkg.scorm.items()}
         return fields
 
     assert comparable(exported) == comparable(original)
     assert (summary.lectures, summary.quizzes, summary.media) == (
-        len(original.lectures),
+        len(original.lectures) + len(original.scorm),
         len(original.quizzes),
         len(original.media),
     )

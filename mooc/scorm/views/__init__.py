@@ -1,0 +1,1 @@
+"""SCORM's pages: the lecture player's launch and tracking endpoints."""
