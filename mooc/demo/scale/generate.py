@@ -34,6 +34,7 @@ from mooc.learning.models import Completion, Enrolment, LectureProgress
 from mooc.schools.models import (
     Assignment,
     AssignmentKind,
+    AssignmentLecture,
     ClassMember,
     ClassRole,
     SchoolClass,
@@ -276,23 +277,58 @@ def _classes(
                 "created_at": w.now - dt.timedelta(days=100),
             }
         )
-        assignments.append(
-            {
-                "class_id": class_id,
-                "course_id": courses[0].id,
-                "kind": AssignmentKind.COURSE,
-                "note": "Hoàn thành khoá học trước kì thi học kì.",
-                "due_at": w.now + dt.timedelta(days=14),
-                "created_by_id": teacher_id,
-                "created_at": w.now - dt.timedelta(days=30),
-            }
-        )
+        assignments += _assignments(w, k, class_id, teacher_id, courses[0])
     w.write(SchoolClass, class_rows)
     w.write(User, teachers)
     w.write(Membership, memberships)
     w.write(ClassMember, members)
+    assignment_ids = reserve_ids(w.session, Assignment, len(assignments))
+    lectures = []
+    for row, assignment_id in zip(assignments, assignment_ids, strict=True):
+        row["id"] = assignment_id
+        lectures += [
+            {"assignment_id": assignment_id, "lecture_id": lecture_id}
+            for lecture_id in row.pop("lectures")
+        ]
     w.write(Assignment, assignments)
+    w.write(AssignmentLecture, lectures)
     return classes
+
+
+def _assignments(
+    w: _Writer, k: int, class_id: int, teacher_id: int, course: CoursePlan
+) -> list[dict[str, Any]]:
+    """What class `k`'s homeroom teacher set in the class's first course: the whole course, its
+    first lectures and its first quiz; every third class has a second set of lectures and a
+    second quiz too (so classes differ in how much work they have)."""
+    kinds = [AssignmentKind.COURSE, AssignmentKind.LECTURES, AssignmentKind.QUIZ]
+    if k % 3 == 2:
+        kinds += [AssignmentKind.LECTURES, AssignmentKind.QUIZ]
+    made = []
+    for n, kind in enumerate(kinds):
+        repeat = n >= 3
+        quizzes = course.quizzes[1:] if repeat and len(course.quizzes) > 1 else course.quizzes
+        if kind == AssignmentKind.QUIZ and not quizzes:
+            continue
+        lectures = course.lectures[2:4] if repeat else course.lectures[:2]
+        if kind == AssignmentKind.LECTURES and not lectures:
+            continue
+        made.append(
+            {
+                "class_id": class_id,
+                "course_id": course.id,
+                "kind": kind,
+                "quiz_id": quizzes[0].id if kind == AssignmentKind.QUIZ else None,
+                "note": "Hoàn thành trước kì thi học kì." if n == 0 else None,
+                "due_at": w.now + dt.timedelta(days=14 - 3 * n),
+                "created_by_id": teacher_id,
+                "created_at": w.now - dt.timedelta(days=30 - n),
+                "lectures": [lecture for lecture, _ in lectures]
+                if kind == AssignmentKind.LECTURES
+                else [],
+            }
+        )
+    return made
 
 
 @dataclass
