@@ -195,6 +195,7 @@ def _pages(app: Flask, room: int) -> list[Page]:
         Page("people", ADMIN_EMAIL, "/admin/people", 10),
         Page("people search", ADMIN_EMAIL, "/admin/people?q=nguyen", 10),
         Page("institutions", ADMIN_EMAIL, "/admin/institutions", 10),
+        Page("records (admin)", ADMIN_EMAIL, "/admin/records", 10),
         Page("request queue", STAFF_EMAIL, f"/university/{UNIVERSITY_SLUG}", 12),
     ]
 
