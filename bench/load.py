@@ -88,8 +88,10 @@ def report(stats: Path, seconds: int) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=float, default=20)
-    parser.add_argument("--time", type=int, default=60, help="seconds")
+    parser.add_argument(
+        "--ramp", type=int, default=40, help="seconds to start every user (each signs in once)"
+    )
+    parser.add_argument("--time", type=int, default=60, help="seconds measured after the ramp")
     parser.add_argument("--pupils", type=int, default=100_000)
     parser.add_argument("--url", help="a database made by `flask demo scale` (kept)")
     parser.add_argument("--instance", type=Path, help="its instance folder (with --url)")
@@ -141,9 +143,10 @@ def main() -> None:
                     "--users",
                     str(args.users),
                     "--spawn-rate",
-                    str(args.spawn_rate),
+                    str(args.users / max(1, args.ramp)),
                     "--run-time",
-                    f"{args.time}s",
+                    f"{args.ramp + args.time}s",
+                    "--reset-stats",  # what is measured starts once everyone is signed in
                     "--host",
                     host,
                     "--csv",

@@ -159,7 +159,7 @@ class Teacher(_SignedIn):
 
 
 class CourseTeacher(_SignedIn):
-    weight = 1
+    fixed_count = 1  # the one teacher of the big course
 
     def on_start(self) -> None:
         me = _users()["course_teacher"]
@@ -176,7 +176,7 @@ class CourseTeacher(_SignedIn):
 
 
 class Staff(_SignedIn):
-    weight = 1
+    fixed_count = 2  # two officers of the university working through its queue
 
     def on_start(self) -> None:
         me = _users()["staff"]
