@@ -132,7 +132,11 @@ def main() -> None:
         processes.append(_start(["scripts/worker.sh", str(BIN)], env, workdir / "worker.log"))
         host = f"http://127.0.0.1:{args.port}"
         _wait_healthy(host)
-        print(f"gunicorn on {host} (log {log}); {args.users} users for {args.time} s", flush=True)
+        print(
+            f"gunicorn on {host} (log {log}); {args.users} users started over {args.ramp} s "
+            f"(each signs in once), then measured for {args.time} s",
+            flush=True,
+        )
         with (workdir / "locust.log").open("wb") as out:
             subprocess.run(
                 [
