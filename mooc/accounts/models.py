@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -134,6 +135,11 @@ class User(Base):
 
     def institution_ids(self, role: Role) -> set[int]:
         return {m.institution_id for m in self.memberships if m.role == role}
+
+
+# The people list's order (`accounts.queries.people`): a page of it is read from this index, not
+# sorted out of every account (plain columns: an expression index cannot be compared by Alembic).
+Index("ix_user_account_login_order", User.email, User.username, User.id)
 
 
 class Membership(Base):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mooc.accounts.core.search_text import person_search_terms
@@ -50,6 +50,16 @@ def institutions(session: Session) -> Sequence[Institution]:
     return session.scalars(select(Institution).order_by(Institution.name)).all()
 
 
+def institutions_page(session: Session, *, page: int = 1, per_page: int = 50) -> Page[Institution]:
+    """A page of the institutions by name (a country has tens of thousands of schools)."""
+    return paginate(
+        session,
+        select(Institution).order_by(Institution.name, Institution.id),
+        page=page,
+        per_page=per_page,
+    )
+
+
 def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 25) -> Page[User]:
     """A page of the users whose name, email or username holds every word of `query` (ignoring
     case and diacritics), with their total count and their roles (read for the whole page at
@@ -59,9 +69,10 @@ def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 
     if terms:
         dialect = session.get_bind().dialect.name
         stmt = stmt.where(*contains_all(User.search_text, User.id, terms, dialect))
-    # People without email are listed by their username, among the others.
-    order = func.coalesce(User.email, User.username)
-    return paginate(session, stmt.order_by(order, User.id), page=page, per_page=per_page)
+    # By email, then those without one (pupils) by username: the order of an index, so a page
+    # is read from it, whatever the number of accounts.
+    order = (User.email.asc().nulls_last(), User.username, User.id)
+    return paginate(session, stmt.order_by(*order), page=page, per_page=per_page)
 
 
 def person(session: Session, user_id: int) -> User:

@@ -38,7 +38,7 @@ DEADLINE_GRACE = dt.timedelta(seconds=30)
 _RNG = random.SystemRandom()
 
 
-def _snapshot(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
+def snapshot_questions(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
     """The questions drawn for a new attempt (the pool, shuffled if asked), as they stand now."""
     by_id = {q.id: q for q in quiz.questions}
     drawn = draw_questions(list(by_id), quiz.pool_size, quiz.shuffle_questions, rng)
@@ -83,7 +83,7 @@ def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
         )
     )
     now = utcnow()
-    drawn = _snapshot(quiz, _RNG)
+    drawn = snapshot_questions(quiz, _RNG)
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_id=quiz.id,

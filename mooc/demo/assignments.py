@@ -28,7 +28,7 @@ TEACHER = "teacher@demo.test"
 PUPILS_WHO_ANSWERED = 12
 
 
-def _answer(question: dict[str, Any], right: bool, rng: random.Random) -> list[str]:
+def answer_form(question: dict[str, Any], right: bool, rng: random.Random) -> list[str]:
     """Form values for one question: the right answer, or a plausible wrong one."""
     data = question["data"]
     kind = question["kind"]
@@ -100,7 +100,9 @@ def load_demo_assignments(
         skill = 0.35 + 0.6 * n / max(1, PUPILS_WHO_ANSWERED - 1)  # weak to strong pupils
         for _attempt in range(1 + (n % 3 == 0)):  # some pupils try twice
             attempt = quizzes.start_attempt(session, pupil, quiz)
-            form = {f"q{q['id']}": _answer(q, rng.random() < skill, rng) for q in attempt.questions}
+            form = {
+                f"q{q['id']}": answer_form(q, rng.random() < skill, rng) for q in attempt.questions
+            }
             quizzes.submit_attempt(session, attempt, quizzes.parse_responses(attempt, form))
         answered += 1
     session.flush()

@@ -4,9 +4,13 @@ distribution of quiz scores.
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
 20,000: one row per learner carries what the page shows of them (lectures done, each quiz's
 counted score, the completion), the funnel and the score bins are aggregates over those rows, and
-the table is a page of them in the order asked for (`ORDER BY … LIMIT/OFFSET`). The progress and
-grade the page sorts by are the completion rule (`core/completion.py`) written in SQL; what a row
-shows is the rule itself (`evaluate_counts`) applied to that row's counts.
+the table is a page of them in the order asked for (`ORDER BY … LIMIT/OFFSET`): first the page's
+learners (by name or activity without counting anyone's progress; on PostgreSQL by name straight
+from an index), then their rows, counted for them alone. The funnel and the sorts by progress
+or grade still count every learner (a maintained summary per enrolment would make them
+constant). The progress and grade the page sorts by are the completion rule
+(`core/completion.py`) written in SQL; what a row shows is the rule itself (`evaluate_counts`)
+applied to that row's counts.
 """
 
 from __future__ import annotations
@@ -93,8 +97,16 @@ class _Learners:
             or 0
         )
         self.scores = _counted_scores(course_id, [q.id for q in self.quizzes])
-        lectures = _lecture_totals(course_id)
-        quizzes = self._quiz_totals()
+        self.percent, self.grade, self.started, self.rows = self._select(self.scores)
+
+    def _select(
+        self, scores: Any, only: Sequence[int] | None = None
+    ) -> tuple[ColumnElement[int], ColumnElement[float], ColumnElement[bool], Select[Any]]:
+        """Progress, grade, started and the row statement, over every learner of the course
+        or `only` these (whose counts are then read for them alone)."""
+        course_id, pass_mark = self.course_id, self.pass_mark
+        lectures = _lecture_totals(course_id, only)
+        quizzes = self._quiz_totals(scores)
         required_quizzes = sum(1 for q in self.quizzes if q.required)
         weighted_required = sum(1 for q in self.quizzes if q.required and q.weight > 0)
 
@@ -116,17 +128,17 @@ class _Learners:
             grade.is_not(None),
             grade >= pass_mark,
         )
-        self.percent: ColumnElement[int] = case(
+        percent: ColumnElement[int] = case(
             (Completion.id.is_not(None), 100),
             (complete, 100),
             (raw >= 99, 99),
             else_=raw,
         )
-        self.grade: ColumnElement[float] = func.coalesce(Completion.final_grade, cast(grade, Float))
-        self.started = or_(
+        final: ColumnElement[float] = func.coalesce(Completion.final_grade, cast(grade, Float))
+        started = or_(
             func.coalesce(lectures.c.viewed, 0) > 0, func.coalesce(quizzes.c.taken, 0) > 0
         )
-        self.rows: Select[Any] = (
+        rows: Select[Any] = (
             select(
                 User.id,
                 User.name,
@@ -137,7 +149,7 @@ class _Learners:
                 Completion.completed_at,
                 Completion.final_grade,
                 done.label("done"),
-                self.started.label("started"),
+                started.label("started"),
                 *[quizzes.c[f"q{q.id}"] for q in self.quizzes],
             )
             .join(User, User.id == Enrolment.user_id)
@@ -149,11 +161,18 @@ class _Learners:
             .outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
             .where(Enrolment.course_id == course_id)
         )
+        if only is not None:
+            rows = rows.where(Enrolment.user_id.in_(only))
+        return percent, final, started, rows
 
-    def _quiz_totals(self) -> Any:
+    def rows_of(self, user_ids: Sequence[int]) -> Select[Any]:
+        """The rows of these learners only, each one's counts read for them alone."""
+        scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
+        return self._select(scores, user_ids)[3]
+
+    def _quiz_totals(self, s: Any) -> Any:
         """Per learner: quizzes taken, required ones passed, the weights and weighted scores
         that make the grade, and each quiz's counted score (a column per quiz)."""
-        s = self.scores
         weighted = Quiz.weight > 0
         return (
             select(
@@ -178,6 +197,24 @@ class _Learners:
         )
 
     def ordered(self, sort: str, descending: bool) -> Select[Any]:
+        """Every learner's row in the order asked for."""
+        return self._order(self.rows, sort, descending)
+
+    def page_order(self, sort: str, descending: bool) -> Select[Any]:
+        """The learners' ids in the order asked for: by name or activity without counting
+        anyone's progress (a page of them is then read with `rows_of`)."""
+        if sort in ("progress", "grade"):
+            return self.ordered(sort, descending).with_only_columns(
+                User.id, maintain_column_froms=True
+            )
+        ids = (
+            select(User.id)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.course_id == self.course_id)
+        )
+        return self._order(ids, sort, descending)
+
+    def _order(self, statement: Select[Any], sort: str, descending: bool) -> Select[Any]:
         name = func.lower(User.name)
         keys: dict[str, ColumnElement[Any]] = {
             "name": name,
@@ -192,7 +229,7 @@ class _Learners:
         else:
             first = key.asc().nulls_first()
             ties = (name, User.id)
-        return self.rows.order_by(first, *ties)
+        return statement.order_by(first, *ties)
 
     def row(self, found: Row[Any]) -> LearnerRow:
         m = found._mapping
@@ -254,10 +291,11 @@ def _required_lecture() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _lecture_totals(course_id: int) -> Any:
-    """Per learner who opened a lecture of the course: lectures opened, required ones done."""
+def _lecture_totals(course_id: int, only: Sequence[int] | None = None) -> Any:
+    """Per learner who opened a lecture of the course (or of `only` these): lectures opened,
+    required ones done."""
     done = and_(LectureProgress.done_at.is_not(None), *_required_lecture())
-    return (
+    statement = (
         select(
             LectureProgress.user_id,
             func.count().label("viewed"),
@@ -266,13 +304,18 @@ def _lecture_totals(course_id: int) -> Any:
         .join(Lecture, Lecture.id == LectureProgress.lecture_id)
         .where(LectureProgress.course_id == course_id)
         .group_by(LectureProgress.user_id)
-        .subquery()
     )
+    if only is not None:
+        statement = statement.where(LectureProgress.user_id.in_(only))
+    return statement.subquery()
 
 
-def _counted_scores(course_id: int, quiz_ids: Sequence[int]) -> Any:
-    """(user_id, quiz_id, score): the score that counts for each learner and quiz, the best or
-    the last submitted attempt's by the policy of the last one (as `counted_score`)."""
+def _counted_scores(
+    course_id: int, quiz_ids: Sequence[int], only: Sequence[int] | None = None
+) -> Any:
+    """(user_id, quiz_id, score): the score that counts for each learner (or each of `only`)
+    and quiz, the best or the last submitted attempt's by the policy of the last one (as
+    `counted_score`)."""
     tries = (
         select(
             QuizAttempt.user_id,
@@ -286,6 +329,7 @@ def _counted_scores(course_id: int, quiz_ids: Sequence[int]) -> Any:
             QuizAttempt.submitted_at.is_not(None),
         )
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+        .where(*([] if only is None else [QuizAttempt.user_id.in_(only)]))
         .subquery()
     )
     last = aliased(QuizAttempt)
@@ -316,18 +360,25 @@ def learners_page(
     """The course's summary and one page of its learners in the order asked for."""
     learners = _Learners(session, course.id, course.pass_mark)
     summary = learners.summary(session)
-    rows = paginate_rows(
+    ids = paginate_rows(
         session,
-        learners.ordered(sort, descending),
+        learners.page_order(sort if sort in SORT_KEYS else "name", descending),
         page=page,
         per_page=per_page,
         total=summary.enrolled,
     )
+    wanted = [row[0] for row in ids.items]
+    # The page's rows, their counts read for these learners alone, in the page's order.
+    found = (
+        {row._mapping[User.id]: row for row in session.execute(learners.rows_of(wanted))}
+        if wanted
+        else {}
+    )
     return summary, Page(
-        items=[learners.row(row) for row in rows.items],
-        total=rows.total,
-        page=rows.page,
-        per_page=rows.per_page,
+        items=[learners.row(found[user_id]) for user_id in wanted],
+        total=ids.total,
+        page=ids.page,
+        per_page=ids.per_page,
     )
 
 

@@ -224,13 +224,16 @@ def test_the_learners_page_costs_the_same_for_3_or_60_learners(
             _, sorted_cost = _page(client, f"{url}?sort={sort}&dir=desc&page=2", session)
             assert len(sorted_cost) == len(counts[size]), sort
     _same_cost(counts, budget=16)
-    # The learners are read a page at a time: the database is asked for a page of them.
+    # The learners are read a page at a time: the database is asked for a page of them, then
+    # for those learners' rows alone.
+    page = [sql for sql in counts[LARGE].sql if sql.startswith("SELECT user_account.id \nFROM")]
+    assert len(page) == 1 and "LIMIT" in page[0], counts[LARGE].text()
     rows = [
         sql
         for sql in counts[LARGE].sql
         if sql.startswith("SELECT user_account.id, user_account.name")
     ]
-    assert len(rows) == 1 and "LIMIT" in rows[0], counts[LARGE].text()
+    assert len(rows) == 1 and "user_id IN (" in rows[0], counts[LARGE].text()
 
 
 def test_learners_are_paged_and_sorted_in_the_database(

@@ -53,8 +53,9 @@ def institutions() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Institution saved."), "success")
             return redirect(url_for("admin.institutions"), 303)
+    found = queries.institutions_page(db.session, page=page_number(request.args.get("page")))
     return render_template(
-        "admin/institutions.html", institutions=queries.institutions(db.session), form=form
+        "admin/institutions.html", institutions=found, form=form
     ), 422 if form.errors else 200
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from mooc.credentials import queries
 from mooc.credentials.forms import RevokeRecordForm, RotateKeyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_did, issuing_institutions
-from mooc.credentials.services.keys import institution_keys, rotate_key
+from mooc.credentials.services.keys import keys_by_institution, rotate_key
 from mooc.credentials.services.revoking import revoke_record
 from mooc.errors import Invalid
 from mooc.extensions import db
@@ -26,13 +26,11 @@ bp = Blueprint("credentials_admin", __name__, url_prefix="/admin/records")
 def index() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:100]
     base_url = edge.base_url()
+    institutions = issuing_institutions(db.session)
+    keys = keys_by_institution(db.session, [i.id for i in institutions])
     issuers = [
-        (
-            institution,
-            issuer_did(base_url, institution),
-            institution_keys(db.session, institution.id),
-        )
-        for institution in issuing_institutions(db.session)
+        (institution, issuer_did(base_url, institution), keys[institution.id])
+        for institution in institutions
     ]
     return render_template(
         "credentials/admin.html",

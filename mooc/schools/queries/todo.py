@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -123,26 +123,64 @@ def _completions(
     return dict(rows.all())
 
 
+def _completions_of(
+    session: Session, user_ids: Collection[int], course_ids: Collection[int]
+) -> dict[tuple[int, int], dt.datetime]:
+    """(user, course) -> when the user's completion of the course was recorded."""
+    rows = session.execute(
+        select(Completion.user_id, Completion.course_id, Completion.completed_at).where(
+            Completion.course_id.in_(course_ids), Completion.user_id.in_(user_ids)
+        )
+    )
+    return {(user_id, course_id): at for user_id, course_id, at in rows}
+
+
 def done_times(
     session: Session, assignment: Assignment, user_ids: Iterable[int]
 ) -> dict[int, dt.datetime]:
     """Which of these people have done the assignment, and when they finished it."""
+    return done_times_of(session, [assignment], user_ids)[assignment.id]
+
+
+def done_times_of(
+    session: Session, assignments: Sequence[Assignment], user_ids: Iterable[int]
+) -> dict[int, dict[int, dt.datetime]]:
+    """assignment id -> `done_times` for each of `assignments`, in at most one statement per
+    kind of work whatever their number (load their `lectures` with them to keep it so)."""
     ids = list(user_ids)
-    if not ids:
-        return {}
-    if assignment.kind is AssignmentKind.QUIZ:
-        assert assignment.quiz_id is not None  # CHECK quiz_id_iff_quiz
-        found = _first_submissions(session, ids, [assignment.quiz_id])
-        return {user_id: at for (user_id, _quiz), at in found.items()}
-    if assignment.kind is AssignmentKind.COURSE:
-        return _completions(session, ids, assignment.course_id)
-    wanted = [row.lecture_id for row in assignment.lectures]
-    if not wanted:
-        return {}
-    by_user: dict[int, list[dt.datetime]] = defaultdict(list)
-    for (user_id, _lecture), at in _lectures_done(session, ids, wanted).items():
-        by_user[user_id].append(at)
-    return {user_id: max(times) for user_id, times in by_user.items() if len(times) >= len(wanted)}
+    found: dict[int, dict[int, dt.datetime]] = {a.id: {} for a in assignments}
+    if not ids or not assignments:
+        return found
+    by_kind: dict[AssignmentKind, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_kind[a.kind].append(a)
+    quizzes = by_kind[AssignmentKind.QUIZ]
+    if quizzes:
+        submitted = _first_submissions(session, ids, {a.quiz_id for a in quizzes if a.quiz_id})
+        for a in quizzes:
+            found[a.id] = {u: at for (u, quiz_id), at in submitted.items() if quiz_id == a.quiz_id}
+    courses = by_kind[AssignmentKind.COURSE]
+    if courses:
+        completed = _completions_of(session, ids, {a.course_id for a in courses})
+        for a in courses:
+            found[a.id] = {
+                u: at for (u, course_id), at in completed.items() if course_id == a.course_id
+            }
+    wanted = {
+        a.id: [row.lecture_id for row in a.lectures] for a in by_kind[AssignmentKind.LECTURES]
+    }
+    every = {lecture_id for lectures in wanted.values() for lecture_id in lectures}
+    done = _lectures_done(session, ids, every) if every else {}
+    for assignment_id, lectures in wanted.items():
+        if not lectures:
+            continue
+        times = {u: [done.get((u, lid)) for lid in lectures] for u in ids}
+        found[assignment_id] = {
+            u: max(t for t in ts if t is not None)
+            for u, ts in times.items()
+            if all(t is not None for t in ts)
+        }
+    return found
 
 
 def done_user_ids(session: Session, assignment: Assignment, user_ids: Iterable[int]) -> set[int]:
@@ -167,26 +205,45 @@ def class_assignments(session: Session, school_class: SchoolClass) -> list[Assig
     pupils = class_pupil_ids(session, school_class)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     found = sorted(
-        session.scalars(select(Assignment).where(Assignment.class_id == school_class.id)),
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.class_id == school_class.id)
+            .options(selectinload(Assignment.lectures))
+        ),
         key=lambda a: (a.withdrawn_at is not None, a.due_at or far, a.created_at),
     )
+    done = done_times_of(session, found, pupils)
+    courses, quizzes = _courses_and_quizzes(session, found)
     return [
         AssignmentRow(
             assignment=a,
-            course=_course(session, a),
-            quiz=session.get(Quiz, a.quiz_id) if a.quiz_id else None,
+            course=courses[a.course_id],
+            quiz=quizzes.get(a.quiz_id) if a.quiz_id else None,
             lecture_count=len(a.lectures),
-            done=len(done_user_ids(session, a, pupils)),
+            done=len(done[a.id]),
             pupils=len(pupils),
         )
         for a in found
     ]
 
 
-def _course(session: Session, assignment: Assignment) -> Course:
-    course = session.get(Course, assignment.course_id)
-    assert course is not None  # RESTRICT: a course with assignments is never deleted
-    return course
+def _courses_and_quizzes(
+    session: Session, assignments: Sequence[Assignment]
+) -> tuple[dict[int, Course], dict[int, Quiz]]:
+    """The courses and quizzes of `assignments`, by id, in two statements at most."""
+    course_ids = {a.course_id for a in assignments}
+    quiz_ids = {a.quiz_id for a in assignments if a.quiz_id is not None}
+    courses = (
+        {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(course_ids)))}
+        if course_ids
+        else {}
+    )
+    quizzes = (
+        {q.id: q for q in session.scalars(select(Quiz).where(Quiz.id.in_(quiz_ids)))}
+        if quiz_ids
+        else {}
+    )
+    return courses, quizzes
 
 
 @dataclass(frozen=True)
@@ -217,10 +274,13 @@ def pupil_todo(
             Assignment.withdrawn_at.is_(None),
             SchoolClass.disabled_at.is_(None),
         )
+        .options(contains_eager(Assignment.school_class), selectinload(Assignment.lectures))
     ).all()
+    done = done_times_of(session, assignments, [pupil.id])
+    courses, quizzes = _courses_and_quizzes(session, assignments)
     entries = []
     for a in assignments:
-        done_at = done_times(session, a, [pupil.id]).get(pupil.id)
+        done_at = done[a.id].get(pupil.id)
         state = todo_state(
             done=done_at is not None,
             done_at=done_at,
@@ -234,8 +294,8 @@ def pupil_todo(
         item = TodoItem(
             assignment=a,
             school_class=a.school_class,
-            course=_course(session, a),
-            quiz=session.get(Quiz, a.quiz_id) if a.quiz_id else None,
+            course=courses[a.course_id],
+            quiz=quizzes.get(a.quiz_id) if a.quiz_id else None,
             lecture_count=len(a.lectures),
         )
         entries.append(TodoEntry(ref=item, state=state, due_at=a.due_at, created_at=a.created_at))
@@ -307,7 +367,9 @@ def pupil_course_dues(
     if current is None:
         return NO_DUES
     found = session.scalars(
-        current.where(Assignment.course_id == course_id, Assignment.due_at.is_not(None))
+        current.where(Assignment.course_id == course_id, Assignment.due_at.is_not(None)).options(
+            selectinload(Assignment.lectures)
+        )
     ).all()
     if not found:
         return NO_DUES

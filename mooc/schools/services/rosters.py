@@ -18,16 +18,17 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mooc.accounts.core.search_text import person_search_text
 from mooc.accounts.models import Institution, Membership, Role, User
 from mooc.accounts.passwords import hash_password
-from mooc.db import Base, utcnow
+from mooc.bulk import copies, copy_rows, insert_rows
+from mooc.db import utcnow
 from mooc.schools.core.oneroster import looks_like_oneroster, parse_oneroster
 from mooc.schools.core.planning import (
     ExistingClass,
@@ -54,9 +55,6 @@ from mooc.schools.models import (
     SchoolClass,
     SchoolYear,
 )
-
-if TYPE_CHECKING:
-    import psycopg
 
 log = logging.getLogger("mooc.schools.audit")
 BATCH = 1000
@@ -372,57 +370,6 @@ def _log_import(
     return entry
 
 
-def _copies(session: Session) -> bool:
-    """Whether rows go in by COPY: on PostgreSQL (psycopg), where an executemany costs the server
-    a statement per row."""
-    dialect = session.connection().dialect
-    return dialect.name == "postgresql" and dialect.driver == "psycopg"
-
-
-def _insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT `rows` (dicts with the same keys; the database makes the ids, none is read back)."""
-    if _copies(session):
-        _copy_rows(session, model, rows)
-        return
-    for chunk in _chunks(rows):
-        session.execute(insert(model), list(chunk))
-
-
-def _copy_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """`rows` into `model`'s table as one COPY stream. The values pass through the columns' types
-    as an INSERT's do. A column the rows leave out gets its constant Python default (a column added
-    later, such as a setting with a default, needs no change here); one whose default is computed
-    must be given; any other gets its server default, as in an INSERT."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    table = cast(Table, model.__table__)
-    given = list(rows[0])
-    missing = [c for c in table.columns if c.key not in given and c.default is not None]
-    computed = [c.key for c in missing if not getattr(c.default, "is_scalar", False)]
-    if computed:
-        raise ValueError(f"rows for {table.name} must give {', '.join(computed)}")
-    constants = {c.key: getattr(c.default, "arg", None) for c in missing}
-    if constants:
-        rows = [{**row, **constants} for row in rows]
-    names = [*given, *constants]
-    binds = [table.c[name].type.bind_processor(dialect) or _same for name in names]
-    quote = dialect.identifier_preparer.quote
-    statement = (
-        f"COPY {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(name) for name in names)}) FROM STDIN"
-    )
-    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([bind(row[name]) for bind, name in zip(binds, names, strict=True)])
-
-
-def _same(value: T) -> T:
-    return value
-
-
 def _create_people(
     session: Session,
     school: Institution,
@@ -436,7 +383,7 @@ def _create_people(
     # above the highest id before the copy (ids only grow); inserted ones come back in any order
     # (ordering them costs PostgreSQL a sort per batch).
     by_token: dict[str, str] = {}
-    copying = _copies(session)
+    copying = copies(session)
     floor = (session.scalar(select(func.max(User.id))) or 0) if copying else 0
     for chunk in _chunks(new):
         rows: list[dict[str, Any]] = [
@@ -460,7 +407,7 @@ def _create_people(
         tokens = {r["session_token"]: p.record.source_id for r, p in zip(rows, chunk, strict=True)}
         by_token.update(tokens)
         if copying:
-            _copy_rows(session, User, rows)
+            copy_rows(session, User, rows)
         else:
             for user_id, token in session.execute(
                 insert(User).returning(User.id, User.session_token), rows
@@ -485,7 +432,7 @@ def _create_people(
         }
         for p in plan.new_people
     ]
-    _insert_rows(session, RosterPerson, links)
+    insert_rows(session, RosterPerson, links)
 
 
 def _update_people(session: Session, plan: Plan, tick: Progress) -> None:
@@ -557,7 +504,7 @@ def _grant_memberships(
         {"user_id": u, "institution_id": school.id, "role": r, "created_at": now}
         for u, r in sorted(wanted - have)
     ]
-    _insert_rows(session, Membership, rows)
+    insert_rows(session, Membership, rows)
 
 
 def _write_members(
@@ -579,7 +526,7 @@ def _write_members(
         for m in plan.new_members
     ]
     for chunk in _chunks(rows):
-        _insert_rows(session, ClassMember, chunk)
+        insert_rows(session, ClassMember, chunk)
         tick(len(chunk))
     updates: list[dict[str, Any]] = [{"id": m.id, "ended_at": None} for m in plan.reopened_members]
     updates += [{"id": m.id, "ended_at": now} for m in plan.ended_members]
