@@ -43,6 +43,7 @@ from mooc.migrate import db_cli
 from mooc.notifications import cli as notifications_cli
 from mooc.notifications import sender as notifications_sender
 from mooc.notifications import views as notifications_views
+from mooc.offline import views as offline_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     schools_views.bp,
     notifications_views.bp,
     notifications_views.outbox_bp,
+    offline_views.bp,
 )
 
 

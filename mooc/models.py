@@ -15,6 +15,7 @@ from mooc.credentials.models import (
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail, PeriodicJob
+from mooc.offline.models import OfflineQuiz, OfflineReceipt
 from mooc.schools.models import (
     Assignment,
     AssignmentLecture,
@@ -59,6 +60,8 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationEmail",
+    "OfflineQuiz",
+    "OfflineReceipt",
     "PeriodicJob",
     "Question",
     "Quiz",
