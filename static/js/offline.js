@@ -306,9 +306,12 @@
     });
     form.addEventListener('submit', async (event) => {
       if (navigator.onLine) return; // sent as always
+      event.preventDefault(); // now: the decision below waits for the device's database
       const record = await courseOf(courseSlug).catch(() => null);
-      if (!record) return; // not downloaded: the offline page answers
-      event.preventDefault();
+      if (!record) {
+        form.submit(); // not downloaded: the offline page answers
+        return;
+      }
       await enqueue(user, { kind: 'done', course: record.course, slug: lectureSlug });
       requestBackgroundSync();
       saved(label);
