@@ -217,8 +217,14 @@
     const course = Number(article.dataset.offlineCourse);
     const button = box.querySelector('[data-offline="download"]');
     const size = box.querySelector('[data-offline-size]');
-    const bar = box.querySelector('[data-offline-progress]');
     const note = box.querySelector('[data-offline-note]');
+    // Made here, not in the page: a course page shows a progress bar only for the course itself.
+    const bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = 0;
+    bar.hidden = true;
+    bar.dataset.offlineProgress = '';
+    note.before(bar);
     const ready = box.querySelector('[data-offline-ready]');
     let record = await read('downloads', `${user}:${course}`);
     let doc = null;
