@@ -16,6 +16,8 @@
   const SYNC_URL = '/offline/sync';
   const SHELL_PAGES = ['/offline/courses'];
   const DOWNLOADS_AT_ONCE = 4;
+  const BATCH = 100; // the server takes at most 200 items a request
+  const CHECK_EVERY_MS = 10 * 60 * 1000; // a downloaded course is checked for changes this often
 
   let opened = null;
   function openDb() {
@@ -72,28 +74,36 @@
     return full;
   }
 
-  /* Sends the account's queue; drops what the server answered (taken, refused or a replay),
-     keeps the rest for the next connection. Returns the server's results, or null. */
+  /* Sends the account's queue, oldest first, a batch at a time; drops what the server answered
+     (taken, refused or a replay), keeps the rest for the next connection. Returns the server's
+     results, or null when nothing could be sent. */
   async function sendQueue(user) {
-    const items = await queued(user);
+    let items = await queued(user);
     if (!items.length) return [];
     const tokenResponse = await fetch(TOKEN_URL, { credentials: 'same-origin', cache: 'no-store' });
     if (!tokenResponse.ok) return null;
     const token = await tokenResponse.json();
     if (String(token.user) !== String(user)) return null; // another account is signed in now
-    const response = await fetch(SYNC_URL, {
-      method: 'POST',
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': token.csrf_token },
-      body: JSON.stringify({
-        user: Number(user),
-        items: items.map(({ id, kind, course, slug, revision, answers, at }) => ({ id, kind, course, slug, revision, answers, at })),
-      }),
-    });
-    if (!response.ok) return null;
-    const results = (await response.json()).results;
-    for (const result of results) await remove('queue', result.id);
+    const results = [];
+    while (items.length) {
+      const batch = items.slice(0, BATCH);
+      items = items.slice(BATCH);
+      const response = await fetch(SYNC_URL, {
+        method: 'POST',
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': token.csrf_token },
+        body: JSON.stringify({
+          user: Number(user),
+          items: batch.map(({ id, kind, course, slug, revision, answers, at }) => ({ id, kind, course, slug, revision, answers, at })),
+        }),
+      });
+      if (!response.ok) return results.length ? results : null;
+      for (const result of (await response.json()).results) {
+        await remove('queue', result.id);
+        results.push(result);
+      }
+    }
     return results;
   }
 
@@ -284,9 +294,11 @@
     const current = document.querySelector('[data-offline-course]');
     for (const record of await downloads(user)) {
       if (current && Number(current.dataset.offlineCourse) === record.course) continue;
+      if (Date.now() - (record.checked || 0) < CHECK_EVERY_MS) continue;
       try {
         const doc = await fetchJson(`/offline/courses/${record.course}/manifest.json`);
-        if (doc.revision !== record.revision) await download(user, doc);
+        const kept = doc.revision !== record.revision ? await download(user, doc) : record;
+        await write('downloads', Object.assign(kept, { checked: Date.now() }));
       } catch (error) {
         // Not enrolled any more, or no connection: kept as it is, tried again next time.
       }

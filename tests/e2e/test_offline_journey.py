@@ -304,3 +304,42 @@ def test_a_course_downloaded_is_studied_offline_and_synced(
     assert _mooc_caches(page) == []
     assert page.evaluate("moocOffline.currentUser()") is None
     assert email
+
+
+def _download_record(page: Page) -> dict[str, Any] | None:
+    records = page.evaluate(
+        "(async () => moocOffline.downloads(await moocOffline.currentUser()))()"
+    )
+    return records[0] if records else None
+
+
+def test_a_changed_course_is_updated_and_a_download_deleted(
+    context: BrowserContext, offline_server: tuple[str, Path]
+) -> None:
+    base, database = offline_server
+    page = context.new_page()
+    _register(page, base)
+    page.goto(f"{base}/courses/{SLUG}")
+    page.get_by_role("button", name="Enrol for free").click()
+    page.goto(f"{base}/courses/{SLUG}")
+    page.locator('[data-offline="download"]').click()
+    expect(page.locator("article.course")).to_have_attribute("data-offline-state", "ready")
+    first = _download_record(page)
+    assert first is not None
+
+    # The teacher changes the course: the next visit with a connection downloads it again.
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE course SET content_revision = content_revision + 1")
+    page.goto(f"{base}/courses/{SLUG}")
+    expect(page.locator("article.course")).to_have_attribute("data-offline-state", "ready")
+    updated = _download_record(page)
+    assert updated is not None and updated["revision"] != first["revision"]
+
+    # My offline courses lists it with its size, and deletes it from the device.
+    page.goto(f"{base}/offline/courses")
+    row = page.locator("[data-offline-list] li").filter(has_text="Chu vi hình chữ nhật")
+    expect(row).to_contain_text("MB")
+    row.get_by_role("button", name="Delete").click()
+    expect(page.locator("[data-offline-list]")).to_contain_text("No course is downloaded")
+    assert _download_record(page) is None
+    assert _mooc_caches(page) == [n for n in _mooc_caches(page) if n.endswith("-pages")]
