@@ -272,6 +272,8 @@ def test_a_course_downloaded_is_studied_offline_and_synced(
     expect(page.locator("#offline-status")).to_have_attribute("data-pending", "0")
     assert _queue_length(page) == 0
     _eventually(database, "SELECT count(*) FROM completion", [(1,)])
+    # ... and its signed record, issued after the sync's commit as after an online completion.
+    _eventually(database, "SELECT count(*) FROM issued_credential", [(1,)])
     assert _rows(database, "SELECT count(*) FROM lecture_progress WHERE done_at IS NOT NULL") == [
         (2,)
     ]
