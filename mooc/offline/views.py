@@ -243,27 +243,21 @@ def sync() -> ResponseReturnValue:
         return problem(409, _("These items were recorded by another account."))
     results = services.sync(db.session, user, read_batch(body), base_url=edge.base_url())
     db.session.commit()
-    return _no_store(
-        jsonify(
-            {
-                "results": [
-                    {
-                        "id": r.client_id,
-                        "outcome": r.outcome,
-                        "replay": r.replay,
-                        "completed": r.completed,
-                        "message": r.message,
-                        **(
-                            {"result_url": url_for("quiz.result", attempt_id=r.attempt_id)}
-                            if r.attempt_id
-                            else {}
-                        ),
-                    }
-                    for r in results
-                ]
-            }
-        )
-    )
+    return _no_store(jsonify({"results": [_result_document(r) for r in results]}))
+
+
+def _result_document(result: services.ItemResult) -> dict[str, Any]:
+    """One item's outcome as the device reads it (with the attempt's result page, if any)."""
+    document: dict[str, Any] = {
+        "id": result.client_id,
+        "outcome": result.outcome,
+        "replay": result.replay,
+        "completed": result.completed,
+        "message": result.message,
+    }
+    if result.attempt_id is not None:
+        document["result_url"] = url_for("quiz.result", attempt_id=result.attempt_id)
+    return document
 
 
 @bp.route("/offline/teach/<slug>", methods=["GET", "POST"])
@@ -272,7 +266,8 @@ def teach(slug: str) -> ResponseReturnValue:
     """The teacher chooses the course's quizzes available offline (none by default)."""
     course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
     user = current_account()
-    quizzes = queries.course_quizzes(db.session, course.id)
+    if not can_teach(user, course):
+        raise PermissionDenied(_("Only the course's teachers can change it."))
     if request.method == "POST":
         try:
             chosen = {int(v) for v in request.form.getlist("quiz")}
@@ -282,12 +277,10 @@ def teach(slug: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Saved: pupils download these quizzes with the course."), "success")
         return redirect(url_for("offline.teach", slug=slug), 303)
-    if not can_teach(user, course):
-        raise PermissionDenied(_("Only the course's teachers can change it."))
     return render_template(
         "offline/teach.html",
         course=course,
-        quizzes=quizzes,
+        quizzes=queries.course_quizzes(db.session, course.id),
         flagged=queries.flagged_quiz_ids(db.session, course.id),
         can_go_offline=lambda q: can_go_offline(
             time_limit_minutes=q.time_limit_minutes, pool_size=q.pool_size
