@@ -69,13 +69,24 @@ function withTimeout(promise, ms) {
   });
 }
 
+/* "Continue learning" (/courses/<slug>/resume) is a redirect the server decides: with no
+   connection, a downloaded course resumes at its first lecture. */
+async function offlineResume(url) {
+  const match = /^(\/courses\/[^/]+)\/resume$/.exec(new URL(url).pathname);
+  const user = match && (await moocOffline.currentUser());
+  if (!user) return undefined;
+  const record = (await moocOffline.downloads(user)).find((r) => r.course_url === match[1]);
+  const first = record && record.parts.find((p) => p.url.startsWith(`${match[1]}/lectures/`));
+  return first ? Response.redirect(first.url, 302) : undefined;
+}
+
 async function page(request) {
   const own = await ownCopy(request.url);
   if (!own) {
     try {
       return await fetch(request);
     } catch (error) {
-      return fallbackPage();
+      return (await offlineResume(request.url)) || fallbackPage();
     }
   }
   if (self.navigator && self.navigator.onLine === false) return own;
@@ -119,9 +130,16 @@ async function staticFile(request) {
   const cache = await caches.open(STATIC);
   const found = await cache.match(request);
   if (found) return found;
-  const response = await fetch(request);
-  if (response.ok) cache.put(request, response.clone());
-  return response;
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    // A page downloaded before an update names the old version: this version's file serves it.
+    const other = await cache.match(request, { ignoreSearch: true });
+    if (other) return other;
+    throw error;
+  }
 }
 
 self.addEventListener('fetch', (event) => {

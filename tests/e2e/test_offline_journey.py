@@ -205,6 +205,9 @@ def test_a_course_downloaded_is_studied_offline_and_synced(
     context.set_offline(True)
     page.goto(f"{base}/courses/{SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Chu vi hình chữ nhật")
+    page.get_by_role("link", name="Continue learning").click()  # resumes at the first lecture
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hình chữ nhật")
+    page.go_back()
     page.get_by_role("link", name="Hình chữ nhật", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hình chữ nhật")
     image = page.locator("article.lecture img")
