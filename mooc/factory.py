@@ -49,6 +49,7 @@ from mooc.notifications import cli as notifications_cli
 from mooc.notifications import jobs as notifications_jobs
 from mooc.notifications import sender as notifications_sender
 from mooc.notifications import views as notifications_views
+from mooc.offline import views as offline_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
@@ -89,6 +90,7 @@ BLUEPRINTS = (
     schools_views.bp,
     notifications_views.bp,
     notifications_views.outbox_bp,
+    offline_views.bp,
 )
 
 

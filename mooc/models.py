@@ -30,6 +30,7 @@ from mooc.learning.models import (
     XapiStatement,
 )
 from mooc.notifications.models import EmailOptOut, Notification, NotificationEmail, PeriodicJob
+from mooc.offline.models import OfflineQuiz, OfflineReceipt
 from mooc.schools.models import (
     Assignment,
     AssignmentLecture,
@@ -75,6 +76,8 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationEmail",
+    "OfflineQuiz",
+    "OfflineReceipt",
     "PeriodicJob",
     "Question",
     "Quiz",

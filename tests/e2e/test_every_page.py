@@ -59,7 +59,15 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 
 # GET routes without arguments that are not pages a person reads (JSON, files, redirects).
-NOT_PAGES = {"static", "health.healthz", "api.openapi.openapi", "credentials.trust"}
+NOT_PAGES = {
+    "static",
+    "health.healthz",
+    "api.openapi.openapi",
+    "credentials.trust",
+    "offline.webmanifest",
+    "offline.service_worker",
+    "offline.token",
+}
 NOT_PAGE_PREFIXES = ("/api/v1/",)
 
 # Who walks which argument-less page, by path prefix; the rest are the logged-in learner's.

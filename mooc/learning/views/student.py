@@ -219,7 +219,8 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
-    if user is not None and reading.enrolled:
+    # A page fetched for offline use (mooc/offline) is not a reading: "resume" stays put.
+    if user is not None and reading.enrolled and request.headers.get("Purpose") != "prefetch":
         # After rendering (a commit expires every loaded row, which the page would read again),
         # in a writing transaction of its own: blind writes on the rows the reading found.
         ids = (user.id, found.id, place.lecture.id)
