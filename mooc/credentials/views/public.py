@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
-from mooc.credentials.explain import cached_notes, explain
+from mooc.credentials.explain import cached_notes, explain, explain_verdict
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
 from mooc.credentials.services.issuing import signed_document
@@ -95,6 +95,7 @@ def verify() -> ResponseReturnValue:
         form=form,
         report=report,
         checks=explain(report),
+        verdict=explain_verdict(report),
         notes=cached_notes(report),
         summary=summarize(credential),
     )
@@ -111,6 +112,7 @@ def shared(token: str) -> ResponseReturnValue:
         token=token,
         report=report,
         checks=explain(report),
+        verdict=explain_verdict(report),
         notes=cached_notes(report),
         summary=summarize(document),
     )
