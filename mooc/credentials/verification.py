@@ -4,7 +4,8 @@ did:key issuers resolve anywhere; the platform's own did:web issuers and status 
 from the database (no HTTP); other did:web issuers and status lists only from hosts on
 MOOC_DID_WEB_ALLOWLIST, with a short timeout, and status lists from a cache no older than
 MOOC_STATUS_LIST_MAX_AGE (the answer says when a cached copy was used). Anything else is
-"cannot resolve issuer" or "status unknown", never "not revoked".
+"cannot resolve issuer" or "status unknown", never "not revoked". Trust is the platform's trust
+list (its own issuers) only: being resolvable is not being trusted.
 """
 
 from __future__ import annotations
@@ -202,9 +203,9 @@ class PlatformVerifier:
         return document
 
     def _is_trusted(self, did: str) -> bool:
-        if is_own_issuer(self.session, self.policy.base_url, did):
-            return True
-        return did.startswith(DID_WEB_PREFIX) and self.policy.allows(_did_web_host(did))
+        # The platform's trust list: its own issuers. A host on the allowlist may be fetched,
+        # which makes its issuers resolvable, never trusted.
+        return is_own_issuer(self.session, self.policy.base_url, did)
 
     def _status_list(self, url: str) -> Mapping[str, Any]:
         place = self._own_list_place(url)

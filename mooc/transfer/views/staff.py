@@ -108,6 +108,9 @@ def _item_page(
         item=item,
         summary=summarize(json.loads(item.document)),
         checks=explained_checks(item.checks),
+        trusted=any(
+            c.get("id") == "issuer-trusted" and c.get("status") == "passed" for c in item.checks
+        ),
         accept=accept,
         adjust=adjust,
         confirm=ConfirmForm(prefix=RECHECK),
