@@ -29,7 +29,12 @@ from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
-from mooc.credentials.services.status_lists import list_document, published_list
+from mooc.credentials.services.status_lists import (
+    PURPOSE,
+    SUSPENSION,
+    list_document,
+    published_list,
+)
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, TooLarge
 from mooc.settings import Settings
@@ -179,12 +184,15 @@ class PlatformVerifier:
         verification = verifier.verify(credential)
         return VerificationReport(verification, tuple(dict.fromkeys(self._cached)))
 
-    def _own_list_place(self, url: str) -> tuple[str, int] | None:
+    def _own_list_place(self, url: str) -> tuple[str, int, str] | None:
         prefix = f"{self.policy.base_url}/institutions/"
-        match = re.fullmatch(r"([A-Za-z0-9._~-]+)/status/(\d{1,9})", url.removeprefix(prefix))
+        match = re.fullmatch(
+            r"([A-Za-z0-9._~-]+)/(status|suspension)/(\d{1,9})", url.removeprefix(prefix)
+        )
         if not url.startswith(prefix) or match is None:
             return None
-        return match.group(1), int(match.group(2))
+        purpose = SUSPENSION if match.group(2) == "suspension" else PURPOSE
+        return match.group(1), int(match.group(3)), purpose
 
     def _resolve_did_web(self, did: str) -> Mapping[str, Any]:
         if own_slug(self.policy.base_url, did) is not None:

@@ -17,7 +17,7 @@ from mooc.credentials.explain import cached_notes, explain, explain_verdict
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
 from mooc.credentials.services.issuing import signed_document
-from mooc.credentials.services.status_lists import published_list
+from mooc.credentials.services.status_lists import SUSPENSION, published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
 from mooc.errors import DomainError
 from mooc.extensions import db, limiter
@@ -45,6 +45,13 @@ def did_document(slug: str) -> ResponseReturnValue:
 def status_list(slug: str, number: int) -> ResponseReturnValue:
     # Short caching: a revocation must reach verifiers soon.
     return _public_json(published_list(db.session, slug, number).credential, max_age=60)
+
+
+@bp.get("/institutions/<slug>/suspension/<int:number>")
+def suspension_list(slug: str, number: int) -> ResponseReturnValue:
+    # Short caching too: a suspension (and its lifting) must reach verifiers soon.
+    listed = published_list(db.session, slug, number, SUSPENSION)
+    return _public_json(listed.credential, max_age=60)
 
 
 @bp.get("/trust-list.json")

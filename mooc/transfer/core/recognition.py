@@ -52,6 +52,8 @@ class Recognition:
     credit_unit: CreditUnit | None = None
     level: EducationLevel | None = None
     status: StatusListEntry | None = None
+    # Set while a source record is revoked and the university has not decided again.
+    suspension: StatusListEntry | None = None
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -118,8 +120,9 @@ def recognition_credential(recognition: Recognition) -> dict[str, Any]:
         ],
         "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
-    if recognition.status is not None:
-        credential["credentialStatus"] = recognition.status.to_json()
+    entries = [entry.to_json() for entry in (recognition.status, recognition.suspension) if entry]
+    if entries:
+        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
 
 

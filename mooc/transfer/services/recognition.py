@@ -1,6 +1,7 @@
 """Issuing the signed record of a recognising decision: signed with the university's did:web key
-and given a bit of its revocation status list, stored with the platform's other records so the
-student finds it in My records and every verifier (the public /verify page too) checks it."""
+and given a bit of its revocation status list and one of its suspension list, stored with the
+platform's other records so the student finds it in My records and every verifier (the public
+/verify page too) checks it."""
 
 from __future__ import annotations
 
@@ -62,9 +63,14 @@ def issue_recognition_record(
                 credit_unit=tin_chi(context.base_url),
                 level=UNIVERSITY_LEVEL,
                 status=slot.status,
+                suspension=slot.suspension,
             )
         )
 
-    # No `includes` (a transcript's field): the decision row links the source record.
-    holding = Holding(CredentialKind.ACHIEVEMENT, item.student_id)
+    # It rests on the platform's row of the source record, when there is one: revoking that
+    # suspends this record (`mooc.credentials.services.revoking`) until the staff decide again.
+    rests_on = (item.credential_id,) if item.credential_id is not None else ()
+    holding = Holding(
+        CredentialKind.ACHIEVEMENT, item.student_id, includes=rests_on, suspendable=True
+    )
     return issue(session, context, university, holding, build)

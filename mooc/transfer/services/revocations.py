@@ -1,5 +1,6 @@
 """After recognition: when a source record is revoked, the decisions that relied on it are
-flagged in the university's queue until someone decides again.
+flagged in the university's queue until someone decides again, or confirms the recognition (the
+platform suspended its record when the source was revoked: confirming lifts the suspension).
 
 Two ways to notice: the platform's own records are looked up in the database (cheap, done on
 every queue view); `flask transfer recheck` verifies every live item's record again, which also
@@ -13,12 +14,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from mooc.accounts.models import Institution
+from mooc.accounts.models import Institution, User
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.issuing import IssuingContext
+from mooc.credentials.services.revoking import lift_suspension
 from mooc.db import utcnow
+from mooc.errors import Conflict, NotFound
 from mooc.transfer import audit
 from mooc.transfer.models import ItemState, RequestItem
 from mooc.transfer.services.evaluation import (
@@ -116,3 +121,35 @@ def recheck_all(
                 flagged.append(item)
     session.flush()
     return RecheckResult(checked, tuple(flagged))
+
+
+def confirm_recognition(
+    session: Session,
+    staff: User,
+    university: Institution,
+    item: RequestItem,
+    context: IssuingContext,
+) -> IssuedCredential:
+    """Keep a recognition whose source record was revoked: its suspended record is in force
+    again. (Revoking it instead is a new decision: reject or adjust.) Raises `NotFound` for
+    another university's item, `Conflict` when its record is not suspended."""
+    if item.institution_id != university.id:
+        raise NotFound(_("There is no such request item."))
+    record = item.suspended_record
+    if record is None:
+        raise Conflict(_("The recognition record is not suspended."))
+    lift_suspension(session, record, context)
+    audit.record(
+        session,
+        institution_id=university.id,
+        actor_id=staff.id,
+        action="confirm",
+        object_type="item",
+        object_id=item.id,
+        summary=(
+            f"item {item.id} ({item.name}): recognition confirmed after the source record was "
+            f"revoked; its record's suspension is lifted"
+        ),
+        details={"record": record.uuid},
+    )
+    return record
