@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mooc.credentials.achievements import equivalent_results, equivalent_scales
 from mooc.credentials.core.contexts import load_bundle
 from mooc.credentials.core.did import PublishedKey, did_document, institution_did
-from mooc.credentials.core.identity import HashedEmail
+from mooc.credentials.core.identity import HashedEmail, person_identities
 from mooc.credentials.core.multikey import did_key, encode_public_key, encode_secret_key
 from mooc.credentials.core.proof import create_proof
 from mooc.credentials.core.records import (
@@ -46,6 +46,8 @@ CREATED = "2026-01-15T09:30:00Z"
 NOW = "2026-09-01T00:00:00Z"  # the verifier's clock in every check: records are valid then
 LEARNER_EMAIL = "tran.thi.mai@learners.example.org"
 LEARNER_SALT = "a41d7e02c9b85f36"
+LEARNER_NAME = "Lò Thị Mai"
+LEARNER_NUMBER = "SV20260517"
 
 
 def _key(label: str) -> Ed25519PrivateKey:
@@ -178,6 +180,8 @@ def completion(did: str = UNIVERSITY_DID, **changes: Any) -> CourseCompletion:
         issuer=IssuerProfile(id=did, name="Đại học Bách khoa (demo)", url=BASE),
         achievement=achievement,
         recipient=HashedEmail(LEARNER_EMAIL, LEARNER_SALT),
+        # A university record names its holder in clear: name and student number.
+        holder=person_identities(LEARNER_NAME, LEARNER_NUMBER, in_clear=True, salt=LEARNER_SALT),
         grade=grade,
         completed_at=datetime(2026, 1, 9, 16, 0, tzinfo=UTC),
         valid_from=datetime(2026, 1, 12, tzinfo=UTC),
@@ -240,6 +244,13 @@ def course_record() -> Issued:
 def did_key_course_record() -> Issued:
     """The same kind of record issued by a did:key (no DID document is published for it)."""
     record = achievement_credential(completion(DID_KEY))
+    return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
+
+
+def hashed_holder_record() -> Issued:
+    """A record naming its holder only by salted hashes of name and number (a school's way)."""
+    holder = person_identities(LEARNER_NAME, LEARNER_NUMBER, in_clear=False, salt=LEARNER_SALT)
+    record = achievement_credential(completion(DID_KEY, holder=holder))
     return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
 
 

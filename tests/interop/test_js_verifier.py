@@ -43,6 +43,7 @@ from .records import (
     completion,
     course_record,
     did_key_course_record,
+    hashed_holder_record,
     revoked_course_record,
     sign,
     status_list,
@@ -99,6 +100,12 @@ def test_course_record_from_a_did_web_issuer_verifies(js_reference: Installation
     # It carries the TT08 scales: 10-point, letter (rubric levels) and 4-point results.
     assert [r["value"] for r in subject["result"]] == ["8.5", "8.5", "A", "4.0"]
     assert subject["result"][2]["achievedLevel"].endswith("#letter-grade-A")
+    # Its holder by name and student number, in clear, as OB 3.0 IdentityObjects.
+    assert [(i["identityType"], i["hashed"]) for i in subject["identifier"]] == [
+        ("emailAddress", True),
+        ("name", False),
+        ("ext:studentId", False),
+    ]
 
     verdict = check(issued)
 
@@ -127,6 +134,15 @@ def test_course_record_from_a_did_key_issuer_verifies(js_reference: Installation
 
     assert_valid(verdict)
     assert verdict.status_checked
+    assert python_accepts_proof(issued.credential)
+
+
+def test_record_naming_its_holder_only_by_hashes_verifies(js_reference: Installation) -> None:
+    issued = hashed_holder_record()
+    identifiers = issued.credential["credentialSubject"]["identifier"]
+    assert all(identifier["hashed"] for identifier in identifiers)
+    assert "Mai" not in json.dumps(issued.credential, ensure_ascii=False)
+    assert_valid(check(issued))
     assert python_accepts_proof(issued.credential)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
-from mooc.credentials.core.identity import hashed_recipient, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt, person_identities
 from mooc.credentials.issuers import issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
@@ -42,7 +42,9 @@ def issue_recognition_record(
     no free status index could be secured (try again).
     """
     profile = issuer_profile(context.base_url, university)
-    recipient = hashed_recipient(item.student.email, item.student.username, new_salt())
+    salt = new_salt()
+    recipient = hashed_recipient(item.student.email, item.student.username, salt)
+    holder = person_identities(item.student.name, None, in_clear=True, salt=salt)  # a university's
 
     def build(slot: Slot) -> dict[str, Any]:
         return recognition_credential(
@@ -64,6 +66,7 @@ def issue_recognition_record(
                 level=UNIVERSITY_LEVEL,
                 status=slot.status,
                 suspension=slot.suspension,
+                holder=holder,
             )
         )
 
