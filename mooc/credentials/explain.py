@@ -87,6 +87,8 @@ def status_word(status: str) -> str:
 
 def explain_check(check: Check) -> ExplainedCheck:
     sentence = _sentences().get((check.id, check.status))
+    if check.id == STATUS and check.reason == "suspended":
+        sentence = _("The issuer has suspended this record until it confirms or revokes it.")
     if sentence is None:
         sentence = status_word(check.status)
     return ExplainedCheck(

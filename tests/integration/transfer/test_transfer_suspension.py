@@ -187,4 +187,5 @@ def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: 
     )
     html = page.get_data(as_text=True)
     assert "NOT valid: the issuer has suspended it." in html
+    assert "The issuer has suspended this record until it confirms or revokes it." in html
     assert html.index("NOT valid") < html.index("Unverified claims")
