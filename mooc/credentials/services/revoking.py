@@ -89,8 +89,14 @@ def _reach_dependents(
                 actor=actor,
                 context=context,
             )
-        elif record.suspension_list is not None and record.suspended_at is None:
-            suspend_record(session, record, cause=credential, context=context)
+        else:
+            suspend_record(
+                session,
+                record,
+                source_name=credential.name,
+                source_id=f"urn:uuid:{credential.uuid}",
+                context=context,
+            )
 
 
 def _staff_ids(session: Session, institution_id: int) -> Sequence[int]:
@@ -105,25 +111,28 @@ def suspend_record(
     session: Session,
     record: IssuedCredential,
     *,
-    cause: IssuedCredential,
+    source_name: str,
+    source_id: str,
     context: IssuingContext,
 ) -> None:
-    """Suspend `record` because `cause`, a record it rests on, was revoked: its suspension bit
-    is set and the list re-signed; the holder and the issuer's staff are told."""
-    if record.suspension_list is None:  # only records with a suspension bit can be suspended
+    """Suspend `record` because a record it rests on (`source_id`, named `source_name`; the
+    platform's or another's) was revoked: its suspension bit is set and the list re-signed; the
+    holder and the issuer's staff are told. Nothing happens to a record that cannot be
+    suspended, is suspended already, or is revoked."""
+    if record.suspension_list is None or record.suspended_at is not None or record.is_revoked:
         return
     record.suspended_at = utcnow()
     session.flush()
     signer = signer_for(session, context, record.institution)
     republish(session, context.base_url, record.suspension_list, signer)
-    params = {"record": record.name, "source": cause.name, "issuer": record.institution.name}
+    params = {"record": record.name, "source": source_name, "issuer": record.institution.name}
     notify(
         session,
         [record.user_id],
         RECORD_SUSPENDED,
         params,
         path_for("credentials.record", record_id=record.uuid),
-        event_key=f"suspended:{record.uuid}:{cause.uuid}",
+        event_key=f"suspended:{record.uuid}:{source_id}"[:120],
     )
     notify(
         session,
@@ -131,7 +140,7 @@ def suspend_record(
         RECORD_REVIEW,
         params,
         path_for(REVIEW_ENDPOINT, slug=record.institution.slug),
-        event_key=f"review:{record.uuid}:{cause.uuid}",
+        event_key=f"review:{record.uuid}:{source_id}"[:120],
     )
 
 

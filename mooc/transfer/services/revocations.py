@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from mooc.accounts.models import Institution, User
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import IssuingContext
-from mooc.credentials.services.revoking import lift_suspension
+from mooc.credentials.services.revoking import lift_suspension, suspend_record
 from mooc.db import utcnow
 from mooc.errors import Conflict, NotFound
 from mooc.transfer import audit
@@ -86,9 +86,11 @@ def recheck_all(
     verifier: RecordVerifier,
     base_url: str,
     today: dt.date,
+    context: IssuingContext | None = None,
 ) -> RecheckResult:
-    """Verify every live item's record again: flag revoked sources; refresh the proposals of
-    items still waiting for a decision."""
+    """Verify every live item's record again: flag revoked sources (and, with `context`, suspend
+    the recognition records resting on another platform's record found revoked); refresh the
+    proposals of items still waiting for a decision."""
     flagged = list(flag_revoked_platform_records(session))
     checked = 0
     for university in universities:
@@ -119,8 +121,26 @@ def recheck_all(
             if revoked and item.source_revoked_at is None:
                 _flag(session, item, utcnow(), "its status list says revoked")
                 flagged.append(item)
+                _suspend_recognition(session, item, context)
     session.flush()
     return RecheckResult(checked, tuple(flagged))
+
+
+def _suspend_recognition(
+    session: Session, item: RequestItem, context: IssuingContext | None
+) -> None:
+    """Suspend the standing recognition record of `item`, whose source another platform
+    revoked (the platform's own revocations suspend it at once, in `revoke_record`)."""
+    decision = item.latest_decision
+    if context is None or decision is None or decision.credential is None:
+        return
+    suspend_record(
+        session,
+        decision.credential,
+        source_name=item.name,
+        source_id=item.source_id,
+        context=context,
+    )
 
 
 def confirm_recognition(

@@ -189,3 +189,36 @@ def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: 
     assert "NOT valid: the issuer has suspended it." in html
     assert "The issuer has suspended this record until it confirms or revokes it." in html
     assert html.index("NOT valid") < html.index("Unverified claims")
+
+
+def test_recheck_suspends_a_recognition_whose_other_platform_source_is_revoked(
+    app: Flask, session: Session
+) -> None:
+    learner, officer = student(session), staff(session, email=OFFICER)
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = send(app, session, learner, record).request.items[0]
+    item.credential_id = None  # as a record of another platform: no row here to rest on
+    decide(
+        session,
+        officer,
+        partner(session),
+        item,
+        outcome=Outcome.ACCEPTED,
+        verifier=verifier(app, session),
+        context=context(app),
+        today=TODAY,
+    )
+    recognition = item.decisions[0].credential
+    assert recognition is not None and recognition.includes == []
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    assert not recognition.is_suspended  # nothing here links it to the revoked record …
+    session.commit()
+
+    result = app.test_cli_runner().invoke(args=["transfer", "recheck", "--offline"])
+    assert result.exit_code == 0, result.output
+    assert f"FLAGGED  item {item.id}" in result.output
+    session.refresh(recognition)
+    assert recognition.is_suspended  # … until its status list is read again
+    assert _verdict(app, session, recognition) == ("suspended",)
+    assert RECORD_REVIEW in _kinds(session, officer.id)
