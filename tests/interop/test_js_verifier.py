@@ -44,6 +44,7 @@ from .records import (
     course_record,
     did_key_course_record,
     hashed_holder_record,
+    recognition_record,
     revoked_course_record,
     sign,
     status_list,
@@ -144,6 +145,21 @@ def test_record_naming_its_holder_only_by_hashes_verifies(js_reference: Installa
     assert "Mai" not in json.dumps(issued.credential, ensure_ascii=False)
     assert_valid(check(issued))
     assert python_accepts_proof(issued.credential)
+
+
+def test_recognition_record_with_a_suspension_entry_verifies_and_then_reads_suspended(
+    js_reference: Installation,
+) -> None:
+    standing = recognition_record(suspended=False)
+    statuses = standing.credential["credentialStatus"]
+    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
+    verdict = check(standing)
+    assert_valid(verdict)
+    assert verdict.status_checked and not verdict.suspended
+    assert python_accepts_proof(standing.credential)
+
+    suspended = check(recognition_record(suspended=True))
+    assert suspended.suspended and not suspended.revoked
 
 
 def test_record_signed_with_a_rotated_but_published_key_verifies(
