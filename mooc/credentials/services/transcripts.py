@@ -61,7 +61,7 @@ def issue_transcript(
     """A signed transcript of the learner's chosen records.
 
     Raises `Invalid` when none (or too many) are chosen, `NotFound` when one is not the
-    learner's, and `Invalid` when one is revoked or about another email address.
+    learner's, and `Invalid` when one is revoked, suspended or about another email address.
     """
     chosen = list(dict.fromkeys(record_uuids))
     if not chosen:
@@ -81,6 +81,11 @@ def issue_transcript(
         raise NotFound(_("There is no such record."))
     if any(record.is_revoked for record in records):
         raise Invalid(_("A revoked record cannot go into a transcript."), field="records")
+    if any(record.is_suspended for record in records):
+        raise Invalid(
+            _("A suspended record cannot go into a transcript until its issuer confirms it."),
+            field="records",
+        )
     title = " ".join(name.split())[:200] or ngettext(
         "Transcript of %(num)d course record", "Transcript of %(num)d course records", len(records)
     )

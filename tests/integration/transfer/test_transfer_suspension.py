@@ -107,6 +107,8 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     assert recognition.is_suspended and not recognition.is_revoked
     assert _verdict(app, session, recognition) == ("suspended",)
+    with pytest.raises(Invalid, match="suspended"):  # nor can it go into a transcript now
+        issue_transcript(session, learner, [recognition.uuid], context(app))
     assert RECORD_SUSPENDED in _kinds(session, learner.id)
     assert RECORD_REVIEW in _kinds(session, officer.id)
     assert RECORD_REVIEW not in _kinds(session, learner.id)
