@@ -25,7 +25,7 @@ from mooc.transfer.queries import flagged_items
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.revocations import flag_revoked_platform_records
 from tests.factories import PASSWORD
-from tests.helpers import context, csrf_from, login
+from tests.helpers import context, csrf_from, in_language, login
 from tests.integration.transfer.partner import (
     INTRO,
     STATS,
@@ -108,7 +108,7 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     assert recognition.is_suspended and not recognition.is_revoked
     assert _verdict(app, session, recognition) == ("suspended",)
     with pytest.raises(Invalid, match="suspended"):  # nor can it go into a transcript now
-        issue_transcript(session, learner, [recognition.uuid], context(app))
+        in_language(app, "en", issue_transcript, session, learner, [recognition.uuid], context(app))
     assert RECORD_SUSPENDED in _kinds(session, learner.id)
     assert RECORD_REVIEW in _kinds(session, officer.id)
     assert RECORD_REVIEW not in _kinds(session, learner.id)
