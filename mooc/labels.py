@@ -142,6 +142,7 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "adjusted": _l("Adjust"),
         "rejected": _l("Reject"),
         "flag": _l("Source revoked"),
+        "confirm": _l("Confirmed after the source was revoked"),
     },
 }
 

@@ -14,7 +14,7 @@ import uuid
 from mooc.accounts.models import User
 from mooc.assessment.core.scales import BANDS, PASSING_LETTER, scaled_grade, ten_point
 from mooc.catalog.models import Course, Level
-from mooc.credentials.core.identity import hashed_recipient, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt, person_identities
 from mooc.credentials.core.records import (
     K12_FRAMEWORK,
     Alignment,
@@ -198,14 +198,21 @@ def completion_record(
     started_at: dt.datetime | None,
     issued_at: dt.datetime,
     credential_uuid: str | None = None,
+    student_number: str | None = None,
 ) -> CourseCompletion:
-    """Everything the record of one completion states (still unsigned)."""
+    """Everything the record of one completion states (still unsigned). A university course's
+    record names its holder in clear (name, student number when known); a school course's
+    only as salted hashes."""
     achievement = course_achievement(base_url, course, completion)
+    salt = new_salt()
     return CourseCompletion(
         credential_id=f"urn:uuid:{credential_uuid or uuid.uuid4()}",
         issuer=issuer,
         achievement=achievement,
-        recipient=hashed_recipient(user.email, user.username, new_salt()),
+        recipient=hashed_recipient(user.email, user.username, salt),
+        holder=person_identities(
+            user.name, student_number, in_clear=course.level == Level.UNIVERSITY, salt=salt
+        ),
         grade=grade_text(completion.final_grade),
         completed_at=completion.completed_at,
         valid_from=issued_at,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.core.verify import (
     EMBEDDED,
     ISSUER_RESOLVED,
@@ -86,6 +87,8 @@ def status_word(status: str) -> str:
 
 def explain_check(check: Check) -> ExplainedCheck:
     sentence = _sentences().get((check.id, check.status))
+    if check.id == STATUS and check.reason == "suspended":
+        sentence = _("The issuer has suspended this record until it confirms or revokes it.")
     if sentence is None:
         sentence = status_word(check.status)
     return ExplainedCheck(
@@ -110,3 +113,43 @@ def cached_notes(report: VerificationReport) -> list[str]:
         )
         for copy in report.cached
     ]
+
+
+@dataclass(frozen=True)
+class ExplainedVerdict:
+    """The verdict as a headline a person reads before the record: valid, or NOT valid with
+    each reason in words."""
+
+    valid: bool
+    headline: str
+    reasons: tuple[str, ...]
+    codes: tuple[str, ...]
+
+
+def _reason_words() -> dict[str, str]:
+    return {
+        "malformed": _("it is not a well-formed record"),
+        "altered": _("it was altered after it was signed"),
+        "issuer-unknown": _("the issuer is unknown: its keys cannot be found"),
+        "issuer-untrusted": _("the issuer is not on the trust list"),
+        "revoked": _("the issuer has revoked it"),
+        "suspended": _("the issuer has suspended it"),
+        "status-unknown": _("it could not be checked whether it was revoked"),
+        "expired": _("it has expired"),
+        "not-yet-valid": _("it is not valid yet"),
+        "embedded-failed": _("a record inside it failed verification"),
+    }
+
+
+def explain_verdict(report: VerificationReport) -> ExplainedVerdict:
+    """The headline of a verification, with the reasons it failed in the reader's language."""
+    verdict = verdict_of(report.verification)
+    if verdict.valid:
+        headline = _(
+            "Valid: this record is authentic, unchanged, from a trusted issuer and in force."
+        )
+        return ExplainedVerdict(True, headline, (), ())
+    words = _reason_words()
+    reasons = tuple(words.get(code, code) for code in verdict.reasons)
+    headline = _("NOT valid: %(reasons)s.", reasons="; ".join(reasons))
+    return ExplainedVerdict(False, headline, reasons, verdict.reasons)

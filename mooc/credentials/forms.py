@@ -33,6 +33,20 @@ class VerifyForm(Form):
     submit = SubmitField(_l("Verify"))
 
 
+class IdentityCheckForm(Form):
+    """A verifier checks a name or student number against a record's salted hashes. On /verify
+    the record itself comes back in a hidden field (the page keeps nothing)."""
+
+    credential_json = HiddenField(validators=[Optional()])
+    identity_type = SelectField(_l("What to check"), choices=[], validate_choice=True)
+    value = StringField(
+        _l("Name or number as the holder gives it"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l("Case, spaces and how accents are typed do not matter."),
+    )
+    submit = SubmitField(_l("Check against this record"))
+
+
 def expiry_choices() -> list[SelectChoice]:
     return [
         SelectChoice(7, _l("7 days")),

@@ -85,10 +85,14 @@ class StatusList(Base):
 
 
 class IssuedCredential(Base):
-    """A signed record exactly as issued, with the status-list bit that can revoke it."""
+    """A signed record exactly as issued, with the status-list bit that can revoke it (and, for
+    a record resting on others, the bit that suspends it while one of those is revoked)."""
 
     __tablename__ = "issued_credential"
-    __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
+    __table_args__ = (
+        UniqueConstraint("status_list_id", "status_index"),
+        UniqueConstraint("suspension_list_id", "suspension_index"),
+    )
 
     id: Mapped[intpk]
     uuid: Mapped[str] = mapped_column(String(36), unique=True)  # the record's urn:uuid
@@ -102,7 +106,8 @@ class IssuedCredential(Base):
     key_id: Mapped[int] = mapped_column(ForeignKey("issuer_key.id"))
     name: Mapped[str] = mapped_column(String(300))
     document: Mapped[str] = mapped_column(Text)  # the signed JSON, byte for byte as issued
-    # A transcript's records (ids of issued_credential rows).
+    # The records this one rests on (ids of issued_credential rows): a transcript's records, a
+    # recognition's source record. Revoking one of them revokes or suspends this one.
     includes: Mapped[list[int]] = mapped_column(JSONType, default=list)
     status_list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"))
     status_index: Mapped[int] = mapped_column(Integer)
@@ -112,15 +117,26 @@ class IssuedCredential(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # A suspension bit, for records that can be suspended (recognition records); set while a
+    # record this one rests on is revoked and its issuer has not confirmed or revoked it.
+    suspension_list_id: Mapped[int | None] = mapped_column(ForeignKey("status_list.id"))
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    suspended_at: Mapped[dt.datetime | None]
+    suspension_lifted_at: Mapped[dt.datetime | None]  # when its issuer last confirmed it
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     completion: Mapped[Completion | None] = relationship()
     institution: Mapped[Institution] = relationship()
-    status_list: Mapped[StatusList] = relationship()
+    status_list: Mapped[StatusList] = relationship(foreign_keys=[status_list_id])
+    suspension_list: Mapped[StatusList | None] = relationship(foreign_keys=[suspension_list_id])
 
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None and self.revoked_at is None
 
 
 class ShareLink(Base):

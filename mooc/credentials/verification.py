@@ -4,7 +4,8 @@ did:key issuers resolve anywhere; the platform's own did:web issuers and status 
 from the database (no HTTP); other did:web issuers and status lists only from hosts on
 MOOC_DID_WEB_ALLOWLIST, with a short timeout, and status lists from a cache no older than
 MOOC_STATUS_LIST_MAX_AGE (the answer says when a cached copy was used). Anything else is
-"cannot resolve issuer" or "status unknown", never "not revoked".
+"cannot resolve issuer" or "status unknown", never "not revoked". Trust is the platform's trust
+list (its own issuers) only: being resolvable is not being trusted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
-from mooc.credentials.services.status_lists import list_document, published_list
+from mooc.credentials.services.status_lists import (
+    PURPOSE,
+    SUSPENSION,
+    list_document,
+    published_list,
+)
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, TooLarge
 from mooc.settings import Settings
@@ -178,12 +184,15 @@ class PlatformVerifier:
         verification = verifier.verify(credential)
         return VerificationReport(verification, tuple(dict.fromkeys(self._cached)))
 
-    def _own_list_place(self, url: str) -> tuple[str, int] | None:
+    def _own_list_place(self, url: str) -> tuple[str, int, str] | None:
         prefix = f"{self.policy.base_url}/institutions/"
-        match = re.fullmatch(r"([A-Za-z0-9._~-]+)/status/(\d{1,9})", url.removeprefix(prefix))
+        match = re.fullmatch(
+            r"([A-Za-z0-9._~-]+)/(status|suspension)/(\d{1,9})", url.removeprefix(prefix)
+        )
         if not url.startswith(prefix) or match is None:
             return None
-        return match.group(1), int(match.group(2))
+        purpose = SUSPENSION if match.group(2) == "suspension" else PURPOSE
+        return match.group(1), int(match.group(3)), purpose
 
     def _resolve_did_web(self, did: str) -> Mapping[str, Any]:
         if own_slug(self.policy.base_url, did) is not None:
@@ -202,9 +211,9 @@ class PlatformVerifier:
         return document
 
     def _is_trusted(self, did: str) -> bool:
-        if is_own_issuer(self.session, self.policy.base_url, did):
-            return True
-        return did.startswith(DID_WEB_PREFIX) and self.policy.allows(_did_web_host(did))
+        # The platform's trust list: its own issuers. A host on the allowlist may be fetched,
+        # which makes its issuers resolvable, never trusted.
+        return is_own_issuer(self.session, self.policy.base_url, did)
 
     def _status_list(self, url: str) -> Mapping[str, Any]:
         place = self._own_list_place(url)

@@ -27,6 +27,8 @@ ASSIGNMENT_NEW = "assignment.new"
 ASSIGNMENT_DUE = "assignment.due"
 RECORD_ISSUED = "record.issued"
 TRANSFER_DECIDED = "transfer.decided"
+RECORD_SUSPENDED = "record.suspended"
+RECORD_REVIEW = "record.review"
 
 # Every kind, with the words of its email setting (the settings page lists them in this order).
 KINDS: Mapping[str, LazyString] = {
@@ -34,6 +36,8 @@ KINDS: Mapping[str, LazyString] = {
     ASSIGNMENT_DUE: _l("Work due within a day that you have not done"),
     RECORD_ISSUED: _l("A signed record issued to you"),
     TRANSFER_DECIDED: _l("A university's decision on your credit-transfer request"),
+    RECORD_SUSPENDED: _l("A record of yours suspended because a record it rests on was revoked"),
+    RECORD_REVIEW: _l("A record your university issued waiting for review after a revocation"),
 }
 ALL_KINDS = "all"  # an email opt-out of every kind
 
@@ -136,6 +140,28 @@ def describe(kind: str, params: Mapping[str, Any], *, zone: str, locale: str) ->
                 "request page.",
                 university=university,
                 record=record,
+            ),
+        )
+    if kind == RECORD_SUSPENDED:
+        return Message(
+            _("Your record is suspended"),
+            _(
+                "Your record “%(record)s” is suspended because the record it rests on, "
+                "“%(source)s”, was revoked. %(issuer)s will confirm or revoke it.",
+                record=params.get("record", ""),
+                source=params.get("source", ""),
+                issuer=params.get("issuer", ""),
+            ),
+        )
+    if kind == RECORD_REVIEW:
+        return Message(
+            _("A recognition needs your review"),
+            _(
+                "The record “%(source)s” was revoked, so the record “%(record)s” issued by "
+                "%(issuer)s on its strength is suspended until you confirm or revoke it.",
+                record=params.get("record", ""),
+                source=params.get("source", ""),
+                issuer=params.get("issuer", ""),
             ),
         )
     return Message(_("Notification"), _("Something happened that concerns you."))

@@ -6,12 +6,21 @@ import click
 from sqlalchemy import select
 
 from mooc.accounts.models import Institution, InstitutionKind
+from mooc.credentials.services.issuing import IssuingContext
 from mooc.db import utcnow
-from mooc.errors import DomainError
+from mooc.errors import DomainError, Invalid
 from mooc.extensions import db
 from mooc.transfer.permissions import university_by_slug
 from mooc.transfer.services.revocations import recheck_all
 from mooc.web import edge
+
+
+def _issuing_context() -> IssuingContext | None:
+    """What suspending a recognition record needs; None (flag only) without the key setting."""
+    try:
+        return edge.issuing_context()
+    except Invalid:
+        return None
 
 
 @click.group()
@@ -44,6 +53,7 @@ def recheck_command(slug: str | None, offline: bool) -> None:
             verifier=edge.verifier(network=not offline),
             base_url=edge.base_url(),
             today=utcnow().date(),
+            context=_issuing_context(),
         )
         db.session.commit()
     except DomainError as error:

@@ -256,14 +256,22 @@ class RequestItem(Base):
 
     @property
     def needs_review(self) -> bool:
-        """A recognising decision made before the source record was revoked."""
+        """A recognising decision made before the source record was revoked, and not confirmed
+        since (confirming lifts its record's suspension)."""
         decision = self.latest_decision
-        return (
-            self.source_revoked_at is not None
-            and decision is not None
-            and decision.outcome.recognises
-            and decision.created_at < self.source_revoked_at
-        )
+        if self.source_revoked_at is None or decision is None or not decision.outcome.recognises:
+            return False
+        if decision.created_at >= self.source_revoked_at:
+            return False
+        lifted = decision.credential.suspension_lifted_at if decision.credential else None
+        return lifted is None or lifted < self.source_revoked_at
+
+    @property
+    def suspended_record(self) -> IssuedCredential | None:
+        """The recognition record of the latest decision, while it is suspended."""
+        decision = self.latest_decision
+        credential = decision.credential if decision is not None else None
+        return credential if credential is not None and credential.is_suspended else None
 
 
 class Decision(Base):

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, defer, joinedload, selectinload
 
 from mooc.accounts.models import Institution, InstitutionKind
+from mooc.credentials.models import IssuedCredential
 from mooc.errors import NotFound
 from mooc.pagination import Page, paginate
 from mooc.transfer.models import (
@@ -217,7 +218,7 @@ def flagged_items(session: Session, university_id: int) -> list[RequestItem]:
 
 def _flagged(university_id: int) -> Select[RequestItem]:
     """Items `RequestItem.needs_review` holds for, as SQL: recognised by their latest decision,
-    which was made before the source record was revoked."""
+    which was made before the source record was revoked and not confirmed since."""
     latest = aliased(Decision)
     latest_id: ColumnElement[int] = (
         select(func.max(Decision.id))
@@ -228,12 +229,17 @@ def _flagged(university_id: int) -> Select[RequestItem]:
     return (
         select(RequestItem)
         .join(latest, latest.id == latest_id)
+        .outerjoin(IssuedCredential, IssuedCredential.id == latest.credential_id)
         .where(
             RequestItem.institution_id == university_id,
             RequestItem.source_revoked_at.is_not(None),
             RequestItem.state.in_((ItemState.ACCEPTED, ItemState.ADJUSTED)),
             latest.outcome != Outcome.REJECTED,
             latest.created_at < RequestItem.source_revoked_at,
+            or_(
+                IssuedCredential.suspension_lifted_at.is_(None),
+                IssuedCredential.suspension_lifted_at < RequestItem.source_revoked_at,
+            ),
         )
     )
 

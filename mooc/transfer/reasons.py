@@ -5,12 +5,13 @@ labels: `mooc.labels`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 
-from mooc.credentials.core.verify import Check, CheckStatus
+from mooc.credentials.core.verify import ISSUER_TRUSTED, Check, CheckStatus
 from mooc.credentials.explain import ExplainedCheck, explain_check
 from mooc.transfer.core.evaluation import Reason
 from mooc.transfer.models import RequestItem
@@ -97,11 +98,25 @@ def jinja_helpers() -> dict[str, Any]:
     }
 
 
+def _university_words(explained: ExplainedCheck) -> ExplainedCheck:
+    """A university's pages check trust against its own list: say so."""
+    if explained.id != ISSUER_TRUSTED or explained.status not in ("passed", "failed"):
+        return explained
+    sentence = (
+        _("The issuer is on this university's list of trusted issuers.")
+        if explained.status == "passed"
+        else _("The issuer is not on this university's list of trusted issuers.")
+    )
+    return replace(explained, sentence=sentence)
+
+
 def explained_checks(checks: Sequence[Mapping[str, str]]) -> list[ExplainedCheck]:
     """Stored checks with the platform's plain-words explanation of each."""
     return [
-        explain_check(
-            Check(check["id"], _status(check.get("status", "")), check.get("message", ""))
+        _university_words(
+            explain_check(
+                Check(check["id"], _status(check.get("status", "")), check.get("message", ""))
+            )
         )
         for check in checks
     ]

@@ -126,7 +126,10 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Recognition queue")
     page.get_by_role("link", name="Introduction to Programming").click()
     main = page.locator("main")
-    expect(main).to_contain_text("Verified: authentic, unchanged and not revoked.")
+    expect(main).to_contain_text(
+        "Verified: authentic, unchanged, not revoked, and its issuer is on the trust list of "
+        "Đại học Đà Nẵng."
+    )
     expect(main).to_contain_text("Proposed: recognise as IT1010 Nhập môn lập trình for 3 credits.")
     expect(main).to_contain_text("Student number 102240517")
     page.get_by_role("button", name="Accept the proposal").click()
@@ -152,6 +155,6 @@ def test_a_record_is_sent_recognised_and_its_recognition_verified(
     page.get_by_label("Or choose the record's file").set_input_files(saved)
     page.get_by_role("button", name="Verify").click()
     expect(page.locator("main")).to_contain_text(
-        "Verified: this record is authentic, unchanged and not revoked."
+        "Valid: this record is authentic, unchanged, from a trusted issuer and in force."
     )
     expect(page.locator("main")).to_contain_text("Đại học Đà Nẵng")

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mooc.credentials.achievements import equivalent_results, equivalent_scales
 from mooc.credentials.core.contexts import load_bundle
 from mooc.credentials.core.did import PublishedKey, did_document, institution_did
-from mooc.credentials.core.identity import HashedEmail
+from mooc.credentials.core.identity import HashedEmail, person_identities
 from mooc.credentials.core.multikey import did_key, encode_public_key, encode_secret_key
 from mooc.credentials.core.proof import create_proof
 from mooc.credentials.core.records import (
@@ -38,6 +39,7 @@ from mooc.credentials.core.records import (
     clr_credential,
 )
 from mooc.credentials.core.status_list import Bitstring, StatusListEntry, status_list_credential
+from mooc.transfer.core.recognition import Recognition, SourceRecord, recognition_credential
 
 Json = dict[str, Any]
 
@@ -46,6 +48,8 @@ CREATED = "2026-01-15T09:30:00Z"
 NOW = "2026-09-01T00:00:00Z"  # the verifier's clock in every check: records are valid then
 LEARNER_EMAIL = "tran.thi.mai@learners.example.org"
 LEARNER_SALT = "a41d7e02c9b85f36"
+LEARNER_NAME = "Lò Thị Mai"
+LEARNER_NUMBER = "SV20260517"
 
 
 def _key(label: str) -> Ed25519PrivateKey:
@@ -178,6 +182,8 @@ def completion(did: str = UNIVERSITY_DID, **changes: Any) -> CourseCompletion:
         issuer=IssuerProfile(id=did, name="Đại học Bách khoa (demo)", url=BASE),
         achievement=achievement,
         recipient=HashedEmail(LEARNER_EMAIL, LEARNER_SALT),
+        # A university record names its holder in clear: name and student number.
+        holder=person_identities(LEARNER_NAME, LEARNER_NUMBER, in_clear=True, salt=LEARNER_SALT),
         grade=grade,
         completed_at=datetime(2026, 1, 9, 16, 0, tzinfo=UTC),
         valid_from=datetime(2026, 1, 12, tzinfo=UTC),
@@ -243,6 +249,13 @@ def did_key_course_record() -> Issued:
     return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
 
 
+def hashed_holder_record() -> Issued:
+    """A record naming its holder only by salted hashes of name and number (a school's way)."""
+    holder = person_identities(LEARNER_NAME, LEARNER_NUMBER, in_clear=False, salt=LEARNER_SALT)
+    record = achievement_credential(completion(DID_KEY, holder=holder))
+    return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
+
+
 def revoked_course_record() -> Issued:
     """A record whose bit is set in the revocation list the same issuer signed."""
     record = achievement_credential(
@@ -280,3 +293,42 @@ def transcript(records: tuple[Json, ...] | None = None, revoked: Iterable[int] =
         )
     )
     return Issued(sign(unsigned), _documents(UNIVERSITY_DID, revoked))
+
+
+SUSPENSION_LIST_URL = f"{BASE}/status/suspension/1"
+SUSPENSION_INDEX = 9_321
+
+
+def recognition_record(*, suspended: bool) -> Issued:
+    """A university's recognition record with a revocation and a suspension entry (its source
+    record revoked later sets the suspension bit)."""
+    unsigned = recognition_credential(
+        Recognition(
+            credential_id="urn:uuid:0b7c5e1a-8a41-4d5e-9a0e-5c1f3b2d7e90",
+            achievement_id=f"{BASE}/institutions/bach-khoa/courses/IT1010",
+            issuer=IssuerProfile(id=UNIVERSITY_DID, name="Đại học Bách khoa (demo)", url=BASE),
+            recipient=HashedEmail(LEARNER_EMAIL, LEARNER_SALT),
+            course_code="IT1010",
+            course_title="Nhập môn lập trình",
+            credits=Decimal(3),
+            sources=(
+                SourceRecord(
+                    "urn:uuid:6d0e4a58-2b71-4c2e-9f0d-3e5b7a1c9d41", "Calculus I", DID_KEY
+                ),
+            ),
+            decided_at=datetime(2026, 2, 2, tzinfo=UTC),
+            status=StatusListEntry(STATUS_LIST_URL, RECORD_INDEX),
+            suspension=StatusListEntry(SUSPENSION_LIST_URL, SUSPENSION_INDEX, "suspension"),
+            holder=person_identities(LEARNER_NAME, None, in_clear=True, salt=LEARNER_SALT),
+        )
+    )
+    bits = Bitstring.zeros().set_many([SUSPENSION_INDEX] if suspended else [])
+    suspension_list = status_list_credential(
+        SUSPENSION_LIST_URL,
+        UNIVERSITY_DID,
+        bits,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        purpose="suspension",
+    )
+    documents = {**_documents(UNIVERSITY_DID), SUSPENSION_LIST_URL: sign(suspension_list)}
+    return Issued(sign(unsigned), documents)

@@ -43,6 +43,8 @@ from .records import (
     completion,
     course_record,
     did_key_course_record,
+    hashed_holder_record,
+    recognition_record,
     revoked_course_record,
     sign,
     status_list,
@@ -99,6 +101,12 @@ def test_course_record_from_a_did_web_issuer_verifies(js_reference: Installation
     # It carries the TT08 scales: 10-point, letter (rubric levels) and 4-point results.
     assert [r["value"] for r in subject["result"]] == ["8.5", "8.5", "A", "4.0"]
     assert subject["result"][2]["achievedLevel"].endswith("#letter-grade-A")
+    # Its holder by name and student number, in clear, as OB 3.0 IdentityObjects.
+    assert [(i["identityType"], i["hashed"]) for i in subject["identifier"]] == [
+        ("emailAddress", True),
+        ("name", False),
+        ("ext:studentId", False),
+    ]
 
     verdict = check(issued)
 
@@ -128,6 +136,30 @@ def test_course_record_from_a_did_key_issuer_verifies(js_reference: Installation
     assert_valid(verdict)
     assert verdict.status_checked
     assert python_accepts_proof(issued.credential)
+
+
+def test_record_naming_its_holder_only_by_hashes_verifies(js_reference: Installation) -> None:
+    issued = hashed_holder_record()
+    identifiers = issued.credential["credentialSubject"]["identifier"]
+    assert all(identifier["hashed"] for identifier in identifiers)
+    assert "Mai" not in json.dumps(issued.credential, ensure_ascii=False)
+    assert_valid(check(issued))
+    assert python_accepts_proof(issued.credential)
+
+
+def test_recognition_record_with_a_suspension_entry_verifies_and_then_reads_suspended(
+    js_reference: Installation,
+) -> None:
+    standing = recognition_record(suspended=False)
+    statuses = standing.credential["credentialStatus"]
+    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
+    verdict = check(standing)
+    assert_valid(verdict)
+    assert verdict.status_checked and not verdict.suspended
+    assert python_accepts_proof(standing.credential)
+
+    suspended = check(recognition_record(suspended=True))
+    assert suspended.suspended and not suspended.revoked
 
 
 def test_record_signed_with_a_rotated_but_published_key_verifies(

@@ -1,8 +1,12 @@
-"""How a record names its learner without showing who it is: a salted hash of the email
-(OB 3.0 `IdentityObject`) or the learner's own DID.
+"""How a record names its holder (OB 3.0 `IdentityObject`s): a salted hash of the email or
+username, or the learner's own DID; and who the person is, for a registrar: the name (and the
+student number when known), in clear on university records, as salted hashes on school (K-12)
+records, so a pupil's record can be shared (or leak) without exposing the pupil while whoever
+knows the name can still check it (`check_identity`).
 
-No name or email is ever written in clear, so a record can be shared (or leak) without exposing
-a pupil; whoever knows the email can still check that a record is about that person.
+Hashes follow OB 3.0: 'sha256$' + hex SHA-256 of the value followed by the salt. Names and
+student numbers are normalised first (Unicode NFC, single spaces, lower case), so the way they
+are typed does not matter.
 """
 
 from __future__ import annotations
@@ -10,14 +14,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+NAME = "name"
+# OB 3.0's identity types have no "student number": an extension type, as OB allows.
+STUDENT_ID = "ext:studentId"
+PERSON_TYPES = (NAME, STUDENT_ID)
 
 
 def normalize_email(email: str) -> str:
     """The form of an email that is hashed: trimmed and lower-cased."""
     return email.strip().lower()
+
+
+def normalize_person(value: str) -> str:
+    """The form of a name or student number that is hashed and compared: Unicode NFC (Vietnamese
+    typed with combining marks or not), single spaces, lower case."""
+    return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
 
 
 def identity_hash(identity: str, salt: str) -> str:
@@ -98,6 +114,108 @@ class LearnerDid:
 
 
 Recipient = HashedEmail | HashedUsername | LearnerDid
+
+
+@dataclass(frozen=True)
+class PersonIdentity:
+    """Who the holder is (identityType `name` or `ext:studentId`): in clear (`salt` None), or as a
+    salted hash of the normalised value."""
+
+    identity_type: str
+    value: str
+    salt: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.identity_type not in PERSON_TYPES:
+            raise ValueError(f"{self.identity_type!r} is not a person identity type")
+        if not self.value.strip():
+            raise ValueError("a person identity needs a value")
+        if self.salt is not None and len(self.salt) < 16:
+            raise ValueError("a hashed identity needs a salt of at least 16 characters")
+
+    def to_json(self) -> dict[str, Any]:
+        if self.salt is None:
+            shown = " ".join(unicodedata.normalize("NFC", self.value).split())
+            return {
+                "type": "IdentityObject",
+                "identityHash": shown,
+                "identityType": self.identity_type,
+                "hashed": False,
+            }
+        return {
+            "type": "IdentityObject",
+            "identityHash": identity_hash(normalize_person(self.value), self.salt),
+            "identityType": self.identity_type,
+            "hashed": True,
+            "salt": self.salt,
+        }
+
+
+def person_identities(
+    name: str, student_number: str | None, *, in_clear: bool, salt: str
+) -> tuple[PersonIdentity, ...]:
+    """The holder's name (and student number when known): in clear on university records,
+    hashed with `salt` otherwise."""
+    chosen = None if in_clear else salt
+    found = [PersonIdentity(NAME, name, chosen)] if name.strip() else []
+    if student_number and student_number.strip():
+        found.append(PersonIdentity(STUDENT_ID, student_number, chosen))
+    return tuple(found)
+
+
+def _identifiers(subject: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    identifiers = subject.get("identifier", [])
+    listed = identifiers if isinstance(identifiers, list) else [identifiers]
+    return [identifier for identifier in listed if isinstance(identifier, Mapping)]
+
+
+def shown_identities(subject: Mapping[str, Any]) -> dict[str, str]:
+    """The holder's identities a record states in clear, by type (name, student number)."""
+    shown: dict[str, str] = {}
+    for identifier in _identifiers(subject):
+        kind, value = identifier.get("identityType"), identifier.get("identityHash")
+        if identifier.get("hashed") is False and kind in PERSON_TYPES and isinstance(value, str):
+            shown.setdefault(str(kind), value)
+    return shown
+
+
+def hashed_types(subject: Mapping[str, Any]) -> tuple[str, ...]:
+    """The person identity types a record states only as hashes (what a verifier can check)."""
+    found = {
+        str(identifier.get("identityType"))
+        for identifier in _identifiers(subject)
+        if identifier.get("hashed") is True and identifier.get("identityType") in PERSON_TYPES
+    }
+    return tuple(kind for kind in PERSON_TYPES if kind in found)
+
+
+Match = Literal["match", "no-match", "absent"]
+
+
+def check_identity(subject: Mapping[str, Any], identity_type: str, value: str) -> Match:
+    """Whether `value` is the holder's identity of `identity_type` as the record states it (in
+    clear or hashed); "absent" when the record states none of that type."""
+    wanted = normalize_person(value)
+    stated = False
+    for identifier in _identifiers(subject):
+        if identifier.get("identityType") != identity_type:
+            continue
+        claim = identifier.get("identityHash")
+        if not isinstance(claim, str):
+            continue
+        stated = True
+        if identifier.get("hashed") is False:
+            candidate = normalize_person(claim)
+        else:
+            salt = identifier.get("salt", "")
+            candidate = identity_hash(wanted, salt if isinstance(salt, str) else "")
+            wanted_hash, candidate = candidate.lower(), claim.lower()
+            if hmac.compare_digest(wanted_hash, candidate):
+                return "match"
+            continue
+        if hmac.compare_digest(candidate.encode(), wanted.encode()):
+            return "match"
+    return "no-match" if stated else "absent"
 
 
 def identifies(

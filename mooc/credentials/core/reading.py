@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mooc.credentials.core.identity import NAME, STUDENT_ID, hashed_types, shown_identities
 from mooc.credentials.core.records import K12_FRAMEWORK
 from mooc.credentials.core.timestamps import parse_timestamp
 
@@ -129,6 +130,10 @@ class RecordSummary:
     grade_ten: str = ""
     letter: str = ""
     grade_four: str = ""
+    # Who holds it, as stated in clear, and which identities it states only as hashes.
+    holder_name: str = ""
+    student_number: str = ""
+    hashed_identities: tuple[str, ...] = ()
 
 
 def _level_stage(alignment: Mapping[str, Any]) -> str:
@@ -154,6 +159,12 @@ def summarize(credential: Any) -> RecordSummary:
     issuer_name = shown(issuer_map.get("name"))
     issuer_id = shown(issuer_map.get("id")) if issuer_map else shown(issuer)
     valid_from = shown(document.get("validFrom"))
+    clear = shown_identities(subject)
+    holder: dict[str, Any] = {
+        "holder_name": clear.get(NAME, ""),
+        "student_number": clear.get(STUDENT_ID, ""),
+        "hashed_identities": hashed_types(subject),
+    }
     if "ClrCredential" in types(document):
         embedded = subject.get("verifiableCredential")
         count = len(embedded) if isinstance(embedded, list) else 0
@@ -165,10 +176,11 @@ def summarize(credential: Any) -> RecordSummary:
             valid_from,
             credits=shown(subject.get("numberOfCredits")),
             records=count,
+            **holder,
         )
     achievement = mapping(subject.get("achievement"))
     if not achievement:
-        return RecordSummary("other", name, issuer_name, issuer_id, valid_from)
+        return RecordSummary("other", name, issuer_name, issuer_id, valid_from, **holder)
     results = subject.get("result")
     first = mapping(results[0]) if isinstance(results, list) and results else {}
     alignments = achievement.get("alignment")
@@ -195,6 +207,7 @@ def summarize(credential: Any) -> RecordSummary:
         grade_ten=scales.get("grade_ten", ""),
         letter=scales.get("letter", ""),
         grade_four=scales.get("grade_four", ""),
+        **holder,
     )
 
 

@@ -2,8 +2,9 @@
 transcript gathering signed ones.
 
 Records carry what a university needs to grant credit (credits, workload hours, level, learning
-outcomes, grade against its scale, dates) and identify the learner only by a salted hash of the
-email or by the learner's own DID, so no name or email appears in clear (K-12 pupils included).
+outcomes, grade against its scale, dates) and identify the learner by a salted hash of the email
+or by the learner's own DID; university records also name the holder in clear (name, student
+number) for a registrar, school records only as salted hashes (`mooc.credentials.core.identity`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from mooc.credentials.core.contexts import CLR_V2, CREDENTIALS_V2, OB_EXTENSIONS, OB_V3
-from mooc.credentials.core.identity import HashedEmail, LearnerDid, Recipient, identifies
+from mooc.credentials.core.identity import (
+    HashedEmail,
+    LearnerDid,
+    PersonIdentity,
+    Recipient,
+    identifies,
+)
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
 
@@ -281,10 +288,13 @@ class CourseAchievement:
         return achievement
 
 
-def _subject_identity(recipient: Recipient, key: str = "identifier") -> dict[str, Any]:
+def subject_identity(recipient: Recipient, holder: Sequence[PersonIdentity] = ()) -> dict[str, Any]:
+    """The credential subject's `id` (a DID) or `identifier`s, with the holder's person
+    identities (name, student number) after the recipient's."""
+    people = [identity.to_json() for identity in holder]
     if isinstance(recipient, LearnerDid):
-        return {"id": recipient.did}
-    return {key: [recipient.to_json()]}
+        return {"id": recipient.did, **({"identifier": people} if people else {})}
+    return {"identifier": [recipient.to_json(), *people]}
 
 
 @dataclass(frozen=True)
@@ -312,6 +322,7 @@ class CourseCompletion:
     valid_until: datetime | None = None
     status: StatusListEntry | None = None
     equivalent_results: tuple[EquivalentResult, ...] = ()
+    holder: tuple[PersonIdentity, ...] = ()  # name, student number: who the learner is
 
     def __post_init__(self) -> None:
         _require_uri(self.credential_id, "credential id")
@@ -336,7 +347,7 @@ def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
     """The unsigned OB 3.0 `OpenBadgeCredential` (AchievementCredential) of a completed course."""
     achievement = completion.achievement
     subject: dict[str, Any] = {
-        **_subject_identity(completion.recipient),
+        **subject_identity(completion.recipient, completion.holder),
         "type": ["AchievementSubject"],
         "achievement": achievement.to_json(),
         "result": [
@@ -400,6 +411,7 @@ class Transcript:
     valid_from: datetime
     partial: bool = True
     status: StatusListEntry | None = None
+    holder: tuple[PersonIdentity, ...] = ()
 
     def __post_init__(self) -> None:
         _require_uri(self.credential_id, "credential id")
@@ -440,7 +452,7 @@ def clr_credential(transcript: Transcript) -> dict[str, Any]:
         "validFrom": format_timestamp(transcript.valid_from),
         "partial": transcript.partial,
         "credentialSubject": {
-            **_subject_identity(transcript.recipient),
+            **subject_identity(transcript.recipient, transcript.holder),
             "type": ["ClrSubject"],
             "verifiableCredential": embedded,
             "achievement": achievements,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -46,6 +46,9 @@ class Check:
     id: str
     status: CheckStatus
     message: str
+    # Why it failed, in one word a page can show first ("revoked", "suspended", "expired"…);
+    # not part of the answer's JSON, which keeps the VC-API shape.
+    reason: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, str]:
         return {"id": self.id, "status": self.status, "message": self.message}
@@ -200,7 +203,10 @@ class Verifier:
         for wanted in ("failed", "unknown"):
             chosen = [check for check in answers if check.status == wanted]
             if chosen:
-                return Check(STATUS, wanted, "; ".join(check.message for check in chosen))
+                # Revoked outweighs suspended: a suspension may be lifted, a revocation not.
+                reasons = {check.reason for check in chosen}
+                reason = "revoked" if "revoked" in reasons else next(iter(reasons))
+                return Check(STATUS, wanted, "; ".join(c.message for c in chosen), reason)
         return Check(STATUS, "passed", "; ".join(check.message for check in answers))
 
     def _entry_status(self, raw_entry: Any, issuer: _Issuer) -> Check:
@@ -226,7 +232,7 @@ class Verifier:
             return Check(STATUS, "unknown", f"status unknown: {error}")
         if is_set:
             word = "revoked" if entry.purpose == "revocation" else "suspended"
-            return Check(STATUS, "failed", f"the record is {word} (index {entry.index})")
+            return Check(STATUS, "failed", f"the record is {word} (index {entry.index})", word)
         word = "not revoked" if entry.purpose == "revocation" else "not suspended"
         return Check(STATUS, "passed", f"{word} (checked {entry.list_url})")
 
@@ -273,9 +279,10 @@ class Verifier:
         except ValueError as error:
             return Check(VALIDITY, "failed", str(error))
         if start is not None and now < start:
-            return Check(VALIDITY, "failed", f"not valid before {credential['validFrom']}")
+            message = f"not valid before {credential['validFrom']}"
+            return Check(VALIDITY, "failed", message, "not-yet-valid")
         if end is not None and now > end:
-            return Check(VALIDITY, "failed", f"expired on {credential['validUntil']}")
+            return Check(VALIDITY, "failed", f"expired on {credential['validUntil']}", "expired")
         until = f"until {credential['validUntil']}" if end else "with no end"
         since = f"from {credential['validFrom']} " if start else ""
         return Check(VALIDITY, "passed", f"valid {since}{until}")

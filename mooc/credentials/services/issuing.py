@@ -30,7 +30,12 @@ from mooc.credentials.issuers import issuer_did, issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.services.keys import KeyEncryptionKey, SigningKey, ensure_active_key, unseal
 from mooc.credentials.services.signing import sign_document
-from mooc.credentials.services.status_lists import current_list, entry_for, random_free_index
+from mooc.credentials.services.status_lists import (
+    SUSPENSION,
+    current_list,
+    entry_for,
+    random_free_index,
+)
 from mooc.db import utcnow
 from mooc.errors import Conflict
 from mooc.learning.models import Completion, Enrolment
@@ -68,6 +73,12 @@ class Slot:
     uuid: str
     status: StatusListEntry
     issued_at: dt.datetime
+    suspension: StatusListEntry | None = None  # for records that rest on others
+
+    @property
+    def statuses(self) -> tuple[StatusListEntry, ...]:
+        """The record's status entries: revocation, then suspension when it has one."""
+        return (self.status,) if self.suspension is None else (self.status, self.suspension)
 
     @property
     def credential_id(self) -> str:
@@ -83,6 +94,9 @@ class Holding:
     user_id: int
     completion_id: int | None = None
     includes: tuple[int, ...] = ()
+    # Suspended (not revoked) when a record it includes is revoked, until its issuer decides:
+    # such a record gets a bit of a suspension list too.
+    suspendable: bool = False
 
 
 # Builds the unsigned document of a record in its slot; raises a domain error when it cannot.
@@ -95,8 +109,10 @@ def signer_for(session: Session, context: IssuingContext, institution: Instituti
     return unseal(key, context.kek, issuer_did(context.base_url, institution))
 
 
-def new_slot(status: StatusListEntry, issued_at: dt.datetime) -> Slot:
-    return Slot(str(uuid.uuid4()), status, issued_at)
+def new_slot(
+    status: StatusListEntry, issued_at: dt.datetime, suspension: StatusListEntry | None = None
+) -> Slot:
+    return Slot(str(uuid.uuid4()), status, issued_at, suspension)
 
 
 def unsigned_row(
@@ -119,6 +135,7 @@ def unsigned_row(
         includes=list(holding.includes),
         status_list_id=status_list_id,
         status_index=slot.status.index,
+        suspension_index=slot.suspension.index if slot.suspension else None,
         issued_at=slot.issued_at,
     )
 
@@ -167,13 +184,28 @@ def issue(
     """
     signer = signer_for(session, context, institution)
     status_list = current_list(session, context.base_url, institution, signer)
+    suspension_list = (
+        current_list(session, context.base_url, institution, signer, SUSPENSION)
+        if holding.suspendable
+        else None
+    )
     for _attempt in range(MAX_INDEX_CLASHES):
         index = random_free_index(session, status_list)
+        suspension = (
+            entry_for(
+                context.base_url, suspension_list, random_free_index(session, suspension_list)
+            )
+            if suspension_list is not None
+            else None
+        )
         slot = new_slot(
-            entry_for(context.base_url, status_list, index), utcnow().replace(microsecond=0)
+            entry_for(context.base_url, status_list, index),
+            utcnow().replace(microsecond=0),
+            suspension,
         )
         unsigned = build(slot)
         row = unsigned_row(holding, signer, status_list.id, slot, unsigned)
+        row.suspension_list_id = suspension_list.id if suspension_list is not None else None
         row.document = signed_text(unsigned, signer, slot.issued_at)
         saved = store(session, row)
         if saved is not None:

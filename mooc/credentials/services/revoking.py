@@ -1,19 +1,33 @@
 """Revoking a record: the reason is logged (append-only), the issuer's status list gets the
-record's bit and is re-signed, so every verifier sees it revoked from then on."""
+record's bit and is re-signed, so every verifier sees it revoked from then on.
+
+Revocation reaches what rests on the record, in the same transaction: a transcript including it
+is revoked too (a transcript never carries a revoked record), and a record that can be suspended
+(a university's recognition of it) is suspended until its issuer's staff confirm it (the
+suspension is lifted) or revoke it; the holder and those staff are told.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mooc.accounts.models import User
-from mooc.credentials.models import IssuedCredential, RevocationEntry
+from mooc.accounts.models import Membership, Role, User
+from mooc.credentials.models import CredentialKind, IssuedCredential, RevocationEntry
 from mooc.credentials.services.issuing import IssuingContext, signer_for
 from mooc.credentials.services.status_lists import republish
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
+from mooc.notifications.kinds import RECORD_REVIEW, RECORD_SUSPENDED
+from mooc.notifications.links import path_for
+from mooc.notifications.services import notify
 
 MAX_REASON = 500
+# The page where a university's staff review what rests on a revoked record (their queue).
+REVIEW_ENDPOINT = "transfer.staff.queue"
 
 
 def revoke_record(
@@ -24,8 +38,8 @@ def revoke_record(
     actor: User | None,
     context: IssuingContext,
 ) -> RevocationEntry:
-    """Revoke `credential` for good. Raises `Invalid` without a reason, `Conflict` when it is
-    already revoked."""
+    """Revoke `credential` for good, and reach what rests on it (see the module). Raises
+    `Invalid` without a reason, `Conflict` when it is already revoked."""
     reason = " ".join(reason.split())
     if not reason:
         raise Invalid(_("Give the reason for revoking the record."), field="reason")
@@ -43,4 +57,100 @@ def revoke_record(
     session.flush()
     signer = signer_for(session, context, credential.institution)
     republish(session, context.base_url, credential.status_list, signer)
+    if credential.suspension_list is not None and credential.suspended_at is not None:
+        credential.suspended_at = None  # revoked outright: no longer waiting for a decision
+        session.flush()
+        republish(session, context.base_url, credential.suspension_list, signer)
+    _reach_dependents(session, credential, actor=actor, context=context)
     return entry
+
+
+def resting_on(session: Session, credential: IssuedCredential) -> list[IssuedCredential]:
+    """The live records that rest on `credential` (include it): the same holder's, so few."""
+    candidates = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.user_id == credential.user_id,
+            IssuedCredential.id != credential.id,
+            IssuedCredential.revoked_at.is_(None),
+        )
+    ).all()
+    return [record for record in candidates if credential.id in (record.includes or [])]
+
+
+def _reach_dependents(
+    session: Session, credential: IssuedCredential, *, actor: User | None, context: IssuingContext
+) -> None:
+    for record in resting_on(session, credential):
+        if record.kind == CredentialKind.TRANSCRIPT:
+            revoke_record(
+                session,
+                record,
+                reason=f"a record it includes was revoked: {credential.name}"[:MAX_REASON],
+                actor=actor,
+                context=context,
+            )
+        else:
+            suspend_record(
+                session,
+                record,
+                source_name=credential.name,
+                source_id=f"urn:uuid:{credential.uuid}",
+                context=context,
+            )
+
+
+def _staff_ids(session: Session, institution_id: int) -> Sequence[int]:
+    return session.scalars(
+        select(Membership.user_id).where(
+            Membership.institution_id == institution_id, Membership.role == Role.STAFF
+        )
+    ).all()
+
+
+def suspend_record(
+    session: Session,
+    record: IssuedCredential,
+    *,
+    source_name: str,
+    source_id: str,
+    context: IssuingContext,
+) -> None:
+    """Suspend `record` because a record it rests on (`source_id`, named `source_name`; the
+    platform's or another's) was revoked: its suspension bit is set and the list re-signed; the
+    holder and the issuer's staff are told. Nothing happens to a record that cannot be
+    suspended, is suspended already, or is revoked."""
+    if record.suspension_list is None or record.suspended_at is not None or record.is_revoked:
+        return
+    record.suspended_at = utcnow()
+    session.flush()
+    signer = signer_for(session, context, record.institution)
+    republish(session, context.base_url, record.suspension_list, signer)
+    params = {"record": record.name, "source": source_name, "issuer": record.institution.name}
+    notify(
+        session,
+        [record.user_id],
+        RECORD_SUSPENDED,
+        params,
+        path_for("credentials.record", record_id=record.uuid),
+        event_key=f"suspended:{record.uuid}:{source_id}"[:120],
+    )
+    notify(
+        session,
+        _staff_ids(session, record.institution_id),
+        RECORD_REVIEW,
+        params,
+        path_for(REVIEW_ENDPOINT, slug=record.institution.slug),
+        event_key=f"review:{record.uuid}:{source_id}"[:120],
+    )
+
+
+def lift_suspension(session: Session, record: IssuedCredential, context: IssuingContext) -> None:
+    """The issuer confirms a suspended record: the bit is cleared and the list re-signed.
+    Raises `Conflict` when the record is not suspended (or was revoked meanwhile)."""
+    if not record.is_suspended or record.suspension_list is None:
+        raise Conflict(_("This record is not suspended."))
+    record.suspended_at = None
+    record.suspension_lifted_at = utcnow()
+    session.flush()
+    signer = signer_for(session, context, record.institution)
+    republish(session, context.base_url, record.suspension_list, signer)

@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
-from mooc.credentials.core.identity import hashed_recipient, new_salt
+from mooc.credentials.core.identity import (
+    NAME,
+    hashed_recipient,
+    new_salt,
+    person_identities,
+    shown_identities,
+)
 from mooc.credentials.core.records import Transcript, clr_credential
 from mooc.credentials.issuers import institution_by_slug, issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
@@ -55,7 +61,7 @@ def issue_transcript(
     """A signed transcript of the learner's chosen records.
 
     Raises `Invalid` when none (or too many) are chosen, `NotFound` when one is not the
-    learner's, and `Invalid` when one is revoked or about another email address.
+    learner's, and `Invalid` when one is revoked, suspended or about another email address.
     """
     chosen = list(dict.fromkeys(record_uuids))
     if not chosen:
@@ -75,6 +81,11 @@ def issue_transcript(
         raise NotFound(_("There is no such record."))
     if any(record.is_revoked for record in records):
         raise Invalid(_("A revoked record cannot go into a transcript."), field="records")
+    if any(record.is_suspended for record in records):
+        raise Invalid(
+            _("A suspended record cannot go into a transcript until its issuer confirms it."),
+            field="records",
+        )
     title = " ".join(name.split())[:200] or ngettext(
         "Transcript of %(num)d course record", "Transcript of %(num)d course records", len(records)
     )
@@ -83,8 +94,12 @@ def issue_transcript(
         return repeated
     institution = institution_by_slug(session, context.platform_issuer)
     profile = issuer_profile(context.base_url, institution)
-    recipient = hashed_recipient(user.email, user.username, new_salt())
+    salt = new_salt()
+    recipient = hashed_recipient(user.email, user.username, salt)
     documents = tuple(json.loads(record.document) for record in records)
+    # The name in clear only when every record it gathers shows it (university records).
+    in_clear = all(NAME in shown_identities(doc.get("credentialSubject", {})) for doc in documents)
+    holder = person_identities(user.name, None, in_clear=in_clear, salt=salt)
 
     def build(slot: Slot) -> dict[str, Any]:
         try:
@@ -96,6 +111,7 @@ def issue_transcript(
                 credentials=documents,
                 valid_from=slot.issued_at,
                 status=slot.status,
+                holder=holder,
             )
         except ValueError:  # a record names an earlier email address of the learner
             raise Invalid(

@@ -3,6 +3,7 @@ verify page (paste, upload, or a share link / QR code)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, jsonify, render_template, request
@@ -13,13 +14,14 @@ from werkzeug.datastructures import FileStorage
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
-from mooc.credentials.explain import cached_notes, explain
+from mooc.credentials.explain import cached_notes, explain, explain_verdict
 from mooc.credentials.forms import VerifyForm
+from mooc.credentials.holders import holder_check, identity_form
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
 from mooc.credentials.services.issuing import signed_document
-from mooc.credentials.services.status_lists import published_list
+from mooc.credentials.services.status_lists import SUSPENSION, published_list
 from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
-from mooc.errors import DomainError
+from mooc.errors import DomainError, Invalid
 from mooc.extensions import db, limiter
 from mooc.web import edge
 
@@ -47,6 +49,13 @@ def status_list(slug: str, number: int) -> ResponseReturnValue:
     return _public_json(published_list(db.session, slug, number).credential, max_age=60)
 
 
+@bp.get("/institutions/<slug>/suspension/<int:number>")
+def suspension_list(slug: str, number: int) -> ResponseReturnValue:
+    # Short caching too: a suspension (and its lifting) must reach verifiers soon.
+    listed = published_list(db.session, slug, number, SUSPENSION)
+    return _public_json(listed.credential, max_age=60)
+
+
 @bp.get("/trust-list.json")
 def trust() -> ResponseReturnValue:
     return _public_json(trust_list(db.session, edge.base_url()), max_age=300)
@@ -62,58 +71,108 @@ def _submitted(form: VerifyForm) -> bytes | str | None:
     return text or None
 
 
+class _Refused(Exception):
+    """Input the verify page cannot verify; the message goes beside the field."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def _record(data: bytes | str | None) -> Any:
+    """The submitted record, parsed and within bounds; `_Refused` says why not."""
+    limit = edge.record_max_bytes()
+    if data is None:
+        raise _Refused(_("Paste a record or choose its file."), 422)
+    if len(data) > limit:
+        raise _Refused(_("The record is larger than %(n)d KB.", n=limit // 1024), 413)
+    try:
+        credential = read_record(data)
+    except UnreadableRecord:
+        raise _Refused(_("This is not a record: it is not valid JSON."), 422) from None
+    try:
+        require_verifiable(credential)
+    except DomainError as error:
+        raise _Refused(error.message, error.status) from None
+    return credential
+
+
+def _verified(credential: Any) -> dict[str, Any]:
+    """What the verify and share pages show of a record: verdict, checks, content, holder."""
+    report = edge.verifier().verify(credential)
+    summary = summarize(credential)
+    return {
+        "report": report,
+        "checks": explain(report),
+        "verdict": explain_verdict(report),
+        "notes": cached_notes(report),
+        "summary": summary,
+        "identity_form": identity_form(summary),
+    }
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE, methods=["POST"])
 def verify() -> ResponseReturnValue:
-    limit = edge.record_max_bytes()
-    request.max_content_length = limit + FORM_OVERHEAD  # a larger body is refused unread: 413
+    request.max_content_length = edge.record_max_bytes() + FORM_OVERHEAD  # larger: 413 unread
     form = VerifyForm()
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("credentials/verify.html", form=form), status
-    data = _submitted(form)
-    if data is None:
-        form.credential_json.errors = [_("Paste a record or choose its file.")]
-        return render_template("credentials/verify.html", form=form), 422
-    if len(data) > limit:
-        message = _("The record is larger than %(n)d KB.", n=limit // 1024)
-        form.credential_json.errors = [message]
-        return render_template("credentials/verify.html", form=form), 413
     try:
-        credential = read_record(data)
-    except UnreadableRecord:
-        form.credential_json.errors = [_("This is not a record: it is not valid JSON.")]
-        return render_template("credentials/verify.html", form=form), 422
+        credential = _record(_submitted(form))
+    except _Refused as refused:
+        form.credential_json.errors = [refused.message]
+        return render_template("credentials/verify.html", form=form), refused.status
+    shown = _verified(credential)
+    if shown["identity_form"] is not None:  # the record comes back with the check
+        shown["identity_form"].credential_json.data = json.dumps(credential, ensure_ascii=False)
+    return render_template("credentials/verify.html", form=form, **shown)
+
+
+@bp.post("/verify/holder")
+@limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
+def check_holder() -> ResponseReturnValue:
+    """A verifier checks a name or student number against the record they verified."""
+    request.max_content_length = edge.record_max_bytes() + FORM_OVERHEAD
     try:
-        require_verifiable(credential)
-    except DomainError as error:
-        form.credential_json.errors = [error.message]
-        return render_template("credentials/verify.html", form=form), error.status
-    report = edge.verifier().verify(credential)
-    return render_template(
-        "credentials/verify.html",
-        form=form,
-        report=report,
-        checks=explain(report),
-        notes=cached_notes(report),
-        summary=summarize(credential),
-    )
+        credential = _record(request.form.get("credential_json", "").strip() or None)
+    except _Refused as refused:
+        raise Invalid(refused.message) from None
+    shown, status = _checked(credential)
+    page = render_template("credentials/verify.html", form=VerifyForm(formdata=None), **shown)
+    return page, status
+
+
+def _checked(credential: Any) -> tuple[dict[str, Any], int]:
+    """The page's content with the answer to the submitted identity check (422: form errors).
+    Raises `Invalid` when the record states nothing to check."""
+    shown = _verified(credential)
+    checking = identity_form(shown["summary"], submitted=True)
+    if checking is None:
+        raise Invalid(_("This record states no hashed name or number to check."))
+    shown["identity_form"] = checking
+    if not checking.validate_on_submit():
+        return shown, 422
+    shown["identity_check"] = holder_check(credential, checking)
+    return shown, 200
 
 
 @bp.get("/verify/<token>")
 def shared(token: str) -> ResponseReturnValue:
     link = queries.shared_record(db.session, token)
     document = signed_document(link.credential)
-    report = edge.verifier().verify(document)
-    return render_template(
-        "credentials/shared.html",
-        link=link,
-        token=token,
-        report=report,
-        checks=explain(report),
-        notes=cached_notes(report),
-        summary=summarize(document),
-    )
+    return render_template("credentials/shared.html", link=link, token=token, **_verified(document))
+
+
+@bp.post("/verify/<token>/holder")
+@limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
+def shared_holder(token: str) -> ResponseReturnValue:
+    """A verifier checks a name or student number against a shared record."""
+    link = queries.shared_record(db.session, token)
+    document = signed_document(link.credential)
+    shown, status = _checked(document)
+    return render_template("credentials/shared.html", link=link, token=token, **shown), status
 
 
 @bp.get("/verify/<token>/credential.json")

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
-from mooc.credentials.explain import cached_notes, explain
+from mooc.credentials.explain import cached_notes, explain, explain_verdict
 from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.services import sharing
@@ -49,6 +49,7 @@ def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | N
         summary=summarize(signed_document(found)),
         report=report,
         checks=explain(report),
+        verdict=explain_verdict(report),
         notes=cached_notes(report),
         links=[
             (link, queries.is_active(link)) for link in queries.share_links(db.session, found.id)

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from mooc.credentials.core.identity import LearnerDid, Recipient
+from mooc.credentials.core.identity import PersonIdentity, Recipient
 from mooc.credentials.core.records import (
     ACHIEVEMENT_CONTEXTS,
     OB_SCHEMA,
@@ -21,6 +21,7 @@ from mooc.credentials.core.records import (
     CreditUnit,
     EducationLevel,
     IssuerProfile,
+    subject_identity,
 )
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
@@ -52,6 +53,9 @@ class Recognition:
     credit_unit: CreditUnit | None = None
     level: EducationLevel | None = None
     status: StatusListEntry | None = None
+    # Set while a source record is revoked and the university has not decided again.
+    suspension: StatusListEntry | None = None
+    holder: tuple[PersonIdentity, ...] = ()  # the student's name, in clear (a university record)
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -102,7 +106,7 @@ def recognition_credential(recognition: Recognition) -> dict[str, Any]:
         "validFrom": format_timestamp(recognition.decided_at),
         "awardedDate": format_timestamp(recognition.decided_at),
         "credentialSubject": {
-            **_identity(recognition.recipient),
+            **subject_identity(recognition.recipient, recognition.holder),
             "type": ["AchievementSubject"],
             "achievement": achievement,
             "creditsEarned": credits,
@@ -118,12 +122,7 @@ def recognition_credential(recognition: Recognition) -> dict[str, Any]:
         ],
         "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
-    if recognition.status is not None:
-        credential["credentialStatus"] = recognition.status.to_json()
+    entries = [entry.to_json() for entry in (recognition.status, recognition.suspension) if entry]
+    if entries:
+        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
-
-
-def _identity(recipient: Recipient) -> dict[str, Any]:
-    if isinstance(recipient, LearnerDid):
-        return {"id": recipient.did}
-    return {"identifier": [recipient.to_json()]}

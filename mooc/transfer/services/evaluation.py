@@ -1,6 +1,7 @@
 """Evaluating records for a university: verify each course record with the platform verifier,
-read its facts, apply the university's trust list and rules (agreement by agreement, each with
-its cap), and propose. Used for students' requests and for records received any other way.
+read its facts, apply the university's trust list (which replaces the platform's trust check)
+and rules (agreement by agreement, each with its cap), and propose. Used for students' requests
+and for records received any other way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.core.reading import CourseRecord, NotACourseRecord, course_records
+from mooc.credentials.core.verify import ISSUER_TRUSTED
 from mooc.credentials.verification import UnreadableRecord, VerificationReport, read_record
 from mooc.errors import Invalid
 from mooc.transfer.core.evaluation import Proposal, Reason, RecordFacts, evaluate
@@ -49,11 +51,38 @@ class RecordEvaluation:
         """Verified and known not to be revoked: something a decision may rest on."""
         return self.facts.verified and self.facts.revoked is False
 
+    @property
+    def trusted(self) -> bool:
+        """Whether the issuer is on the evaluating university's trust list."""
+        return any(c.id == ISSUER_TRUSTED and c.status == "passed" for c in self.checks)
+
 
 def checks_of(report: VerificationReport) -> tuple[CheckOutcome, ...]:
     return tuple(
         CheckOutcome(check.id, check.status, check.message) for check in report.verification.checks
     )
+
+
+def university_trust(issuer: str, trusted: frozenset[str], university: str) -> CheckOutcome:
+    """The trust check against a university's own trust list (not the platform's)."""
+    if issuer and issuer in trusted:
+        return CheckOutcome(
+            ISSUER_TRUSTED, "passed", f"issuer {issuer} is on the trust list of {university}"
+        )
+    return CheckOutcome(
+        ISSUER_TRUSTED, "failed", f"issuer {issuer or '?'} is not on the trust list of {university}"
+    )
+
+
+def with_university_trust(
+    checks: Sequence[CheckOutcome], trust: CheckOutcome
+) -> tuple[CheckOutcome, ...]:
+    """`checks` with the platform's trust check replaced by the university's: resolvable or
+    trusted by the platform is not trusted by the university."""
+    replaced = [trust if check.id == ISSUER_TRUSTED else check for check in checks]
+    if not any(check.id == ISSUER_TRUSTED for check in checks):
+        replaced.append(trust)
+    return tuple(replaced)
 
 
 def propose(
@@ -139,7 +168,8 @@ def evaluate_record(
     )
     evaluations = []
     for record in records:
-        checks = checks_of(verifier.verify(record.document))
+        trust = university_trust(record.issuer, trusted, university.name)
+        checks = with_university_trust(checks_of(verifier.verify(record.document)), trust)
         facts = facts_from(record, checks, today)
         proposal, agreement_id, version_id = propose(
             facts, sets, trusted=trusted, today=today, tallies=tallies

@@ -1,6 +1,7 @@
 """Issuing the signed record of a recognising decision: signed with the university's did:web key
-and given a bit of its revocation status list, stored with the platform's other records so the
-student finds it in My records and every verifier (the public /verify page too) checks it."""
+and given a bit of its revocation status list and one of its suspension list, stored with the
+platform's other records so the student finds it in My records and every verifier (the public
+/verify page too) checks it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
-from mooc.credentials.core.identity import hashed_recipient, new_salt
+from mooc.credentials.core.identity import hashed_recipient, new_salt, person_identities
 from mooc.credentials.issuers import issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
 from mooc.credentials.services.issuing import Holding, IssuingContext, Slot, issue
@@ -41,7 +42,9 @@ def issue_recognition_record(
     no free status index could be secured (try again).
     """
     profile = issuer_profile(context.base_url, university)
-    recipient = hashed_recipient(item.student.email, item.student.username, new_salt())
+    salt = new_salt()
+    recipient = hashed_recipient(item.student.email, item.student.username, salt)
+    holder = person_identities(item.student.name, None, in_clear=True, salt=salt)  # a university's
 
     def build(slot: Slot) -> dict[str, Any]:
         return recognition_credential(
@@ -62,9 +65,15 @@ def issue_recognition_record(
                 credit_unit=tin_chi(context.base_url),
                 level=UNIVERSITY_LEVEL,
                 status=slot.status,
+                suspension=slot.suspension,
+                holder=holder,
             )
         )
 
-    # No `includes` (a transcript's field): the decision row links the source record.
-    holding = Holding(CredentialKind.ACHIEVEMENT, item.student_id)
+    # It rests on the platform's row of the source record, when there is one: revoking that
+    # suspends this record (`mooc.credentials.services.revoking`) until the staff decide again.
+    rests_on = (item.credential_id,) if item.credential_id is not None else ()
+    holding = Holding(
+        CredentialKind.ACHIEVEMENT, item.student_id, includes=rests_on, suspendable=True
+    )
     return issue(session, context, university, holding, build)

@@ -37,7 +37,10 @@ from mooc.transfer.services.decisions import (
     reevaluate,
 )
 from mooc.transfer.services.evaluation import evaluate_record
-from mooc.transfer.services.revocations import flag_revoked_platform_records
+from mooc.transfer.services.revocations import (
+    confirm_recognition,
+    flag_revoked_platform_records,
+)
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
@@ -79,7 +82,7 @@ def queue(slug: str) -> ResponseReturnValue:
 
 # The item page holds several forms: each has its own prefix, so every id (and the label that
 # points at it) is unique on the page.
-ACCEPT, ADJUST, RECHECK = "accept", "adjust", "recheck"
+ACCEPT, ADJUST, RECHECK, KEEP = "accept", "adjust", "recheck", "keep"
 
 
 def _item_page(
@@ -108,9 +111,13 @@ def _item_page(
         item=item,
         summary=summarize(json.loads(item.document)),
         checks=explained_checks(item.checks),
+        trusted=any(
+            c.get("id") == "issuer-trusted" and c.get("status") == "passed" for c in item.checks
+        ),
         accept=accept,
         adjust=adjust,
         confirm=ConfirmForm(prefix=RECHECK),
+        keep=ConfirmForm(prefix=KEEP),
         history=audit.entries_about(db.session, university.id, "item", item.id),
     )
 
@@ -205,6 +212,20 @@ def reject(slug: str, item_id: int) -> ResponseReturnValue:
     return render_template(
         "transfer/reject.html", university=university, item=found, form=form
     ), 422 if form.errors else 200
+
+
+@bp.post("/<slug>/items/<int:item_id>/confirm")
+@login_required
+def confirm(slug: str, item_id: int) -> ResponseReturnValue:
+    """Keep a recognition after its source record was revoked: lift its record's suspension."""
+    university = _university(slug)
+    found = item_of(db.session, university, item_id)
+    if not ConfirmForm(prefix=KEEP).validate_on_submit():
+        raise Invalid(_("The form had expired. Please try again."))
+    confirm_recognition(db.session, current_account(), university, found, edge.issuing_context())
+    db.session.commit()
+    flash(_("The recognition is confirmed: its record is valid again."), "success")
+    return redirect(url_for("transfer.staff.item", slug=slug, item_id=found.id), 303)
 
 
 @bp.post("/<slug>/items/<int:item_id>/recheck")

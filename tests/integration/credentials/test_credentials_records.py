@@ -84,7 +84,7 @@ def test_my_records_lists_mine_and_the_record_page_verifies_it(mai: Holder, binh
     assert f"/records/{mai.record.uuid}" in listing
     assert binh.record.uuid not in listing
     page = mai.client.get(f"/records/{mai.record.uuid}").get_data(as_text=True)
-    assert "Verified: this record is authentic" in page
+    assert "Valid: this record is authentic" in page
     assert "Trường Đại học Mở Hà Nội" in page
 
 
@@ -177,7 +177,7 @@ def test_a_share_link_lets_anyone_verify_until_it_is_withdrawn(
     page = visitor.get(path)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Verified: this record is authentic" in text and "Xác suất và Thống kê" in text
+    assert "Valid: this record is authentic" in text and "Xác suất và Thống kê" in text
     assert visitor.get(f"{path}/credential.json").get_data(as_text=True) == mai.record.document
     stored = session.scalars(
         select(ShareLink).where(ShareLink.credential_id == mai.record.id)

@@ -453,7 +453,7 @@ def test_the_public_page_verifies_pasted_json(
     page = visitor.post("/verify", data={"csrf_token": token, "credential_json": record.document})
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Verified: this record is authentic" in text
+    assert "Valid: this record is authentic" in text
     assert "The signature is valid" in text
     assert "Xác suất và Thống kê" in text and "MAT2002" in text
 
@@ -463,7 +463,7 @@ def test_the_public_page_verifies_pasted_json(
         "/verify", data={"csrf_token": token, "credential_json": json.dumps(tampered)}
     )
     text = page.get_data(as_text=True)
-    assert "Not verified" in text and "The signature does not match" in text
+    assert "NOT valid: it was altered" in text and "The signature does not match" in text
 
 
 def test_the_public_page_explains_the_checks_in_the_readers_language(
@@ -480,7 +480,7 @@ def test_the_public_page_explains_the_checks_in_the_readers_language(
         pages[language] = page.get_data(as_text=True)
     assert '<html lang="vi">' in pages["vi"]
     assert "verdict-ok" in pages["vi"]
-    english = ("Verified: this record is authentic", "The signature is valid")
+    english = ("Valid: this record is authentic", "The signature is valid")
     assert all(sentence in pages["en"] for sentence in english)
     assert not any(sentence in pages["vi"] for sentence in english)
 
@@ -499,7 +499,7 @@ def test_the_public_page_verifies_an_uploaded_file_and_explains_bad_input(
         },
         content_type="multipart/form-data",
     )
-    assert "Verified: this record is authentic" in upload.get_data(as_text=True)
+    assert "Valid: this record is authentic" in upload.get_data(as_text=True)
 
     garbage = visitor.post("/verify", data={"csrf_token": token, "credential_json": "hello"})
     assert garbage.status_code == 422
@@ -512,7 +512,7 @@ def test_the_public_page_verifies_an_uploaded_file_and_explains_bad_input(
     )
     assert too_long.status_code == 413
     assert "the list $.type has more than 256 entries" in too_long.get_data(as_text=True)
-    assert "Verified" not in too_long.get_data(as_text=True)
+    assert "Valid:" not in too_long.get_data(as_text=True)
     for size_kb in (540, 2048):  # over the limit; far over it (refused unread)
         huge = visitor.post(
             "/verify", data={"csrf_token": token, "credential_json": "x" * size_kb * 1024}

@@ -148,7 +148,7 @@ def test_the_recognition_record_verifies_on_the_public_page_and_downloads(
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert "Verified: this record is authentic, unchanged and not revoked." in html
+    assert "Valid: this record is authentic, unchanged, from a trusted issuer and in force." in html
     assert "Đại học Đà Nẵng" in html
 
 

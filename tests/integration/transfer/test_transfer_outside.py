@@ -151,7 +151,10 @@ def test_staff_evaluate_a_pasted_or_uploaded_record_on_the_page(
     html = pasted.get_data(as_text=True)
     assert pasted.status_code == 200
     assert "Proposed: recognise as MA2020 Xác suất thống kê for 2 credits." in html
-    assert "Verified: authentic, unchanged and not revoked." in html
+    assert (
+        "Verified: authentic, unchanged, not revoked, and its issuer is on the trust list of "
+        "Đại học Đà Nẵng." in html
+    )
     uploaded = client.post(
         url,
         data={
