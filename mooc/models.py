@@ -11,6 +11,10 @@ from mooc.credentials.models import (
     RevocationEntry,
     ShareLink,
     StatusList,
+    VcApiAuditEntry,
+    VcApiCredential,
+    VcApiStatusEntry,
+    VcApiStatusList,
 )
 from mooc.db import Base
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
@@ -78,5 +82,9 @@ __all__ = [
     "TransferRequest",
     "TrustedIssuer",
     "User",
+    "VcApiAuditEntry",
+    "VcApiCredential",
+    "VcApiStatusEntry",
+    "VcApiStatusList",
     "XapiStatement",
 ]
