@@ -25,7 +25,7 @@ from mooc.api.models import ApiScope
 from mooc.credentials.services import vcapi
 from mooc.credentials.vcapi_verify import Answer, credential_answer, presentation_answer
 from mooc.credentials.verification import require_verifiable
-from mooc.errors import BadRequest, Invalid
+from mooc.errors import BadRequest, Invalid, NotFound
 from mooc.extensions import csrf, db, limiter
 from mooc.web import edge
 from mooc.web.errors import problem
@@ -187,6 +187,8 @@ def update_status() -> ResponseReturnValue:
 
 @bp.get("/status-lists/<slug>/<any(revocation, suspension):purpose>/<int(max=999999999):number>")
 def status_list(slug: str, purpose: str, number: int) -> ResponseReturnValue:
+    if "\x00" in slug:  # no database compares NUL
+        raise NotFound(_("There is no such status list."))
     found = vcapi.published_list(db.session, slug, purpose, number)
     response = jsonify(json.loads(found.credential))
     response.mimetype = "application/vc+ld+json"

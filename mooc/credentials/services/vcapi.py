@@ -219,6 +219,37 @@ def _audit(
     )
 
 
+def _signed_row(
+    session: Session,
+    context: IssuingContext,
+    institution: Institution,
+    document: dict[str, Any],
+    signer: Signer,
+    purposes: Sequence[str],
+) -> VcApiCredential:
+    """The stored row of `document` signed, with its status entries drawn first."""
+    row = VcApiCredential(
+        institution_id=institution.id,
+        key_id=signer.key.key_id,
+        credential_id=str(document["id"])[:500] if isinstance(document.get("id"), str) else None,
+        document="",
+        issued_at=utcnow().replace(microsecond=0),
+    )
+    session.add(row)
+    session.flush()
+    entries = []
+    for purpose in dict.fromkeys(purposes):
+        status_list = _current_list(session, context.base_url, institution, purpose, signer)
+        entry = _allocate(session, row, status_list)
+        url = list_url(context.base_url, institution.slug, purpose, status_list.number)
+        entries.append(StatusListEntry(url, entry.status_index, purpose).to_json())
+    if entries:
+        document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+    row.document = serialize(_signed(document, signer, row.issued_at))
+    session.flush()
+    return row
+
+
 def issue_posted(
     session: Session,
     context: IssuingContext,
@@ -252,25 +283,8 @@ def issue_posted(
     structure = check_structure({**document, "proof": {}})
     if not structure.well_formed:
         raise Invalid("; ".join(structure.errors))
-    row = VcApiCredential(
-        institution_id=institution.id,
-        key_id=signer.key.key_id,
-        credential_id=str(document["id"])[:500] if isinstance(document.get("id"), str) else None,
-        document="",
-        issued_at=utcnow().replace(microsecond=0),
-    )
-    session.add(row)
-    session.flush()
-    entries = []
-    for purpose in dict.fromkeys(purposes):
-        status_list = _current_list(session, context.base_url, institution, purpose, signer)
-        entry = _allocate(session, row, status_list)
-        url = list_url(context.base_url, institution.slug, purpose, status_list.number)
-        entries.append(StatusListEntry(url, entry.status_index, purpose).to_json())
-    if entries:
-        document["credentialStatus"] = entries[0] if len(entries) == 1 else entries
-    row.document = serialize(_signed(document, signer, row.issued_at))
-    session.flush()
+    with session.begin_nested():  # a credential that cannot be signed leaves nothing behind
+        row = _signed_row(session, context, institution, document, signer, purposes)
     _audit(
         session,
         institution.id,
