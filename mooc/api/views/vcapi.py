@@ -144,8 +144,8 @@ def _status_change(item: Any) -> tuple[str, bool, str | None]:
         raise Invalid(_("credentialStatus.id must be a string."))
     status = item.get("status", True)
     if isinstance(status, str) and status in STATUS_WORDS:
-        purpose, value = STATUS_WORDS[status]
-        return purpose, value, entry_id
+        word_purpose, value = STATUS_WORDS[status]
+        return word_purpose, value, entry_id
     purpose = item.get("statusPurpose")
     if not isinstance(purpose, str) or not isinstance(status, bool):
         raise Invalid(
