@@ -10,6 +10,7 @@ passing fails too, so the list stays true.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -47,6 +48,7 @@ SUITES = (
     "vc-data-model-2.0-test-suite",
     "vc-bitstring-status-list-test-suite",
 )
+pytestmark = pytest.mark.interop
 PEPPER = "w3c-suites-pepper-" + "p" * 24
 SLUG = "w3c-test-university"
 
@@ -79,14 +81,17 @@ def suites() -> Path:
     source = _source()
     key = hashlib.sha256((source / "SOURCES.txt").read_bytes()).hexdigest()[:12]
     cache = ROOT / ".cache" / "w3c-suites" / key
-    if not (cache / "SOURCES.txt").is_file():
-        partial = cache.with_name(key + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(source, partial, ignore=shutil.ignore_patterns("node_modules"))
-        for path in partial.rglob("*"):
-            path.chmod(path.stat().st_mode | 0o200)  # the source is read-only in CI
-        shutil.rmtree(cache, ignore_errors=True)
-        partial.rename(cache)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache.parent / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one copy at a time, across xdist workers too
+        if not (cache / "SOURCES.txt").is_file():
+            partial = cache.with_name(key + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(source, partial, ignore=shutil.ignore_patterns("node_modules"))
+            for path in partial.rglob("*"):
+                path.chmod(path.stat().st_mode | 0o200)  # the source is read-only in CI
+            shutil.rmtree(cache, ignore_errors=True)
+            partial.rename(cache)
     try:
         for suite in SUITES:
             npm_install(cache / suite, "the W3C test suites")
