@@ -473,6 +473,21 @@ def _vc_api_status_list() -> dict[str, Any]:
     }
 
 
+def _vc_api_publish() -> dict[str, Any]:
+    scope = ApiScope.CREDENTIALS_ISSUE
+    return {
+        "operationId": "vcApiPublishStatusList",
+        "summary": "Publish a status list (a no-op: lists are re-signed at every change)",
+        "security": _bearer(scope),
+        "parameters": _vc_api_status_list()["parameters"],
+        "responses": {
+            "204": {"description": "The list is published"},
+            **_token_problems(scope),
+            "404": _problem("No such status list of the institution", 404),
+        },
+    }
+
+
 def _vc_api_operations() -> dict[str, Any]:
     return {
         "/api/v1/vc-api/credentials/verify": {"post": _vc_api_verify("credentials")},
@@ -480,6 +495,9 @@ def _vc_api_operations() -> dict[str, Any]:
         "/api/v1/vc-api/credentials/issue": {"post": _vc_api_issue()},
         "/api/v1/vc-api/credentials/status": {"post": _vc_api_status()},
         "/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}": {"get": _vc_api_status_list()},
+        "/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}/publish": {
+            "post": _vc_api_publish()
+        },
     }
 
 

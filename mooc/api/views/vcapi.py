@@ -6,7 +6,8 @@
   institution's key, 201; `options.credentialStatus` adds Bitstring Status List entries;
 - `POST /api/v1/vc-api/credentials/status` (`credentials:issue`): revoke, suspend or lift the
   suspension of a credential signed so;
-- `GET /api/v1/vc-api/status-lists/<slug>/<purpose>/<n>`: their status lists, signed.
+- `GET /api/v1/vc-api/status-lists/<slug>/<purpose>/<n>`: their status lists, signed (and
+  `POST …/publish`, which the W3C suite calls after a change: a no-op, 204).
 
 Malformed bodies answer 400, unacceptable ones 422, oversized ones 413; never a 500.
 """
@@ -194,6 +195,19 @@ def status_list(slug: str, purpose: str, number: int) -> ResponseReturnValue:
     response.mimetype = "application/vc+ld+json"
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+@bp.post(
+    "/status-lists/<slug>/<any(revocation, suspension):purpose>/<int(max=999999999):number>/publish"
+)
+@token_required(ApiScope.CREDENTIALS_ISSUE)
+def publish_status_list(slug: str, purpose: str, number: int) -> ResponseReturnValue:
+    """What the W3C status list suite calls after a change: lists here are re-signed at every
+    change already, so this only confirms the list is the caller's (204)."""
+    if "\x00" in slug or slug != calling_institution().slug:
+        raise NotFound(_("There is no such status list."))
+    vcapi.published_list(db.session, slug, purpose, number)
+    return "", 204
 
 
 for _public in (verify_credential, verify_presentation):

@@ -193,6 +193,7 @@ FUZZED: list[tuple[str, str, Caller]] = [
     ("/api/v1/vc-api/credentials/issue", "POST", university_token),
     ("/api/v1/vc-api/credentials/status", "POST", university_token),
     ("/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}", "GET", anyone),
+    ("/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}/publish", "POST", university_token),
 ]
 
 

@@ -313,6 +313,10 @@ def test_status_revokes_suspends_and_lifts_what_the_institution_signed(
     assert change(undo).status_code == 409
     assert change(suspend, credential_id="urn:uuid:nobody").status_code == 404
     assert change({"type": "StatusList2021"}).status_code == 422
+    publish = entries[0]["statusListCredential"].removeprefix("http://mooc.test") + "/publish"
+    published = client.post(publish, json={}, headers=bearer(token))
+    assert published.status_code == 204
+    assert client.post(publish, json={}).status_code == 401
     actions = session.scalars(select(VcApiAuditEntry.action).order_by(VcApiAuditEntry.id)).all()
     assert actions == ["issue", "set-suspension", "clear-suspension", "set-revocation"]
 
@@ -339,6 +343,8 @@ def test_another_institution_cannot_set_the_status(
     )
     assert refused.status_code == 404
     assert UNIVERSITY in web
+    publish = vc["credentialStatus"]["statusListCredential"].removeprefix("http://mooc.test")
+    assert client.post(publish + "/publish", json={}, headers=bearer(other)).status_code == 404
 
 
 def test_a_platform_record_verifies_through_the_vc_api(
