@@ -28,7 +28,7 @@ from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
-from mooc.credentials.services import vcapi
+from mooc.credentials.services import vcapi_status_lists
 from mooc.credentials.services.status_lists import list_document, published_list
 from mooc.db import utcnow
 from mooc.errors import Invalid, NotFound, TooLarge
@@ -213,7 +213,7 @@ class PlatformVerifier:
 
     def _status_list(self, url: str) -> Mapping[str, Any]:
         try:
-            posted = vcapi.local_list(self.session, self.policy.base_url, url)
+            posted = vcapi_status_lists.local_list(self.session, self.policy.base_url, url)
         except NotFound:
             raise FetchRefused("this platform publishes no such status list") from None
         if posted is not None:  # a list of credentials signed through the VC API

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 
 from mooc.api.auth import calling_institution, calling_token, token_required
 from mooc.api.models import ApiScope
-from mooc.credentials.services import vcapi
+from mooc.credentials.services import vcapi, vcapi_status_lists
 from mooc.credentials.vcapi_verify import Answer, credential_answer, presentation_answer
 from mooc.credentials.verification import require_verifiable
 from mooc.errors import BadRequest, Invalid, NotFound
@@ -190,7 +190,7 @@ def update_status() -> ResponseReturnValue:
 def status_list(slug: str, purpose: str, number: int) -> ResponseReturnValue:
     if "\x00" in slug:  # no database compares NUL
         raise NotFound(_("There is no such status list."))
-    found = vcapi.published_list(db.session, slug, purpose, number)
+    found = vcapi_status_lists.published_list(db.session, slug, purpose, number)
     response = jsonify(json.loads(found.credential))
     response.mimetype = "application/vc+ld+json"
     response.headers["Cache-Control"] = "public, max-age=60"
@@ -206,7 +206,7 @@ def publish_status_list(slug: str, purpose: str, number: int) -> ResponseReturnV
     change already, so this only confirms the list is the caller's (204)."""
     if "\x00" in slug or slug != calling_institution().slug:
         raise NotFound(_("There is no such status list."))
-    vcapi.published_list(db.session, slug, purpose, number)
+    vcapi_status_lists.published_list(db.session, slug, purpose, number)
     return "", 204
 
 
