@@ -43,6 +43,8 @@ from mooc.credentials.services.vcapi_status_lists import (
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound
 
+MAX_ID = 500  # the stored credential_id, by which its status is set later
+
 
 def _signer(
     session: Session, context: IssuingContext, institution: Institution, issuer: str
@@ -98,7 +100,7 @@ def _signed_row(
     row = VcApiCredential(
         institution_id=institution.id,
         key_id=signer.key.key_id,
-        credential_id=str(document["id"])[:500] if isinstance(document.get("id"), str) else None,
+        credential_id=document["id"] if isinstance(document.get("id"), str) else None,
         document="",
         issued_at=utcnow().replace(microsecond=0),
     )
@@ -140,6 +142,8 @@ def issue_posted(
         raise Invalid(_("The credential is already secured: send it without a proof."))
     if not isinstance(credential.get("@context"), list):
         raise Invalid(_("The credential needs an @context list."), field="@context")
+    if len(str(credential.get("id", ""))) > MAX_ID:
+        raise Invalid(_("The credential's id has more than %(n)d characters.", n=MAX_ID))
     signer = _signer(session, context, institution, str(_issuer_id(credential)))
     document = dict(credential)
     if is_vc_1_1(document) and DATA_INTEGRITY_V2 not in document["@context"]:

@@ -266,6 +266,7 @@ def test_bad_credentials_are_not_signed(client: FlaskClient, session: Session) -
         ({**good, "issuer": "did:example:someone"}, 422),
         ({**good, "proof": {"type": "DataIntegrityProof"}}, 422),
         ({**good, "@context": ["https://schemas.example/unknown"]}, 422),
+        ({**good, "id": "urn:uuid:" + "1" * 500}, 422),
         ("a string", 400),
     ]
     for posted, status in cases:
