@@ -351,10 +351,25 @@ def test_another_institution_cannot_set_the_status(
 def test_a_platform_record_verifies_through_the_vc_api(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
-    with pytest.MonkeyPatch.context():
-        record = issue(app, session, make_user(session))
+    record = issue(app, session, make_user(session))
     answer = post(
         client, "/credentials/verify", {"verifiableCredential": json.loads(record.document)}
     )
     assert answer.status_code == 200, answer.get_json()
     assert not any("trust list" in warning for warning in answer.get_json()["warnings"])
+
+
+def test_vc_api_verifying_shares_the_public_verify_budget(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = app.config["MOOC_SETTINGS"].with_overrides(verify_limit_per_address="3 per minute")
+    monkeypatch.setitem(app.config, "MOOC_SETTINGS", settings)
+    visitor = app.test_client()
+    body = {"verifiableCredential": signed(credential())}
+    assert post(visitor, "/credentials/verify", body).status_code == 200
+    shown = {"verifiablePresentation": presentation("c", "d", signed(credential()))}
+    assert post(visitor, "/presentations/verify", shown).status_code == 200
+    assert visitor.post("/api/v1/credentials/verify", json=body).status_code == 200
+    refused = post(visitor, "/credentials/verify", body)
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert post(visitor, "/presentations/verify", shown).status_code == 429
