@@ -149,8 +149,10 @@ def verify_proof(
 
 
 def unsupported_suite(proof: Any) -> str | None:
-    """ "unsupported proof suite X" when a proof is not eddsa-rdfc-2022 (checked before any key
-    is read, so another suite's key format is never what a person is told), else None."""
+    """Why a proof is not one this module verifies ("unsupported proof suite X"), else None.
+
+    Checked before any key is read, so another suite's key format is never what a person is told.
+    """
     if not isinstance(proof, Mapping):
         return None
     kind = proof.get("type")
