@@ -19,6 +19,10 @@ from mooc.credentials.models import (
     RevocationEntry,
     ShareLink,
     StatusList,
+    VcApiAuditEntry,
+    VcApiCredential,
+    VcApiStatusEntry,
+    VcApiStatusList,
 )
 from mooc.db import Base
 from mooc.jobs.models import JobRun
@@ -99,5 +103,9 @@ __all__ = [
     "TransferRequest",
     "TrustedIssuer",
     "User",
+    "VcApiAuditEntry",
+    "VcApiCredential",
+    "VcApiStatusEntry",
+    "VcApiStatusList",
     "XapiStatement",
 ]

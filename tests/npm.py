@@ -13,6 +13,15 @@ import time
 from pathlib import Path
 
 NPM_CI = ("ci", "--prefer-offline", "--no-audit", "--no-fund")
+# `file:` dependencies installed as copies with their own dependencies (a symlinked folder's
+# are not installed at all), and no lock to mix the two up
+NPM_INSTALL = (
+    "--install-links",
+    "--no-package-lock",
+    "--prefer-offline",
+    "--no-audit",
+    "--no-fund",
+)
 STAMP = ".mooc-installed-lock.sha256"  # in node_modules: the SHA-256 of the lock it installed
 
 
@@ -57,4 +66,32 @@ def npm_ci(folder: Path, needed_for: str, timeout: float = 600) -> float | None:
                 f"{done.stderr[-4000:]}"
             )
         stamp.write_text(lock + "\n")
+        return time.perf_counter() - started
+
+
+def npm_install(folder: Path, needed_for: str, timeout: float = 600) -> float | None:
+    """`npm install` in `folder` (a package without a lock, such as a W3C test suite) unless its
+    package.json was installed already; the seconds it took, or None. Registry only."""
+    npm = tool("npm", needed_for)
+    manifest = hashlib.sha256((folder / "package.json").read_bytes()).hexdigest()
+    stamp = folder / "node_modules" / STAMP
+    name = "mooc-npm-" + hashlib.sha256(str(folder).encode()).hexdigest()[:12] + ".lock"
+    with open(Path(tempfile.gettempdir()) / name, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if stamp.is_file() and stamp.read_text().strip() == manifest:
+            return None
+        started = time.perf_counter()
+        done = subprocess.run(
+            [npm, "install", *NPM_INSTALL],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise NpmError(
+                f"`npm install` failed in {folder} (exit {done.returncode}):\n{done.stderr[-4000:]}"
+            )
+        stamp.write_text(manifest + "\n")
         return time.perf_counter() - started

@@ -19,6 +19,9 @@ def scope_labels() -> dict[ApiScope, str]:
         ApiScope.DECISIONS_WRITE: str(_l("Record credit-transfer decisions")),
         ApiScope.RECORDS_EVALUATE: str(_l("Evaluate signed records against recognition rules")),
         ApiScope.XAPI_READ: str(_l("Read learning statements (xAPI) about its own courses")),
+        ApiScope.CREDENTIALS_ISSUE: str(
+            _l("Sign credentials with the institution's key and set their status (VC API)")
+        ),
     }
 
 

@@ -23,6 +23,7 @@ class ApiScope(enum.StrEnum):
     DECISIONS_WRITE = "decisions:write"
     RECORDS_EVALUATE = "records:evaluate"
     XAPI_READ = "xapi:read"
+    CREDENTIALS_ISSUE = "credentials:issue"  # VC API: sign credentials, set their status
 
 
 class ApiToken(Base):

@@ -18,6 +18,7 @@ from mooc.api.schemas import (
     SECURITY_SCHEMES,
     STATEMENT_SCHEMAS,
     TRANSFER_SCHEMAS,
+    VC_API_SCHEMAS,
 )
 from mooc.pagination import MAX_PAGE
 from mooc.transfer.models import ItemState
@@ -360,6 +361,146 @@ def _verify_operation() -> dict[str, Any]:
     }
 
 
+_NOT_VERIFIED = (
+    "Not verified: problem details that also carry the result (`verified`, `checks`, "
+    "`warnings`, `errors`; `credentialResults` for a presentation); or a body that is not JSON, "
+    "or holds no object to verify"
+)
+_TOO_MANY = "Too many verifications from this address (MOOC_VERIFY_LIMIT_PER_ADDRESS)"
+
+
+def _vc_api_verify(kind: str) -> dict[str, Any]:
+    name = "Credential" if kind == "credentials" else "Presentation"
+    return {
+        "operationId": f"vcApiVerify{name}",
+        "summary": f"W3C VC API: verify a {name.lower()}; no account needed",
+        "description": (
+            "The platform's verifier (structure, issuer keys, eddsa-rdfc-2022 proof, status, "
+            "validity period; VC 2.0 and 1.1). Whether the issuer is on the platform's trust "
+            "list is a warning, not the verdict. A presentation's holder proof must use "
+            "proofPurpose authentication and answer the challenge and domain given. "
+            "Rate-limited with the verify page."
+        ),
+        "security": [],
+        "requestBody": _json_body(f"VcApiVerify{name}Request"),
+        "responses": {
+            "200": _json("Verified", {"$ref": "#/components/schemas/VcApiVerificationResult"}),
+            "400": _problem(_NOT_VERIFIED, 400),
+            "413": _problem(_TOO_LARGE, 413),
+            "422": _problem("options is not an object, or the document is nested too deeply", 422),
+            "429": _problem(_TOO_MANY, 429),
+        },
+    }
+
+
+def _vc_api_issue() -> dict[str, Any]:
+    scope = ApiScope.CREDENTIALS_ISSUE
+    return {
+        "operationId": "vcApiIssueCredential",
+        "summary": "W3C VC API: sign a credential with the institution's key",
+        "description": (
+            "Signs with eddsa-rdfc-2022 as the institution's did:web or as the did:key of its "
+            "active key (the credential's issuer says which); VC 1.1 credentials get the Data "
+            "Integrity context added. options.credentialStatus adds Bitstring Status List "
+            "entries (revocation, suspension). Logged in the institution's VC API log."
+        ),
+        "security": _bearer(scope),
+        "requestBody": _json_body("VcApiIssueRequest"),
+        "responses": {
+            "201": _json("Signed", {"$ref": "#/components/schemas/VcApiIssueResult"}),
+            "400": _problem("The body is not JSON, or holds no credential object", 400),
+            **_token_problems(scope),
+            "409": _problem("Concurrent issuers kept taking the status bit drawn", 409),
+            "413": _problem(_TOO_LARGE, 413),
+            "422": _problem(
+                "The issuer is not the institution, the credential is already signed, does "
+                "not follow the VC data model, or uses terms or contexts that are not defined",
+                422,
+            ),
+        },
+    }
+
+
+def _vc_api_status() -> dict[str, Any]:
+    scope = ApiScope.CREDENTIALS_ISSUE
+    return {
+        "operationId": "vcApiUpdateStatus",
+        "summary": "W3C VC API: revoke, suspend or lift the suspension of an issued credential",
+        "description": "Only credentials this institution signed through the VC API, by id.",
+        "security": _bearer(scope),
+        "requestBody": _json_body("VcApiStatusRequest"),
+        "responses": {
+            "200": _json(
+                "The status list is re-signed", {"$ref": "#/components/schemas/VcApiStatusResult"}
+            ),
+            "400": _problem("The body is not JSON", 400),
+            **_token_problems(scope),
+            "404": _problem("The institution signed no such credential with such an entry", 404),
+            "409": _problem("A revocation cannot be undone", 409),
+            "413": _problem("The body is larger than 16 KiB", 413),
+            "422": _problem("The change is not a BitstringStatusListEntry change", 422),
+        },
+    }
+
+
+def _vc_api_status_list() -> dict[str, Any]:
+    return {
+        "operationId": "vcApiStatusList",
+        "summary": "A signed status list of credentials issued through the VC API",
+        "security": [],
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": NO_NUL},
+            {
+                "name": "purpose",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": ["revocation", "suspension"]},
+            },
+            {
+                "name": "number",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "The BitstringStatusListCredential",
+                "content": {"application/vc+ld+json": {"schema": {"type": "object"}}},
+            },
+            "404": _problem("No such status list", 404),
+        },
+    }
+
+
+def _vc_api_publish() -> dict[str, Any]:
+    scope = ApiScope.CREDENTIALS_ISSUE
+    return {
+        "operationId": "vcApiPublishStatusList",
+        "summary": "Publish a status list (a no-op: lists are re-signed at every change)",
+        "security": _bearer(scope),
+        "parameters": _vc_api_status_list()["parameters"],
+        "responses": {
+            "204": {"description": "The list is published"},
+            **_token_problems(scope),
+            "404": _problem("No such status list of the institution", 404),
+        },
+    }
+
+
+def _vc_api_operations() -> dict[str, Any]:
+    return {
+        "/api/v1/vc-api/credentials/verify": {"post": _vc_api_verify("credentials")},
+        "/api/v1/vc-api/presentations/verify": {"post": _vc_api_verify("presentations")},
+        "/api/v1/vc-api/credentials/issue": {"post": _vc_api_issue()},
+        "/api/v1/vc-api/credentials/status": {"post": _vc_api_status()},
+        "/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}": {"get": _vc_api_status_list()},
+        "/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}/publish": {
+            "post": _vc_api_publish()
+        },
+    }
+
+
 def document(base_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -375,6 +516,7 @@ def document(base_url: str) -> dict[str, Any]:
                 **CREDENTIAL_SCHEMAS,
                 **STATEMENT_SCHEMAS,
                 **TRANSFER_SCHEMAS,
+                **VC_API_SCHEMAS,
             },
             "securitySchemes": SECURITY_SCHEMES,
         },
@@ -384,5 +526,6 @@ def document(base_url: str) -> dict[str, Any]:
             **_transfer_operations(),
             "/api/v1/me/credentials": {"get": _my_credentials_operation()},
             "/api/v1/credentials/verify": {"post": _verify_operation()},
+            **_vc_api_operations(),
         },
     }

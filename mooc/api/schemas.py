@@ -471,3 +471,150 @@ SECURITY_SCHEMES = {
         ),
     },
 }
+VERIFICATION_FIELDS: dict[str, Any] = {
+    "verified": {"type": "boolean"},
+    "checks": CHECKS,
+    "warnings": {
+        "type": "array",
+        "description": "What could not be checked, and whether the issuer is on the trust list",
+        "items": {"type": "string"},
+    },
+    "errors": {"type": "array", "items": {"type": "string"}},
+}
+STATUS_PURPOSE = {"type": "string", "enum": ["revocation", "suspension"]}
+VC_API_SCHEMAS: dict[str, Any] = {
+    "VcApiVerifyCredentialRequest": {
+        "type": "object",
+        "required": ["verifiableCredential"],
+        "properties": {
+            "verifiableCredential": {
+                "type": "object",
+                "description": "A VC 2.0 or VC 1.1 credential with an eddsa-rdfc-2022 proof",
+            },
+            "options": {"type": "object", "description": "Accepted (checks are always all made)"},
+        },
+    },
+    "VcApiVerifyPresentationRequest": {
+        "type": "object",
+        "required": ["verifiablePresentation"],
+        "properties": {
+            "verifiablePresentation": {
+                "type": "object",
+                "description": "A presentation signed by its holder (proofPurpose authentication)",
+            },
+            "options": {
+                "type": "object",
+                "properties": {
+                    "challenge": {"type": "string", "description": "Must equal proof.challenge"},
+                    "domain": {"type": "string", "description": "Must be in proof.domain"},
+                },
+            },
+        },
+    },
+    "VcApiVerificationResult": {
+        "type": "object",
+        "description": "The VC API verification result; `verified` is true here",
+        "required": list(VERIFICATION_FIELDS),
+        "properties": {
+            **VERIFICATION_FIELDS,
+            "credentialResults": {
+                "type": "array",
+                "description": "A presentation's credentials, each with its own result, in order",
+                "items": {
+                    "type": "object",
+                    "required": list(VERIFICATION_FIELDS),
+                    "properties": VERIFICATION_FIELDS,
+                },
+            },
+        },
+    },
+    "VcApiIssueRequest": {
+        "type": "object",
+        "required": ["credential"],
+        "properties": {
+            "credential": {
+                "type": "object",
+                "description": (
+                    "An unsigned VC 2.0 or 1.1 credential whose issuer is the institution's "
+                    "did:web or the did:key of its active key"
+                ),
+            },
+            "options": {
+                "type": "object",
+                "properties": {
+                    "credentialStatus": {
+                        "type": "object",
+                        "required": ["type"],
+                        "properties": {
+                            "type": {"const": "BitstringStatusListEntry"},
+                            "statusPurpose": {
+                                "description": "Default revocation; both for two entries",
+                                "oneOf": [
+                                    STATUS_PURPOSE,
+                                    {"type": "array", "items": STATUS_PURPOSE, "minItems": 1},
+                                ],
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "VcApiIssueResult": {
+        "type": "object",
+        "required": ["verifiableCredential"],
+        "properties": {
+            "verifiableCredential": {
+                "type": "object",
+                "required": ["proof"],
+                "description": "The credential with its DataIntegrityProof (eddsa-rdfc-2022)",
+            }
+        },
+    },
+    "VcApiStatusRequest": {
+        "type": "object",
+        "required": ["credentialStatus"],
+        "properties": {
+            "credentialId": {"type": "string", "description": "The id of the issued credential"},
+            "credentialStatus": {
+                "description": "One change per purpose; an item's id may name the entry instead",
+                "oneOf": [
+                    {"$ref": "#/components/schemas/VcApiStatusChange"},
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 2,
+                        "items": {"$ref": "#/components/schemas/VcApiStatusChange"},
+                    },
+                ],
+            },
+        },
+    },
+    "VcApiStatusChange": {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"const": "BitstringStatusListEntry"},
+            "id": {"type": "string", "description": "The credentialStatus.id of the entry"},
+            "statusPurpose": STATUS_PURPOSE,
+            "status": {
+                "description": (
+                    "true sets the bit, false clears it (suspension only); or the words "
+                    "revoked / suspended"
+                ),
+                "oneOf": [
+                    {"type": "boolean"},
+                    {"type": "string", "enum": ["revoked", "suspended"]},
+                ],
+            },
+        },
+    },
+    "VcApiStatusResult": {
+        "type": "object",
+        "required": ["credentialId", "updated"],
+        "properties": {
+            "credentialId": {"type": ["string", "null"]},
+            "updated": {"type": "integer", "minimum": 1, "maximum": 2},
+        },
+    },
+}

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.accounts.models import Institution, User
+from mooc.audit import AuditColumns
 from mooc.db import Base, JSONType, created_at, enum_column, intpk, updated_at
 from mooc.learning.models import Completion
 
@@ -170,3 +171,72 @@ class RevocationEntry(Base):
 
     actor: Mapped[User | None] = relationship()
     credential: Mapped[IssuedCredential] = relationship()
+
+
+class VcApiCredential(Base):
+    """A credential an institution's own system had signed through the VC API, kept as signed.
+
+    Not a platform record (no learner, no completion): the system that posted it holds it; the
+    row is here so its status can be set later, by the credential's `id`.
+    """
+
+    __tablename__ = "vcapi_credential"
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("issuer_key.id"))
+    # The posted credential's own `id` (a URL), how the status endpoint finds it again.
+    credential_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    document: Mapped[str] = mapped_column(Text)  # the signed JSON, byte for byte as answered
+    issued_at: Mapped[created_at]
+
+    institution: Mapped[Institution] = relationship()
+    entries: Mapped[list[VcApiStatusEntry]] = relationship(back_populates="credential")
+
+
+class VcApiStatusList(Base):
+    """A Bitstring Status List of VC API credentials: one issuer identifier, one purpose
+    (revocation or suspension), signed by the key the list names, re-signed on every change."""
+
+    __tablename__ = "vcapi_status_list"
+    __table_args__ = (UniqueConstraint("institution_id", "purpose", "number"),)
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(300))  # the did:web or did:key it is issued as
+    key_id: Mapped[int] = mapped_column(ForeignKey("issuer_key.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)
+    credential: Mapped[str] = mapped_column(Text)  # the signed list credential, verbatim JSON
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    institution: Mapped[Institution] = relationship()
+
+
+class VcApiStatusEntry(Base):
+    """One bit of a VC API status list, the one a credential's `credentialStatus` points at."""
+
+    __tablename__ = "vcapi_status_entry"
+    __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
+
+    id: Mapped[intpk]
+    credential_ref: Mapped[int] = mapped_column(ForeignKey("vcapi_credential.id"), index=True)
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("vcapi_status_list.id"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    is_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[updated_at]
+
+    credential: Mapped[VcApiCredential] = relationship(back_populates="entries")
+    status_list: Mapped[VcApiStatusList] = relationship()
+
+
+class VcApiAuditEntry(AuditColumns, Base):
+    """Append-only log of what institutions' systems did through the VC API (issue, status);
+    the actor is the person whose token it was."""
+
+    __tablename__ = "vcapi_audit_entry"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)

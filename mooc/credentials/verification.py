@@ -29,6 +29,7 @@ from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
 from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
+from mooc.credentials.services import vcapi_status_lists
 from mooc.credentials.services.status_lists import (
     PURPOSE,
     SUSPENSION,
@@ -184,6 +185,10 @@ class PlatformVerifier:
         verification = verifier.verify(credential)
         return VerificationReport(verification, tuple(dict.fromkeys(self._cached)))
 
+    def did_document(self, did: str) -> Mapping[str, Any]:
+        """A did:web document, looked up as for a record's issuer (`FetchRefused` otherwise)."""
+        return self._resolve_did_web(did)
+
     def _own_list_place(self, url: str) -> tuple[str, int, str] | None:
         prefix = f"{self.policy.base_url}/institutions/"
         match = re.fullmatch(
@@ -216,6 +221,12 @@ class PlatformVerifier:
         return is_own_issuer(self.session, self.policy.base_url, did)
 
     def _status_list(self, url: str) -> Mapping[str, Any]:
+        try:
+            posted = vcapi_status_lists.local_list(self.session, self.policy.base_url, url)
+        except NotFound:
+            raise FetchRefused("this platform publishes no such status list") from None
+        if posted is not None:  # a list of credentials signed through the VC API
+            return posted
         place = self._own_list_place(url)
         if place is not None:
             try:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"  # VC 1.1, verified as well
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"  # proof terms for VC 1.1
 UNDEFINED_TERMS_V2 = "https://www.w3.org/ns/credentials/undefined-terms/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"

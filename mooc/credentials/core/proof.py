@@ -148,14 +148,32 @@ def verify_proof(
     return ProofCheck(True, f"signed by {', '.join(m.id for m in methods)}", tuple(methods))
 
 
+def unsupported_suite(proof: Any) -> str | None:
+    """Why a proof is not one this module verifies ("unsupported proof suite X"), else None.
+
+    Checked before any key is read, so another suite's key format is never what a person is told.
+    """
+    if not isinstance(proof, Mapping):
+        return None
+    kind = proof.get("type")
+    if not isinstance(kind, str) or not kind:
+        return "the proof names no type"
+    if kind != PROOF_TYPE:
+        return f"unsupported proof suite {kind}"
+    suite = proof.get("cryptosuite")
+    if not isinstance(suite, str) or not suite:
+        return "the DataIntegrityProof names no cryptosuite"
+    if suite != CRYPTOSUITE:
+        return f"unsupported proof suite {suite}"
+    return None
+
+
 def _proof_shape_problem(proof: Any, proof_purpose: str) -> str | None:
     if not isinstance(proof, Mapping):
         return "a proof must be an object"
-    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return (
-            f"unsupported proof {proof.get('type')!r}/{proof.get('cryptosuite')!r}; "
-            f"expected {PROOF_TYPE}/{CRYPTOSUITE}"
-        )
+    unsupported = unsupported_suite(proof)
+    if unsupported:
+        return unsupported
     if proof.get("proofPurpose") != proof_purpose:
         return f"the proof purpose is {proof.get('proofPurpose')!r}, expected {proof_purpose!r}"
     if not isinstance(proof.get("verificationMethod"), str):

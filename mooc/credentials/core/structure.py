@@ -1,19 +1,21 @@
 """The structural rules a record must meet before its signature means anything.
 
-VC Data Model 2.0 rules (the ones its test suite checks), then those of the kind of record:
+VC Data Model 2.0 rules (the ones its test suite checks; VC 1.1 records, with `issuanceDate` and
+`expirationDate`, are read by the 1.1 rules), then those of the kind of record:
 OB 3.0 AchievementCredential, CLR 2.0 ClrCredential (each embedded record checked as well),
 or a BitstringStatusListCredential.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mooc.credentials.core.contexts import CREDENTIALS_V2
+from mooc.credentials.core.contexts import CREDENTIALS_V1, CREDENTIALS_V2
 from mooc.credentials.core.timestamps import parse_timestamp
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$")
@@ -84,6 +86,9 @@ class _Rules:
     def verifiable_credential(self, vc: Mapping[str, Any]) -> None:
         contexts = vc.get("@context")
         if not isinstance(contexts, list) or not contexts or contexts[0] != CREDENTIALS_V2:
+            if is_vc_1_1(vc):
+                self._vc_1_1(vc)
+                return
             self.errors.append(
                 f"@context must be an ordered list whose first item is {CREDENTIALS_V2}"
             )
@@ -124,6 +129,41 @@ class _Rules:
                 and ("digestSRI" in item or "digestMultibase" in item),
                 "relatedResource entries need an id and a digestSRI or digestMultibase",
             )
+        related = [
+            json.dumps(item.get("id"))
+            for item in _as_list(vc.get("relatedResource", []))
+            if isinstance(item, Mapping)
+        ]
+        self.require(len(related) == len(set(related)), "relatedResource ids must be unique")
+        self.require("proof" in vc, "the record is not secured: it has no proof")
+
+    def _vc_1_1(self, vc: Mapping[str, Any]) -> None:
+        """VC Data Model 1.1: the same shape rules, with its own names for the validity period."""
+        self.require(
+            all(isinstance(item, str | Mapping) for item in vc["@context"][1:]),
+            "@context items after the first must be URLs or objects",
+        )
+        if "id" in vc:
+            self.require(_is_uri(vc["id"]), "id must be a single URL")
+        self.require("VerifiableCredential" in _types(vc), "type must include VerifiableCredential")
+        issuer = vc.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        self.require(_is_uri(issuer_id), "issuer must be a URL or an object whose id is a URL")
+        subjects = _as_list(vc.get("credentialSubject"))
+        self.require(
+            bool(subjects) and all(isinstance(s, Mapping) and s for s in subjects),
+            "credentialSubject must be one or more non-empty objects",
+        )
+        self.require("issuanceDate" in vc, "a VC 1.1 credential needs issuanceDate")
+        for key in ("issuanceDate", "expirationDate"):
+            if key in vc:
+                try:
+                    parse_timestamp(vc[key])
+                except ValueError as error:
+                    self.errors.append(f"{key}: {error}")
+        for key in _TYPED_PROPERTIES:
+            for item in _as_list(vc.get(key, [])):
+                self.require(isinstance(item, Mapping) and "type" in item, f"{key} needs a type")
         self.require("proof" in vc, "the record is not secured: it has no proof")
 
     def _validity(self, vc: Mapping[str, Any]) -> None:
@@ -152,7 +192,10 @@ class _Rules:
             f"{prefix}the second @context must be the Open Badges 3.0 context",
         )
         self.require(_is_uri(vc.get("id")), f"{prefix}an Open Badges credential needs an id URI")
-        self.require("validFrom" in vc, f"{prefix}an Open Badges credential needs validFrom")
+        self.require(
+            "validFrom" in vc or (is_vc_1_1(vc) and "issuanceDate" in vc),
+            f"{prefix}an Open Badges credential needs validFrom",
+        )
         self.issuer_profile(vc, prefix)
         subject = vc.get("credentialSubject")
         if not isinstance(subject, Mapping) or "AchievementSubject" not in _types(subject):
@@ -280,6 +323,12 @@ class _Rules:
             "a status list credential's subject is a BitstringStatusList "
             "with statusPurpose and encodedList",
         )
+
+
+def is_vc_1_1(credential: Any) -> bool:
+    """Whether a record follows VC Data Model 1.1 (its first @context is the 2018 one)."""
+    contexts = credential.get("@context") if isinstance(credential, Mapping) else None
+    return isinstance(contexts, list) and bool(contexts) and contexts[0] == CREDENTIALS_V1
 
 
 def _second_context_matches(vc: Mapping[str, Any], pattern: re.Pattern[str]) -> bool:

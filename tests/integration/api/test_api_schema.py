@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.auths import AuthStorage
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
@@ -187,7 +188,27 @@ FUZZED: list[tuple[str, str, Caller]] = [
     ("/api/v1/transfer/items/{item_id}", "GET", university_with_requests),
     ("/api/v1/transfer/items/{item_id}/decision", "POST", university_with_requests),
     ("/api/v1/transfer/evaluate", "POST", university_with_requests),
+    ("/api/v1/vc-api/credentials/verify", "POST", anyone),
+    ("/api/v1/vc-api/presentations/verify", "POST", anyone),
+    ("/api/v1/vc-api/credentials/issue", "POST", university_token),
+    ("/api/v1/vc-api/credentials/status", "POST", university_token),
+    ("/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}", "GET", anyone),
+    ("/api/v1/vc-api/status-lists/{slug}/{purpose}/{number}/publish", "POST", university_token),
 ]
+
+
+# The W3C VC API answers 400 for a well-formed document that does not verify (what its test
+# suites expect), and 422 for a credential the VC data model or JSON-LD refuse, which no JSON
+# Schema can say: a schema-valid body may be refused there.
+EXCLUDED_CHECKS = {
+    f"/api/v1/vc-api/{path}": [positive_data_acceptance]
+    for path in (
+        "credentials/verify",
+        "presentations/verify",
+        "credentials/issue",
+        "credentials/status",
+    )
+}
 
 
 def _modes(path: str, method: str) -> list[GenerationMode]:
@@ -254,7 +275,11 @@ def test_operation_answers_as_documented(
         @given(case=strategy)
         def answers_as_documented(case: Any) -> None:
             # Uncompressed: over WSGI nothing would undo Flask-Compress's Content-Encoding.
-            case.call_and_validate(session=browser, headers={"Accept-Encoding": "identity"})
+            case.call_and_validate(
+                session=browser,
+                headers={"Accept-Encoding": "identity"},
+                excluded_checks=EXCLUDED_CHECKS.get(path, []),
+            )
 
         answers_as_documented()
 

@@ -346,7 +346,11 @@ def test_without_a_pepper_tokens_are_off(app: Flask, session: Session, client: F
 
 def test_every_csrf_exempt_view_is_token_guarded_or_public(app: Flask) -> None:
     """Exempting a view by mistake would open its cookie-authenticated posts to forgery."""
-    public = {"credentials_api.verify"}  # anonymous, reads no cookie
+    public = {  # anonymous, read no cookie
+        "credentials_api.verify",
+        "api.vcapi.verify_credential",
+        "api.vcapi.verify_presentation",
+    }
     assert not csrf._exempt_blueprints
     for endpoint, view in app.view_functions.items():
         if f"{view.__module__}.{view.__name__}" in csrf._exempt_views:

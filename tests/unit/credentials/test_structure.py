@@ -45,7 +45,7 @@ def _drop(path: tuple[Any, ...]) -> Mutation:
 RULES: list[tuple[str, Mutation, str]] = [
     (
         "v2 context first",
-        _set(("@context", 0), "https://www.w3.org/2018/credentials/v1"),
+        _set(("@context", 0), "https://www.w3.org/2018/credentials/v3"),
         "first item",
     ),
     (
