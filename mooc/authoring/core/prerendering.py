@@ -122,7 +122,7 @@ def read_course(
     text because a `PackageError` does not survive pickling."""
     try:
         package = load_course(folder)
-    except PackageError as exc:
+    except (PackageError, OSError) as exc:  # OSError: a file that cannot be read at all
         return ReadCourse(folder, error=str(exc))
     if package.source_hash == stored_hash:
         return ReadCourse(folder, package)
