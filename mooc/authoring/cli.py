@@ -1,5 +1,6 @@
 """`flask content import PATH` and `flask content export COURSE PATH`: course packages (the
-`content/` format) in and out of the database, as folders or zips; `flask media transcode`: the
+`content/` format) in and out of the database, as folders or zips (a folder's courses read and
+rendered in a pool of processes, committed one by one); `flask media transcode`: the
 renditions of course videos."""
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from tqdm import tqdm
 
 from mooc.authoring.core.package_format import PackageError, load_tree
 from mooc.authoring.packages.exporting import export_course, export_zip
-from mooc.authoring.packages.importing import ImportReport, import_tree, preview_tree
+from mooc.authoring.packages.importing import ImportReport, preview_tree
+from mooc.authoring.packages.library import (
+    CourseOutcome,
+    default_jobs,
+    find_library,
+    import_library,
+)
 from mooc.authoring.packages.zipfiles import import_zip
 from mooc.authoring.services.media import MediaLimits
 from mooc.authoring.services.renditions import run_transcodes
@@ -31,16 +38,47 @@ def content() -> None:
     """Course packages: import and export the content/ format (folders or .zip files)."""
 
 
-def _import_folder(path: Path, *, dry_run: bool) -> ImportReport:
+def _preview_folder(path: Path) -> ImportReport:
     try:
         tree = load_tree(path)
     except PackageError as exc:
         raise click.ClickException(str(exc)) from None
-    if dry_run:
-        return preview_tree(db.session, tree)
+    return preview_tree(db.session, tree)
+
+
+def _import_library(path: Path, jobs: int) -> None:
+    """Import a folder course by course, committing each; report the failures and the rate."""
+    try:
+        library = find_library(path)
+    except PackageError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = ImportReport()
+    failures: list[CourseOutcome] = []
+    lectures = 0
+    start = time.perf_counter()
     storage = edge.storage()
-    with tqdm(total=len(tree.courses), desc="Importing courses", unit="course") as bar:
-        return import_tree(db.session, storage, tree, progress=lambda _slug: bar.update(1))
+    with tqdm(total=len(library.folders), desc="Importing courses", unit="course") as bar:
+        for done in import_library(db.session, storage, library, report, jobs=jobs):
+            db.session.commit()
+            lectures += done.lectures
+            if done.outcome == "failed":
+                failures.append(done)
+            bar.update(1)
+    db.session.commit()  # the institutions, when there were no courses
+    seconds = time.perf_counter() - start
+    _echo_report(report, dry_run=False)
+    for failure in failures:
+        click.echo(f"failed    course {failure.slug}: {failure.reason}")
+    click.echo(
+        f"{len(library.folders)} courses, {lectures} lectures imported in {seconds:.1f} s: "
+        f"{lectures / seconds if seconds else 0.0:.1f} lectures/s with {jobs} "
+        f"{'job' if jobs == 1 else 'jobs'}"
+    )
+    if failures:
+        raise click.ClickException(
+            f"{len(failures)} of {len(library.folders)} courses failed and were not changed; "
+            "the others are imported"
+        )
 
 
 def _echo_report(report: ImportReport, *, dry_run: bool) -> None:
@@ -70,12 +108,27 @@ def _echo_report(report: ImportReport, *, dry_run: bool) -> None:
     is_flag=True,
     help="Say what would be created, updated and retired; change nothing.",
 )
-def import_command(path: Path, dry_run: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="one per core",
+    help="Processes that read and render the courses of a folder.",
+)
+def import_command(path: Path, dry_run: bool, jobs: int) -> None:
     """Import institutions and courses from PATH: a content folder, one course folder, or a
     .zip of either. Lectures and quizzes a course no longer has are retired when learners have
-    records on them (kept, hidden from the syllabus), deleted otherwise."""
+    records on them (kept, hidden from the syllabus), deleted otherwise.
+
+    A folder is imported course by course: a course that fails is left as it was, the others
+    are imported, and the command ends with an error listing the failures. A .zip is imported
+    whole or not at all."""
+    is_zip = path.suffix.lower() == ".zip" and path.is_file()
     try:
-        if path.suffix.lower() == ".zip" and path.is_file():
+        if not is_zip and not dry_run:
+            _import_library(path, jobs)
+            return
+        if is_zip:
             settings = edge.settings()
             report = import_zip(
                 db.session,
@@ -87,7 +140,7 @@ def import_command(path: Path, dry_run: bool) -> None:
                 dry_run=dry_run,
             )
         else:
-            report = _import_folder(path, dry_run=dry_run)
+            report = _preview_folder(path)
         if dry_run:
             db.session.rollback()
         else:

@@ -10,17 +10,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mooc.catalog.core.captions import CaptionsError, decode, parse_webvtt
+from mooc.catalog.core.captions import (
+    MAX_TRANSCRIPT_BYTES,
+    CaptionsError,
+    decode,
+    parse_webvtt,
+)
 from mooc.catalog.core.media import media_url
 from mooc.catalog.core.search_text import course_search_text
 from mooc.catalog.models import Course, CourseTeacher, Lecture, LectureVersion, MediaAsset
 from mooc.db import utcnow
 from mooc.labels import SUBJECTS
-from mooc.markup import MediaRef, MediaResolver, RegionLabels, render_markdown
+from mooc.markup import MediaRef, MediaResolver, RegionLabels, Rendered, render_markdown
 from mooc.storage import Storage
 
 log = logging.getLogger(__name__)
-MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024
 
 
 def _transcript(storage: Storage, asset: MediaAsset) -> tuple[tuple[float, str], ...] | None:
@@ -124,18 +128,21 @@ def publish_lecture(
     *,
     resolver: MediaResolver | None,
     actor_id: int | None = None,
+    rendered: Rendered | None = None,
 ) -> LectureVersion | None:
     """Freeze the lecture's draft as a new immutable version, unless it equals the current one.
 
     Returns the new version, or None when the published version already has this source and
     title and shows the same: media uploaded since (a clip's captions or poster, an image that
-    was missing) make a new version of the same text.
+    was missing) make a new version of the same text. `rendered` is the draft already rendered
+    with `resolver` and the course's labels (a library import renders in other processes).
     """
     digest = source_sha256(lecture.draft_source)
     current = lecture.published_version
-    rendered = render_markdown(
-        lecture.draft_source, media=resolver, labels=region_labels(lecture.course.language)
-    )
+    if rendered is None:
+        rendered = render_markdown(
+            lecture.draft_source, media=resolver, labels=region_labels(lecture.course.language)
+        )
     if (
         current is not None
         and current.sha256 == digest

@@ -4,14 +4,15 @@ Idempotent: a package whose files hash the same as last time is skipped; a chang
 a new published version; nothing else moves. A lecture or quiz the package no longer has is
 retired when learners have records on it (see `retiring`), deleted otherwise; one that comes back
 is restored. The caller commits once, after every package applied; `preview_tree` applies in a
-savepoint it rolls back, to say what an import would change.
+savepoint it rolls back, to say what an import would change. A library import (`library.py`)
+applies one course at a time with `apply_course`, its texts rendered ahead in other processes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
@@ -25,11 +26,13 @@ from mooc.authoring.core.package_format import (
     SCORM_MAX_BYTES,
     ContentTree,
     CoursePackage,
+    InstitutionSpec,
     LectureSpec,
     MediaFile,
     QuizSpec,
     ScormSpec,
 )
+from mooc.authoring.core.prerendering import CourseRendering, Prerendered
 from mooc.authoring.services.media import queue_video_renditions
 from mooc.authoring.services.ordering import PARK
 from mooc.authoring.services.retiring import restore, retire_or_delete
@@ -52,7 +55,7 @@ from mooc.catalog.services import (
 )
 from mooc.db import utcnow
 from mooc.errors import Invalid
-from mooc.markup import MediaResolver, render_markdown
+from mooc.markup import MediaResolver, RegionLabels, Rendered, render_markdown
 from mooc.scorm import services as scorm
 from mooc.scorm.core.archive import Limits
 from mooc.storage import Storage
@@ -106,8 +109,11 @@ class ImportReport:
         return self.items_that("retired")
 
 
-def _apply_institutions(session: Session, tree: ContentTree, report: ImportReport) -> None:
-    for spec in tree.institutions:
+def apply_institutions(
+    session: Session, institutions: Sequence[InstitutionSpec], report: ImportReport
+) -> None:
+    """Create or rename the listed institutions, noting each change in `report`."""
+    for spec in institutions:
         existing = session.scalar(select(Institution.id).where(Institution.slug == spec.slug))
         _, changed = upsert_institution(
             session, slug=spec.slug, name=spec.name, kind=InstitutionKind(spec.kind)
@@ -226,14 +232,16 @@ def _change(
     return "updated" if before != after else None
 
 
-def _apply_course(
+def apply_course(
     session: Session,
     storage: Storage,
     pkg: CoursePackage,
     actor_id: int | None,
     items: list[ItemChange],
+    rendering: CourseRendering | None = None,
 ) -> str:
-    """Create or update one course; returns "created", "updated" or "unchanged"."""
+    """Create or update one course; returns "created", "updated" or "unchanged". `rendering`
+    holds its texts rendered ahead; each is used only where it fits the stored media."""
     course = session.scalar(select(Course).where(Course.slug == pkg.slug))
     if course is not None and course.source_hash == pkg.source_hash:
         return "unchanged"
@@ -242,13 +250,23 @@ def _apply_course(
     for media in pkg.media.values():
         _store_media(session, storage, course, media)
     resolver = media_resolver(session, course, storage)
-    course.description_html = render_markdown(
-        pkg.description, media=resolver, labels=region_labels(course.language)
+    labels = region_labels(course.language)
+    ahead = rendering.description if rendering is not None else None
+    course.description_html = (
+        _rendered_ahead(ahead, resolver, labels)
+        or render_markdown(pkg.description, media=resolver, labels=labels)
     ).html
     refresh_search_text(course)
-    _apply_syllabus(session, storage, course, pkg, resolver, actor_id, items)
+    _apply_syllabus(session, storage, course, pkg, resolver, actor_id, items, rendering)
     bump_content_revision(session, course.id)  # sections renamed, items restored or moved
     return outcome
+
+
+def _rendered_ahead(
+    ahead: Prerendered | None, resolver: MediaResolver, labels: RegionLabels
+) -> Rendered | None:
+    """The text rendered ahead, when rendering it now would give the same."""
+    return ahead.rendered if ahead is not None and ahead.fits(resolver, labels) else None
 
 
 def _write_course(session: Session, pkg: CoursePackage, course: Course | None) -> Course:
@@ -285,8 +303,10 @@ def _apply_syllabus(
     resolver: MediaResolver,
     actor_id: int | None,
     items: list[ItemChange],
+    rendering: CourseRendering | None = None,
 ) -> None:
     """Sections, lectures and quizzes as the package lists them; what it no longer has leaves."""
+    labels = region_labels(course.language)
     sections = {s.position: s for s in course.sections}
     lectures = {
         lec.slug: lec
@@ -324,6 +344,11 @@ def _apply_syllabus(
                     (section.id, position),
                     resolver=resolver,
                     actor_id=actor_id,
+                    rendered=_rendered_ahead(
+                        rendering.lectures.get(ref.slug) if rendering is not None else None,
+                        resolver,
+                        labels,
+                    ),
                 )
             else:
                 change = _import_quiz(
@@ -350,6 +375,7 @@ def _import_lecture(
     *,
     resolver: MediaResolver,
     actor_id: int | None,
+    rendered: Rendered | None = None,
 ) -> ItemChange | None:
     """Create, update or restore one lecture at `place` (section id, position) and publish it."""
     before = None if lecture is None else _lecture_state(lecture)
@@ -362,7 +388,7 @@ def _import_lecture(
         lecture.draft_revision = (lecture.draft_revision or 0) + 1
     session.add(lecture)
     session.flush()
-    publish_lecture(session, lecture, resolver=resolver, actor_id=actor_id)
+    publish_lecture(session, lecture, resolver=resolver, actor_id=actor_id, rendered=rendered)
     change = _change(before, _lecture_state(lecture), restored)
     return (
         None
@@ -460,10 +486,10 @@ def import_tree(
 ) -> ImportReport:
     """Apply every institution and course of `tree`. Raises `Invalid`; the caller rolls back."""
     report = ImportReport()
-    _apply_institutions(session, tree, report)
+    apply_institutions(session, tree.institutions, report)
     session.flush()
     for pkg in tree.courses:
-        outcome = _apply_course(session, storage, pkg, actor_id, report.items)
+        outcome = apply_course(session, storage, pkg, actor_id, report.items)
         getattr(report, outcome).append(f"course {pkg.slug}")
         if progress:
             progress(pkg.slug)

@@ -19,6 +19,7 @@ _SIGNATURE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _TAG = re.compile(r"</?[^>]*>")
 MAX_CUES = 20_000
+MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024  # a larger caption file shows no transcript
 
 
 class CaptionsError(ValueError):

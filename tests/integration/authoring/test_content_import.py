@@ -1,4 +1,5 @@
-"""`flask content import`: idempotent re-imports, new lecture versions, and clear errors.
+"""`flask content import`: idempotent re-imports, new lecture versions, and clear errors that
+leave the failing course as it was while the others import.
 
 Each test requests `session` first, so the command runs inside the test's rolled-back transaction.
 """
@@ -25,11 +26,11 @@ from tests.helpers import csrf_from, login
 COURSE = "toan-lop-6"
 LECTURE = "phan-so"
 QUIZ = "kiem-tra-toan-6"
-OTHER_COURSE = "english-grade-12"  # imported first (alphabetical), so a late failure undoes it
+OTHER_COURSE = "english-grade-12"  # imported first (alphabetical), before the failing one
 
 
-def run_import(app: Flask, path: Path) -> Result:
-    return app.test_cli_runner().invoke(args=["content", "import", str(path)])
+def run_import(app: Flask, path: Path, *options: str) -> Result:
+    return app.test_cli_runner().invoke(args=["content", "import", str(path), *options])
 
 
 def snapshot(session: Session) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def line_of(path: Path, text: str) -> int:
 
 
 def edit_other_course(content: Path) -> None:
-    """A valid change elsewhere in the tree: it must not be applied when the import fails."""
+    """A valid change elsewhere in the tree: it is applied although another course fails."""
     lecture_file = next((content / OTHER_COURSE / "lectures").glob("*.md"))
     with lecture_file.open("a", encoding="utf-8") as fh:
         fh.write("\nA paragraph that must never reach the database.\n")
@@ -176,11 +177,35 @@ def test_editing_one_lecture_publishes_a_new_version_of_it_only(
 # --- errors --------------------------------------------------------------------------------
 
 
-def assert_refused(result: Result, path: Path, line: int, message: str) -> None:
+def assert_refused(
+    result: Result, path: Path, line: int, message: str, course: str = COURSE
+) -> None:
     assert result.exit_code != 0
-    assert f"{path}:{line}:" in result.output, result.output
+    assert f"failed    course {course}: {path}:{line}:" in result.output, result.output
     assert message in result.output
+    assert "1 of 6 courses failed and were not changed" in result.output
     assert "Traceback" not in result.output
+
+
+def assert_only_the_other_course_changed(session: Session, before: dict[str, Any]) -> None:
+    """The failing course is as it was; the valid edit to the other course was imported."""
+    after = snapshot(session)
+    changed = {
+        slug
+        for (slug, *row), (_, *old) in zip(after["courses"], before["courses"], strict=True)
+        if row != old
+    }
+    assert changed == {OTHER_COURSE}
+    versions = before["counts"]["lecture_version"] + 1
+    assert after["counts"] == {**before["counts"], "lecture_version": versions}
+    other = set(session.scalars(select(Lecture.id).join(Course).where(Course.slug == OTHER_COURSE)))
+    moved = [
+        new for new, old in zip(after["lectures"], before["lectures"], strict=True) if new != old
+    ]
+    assert len(moved) == 1
+    assert moved[0][0] in other
+    assert after["questions"] == before["questions"]
+    assert after["quizzes"] == before["quizzes"]
 
 
 def test_a_quiz_with_a_yaml_syntax_error_is_refused_with_its_line(
@@ -195,7 +220,7 @@ def test_a_quiz_with_a_yaml_syntax_error_is_refused_with_its_line(
 
     result = run_import(app, content_copy)
     assert_refused(result, quiz_file, 3, "invalid YAML")
-    assert snapshot(session) == before
+    assert_only_the_other_course_changed(session, before)
 
 
 def test_a_single_choice_question_with_two_right_options_is_refused(
@@ -216,7 +241,7 @@ def test_a_single_choice_question_with_two_right_options_is_refused(
     assert_refused(
         result, quiz_file, line, "question 2: A single-choice question needs exactly one"
     )
-    assert snapshot(session) == before
+    assert_only_the_other_course_changed(session, before)
 
 
 def test_a_missing_lecture_file_is_refused_with_the_syllabus_line(
@@ -234,30 +259,68 @@ def test_a_missing_lecture_file_is_refused_with_the_syllabus_line(
         line_of(course_file, "- lecture: luy-thua"),
         "lectures/luy-thua.md does not exist",
     )
-    assert snapshot(session) == before
+    assert_only_the_other_course_changed(session, before)
 
 
-def test_a_failure_late_in_the_import_undoes_the_courses_already_applied(
+def failing_copy(content: Path, slug: str, *, institution: str | None = None) -> Path:
+    """A copy of COURSE under `slug`, sorted after the seed courses."""
+    folder = content / slug
+    shutil.copytree(content / COURSE, folder)
+    course_file = folder / "course.md"
+    text = course_file.read_text(encoding="utf-8").replace(f"slug: {COURSE}", f"slug: {slug}", 1)
+    if institution is not None:
+        text = text.replace("institution: thcs-ba-dinh", f"institution: {institution}", 1)
+    course_file.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_course_unknown_to_the_database_fails_alone(
+    session: Session, app: Flask, content_copy: Path, jobs: str
+) -> None:
+    edit_other_course(content_copy)
+    failing_copy(content_copy, "zz-unknown-provider", institution="truong-khong-ton-tai")
+    before = snapshot(session)
+
+    result = run_import(app, content_copy, "--jobs", jobs)
+    assert result.exit_code != 0
+    assert "failed    course zz-unknown-provider: " in result.output
+    assert "institution 'truong-khong-ton-tai' is not known" in result.output
+    assert f"updated   course {OTHER_COURSE}" in result.output
+    assert "1 of 7 courses failed and were not changed; the others are imported" in result.output
+    assert "Traceback" not in result.output
+    assert_only_the_other_course_changed(session, before)
+
+
+def test_a_course_failing_after_its_first_writes_rolls_back_alone(
     session: Session, app: Flask, content_copy: Path
 ) -> None:
     edit_other_course(content_copy)
-    late = content_copy / "zz-unknown-provider"
-    shutil.copytree(content_copy / COURSE, late)
-    course_file = late / "course.md"
-    text = course_file.read_text(encoding="utf-8")
-    course_file.write_text(
-        text.replace(f"slug: {COURSE}", "slug: zz-unknown-provider", 1).replace(
-            "institution: thcs-ba-dinh", "institution: truong-khong-ton-tai", 1
-        ),
-        encoding="utf-8",
+    folder = failing_copy(content_copy, "zz-broken-captions")
+    # Refused when its media are stored: after the course row is written.
+    (folder / "media" / "broken.vtt").write_text(
+        "WEBVTT\n\n00:02.000 --> 00:01.000\nBackwards\n", encoding="utf-8"
     )
     before = snapshot(session)
 
     result = run_import(app, content_copy)
     assert result.exit_code != 0
-    assert "truong-khong-ton-tai" in result.output
-    assert "Traceback" not in result.output
-    assert snapshot(session) == before
+    assert "failed    course zz-broken-captions: " in result.output
+    assert "broken.vtt: malformed WebVTT captions" in result.output
+    assert_only_the_other_course_changed(session, before)
+    assert session.scalar(select(Course).where(Course.slug == "zz-broken-captions")) is None
+
+    # Running again changes nothing more and fails the same way; once fixed, the course imports.
+    settled = snapshot(session)
+    again = run_import(app, content_copy)
+    assert again.exit_code != 0
+    assert "0 created, 0 updated, 6 unchanged" in again.output
+    assert snapshot(session) == settled
+    (folder / "media" / "broken.vtt").unlink()
+    fixed = run_import(app, content_copy)
+    assert fixed.exit_code == 0, fixed.output
+    assert "1 created, 0 updated, 6 unchanged" in fixed.output
+    assert session.scalar(select(Course).where(Course.slug == "zz-broken-captions")) is not None
 
 
 # --- new courses ---------------------------------------------------------------------------
@@ -322,5 +385,5 @@ def test_a_grade_1_quiz_asking_to_type_tone_marks_is_refused(
     before = snapshot(session)
 
     result = run_import(app, content_copy)
-    assert_refused(result, quiz_file, line, "not asked to type tone marks")
+    assert_refused(result, quiz_file, line, "not asked to type tone marks", "tieng-viet-lop-1")
     assert snapshot(session) == before
