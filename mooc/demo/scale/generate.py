@@ -385,20 +385,13 @@ def _pupil(w: _Writer, batch: _Batch, n: int, user_id: int, room: _Class) -> Non
         _study(w, batch, user_id, course, engagement)
 
 
-def _study(w: _Writer, batch: _Batch, user_id: int, course: CoursePlan, engagement: float) -> None:
-    """One enrolment: lectures seen (and done), quiz attempts, and perhaps a completion."""
-    rng = w.rng
-    lectures = course.lectures
-    full = engagement >= FULL
-    if engagement < IDLE:
-        seen = 0
-    elif full:
-        seen = len(lectures)
-    else:
-        seen = rng.randint(1, max(1, len(lectures) - 1))
-    began = w.now - dt.timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
+def _read_lectures(
+    batch: _Batch, user_id: int, course: CoursePlan, seen: int, began: dt.datetime, *, full: bool
+) -> dt.datetime:
+    """The first `seen` lectures read a quarter of an hour apart, all done but the last unless
+    `full`; returns when the last was opened."""
     at = began
-    for i, (lecture_id, version_id) in enumerate(lectures[:seen]):
+    for i, (lecture_id, version_id) in enumerate(course.lectures[:seen]):
         at = began + dt.timedelta(minutes=15 * i)
         done = full or i < seen - 1
         batch.progress.append(
@@ -412,6 +405,22 @@ def _study(w: _Writer, batch: _Batch, user_id: int, course: CoursePlan, engageme
                 "version_id": version_id,
             }
         )
+    return at
+
+
+def _study(w: _Writer, batch: _Batch, user_id: int, course: CoursePlan, engagement: float) -> None:
+    """One enrolment: lectures seen (and done), quiz attempts, and perhaps a completion."""
+    rng = w.rng
+    lectures = course.lectures
+    full = engagement >= FULL
+    if engagement < IDLE:
+        seen = 0
+    elif full:
+        seen = len(lectures)
+    else:
+        seen = rng.randint(1, max(1, len(lectures) - 1))
+    began = w.now - dt.timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
+    at = _read_lectures(batch, user_id, course, seen, began, full=full)
     batch.enrolments.append(
         {
             "user_id": user_id,

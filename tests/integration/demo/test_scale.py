@@ -185,7 +185,7 @@ def _pages(app: Flask, room: int) -> list[Page]:
         Page("catalogue", None, "/courses", 10),
         Page("catalogue search", None, "/courses?q=toan", 10),
         Page("lecture page", pupil, f"/courses/{BIG_COURSE}/lectures/{lecture.slug}", 16),
-        Page("dashboard", pupil, "/dashboard", 22),
+        Page("dashboard", pupil, "/dashboard", 23),  # with the SCORM scores statement
         Page("my records", completer, "/records", 12),
         Page("learners", COURSE_TEACHER_EMAIL, f"/teach/courses/{BIG_COURSE}/learners", 16),
         Page("learners CSV", COURSE_TEACHER_EMAIL, f"/teach/courses/{BIG_COURSE}/learners.csv", 14),
