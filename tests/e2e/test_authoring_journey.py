@@ -127,7 +127,8 @@ def test_teacher_publishes_a_lecture_a_student_reads_it_and_history_has_both_ver
     image = lecture.get_by_role("img", name="Tam giác vuông")
     expect(image).to_have_attribute("width", "120")
     expect(image).to_have_attribute("loading", "lazy")
-    assert student.evaluate("document.querySelector('article.lecture img').naturalWidth") == 120
+    # Lazy: it loads once laid out, a moment after the page.
+    student.wait_for_function("document.querySelector('article.lecture img').naturalWidth === 120")
 
     # The teacher edits and republishes; the student sees the new text.
     page.goto(f"{base}/author/courses/{slug}")

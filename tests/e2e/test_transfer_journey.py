@@ -99,7 +99,10 @@ def transfer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _logout(page: Page) -> None:
+    """Log out and wait until it is done: the page first clears the account's offline copies,
+    so the form leaves a moment after the click."""
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("You have logged out")
 
 
 def test_a_record_is_sent_recognised_and_its_recognition_verified(
