@@ -221,16 +221,7 @@ def answer_presentation(
             return _earlier(found, found.student_id)  # the wallet sent its answer again
         return _earlier(found, student.id if student is not None else None)
     refuse_expired(found, university, now)
-    if not presented.holder_verified:
-        failed = next((c for c in presented.checks if c.status != "passed"), None)
-        raise Invalid(
-            _(
-                "The presentation does not answer this request: %(reason)s",
-                reason=failed.message if failed else "?",
-            )
-        )
-    if not presented.credentials:
-        raise Invalid(_("The presentation carries no record."))
+    _require_answer(presented)
     owner_id, uuids = _owner(session, presented)
     if student is not None and owner_id != student.id:
         raise Invalid(_("The records presented are not yours."))
@@ -246,6 +237,34 @@ def answer_presentation(
         base_url=base_url,
         today=today,
     )
+    _keep_answer(session, found, presented, learner, result.request, fresh=result.created)
+    return Answered(result.request, created=True)
+
+
+def _require_answer(presented: PresentationReport) -> None:
+    """Raises `Invalid` unless the holder signed for this request and presented a record."""
+    if not presented.holder_verified:
+        failed = next((c for c in presented.checks if c.status != "passed"), None)
+        raise Invalid(
+            _(
+                "The presentation does not answer this request: %(reason)s",
+                reason=failed.message if failed else "?",
+            )
+        )
+    if not presented.credentials:
+        raise Invalid(_("The presentation carries no record."))
+
+
+def _keep_answer(
+    session: Session,
+    found: PresentationRequest,
+    presented: PresentationReport,
+    learner: User,
+    request: TransferRequest,
+    *,
+    fresh: bool,
+) -> None:
+    """The answer on the request row, the holder's proof on each new item, and the audit."""
     bound = {
         "id": HOLDER_PROOF,
         "status": "passed",
@@ -254,25 +273,24 @@ def answer_presentation(
             f"{found.id} and the domain {found.domain}"
         )[:500],
     }
-    if result.created:
-        for item in result.request.items:
+    if fresh:
+        for item in request.items:
             item.checks = [*item.checks, bound]
-    found.answered_at = now
+    found.answered_at = utcnow()
     found.holder = presented.holder
     found.student_id = learner.id
-    found.transfer_request_id = result.request.id
+    found.transfer_request_id = request.id
     session.flush()
     audit.record(
         session,
-        institution_id=university.id,
+        institution_id=found.institution_id,
         actor_id=learner.id,
         action="answer",
         object_type="presentation-request",
         object_id=found.id,
         summary=f"request for records {found.id} answered by {presented.holder}",
-        details={"request": result.request.id},
+        details={"request": request.id},
     )
-    return Answered(result.request, created=True)
 
 
 def answer_with_records(
