@@ -1,5 +1,5 @@
 """`flask credentials …`: issue pending records on every core, rotate a key, verify a file
-offline, revoke a record."""
+(a record or a presentation) offline, revoke a record."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy import select
@@ -15,11 +16,20 @@ from tqdm import tqdm
 
 from mooc.accounts.models import User
 from mooc.credentials import queries
+from mooc.credentials.core.presentation import is_presentation
+from mooc.credentials.core.reading import summarize
 from mooc.credentials.issuers import institution_by_slug, issuer_did
+from mooc.credentials.presentations import check_presentation
 from mooc.credentials.services.keys import rotate_key
 from mooc.credentials.services.pending import issue_pending, pending_completion_ids
 from mooc.credentials.services.revoking import revoke_record
-from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
+from mooc.credentials.verification import (
+    PlatformVerifier,
+    UnreadableRecord,
+    VerificationReport,
+    read_record,
+    require_verifiable,
+)
 from mooc.errors import DomainError
 from mooc.extensions import db
 from mooc.web import edge
@@ -88,23 +98,62 @@ def rotate_key_command(institution: str) -> None:
 @credentials.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the VC-API style JSON answer.")
-def verify_command(file: Path, as_json: bool) -> None:
-    """Verify a record FILE offline; exit code 0 only when it is verified."""
+@click.option("--challenge", help="For a presentation: the challenge you gave the holder.")
+@click.option("--domain", help="For a presentation: the domain you gave the holder.")
+def verify_command(file: Path, as_json: bool, challenge: str | None, domain: str | None) -> None:
+    """Verify a record or a presentation FILE offline; exit code 0 only when it is verified."""
     try:
         credential = read_record(file.read_bytes())
         require_verifiable(credential)
     except (UnreadableRecord, DomainError) as error:
         click.echo(f"FAILED  {file}: {error}", err=True)
         sys.exit(2)
-    report = edge.verifier(network=False).verify(credential)
+    verifier = edge.verifier(network=False)
+    if is_presentation(credential):
+        _report_presentation(verifier, credential, challenge, domain, as_json)
+    report = verifier.verify(credential)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        for check in report.verification.checks:
-            click.echo(f"{MARKS[check.status]:<8}{check.id}: {check.message}")
-        for note in report.warnings:
-            click.echo(f"note    {note}")
+        _echo_checks(report)
         click.echo("VERIFIED" if report.verified else "NOT VERIFIED")
+    sys.exit(0 if report.verified else 1)
+
+
+def _echo_checks(report: VerificationReport, indent: str = "") -> None:
+    for check in report.verification.checks:
+        click.echo(f"{indent}{MARKS[check.status]:<8}{check.id}: {check.message}")
+    for note in report.warnings:
+        click.echo(f"{indent}note    {note}")
+
+
+def _report_presentation(
+    verifier: PlatformVerifier,
+    presentation: Any,
+    challenge: str | None,
+    domain: str | None,
+    as_json: bool,
+) -> NoReturn:
+    """The holder and the holder's proof, then each credential's own verdict; exits."""
+    report = check_presentation(verifier, presentation, challenge=challenge, domain=domain)
+    if as_json:
+        body = {
+            "verified": report.verified,
+            "holder": report.holder,
+            "checks": [check.to_json() for check in report.checks],
+            "credentialResults": [item.report.to_json() for item in report.credentials],
+        }
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        sys.exit(0 if report.verified else 1)
+    click.echo(f"holder  {report.holder or '(not stated)'}")
+    for check in report.checks:
+        click.echo(f"{MARKS[check.status]:<8}{check.id}: {check.message}")
+    for index, item in enumerate(report.credentials, start=1):
+        name = summarize(item.document).name or "?"
+        verdict = "VERIFIED" if item.report.verified else "NOT VERIFIED"
+        click.echo(f"credential {index}: {name}: {verdict}")
+        _echo_checks(item.report, indent="  ")
+    click.echo("VERIFIED" if report.verified else "NOT VERIFIED")
     sys.exit(0 if report.verified else 1)
 
 

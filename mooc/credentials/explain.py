@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from mooc.credentials.core.presentation import HOLDER_PROOF, PRESENTATION_WELL_FORMED
 from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.core.verify import (
     EMBEDDED,
@@ -17,6 +18,7 @@ from mooc.credentials.core.verify import (
     WELL_FORMED,
     Check,
 )
+from mooc.credentials.presentations import PresentationReport
 from mooc.credentials.verification import VerificationReport
 from mooc.labels import label
 
@@ -41,6 +43,8 @@ def _labels() -> dict[str, str]:
         STATUS: _("Revocation"),
         VALIDITY: _("Validity period"),
         EMBEDDED: _("Records inside"),
+        PRESENTATION_WELL_FORMED: _("Presentation format"),
+        HOLDER_PROOF: _("Holder's signature"),
     }
 
 
@@ -78,6 +82,17 @@ def _sentences() -> dict[tuple[str, str], str]:
         (VALIDITY, "failed"): _("The record is not valid now: it has expired or is not valid yet."),
         (EMBEDDED, "passed"): _("Every course record inside this transcript was verified."),
         (EMBEDDED, "failed"): _("At least one course record inside this transcript failed."),
+        (PRESENTATION_WELL_FORMED, "passed"): _("The presentation is well-formed."),
+        (PRESENTATION_WELL_FORMED, "failed"): _(
+            "This is not a well-formed verifiable presentation."
+        ),
+        (HOLDER_PROOF, "passed"): _(
+            "The holder signed this presentation, for the challenge and domain given."
+        ),
+        (HOLDER_PROOF, "failed"): _(
+            "The holder's signature is missing, does not match, or answers another challenge "
+            "or domain."
+        ),
     }
 
 
@@ -153,3 +168,18 @@ def explain_verdict(report: VerificationReport) -> ExplainedVerdict:
     reasons = tuple(words.get(code, code) for code in verdict.reasons)
     headline = _("NOT valid: %(reasons)s.", reasons="; ".join(reasons))
     return ExplainedVerdict(False, headline, reasons, verdict.reasons)
+
+
+def explain_presentation(report: PresentationReport) -> ExplainedVerdict:
+    """The headline of a presentation: the holder's proof and every record in it."""
+    if report.verified:
+        headline = _("Valid: the holder signed this presentation, and every record in it is valid.")
+        return ExplainedVerdict(True, headline, (), ())
+    reasons: list[str] = []
+    if not report.holder_verified:
+        reasons.append(_("the holder's signature does not verify"))
+    failed = sum(1 for credential in report.credentials if not credential.report.verified)
+    if failed:
+        reasons.append(_("%(n)d of its records are not valid", n=failed))
+    headline = _("NOT valid: %(reasons)s.", reasons="; ".join(reasons))
+    return ExplainedVerdict(False, headline, tuple(reasons), ())

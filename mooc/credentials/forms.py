@@ -30,6 +30,14 @@ class VerifyForm(Form):
         _l("Or choose the record's file"),
         description=_l("A .json file of the record."),
     )
+    challenge = StringField(
+        _l("Challenge you gave the holder (for a presentation; optional)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    domain = StringField(
+        _l("Your domain (for a presentation; optional)"),
+        validators=[Optional(), Length(max=200)],
+    )
     submit = SubmitField(_l("Verify"))
 
 

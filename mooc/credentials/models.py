@@ -240,3 +240,20 @@ class VcApiAuditEntry(AuditColumns, Base):
     __tablename__ = "vcapi_audit_entry"
 
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+
+
+class HolderKey(Base):
+    """The Ed25519 key the platform holds for a learner, to sign the presentations they make
+    from My records (their holder DID is the did:key of it); sealed like issuers' keys."""
+
+    __tablename__ = "holder_key"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    did: Mapped[str] = mapped_column(String(100), unique=True)
+    # AES-256-GCM of the 32-byte seed under MOOC_KEY_ENCRYPTION_KEY: nonce ‖ ciphertext ‖ tag.
+    private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_fingerprint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[created_at]

@@ -241,3 +241,39 @@ class ExportForm(Form):
         ],
         default="detail",
     )
+
+
+def validity_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(1, _l("1 hour")),
+        SelectChoice(24, _l("1 day")),
+        SelectChoice(24 * 7, _l("7 days")),
+        SelectChoice(24 * 30, _l("30 days")),
+    ]
+
+
+class RecordsRequestForm(Form):
+    """A university asks a student for records (a presentation)."""
+
+    purpose = StringField(
+        _l("What the records are for"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l("The student sees it, e.g. “Admission 2027: courses taken elsewhere”."),
+    )
+    valid_for = SelectField(
+        _l("Open for"), coerce=int, choices=validity_choices(), default=24, validate_choice=True
+    )
+    submit = SubmitField(_l("Create the request"))
+
+
+class AnswerForm(Form):
+    """A student answers a university's request with records of their choice."""
+
+    records = SelectMultipleField(
+        _l("Records to present"),
+        validators=[InputRequired(message=_l("Choose at least one record."))],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        description=_l("A transcript presents every course record it holds."),
+    )
+    submit = SubmitField(_l("Present these records"))

@@ -326,3 +326,33 @@ def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
 for _model in (Decision, RuleVersion, TransferAuditEntry):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)
+
+
+class PresentationRequest(Base):
+    """A university asks a student for records: a challenge and a domain the answer (a signed
+    presentation) must carry, until `expires_at`. Answered once: the holder and the request its
+    records went into are kept, and answering again gives the same request back."""
+
+    __tablename__ = "presentation_request"
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # the request URL's secret part
+    purpose: Mapped[str] = mapped_column(String(200))
+    challenge: Mapped[str] = mapped_column(String(64))
+    domain: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    holder: Mapped[str | None] = mapped_column(String(500))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    transfer_request_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_request.id"))
+
+    student: Mapped[User | None] = relationship(foreign_keys=[student_id])
+    transfer_request: Mapped[TransferRequest | None] = relationship()
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return now >= self.expires_at

@@ -44,6 +44,7 @@ from mooc.migrate import upgrade
 from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass, SchoolYear
 from mooc.schools.permissions import TEACHING_ROLES
 from mooc.transfer.models import Agreement, RecognitionRule, RequestItem, TransferRequest
+from mooc.transfer.services.presentations import create_request
 from tests.classroom_data import build_class
 from tests.e2e.axe import AxeInstallError, ensure_axe
 from tests.e2e.serving import serving
@@ -210,6 +211,15 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     room = _demo_class(session, student)
     assignment = one(select(Assignment).where(Assignment.class_id == room.id))
     cards_class, pupil = _taught_class(session)
+    verifier = one(select(User).where(User.email == "verifier@demo.test"))
+    asking = create_request(
+        session,
+        verifier,
+        request.institution,
+        purpose="Admission 2027",
+        valid_for_hours=24,
+        base_url="http://mooc.test",
+    )
     session.commit()
     classes = f"/classes/{room.id}/assignments"
     uni = request.institution.slug
@@ -234,6 +244,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/records/{record.uuid}",
             f"/records/{record.uuid}/print",
             f"/transfer/requests/{request.id}",
+            f"/records/requests/{asking.token}",
         ],
         "teacher": [
             author,
@@ -266,6 +277,8 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/university/{uni}/agreements/{agreement.id}/rules/new",
             f"/university/{uni}/rules/{rule.id}",
             f"/university/{uni}/audit",
+            f"/university/{uni}/record-requests",
+            f"/university/{uni}/record-requests/{asking.id}",
             f"/api-tokens/{uni}",
         ],
         "school": [

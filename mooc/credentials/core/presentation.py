@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mooc.credentials.core.canonical import Canonicalizer
 from mooc.credentials.core.contexts import CREDENTIALS_V1, CREDENTIALS_V2
 from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
+from mooc.credentials.core.multibase import encode_base58btc
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
-from mooc.credentials.core.proof import verify_proof
+from mooc.credentials.core.proof import Signer, hash_data, proof_configuration, verify_proof
 from mooc.credentials.core.verify import Check, DidWebResolver, Verification
 
 HOLDER_PROOF = "holder-proof"
@@ -157,3 +159,32 @@ def verify_presentation(
         verify_credential(item) for item in _as_list(presentation.get("verifiableCredential", []))
     )
     return PresentationVerification(tuple(checks), credentials)
+
+
+def sign_presentation(
+    presentation: Mapping[str, Any],
+    signer: Signer,
+    verification_method: str,
+    created: datetime,
+    *,
+    challenge: str,
+    domain: str,
+    canonicalizer: Canonicalizer | None = None,
+) -> dict[str, Any]:
+    """`presentation` signed by its holder for the verifier's `challenge` and `domain`
+    (authentication; both are inside the signed options, so the answer fits one request only)."""
+    unsecured = {key: value for key, value in presentation.items() if key != "proof"}
+    configuration = {
+        **proof_configuration(verification_method, created, AUTHENTICATION),
+        "challenge": challenge,
+        "domain": domain,
+    }
+    signature = signer.sign(hash_data(unsecured, configuration, canonicalizer))
+    return {**unsecured, "proof": {**configuration, "proofValue": encode_base58btc(signature)}}
+
+
+def is_presentation(document: Any) -> bool:
+    """Whether a submitted document says it is a presentation (rather than a credential)."""
+    return isinstance(document, Mapping) and "VerifiablePresentation" in _as_list(
+        document.get("type")
+    )

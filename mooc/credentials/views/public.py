@@ -13,14 +13,27 @@ from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
+from mooc.credentials.core.presentation import is_presentation
 from mooc.credentials.core.reading import summarize
-from mooc.credentials.explain import cached_notes, explain, explain_verdict
+from mooc.credentials.explain import (
+    cached_notes,
+    explain,
+    explain_check,
+    explain_presentation,
+    explain_verdict,
+)
 from mooc.credentials.forms import VerifyForm
 from mooc.credentials.holders import holder_check, identity_form
 from mooc.credentials.issuers import institution_by_slug, issuer_document, trust_list
+from mooc.credentials.presentations import check_presentation
 from mooc.credentials.services.issuing import signed_document
 from mooc.credentials.services.status_lists import SUSPENSION, published_list
-from mooc.credentials.verification import UnreadableRecord, read_record, require_verifiable
+from mooc.credentials.verification import (
+    UnreadableRecord,
+    VerificationReport,
+    read_record,
+    require_verifiable,
+)
 from mooc.errors import DomainError, Invalid
 from mooc.extensions import db, limiter
 from mooc.web import edge
@@ -97,9 +110,7 @@ def _record(data: bytes | str | None) -> Any:
     return credential
 
 
-def _verified(credential: Any) -> dict[str, Any]:
-    """What the verify and share pages show of a record: verdict, checks, content, holder."""
-    report = edge.verifier().verify(credential)
+def _shown(report: VerificationReport, credential: Any) -> dict[str, Any]:
     summary = summarize(credential)
     return {
         "report": report,
@@ -107,8 +118,31 @@ def _verified(credential: Any) -> dict[str, Any]:
         "verdict": explain_verdict(report),
         "notes": cached_notes(report),
         "summary": summary,
-        "identity_form": identity_form(summary),
     }
+
+
+def _presented(presentation: Any, form: VerifyForm) -> dict[str, Any]:
+    """What the verify page shows of a presentation: its verdict, the holder and the holder's
+    proof, then each record with its own verdict first."""
+    report = check_presentation(
+        edge.verifier(),
+        presentation,
+        challenge=(form.challenge.data or "").strip() or None,
+        domain=(form.domain.data or "").strip() or None,
+    )
+    return {
+        "presentation": report,
+        "presentation_verdict": explain_presentation(report),
+        "presentation_checks": [explain_check(check) for check in report.checks],
+        "presented": [_shown(item.report, item.document) for item in report.credentials],
+    }
+
+
+def _verified(credential: Any) -> dict[str, Any]:
+    """What the verify and share pages show of a record: verdict, checks, content, holder."""
+    shown = _shown(edge.verifier().verify(credential), credential)
+    shown["identity_form"] = identity_form(shown["summary"])
+    return shown
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -124,6 +158,8 @@ def verify() -> ResponseReturnValue:
     except _Refused as refused:
         form.credential_json.errors = [refused.message]
         return render_template("credentials/verify.html", form=form), refused.status
+    if is_presentation(credential):
+        return render_template("credentials/verify.html", form=form, **_presented(credential, form))
     shown = _verified(credential)
     if shown["identity_form"] is not None:  # the record comes back with the check
         shown["identity_form"].credential_json.data = json.dumps(credential, ensure_ascii=False)

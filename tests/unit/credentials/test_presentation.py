@@ -12,7 +12,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mooc.credentials.core.canonical import default_canonicalizer
 from mooc.credentials.core.multibase import encode_base58btc
 from mooc.credentials.core.multikey import did_key
-from mooc.credentials.core.presentation import verify_presentation
+from mooc.credentials.core.presentation import (
+    is_presentation,
+    sign_presentation,
+    verify_presentation,
+)
 from mooc.credentials.core.proof import create_proof, hash_data, proof_configuration
 from mooc.credentials.core.structure import check_structure
 from mooc.credentials.core.verify import Verification, Verifier
@@ -122,3 +126,27 @@ def test_a_presentation_of_a_bad_credential_or_shape_fails() -> None:
         assert not result.verified and result.checks[0].status == "failed"
     unsigned = {key: value for key, value in presented().items() if key != "proof"}
     assert "not signed" in verify_presentation(unsigned, check_credential).checks[1].message
+
+
+def test_a_presentation_signed_for_a_challenge_verifies_only_for_it() -> None:
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": HOLDER,
+        "verifiableCredential": [vc_1_1()],
+    }
+    signed = sign_presentation(
+        unsigned, HOLDER_KEY, HOLDER_METHOD, CREATED, challenge="c-7", domain="https://u.example"
+    )
+    assert is_presentation(signed) and not is_presentation(vc_1_1())
+    assert signed["proof"]["proofPurpose"] == "authentication"
+    answer = verify_presentation(
+        signed, check_credential, challenge="c-7", domain="https://u.example"
+    )
+    assert answer.verified
+    assert not verify_presentation(signed, check_credential, challenge="c-8").verified
+    resigned = sign_presentation(
+        signed, HOLDER_KEY, HOLDER_METHOD, CREATED, challenge="c-8", domain="https://u.example"
+    )
+    assert isinstance(resigned["proof"], dict)  # the old proof is replaced, not chained
+    assert verify_presentation(resigned, check_credential, challenge="c-8").verified
