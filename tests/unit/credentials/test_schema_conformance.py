@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft201909Validator
 
 from mooc.credentials.core.contexts import (
     CREDENTIALS_V2,
@@ -34,6 +31,7 @@ from mooc.credentials.core.records import (
 )
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.transfer.core.recognition import Recognition, SourceRecord, recognition_credential
+from tests.ob_schema import schema_problems
 
 from .samples import (
     BASE,
@@ -50,22 +48,11 @@ from .samples import (
     signed_transcript,
 )
 
-SCHEMAS = Path(__file__).parents[2] / "data" / "schemas"
 Json = dict[str, Any]
 
 
-@cache
-def ob_schema() -> Draft201909Validator:
-    schema = json.loads((SCHEMAS / "ob_v3p0_achievementcredential.json").read_text("utf-8"))
-    Draft201909Validator.check_schema(schema)
-    return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
-
-
 def problems(document: Json) -> list[str]:
-    return [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in ob_schema().iter_errors(document)
-    ]
+    return schema_problems(document)
 
 
 def signed(document: Json) -> Json:
