@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from mooc.credentials.core.contexts import (
     mooc_context_document,
     mooc_context_url,
 )
+from mooc.credentials.core.proof import create_proof
+from mooc.credentials.core.records import LEGACY_RECORD_TERMS
+from mooc.credentials.services.issuing import signer_for
 from mooc.credentials.services.transcripts import issue_transcript
 from tests.factories import make_user
 from tests.helpers import context, platform_verifier
@@ -50,6 +54,29 @@ def test_a_transcript_embeds_records_that_pass_the_ob_schema(app: Flask, session
     embedded = document["credentialSubject"]["verifiableCredential"]
     assert [schema_problems(record) for record in embedded] == [[], []]
     assert platform_verifier(app, session).verify(document).verified
+
+
+def test_a_record_issued_the_old_way_still_verifies(app: Flask, session: Session) -> None:
+    """Stored records from before v1: the platform terms inline and a lone proof object."""
+    record = issue(app, session, make_user(session))
+    new = json.loads(record.document)
+    unsigned = {key: value for key, value in new.items() if key != "proof"}
+    unsigned["@context"] = [*unsigned["@context"][:-1], LEGACY_RECORD_TERMS]
+    signer = signer_for(session, context(app), record.institution)
+    old = create_proof(
+        unsigned,
+        Ed25519PrivateKey.from_private_bytes(signer.seed),
+        signer.verification_method,
+        new["proof"][0]["created"],
+    )
+    assert isinstance(old["proof"], dict)
+    # The same statements under either context: the very signature of the new record.
+    assert old["proof"]["proofValue"] == new["proof"][0]["proofValue"]
+
+    report = platform_verifier(app, session).verify(old)
+    assert report.verified, report.to_json()
+    old["credentialSubject"]["creditsEarned"] = 20.0
+    assert not platform_verifier(app, session).verify(old).verified
 
 
 def test_the_served_context_is_the_bundled_one(client: FlaskClient) -> None:
