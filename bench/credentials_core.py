@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.did import (
     PublishedKey,
     did_document,
@@ -54,6 +55,7 @@ from mooc.credentials.core.status_list import (
 from mooc.credentials.core.verify import Verifier
 
 BASE = "https://mooc.example.edu"
+CONTEXT_URL = mooc_context_url(BASE)
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 DID = institution_did(BASE, "bench-university")
 METHOD = f"{DID}#key-1"
@@ -104,7 +106,7 @@ def record(number: int) -> dict[str, Any]:
         credits_earned=3.0,
         status=StatusListEntry(LIST_URL, 1000 + number),
     )
-    return achievement_credential(completion)
+    return achievement_credential(completion, context_url=CONTEXT_URL)
 
 
 def per_cpu_second(label: str, work: Callable[[], int]) -> float:
@@ -173,7 +175,8 @@ def main() -> None:
                 recipient=HashedEmail(f"learner{number}@demo.test", f"salt-{number:016d}"),
                 credentials=(signed[number],),
                 valid_from=datetime(2025, 7, 1, tzinfo=UTC),
-            )
+            ),
+            context_url=CONTEXT_URL,
         )
         for number in range(min(count, 50))
     ]

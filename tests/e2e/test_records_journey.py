@@ -120,7 +120,7 @@ def test_record_is_issued_downloaded_printed_verified_and_then_revoked(
     download_info.value.save_as(record_file)
     record = json.loads(record_file.read_text())
     assert "OpenBadgeCredential" in record["type"]
-    assert record["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert record["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     # A university record names its holder in clear, for a registrar.
     assert "Đặng Thu Hà" in record_file.read_text(encoding="utf-8")
 

@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mooc.credentials.achievements import equivalent_results, equivalent_scales
-from mooc.credentials.core.contexts import load_bundle
+from mooc.credentials.core.contexts import load_bundle, mooc_context_document, mooc_context_url
 from mooc.credentials.core.did import PublishedKey, did_document, institution_did
 from mooc.credentials.core.identity import HashedEmail, person_identities
 from mooc.credentials.core.multikey import did_key, encode_public_key, encode_secret_key
@@ -44,6 +44,7 @@ from mooc.transfer.core.recognition import Recognition, SourceRecord, recognitio
 Json = dict[str, Any]
 
 BASE = "https://learn.mooc.example.edu"
+CONTEXT_URL = mooc_context_url(BASE)
 CREATED = "2026-01-15T09:30:00Z"
 NOW = "2026-09-01T00:00:00Z"  # the verifier's clock in every check: records are valid then
 LEARNER_EMAIL = "tran.thi.mai@learners.example.org"
@@ -126,9 +127,11 @@ def signing_key(method: str = WEB_METHOD) -> SigningKey:
 
 def bundled_contexts() -> dict[str, Json]:
     """Every JSON-LD context the Python package bundles, by URL (what the verifier may load)."""
-    return {
+    contexts = {
         url: json.loads(path.read_text(encoding="utf-8")) for url, path in load_bundle().items()
     }
+    # The platform's own context, as a verifier would fetch it from the issuing deployment.
+    return {**contexts, CONTEXT_URL: mooc_context_document()}
 
 
 def calculus(code: str = "MI1111", credits: float = 4.0) -> CourseAchievement:
@@ -201,22 +204,28 @@ def completion(did: str = UNIVERSITY_DID, **changes: Any) -> CourseCompletion:
 def unsigned_record(number: int | None = None) -> Json:
     """The unsigned course record; `number` makes a distinct record of the same shape."""
     if number is None:
-        return achievement_credential(completion())
+        return achievement_credential(completion(), context_url=CONTEXT_URL)
     return achievement_credential(
         completion(
             credential_id=f"urn:uuid:6d0e4a58-2b71-4c2e-9f0d-{number:012d}",
             grade=f"{5 + number % 5}.{number % 10}",
             recipient=HashedEmail(f"learner{number}@learners.example.org", f"{number:016x}"),
             status=StatusListEntry(STATUS_LIST_URL, 1_000 + number),
-        )
+        ),
+        context_url=CONTEXT_URL,
     )
 
 
 def sign(
-    document: Mapping[str, Any], method: str = WEB_METHOD, key: Ed25519PrivateKey | None = None
+    document: Mapping[str, Any],
+    method: str = WEB_METHOD,
+    key: Ed25519PrivateKey | None = None,
+    *,
+    as_set: bool = True,
 ) -> Json:
-    """`document` secured with eddsa-rdfc-2022 by the issuer key (or `key`) as `method`."""
-    return create_proof(document, key or ISSUER_KEY, method, CREATED)
+    """`document` secured with eddsa-rdfc-2022 by the issuer key (or `key`) as `method`; the
+    proof in an array, as the platform signs records (`as_set=False`: a lone object)."""
+    return create_proof(document, key or ISSUER_KEY, method, CREATED, as_set=as_set)
 
 
 def status_list(revoked: Iterable[int] = (), did: str = UNIVERSITY_DID) -> Json:
@@ -228,7 +237,7 @@ def status_list(revoked: Iterable[int] = (), did: str = UNIVERSITY_DID) -> Json:
         Bitstring.zeros().set_many(list(revoked)),
         datetime(2026, 1, 1, tzinfo=UTC),
     )
-    return sign(unsigned, method)
+    return sign(unsigned, method, as_set=False)  # as the platform publishes its lists
 
 
 def _documents(did: str, revoked: Iterable[int] = ()) -> dict[str, Json]:
@@ -240,19 +249,22 @@ def _documents(did: str, revoked: Iterable[int] = ()) -> dict[str, Json]:
 
 def course_record() -> Issued:
     """An OB 3.0 course record issued by the university's did:web."""
-    return Issued(sign(achievement_credential(completion())), _documents(UNIVERSITY_DID))
+    return Issued(
+        sign(achievement_credential(completion(), context_url=CONTEXT_URL)),
+        _documents(UNIVERSITY_DID),
+    )
 
 
 def did_key_course_record() -> Issued:
     """The same kind of record issued by a did:key (no DID document is published for it)."""
-    record = achievement_credential(completion(DID_KEY))
+    record = achievement_credential(completion(DID_KEY), context_url=CONTEXT_URL)
     return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
 
 
 def hashed_holder_record() -> Issued:
     """A record naming its holder only by salted hashes of name and number (a school's way)."""
     holder = person_identities(LEARNER_NAME, LEARNER_NUMBER, in_clear=False, salt=LEARNER_SALT)
-    record = achievement_credential(completion(DID_KEY, holder=holder))
+    record = achievement_credential(completion(DID_KEY, holder=holder), context_url=CONTEXT_URL)
     return Issued(sign(record, DID_KEY_METHOD), _documents(DID_KEY))
 
 
@@ -263,7 +275,8 @@ def revoked_course_record() -> Issued:
             credential_id="urn:uuid:6d0e4a58-2b71-4c2e-9f0d-0000000000aa",
             grade="6.0",
             status=StatusListEntry(STATUS_LIST_URL, REVOKED_INDEX),
-        )
+        ),
+        context_url=CONTEXT_URL,
     )
     return Issued(sign(record), _documents(UNIVERSITY_DID, revoked=[REVOKED_INDEX]))
 
@@ -277,7 +290,9 @@ def transcript_records() -> tuple[Json, Json]:
         credits_earned=3.0,
         status=StatusListEntry(STATUS_LIST_URL, SECOND_RECORD_INDEX),
     )
-    return sign(achievement_credential(completion())), sign(achievement_credential(algebra))
+    return sign(achievement_credential(completion(), context_url=CONTEXT_URL)), sign(
+        achievement_credential(algebra, context_url=CONTEXT_URL)
+    )
 
 
 def transcript(records: tuple[Json, ...] | None = None, revoked: Iterable[int] = ()) -> Issued:
@@ -290,7 +305,8 @@ def transcript(records: tuple[Json, ...] | None = None, revoked: Iterable[int] =
             recipient=HashedEmail(LEARNER_EMAIL, LEARNER_SALT),
             credentials=records or transcript_records(),
             valid_from=datetime(2026, 2, 1, tzinfo=UTC),
-        )
+        ),
+        context_url=CONTEXT_URL,
     )
     return Issued(sign(unsigned), _documents(UNIVERSITY_DID, revoked))
 
@@ -320,7 +336,8 @@ def recognition_record(*, suspended: bool) -> Issued:
             status=StatusListEntry(STATUS_LIST_URL, RECORD_INDEX),
             suspension=StatusListEntry(SUSPENSION_LIST_URL, SUSPENSION_INDEX, "suspension"),
             holder=person_identities(LEARNER_NAME, None, in_clear=True, salt=LEARNER_SALT),
-        )
+        ),
+        context_url=CONTEXT_URL,
     )
     bits = Bitstring.zeros().set_many([SUSPENSION_INDEX] if suspended else [])
     suspension_list = status_list_credential(

@@ -21,11 +21,12 @@ from mooc.credentials.core.contexts import CREDENTIALS_V2
 from mooc.credentials.core.did import did_web_document_url, find_verification_method
 from mooc.credentials.core.multikey import VerificationMethod, resolve_did_key
 from mooc.credentials.core.proof import verify_proof
-from mooc.credentials.core.records import achievement_credential
+from mooc.credentials.core.records import LEGACY_RECORD_TERMS, achievement_credential
 from mooc.credentials.core.status_list import StatusListEntry, is_status_set
 
 from .jsref import NODE_MODULES, Installation, JsVerdict, js_verify
 from .records import (
+    CONTEXT_URL,
     DID_KEY,
     NOW,
     RECORD_INDEX,
@@ -97,7 +98,7 @@ def test_course_record_from_a_did_web_issuer_verifies(js_reference: Installation
     subject = issued.credential["credentialSubject"]
     assert subject["creditsEarned"] == 4.0
     assert subject["achievement"]["creditsAvailable"] == 4.0
-    assert issued.credential["proof"]["verificationMethod"] == WEB_METHOD
+    assert [proof["verificationMethod"] for proof in issued.credential["proof"]] == [WEB_METHOD]
     # It carries the TT08 scales: 10-point, letter (rubric levels) and 4-point results.
     assert [r["value"] for r in subject["result"]] == ["8.5", "8.5", "A", "4.0"]
     assert subject["result"][2]["achievedLevel"].endswith("#letter-grade-A")
@@ -113,6 +114,30 @@ def test_course_record_from_a_did_web_issuer_verifies(js_reference: Installation
     assert_valid(verdict)
     assert verdict.status_checked
     assert python_accepts_proof(issued.credential)
+
+
+def test_the_platform_context_is_named_by_url_and_resolved_like_any_context(
+    js_reference: Installation,
+) -> None:
+    issued = course_record()
+    assert issued.credential["@context"][-1] == CONTEXT_URL
+    without_it = {url: doc for url, doc in CONTEXTS.items() if url != CONTEXT_URL}
+
+    verdict = js_verify(issued.credential, {**without_it, **issued.documents}, NOW)
+
+    assert not verdict.verified
+    assert verdict.says(f"{REFUSED} {CONTEXT_URL}")
+
+
+def test_record_signed_the_old_way_still_verifies(js_reference: Installation) -> None:
+    """Before the versioned context: the platform terms inline and a lone proof object."""
+    unsigned = achievement_credential(completion(), context_url=CONTEXT_URL)
+    unsigned["@context"] = [*unsigned["@context"][:-1], LEGACY_RECORD_TERMS]
+    old = sign(unsigned, as_set=False)
+    assert isinstance(old["proof"], dict)
+
+    assert_valid(check(replace(course_record(), credential=old)))
+    assert python_accepts_proof(old)
 
 
 def test_did_web_document_can_be_served_at_its_published_address(
@@ -165,7 +190,7 @@ def test_recognition_record_with_a_suspension_entry_verifies_and_then_reads_susp
 def test_record_signed_with_a_rotated_but_published_key_verifies(
     js_reference: Installation,
 ) -> None:
-    unsigned = achievement_credential(completion())
+    unsigned = achievement_credential(completion(), context_url=CONTEXT_URL)
     issued = replace(course_record(), credential=sign(unsigned, ROTATED_WEB_METHOD, ROTATED_KEY))
     assert_valid(check(issued))
 
@@ -268,7 +293,7 @@ def test_missing_did_document_is_refused_not_fetched(js_reference: Installation)
 
 def test_context_not_given_is_refused_not_fetched(js_reference: Installation) -> None:
     unknown = "https://contexts.example.org/credit-extension/v1"
-    record = achievement_credential(completion())
+    record = achievement_credential(completion(), context_url=CONTEXT_URL)
     record["@context"] = [*record["@context"], unknown]
     issued = course_record()
 
@@ -283,7 +308,9 @@ def test_context_not_given_is_refused_not_fetched(js_reference: Installation) ->
 
 def test_record_signed_with_an_unpublished_key_is_rejected(js_reference: Installation) -> None:
     issued = course_record()
-    forged = sign(achievement_credential(completion()), WEB_METHOD, STRANGER_KEY)
+    forged = sign(
+        achievement_credential(completion(), context_url=CONTEXT_URL), WEB_METHOD, STRANGER_KEY
+    )
     verdict = check(issued, credential=forged)
     assert not verdict.verified
     assert verdict.says("Invalid signature")
@@ -315,7 +342,7 @@ def test_records_outside_their_validity_period_are_rejected(
     js_reference: Installation, changes: dict[str, Any], reason: str
 ) -> None:
     issued = course_record()
-    record = sign(achievement_credential(completion(**changes)))
+    record = sign(achievement_credential(completion(**changes), context_url=CONTEXT_URL))
     verdict = check(issued, credential=record)
     assert not verdict.verified
     assert verdict.says(f'{reason} "valid')
@@ -352,10 +379,11 @@ def _delete(path: tuple[str | int, ...]) -> Tamper:
 
 
 def _change_one_proof_character(record: Json) -> None:
-    value: str = record["proof"]["proofValue"]
+    proof = record["proof"][0]
+    value: str = proof["proofValue"]
     middle = len(value) // 2
     replacement = "2" if value[middle] != "2" else "3"
-    record["proof"]["proofValue"] = value[:middle] + replacement + value[middle + 1 :]
+    proof["proofValue"] = value[:middle] + replacement + value[middle + 1 :]
 
 
 def _change_identity_hash(record: Json) -> None:
@@ -365,7 +393,7 @@ def _change_identity_hash(record: Json) -> None:
 
 
 def _drop_record_terms_context(record: Json) -> None:
-    record["@context"] = [c for c in record["@context"] if isinstance(c, str)]
+    record["@context"] = [c for c in record["@context"] if c != CONTEXT_URL]
 
 
 SUBJECT = ("credentialSubject",)
@@ -396,14 +424,14 @@ TAMPERINGS: dict[str, tuple[Tamper, str]] = {
     "valid-from": (_set(("validFrom",), "2026-01-11T00:00:00Z"), INVALID_SIGNATURE),
     "subject-identity-hash": (_change_identity_hash, INVALID_SIGNATURE),
     "status-index": (_set(("credentialStatus", "statusListIndex"), "48214"), INVALID_SIGNATURE),
-    "proof-created": (_set(("proof", "created"), "2026-01-15T09:30:01Z"), INVALID_SIGNATURE),
+    "proof-created": (_set(("proof", 0, "created"), "2026-01-15T09:30:01Z"), INVALID_SIGNATURE),
     "proof-value-one-character": (_change_one_proof_character, INVALID_SIGNATURE),
     "proof-other-published-key": (
-        _set(("proof", "verificationMethod"), ROTATED_WEB_METHOD),
+        _set(("proof", 0, "verificationMethod"), ROTATED_WEB_METHOD),
         INVALID_SIGNATURE,
     ),
     "proof-purpose": (
-        _set(("proof", "proofPurpose"), "authentication"),
+        _set(("proof", 0, "proofPurpose"), "authentication"),
         "insufficient proofs matched",
     ),
     "added-defined-property": (_set(("validUntil",), "2030-01-01T00:00:00Z"), INVALID_SIGNATURE),

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"  # VC 1.1, verified as well
@@ -22,8 +23,39 @@ OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+# The platform's own terms (beyond OB 3.0 / CLR 2.0), published by every deployment at this path
+# of its base URL and bundled here, so that a record names them by URL (as the OB 3.0 JSON Schema
+# wants) and still verifies offline. A new term means a new version (v2), never an edit of v1.
+MOOC_CONTEXT_V1_PATH = "/contexts/mooc/v1.jsonld"
+MOOC_CONTEXT_V1_FILE = "mooc_v1.jsonld"
 
 BUNDLE_DIR = Path(__file__).with_name("contexts")
+
+
+def mooc_context_url(base_url: str) -> str:
+    """Where the deployment at `base_url` publishes the platform's versioned context."""
+    return base_url.rstrip("/") + MOOC_CONTEXT_V1_PATH
+
+
+def is_mooc_context_url(url: str) -> bool:
+    """Whether `url` names the platform's v1 context (on any deployment's host).
+
+    Every deployment serves the same bundled document at that path, so the loader answers it
+    from the bundle whatever the host: verifying never fetches it.
+    """
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and parts.path.endswith(MOOC_CONTEXT_V1_PATH)
+        and not parts.query
+        and not parts.fragment
+    )
+
+
+def mooc_context_document() -> Any:
+    """The platform's v1 context document, as bundled (and served)."""
+    return json.loads((BUNDLE_DIR / MOOC_CONTEXT_V1_FILE).read_text(encoding="utf-8"))
 
 
 class UnknownContext(LookupError):
@@ -69,6 +101,8 @@ class ContextLoader:
         if parsed is not None:
             return parsed
         source = self._sources.get(url)
+        if source is None and is_mooc_context_url(url):
+            source = BUNDLE_DIR / MOOC_CONTEXT_V1_FILE
         if source is None:
             raise UnknownContext(url)
         if isinstance(source, Path):

@@ -82,10 +82,12 @@ def create_proof(
     proof_purpose: str = "assertionMethod",
     *,
     canonicalizer: Canonicalizer | None = None,
+    as_set: bool = False,
 ) -> dict[str, Any]:
     """A copy of `document` secured with an eddsa-rdfc-2022 proof by `signer`.
 
     Proofs already on the document stay (a proof set); none of them is covered by the new one.
+    `as_set` puts even a lone proof in an array, as the OB 3.0 JSON Schema requires of records.
     Raises `ProofError`, `UnknownContext`, or `UnsafeDocument` (terms its contexts lack).
     """
     unsecured = _unsecured(document)
@@ -96,7 +98,7 @@ def create_proof(
     proof = {**configuration, "proofValue": encode_base58btc(signature)}
     existing = document.get("proof")
     if existing is None:
-        return {**unsecured, "proof": proof}
+        return {**unsecured, "proof": [proof] if as_set else proof}
     proofs = list(existing) if isinstance(existing, list) else [existing]
     return {**unsecured, "proof": [*proofs, proof]}
 

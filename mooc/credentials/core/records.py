@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from mooc.credentials.core.contexts import CLR_V2, CREDENTIALS_V2, OB_EXTENSIONS, OB_V3
+from mooc.credentials.core.contexts import (
+    CLR_V2,
+    CREDENTIALS_V2,
+    OB_EXTENSIONS,
+    OB_V3,
+    is_mooc_context_url,
+)
 from mooc.credentials.core.identity import (
     HashedEmail,
     LearnerDid,
@@ -29,14 +35,25 @@ from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# Terms OB 3.0 / CLR 2.0 lack, mapped to schema.org: an inline context, so that every verifier
-# can process it offline (a context URL of ours would have to be fetched by theirs).
-RECORD_TERMS: dict[str, Any] = {
+# Terms OB 3.0 / CLR 2.0 lack, mapped to schema.org. Records issued before the versioned context
+# (contexts/mooc_v1.jsonld, same terms) carry them inline; those stay valid and verifiable, but
+# the OB 3.0 JSON Schema wants URLs only in `@context`, so new records name the context by URL.
+LEGACY_RECORD_TERMS: dict[str, Any] = {
     "timeRequired": {"@id": "https://schema.org/timeRequired", "@type": f"{XSD}duration"},
     "numberOfCredits": {"@id": "https://schema.org/numberOfCredits", "@type": f"{XSD}float"},
 }
-ACHIEVEMENT_CONTEXTS: list[Any] = [CREDENTIALS_V2, OB_V3, OB_EXTENSIONS, RECORD_TERMS]
-CLR_CONTEXTS: list[Any] = [CREDENTIALS_V2, CLR_V2, OB_V3, OB_EXTENSIONS, RECORD_TERMS]
+
+
+def achievement_contexts(context_url: str) -> list[str]:
+    """`@context` of an OB 3.0 record whose platform terms are at `context_url`."""
+    return [CREDENTIALS_V2, OB_V3, OB_EXTENSIONS, context_url]
+
+
+def clr_contexts(context_url: str) -> list[str]:
+    """`@context` of a CLR 2.0 transcript whose platform terms are at `context_url`."""
+    return [CREDENTIALS_V2, CLR_V2, OB_V3, OB_EXTENSIONS, context_url]
+
+
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
@@ -343,8 +360,17 @@ class CourseCompletion:
             raise ValueError("validUntil comes before validFrom")
 
 
-def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
-    """The unsigned OB 3.0 `OpenBadgeCredential` (AchievementCredential) of a completed course."""
+def require_context_url(context_url: str) -> None:
+    """Refuses a context URL the platform's verifiers would not resolve from the bundle."""
+    if not is_mooc_context_url(context_url):
+        raise ValueError(f"{context_url!r} is not the platform's published context URL")
+
+
+def achievement_credential(completion: CourseCompletion, *, context_url: str) -> dict[str, Any]:
+    """The unsigned OB 3.0 `OpenBadgeCredential` (AchievementCredential) of a completed course;
+    `context_url` is where the issuing deployment publishes the platform's context
+    (`contexts.mooc_context_url`)."""
+    require_context_url(context_url)
     achievement = completion.achievement
     subject: dict[str, Any] = {
         **subject_identity(completion.recipient, completion.holder),
@@ -368,7 +394,7 @@ def achievement_credential(completion: CourseCompletion) -> dict[str, Any]:
     if completion.term:
         subject["term"] = completion.term
     credential: dict[str, Any] = {
-        "@context": list(ACHIEVEMENT_CONTEXTS),
+        "@context": achievement_contexts(context_url),
         "id": completion.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
@@ -437,13 +463,14 @@ def total_credits(credentials: Sequence[Mapping[str, Any]]) -> float:
     return total
 
 
-def clr_credential(transcript: Transcript) -> dict[str, Any]:
+def clr_credential(transcript: Transcript, *, context_url: str) -> dict[str, Any]:
     """The unsigned CLR 2.0 `ClrCredential` embedding each signed record, with total credits."""
+    require_context_url(context_url)
     embedded = [copy.deepcopy(dict(credential)) for credential in transcript.credentials]
     achievements = [credential["credentialSubject"]["achievement"] for credential in embedded]
     total = total_credits(embedded)
     credential: dict[str, Any] = {
-        "@context": list(CLR_CONTEXTS),
+        "@context": clr_contexts(context_url),
         "id": transcript.credential_id,
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": transcript.name,

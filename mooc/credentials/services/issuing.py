@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import completion_record
+from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.records import IssuerProfile, achievement_credential
 from mooc.credentials.core.status_list import StatusListEntry
 from mooc.credentials.core.timestamps import format_timestamp
@@ -251,7 +252,8 @@ def completion_builder(
                 started_at=started_at,
                 issued_at=slot.issued_at,
                 credential_uuid=slot.uuid,
-            )
+            ),
+            context_url=mooc_context_url(context.base_url),
         )
 
     return build

@@ -24,9 +24,9 @@ def serialize(document: Mapping[str, Any]) -> str:
 def sign_document(
     document: Mapping[str, Any], seed: bytes, verification_method: str, created: str
 ) -> str:
-    """The signed record, serialized."""
+    """The signed record, serialized; its `proof` is an array, as the OB 3.0 JSON Schema wants."""
     key = Ed25519PrivateKey.from_private_bytes(seed)
-    return serialize(create_proof(document, key, verification_method, created))
+    return serialize(create_proof(document, key, verification_method, created, as_set=True))
 
 
 @dataclass(frozen=True)

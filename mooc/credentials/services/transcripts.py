@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
+from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.identity import (
     NAME,
     hashed_recipient,
@@ -117,7 +118,7 @@ def issue_transcript(
             raise Invalid(
                 _("These records were issued to different email addresses."), field="records"
             ) from None
-        return clr_credential(transcript)
+        return clr_credential(transcript, context_url=mooc_context_url(context.base_url))
 
     holding = Holding(
         CredentialKind.TRANSCRIPT, user.id, includes=tuple(record.id for record in records)

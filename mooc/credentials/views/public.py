@@ -1,5 +1,5 @@
-"""Public, without an account: issuers' DID documents, status lists and the trust list, and the
-verify page (paste, upload, or a share link / QR code)."""
+"""Public, without an account: issuers' DID documents, status lists, the trust list and the
+platform's JSON-LD context, and the verify page (paste, upload, or a share link / QR code)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
+from mooc.credentials.core.contexts import MOOC_CONTEXT_V1_PATH, mooc_context_document
 from mooc.credentials.core.presentation import is_presentation
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import (
@@ -67,6 +68,15 @@ def suspension_list(slug: str, number: int) -> ResponseReturnValue:
     # Short caching too: a suspension (and its lifting) must reach verifiers soon.
     listed = published_list(db.session, slug, number, SUSPENSION)
     return _public_json(listed.credential, max_age=60)
+
+
+@bp.get(MOOC_CONTEXT_V1_PATH)
+def mooc_context() -> ResponseReturnValue:
+    # Versioned and never edited (a change is a v2), so caches may keep it for a year.
+    response = _public_json(mooc_context_document(), max_age=365 * 24 * 3600)
+    response.mimetype = "application/ld+json"
+    response.headers["Cache-Control"] += ", immutable"
+    return response
 
 
 @bp.get("/trust-list.json")

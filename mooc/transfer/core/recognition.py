@@ -15,12 +15,13 @@ from typing import Any
 
 from mooc.credentials.core.identity import PersonIdentity, Recipient
 from mooc.credentials.core.records import (
-    ACHIEVEMENT_CONTEXTS,
     OB_SCHEMA,
     SCHEMA_VALIDATOR,
     CreditUnit,
     EducationLevel,
     IssuerProfile,
+    achievement_contexts,
+    require_context_url,
     subject_identity,
 )
 from mooc.credentials.core.status_list import StatusListEntry
@@ -68,8 +69,10 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def recognition_credential(recognition: Recognition) -> dict[str, Any]:
-    """The unsigned OB 3.0 credential recording the recognition."""
+def recognition_credential(recognition: Recognition, *, context_url: str) -> dict[str, Any]:
+    """The unsigned OB 3.0 credential recording the recognition (`context_url`: where the
+    platform's context is published)."""
+    require_context_url(context_url)
     credits = _number(recognition.credits)
     course = f"{recognition.course_code} {recognition.course_title}".strip()
     sources = ", ".join(source.name for source in recognition.sources)
@@ -97,7 +100,7 @@ def recognition_credential(recognition: Recognition) -> dict[str, Any]:
     if alignments:  # the level first, as in the platform's course records
         achievement["alignment"] = [alignment.to_json() for alignment in alignments]
     credential: dict[str, Any] = {
-        "@context": list(ACHIEVEMENT_CONTEXTS),
+        "@context": achievement_contexts(context_url),
         "id": recognition.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"Credit recognition: {course}",

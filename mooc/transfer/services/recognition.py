@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
+from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.identity import hashed_recipient, new_salt, person_identities
 from mooc.credentials.issuers import issuer_profile
 from mooc.credentials.models import CredentialKind, IssuedCredential
@@ -67,7 +68,8 @@ def issue_recognition_record(
                 status=slot.status,
                 suspension=slot.suspension,
                 holder=holder,
-            )
+            ),
+            context_url=mooc_context_url(context.base_url),
         )
 
     # It rests on the platform's row of the source record, when there is one: revoking that

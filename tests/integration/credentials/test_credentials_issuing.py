@@ -161,8 +161,8 @@ def test_a_rotated_key_stays_published_and_old_records_keep_verifying(
     document = client.get("/institutions/dai-hoc-mo-ha-noi/did.json").get_json()
     methods = [method["id"] for method in document["verificationMethod"]]
     assert len(methods) == 2 and methods == document["assertionMethod"]
-    old_method = json.loads(old.document)["proof"]["verificationMethod"]
-    new_method = json.loads(new.document)["proof"]["verificationMethod"]
+    old_method = json.loads(old.document)["proof"][0]["verificationMethod"]
+    new_method = json.loads(new.document)["proof"][0]["verificationMethod"]
     assert old_method != new_method
     assert {old_method, new_method} == set(methods)
     check = platform_verifier(app, session)

@@ -8,6 +8,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.did import PublishedKey, did_document, institution_did
 from mooc.credentials.core.identity import HashedEmail
 from mooc.credentials.core.multikey import did_key, encode_public_key
@@ -27,6 +28,7 @@ from mooc.credentials.core.records import (
 from mooc.credentials.core.status_list import StatusListEntry
 
 BASE = "https://mooc.example.edu"
+CONTEXT_URL = mooc_context_url(BASE)
 STUDENT_EMAIL = "Nguyen.Van.An@demo.test"
 SALT = "5f1c9a0e7b3d4c2a8e6f"
 CREATED = "2025-06-30T08:00:00Z"
@@ -137,7 +139,9 @@ def completion(**changes: Any) -> CourseCompletion:
 def signed_record(method: str = WEB_METHOD, **changes: Any) -> dict[str, Any]:
     """A course record signed by KEY as `method`, issued by the DID that method belongs to."""
     changes.setdefault("issuer", issuer(method.partition("#")[0]))
-    return create_proof(achievement_credential(completion(**changes)), KEY, method, CREATED)
+    return create_proof(
+        achievement_credential(completion(**changes), context_url=CONTEXT_URL), KEY, method, CREATED
+    )
 
 
 def signed_transcript(method: str = WEB_METHOD) -> dict[str, Any]:
@@ -159,4 +163,4 @@ def signed_transcript(method: str = WEB_METHOD) -> dict[str, Any]:
         credentials=records,
         valid_from=datetime(2025, 7, 1, tzinfo=UTC),
     )
-    return create_proof(clr_credential(transcript), KEY, method, CREATED)
+    return create_proof(clr_credential(transcript, context_url=CONTEXT_URL), KEY, method, CREATED)

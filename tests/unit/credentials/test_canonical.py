@@ -18,10 +18,11 @@ from mooc.credentials.core.canonical import (
 from mooc.credentials.core.contexts import CREDENTIALS_V2, OB_V3, bundled_loader
 from mooc.credentials.core.identity import LearnerDid
 from mooc.credentials.core.proof import create_proof
-from mooc.credentials.core.records import RECORD_TERMS, achievement_credential
+from mooc.credentials.core.records import LEGACY_RECORD_TERMS, achievement_credential
 from mooc.credentials.core.status_list import Bitstring, status_list_credential
 
 from .samples import (
+    CONTEXT_URL,
     CREATED,
     KEY,
     NOW,
@@ -71,15 +72,15 @@ def test_whole_number_floats_are_written_like_javascript_does() -> None:
 
 
 def test_undefined_terms_are_refused_not_dropped() -> None:
-    record = achievement_credential(completion())
+    record = achievement_credential(completion(), context_url=CONTEXT_URL)
     record["credentialSubject"]["nickname"] = "An"
     with pytest.raises(UnsafeDocument, match="'nickname' is not defined"):
         Canonicalizer().canonicalize(record)
 
 
 def test_undefined_types_are_refused_not_resolved_against_a_made_up_base() -> None:
-    record = achievement_credential(completion())
-    record["@context"] = [CREDENTIALS_V2, OB_V3, RECORD_TERMS]  # no OB extensions context
+    record = achievement_credential(completion(), context_url=CONTEXT_URL)
+    record["@context"] = [CREDENTIALS_V2, OB_V3, LEGACY_RECORD_TERMS]  # no OB extensions context
     with pytest.raises(UnsafeDocument, match="1EdTechJsonSchemaValidator2019"):
         Canonicalizer().canonicalize(record)
 
@@ -111,7 +112,9 @@ class CountingCanonicalizer(Canonicalizer):
 def test_a_batch_canonicalizes_its_proof_configuration_once() -> None:
     canonicalizer = CountingCanonicalizer()
     for number in range(5):
-        record = achievement_credential(completion(credential_id=f"urn:uuid:batch-{number}"))
+        record = achievement_credential(
+            completion(credential_id=f"urn:uuid:batch-{number}"), context_url=CONTEXT_URL
+        )
         create_proof(record, KEY, WEB_METHOD, CREATED, canonicalizer=canonicalizer)
     assert canonicalizer.calls == 5 + 1
 
@@ -120,13 +123,17 @@ def test_same_output_as_plain_pyld_whatever_was_canonicalized_before() -> None:
     """The speed-ups (remembered scoped contexts, no second expansion) change nothing."""
     loader = bundled_loader()
     documents = [
-        achievement_credential(completion()),
+        achievement_credential(completion(), context_url=CONTEXT_URL),
         signed_transcript(),
-        achievement_credential(completion(achievement=k12_course(), credits_earned=None)),
+        achievement_credential(
+            completion(achievement=k12_course(), credits_earned=None), context_url=CONTEXT_URL
+        ),
         signed_record(),
         university_did_document(),
         status_list_credential(STATUS_LIST, UNIVERSITY_DID, Bitstring.zeros(), NOW),
-        achievement_credential(completion(recipient=LearnerDid("did:example:learner"))),
+        achievement_credential(
+            completion(recipient=LearnerDid("did:example:learner")), context_url=CONTEXT_URL
+        ),
     ]
     canonicalizer = Canonicalizer()
     for document in [*documents, *reversed(documents), *documents]:

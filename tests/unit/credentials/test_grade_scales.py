@@ -18,7 +18,7 @@ from mooc.credentials.core.records import (
 )
 from mooc.credentials.core.structure import check_structure
 
-from .samples import CREATED, KEY, WEB_METHOD, completion, course
+from .samples import CONTEXT_URL, CREATED, KEY, WEB_METHOD, completion, course
 from .test_verify import verifier
 
 ACH = course().id
@@ -51,7 +51,7 @@ def graded(**changes: Any) -> Any:
 
 
 def test_the_record_describes_every_scale_and_states_the_grade_on_each() -> None:
-    record = achievement_credential(graded())
+    record = achievement_credential(graded(), context_url=CONTEXT_URL)
     descriptions = record["credentialSubject"]["achievement"]["resultDescription"]
     assert [d["resultType"] for d in descriptions] == [
         "ScaledScore",
@@ -81,7 +81,9 @@ def test_the_record_describes_every_scale_and_states_the_grade_on_each() -> None
 
 
 def test_a_record_with_scales_signs_verifies_and_a_changed_letter_fails() -> None:
-    signed = create_proof(achievement_credential(graded()), KEY, WEB_METHOD, CREATED)
+    signed = create_proof(
+        achievement_credential(graded(), context_url=CONTEXT_URL), KEY, WEB_METHOD, CREATED
+    )
     structure = check_structure(signed)
     assert structure.well_formed, structure.errors
     assert structure.warnings == ()

@@ -17,12 +17,12 @@ from mooc.credentials.core.reading import (
     summarize,
 )
 from mooc.credentials.core.records import achievement_credential
-from tests.unit.credentials.samples import completion, course
+from tests.unit.credentials.samples import CONTEXT_URL, completion, course
 
 
 def record(workload_hours: float = 150.0) -> dict[str, Any]:
     achievement = replace(course(), workload_hours=workload_hours)
-    return achievement_credential(completion(achievement=achievement))
+    return achievement_credential(completion(achievement=achievement), context_url=CONTEXT_URL)
 
 
 @pytest.mark.parametrize(("hours", "shown"), [(150.0, "150"), (37.5, "37.5")])

@@ -14,6 +14,7 @@ from mooc.credentials.core.identity import HashedEmail, LearnerDid, identifies
 from mooc.credentials.core.records import Transcript, achievement_credential, clr_credential
 
 from .samples import (
+    CONTEXT_URL,
     SALT,
     STATUS_LIST,
     STUDENT_EMAIL,
@@ -26,7 +27,7 @@ from .samples import (
 
 
 def test_course_record_states_what_credit_transfer_needs() -> None:
-    record = achievement_credential(completion())
+    record = achievement_credential(completion(), context_url=CONTEXT_URL)
     assert record["@context"][:3] == [CREDENTIALS_V2, OB_V3, OB_EXTENSIONS]
     assert record["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert record["validFrom"] == "2025-06-30T00:00:00Z"
@@ -61,8 +62,10 @@ def test_course_record_states_what_credit_transfer_needs() -> None:
 
 
 def test_achievement_id_is_stable_for_every_record_of_a_course() -> None:
-    first = achievement_credential(completion())
-    second = achievement_credential(completion(credential_id="urn:uuid:other", grade="6.0"))
+    first = achievement_credential(completion(), context_url=CONTEXT_URL)
+    second = achievement_credential(
+        completion(credential_id="urn:uuid:other", grade="6.0"), context_url=CONTEXT_URL
+    )
     assert first["id"] != second["id"]
     assert (
         first["credentialSubject"]["achievement"]["id"]
@@ -71,7 +74,7 @@ def test_achievement_id_is_stable_for_every_record_of_a_course() -> None:
 
 
 def test_learner_is_a_salted_email_hash_that_can_be_matched() -> None:
-    subject = achievement_credential(completion())["credentialSubject"]
+    subject = achievement_credential(completion(), context_url=CONTEXT_URL)["credentialSubject"]
     [identity] = subject["identifier"]
     expected = hashlib.sha256((STUDENT_EMAIL.lower() + SALT).encode()).hexdigest()
     assert identity == {
@@ -88,7 +91,8 @@ def test_learner_is_a_salted_email_hash_that_can_be_matched() -> None:
 
 def test_k12_records_carry_no_name_or_email_in_clear() -> None:
     record = achievement_credential(
-        completion(achievement=k12_course(), credits_earned=None, term=None)
+        completion(achievement=k12_course(), credits_earned=None, term=None),
+        context_url=CONTEXT_URL,
     )
     text = json.dumps(record, ensure_ascii=False).lower()
     assert STUDENT_EMAIL.lower() not in text
@@ -100,7 +104,9 @@ def test_k12_records_carry_no_name_or_email_in_clear() -> None:
 
 def test_a_learner_did_replaces_the_hashed_email() -> None:
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-    subject = achievement_credential(completion(recipient=LearnerDid(did)))["credentialSubject"]
+    subject = achievement_credential(
+        completion(recipient=LearnerDid(did)), context_url=CONTEXT_URL
+    )["credentialSubject"]
     assert subject["id"] == did
     assert "identifier" not in subject
     assert identifies(subject, did=did)
@@ -110,7 +116,9 @@ def test_inconsistent_completions_are_refused() -> None:
     with pytest.raises(ValueError, match="exceed"):
         completion(credits_earned=4.0)
     with pytest.raises(ValueError, match="time zone"):
-        achievement_credential(completion(completed_at=datetime(2025, 6, 27)))
+        achievement_credential(
+            completion(completed_at=datetime(2025, 6, 27)), context_url=CONTEXT_URL
+        )
     with pytest.raises(ValueError, match="salt"):
         HashedEmail(STUDENT_EMAIL, "short")
     with pytest.raises(ValueError, match="absolute URI"):
@@ -139,7 +147,8 @@ def test_transcript_embeds_signed_records_and_totals_credits() -> None:
             recipient=HashedEmail(STUDENT_EMAIL, "a-different-salt-for-this"),
             credentials=records,
             valid_from=datetime(2025, 7, 1, tzinfo=UTC),
-        )
+        ),
+        context_url=CONTEXT_URL,
     )
     assert transcript["@context"][:4] == [CREDENTIALS_V2, CLR_V2, OB_V3, OB_EXTENSIONS]
     assert transcript["type"] == ["VerifiableCredential", "ClrCredential"]
@@ -155,7 +164,7 @@ def test_transcript_embeds_signed_records_and_totals_credits() -> None:
 
 
 def test_transcript_refuses_unsigned_or_someone_elses_records() -> None:
-    unsigned = achievement_credential(completion())
+    unsigned = achievement_credential(completion(), context_url=CONTEXT_URL)
     with pytest.raises(ValueError, match="not signed"):
         Transcript(
             "urn:uuid:t",
