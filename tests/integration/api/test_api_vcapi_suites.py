@@ -1,0 +1,92 @@
+"""Other issuers' proof suites through the VC API verify endpoint: ecdsa-rdfc-2019 (P-256,
+P-384), eddsa-jcs-2022, Ed25519Signature2020 (VC 1.1) and eddsa-2022, each from a did:key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, SECP384R1, generate_private_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from mooc.credentials.core.multikey import did_key
+from mooc.credentials.core.proof import Signer, create_proof
+from mooc.credentials.core.suites import EcdsaSigner
+
+API = "/api/v1/vc-api/credentials/verify"
+ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+pytestmark = pytest.mark.usefixtures("pepper")
+
+
+def signed_by(suite: str, key: str) -> dict[str, Any]:
+    """A record signed with `suite` by a fresh `key` ("ed25519", "p256", "p384")."""
+    private: Any = (
+        Ed25519PrivateKey.generate()
+        if key == "ed25519"
+        else generate_private_key(SECP256R1() if key == "p256" else SECP384R1())
+    )
+    signer: Signer = private if key == "ed25519" else EcdsaSigner(private)
+    issuer = did_key(private.public_key())
+    if suite == "Ed25519Signature2020":  # VC 1.1, as the DCC issuers sign
+        document: dict[str, Any] = {
+            "@context": ["https://www.w3.org/2018/credentials/v1", ED25519_2020],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "issuanceDate": "2024-03-16T22:37:26Z",
+            "credentialSubject": {"id": "did:example:learner"},
+        }
+    else:
+        document = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+        }
+    method = f"{issuer}#{issuer.removeprefix('did:key:')}"
+    return create_proof(
+        document,
+        signer,
+        method,
+        "2025-02-01T00:00:00Z",
+        cryptosuite=suite,
+        public_key=private.public_key(),
+    )
+
+
+def post(client: FlaskClient, body: Any) -> Any:
+    return client.post(
+        API,
+        data=json.dumps({"verifiableCredential": body}),
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("suite", "key"),
+    [
+        ("ecdsa-rdfc-2019", "p256"),
+        ("ecdsa-rdfc-2019", "p384"),
+        ("eddsa-jcs-2022", "ed25519"),
+        ("Ed25519Signature2020", "ed25519"),
+        ("eddsa-2022", "ed25519"),
+    ],
+)
+def test_each_suite_verifies_and_an_altered_record_is_refused(
+    client: FlaskClient, session: Session, suite: str, key: str
+) -> None:
+    record = signed_by(suite, key)
+    answer = post(client, record)
+    assert answer.status_code == 200, answer.get_json()
+    checks = {check["id"]: check for check in answer.get_json()["checks"]}
+    assert checks["signature"]["status"] == "passed"
+    assert checks["issuer-resolved"]["status"] == "passed"
+    record["credentialSubject"]["id"] = "did:example:someone-else"
+    refused = post(client, record)
+    assert refused.status_code == 400
+    assert any("altered" in error for error in refused.get_json()["errors"])

@@ -1,0 +1,184 @@
+"""Other issuers' proof suites, checked against the official W3C test vectors: ecdsa-rdfc-2019
+(P-256, P-384), eddsa-jcs-2022, Ed25519Signature2020, and the draft name eddsa-2022."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, SECP384R1, generate_private_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from mooc.credentials.core.canonical import default_canonicalizer
+from mooc.credentials.core.multibase import decode_base58btc
+from mooc.credentials.core.multikey import (
+    VerificationMethod,
+    decode_multikey,
+    decode_secret_key,
+    did_key,
+    resolve_did_key,
+)
+from mooc.credentials.core.proof import create_proof, unsupported_suite, verify_proof
+from mooc.credentials.core.suites import SUITES, EcdsaSigner, signed_bytes
+
+VECTORS = Path(__file__).with_name("vectors")
+ECDSA = VECTORS / "w3c-ecdsa-rdfc-2019"
+JCS = VECTORS / "w3c-eddsa-jcs-2022"
+EDSIG = VECTORS / "w3c-ed25519-signature-2020"
+CREATED = "2025-01-01T00:00:00Z"
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def fragment_key(method_id: str) -> VerificationMethod:
+    """The W3C ECDSA vectors name their key as `<issuer>#<multikey>`."""
+    controller, _, multibase = method_id.partition("#")
+    return VerificationMethod(id=method_id, controller=controller, public_key_multibase=multibase)
+
+
+def unsigned() -> dict[str, Any]:
+    document = load(JCS / "signedJCS.json")
+    del document["proof"]
+    return document
+
+
+@pytest.mark.parametrize(("curve", "digest"), [("P256", hashlib.sha256), ("P384", hashlib.sha384)])
+def test_official_ecdsa_rdfc_2019_signatures_verify_over_our_canonical_document(
+    curve: str, digest: Any
+) -> None:
+    """The vectors' proof canonical form is taken as given (see vectors/…/SOURCE.txt); the
+    document's hash is ours, so a canonicalization or signature-format slip fails here."""
+    signed = load(ECDSA / f"signedECDSA{curve}.json")
+    proof = signed["proof"]
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    proof_canon = (ECDSA / f"proofCanonECDSA{curve}.txt").read_text(encoding="utf-8")
+    document_canon = default_canonicalizer().canonicalize(unsecured)
+    data = digest(proof_canon.encode()).digest() + digest(document_canon.encode()).digest()
+    suite = SUITES["ecdsa-rdfc-2019"]
+    key = fragment_key(proof["verificationMethod"]).key
+    suite.verify(key, decode_base58btc(proof["proofValue"]), data)
+    if curve == "P256":  # the official hashes of this vector
+        assert digest(proof_canon.encode()).hexdigest().startswith("fd3a373a9e58c9e8")
+        assert digest(document_canon.encode()).hexdigest().startswith("517744132ae165a5")
+    with pytest.raises(InvalidSignature):
+        suite.verify(key, decode_base58btc(proof["proofValue"]), data[:-1] + b"\0")
+
+
+def test_ecdsa_keys_are_read_as_multikeys_and_did_keys() -> None:
+    p256 = decode_multikey("zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP")
+    p384 = decode_multikey(
+        "z82LkuBieyGShVBhvtE2zoiD6Kma4tJGFtkAhxR5pfkp5QPw4LutoYWhvQCnGjdVn14kujQ"
+    )
+    assert [p256.curve.name, p384.curve.name] == ["secp256r1", "secp384r1"]  # type: ignore[union-attr]
+    assert did_key(p256).startswith("did:key:zDn")
+    assert did_key(p384).startswith("did:key:z82")
+    assert resolve_did_key(did_key(p384)).key.public_numbers() == p384.public_numbers()
+
+
+@pytest.mark.parametrize("curve", [SECP256R1(), SECP384R1()])
+def test_ecdsa_round_trip_with_a_did_key_and_a_wrong_key_is_refused(curve: Any) -> None:
+    private = generate_private_key(curve)
+    issuer = did_key(private.public_key())
+    method = f"{issuer}#{issuer.removeprefix('did:key:')}"
+    signed = create_proof(
+        {**unsigned(), "issuer": issuer},
+        EcdsaSigner(private),
+        method,
+        CREATED,
+        cryptosuite="ecdsa-rdfc-2019",
+        public_key=private.public_key(),
+    )
+    assert signed["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
+    assert verify_proof(signed, resolve_did_key).valid
+    other = did_key(Ed25519PrivateKey.generate().public_key())
+    wrong = VerificationMethod(method, issuer, other.removeprefix("did:key:"))
+    assert "not a P-256 or P-384 key" in verify_proof(signed, lambda _: wrong).message
+
+
+def test_official_eddsa_jcs_2022_vector_is_reproduced_byte_for_byte() -> None:
+    signed = load(JCS / "signedJCS.json")
+    proof = signed["proof"]
+    config = {key: value for key, value in proof.items() if key != "proofValue"}
+    assert rfc8785.dumps(unsigned()).decode() == (JCS / "canonDocJCS.txt").read_text().strip()
+    assert rfc8785.dumps(config).decode() == (JCS / "proofCanonJCS.txt").read_text().strip()
+    key = resolve_did_key(proof["verificationMethod"]).key
+    data = signed_bytes(SUITES["eddsa-jcs-2022"], unsigned(), proof, key)
+    assert data.hex() == (JCS / "combinedHashJCS.txt").read_text().strip()
+    assert verify_proof(signed, resolve_did_key).valid
+    secret = decode_secret_key(load(JCS / "keyPair.json")["privateKeyMultibase"])
+    again = create_proof(
+        unsigned(),
+        secret,
+        proof["verificationMethod"],
+        proof["created"],
+        cryptosuite="eddsa-jcs-2022",
+        public_key=secret.public_key(),
+    )
+    assert again["proof"] == proof  # Ed25519 is deterministic: the vector's proof, exactly
+
+
+def test_jcs_detects_tampering_and_a_proof_context_that_is_not_the_documents() -> None:
+    signed = load(JCS / "signedJCS.json")
+    tampered = copy.deepcopy(signed)
+    tampered["name"] = "Changed"
+    assert "altered" in verify_proof(tampered, resolve_did_key).message
+    reordered = copy.deepcopy(signed)
+    reordered["proof"]["@context"] = ["https://www.w3.org/ns/credentials/examples/v2"]
+    assert "@context" in verify_proof(reordered, resolve_did_key).message
+
+
+def test_official_ed25519_signature_2020_vector_verifies() -> None:
+    signed = load(EDSIG / "signedEdSig.json")
+    key = resolve_did_key(signed["proof"]["verificationMethod"]).key
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    data = signed_bytes(SUITES["Ed25519Signature2020"], unsecured, signed["proof"], key)
+    assert data.hex() == (EDSIG / "combinedHashEdSig.txt").read_text().strip()
+    assert verify_proof(signed, resolve_did_key).valid
+    tampered = copy.deepcopy(signed)
+    tampered["validFrom"] = "2024-01-01T00:00:00Z"
+    assert "altered" in verify_proof(tampered, resolve_did_key).message
+
+
+def test_eddsa_2022_is_the_draft_name_of_eddsa_rdfc_2022() -> None:
+    secret = Ed25519PrivateKey.generate()
+    issuer = did_key(secret.public_key())
+    method = f"{issuer}#{issuer.removeprefix('did:key:')}"
+    document = {**unsigned(), "issuer": issuer}
+    draft = create_proof(
+        document, secret, method, CREATED, cryptosuite="eddsa-2022", public_key=secret.public_key()
+    )
+    current = create_proof(document, secret, method, CREATED)
+    assert draft["proof"]["cryptosuite"] == "eddsa-2022"
+    assert verify_proof(draft, resolve_did_key).valid
+    # the same algorithm: only the suite's name in the proof configuration differs
+    assert draft["proof"]["proofValue"] != current["proof"]["proofValue"]
+
+
+def test_a_suite_is_named_by_the_proof_and_a_legacy_name_is_not_a_cryptosuite() -> None:
+    assert unsupported_suite({"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"}) == (
+        "unsupported proof suite bbs-2023"
+    )
+    assert unsupported_suite({"type": "Ed25519Signature2018"}) == (
+        "unsupported proof suite Ed25519Signature2018"
+    )
+    wrong = {"type": "DataIntegrityProof", "cryptosuite": "Ed25519Signature2020"}
+    assert unsupported_suite(wrong) == "unsupported proof suite Ed25519Signature2020"
+    for name in ("ecdsa-rdfc-2019", "eddsa-jcs-2022", "eddsa-2022", "eddsa-rdfc-2022"):
+        assert unsupported_suite({"type": "DataIntegrityProof", "cryptosuite": name}) is None
+    assert unsupported_suite({"type": "Ed25519Signature2020"}) is None
+
+
+def test_jcs_hash_is_sha256_of_both_canonical_forms() -> None:
+    signed = load(JCS / "signedJCS.json")
+    proof = {k: v for k, v in signed["proof"].items() if k != "proofValue"}
+    expected = hashlib.sha256(rfc8785.dumps(proof)).digest()
+    key = resolve_did_key(signed["proof"]["verificationMethod"]).key
+    assert signed_bytes(SUITES["eddsa-jcs-2022"], unsigned(), proof, key)[:32] == expected
