@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.core.verify import (
     EMBEDDED,
+    ENDORSEMENT,
     ISSUER_RESOLVED,
     ISSUER_TRUSTED,
     SIGNATURE,
@@ -41,6 +42,7 @@ def _labels() -> dict[str, str]:
         STATUS: _("Revocation"),
         VALIDITY: _("Validity period"),
         EMBEDDED: _("Records inside"),
+        ENDORSEMENT: _("Endorsement"),
     }
 
 
@@ -78,6 +80,16 @@ def _sentences() -> dict[tuple[str, str], str]:
         (VALIDITY, "failed"): _("The record is not valid now: it has expired or is not valid yet."),
         (EMBEDDED, "passed"): _("Every course record inside this transcript was verified."),
         (EMBEDDED, "failed"): _("At least one course record inside this transcript failed."),
+        (ENDORSEMENT, "passed"): _(
+            "Another signer's proof on this record is valid. It does not change the verdict."
+        ),
+        (ENDORSEMENT, "failed"): _(
+            "Another signer's proof on this record does not verify. It does not change the verdict."
+        ),
+        (ENDORSEMENT, "unknown"): _(
+            "Another signer's proof on this record could not be checked. "
+            "It does not change the verdict."
+        ),
     }
 
 
@@ -101,7 +113,9 @@ def explain_check(check: Check) -> ExplainedCheck:
 
 
 def explain(report: VerificationReport) -> list[ExplainedCheck]:
-    return [explain_check(check) for check in report.verification.checks]
+    """The checks, then each endorsement (another signer's proof) with its own outcome."""
+    verification = report.verification
+    return [explain_check(check) for check in (*verification.checks, *verification.endorsements)]
 
 
 def cached_notes(report: VerificationReport) -> list[str]:

@@ -153,27 +153,104 @@ def verify_proof(
     proofs = document.get("proof") if isinstance(document, Mapping) else None
     if proofs is None:
         return ProofCheck(False, "the document has no proof")
+    methods: list[VerificationMethod] = []
+    for index in range(len(proofs) if isinstance(proofs, list) else 1):
+        outcome = check_one_proof(
+            document, index, resolve_key, proof_purpose=proof_purpose, canonicalizer=canonicalizer
+        )
+        if not outcome.valid:
+            return outcome
+        methods.extend(m for m in outcome.verification_methods if m not in methods)
+    return ProofCheck(True, f"signed by {', '.join(m.id for m in methods)}", tuple(methods))
+
+
+def all_proofs(document: Mapping[str, Any]) -> list[Any]:
+    """The proofs of a document as a list (a proof set is a list; one proof may stand alone)."""
+    proofs = document.get("proof")
+    if proofs is None:
+        return []
+    return list(proofs) if isinstance(proofs, list) else [proofs]
+
+
+def check_one_proof(
+    document: Mapping[str, Any],
+    index: int,
+    resolve_key: KeyResolver,
+    *,
+    proof_purpose: str = "assertionMethod",
+    canonicalizer: Canonicalizer | None = None,
+) -> ProofCheck:
+    """Check proof `index` of a document, and the proofs it chains on (`previousProof`) first.
+
+    In a chain, a proof signs the document together with the proofs it names, so none of them
+    can be removed or altered without breaking it.
+    """
+    if not isinstance(document, Mapping):
+        return ProofCheck(False, "the document is not a JSON object")
+    proofs = all_proofs(document)
+    if not proofs:
+        return ProofCheck(False, "the document has no proof")
     try:
         unsecured = _unsecured(document)
     except ProofError as error:
         return ProofCheck(False, str(error))
-    methods = []
-    for proof in proofs if isinstance(proofs, list) else [proofs]:
-        problem = _proof_shape_problem(proof, proof_purpose)
-        if problem:
-            return ProofCheck(False, problem)
-        method_id = proof["verificationMethod"]
-        try:
-            method = resolve_key(method_id)
-        except Exception as error:  # a resolver's failure is a reason, not a crash
-            return ProofCheck(False, f"cannot resolve the key {method_id}: {error}")
-        if method.id != method_id:
-            return ProofCheck(False, f"the key resolved for {method_id} is {method.id}")
-        problem = _check_signature(unsecured, proof, method, canonicalizer)
-        if problem:
-            return ProofCheck(False, problem)
-        methods.append(method)
-    return ProofCheck(True, f"signed by {', '.join(m.id for m in methods)}", tuple(methods))
+    return _check_chain(unsecured, proofs, index, resolve_key, proof_purpose, canonicalizer, ())
+
+
+def _check_chain(
+    unsecured: Mapping[str, Any],
+    proofs: list[Any],
+    index: int,
+    resolve_key: KeyResolver,
+    proof_purpose: str,
+    canonicalizer: Canonicalizer | None,
+    seen: tuple[int, ...],
+) -> ProofCheck:
+    if index in seen or len(seen) > len(proofs):
+        return ProofCheck(False, "the proofs' previousProof references form a loop")
+    proof = proofs[index]
+    problem = _proof_shape_problem(proof, proof_purpose)
+    if problem:
+        return ProofCheck(False, problem)
+    methods: list[VerificationMethod] = []
+    previous = proof.get("previousProof")
+    signed_document = unsecured
+    if previous is not None:
+        wanted = previous if isinstance(previous, list) else [previous]
+        found = []
+        for proof_id in wanted:
+            matches = [
+                i
+                for i, other in enumerate(proofs)
+                if isinstance(other, Mapping) and other.get("id") == proof_id and i != index
+            ]
+            if not isinstance(proof_id, str) or not matches:
+                return ProofCheck(False, f"previousProof {proof_id!r} is not among the proofs")
+            before = _check_chain(
+                unsecured,
+                proofs,
+                matches[0],
+                resolve_key,
+                proof_purpose,
+                canonicalizer,
+                (*seen, index),
+            )
+            if not before.valid:
+                return ProofCheck(False, f"previousProof {proof_id}: {before.message}")
+            methods.extend(before.verification_methods)
+            found.append(proofs[matches[0]])
+        signed_document = {**unsecured, "proof": found}
+    method_id = proof["verificationMethod"]
+    try:
+        method = resolve_key(method_id)
+    except Exception as error:  # a resolver's failure is a reason, not a crash
+        return ProofCheck(False, f"cannot resolve the key {method_id}: {error}")
+    if method.id != method_id:
+        return ProofCheck(False, f"the key resolved for {method_id} is {method.id}")
+    problem = _check_signature(signed_document, proof, method, canonicalizer)
+    if problem:
+        return ProofCheck(False, problem)
+    return ProofCheck(True, f"signed by {method.id}", (*methods, method))
 
 
 def _check_signature(

@@ -18,7 +18,13 @@ from mooc.credentials.core.bounds import Bounds, measure
 from mooc.credentials.core.canonical import Canonicalizer
 from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
-from mooc.credentials.core.proof import KeyResolver, unsupported_suite, verify_proof
+from mooc.credentials.core.proof import (
+    KeyResolver,
+    all_proofs,
+    check_one_proof,
+    unsupported_suite,
+    verify_proof,
+)
 from mooc.credentials.core.status_list import StatusListEntry, StatusListError, is_status_set
 from mooc.credentials.core.structure import check_structure, is_vc_1_1
 from mooc.credentials.core.timestamps import parse_timestamp
@@ -38,6 +44,7 @@ ISSUER_TRUSTED = "issuer-trusted"
 STATUS = "status"
 VALIDITY = "validity-period"
 EMBEDDED = "embedded-credentials"
+ENDORSEMENT = "endorsement"
 MAX_EMBEDDING = 2  # a transcript's records, and one more level; no deeper recursion on input
 
 
@@ -60,6 +67,8 @@ class Verification:
 
     checks: tuple[Check, ...]
     notes: tuple[str, ...] = ()
+    # Proofs by others than the issuer (a proof set): each reported, none part of the verdict.
+    endorsements: tuple[Check, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -80,12 +89,15 @@ class Verification:
         return next(check for check in self.checks if check.id == check_id)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        answer: dict[str, Any] = {
             "verified": self.verified,
             "checks": [check.to_json() for check in self.checks],
             "warnings": list(self.warnings),
             "errors": list(self.errors),
         }
+        if self.endorsements:
+            answer["endorsements"] = [check.to_json() for check in self.endorsements]
+        return answer
 
 
 @dataclass(frozen=True)
@@ -138,14 +150,15 @@ class Verifier:
         ]
         issuer = self._issuer(credential)
         checks.append(issuer.check)
-        checks.append(self._signature(credential, issuer))
+        signature, endorsements = self._signatures(credential, issuer)
+        checks.append(signature)
         checks.append(self._trust(issuer.id))
         checks.append(self._status(credential, issuer))
         checks.append(self._validity(credential))
         subject = credential.get("credentialSubject")
         if isinstance(subject, Mapping) and "verifiableCredential" in subject:
             checks.append(self._embedded(subject["verifiableCredential"], depth + 1))
-        return Verification(tuple(checks), structure.warnings)
+        return Verification(tuple(checks), structure.warnings, endorsements)
 
     def _issuer(self, credential: Mapping[str, Any]) -> _Issuer:
         issuer = credential.get("issuer")
@@ -177,6 +190,63 @@ class Verifier:
             return _Issuer(did, _cannot_resolve(did, "the DID document is for another DID"), None)
         passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:web)")
         return _Issuer(did, passed, _did_document_resolver(did, document))
+
+    def _signatures(
+        self, credential: Mapping[str, Any], issuer: _Issuer
+    ) -> tuple[Check, tuple[Check, ...]]:
+        """The issuer's signature check, and one endorsement check per other signer's proof."""
+        proofs = all_proofs(credential)
+        if len(proofs) <= 1 or issuer.id is None:
+            return self._signature(credential, issuer), ()
+        own = [i for i, proof in enumerate(proofs) if _signer(proof) == issuer.id]
+        if not own:
+            return Check(SIGNATURE, "failed", f"no proof is signed by the issuer {issuer.id}"), ()
+        unsupported = next(filter(None, (unsupported_suite(proofs[i]) for i in own)), None)
+        if unsupported:
+            return Check(SIGNATURE, "failed", unsupported), ()
+        if issuer.resolve_key is None:
+            message = "signature not checked: the issuer's keys are unknown"
+            return Check(SIGNATURE, "unknown", message), ()
+        resolve = self._any_key(issuer)
+        messages = []
+        for index in own:
+            outcome = check_one_proof(credential, index, resolve, canonicalizer=self._canonicalizer)
+            if not outcome.valid:
+                return Check(SIGNATURE, "failed", outcome.message), ()
+            messages.append(outcome.message)
+        endorsements = tuple(
+            self._endorsement(credential, index, resolve)
+            for index in range(len(proofs))
+            if index not in own
+        )
+        return Check(SIGNATURE, "passed", "; ".join(messages)), endorsements
+
+    def _endorsement(
+        self, credential: Mapping[str, Any], index: int, resolve: KeyResolver
+    ) -> Check:
+        signer = _signer(all_proofs(credential)[index]) or "an unnamed signer"
+        unsupported = unsupported_suite(all_proofs(credential)[index])
+        if unsupported:
+            return Check(ENDORSEMENT, "unknown", f"endorsement by {signer}: {unsupported}")
+        outcome = check_one_proof(credential, index, resolve, canonicalizer=self._canonicalizer)
+        status: CheckStatus = "passed" if outcome.valid else "failed"
+        return Check(ENDORSEMENT, status, f"endorsement by {signer}: {outcome.message}")
+
+    def _any_key(self, issuer: _Issuer) -> KeyResolver:
+        """The issuer's keys from its resolver; others' from did:key or an allowlisted did:web."""
+
+        def resolve(method_id: str) -> VerificationMethod:
+            did = method_id.partition("#")[0]
+            if did == issuer.id and issuer.resolve_key is not None:
+                return issuer.resolve_key(method_id)
+            if did.startswith(DID_KEY_PREFIX):
+                return resolve_did_key(method_id)
+            if did.startswith(DID_WEB_PREFIX) and self._resolve_did_web is not None:
+                document = self._resolve_did_web(did)
+                return find_verification_method(document, method_id, "assertionMethod")
+            raise ValueError(f"cannot resolve {did}")
+
+        return resolve
 
     def _signature(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
         unsupported = _unsupported_suite(credential)
@@ -311,6 +381,12 @@ class Verifier:
         if failures:
             return Check(EMBEDDED, "failed", " | ".join(failures))
         return Check(EMBEDDED, "passed", f"all {len(credentials)} embedded records verified")
+
+
+def _signer(proof: Any) -> str | None:
+    """The DID (or URL) whose key made a proof."""
+    method = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+    return method.partition("#")[0] if isinstance(method, str) else None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, SECP384R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from mooc.credentials.core.multikey import did_key
 from mooc.credentials.core.proof import Signer, create_proof
 from mooc.credentials.core.suites import EcdsaSigner
+from tests.helpers import csrf_from
 
 API = "/api/v1/vc-api/credentials/verify"
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
@@ -90,3 +92,40 @@ def test_each_suite_verifies_and_an_altered_record_is_refused(
     refused = post(client, record)
     assert refused.status_code == 400
     assert any("altered" in error for error in refused.get_json()["errors"])
+
+
+def endorsed_record() -> dict[str, Any]:
+    """A P-256 issuer's record that an Ed25519 key endorses (a proof set)."""
+    record = signed_by("ecdsa-rdfc-2019", "p256")
+    endorser = Ed25519PrivateKey.generate()
+    endorser_did = did_key(endorser.public_key())
+    method = f"{endorser_did}#{endorser_did.removeprefix('did:key:')}"
+    return create_proof(record, endorser, method, "2025-02-02T00:00:00Z")
+
+
+def test_a_proof_set_answers_with_each_endorsement(client: FlaskClient, session: Session) -> None:
+    record = endorsed_record()
+    answer = post(client, record)
+    assert answer.status_code == 200, answer.get_json()
+    (endorsement,) = answer.get_json()["endorsements"]
+    assert endorsement["id"] == "endorsement" and endorsement["status"] == "passed"
+    record["proof"][1]["created"] = "2025-02-03T00:00:00Z"  # the endorsement no longer verifies
+    answer = post(client, record)
+    assert answer.status_code == 200  # the issuer's proof decides; the endorsement is reported
+    assert answer.get_json()["endorsements"][0]["status"] == "failed"
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Endorsement"), ("vi", "Chứng thực")])
+def test_the_verify_page_shows_the_suite_result_and_the_endorsement(
+    app: Flask, session: Session, language: str, label: str
+) -> None:
+    visitor = app.test_client()
+    visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    token = csrf_from(visitor, "/verify")
+    page = visitor.post(
+        "/verify", data={"csrf_token": token, "credential_json": json.dumps(endorsed_record())}
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert label in text
+    assert "zDn" in text  # the issuer's P-256 key, named in the signature check's detail

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, SECP384R1, g
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mooc.credentials.core.canonical import default_canonicalizer
-from mooc.credentials.core.multibase import decode_base58btc
+from mooc.credentials.core.multibase import decode_base58btc, encode_base58btc
 from mooc.credentials.core.multikey import (
     VerificationMethod,
     decode_multikey,
@@ -24,8 +24,14 @@ from mooc.credentials.core.multikey import (
     did_key,
     resolve_did_key,
 )
-from mooc.credentials.core.proof import create_proof, unsupported_suite, verify_proof
+from mooc.credentials.core.proof import (
+    check_one_proof,
+    create_proof,
+    unsupported_suite,
+    verify_proof,
+)
 from mooc.credentials.core.suites import SUITES, EcdsaSigner, signed_bytes
+from mooc.credentials.core.verify import Verifier
 
 VECTORS = Path(__file__).with_name("vectors")
 ECDSA = VECTORS / "w3c-ecdsa-rdfc-2019"
@@ -182,3 +188,89 @@ def test_jcs_hash_is_sha256_of_both_canonical_forms() -> None:
     expected = hashlib.sha256(rfc8785.dumps(proof)).digest()
     key = resolve_did_key(signed["proof"]["verificationMethod"]).key
     assert signed_bytes(SUITES["eddsa-jcs-2022"], unsigned(), proof, key)[:32] == expected
+
+
+SETS = VECTORS / "w3c-proof-set-chain"
+
+
+@pytest.mark.parametrize("name", ["signedProofSet2.json", "signedProofChain2.json"])
+def test_official_proof_set_and_chain_vectors_verify(name: str) -> None:
+    signed = load(SETS / name)
+    outcome = verify_proof(signed, resolve_did_key)
+    assert outcome.valid, outcome.message
+    assert len(outcome.verification_methods) == len(signed["proof"])
+
+
+def test_a_chain_breaks_when_a_proof_it_names_is_altered_or_missing() -> None:
+    signed = load(SETS / "signedProofChain2.json")
+    altered = copy.deepcopy(signed)
+    altered["proof"][0]["created"] = "2023-02-25T23:36:38Z"  # proof 3 signed proof 1 as it was
+    outcome = check_one_proof(altered, 2, resolve_did_key)
+    assert not outcome.valid and "previousProof" in outcome.message
+    missing = copy.deepcopy(signed)
+    del missing["proof"][2]
+    outcome = check_one_proof(missing, 2, resolve_did_key)
+    assert "is not among the proofs" in outcome.message
+    looped = copy.deepcopy(signed)
+    looped["proof"][0]["previousProof"] = looped["proof"][2]["id"]
+    assert "loop" in check_one_proof(looped, 2, resolve_did_key).message
+
+
+def test_a_proof_set_needs_the_issuers_proof_and_reports_the_others_as_endorsements() -> None:
+    issuer_key, endorser_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    issuer, endorser = did_key(issuer_key.public_key()), did_key(endorser_key.public_key())
+    document = {**unsigned(), "issuer": issuer}
+    document.pop("id")
+    first = create_proof(document, issuer_key, f"{issuer}#{issuer[8:]}", CREATED)
+    both = create_proof(first, endorser_key, f"{endorser}#{endorser[8:]}", CREATED)
+    verifier = Verifier()
+    outcome = verifier.verify(both)
+    assert outcome.check("signature").status == "passed"
+    assert [e.status for e in outcome.endorsements] == ["passed"]
+    assert outcome.endorsements[0].message.startswith(f"endorsement by {endorser}")
+    assert outcome.to_json()["endorsements"][0]["id"] == "endorsement"
+
+    bad_endorsement = copy.deepcopy(both)
+    bad_endorsement["proof"][1]["created"] = "2025-01-02T00:00:00Z"
+    outcome = verifier.verify(bad_endorsement)
+    assert outcome.check("signature").status == "passed"
+    assert [e.status for e in outcome.endorsements] == ["failed"]
+
+    only_endorser = {**both, "proof": [both["proof"][1]]}
+    assert verifier.verify(only_endorser).check("signature").status == "failed"
+    swapped = {**both, "proof": [both["proof"][1], {**both["proof"][1], "id": "urn:x"}]}
+    assert "no proof is signed by the issuer" in verifier.verify(swapped).check("signature").message
+
+
+def proof_by(
+    key: Ed25519PrivateKey, unsecured: dict[str, Any], earlier: list[Any], **extra: Any
+) -> dict[str, Any]:
+    """An eddsa-rdfc-2022 proof with `extra` options, signing `earlier` proofs with the document."""
+    did = did_key(key.public_key())
+    config = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": CREATED,
+        "verificationMethod": f"{did}#{did[8:]}",
+        "proofPurpose": "assertionMethod",
+        **extra,
+    }
+    signed = {**unsecured, "proof": earlier} if earlier else unsecured
+    data = signed_bytes(SUITES["eddsa-rdfc-2022"], signed, config, key.public_key())
+    return {**config, "proofValue": encode_base58btc(key.sign(data))}
+
+
+def test_an_issuer_proof_chained_on_an_endorsement_needs_that_endorsement_intact() -> None:
+    issuer_key, endorser_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    document = {**unsigned(), "issuer": did_key(issuer_key.public_key())}
+    endorsement = proof_by(endorser_key, document, [], id="urn:uuid:endorsement-1")
+    chained_proof = proof_by(
+        issuer_key, document, [endorsement], previousProof="urn:uuid:endorsement-1"
+    )
+    chained = {**document, "proof": [endorsement, chained_proof]}
+    outcome = Verifier().verify(chained)
+    assert outcome.check("signature").status == "passed", outcome.check("signature").message
+    assert [e.status for e in outcome.endorsements] == ["passed"]
+    broken = copy.deepcopy(chained)
+    broken["proof"][0]["created"] = "2025-01-03T00:00:00Z"
+    assert "previousProof" in Verifier().verify(broken).check("signature").message
