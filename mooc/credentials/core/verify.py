@@ -32,6 +32,9 @@ from mooc.credentials.core.timestamps import parse_timestamp
 CheckStatus = Literal["passed", "failed", "unknown"]
 DidWebResolver = Callable[[str], Mapping[str, Any]]
 """did:web → its DID document; raises (with a reason) for issuers it will not or cannot resolve."""
+UrlIssuerResolver = Callable[[str], Mapping[str, Any]]
+"""An issuer's https URL → its key document (a controller document listing its keys, `id` the
+URL); raises (with a reason) for URLs it will not or cannot fetch."""
 TrustList = Callable[[str], bool]
 """Whether an issuer DID is on the verifier's trust list."""
 StatusListFetcher = Callable[[str], Mapping[str, Any]]
@@ -119,8 +122,10 @@ class Verifier:
         now: Callable[[], datetime] | None = None,
         canonicalizer: Canonicalizer | None = None,
         bounds: Bounds | None = None,
+        resolve_url_issuer: UrlIssuerResolver | None = None,
     ) -> None:
         self._resolve_did_web = resolve_did_web
+        self._resolve_url_issuer = resolve_url_issuer
         self._is_trusted_issuer = is_trusted_issuer
         self._fetch_status_list = fetch_status_list
         self._now = now or (lambda: datetime.now(UTC))
@@ -177,18 +182,23 @@ class Verifier:
                 return _Issuer(did, Check(ISSUER_RESOLVED, "failed", str(error)), None)
             passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:key)")
             return _Issuer(did, passed, _did_key_resolver(did))
-        if not did.startswith(DID_WEB_PREFIX):
-            reason = "only did:key and did:web issuers can be resolved"
+        is_url = did.startswith(("https://", "http://"))
+        if not did.startswith(DID_WEB_PREFIX) and not is_url:
+            reason = "only did:key, did:web and https issuers can be resolved"
             return _Issuer(did, _cannot_resolve(did, reason), None)
-        if self._resolve_did_web is None:
-            return _Issuer(did, _cannot_resolve(did, "no did:web resolver was given"), None)
+        resolver = self._resolve_url_issuer if is_url else self._resolve_did_web
+        if resolver is None:
+            kind = "https issuer" if is_url else "did:web"
+            return _Issuer(did, _cannot_resolve(did, f"no {kind} resolver was given"), None)
         try:
-            document = self._resolve_did_web(did)
+            document = resolver(did)
         except Exception as error:  # the resolver's refusal or failure is the reason shown
             return _Issuer(did, _cannot_resolve(did, str(error) or type(error).__name__), None)
         if not isinstance(document, Mapping) or document.get("id") != did:
-            return _Issuer(did, _cannot_resolve(did, "the DID document is for another DID"), None)
-        passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:web)")
+            reason = "the key document is for another issuer"
+            return _Issuer(did, _cannot_resolve(did, reason), None)
+        method = "key document" if is_url else "did:web"
+        passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved ({method})")
         return _Issuer(did, passed, _did_document_resolver(did, document))
 
     def _signatures(
@@ -428,6 +438,7 @@ def verify_credential(
     is_trusted_issuer: TrustList | None = None,
     fetch_status_list: StatusListFetcher | None = None,
     now: Callable[[], datetime] | None = None,
+    resolve_url_issuer: UrlIssuerResolver | None = None,
 ) -> Verification:
     """One-off verification of a record; a `Verifier` does the same for a batch."""
     verifier = Verifier(
@@ -435,5 +446,6 @@ def verify_credential(
         is_trusted_issuer=is_trusted_issuer,
         fetch_status_list=fetch_status_list,
         now=now,
+        resolve_url_issuer=resolve_url_issuer,
     )
     return verifier.verify(credential)

@@ -3,7 +3,9 @@ P-384), eddsa-jcs-2022, Ed25519Signature2020 (VC 1.1) and eddsa-2022, each from 
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from mooc.credentials.core.multikey import did_key
 from mooc.credentials.core.proof import Signer, create_proof
 from mooc.credentials.core.suites import EcdsaSigner
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, platform_verifier, signing_settings
 
 API = "/api/v1/vc-api/credentials/verify"
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
@@ -129,3 +131,96 @@ def test_the_verify_page_shows_the_suite_result_and_the_endorsement(
     assert page.status_code == 200
     assert label in text
     assert "zDn" in text  # the issuer's P-256 key, named in the signature check's detail
+
+
+class _KeyDocumentServer:
+    """An issuer's key document at its own URL, over loopback HTTP; counts the fetches."""
+
+    def __init__(self) -> None:
+        self.body = b"{}"
+        self.fetches = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.fetches += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(outer.body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        self.issuer = f"http://{self.host}/issuers/5678"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def url_issued(issuer: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A P-256 record by an issuer named by its URL, and the key document it publishes there."""
+    private = generate_private_key(SECP256R1())
+    multikey = did_key(private.public_key()).removeprefix("did:key:")
+    method = f"{issuer}#{multikey}"
+    document = {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": issuer,
+        "verificationMethod": [
+            {"id": method, "type": "Multikey", "controller": issuer, "publicKeyMultibase": multikey}
+        ],
+        "assertionMethod": [method],
+    }
+    record = create_proof(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+        },
+        EcdsaSigner(private),
+        method,
+        "2025-02-01T00:00:00Z",
+        cryptosuite="ecdsa-rdfc-2019",
+        public_key=private.public_key(),
+    )
+    return record, document
+
+
+def test_an_issuer_named_by_its_url_is_resolved_from_an_allowlisted_host_and_cached(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    server = _KeyDocumentServer()
+    try:
+        record, document = url_issued(server.issuer)
+        server.body = json.dumps(document).encode()
+        refused = post(client, record).get_json()  # not on the allowlist: never fetched
+        with signing_settings(app, did_web_allowlist=(server.host,), status_list_max_age=600):
+            first = post(client, record)
+            again = post(client, record)
+            tampered = {**record, "validFrom": "2024-01-01T00:00:00Z"}
+            altered = post(client, tampered)
+    finally:
+        server.stop()
+    issuer_check = next(c for c in refused["checks"] if c["id"] == "issuer-resolved")
+    assert "not on this platform's allowlist" in issuer_check["message"]
+    assert first.status_code == 200, first.get_json()
+    checks = {check["id"]: check for check in first.get_json()["checks"]}
+    assert "(key document)" in checks["issuer-resolved"]["message"]
+    assert checks["signature"]["status"] == "passed"
+    assert again.status_code == 200
+    assert server.fetches == 1  # the second answer came from the cached key document
+    assert altered.status_code == 400
+
+
+def test_an_issuer_url_must_be_https_off_loopback(app: Flask, session: Session) -> None:
+    record, _ = url_issued("http://issuer.example/keys")
+    verifier = platform_verifier(app, session, allowlist=("issuer.example",))
+    answer = verifier.verify(record).to_json()
+    message = next(c for c in answer["checks"] if c["id"] == "issuer-resolved")["message"]
+    assert "must be https" in message

@@ -274,3 +274,33 @@ def test_an_issuer_proof_chained_on_an_endorsement_needs_that_endorsement_intact
     broken = copy.deepcopy(chained)
     broken["proof"][0]["created"] = "2025-01-03T00:00:00Z"
     assert "previousProof" in Verifier().verify(broken).check("signature").message
+
+
+def test_an_issuer_named_by_an_https_url_is_resolved_only_through_the_callers_lookup() -> None:
+    private = generate_private_key(SECP384R1())
+    issuer = "https://vc.example/issuers/5678"
+    multikey = did_key(private.public_key()).removeprefix("did:key:")
+    method = f"{issuer}#{multikey}"
+    key_document = {
+        "id": issuer,
+        "verificationMethod": [
+            {"id": method, "type": "Multikey", "controller": issuer, "publicKeyMultibase": multikey}
+        ],
+        "assertionMethod": [method],
+    }
+    record = create_proof(
+        {**unsigned(), "issuer": issuer},
+        EcdsaSigner(private),
+        method,
+        CREATED,
+        cryptosuite="ecdsa-rdfc-2019",
+        public_key=private.public_key(),
+    )
+    documents = {issuer: key_document}
+    outcome = Verifier(resolve_url_issuer=documents.__getitem__).verify(record)
+    assert outcome.check("issuer-resolved").status == "passed"
+    assert outcome.check("signature").status == "passed"
+    unresolved = Verifier().verify(record).check("issuer-resolved")
+    assert "no https issuer resolver" in unresolved.message
+    other = Verifier(resolve_url_issuer=lambda _: {**key_document, "id": "https://x.example"})
+    assert "another issuer" in other.verify(record).check("issuer-resolved").message
