@@ -25,7 +25,14 @@ from mooc.credentials.core.proof import (
     unsupported_suite,
     verify_proof,
 )
-from mooc.credentials.core.status_list import StatusListEntry, StatusListError, is_status_set
+from mooc.credentials.core.status_list import (
+    EDTECH_REVOCATION_LIST,
+    RevocationListEntry,
+    StatusListEntry,
+    StatusListError,
+    is_listed_as_revoked,
+    is_status_set,
+)
 from mooc.credentials.core.structure import check_structure, is_vc_1_1
 from mooc.credentials.core.timestamps import parse_timestamp
 
@@ -286,7 +293,12 @@ class Verifier:
         status = credential.get("credentialStatus")
         if status is None:
             return Check(STATUS, "passed", "the record has no status entry: it cannot be revoked")
-        answers = [self._entry_status(entry, issuer) for entry in _as_list(status)]
+        answers = [
+            self._revocation_list_status(entry, credential, issuer)
+            if isinstance(entry, Mapping) and entry.get("type") == EDTECH_REVOCATION_LIST
+            else self._entry_status(entry, issuer)
+            for entry in _as_list(status)
+        ]
         for wanted in ("failed", "unknown"):
             chosen = [check for check in answers if check.status == wanted]
             if chosen:
@@ -295,6 +307,43 @@ class Verifier:
                 reason = "revoked" if "revoked" in reasons else next(iter(reasons))
                 return Check(STATUS, wanted, "; ".join(c.message for c in chosen), reason)
         return Check(STATUS, "passed", "; ".join(check.message for check in answers))
+
+    def _revocation_list_status(
+        self, raw_entry: Any, credential: Mapping[str, Any], issuer: _Issuer
+    ) -> Check:
+        """A 1EdTech revocation list: unsigned, so only the issuer's own list, fetched from an
+        allowed host, can answer; it revokes by naming the record's id."""
+        try:
+            entry = RevocationListEntry.from_json(raw_entry)
+        except StatusListError as error:
+            return Check(STATUS, "unknown", f"status unknown: {error}")
+        if self._fetch_status_list is None:
+            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
+        try:
+            listing = self._fetch_status_list(entry.list_url)
+        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
+            reason = str(error) or type(error).__name__
+            return Check(
+                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
+            )
+        record_id = credential.get("id")
+        problem = None
+        if not isinstance(listing, Mapping) or listing.get("id") != entry.list_url:
+            problem = f"the fetched revocation list is not {entry.list_url}"
+        elif _issuer_id(listing.get("issuer")) != issuer.id or issuer.id is None:
+            problem = "the revocation list was not issued by the record's issuer"
+        elif not isinstance(record_id, str):
+            problem = "the record has no id to look up in the revocation list"
+        if problem is None:
+            try:
+                revoked = is_listed_as_revoked(listing, str(record_id))
+            except StatusListError as error:
+                problem = str(error)
+        if problem is not None:
+            return Check(STATUS, "unknown", f"status unknown: {problem}")
+        if revoked:
+            return Check(STATUS, "failed", f"the record is revoked ({entry.list_url})", "revoked")
+        return Check(STATUS, "passed", f"not revoked (checked {entry.list_url})")
 
     def _entry_status(self, raw_entry: Any, issuer: _Issuer) -> Check:
         try:
@@ -391,6 +440,10 @@ class Verifier:
         if failures:
             return Check(EMBEDDED, "failed", " | ".join(failures))
         return Check(EMBEDDED, "passed", f"all {len(credentials)} embedded records verified")
+
+
+def _issuer_id(issuer: Any) -> Any:
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
 def _signer(proof: Any) -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mooc.credentials.core.multikey import did_key
 from mooc.credentials.core.proof import Signer, create_proof
+from mooc.credentials.core.status_list import Bitstring
 from mooc.credentials.core.suites import EcdsaSigner
 from tests.helpers import csrf_from, platform_verifier, signing_settings
 
@@ -224,3 +225,94 @@ def test_an_issuer_url_must_be_https_off_loopback(app: Flask, session: Session) 
     answer = verifier.verify(record).to_json()
     message = next(c for c in answer["checks"] if c["id"] == "issuer-resolved")["message"]
     assert "must be https" in message
+
+
+def _with_status(key: Ed25519PrivateKey, document: dict[str, Any]) -> dict[str, Any]:
+    did = did_key(key.public_key())
+    return create_proof(
+        {**document, "issuer": did}, key, f"{did}#{did[8:]}", "2025-02-01T00:00:00Z"
+    )
+
+
+STATUS_2021 = [
+    "https://www.w3.org/2018/credentials/v1",
+    "https://w3id.org/vc/status-list/2021/v1",
+    "https://w3id.org/security/data-integrity/v2",
+]
+
+
+def status_2021_pair(list_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A VC 1.1 record with a StatusList2021Entry, and its signed list revoking it."""
+    key = Ed25519PrivateKey.generate()
+    record = _with_status(
+        key,
+        {
+            "@context": STATUS_2021,
+            "type": ["VerifiableCredential"],
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": {
+                "id": f"{list_url}#7",
+                "type": "StatusList2021Entry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "7",
+                "statusListCredential": list_url,
+            },
+        },
+    )
+    listing = _with_status(
+        key,
+        {
+            "@context": STATUS_2021,
+            "id": list_url,
+            "type": ["VerifiableCredential", "StatusList2021Credential"],
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": f"{list_url}#list",
+                "type": "StatusList2021",
+                "statusPurpose": "revocation",
+                "encodedList": Bitstring.zeros().set(7).encode().removeprefix("u"),
+            },
+        },
+    )
+    return record, listing
+
+
+def edtech_pair(list_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An OB 3.0 style record with a 1EdTechRevocationList status, and the list naming it."""
+    record = _with_status(
+        Ed25519PrivateKey.generate(),
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+            ],
+            "id": "urn:uuid:0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5",
+            "type": ["VerifiableCredential"],
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": {"id": list_url, "type": "1EdTechRevocationList"},
+        },
+    )
+    revoked = [{"id": record["id"], "revocationReason": "issued in error"}]
+    return record, {"id": list_url, "issuer": record["issuer"], "revokedCredentials": revoked}
+
+
+@pytest.mark.parametrize("pair", [status_2021_pair, edtech_pair])
+def test_other_status_methods_are_read_from_an_allowlisted_host(
+    app: Flask, client: FlaskClient, session: Session, pair: Any
+) -> None:
+    server = _KeyDocumentServer()
+    list_url = f"http://{server.host}/status/1"
+    try:
+        record, listing = pair(list_url)
+        server.body = json.dumps(listing).encode()
+        with signing_settings(app, did_web_allowlist=(server.host,)):
+            answer = post(client, record)
+    finally:
+        server.stop()
+    assert answer.status_code == 400
+    status = next(c for c in answer.get_json()["checks"] if c["id"] == "status")
+    assert status["status"] == "failed" and "revoked" in status["message"], status
+    signature = next(c for c in answer.get_json()["checks"] if c["id"] == "signature")
+    assert signature["status"] == "passed"

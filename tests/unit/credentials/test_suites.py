@@ -30,6 +30,7 @@ from mooc.credentials.core.proof import (
     unsupported_suite,
     verify_proof,
 )
+from mooc.credentials.core.status_list import Bitstring
 from mooc.credentials.core.suites import SUITES, EcdsaSigner, signed_bytes
 from mooc.credentials.core.verify import Verifier
 
@@ -304,3 +305,89 @@ def test_an_issuer_named_by_an_https_url_is_resolved_only_through_the_callers_lo
     assert "no https issuer resolver" in unresolved.message
     other = Verifier(resolve_url_issuer=lambda _: {**key_document, "id": "https://x.example"})
     assert "another issuer" in other.verify(record).check("issuer-resolved").message
+
+
+LIST_URL = "https://issuer.example/status/1"
+
+
+def _issued(key: Ed25519PrivateKey, document: dict[str, Any]) -> dict[str, Any]:
+    did = did_key(key.public_key())
+    return create_proof({**document, "issuer": did}, key, f"{did}#{did[8:]}", CREATED)
+
+
+@pytest.mark.parametrize("revoked", [True, False])
+def test_a_status_list_2021_entry_is_read_from_its_signed_list(revoked: bool) -> None:
+    key = Ed25519PrivateKey.generate()
+    contexts = [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://w3id.org/vc/status-list/2021/v1",
+        "https://w3id.org/security/data-integrity/v2",
+    ]
+    record = _issued(
+        key,
+        {
+            "@context": contexts,
+            "type": ["VerifiableCredential"],
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": {
+                "id": f"{LIST_URL}#42",
+                "type": "StatusList2021Entry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "42",
+                "statusListCredential": LIST_URL,
+            },
+        },
+    )
+    bits = Bitstring.zeros().set(42, revoked)
+    listing = _issued(
+        key,
+        {
+            "@context": contexts,
+            "id": LIST_URL,
+            "type": ["VerifiableCredential", "StatusList2021Credential"],
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": f"{LIST_URL}#list",
+                "type": "StatusList2021",
+                "statusPurpose": "revocation",
+                "encodedList": bits.encode().removeprefix("u"),  # no multibase prefix in 2021
+            },
+        },
+    )
+    outcome = Verifier(fetch_status_list={LIST_URL: listing}.__getitem__).verify(record)
+    assert outcome.check("signature").status == "passed"
+    status = outcome.check("status")
+    assert status.status == ("failed" if revoked else "passed"), status.message
+    assert ("revoked" if revoked else "not revoked") in status.message
+
+
+def test_a_1edtech_revocation_list_revokes_by_naming_the_record() -> None:
+    key = Ed25519PrivateKey.generate()
+    record = _issued(
+        key,
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+            ],
+            "id": "urn:uuid:6a9d3c2e-4b1f-4c55-9d0e-2f3a4b5c6d7e",
+            "type": ["VerifiableCredential"],
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": {"id": LIST_URL, "type": "1EdTechRevocationList"},
+        },
+    )
+
+    def listing(*revoked: str, issuer: str = record["issuer"]) -> dict[str, Any]:
+        items = [{"id": item, "revocationReason": "issued in error"} for item in revoked]
+        return {"id": LIST_URL, "issuer": {"id": issuer}, "revokedCredentials": items}
+
+    def status(answer: dict[str, Any]) -> Any:
+        return Verifier(fetch_status_list=lambda _: answer).verify(record).check("status")
+
+    assert status(listing(record["id"])).status == "failed"
+    assert status(listing(record["id"])).reason == "revoked"
+    assert status(listing("urn:uuid:another")).status == "passed"
+    assert "not issued by the record's issuer" in status(listing(issuer="did:key:z6Mkx")).message
+    assert status({"id": LIST_URL, "issuer": record["issuer"]}).status == "unknown"
