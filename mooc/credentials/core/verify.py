@@ -8,14 +8,27 @@ passes: a record is verified only when every check passed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from mooc.credentials.core.bounds import Bounds, measure
 from mooc.credentials.core.canonical import Canonicalizer
+from mooc.credentials.core.checks import (
+    EMBEDDED,
+    ENDORSEMENT,
+    ISSUER_RESOLVED,
+    ISSUER_TRUSTED,
+    MAX_EMBEDDING,
+    SIGNATURE,
+    STATUS,
+    VALIDITY,
+    WELL_FORMED,
+    Check,
+    CheckStatus,
+    Verification,
+)
 from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
 from mooc.credentials.core.proof import (
@@ -25,18 +38,32 @@ from mooc.credentials.core.proof import (
     unsupported_suite,
     verify_proof,
 )
-from mooc.credentials.core.status_list import (
-    EDTECH_REVOCATION_LIST,
-    RevocationListEntry,
-    StatusListEntry,
-    StatusListError,
-    is_listed_as_revoked,
-    is_status_set,
-)
+from mooc.credentials.core.status_check import StatusChecker, StatusListFetcher
 from mooc.credentials.core.structure import check_structure, is_vc_1_1
 from mooc.credentials.core.timestamps import parse_timestamp
 
-CheckStatus = Literal["passed", "failed", "unknown"]
+# the checks and their names live in `checks`; importing them from here keeps working
+__all__ = [
+    "EMBEDDED",
+    "ENDORSEMENT",
+    "ISSUER_RESOLVED",
+    "ISSUER_TRUSTED",
+    "MAX_EMBEDDING",
+    "SIGNATURE",
+    "STATUS",
+    "VALIDITY",
+    "WELL_FORMED",
+    "Check",
+    "CheckStatus",
+    "DidWebResolver",
+    "StatusListFetcher",
+    "TrustList",
+    "UrlIssuerResolver",
+    "Verification",
+    "Verifier",
+    "verify_credential",
+]
+
 DidWebResolver = Callable[[str], Mapping[str, Any]]
 """did:web → its DID document; raises (with a reason) for issuers it will not or cannot resolve."""
 UrlIssuerResolver = Callable[[str], Mapping[str, Any]]
@@ -44,70 +71,6 @@ UrlIssuerResolver = Callable[[str], Mapping[str, Any]]
 URL); raises (with a reason) for URLs it will not or cannot fetch."""
 TrustList = Callable[[str], bool]
 """Whether an issuer DID is on the verifier's trust list."""
-StatusListFetcher = Callable[[str], Mapping[str, Any]]
-"""Status list URL → the signed list credential; raises with the reason it cannot."""
-
-WELL_FORMED = "well-formed"
-ISSUER_RESOLVED = "issuer-resolved"
-SIGNATURE = "signature"
-ISSUER_TRUSTED = "issuer-trusted"
-STATUS = "status"
-VALIDITY = "validity-period"
-EMBEDDED = "embedded-credentials"
-ENDORSEMENT = "endorsement"
-MAX_EMBEDDING = 2  # a transcript's records, and one more level; no deeper recursion on input
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    status: CheckStatus
-    message: str
-    # Why it failed, in one word a page can show first ("revoked", "suspended", "expired"…);
-    # not part of the answer's JSON, which keeps the VC-API shape.
-    reason: str | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "status": self.status, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The checks made on one record; shaped for a VC-API style answer by `to_json`."""
-
-    checks: tuple[Check, ...]
-    notes: tuple[str, ...] = ()
-    # Proofs by others than the issuer (a proof set): each reported, none part of the verdict.
-    endorsements: tuple[Check, ...] = ()
-
-    @property
-    def verified(self) -> bool:
-        return bool(self.checks) and all(check.status == "passed" for check in self.checks)
-
-    @property
-    def errors(self) -> tuple[str, ...]:
-        """Why the record is not verified: the messages of failed checks."""
-        return tuple(check.message for check in self.checks if check.status == "failed")
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What could not be checked, and structural oddities that are not errors."""
-        unknown = (check.message for check in self.checks if check.status == "unknown")
-        return (*unknown, *self.notes)
-
-    def check(self, check_id: str) -> Check:
-        return next(check for check in self.checks if check.id == check_id)
-
-    def to_json(self) -> dict[str, Any]:
-        answer: dict[str, Any] = {
-            "verified": self.verified,
-            "checks": [check.to_json() for check in self.checks],
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
-        }
-        if self.endorsements:
-            answer["endorsements"] = [check.to_json() for check in self.endorsements]
-        return answer
 
 
 @dataclass(frozen=True)
@@ -138,7 +101,9 @@ class Verifier:
         self._now = now or (lambda: datetime.now(UTC))
         self._canonicalizer = canonicalizer
         self._bounds = bounds or Bounds()
-        self._verified_lists: dict[str, str | None] = {}
+        self._statuses = StatusChecker(
+            fetch_status_list, now=self._now, canonicalizer=canonicalizer, bounds=self._bounds
+        )
 
     def verify(self, credential: Any) -> Verification:
         """Run every check on a record; never raises for a malformed one.
@@ -165,7 +130,7 @@ class Verifier:
         signature, endorsements = self._signatures(credential, issuer)
         checks.append(signature)
         checks.append(self._trust(issuer.id))
-        checks.append(self._status(credential, issuer))
+        checks.append(self._statuses.check(credential, issuer.id, issuer.resolve_key))
         checks.append(self._validity(credential))
         subject = credential.get("credentialSubject")
         if isinstance(subject, Mapping) and "verifiableCredential" in subject:
@@ -289,124 +254,6 @@ class Verifier:
             return Check(ISSUER_TRUSTED, "passed", f"issuer {issuer_id} is on the trust list")
         return Check(ISSUER_TRUSTED, "failed", f"issuer {issuer_id} is not on the trust list")
 
-    def _status(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
-        status = credential.get("credentialStatus")
-        if status is None:
-            return Check(STATUS, "passed", "the record has no status entry: it cannot be revoked")
-        answers = [
-            self._revocation_list_status(entry, credential, issuer)
-            if isinstance(entry, Mapping) and entry.get("type") == EDTECH_REVOCATION_LIST
-            else self._entry_status(entry, issuer)
-            for entry in _as_list(status)
-        ]
-        for wanted in ("failed", "unknown"):
-            chosen = [check for check in answers if check.status == wanted]
-            if chosen:
-                # Revoked outweighs suspended: a suspension may be lifted, a revocation not.
-                reasons = {check.reason for check in chosen}
-                reason = "revoked" if "revoked" in reasons else next(iter(reasons))
-                return Check(STATUS, wanted, "; ".join(c.message for c in chosen), reason)
-        return Check(STATUS, "passed", "; ".join(check.message for check in answers))
-
-    def _revocation_list_status(
-        self, raw_entry: Any, credential: Mapping[str, Any], issuer: _Issuer
-    ) -> Check:
-        """A 1EdTech revocation list: unsigned, so only the issuer's own list, fetched from an
-        allowed host, can answer; it revokes by naming the record's id."""
-        try:
-            entry = RevocationListEntry.from_json(raw_entry)
-        except StatusListError as error:
-            return Check(STATUS, "unknown", f"status unknown: {error}")
-        if self._fetch_status_list is None:
-            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
-        try:
-            listing = self._fetch_status_list(entry.list_url)
-        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
-            reason = str(error) or type(error).__name__
-            return Check(
-                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
-            )
-        record_id = credential.get("id")
-        problem = None
-        if not isinstance(listing, Mapping) or listing.get("id") != entry.list_url:
-            problem = f"the fetched revocation list is not {entry.list_url}"
-        elif _issuer_id(listing.get("issuer")) != issuer.id or issuer.id is None:
-            problem = "the revocation list was not issued by the record's issuer"
-        elif not isinstance(record_id, str):
-            problem = "the record has no id to look up in the revocation list"
-        if problem is None:
-            try:
-                revoked = is_listed_as_revoked(listing, str(record_id))
-            except StatusListError as error:
-                problem = str(error)
-        if problem is not None:
-            return Check(STATUS, "unknown", f"status unknown: {problem}")
-        if revoked:
-            return Check(STATUS, "failed", f"the record is revoked ({entry.list_url})", "revoked")
-        return Check(STATUS, "passed", f"not revoked (checked {entry.list_url})")
-
-    def _entry_status(self, raw_entry: Any, issuer: _Issuer) -> Check:
-        try:
-            entry = StatusListEntry.from_json(raw_entry)
-        except StatusListError as error:
-            return Check(STATUS, "unknown", f"status unknown: {error}")
-        if self._fetch_status_list is None:
-            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
-        try:
-            listing = self._fetch_status_list(entry.list_url)
-        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
-            reason = str(error) or type(error).__name__
-            return Check(
-                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
-            )
-        problem = self._list_problem(listing, entry, issuer)
-        if problem:
-            return Check(STATUS, "unknown", f"status unknown: {problem}")
-        try:
-            is_set = is_status_set(listing, entry)
-        except StatusListError as error:
-            return Check(STATUS, "unknown", f"status unknown: {error}")
-        if is_set:
-            word = "revoked" if entry.purpose == "revocation" else "suspended"
-            return Check(STATUS, "failed", f"the record is {word} (index {entry.index})", word)
-        word = "not revoked" if entry.purpose == "revocation" else "not suspended"
-        return Check(STATUS, "passed", f"{word} (checked {entry.list_url})")
-
-    def _list_problem(self, listing: Any, entry: StatusListEntry, issuer: _Issuer) -> str | None:
-        """Why a fetched status list cannot be trusted to answer, or None."""
-        if not isinstance(listing, Mapping):
-            return "the status list is not a JSON object"
-        if listing.get("id") != entry.list_url:
-            return f"the fetched list is {listing.get('id')!r}, not {entry.list_url}"
-        list_issuer = listing.get("issuer")
-        list_issuer = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
-        if issuer.id is None or list_issuer != issuer.id:
-            return "the status list was not issued by the record's issuer"
-        if issuer.resolve_key is None:
-            return "the status list's signature cannot be checked: the issuer's keys are unknown"
-        too_complex = measure(listing, self._bounds)
-        if too_complex is not None:  # a status list host is not trusted to bound its work
-            return f"the status list cannot be read: {too_complex.message}"
-        key = json.dumps(listing, sort_keys=True)
-        if key not in self._verified_lists:
-            if len(self._verified_lists) >= 64:  # lists change rarely; keep only recent ones
-                self._verified_lists.clear()
-            structure = check_structure(listing)
-            if not structure.well_formed:
-                problem: str | None = "malformed status list: " + "; ".join(structure.errors)
-            else:
-                outcome = verify_proof(
-                    listing, issuer.resolve_key, canonicalizer=self._canonicalizer
-                )
-                problem = None if outcome.valid else f"the status list's proof: {outcome.message}"
-            self._verified_lists[key] = problem
-        problem = self._verified_lists[key]
-        if problem is None:
-            expiry = listing.get("validUntil")
-            if expiry is not None and parse_timestamp(expiry) < self._now():
-                problem = "the status list has expired"
-        return problem
-
     def _validity(self, credential: Mapping[str, Any]) -> Check:
         now = self._now()
         # VC 1.1 names the same period issuanceDate … expirationDate
@@ -440,10 +287,6 @@ class Verifier:
         if failures:
             return Check(EMBEDDED, "failed", " | ".join(failures))
         return Check(EMBEDDED, "passed", f"all {len(credentials)} embedded records verified")
-
-
-def _issuer_id(issuer: Any) -> Any:
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
 def _signer(proof: Any) -> str | None:
