@@ -33,6 +33,7 @@ from mooc.credentials.core.timestamps import format_timestamp, is_timestamp
 
 PROOF_TYPE = DATA_INTEGRITY_PROOF
 CRYPTOSUITE = "eddsa-rdfc-2022"
+MAX_PROOFS = 16  # each proof costs a canonicalization: a record with more is not verified
 
 
 class Signer(Protocol):
@@ -154,9 +155,15 @@ def verify_proof(
     if proofs is None:
         return ProofCheck(False, "the document has no proof")
     methods: list[VerificationMethod] = []
+    checked: dict[int, ProofCheck] = {}
     for index in range(len(proofs) if isinstance(proofs, list) else 1):
         outcome = check_one_proof(
-            document, index, resolve_key, proof_purpose=proof_purpose, canonicalizer=canonicalizer
+            document,
+            index,
+            resolve_key,
+            proof_purpose=proof_purpose,
+            canonicalizer=canonicalizer,
+            checked=checked,
         )
         if not outcome.valid:
             return outcome
@@ -179,22 +186,29 @@ def check_one_proof(
     *,
     proof_purpose: str = "assertionMethod",
     canonicalizer: Canonicalizer | None = None,
+    checked: dict[int, ProofCheck] | None = None,
 ) -> ProofCheck:
     """Check proof `index` of a document, and the proofs it chains on (`previousProof`) first.
 
     In a chain, a proof signs the document together with the proofs it names, so none of them
-    can be removed or altered without breaking it.
+    can be removed or altered without breaking it. `checked` keeps outcomes by index across
+    calls on the same document and key resolver, so no proof is verified twice.
     """
     if not isinstance(document, Mapping):
         return ProofCheck(False, "the document is not a JSON object")
     proofs = all_proofs(document)
     if not proofs:
         return ProofCheck(False, "the document has no proof")
+    if len(proofs) > MAX_PROOFS:
+        return ProofCheck(False, f"records with more than {MAX_PROOFS} proofs are not verified")
     try:
         unsecured = _unsecured(document)
     except ProofError as error:
         return ProofCheck(False, str(error))
-    return _check_chain(unsecured, proofs, index, resolve_key, proof_purpose, canonicalizer, ())
+    memo = {} if checked is None else checked
+    return _check_chain(
+        unsecured, proofs, index, resolve_key, proof_purpose, canonicalizer, (), memo
+    )
 
 
 def _check_chain(
@@ -205,9 +219,28 @@ def _check_chain(
     proof_purpose: str,
     canonicalizer: Canonicalizer | None,
     seen: tuple[int, ...],
+    memo: dict[int, ProofCheck],
 ) -> ProofCheck:
     if index in seen or len(seen) > len(proofs):
         return ProofCheck(False, "the proofs' previousProof references form a loop")
+    if index not in memo:
+        memo[index] = _check_linked(
+            unsecured, proofs, index, resolve_key, proof_purpose, canonicalizer, seen, memo
+        )
+    return memo[index]
+
+
+def _check_linked(
+    unsecured: Mapping[str, Any],
+    proofs: list[Any],
+    index: int,
+    resolve_key: KeyResolver,
+    proof_purpose: str,
+    canonicalizer: Canonicalizer | None,
+    seen: tuple[int, ...],
+    memo: dict[int, ProofCheck],
+) -> ProofCheck:
+    """One proof, after the proofs it names; `_check_chain` remembers the outcome."""
     proof = proofs[index]
     problem = _proof_shape_problem(proof, proof_purpose)
     if problem:
@@ -234,6 +267,7 @@ def _check_chain(
                 proof_purpose,
                 canonicalizer,
                 (*seen, index),
+                memo,
             )
             if not before.valid:
                 return ProofCheck(False, f"previousProof {proof_id}: {before.message}")

@@ -33,6 +33,7 @@ from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
 from mooc.credentials.core.proof import (
     KeyResolver,
+    ProofCheck,
     all_proofs,
     check_one_proof,
     unsupported_suite,
@@ -190,27 +191,36 @@ class Verifier:
             message = "signature not checked: the issuer's keys are unknown"
             return Check(SIGNATURE, "unknown", message), ()
         resolve = self._any_key(issuer)
+        checked: dict[int, ProofCheck] = {}  # each proof verified once, however chained
         messages = []
         for index in own:
-            outcome = check_one_proof(credential, index, resolve, canonicalizer=self._canonicalizer)
+            outcome = check_one_proof(
+                credential, index, resolve, canonicalizer=self._canonicalizer, checked=checked
+            )
             if not outcome.valid:
                 return Check(SIGNATURE, "failed", outcome.message), ()
             messages.append(outcome.message)
         endorsements = tuple(
-            self._endorsement(credential, index, resolve)
+            self._endorsement(credential, index, resolve, checked)
             for index in range(len(proofs))
             if index not in own
         )
         return Check(SIGNATURE, "passed", "; ".join(messages)), endorsements
 
     def _endorsement(
-        self, credential: Mapping[str, Any], index: int, resolve: KeyResolver
+        self,
+        credential: Mapping[str, Any],
+        index: int,
+        resolve: KeyResolver,
+        checked: dict[int, ProofCheck],
     ) -> Check:
         signer = _signer(all_proofs(credential)[index]) or "an unnamed signer"
         unsupported = unsupported_suite(all_proofs(credential)[index])
         if unsupported:
             return Check(ENDORSEMENT, "unknown", f"endorsement by {signer}: {unsupported}")
-        outcome = check_one_proof(credential, index, resolve, canonicalizer=self._canonicalizer)
+        outcome = check_one_proof(
+            credential, index, resolve, canonicalizer=self._canonicalizer, checked=checked
+        )
         status: CheckStatus = "passed" if outcome.valid else "failed"
         return Check(ENDORSEMENT, status, f"endorsement by {signer}: {outcome.message}")
 

@@ -391,3 +391,24 @@ def test_a_1edtech_revocation_list_revokes_by_naming_the_record() -> None:
     assert status(listing("urn:uuid:another")).status == "passed"
     assert "not issued by the record's issuer" in status(listing(issuer="did:key:z6Mkx")).message
     assert status({"id": LIST_URL, "issuer": record["issuer"]}).status == "unknown"
+
+
+def test_a_dense_chain_verifies_each_proof_once_and_too_many_proofs_are_refused() -> None:
+    key = Ed25519PrivateKey.generate()
+    document = {**unsigned(), "issuer": did_key(key.public_key())}
+    proofs: list[dict[str, Any]] = []
+    for number in range(12):  # each proof names every earlier one
+        extra: dict[str, Any] = {"id": f"urn:proof:{number}"}
+        if proofs:
+            extra["previousProof"] = [proof["id"] for proof in proofs]
+        proofs.append(proof_by(key, document, list(proofs), **extra))
+    resolved: list[str] = []
+
+    def counting(method_id: str) -> VerificationMethod:
+        resolved.append(method_id)
+        return resolve_did_key(method_id)
+
+    assert verify_proof({**document, "proof": proofs}, counting).valid
+    assert len(resolved) == 12  # not 2^11: outcomes are remembered along the chain
+    many = {**document, "proof": [proofs[0]] * 17}
+    assert "more than 16 proofs" in verify_proof(many, resolve_did_key).message
