@@ -30,7 +30,12 @@ from mooc.credentials import hooks as credentials_hooks
 from mooc.credentials import jobs as credentials_jobs
 from mooc.credentials import views as credentials_views
 from mooc.credentials.services.issuing import IssuingContext
-from mooc.credentials.verification import PlatformVerifier, StatusListCache, VerificationPolicy
+from mooc.credentials.verification import (
+    ISSUER_DOCUMENTS,
+    PlatformVerifier,
+    StatusListCache,
+    VerificationPolicy,
+)
 from mooc.credentials.views import admin as credentials_admin_views
 from mooc.credentials.views import api as credentials_api_views
 from mooc.demo import cli as demo_cli
@@ -225,8 +230,9 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
 
     def _verifier(*, network: bool = True) -> PlatformVerifier:
         cache = app.extensions.setdefault(edge.STATUS_CACHE, StatusListCache())
+        documents = app.extensions.setdefault(ISSUER_DOCUMENTS, StatusListCache())
         policy = VerificationPolicy.from_settings(app.config[edge.SETTINGS], network=network)
-        return PlatformVerifier(db.session, policy, cache=cache)
+        return PlatformVerifier(db.session, policy, cache=cache, documents=documents)
 
     app.extensions[edge.VERIFIER] = _verifier
     # Course outlines and published lecture texts, read by the course and lecture pages.

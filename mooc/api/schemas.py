@@ -75,6 +75,20 @@ CREDENTIAL_SCHEMAS: dict[str, Any] = {
             },
             "warnings": {"type": "array", "items": {"type": "string"}},
             "errors": {"type": "array", "items": {"type": "string"}},
+            "endorsements": {
+                "type": "array",
+                "description": "Only for a proof set: each proof by another signer than the "
+                "issuer, with its own outcome; none of them changes `verified`",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "status", "message"],
+                    "properties": {
+                        "id": {"type": "string", "enum": ["endorsement"]},
+                        "status": {"type": "string", "enum": ["passed", "failed", "unknown"]},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
         },
     },
 }

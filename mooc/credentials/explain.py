@@ -10,6 +10,7 @@ from mooc.credentials.core.presentation import HOLDER_PROOF, PRESENTATION_WELL_F
 from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.core.verify import (
     EMBEDDED,
+    ENDORSEMENT,
     ISSUER_RESOLVED,
     ISSUER_TRUSTED,
     SIGNATURE,
@@ -45,6 +46,7 @@ def _labels() -> dict[str, str]:
         EMBEDDED: _("Records inside"),
         PRESENTATION_WELL_FORMED: _("Presentation format"),
         HOLDER_PROOF: _("Holder's signature"),
+        ENDORSEMENT: _("Endorsement"),
     }
 
 
@@ -93,6 +95,16 @@ def _sentences() -> dict[tuple[str, str], str]:
             "The holder's signature is missing, does not match, or answers another challenge "
             "or domain."
         ),
+        (ENDORSEMENT, "passed"): _(
+            "Another signer's proof on this record is valid. It does not change the verdict."
+        ),
+        (ENDORSEMENT, "failed"): _(
+            "Another signer's proof on this record does not verify. It does not change the verdict."
+        ),
+        (ENDORSEMENT, "unknown"): _(
+            "Another signer's proof on this record could not be checked. "
+            "It does not change the verdict."
+        ),
     }
 
 
@@ -116,7 +128,9 @@ def explain_check(check: Check) -> ExplainedCheck:
 
 
 def explain(report: VerificationReport) -> list[ExplainedCheck]:
-    return [explain_check(check) for check in report.verification.checks]
+    """The checks, then each endorsement (another signer's proof) with its own outcome."""
+    verification = report.verification
+    return [explain_check(check) for check in (*verification.checks, *verification.endorsements)]
 
 
 def cached_notes(report: VerificationReport) -> list[str]:

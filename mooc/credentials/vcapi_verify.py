@@ -23,7 +23,7 @@ def without_trust(verification: Verification) -> Verification:
         for check in verification.checks
         if check.id == ISSUER_TRUSTED and check.status != "passed"
     )
-    return Verification(kept, (*verification.notes, *untrusted))
+    return Verification(kept, (*verification.notes, *untrusted), verification.endorsements)
 
 
 @dataclass(frozen=True)

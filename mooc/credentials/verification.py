@@ -1,9 +1,10 @@
 """The one verifier setup of the platform, behind the public page, the API and the CLI.
 
 did:key issuers resolve anywhere; the platform's own did:web issuers and status lists are read
-from the database (no HTTP); other did:web issuers and status lists only from hosts on
-MOOC_DID_WEB_ALLOWLIST, with a short timeout, and status lists from a cache no older than
-MOOC_STATUS_LIST_MAX_AGE (the answer says when a cached copy was used). Anything else is
+from the database (no HTTP); other did:web issuers, issuers named by an https URL (their key
+document is that URL) and status lists only from hosts on MOOC_DID_WEB_ALLOWLIST, with a short
+timeout and a size cap; key documents and status lists from a cache no older than
+MOOC_STATUS_LIST_MAX_AGE (the answer says when a cached status list was used). Anything else is
 "cannot resolve issuer" or "status unknown", never "not revoked". Trust is the platform's trust
 list (its own issuers) only: being resolvable is not being trusted.
 """
@@ -42,6 +43,7 @@ from mooc.settings import Settings
 
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_FETCH_BYTES = 2 * 1024 * 1024
+ISSUER_DOCUMENTS = "mooc_issuer_documents"  # app.extensions key of the key-document cache
 
 
 class FetchRefused(LookupError):
@@ -170,6 +172,8 @@ class PlatformVerifier:
     policy: VerificationPolicy
     cache: StatusListCache = field(default_factory=StatusListCache)
     fetch: Callable[[str], Any] = fetch_json
+    # issuers' key documents fetched by URL, kept as long as status lists are
+    documents: StatusListCache = field(default_factory=StatusListCache)
     now: Callable[[], dt.datetime] = utcnow
     _cached: list[CachedCopy] = field(default_factory=list)
 
@@ -181,6 +185,7 @@ class PlatformVerifier:
             is_trusted_issuer=self._is_trusted,
             fetch_status_list=self._status_list,
             now=self.now,
+            resolve_url_issuer=self._resolve_url_issuer,
         )
         verification = verifier.verify(credential)
         return VerificationReport(verification, tuple(dict.fromkeys(self._cached)))
@@ -213,6 +218,32 @@ class PlatformVerifier:
         document = self.fetch(did_web_document_url(did))
         if not isinstance(document, Mapping):
             raise FetchRefused("the DID document is not a JSON object")
+        return document
+
+    def _resolve_url_issuer(self, url: str) -> Mapping[str, Any]:
+        """The key document an https issuer publishes at its own URL (allowlisted hosts only).
+
+        Plain http is refused but for a loopback host, which only tests put on the allowlist.
+        """
+        parts = urlsplit(url)
+        host = parts.netloc.lower()
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not loopback:
+            raise FetchRefused("an issuer URL must be https")
+        if not self.policy.network:
+            raise FetchRefused("offline: only this platform's issuers and did:key are resolved")
+        if not self.policy.allows(host):
+            raise FetchRefused(f"its host {host} is not on this platform's allowlist")
+        now = self.now()
+        cached = self.documents.get(url)
+        if cached is not None:
+            age = (now - cached.fetched_at).total_seconds()
+            if 0 <= age <= self.policy.status_list_max_age:
+                return dict(cached.document)
+        document = self.fetch(url)
+        if not isinstance(document, Mapping):
+            raise FetchRefused("the key document is not a JSON object")
+        self.documents.put(url, document, now)
         return document
 
     def _is_trusted(self, did: str) -> bool:

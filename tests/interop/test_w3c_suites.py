@@ -54,11 +54,7 @@ SLUG = "w3c-test-university"
 
 # The one list of tests expected to fail, by suite: a piece of the test's full title → why.
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {
-    "vc-di-eddsa-test-suite": {
-        "Each value identifies another data integrity proof that MUST verify before the current "
-        "proof is processed": "proof chains (previousProof) are not implemented: every proof is "
-        "checked on its own, and the first proof of the suite's chain is by another key",
-    },
+    "vc-di-eddsa-test-suite": {},
     "vc-data-model-2.0-test-suite": {
         "If the digest provided by the issuer does not match the digest computed for the "
         "retrieved resource": "relatedResource digests are not checked: the verifier fetches "

@@ -15,7 +15,12 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from mooc.credentials.core.contexts import DID_V1, MULTIKEY_V1
-from mooc.credentials.core.multikey import InvalidKey, VerificationMethod, decode_public_key
+from mooc.credentials.core.multikey import (
+    InvalidKey,
+    VerificationMethod,
+    decode_multikey,
+    decode_public_key,
+)
 
 DID_WEB_PREFIX = "did:web:"
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -127,13 +132,14 @@ def find_verification_method(
 
 
 def _multikey(entry: Mapping[str, Any], method_id: str, did: str) -> VerificationMethod:
-    if entry.get("type") != "Multikey":
+    # Ed25519VerificationKey2020 is the VC 1.1 name of an Ed25519 Multikey, spelled the same
+    if entry.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
         raise DidError(f"{method_id} is a {entry.get('type')!r}, not a Multikey")
     if entry.get("controller") != did:
         raise DidError(f"{method_id} is controlled by {entry.get('controller')!r}, not {did}")
     multibase = entry.get("publicKeyMultibase")
     try:
-        decode_public_key(multibase if isinstance(multibase, str) else "")
+        decode_multikey(multibase if isinstance(multibase, str) else "")
     except InvalidKey as error:
         raise DidError(f"{method_id}: {error}") from error
     return VerificationMethod(id=method_id, controller=did, public_key_multibase=str(multibase))

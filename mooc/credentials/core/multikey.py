@@ -1,8 +1,9 @@
-"""Ed25519 keys as Multikey text, and did:key identifiers derived from them.
+"""Public keys as Multikey text, and did:key identifiers derived from them.
 
 A record names its signing key by a verification method; verifiers everywhere expect Ed25519
 public keys as `publicKeyMultibase` (z6Mk…, multicodec 0xed01) and reject any other spelling.
-did:key needs no server at all, which makes it the identifier of choice for tests and CI.
+Other issuers' records may be signed with P-256 (zDn…) or P-384 (z82…) keys, which are read
+for verification only. did:key needs no server at all, the identifier of choice for tests and CI.
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ec import (
+    SECP256R1,
+    SECP384R1,
+    EllipticCurve,
+    EllipticCurvePublicKey,
+)
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -24,6 +31,13 @@ from mooc.credentials.core.multibase import MultibaseError, decode_base58btc, en
 ED25519_PUBLIC_PREFIX = b"\xed\x01"  # multicodec ed25519-pub as a varint
 ED25519_SECRET_PREFIX = b"\x80\x26"  # multicodec ed25519-priv as a varint
 DID_KEY_PREFIX = "did:key:"
+# multicodec p256-pub (0x1200) and p384-pub (0x1201) as varints, then the compressed point
+_EC_PREFIXES: dict[bytes, tuple[EllipticCurve, int]] = {
+    b"\x80\x24": (SECP256R1(), 33),
+    b"\x81\x24": (SECP384R1(), 49),
+}
+
+PublicKey = Ed25519PublicKey | EllipticCurvePublicKey
 
 
 class InvalidKey(ValueError):
@@ -46,6 +60,32 @@ def decode_public_key(text: str) -> Ed25519PublicKey:
     if len(raw) != 34 or not raw.startswith(ED25519_PUBLIC_PREFIX):
         raise InvalidKey("publicKeyMultibase is not an Ed25519 Multikey (0xed01 + 32 bytes)")
     return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
+def decode_multikey(text: str) -> PublicKey:
+    """The public key of a `publicKeyMultibase`: Ed25519, P-256 or P-384; others are refused."""
+    try:
+        raw = decode_base58btc(text)
+    except MultibaseError as error:
+        raise InvalidKey(f"publicKeyMultibase: {error}") from error
+    if raw.startswith(ED25519_PUBLIC_PREFIX):
+        return decode_public_key(text)
+    curve, size = _EC_PREFIXES.get(raw[:2], (None, 0))
+    if curve is None or len(raw) != 2 + size:
+        raise InvalidKey("publicKeyMultibase is not an Ed25519, P-256 or P-384 Multikey")
+    try:
+        return EllipticCurvePublicKey.from_encoded_point(curve, raw[2:])
+    except ValueError as error:
+        raise InvalidKey(f"publicKeyMultibase: not a point on {curve.name}") from error
+
+
+def encode_ec_public_key(key: EllipticCurvePublicKey) -> str:
+    """`publicKeyMultibase` of a P-256 or P-384 key: the compressed point after its multicodec."""
+    point = key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    for prefix, (curve, size) in _EC_PREFIXES.items():
+        if curve.name == key.curve.name and len(point) == size:
+            return encode_base58btc(prefix + point)
+    raise InvalidKey(f"{key.curve.name} keys have no Multikey form here")
 
 
 def encode_secret_key(key: Ed25519PrivateKey) -> str:
@@ -80,6 +120,11 @@ class VerificationMethod:
     def public_key(self) -> Ed25519PublicKey:
         return decode_public_key(self.public_key_multibase)
 
+    @property
+    def key(self) -> PublicKey:
+        """The key whatever its curve; the proof's suite decides whether it fits."""
+        return decode_multikey(self.public_key_multibase)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -89,8 +134,10 @@ class VerificationMethod:
         }
 
 
-def did_key(public_key: Ed25519PublicKey) -> str:
-    """The did:key of an Ed25519 public key."""
+def did_key(public_key: PublicKey) -> str:
+    """The did:key of an Ed25519, P-256 or P-384 public key."""
+    if isinstance(public_key, EllipticCurvePublicKey):
+        return DID_KEY_PREFIX + encode_ec_public_key(public_key)
     return DID_KEY_PREFIX + encode_public_key(public_key)
 
 
@@ -99,7 +146,7 @@ def did_key_verification_method(did: str) -> VerificationMethod:
     if not did.startswith(DID_KEY_PREFIX):
         raise InvalidKey(f"{did!r} is not a did:key")
     multibase = did[len(DID_KEY_PREFIX) :]
-    decode_public_key(multibase)
+    decode_multikey(multibase)
     return VerificationMethod(
         id=f"{did}#{multibase}", controller=did, public_key_multibase=multibase
     )

@@ -2,7 +2,9 @@
 
 Every record points at one bit (`BitstringStatusListEntry`); the list credential carries the
 whole bitstring gzip-compressed as multibase base64url. Indexes are drawn at random and the list
-is at least 131,072 bits long, so a set bit says little about who holds which record.
+is at least 131,072 bits long, so a set bit says little about who holds which record. Other
+issuers' records may use its predecessor `StatusList2021` (the same bits, base64url without the
+multibase 'u'), or OB 3.0's `1EdTechRevocationList` (a list of revoked records' ids).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from mooc.credentials.core.timestamps import format_timestamp
 MIN_BITS = 131_072  # 16 KiB, the spec's minimum: smaller lists tell too much about their holders
 MAX_BITS = 64 * 1024 * 1024  # refuse to inflate more than 8 MiB from an untrusted list
 PURPOSES = ("revocation", "suspension")
+BITSTRING = "BitstringStatusListEntry"
+STATUS_LIST_2021 = "StatusList2021Entry"
+EDTECH_REVOCATION_LIST = "1EdTechRevocationList"
+# entry type → (list credential type, list subject type)
+_LIST_TYPES = {
+    BITSTRING: ("BitstringStatusListCredential", "BitstringStatusList"),
+    STATUS_LIST_2021: ("StatusList2021Credential", "StatusList2021"),
+}
 
 
 class StatusListError(ValueError):
@@ -42,10 +52,11 @@ class Bitstring:
         return cls(bytes(length // 8))
 
     @classmethod
-    def decode(cls, encoded: str) -> Bitstring:
-        """The bitstring of an `encodedList` ('u' + base64url(gzip(bits)))."""
+    def decode(cls, encoded: str, *, multibase: bool = True) -> Bitstring:
+        """The bitstring of an `encodedList` ('u' + base64url(gzip(bits)); StatusList2021 lists
+        leave out the 'u')."""
         try:
-            compressed = decode_base64url(encoded)
+            compressed = decode_base64url(encoded if multibase else "u" + encoded)
         except MultibaseError as error:
             raise StatusListError(f"encodedList: {error}") from error
         data = _gunzip(compressed)
@@ -105,6 +116,7 @@ class StatusListEntry:
     list_url: str
     index: int
     purpose: str = "revocation"
+    kind: str = BITSTRING
 
     def __post_init__(self) -> None:
         if self.purpose not in PURPOSES:
@@ -125,7 +137,8 @@ class StatusListEntry:
     @classmethod
     def from_json(cls, entry: Any) -> StatusListEntry:
         """Read an entry from a record; `StatusListError` says what is wrong with it."""
-        if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
+        kind = entry.get("type") if isinstance(entry, Mapping) else None
+        if not isinstance(entry, Mapping) or kind not in _LIST_TYPES:
             raise StatusListError("credentialStatus is not a BitstringStatusListEntry")
         index = entry.get("statusListIndex")
         url = entry.get("statusListCredential")
@@ -135,7 +148,8 @@ class StatusListEntry:
             raise StatusListError("statusListCredential must be a URL")
         if entry.get("id") == url:
             raise StatusListError("credentialStatus.id must not be the status list URL")
-        return cls(list_url=url, index=int(index), purpose=str(entry.get("statusPurpose")))
+        purpose = str(entry.get("statusPurpose"))
+        return cls(list_url=url, index=int(index), purpose=purpose, kind=str(kind))
 
 
 def status_list_credential(
@@ -177,12 +191,13 @@ def is_status_set(list_credential: Mapping[str, Any], entry: StatusListEntry) ->
 
     Raises `StatusListError` when the list cannot answer for this entry.
     """
+    credential_type, subject_type = _LIST_TYPES[entry.kind]
     types = list_credential.get("type")
-    if not isinstance(types, list) or "BitstringStatusListCredential" not in types:
-        raise StatusListError("the status list is not a BitstringStatusListCredential")
+    if not isinstance(types, list) or credential_type not in types:
+        raise StatusListError(f"the status list is not a {credential_type}")
     subject = list_credential.get("credentialSubject")
-    if not isinstance(subject, Mapping) or subject.get("type") != "BitstringStatusList":
-        raise StatusListError("the status list credential has no BitstringStatusList subject")
+    if not isinstance(subject, Mapping) or subject.get("type") != subject_type:
+        raise StatusListError(f"the status list credential has no {subject_type} subject")
     if subject.get("statusPurpose") != entry.purpose:
         raise StatusListError(
             f"the list is for {subject.get('statusPurpose')!r}, the entry for {entry.purpose!r}"
@@ -190,7 +205,30 @@ def is_status_set(list_credential: Mapping[str, Any], entry: StatusListEntry) ->
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
         raise StatusListError("the status list has no encodedList")
-    return Bitstring.decode(encoded).get(entry.index)
+    return Bitstring.decode(encoded, multibase=entry.kind == BITSTRING).get(entry.index)
+
+
+@dataclass(frozen=True)
+class RevocationListEntry:
+    """OB 3.0's `1EdTechRevocationList` status: the URL of a list of revoked records' ids."""
+
+    list_url: str
+
+    @classmethod
+    def from_json(cls, entry: Any) -> RevocationListEntry:
+        url = entry.get("id") if isinstance(entry, Mapping) else None
+        if not isinstance(url, str) or not url:
+            raise StatusListError("a 1EdTechRevocationList status needs the list's URL as id")
+        return cls(url)
+
+
+def is_listed_as_revoked(revocation_list: Mapping[str, Any], credential_id: str) -> bool:
+    """Whether a 1EdTech revocation list (`revokedCredentials: [{id, revocationReason}]`)
+    names the record; raises `StatusListError` when the list cannot answer."""
+    revoked = revocation_list.get("revokedCredentials")
+    if not isinstance(revoked, list):
+        raise StatusListError("the revocation list has no revokedCredentials list")
+    return any(isinstance(item, Mapping) and item.get("id") == credential_id for item in revoked)
 
 
 def choose_free_index(

@@ -8,84 +8,70 @@ passes: a record is verified only when every check passed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from mooc.credentials.core.bounds import Bounds, measure
 from mooc.credentials.core.canonical import Canonicalizer
+from mooc.credentials.core.checks import (
+    EMBEDDED,
+    ENDORSEMENT,
+    ISSUER_RESOLVED,
+    ISSUER_TRUSTED,
+    MAX_EMBEDDING,
+    SIGNATURE,
+    STATUS,
+    VALIDITY,
+    WELL_FORMED,
+    Check,
+    CheckStatus,
+    Verification,
+)
 from mooc.credentials.core.did import DID_WEB_PREFIX, find_verification_method
 from mooc.credentials.core.multikey import DID_KEY_PREFIX, VerificationMethod, resolve_did_key
-from mooc.credentials.core.proof import KeyResolver, unsupported_suite, verify_proof
-from mooc.credentials.core.status_list import StatusListEntry, StatusListError, is_status_set
+from mooc.credentials.core.proof import (
+    KeyResolver,
+    ProofCheck,
+    all_proofs,
+    check_one_proof,
+    unsupported_suite,
+    verify_proof,
+)
+from mooc.credentials.core.status_check import StatusChecker, StatusListFetcher
 from mooc.credentials.core.structure import check_structure, is_vc_1_1
 from mooc.credentials.core.timestamps import parse_timestamp
 
-CheckStatus = Literal["passed", "failed", "unknown"]
+# the checks and their names live in `checks`; importing them from here keeps working
+__all__ = [
+    "EMBEDDED",
+    "ENDORSEMENT",
+    "ISSUER_RESOLVED",
+    "ISSUER_TRUSTED",
+    "MAX_EMBEDDING",
+    "SIGNATURE",
+    "STATUS",
+    "VALIDITY",
+    "WELL_FORMED",
+    "Check",
+    "CheckStatus",
+    "DidWebResolver",
+    "StatusListFetcher",
+    "TrustList",
+    "UrlIssuerResolver",
+    "Verification",
+    "Verifier",
+    "verify_credential",
+]
+
 DidWebResolver = Callable[[str], Mapping[str, Any]]
 """did:web → its DID document; raises (with a reason) for issuers it will not or cannot resolve."""
+UrlIssuerResolver = Callable[[str], Mapping[str, Any]]
+"""An issuer's https URL → its key document (a controller document listing its keys, `id` the
+URL); raises (with a reason) for URLs it will not or cannot fetch."""
 TrustList = Callable[[str], bool]
 """Whether an issuer DID is on the verifier's trust list."""
-StatusListFetcher = Callable[[str], Mapping[str, Any]]
-"""Status list URL → the signed list credential; raises with the reason it cannot."""
-
-WELL_FORMED = "well-formed"
-ISSUER_RESOLVED = "issuer-resolved"
-SIGNATURE = "signature"
-ISSUER_TRUSTED = "issuer-trusted"
-STATUS = "status"
-VALIDITY = "validity-period"
-EMBEDDED = "embedded-credentials"
-MAX_EMBEDDING = 2  # a transcript's records, and one more level; no deeper recursion on input
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    status: CheckStatus
-    message: str
-    # Why it failed, in one word a page can show first ("revoked", "suspended", "expired"…);
-    # not part of the answer's JSON, which keeps the VC-API shape.
-    reason: str | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "status": self.status, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The checks made on one record; shaped for a VC-API style answer by `to_json`."""
-
-    checks: tuple[Check, ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def verified(self) -> bool:
-        return bool(self.checks) and all(check.status == "passed" for check in self.checks)
-
-    @property
-    def errors(self) -> tuple[str, ...]:
-        """Why the record is not verified: the messages of failed checks."""
-        return tuple(check.message for check in self.checks if check.status == "failed")
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What could not be checked, and structural oddities that are not errors."""
-        unknown = (check.message for check in self.checks if check.status == "unknown")
-        return (*unknown, *self.notes)
-
-    def check(self, check_id: str) -> Check:
-        return next(check for check in self.checks if check.id == check_id)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "checks": [check.to_json() for check in self.checks],
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
-        }
 
 
 @dataclass(frozen=True)
@@ -107,14 +93,18 @@ class Verifier:
         now: Callable[[], datetime] | None = None,
         canonicalizer: Canonicalizer | None = None,
         bounds: Bounds | None = None,
+        resolve_url_issuer: UrlIssuerResolver | None = None,
     ) -> None:
         self._resolve_did_web = resolve_did_web
+        self._resolve_url_issuer = resolve_url_issuer
         self._is_trusted_issuer = is_trusted_issuer
         self._fetch_status_list = fetch_status_list
         self._now = now or (lambda: datetime.now(UTC))
         self._canonicalizer = canonicalizer
         self._bounds = bounds or Bounds()
-        self._verified_lists: dict[str, str | None] = {}
+        self._statuses = StatusChecker(
+            fetch_status_list, now=self._now, canonicalizer=canonicalizer, bounds=self._bounds
+        )
 
     def verify(self, credential: Any) -> Verification:
         """Run every check on a record; never raises for a malformed one.
@@ -138,14 +128,15 @@ class Verifier:
         ]
         issuer = self._issuer(credential)
         checks.append(issuer.check)
-        checks.append(self._signature(credential, issuer))
+        signature, endorsements = self._signatures(credential, issuer)
+        checks.append(signature)
         checks.append(self._trust(issuer.id))
-        checks.append(self._status(credential, issuer))
+        checks.append(self._statuses.check(credential, issuer.id, issuer.resolve_key))
         checks.append(self._validity(credential))
         subject = credential.get("credentialSubject")
         if isinstance(subject, Mapping) and "verifiableCredential" in subject:
             checks.append(self._embedded(subject["verifiableCredential"], depth + 1))
-        return Verification(tuple(checks), structure.warnings)
+        return Verification(tuple(checks), structure.warnings, endorsements)
 
     def _issuer(self, credential: Mapping[str, Any]) -> _Issuer:
         issuer = credential.get("issuer")
@@ -164,19 +155,90 @@ class Verifier:
                 return _Issuer(did, Check(ISSUER_RESOLVED, "failed", str(error)), None)
             passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:key)")
             return _Issuer(did, passed, _did_key_resolver(did))
-        if not did.startswith(DID_WEB_PREFIX):
-            reason = "only did:key and did:web issuers can be resolved"
+        is_url = did.startswith(("https://", "http://"))
+        if not did.startswith(DID_WEB_PREFIX) and not is_url:
+            reason = "only did:key, did:web and https issuers can be resolved"
             return _Issuer(did, _cannot_resolve(did, reason), None)
-        if self._resolve_did_web is None:
-            return _Issuer(did, _cannot_resolve(did, "no did:web resolver was given"), None)
+        resolver = self._resolve_url_issuer if is_url else self._resolve_did_web
+        if resolver is None:
+            kind = "https issuer" if is_url else "did:web"
+            return _Issuer(did, _cannot_resolve(did, f"no {kind} resolver was given"), None)
         try:
-            document = self._resolve_did_web(did)
+            document = resolver(did)
         except Exception as error:  # the resolver's refusal or failure is the reason shown
             return _Issuer(did, _cannot_resolve(did, str(error) or type(error).__name__), None)
         if not isinstance(document, Mapping) or document.get("id") != did:
-            return _Issuer(did, _cannot_resolve(did, "the DID document is for another DID"), None)
-        passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved (did:web)")
+            reason = "the key document is for another issuer"
+            return _Issuer(did, _cannot_resolve(did, reason), None)
+        method = "key document" if is_url else "did:web"
+        passed = Check(ISSUER_RESOLVED, "passed", f"issuer {did} resolved ({method})")
         return _Issuer(did, passed, _did_document_resolver(did, document))
+
+    def _signatures(
+        self, credential: Mapping[str, Any], issuer: _Issuer
+    ) -> tuple[Check, tuple[Check, ...]]:
+        """The issuer's signature check, and one endorsement check per other signer's proof."""
+        proofs = all_proofs(credential)
+        if len(proofs) <= 1 or issuer.id is None:
+            return self._signature(credential, issuer), ()
+        own = [i for i, proof in enumerate(proofs) if _signer(proof) == issuer.id]
+        if not own:
+            return Check(SIGNATURE, "failed", f"no proof is signed by the issuer {issuer.id}"), ()
+        unsupported = next(filter(None, (unsupported_suite(proofs[i]) for i in own)), None)
+        if unsupported:
+            return Check(SIGNATURE, "failed", unsupported), ()
+        if issuer.resolve_key is None:
+            message = "signature not checked: the issuer's keys are unknown"
+            return Check(SIGNATURE, "unknown", message), ()
+        resolve = self._any_key(issuer)
+        checked: dict[int, ProofCheck] = {}  # each proof verified once, however chained
+        messages = []
+        for index in own:
+            outcome = check_one_proof(
+                credential, index, resolve, canonicalizer=self._canonicalizer, checked=checked
+            )
+            if not outcome.valid:
+                return Check(SIGNATURE, "failed", outcome.message), ()
+            messages.append(outcome.message)
+        endorsements = tuple(
+            self._endorsement(credential, index, resolve, checked)
+            for index in range(len(proofs))
+            if index not in own
+        )
+        return Check(SIGNATURE, "passed", "; ".join(messages)), endorsements
+
+    def _endorsement(
+        self,
+        credential: Mapping[str, Any],
+        index: int,
+        resolve: KeyResolver,
+        checked: dict[int, ProofCheck],
+    ) -> Check:
+        signer = _signer(all_proofs(credential)[index]) or "an unnamed signer"
+        unsupported = unsupported_suite(all_proofs(credential)[index])
+        if unsupported:
+            return Check(ENDORSEMENT, "unknown", f"endorsement by {signer}: {unsupported}")
+        outcome = check_one_proof(
+            credential, index, resolve, canonicalizer=self._canonicalizer, checked=checked
+        )
+        status: CheckStatus = "passed" if outcome.valid else "failed"
+        return Check(ENDORSEMENT, status, f"endorsement by {signer}: {outcome.message}")
+
+    def _any_key(self, issuer: _Issuer) -> KeyResolver:
+        """The issuer's keys from its resolver; others' from did:key or an allowlisted did:web."""
+
+        def resolve(method_id: str) -> VerificationMethod:
+            did = method_id.partition("#")[0]
+            if did == issuer.id and issuer.resolve_key is not None:
+                return issuer.resolve_key(method_id)
+            if did.startswith(DID_KEY_PREFIX):
+                return resolve_did_key(method_id)
+            if did.startswith(DID_WEB_PREFIX) and self._resolve_did_web is not None:
+                document = self._resolve_did_web(did)
+                return find_verification_method(document, method_id, "assertionMethod")
+            raise ValueError(f"cannot resolve {did}")
+
+        return resolve
 
     def _signature(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
         unsupported = _unsupported_suite(credential)
@@ -201,82 +263,6 @@ class Verifier:
         if trusted:
             return Check(ISSUER_TRUSTED, "passed", f"issuer {issuer_id} is on the trust list")
         return Check(ISSUER_TRUSTED, "failed", f"issuer {issuer_id} is not on the trust list")
-
-    def _status(self, credential: Mapping[str, Any], issuer: _Issuer) -> Check:
-        status = credential.get("credentialStatus")
-        if status is None:
-            return Check(STATUS, "passed", "the record has no status entry: it cannot be revoked")
-        answers = [self._entry_status(entry, issuer) for entry in _as_list(status)]
-        for wanted in ("failed", "unknown"):
-            chosen = [check for check in answers if check.status == wanted]
-            if chosen:
-                # Revoked outweighs suspended: a suspension may be lifted, a revocation not.
-                reasons = {check.reason for check in chosen}
-                reason = "revoked" if "revoked" in reasons else next(iter(reasons))
-                return Check(STATUS, wanted, "; ".join(c.message for c in chosen), reason)
-        return Check(STATUS, "passed", "; ".join(check.message for check in answers))
-
-    def _entry_status(self, raw_entry: Any, issuer: _Issuer) -> Check:
-        try:
-            entry = StatusListEntry.from_json(raw_entry)
-        except StatusListError as error:
-            return Check(STATUS, "unknown", f"status unknown: {error}")
-        if self._fetch_status_list is None:
-            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
-        try:
-            listing = self._fetch_status_list(entry.list_url)
-        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
-            reason = str(error) or type(error).__name__
-            return Check(
-                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
-            )
-        problem = self._list_problem(listing, entry, issuer)
-        if problem:
-            return Check(STATUS, "unknown", f"status unknown: {problem}")
-        try:
-            is_set = is_status_set(listing, entry)
-        except StatusListError as error:
-            return Check(STATUS, "unknown", f"status unknown: {error}")
-        if is_set:
-            word = "revoked" if entry.purpose == "revocation" else "suspended"
-            return Check(STATUS, "failed", f"the record is {word} (index {entry.index})", word)
-        word = "not revoked" if entry.purpose == "revocation" else "not suspended"
-        return Check(STATUS, "passed", f"{word} (checked {entry.list_url})")
-
-    def _list_problem(self, listing: Any, entry: StatusListEntry, issuer: _Issuer) -> str | None:
-        """Why a fetched status list cannot be trusted to answer, or None."""
-        if not isinstance(listing, Mapping):
-            return "the status list is not a JSON object"
-        if listing.get("id") != entry.list_url:
-            return f"the fetched list is {listing.get('id')!r}, not {entry.list_url}"
-        list_issuer = listing.get("issuer")
-        list_issuer = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
-        if issuer.id is None or list_issuer != issuer.id:
-            return "the status list was not issued by the record's issuer"
-        if issuer.resolve_key is None:
-            return "the status list's signature cannot be checked: the issuer's keys are unknown"
-        too_complex = measure(listing, self._bounds)
-        if too_complex is not None:  # a status list host is not trusted to bound its work
-            return f"the status list cannot be read: {too_complex.message}"
-        key = json.dumps(listing, sort_keys=True)
-        if key not in self._verified_lists:
-            if len(self._verified_lists) >= 64:  # lists change rarely; keep only recent ones
-                self._verified_lists.clear()
-            structure = check_structure(listing)
-            if not structure.well_formed:
-                problem: str | None = "malformed status list: " + "; ".join(structure.errors)
-            else:
-                outcome = verify_proof(
-                    listing, issuer.resolve_key, canonicalizer=self._canonicalizer
-                )
-                problem = None if outcome.valid else f"the status list's proof: {outcome.message}"
-            self._verified_lists[key] = problem
-        problem = self._verified_lists[key]
-        if problem is None:
-            expiry = listing.get("validUntil")
-            if expiry is not None and parse_timestamp(expiry) < self._now():
-                problem = "the status list has expired"
-        return problem
 
     def _validity(self, credential: Mapping[str, Any]) -> Check:
         now = self._now()
@@ -311,6 +297,12 @@ class Verifier:
         if failures:
             return Check(EMBEDDED, "failed", " | ".join(failures))
         return Check(EMBEDDED, "passed", f"all {len(credentials)} embedded records verified")
+
+
+def _signer(proof: Any) -> str | None:
+    """The DID (or URL) whose key made a proof."""
+    method = proof.get("verificationMethod") if isinstance(proof, Mapping) else None
+    return method.partition("#")[0] if isinstance(method, str) else None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -352,6 +344,7 @@ def verify_credential(
     is_trusted_issuer: TrustList | None = None,
     fetch_status_list: StatusListFetcher | None = None,
     now: Callable[[], datetime] | None = None,
+    resolve_url_issuer: UrlIssuerResolver | None = None,
 ) -> Verification:
     """One-off verification of a record; a `Verifier` does the same for a batch."""
     verifier = Verifier(
@@ -359,5 +352,6 @@ def verify_credential(
         is_trusted_issuer=is_trusted_issuer,
         fetch_status_list=fetch_status_list,
         now=now,
+        resolve_url_issuer=resolve_url_issuer,
     )
     return verifier.verify(credential)

@@ -87,9 +87,9 @@ def test_a_vc_1_1_credential_verifies_with_its_own_dates() -> None:
 def test_another_suite_is_named_and_its_key_is_not_read() -> None:
     p256 = "did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"
     record = {**vc_1_1(), "issuer": p256}
-    record["proof"] = {**record["proof"], "cryptosuite": "ecdsa-rdfc-2019"}
+    record["proof"] = {**record["proof"], "cryptosuite": "ecdsa-sd-2023"}
     outcome = verifier().verify(record)
-    assert outcome.errors == ("unsupported proof suite ecdsa-rdfc-2019",)
+    assert outcome.errors == ("unsupported proof suite ecdsa-sd-2023",)
     assert all("Multikey" not in text for text in outcome.warnings)
 
 

@@ -107,8 +107,8 @@ def test_wrong_purpose_suite_or_value_is_rejected_with_a_reason() -> None:
     record = signed_record()
     cases = {
         "proofPurpose": ("authentication", "proof purpose"),
-        "cryptosuite": ("eddsa-jcs-2022", "unsupported proof"),
-        "proofValue": ("zNotASignature", "64-byte"),
+        "cryptosuite": ("ecdsa-sd-2023", "unsupported proof"),
+        "proofValue": ("zNotASignature", "64 or 96 bytes"),
         "created": ("yesterday", "dateTimeStamp"),
     }
     for key, (value, reason) in cases.items():
