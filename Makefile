@@ -23,18 +23,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations assets vendor
+install: $(STAMP) translations vendor assets
 
 ## Browser libraries the platform serves (the SCORM runtime scorm-again), from the npm registry
-## at the versions package-lock.json pins: `npm ci` in static/vendor (node_modules is gitignored).
+## at the versions package-lock.json pins: `npm ci` in static/vendor (node_modules is gitignored),
+## or scripts/vendor.py (the same tarballs, integrity-checked) where npm is not installed.
 vendor: $(VENDOR_STAMP)
 
 $(VENDOR_STAMP): $(VENDOR)/package.json $(VENDOR)/package-lock.json
-	cd $(VENDOR) && npm ci --no-audit --no-fund --loglevel=error
+	if command -v npm >/dev/null 2>&1; then cd $(VENDOR) && npm ci --no-audit --no-fund --loglevel=error; \
+	else $(BIN)/python scripts/vendor.py $(VENDOR); fi
 	touch $(VENDOR_STAMP)
 
 ## Precompressed copies (.br, .gz) of the CSS, scripts and icons under static/ (gitignored).
-assets: $(STAMP)
+assets: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/flask --app app assets compress >/dev/null
 
 ## Refresh the message catalogues after changing UI text (then translate mooc/translations/vi).
