@@ -46,8 +46,10 @@ def _unpack(data: bytes, target: Path) -> None:
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         for member in archive.getmembers():
             relative = Path(member.name)
-            if relative.is_absolute() or ".." in relative.parts or not (
-                member.isfile() or member.isdir()
+            if (
+                relative.is_absolute()
+                or ".." in relative.parts
+                or not (member.isfile() or member.isdir())
             ):
                 raise SystemExit(f"vendor: refusing the archive member {member.name!r}")
             parts = relative.parts[1:]  # drop the leading "package/"
