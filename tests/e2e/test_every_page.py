@@ -141,7 +141,9 @@ def _argumentless_pages(application: Flask) -> set[str]:
     for rule in application.url_map.iter_rules():
         if rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
             continue
-        if rule.rule.startswith(NOT_PAGE_PREFIXES) or rule.rule.endswith((".json", ".csv")):
+        if rule.rule.startswith(NOT_PAGE_PREFIXES) or rule.rule.endswith(
+            (".json", ".jsonld", ".csv")
+        ):
             continue
         pages.add(rule.rule)
     return pages
