@@ -12,10 +12,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.accounts.models import Role
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
+from mooc.authoring.services import courses
+from mooc.authoring.services import lectures as authoring
 from mooc.authoring.services.retiring import retire_or_delete
 from mooc.catalog.models import Course, Lecture
+from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict
 from mooc.learning import services
 from mooc.learning.analytics import refresh_standing
@@ -152,3 +156,37 @@ def test_the_kept_standing_equals_a_count_from_scratch_after_every_write(
     assert any(started for _, _, started, _ in kept)
     assert any(completed for *_, completed in kept)
     assert any(0 < progress < 100 for progress, *_ in kept)
+
+
+def test_an_edit_to_what_the_rule_counts_recounts_the_course(session: Session) -> None:
+    """A lecture made optional or required again, and a new required lecture published: every
+    learner's kept standing follows at once."""
+    course = _course(session)
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), name="Cô Lan")
+    assign_teacher(session, course, teacher.id)
+    lectures_ = list(ordered_lectures(session, course))
+    learner = make_user(session, name="Learner")
+    services.enrol(session, learner, course)
+    for lecture in lectures_[:3]:
+        assert lecture.published_version is not None
+        services.finish_lecture(session, learner, lecture, lecture.published_version, base_url=BASE)
+    before = _kept(session, course.id)[learner.id][0]
+    last = lectures_[-1]
+    for required in (False, True):
+        draft = authoring.Draft(last.title, last.draft_source, required, last.minutes or 0)
+        authoring.save_draft(session, teacher, last, draft, base_revision=last.draft_revision)
+        _check(session, course, f"required={required}")
+        if not required:
+            assert _kept(session, course.id)[learner.id][0] > before
+    assert _kept(session, course.id)[learner.id][0] == before
+    added = courses.create_lecture(session, teacher, course.sections[0], "Bài mới")
+    authoring.save_draft(
+        session,
+        teacher,
+        added,
+        authoring.Draft("Bài mới", "Nội dung.", True, 5),
+        base_revision=added.draft_revision,
+    )
+    authoring.publish(session, teacher, added)
+    _check(session, course, "a new lecture published")
+    assert _kept(session, course.id)[learner.id][0] < before
