@@ -3,12 +3,13 @@ distribution of quiz scores.
 
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
 20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
-by `refresh_standing` (or, for one learner's write, by the services from the same rule) in the
-transaction of every write that changes it; the funnel is an aggregate of those columns and the
-sorts page straight from them (`ORDER BY … LIMIT/OFFSET`, indexed by course and progress or
-grade), so neither counts anyone's records. Only the page's learners then have their rows (lectures
-done, each quiz's counted score, the completion) counted, for them alone. The score bins still
-count every learner's counted scores. The progress and grade are the completion rule
+by `refresh_standing` (for one learner after their write, for the whole course after an edit to
+what the rule counts) in the transaction of every write that changes it; the funnel is an aggregate
+of those columns and the sorts order the enrolments by them (`ORDER BY … LIMIT/OFFSET`; ties by
+name, so a page still sorts the course's enrolments, but counts no one's records). Only the page's
+learners then have their rows (lectures done, each quiz's counted score, the completion) counted,
+for them alone. The score bins still count every learner's counted scores (a maintained score per
+learner and quiz would make them constant). The progress and grade are the completion rule
 (`core/completion.py`) written in SQL; what a row shows is the rule itself (`evaluate_counts`)
 applied to that row's counts.
 """

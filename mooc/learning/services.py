@@ -4,7 +4,8 @@ course completion.
 Each operation a learner may repeat (a double click, a replayed form) is idempotent, backed by a
 unique constraint. Services flush; the view commits. An operation's learning events (xAPI
 statements) are recorded here, in its transaction; the learner's two kinds of progress
-(`finish_lecture`, `submit_quiz`) end by applying the completion rule, so no view has to.
+(`finish_lecture`, `submit_quiz`) end by applying the completion rule, so no view has to, and
+keep the learner's standing on their enrolment (`analytics.refresh_standing`) up to date.
 """
 
 from __future__ import annotations
