@@ -18,6 +18,7 @@ from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.learning import services as learning
+from mooc.learning.analytics import refresh_standing
 from mooc.schools.models import Assignment, ClassMember, ClassRole, SchoolClass
 from mooc.schools.permissions import teaches
 from mooc.schools.services import assignments
@@ -106,6 +107,9 @@ def load_demo_assignments(
             quizzes.submit_attempt(session, attempt, quizzes.parse_responses(attempt, form))
         answered += 1
     session.flush()
+    refresh_standing(
+        session, course.id, course.pass_mark, [p.id for p in pupils[:PUPILS_WHO_ANSWERED]]
+    )
     return [
         f"assignment {assignment.id}: {quiz.title} for class {school_class.name}, "
         f"{answered} pupils answered"

@@ -2,13 +2,14 @@
 distribution of quiz scores.
 
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
-20,000: one row per learner carries what the page shows of them (lectures done, each quiz's
-counted score, the completion), the funnel and the score bins are aggregates over those rows, and
-the table is a page of them in the order asked for (`ORDER BY … LIMIT/OFFSET`): first the page's
-learners (by name or activity without counting anyone's progress; on PostgreSQL by name straight
-from an index), then their rows, counted for them alone. The funnel and the sorts by progress
-or grade still count every learner (a maintained summary per enrolment would make them
-constant). The progress and grade the page sorts by are the completion rule
+20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
+by `refresh_standing` (for one learner after their write, for the whole course after an edit to
+what the rule counts) in the transaction of every write that changes it; the funnel is an aggregate
+of those columns and the sorts order the enrolments by them (`ORDER BY … LIMIT/OFFSET`; ties by
+name, so a page still sorts the course's enrolments, but counts no one's records). Only the page's
+learners then have their rows (lectures done, each quiz's counted score, the completion) counted,
+for them alone. The score bins still count every learner's counted scores (a maintained score per
+learner and quiz would make them constant). The progress and grade are the completion rule
 (`core/completion.py`) written in SQL; what a row shows is the rule itself (`evaluate_counts`)
 applied to that row's counts.
 """
@@ -33,6 +34,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -201,26 +203,27 @@ class _Learners:
         return self._order(self.rows, sort, descending)
 
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
-        """The learners' ids in the order asked for: by name or activity without counting
-        anyone's progress (a page of them is then read with `rows_of`)."""
-        if sort in ("progress", "grade"):
-            return self.ordered(sort, descending).with_only_columns(
-                User.id, maintain_column_froms=True
-            )
+        """The learners' ids in the order asked for, by the standing each enrolment keeps:
+        without counting anyone's progress (a page of them is then read with `rows_of`)."""
         ids = (
             select(User.id)
             .join(Enrolment, Enrolment.user_id == User.id)
             .where(Enrolment.course_id == self.course_id)
         )
-        return self._order(ids, sort, descending)
+        return self._order(ids, sort, descending, kept=True)
 
-    def _order(self, statement: Select[Any], sort: str, descending: bool) -> Select[Any]:
+    def _order(
+        self, statement: Select[Any], sort: str, descending: bool, *, kept: bool = False
+    ) -> Select[Any]:
+        """`statement` in the order asked for, by the counted progress and grade or (`kept`)
+        by the enrolment's standing, which holds the same values (a grade sorts as -1 when
+        there is none: first going up, last going down)."""
         name = func.lower(User.name)
         keys: dict[str, ColumnElement[Any]] = {
             "name": name,
-            "progress": self.percent,
+            "progress": Enrolment.progress.expression if kept else self.percent,
             "activity": Enrolment.last_activity_at.expression,
-            "grade": func.coalesce(self.grade, -1.0),
+            "grade": Enrolment.grade.expression if kept else func.coalesce(self.grade, -1.0),
         }
         key = keys.get(sort, name)
         if descending:
@@ -258,14 +261,14 @@ class _Learners:
         )
 
     def summary(self, session: Session) -> CourseAnalytics:
-        rows = self.rows.add_columns(self.percent.label("percent")).subquery()
+        """The funnel, from the standing each enrolment keeps, and the score bins."""
         counts = session.execute(
             select(
                 func.count(),
-                func.sum(case((rows.c.started, 1), else_=0)),
-                func.sum(case((rows.c.percent >= 50, 1), else_=0)),
-                func.sum(case((rows.c.completed_at.is_not(None), 1), else_=0)),
-            )
+                func.sum(case((Enrolment.started, 1), else_=0)),
+                func.sum(case((Enrolment.progress >= 50, 1), else_=0)),
+                func.sum(case((Enrolment.completed, 1), else_=0)),
+            ).where(Enrolment.course_id == self.course_id)
         ).one()
         s = self.scores
         score_bin = case(*[(s.c.score >= 10 * n, n) for n in range(9, 0, -1)], else_=0)
@@ -281,6 +284,43 @@ class _Learners:
             bins[min(max(int(index), 0), 9)] += count
         enrolled, started, halfway, completed = (int(n or 0) for n in counts)
         return CourseAnalytics(self.quizzes, enrolled, started, halfway, completed, bins)
+
+    def refresh(self, session: Session, user_ids: Sequence[int] | None = None) -> None:
+        """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
+        counted from their records."""
+        if user_ids is None:
+            percent, grade, started, rows = self.percent, self.grade, self.started, self.rows
+        else:
+            scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
+            percent, grade, started, rows = self._select(scores, user_ids)
+        counted = rows.with_only_columns(
+            Enrolment.id.label("enrolment_id"),
+            percent.label("progress"),
+            grade.label("grade"),
+            started.label("started"),
+            Completion.id.is_not(None).label("completed"),
+            maintain_column_froms=True,
+        ).subquery()
+        session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == counted.c.enrolment_id)
+            .values(
+                progress=counted.c.progress,
+                grade=counted.c.grade,
+                started=counted.c.started,
+                completed=counted.c.completed,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def refresh_standing(
+    session: Session, course_id: int, pass_mark: int, user_ids: Sequence[int] | None = None
+) -> None:
+    """Recount the standing kept on the enrolments of the course (or of `user_ids` only): after
+    a change to what the rule counts (a lecture or quiz retired, restored, published, made
+    required or weighted; the pass mark) or records written in bulk."""
+    _Learners(session, course_id, pass_mark).refresh(session, user_ids)
 
 
 def _required_lecture() -> tuple[ColumnElement[bool], ...]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from mooc.accounts.models import User
 from mooc.catalog.models import Course
@@ -26,8 +27,16 @@ from mooc.db import Base, JSONType, created_at, intpk, updated_at
 
 
 class Enrolment(Base):
+    """A learner in a course, with their standing kept up to date by every write that changes it
+    (`progress`, `grade`, `started`, `completed`: what the teacher's learners page counts and
+    sorts by, so it reads them instead of counting every learner's records)."""
+
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_enrolment_course_progress", "course_id", "progress", "id"),
+        Index("ix_enrolment_course_grade", "course_id", "grade", "id"),
+    )
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -40,6 +49,13 @@ class Enrolment(Base):
     last_lecture_id: Mapped[int | None] = mapped_column(
         ForeignKey("lecture.id", ondelete="SET NULL")
     )
+    # The standing (analytics.refresh_standing): percent of the course done (100 once
+    # completed), the grade (the completion's, else the rule's so far; none while a required
+    # quiz has no score), whether a lecture was opened or a quiz submitted, and completed.
+    progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    grade: Mapped[float | None] = mapped_column(Float)
+    started: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    completed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -4,7 +4,8 @@ course completion.
 Each operation a learner may repeat (a double click, a replayed form) is idempotent, backed by a
 unique constraint. Services flush; the view commits. An operation's learning events (xAPI
 statements) are recorded here, in its transaction; the learner's two kinds of progress
-(`finish_lecture`, `submit_quiz`) end by applying the completion rule, so no view has to.
+(`finish_lecture`, `submit_quiz`) end by applying the completion rule, so no view has to, and
+keep the learner's standing on their enrolment (`analytics.refresh_standing`) up to date.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mooc.catalog.models import Course, Lecture, LectureVersion
 from mooc.db import utcnow
 from mooc.errors import PermissionDenied
 from mooc.learning import xapi
+from mooc.learning.analytics import refresh_standing
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 from mooc.learning.queries import LectureReading, completion, course_status, enrolment
 
@@ -91,13 +93,14 @@ def record_view(session: Session, user: User, lecture: Lecture) -> None:
     progress.last_viewed_at = now
     found.last_lecture_id = lecture.id
     found.last_activity_at = now
+    found.started = True
 
 
 # Built once: every lecture page an enrolled learner opens sends them.
 _NOTE_ENROLMENT = (
     update(Enrolment)
     .where(Enrolment.id == bindparam("enrolment"))
-    .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"))
+    .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"), started=True)
     .execution_options(synchronize_session=False)
 )
 _NOTE_PROGRESS = (
@@ -158,6 +161,7 @@ def mark_done(
         return False
     progress.done_at = now
     progress.version_id = version.id
+    refresh_standing(session, lecture.course_id, lecture.course.pass_mark, [user.id])
     xapi.record(
         session,
         xapi.lecture_experienced(user, lecture, version, base_url=base_url, when=now),
@@ -210,6 +214,7 @@ def complete_course_if_earned(
             session.flush()
     except IntegrityError:  # another request completed it a moment ago
         return None
+    refresh_standing(session, course.id, course.pass_mark, [user.id])
     xapi.record(
         session,
         xapi.course_completed(user, course, status.final_grade, base_url=base_url),
@@ -258,6 +263,8 @@ def submit_quiz(
         return QuizSubmitted(attempt, False, None)
     when = attempt.submitted_at
     assert when is not None
+    quiz = attempt.quiz
+    refresh_standing(session, quiz.course_id, quiz.course.pass_mark, [user.id])
     for question in attempt.questions:
         grade = submission.score.grades[int(question["id"])]
         statement = xapi.question_answered(

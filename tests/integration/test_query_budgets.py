@@ -188,6 +188,7 @@ def learners_of(session: Session, course: Course, size: int) -> CourseOfLearners
     ):
         if rows:
             session.execute(insert(model), rows)
+    analytics.refresh_standing(session, course.id, course.pass_mark)  # rows written in bulk
     teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), name="Cô Hoa")
     assign_teacher(session, course, teacher.id)
     return CourseOfLearners(course, teacher, size, kinds)
@@ -555,6 +556,7 @@ def test_the_order_and_counts_in_sql_follow_the_completion_rule(session: Session
     session.execute(insert(Enrolment), [{"user_id": u, "course_id": course.id} for u in ids])
     session.execute(insert(LectureProgress), progress)
     session.execute(insert(QuizAttempt), attempts)
+    analytics.refresh_standing(session, course.id, course.pass_mark)
     session.flush()
     expected = {u: course_status(session, u, course) for u in ids}
     for sort, key in (

@@ -35,7 +35,7 @@ from mooc.authoring.core.package_format import (
 from mooc.authoring.core.prerendering import CourseRendering, Prerendered
 from mooc.authoring.services.media import queue_video_renditions
 from mooc.authoring.services.ordering import PARK
-from mooc.authoring.services.retiring import restore, retire_or_delete
+from mooc.authoring.services.retiring import recount_learners, restore, retire_or_delete
 from mooc.catalog.core.media import MediaTypeError, prepare
 from mooc.catalog.models import (
     Course,
@@ -259,6 +259,9 @@ def apply_course(
     refresh_search_text(course)
     _apply_syllabus(session, storage, course, pkg, resolver, actor_id, items, rendering)
     bump_content_revision(session, course.id)  # sections renamed, items restored or moved
+    if outcome == "updated":
+        session.flush()
+        recount_learners(session, course.id)  # what the completion rule counts may have changed
     return outcome
 
 

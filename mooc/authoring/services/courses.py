@@ -21,7 +21,7 @@ from mooc.authoring.core.ordering import moved
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items
 from mooc.authoring.services.ordering import PARK, renumber
-from mooc.authoring.services.retiring import Removal, restore, retire_or_delete
+from mooc.authoring.services.retiring import Removal, recount_learners, restore, retire_or_delete
 from mooc.catalog.core.credits import MAX_CREDITS
 from mooc.catalog.models import (
     Course,
@@ -123,9 +123,12 @@ def _apply(session: Session, course: Course, s: CourseSettings) -> None:
     course.credits = s.credits if university else None
     course.workload_hours = s.workload_hours if university else None
     course.outcomes = [o.strip() for o in s.outcomes if o.strip()]
+    recount = course.pass_mark != s.pass_mark
     course.pass_mark = s.pass_mark
     course.cover_media = s.cover_media or None
     session.flush()
+    if recount:
+        recount_learners(session, course.id)
     course.description_html = render_markdown(
         course.description,
         media=media_resolver(session, course),

@@ -15,6 +15,7 @@ from mooc.accounts.models import User
 from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import version
+from mooc.authoring.services.retiring import recount_learners
 from mooc.catalog.models import Lecture, LectureVersion
 from mooc.catalog.services import (
     bump_content_revision,
@@ -91,10 +92,13 @@ def save_draft(
         bump_content_revision(session, lecture.course_id)  # what the syllabus shows changed
     lecture.title = draft.title.strip()
     lecture.draft_source = draft.source
+    recount = lecture.required != draft.required and lecture.published_version_id is not None
     lecture.required = draft.required
     lecture.minutes = draft.minutes
     lecture.draft_revision += 1
     session.flush()
+    if recount:
+        recount_learners(session, lecture.course_id)  # a lecture counts, or no longer
     audit.record(
         session,
         actor_id=user.id,
@@ -124,6 +128,9 @@ def publish(
         resolver=media_resolver(session, lecture.course, storage),
         actor_id=user.id,
     )
+    if previous is None and version is not None and lecture.required:
+        session.flush()
+        recount_learners(session, lecture.course_id)  # one more lecture counts
     if version is not None:
         audit.record(
             session,

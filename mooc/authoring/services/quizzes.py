@@ -27,7 +27,7 @@ from mooc.authoring.permissions import require_editor
 from mooc.authoring.queries import section_items
 from mooc.authoring.services.courses import remove_item, unique_slug
 from mooc.authoring.services.ordering import renumber
-from mooc.authoring.services.retiring import Removal
+from mooc.authoring.services.retiring import Removal, recount_learners
 from mooc.catalog.models import Section
 from mooc.catalog.services import bump_content_revision
 from mooc.errors import Invalid
@@ -113,6 +113,7 @@ def create_quiz(session: Session, user: User, section: Section, settings: QuizSe
     session.add(quiz)
     session.flush()
     bump_content_revision(session, quiz.course_id)
+    recount_learners(session, quiz.course_id)
     audit.record(
         session,
         actor_id=user.id,
@@ -171,6 +172,8 @@ def update_quiz(session: Session, user: User, quiz: Quiz, settings: QuizSettings
     _apply_settings(quiz, settings)
     if (quiz.title, quiz.required, quiz.time_limit_minutes) != shown:
         bump_content_revision(session, quiz.course_id)  # what the syllabus shows changed
+    session.flush()
+    recount_learners(session, quiz.course_id)  # the required flag, weight or pass mark
     audit.record_edit(
         session,
         actor_id=user.id,

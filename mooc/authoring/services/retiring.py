@@ -14,9 +14,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Lecture
+from mooc.catalog.models import Course, Lecture
 from mooc.catalog.services import bump_content_revision
 from mooc.db import utcnow
+from mooc.learning.analytics import refresh_standing
 from mooc.learning.models import LectureProgress
 
 Removal = Literal["retired", "deleted"]
@@ -42,10 +43,20 @@ def retire_or_delete(session: Session, item: Lecture | Quiz) -> Removal:
             item.retired_at = utcnow()
         item.section_id = None
         session.flush()
+        recount_learners(session, item.course_id)
         return "retired"
+    course_id = item.course_id
     session.delete(item)
     session.flush()
+    recount_learners(session, course_id)
     return "deleted"
+
+
+def recount_learners(session: Session, course_id: int) -> None:
+    """Recount every learner's standing after a change to what the completion rule counts."""
+    pass_mark = session.scalar(select(Course.pass_mark).where(Course.id == course_id))
+    if pass_mark is not None:
+        refresh_standing(session, course_id, pass_mark)
 
 
 def restore(item: Lecture | Quiz, section_id: int, position: int) -> bool:

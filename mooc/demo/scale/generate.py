@@ -30,6 +30,7 @@ from mooc.catalog.models import CourseTeacher
 from mooc.demo.scale.catalogue import CoursePlan, QuizPlan, course_plans
 from mooc.demo.scale.names import PLACES, person_name
 from mooc.demo.scale.sizes import CLASS_SIZE, CLASSES_PER_SCHOOL, Sizes
+from mooc.learning.analytics import refresh_standing
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 from mooc.schools.models import (
     Assignment,
@@ -190,6 +191,9 @@ def generate(
     queue_students = _pupils(w, classes, big)
     _staff_accounts(w, plans, schools[0].id, university_id)
     _queue(w, university_id, queue_students)
+    # The standing each enrolment keeps, counted in SQL from the rows just written.
+    for plan in plans:
+        refresh_standing(session, plan.id, plan.pass_mark)
     return w.written
 
 
