@@ -2,7 +2,7 @@
 for the learners page's sorts, and backfilled from the learners' records
 
 Revision ID: 7d41c9e2a6b3
-Revises: cba9c8d5aafe
+Revises: fbf3abdaf858
 Create Date: 2026-12-06 01:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d41c9e2a6b3"
-down_revision: str | Sequence[str] | None = "cba9c8d5aafe"
+down_revision: str | Sequence[str] | None = 'fbf3abdaf858'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
