@@ -34,82 +34,10 @@ from sqlalchemy import create_engine, text
 from mooc.accounts.passwords import configure
 from mooc.accounts.queries import get_institution
 from mooc.db import utcnow
+from mooc.demo.scale.names import FAMILY, GIVEN, MIDDLE
 from mooc.extensions import db
 from mooc.schools.services.rosters import files_at, import_roster, read_roster, school_year_for
 from mooc.settings import STRONG_PASSWORD_HASHING
-
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-]
-MIDDLE = [
-    "Văn",
-    "Thị",
-    "Minh",
-    "Ngọc",
-    "Đức",
-    "Thu",
-    "Hoàng",
-    "Gia",
-    "Bảo",
-    "Khánh",
-    "Quốc",
-    "Thanh",
-]
-GIVEN = [
-    "An",
-    "Anh",
-    "Bình",
-    "Châu",
-    "Cường",
-    "Dung",
-    "Dũng",
-    "Đạt",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hiếu",
-    "Hòa",
-    "Huy",
-    "Hương",
-    "Khánh",
-    "Khoa",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Minh",
-    "My",
-    "Nam",
-    "Ngân",
-    "Nhi",
-    "Phúc",
-    "Phương",
-    "Quân",
-    "Quỳnh",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tú",
-    "Tuấn",
-    "Vân",
-    "Vy",
-]
 
 
 def _name(rng: random.Random) -> tuple[str, str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,12 @@ from mooc.credentials.verification import PlatformVerifier, VerificationPolicy
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from mooc.transfer.core.conversion import Method
 from mooc.transfer.models import Outcome
-from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.requests import send_records
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.e2e.universities import agree_with_mo_ha_noi
 from tests.factories import complete
 from tests.helpers import CONTENT, TEST_KEK, make_settings
 
@@ -79,26 +77,7 @@ def _prepare(application: Flask, folder: Path) -> None:
         )
         university = get_institution(session, "dai-hoc-da-nang")
         grant_role(session, officer, university, Role.STAFF)
-        issuer = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
-        trust.add_trusted_issuer(
-            session, university, officer, did=issuer, name="Trường Đại học Mở Hà Nội"
-        )
-        agreement = rules.create_agreement(
-            session, university, officer, name="Mở Hà Nội", credit_cap=Decimal(30)
-        )
-        rules.create_rule(
-            session,
-            agreement,
-            officer,
-            rules.RuleSpec(
-                issuer_did=issuer,
-                code_pattern="INT1001",
-                local_course_code="IT1010",
-                local_course_title="Nhập môn lập trình",
-                method=Method.BY_HOURS,
-                hours_per_credit=Decimal(50),
-            ),
-        )
+        agree_with_mo_ha_noi(session, university, officer)
         verifier = PlatformVerifier(
             session, VerificationPolicy.from_settings(settings, network=False)
         )

@@ -27,10 +27,9 @@ from mooc.credentials.services.issuing import IssuingContext, issue_completion_r
 from mooc.extensions import db
 from mooc.factory import create_app
 from mooc.migrate import upgrade
-from mooc.transfer.core.conversion import Method
-from mooc.transfer.services import rules, trust
 from tests.e2e.pages import log_in
 from tests.e2e.serving import serving
+from tests.e2e.universities import agree_with_mo_ha_noi
 from tests.factories import complete
 from tests.helpers import CONTENT, TEST_KEK, make_settings
 
@@ -57,27 +56,7 @@ def _prepare(application: Flask) -> None:
         completion = complete(session, student, "intro-programming")
         settings = application.config["MOOC_SETTINGS"]
         issue_completion_record(session, completion, IssuingContext.from_settings(settings))
-        issuer = "did:web:mooc.test:institutions:dai-hoc-mo-ha-noi"
-        trust.add_trusted_issuer(
-            session, university, officer, did=issuer, name="Trường Đại học Mở Hà Nội"
-        )
-        agreement = rules.create_agreement(
-            session, university, officer, name="Mở Hà Nội", credit_cap=Decimal(30)
-        )
-        rules.create_rule(
-            session,
-            agreement,
-            officer,
-            rules.RuleSpec(
-                issuer_did=issuer,
-                code_pattern="INT1001",
-                local_course_code="IT1010",
-                local_course_title="Nhập môn lập trình",
-                method=Method.BY_HOURS,
-                hours_per_credit=Decimal(50),
-                min_grade=Decimal(50),
-            ),
-        )
+        agree_with_mo_ha_noi(session, university, officer, min_grade=Decimal(50))
         session.commit()
         session.close()
 
