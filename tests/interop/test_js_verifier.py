@@ -53,6 +53,11 @@ from .records import (
     transcript_records,
     university_did_document,
 )
+from .suites import CASES as SUITE_CASES
+from .suites import SuiteCase
+from .suites import resolve_key as resolve_suite_key
+from .suites import sign as sign_with_suite
+from .suites import unsigned_record as suite_record
 
 pytestmark = pytest.mark.interop
 
@@ -494,3 +499,27 @@ def test_bundled_credentials_v2_context_is_the_reference_packages_copy(
 ) -> None:
     shipped = NODE_MODULES / "@digitalbazaar" / "credentials-context" / "contexts" / "v2.jsonld"
     assert json.loads(shipped.read_text(encoding="utf-8")) == CONTEXTS[CREDENTIALS_V2]
+
+
+@pytest.mark.parametrize("case", [c for c in SUITE_CASES if c.js_reference], ids=lambda c: c.label)
+def test_the_reference_verifies_each_suite_the_benchmark_times(
+    js_reference: Installation, case: SuiteCase
+) -> None:
+    """bench/credentials.py times both sides on these records: both must accept them, and
+    the reference must refuse them altered (eddsa-jcs-2022 has no JavaScript suite to ask)."""
+    signed = sign_with_suite(case, suite_record(case))
+    documents = {**CONTEXTS, **records_documents(case)}
+    assert verify_proof(signed, resolve_suite_key).valid
+    verdict = js_verify(signed, documents, NOW)
+    assert verdict.verified, verdict.errors
+    altered = copy.deepcopy(signed)
+    altered["credentialSubject"]["result"][0]["value"] = "10"
+    assert not verify_proof(altered, resolve_suite_key).valid
+    assert not js_verify(altered, documents, NOW).verified
+
+
+def records_documents(case: SuiteCase) -> dict[str, Json]:
+    """What the reference may load besides contexts: the did:web document, the status list."""
+    if case.issuer != UNIVERSITY_DID:
+        return {}  # a did:key is read from itself; these records carry no status entry
+    return {UNIVERSITY_DID: university_did_document(), STATUS_LIST_URL: status_list()}
