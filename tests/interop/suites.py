@@ -9,6 +9,7 @@ entry: the university's status list is not theirs to point at.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -152,4 +153,9 @@ def resolve_key(method_id: str) -> VerificationMethod:
     """Keys of every case: a did:key from itself, the university's from its DID document."""
     if method_id.startswith(DID_KEY_PREFIX):
         return resolve_did_key(method_id)
-    return find_verification_method(records.university_did_document(), method_id)
+    return find_verification_method(_university_did_document(), method_id)
+
+
+@functools.cache
+def _university_did_document() -> dict[str, Any]:
+    return records.university_did_document()
