@@ -22,10 +22,17 @@ from mooc.credentials.core.did import did_web_document_url, find_verification_me
 from mooc.credentials.core.multikey import VerificationMethod, resolve_did_key
 from mooc.credentials.core.proof import verify_proof
 from mooc.credentials.core.records import LEGACY_RECORD_TERMS, achievement_credential
-from mooc.credentials.core.status_list import StatusListEntry, is_status_set
+from mooc.credentials.core.status_list import (
+    Bitstring,
+    StatusListEntry,
+    is_status_set,
+    status_list_credential,
+)
+from tests.ob_schema import schema_problems
 
 from .jsref import NODE_MODULES, Installation, JsVerdict, js_verify
 from .records import (
+    BASE,
     CONTEXT_URL,
     DID_KEY,
     NOW,
@@ -523,3 +530,61 @@ def records_documents(case: SuiteCase) -> dict[str, Json]:
     if case.issuer != UNIVERSITY_DID:
         return {}  # a did:key is read from itself; these records carry no status entry
     return {UNIVERSITY_DID: university_did_document(), STATUS_LIST_URL: status_list()}
+
+
+# --- why a suspendable record carries two status entries --------------------------------------
+
+MESSAGE_LIST_URL = f"{BASE}/status/message/1"
+
+
+def message_status_record(value: int) -> Issued:
+    """The recognition record with its two entries replaced by the one a schema-conforming design
+    could use: a Bitstring `message` entry of 2 bits (0x0 valid, 0x1 suspended, 0x2 revoked),
+    its list holding `value` at the record's index (MSB first, as the spec orders bits)."""
+    unsigned = dict(recognition_record(suspended=False).credential)
+    del unsigned["proof"]
+    unsigned["credentialStatus"] = {
+        "id": f"{MESSAGE_LIST_URL}#{RECORD_INDEX}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": str(RECORD_INDEX),
+        "statusListCredential": MESSAGE_LIST_URL,
+        "statusSize": 2,
+        "statusMessage": [
+            {"status": "0x0", "message": "valid"},
+            {"status": "0x1", "message": "suspended"},
+            {"status": "0x2", "message": "revoked"},
+        ],
+    }
+    first = 2 * RECORD_INDEX
+    bits = [first + offset for offset in (0, 1) if value & (2 >> offset)]
+    listing = status_list_credential(
+        MESSAGE_LIST_URL,
+        UNIVERSITY_DID,
+        Bitstring.zeros().set_many(bits),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    listing["credentialSubject"]["statusPurpose"] = "message"
+    documents = {
+        UNIVERSITY_DID: university_did_document(),
+        MESSAGE_LIST_URL: sign(listing, as_set=False),
+    }
+    return Issued(sign(unsigned), documents)
+
+
+def test_one_message_entry_would_pass_the_ob_schema_but_the_reference_loses_the_revocation(
+    js_reference: Installation,
+) -> None:
+    """Pins why a suspendable recognition record keeps a revocation and a suspension entry (and
+    so fails the OB 3.0 schema's single `credentialStatus` object, README "Who a record belongs
+    to"): the one Bitstring design with a single entry for both states, a 2-bit `message` entry,
+    passes the schema, but Digital Bazaar's status checker reads it as one bit of an unnamed
+    purpose: a revoked record verifies as neither revoked nor suspended. If this starts failing,
+    the reference has learnt `statusSize`, and the single-entry design can be reconsidered."""
+    revoked = message_status_record(0x2)
+    assert schema_problems(revoked.credential) == []
+    assert schema_problems(recognition_record(suspended=False).credential) != []
+    verdict = check(revoked)
+    assert verdict.verified and not verdict.revoked and not verdict.suspended
+    # the two-entry record the platform issues: both states reach the reference
+    assert check(recognition_record(suspended=True)).suspended
