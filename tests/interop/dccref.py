@@ -74,6 +74,11 @@ class DccResult:
         )
 
     @property
+    def schemas_checked(self) -> list[str]:
+        """The JSON Schemas the record was checked against (none when none could be loaded)."""
+        return [] if isinstance(self.schema, str) else [entry["schema"] for entry in self.schema]
+
+    @property
     def schema_errors(self) -> list[str]:
         """What the schema check found, as "schema: path message" (none when it passed)."""
         if isinstance(self.schema, str):
@@ -148,7 +153,9 @@ def dcc_verify(
         env={**os.environ, "NODE_NO_WARNINGS": "1"},
     )
     if done.returncode != 0:
-        raise DccVerifierError(f"node verify.mjs exited with {done.returncode}:\n{done.stderr[-4000:]}")
+        raise DccVerifierError(
+            f"node verify.mjs exited with {done.returncode}:\n{done.stderr[-4000:]}"
+        )
     try:
         output = json.loads(done.stdout)
     except json.JSONDecodeError as error:

@@ -26,7 +26,7 @@ import pytest
 from mooc.credentials.core.records import LEGACY_RECORD_TERMS, OB_SCHEMA, achievement_credential
 from tests.ob_schema import schema_problems
 
-from .dccref import DccInstallation, DccResult, DccRun, DccVerifierError, dcc_verify
+from .dccref import DccInstallation, DccResult, DccVerifierError, dcc_verify
 from .dccref import ensure_installed as ensure_dcc_installed
 from .records import (
     CONTEXT_URL,
@@ -53,7 +53,9 @@ from .records import (
 pytestmark = pytest.mark.interop
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schemas"
-CLR_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+CLR_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 DID_WEB_DOCUMENT = "https://learn.mooc.example.edu/institutions/bach-khoa/did.json"
 
@@ -133,7 +135,9 @@ def _change_one_proof_character(record: Json) -> None:
     proof = record["proof"][0]
     value: str = proof["proofValue"]
     middle = len(value) // 2
-    proof["proofValue"] = value[:middle] + ("2" if value[middle] != "2" else "3") + value[middle + 1 :]
+    proof["proofValue"] = (
+        value[:middle] + ("2" if value[middle] != "2" else "3") + value[middle + 1 :]
+    )
 
 
 SUBJECT = ("credentialSubject",)
@@ -142,7 +146,10 @@ UNDEFINED_TERM = "jsonld.ValidationError: Safe mode validation error."
 TAMPERINGS: dict[str, tuple[Tamper, str]] = {
     "grade": (_set((*SUBJECT, "result", 0, "value"), "9.5"), INVALID_SIGNATURE),
     "credits-earned": (_set((*SUBJECT, "creditsEarned"), 5.0), INVALID_SIGNATURE),
-    "holder-name": (_set((*SUBJECT, "identifier", 1, "identityHash"), "Lò Văn Nam"), INVALID_SIGNATURE),
+    "holder-name": (
+        _set((*SUBJECT, "identifier", 1, "identityHash"), "Lò Văn Nam"),
+        INVALID_SIGNATURE,
+    ),
     "student-number": (
         _set((*SUBJECT, "identifier", 2, "identityHash"), "SV20260518"),
         INVALID_SIGNATURE,
@@ -166,7 +173,9 @@ def university_run(dcc_verifier: DccInstallation) -> dict[str, DccResult]:
     embeds, recognition, a record signed with the rotated key, and each tampered record."""
     whole = transcript().credential
     rotated = sign(
-        achievement_credential(completion(), context_url=CONTEXT_URL), ROTATED_WEB_METHOD, ROTATED_KEY
+        achievement_credential(completion(), context_url=CONTEXT_URL),
+        ROTATED_WEB_METHOD,
+        ROTATED_KEY,
     )
     named: dict[str, Json] = {
         "course": course_record().credential,
@@ -181,7 +190,9 @@ def university_run(dcc_verifier: DccInstallation) -> dict[str, DccResult]:
         **{f"tampered-{name}": _tampered(name) for name in TAMPERINGS},
     }
     # One revocation list serves them all: only the revoked record's bit is set.
-    served = documents(recognition_record(suspended=False).documents, revoked_course_record().documents)
+    served = documents(
+        recognition_record(suspended=False).documents, revoked_course_record().documents
+    )
     assert served[STATUS_LIST_URL] == status_list(revoked=[REVOKED_INDEX])
     run = dcc_verify(list(named.values()), served, DCC_REGISTRIES)
     # Offline: it fetched only documents served here and was refused only the DCC registries
@@ -209,7 +220,7 @@ def test_course_record_with_identity_objects_verifies(university_run: dict[str, 
     result = university_run["course"]
     assert_offline_verdict(result)
     assert result.schema_errors == []
-    assert [entry["schema"] for entry in result.schema] == [OB_SCHEMA]  # type: ignore[index]
+    assert result.schemas_checked == [OB_SCHEMA]
 
 
 def test_record_signed_with_the_rotated_published_key_verifies(
@@ -239,6 +250,7 @@ def test_transcript_verifies_and_so_does_each_record_it_embeds(
     for n in (0, 1):
         inner = university_run[f"transcript-record-{n}"]
         assert_offline_verdict(inner)
+        assert inner.schemas_checked == [OB_SCHEMA]
         assert inner.schema_errors == []
 
 
@@ -287,6 +299,7 @@ def test_did_key_records_verify_with_clear_and_hashed_holders(
     )
     for result in run.results:
         assert_offline_verdict(result)
+        assert result.schemas_checked == [OB_SCHEMA]
         assert result.schema_errors == []
     assert DID_WEB_DOCUMENT not in run.fetched  # a did:key is read from the identifier
 
