@@ -91,8 +91,25 @@ class DccResult:
 
 
 @dataclass(frozen=True)
+class DccJob:
+    """Credentials to verify with only `documents` fetchable and `registries` as the
+    knownDIDRegistries."""
+
+    credentials: Sequence[Mapping[str, Any]]
+    documents: Mapping[str, Json]
+    registries: Sequence[Mapping[str, Any]] = ()
+
+    def to_json(self) -> Json:
+        return {
+            "credentials": list(self.credentials),
+            "documents": as_fetched(self.documents),
+            "registries": list(self.registries),
+        }
+
+
+@dataclass(frozen=True)
 class DccRun:
-    """One run of verify.mjs: a result per credential, and every URL asked for."""
+    """What came of one job: a result per credential, and every URL asked for."""
 
     results: tuple[DccResult, ...]
     fetched: frozenset[str]
@@ -128,23 +145,14 @@ def as_fetched(documents: Mapping[str, Json]) -> dict[str, Json]:
     }
 
 
-def dcc_verify(
-    credentials: Sequence[Mapping[str, Any]],
-    documents: Mapping[str, Json],
-    registries: Sequence[Mapping[str, Any]] = (),
-    timeout: float = 120,
-) -> DccRun:
-    """verifier-core's `verifyCredential` on each of `credentials`, in one node process, with
-    only `documents` fetchable and `registries` as its knownDIDRegistries."""
-    request = {
-        "credentials": list(credentials),
-        "documents": as_fetched(documents),
-        "registries": list(registries),
-    }
+def dcc_verify_jobs(jobs: Sequence[DccJob], timeout: float = 180) -> tuple[DccRun, ...]:
+    """verifier-core's `verifyCredential` on each job's credentials, all in one node process
+    (starting one costs more than a verification). verifier-core caches resolved DIDs, so a DID
+    must have the same document in every job."""
     done = subprocess.run(
         [_node(), "verify.mjs"],
         cwd=DCC_DIR,
-        input=json.dumps(request, ensure_ascii=False),
+        input=json.dumps({"jobs": [job.to_json() for job in jobs]}, ensure_ascii=False),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -160,9 +168,22 @@ def dcc_verify(
         output = json.loads(done.stdout)
     except json.JSONDecodeError as error:
         raise DccVerifierError(f"verify.mjs printed no JSON: {done.stdout[:500]!r}") from error
-    return DccRun(
-        results=tuple(DccResult.from_json(result) for result in output["results"]),
-        fetched=frozenset(output["fetched"]),
-        refused=frozenset(output["refused"]),
-        versions=output["versions"],
+    return tuple(
+        DccRun(
+            results=tuple(DccResult.from_json(result) for result in job["results"]),
+            fetched=frozenset(job["fetched"]),
+            refused=frozenset(job["refused"]),
+            versions=output["versions"],
+        )
+        for job in output["jobs"]
     )
+
+
+def dcc_verify(
+    credentials: Sequence[Mapping[str, Any]],
+    documents: Mapping[str, Json],
+    registries: Sequence[Mapping[str, Any]] = (),
+) -> DccRun:
+    """One job in a node process of its own."""
+    (run,) = dcc_verify_jobs([DccJob(credentials, documents, registries)])
+    return run

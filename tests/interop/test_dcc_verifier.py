@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,15 @@ import pytest
 from mooc.credentials.core.records import LEGACY_RECORD_TERMS, OB_SCHEMA, achievement_credential
 from tests.ob_schema import schema_problems
 
-from .dccref import DccInstallation, DccResult, DccVerifierError, dcc_verify
+from .dccref import (
+    DccInstallation,
+    DccJob,
+    DccResult,
+    DccRun,
+    DccVerifierError,
+    dcc_verify,
+    dcc_verify_jobs,
+)
 from .dccref import ensure_installed as ensure_dcc_installed
 from .records import (
     CONTEXT_URL,
@@ -167,10 +175,10 @@ def _tampered(name: str) -> Json:
     return record
 
 
-@pytest.fixture(scope="module")
-def university_run(dcc_verifier: DccInstallation) -> dict[str, DccResult]:
-    """One node run over the university's records: course, revoked, transcript and the records it
-    embeds, recognition, a record signed with the rotated key, and each tampered record."""
+@cache
+def _university_job() -> tuple[list[str], DccJob]:
+    """The university's records: course, revoked, transcript and the records it embeds,
+    recognition, a record signed with the rotated key, and each tampered record."""
     whole = transcript().credential
     rotated = sign(
         achievement_credential(completion(), context_url=CONTEXT_URL),
@@ -194,7 +202,51 @@ def university_run(dcc_verifier: DccInstallation) -> dict[str, DccResult]:
         recognition_record(suspended=False).documents, revoked_course_record().documents
     )
     assert served[STATUS_LIST_URL] == status_list(revoked=[REVOKED_INDEX])
-    run = dcc_verify(list(named.values()), served, DCC_REGISTRIES)
+    return list(named), DccJob(list(named.values()), served, DCC_REGISTRIES)
+
+
+def _other_jobs() -> dict[str, DccJob]:
+    """Other issuers, states and documents, each job with documents of its own."""
+    did_key, hashed = did_key_course_record(), hashed_holder_record()
+    suspended = recognition_record(suspended=True)
+    course, revoked = course_record(), revoked_course_record()
+    forged = copy.deepcopy(revoked.documents[STATUS_LIST_URL])
+    forged["credentialSubject"]["encodedList"] = status_list()["credentialSubject"]["encodedList"]
+    unsigned = achievement_credential(completion(), context_url=CONTEXT_URL)
+    unsigned["@context"] = [*unsigned["@context"][:-1], LEGACY_RECORD_TERMS]
+    return {
+        "did-key": DccJob(
+            [did_key.credential, hashed.credential], documents(did_key.documents), DCC_REGISTRIES
+        ),
+        "suspended": DccJob([suspended.credential], documents(suspended.documents)),
+        "own-registry": DccJob(
+            [course.credential],
+            documents(course.documents, {OWN_REGISTRY["url"]: OWN_REGISTRY_LISTING}),
+            [OWN_REGISTRY, *DCC_REGISTRIES],
+        ),
+        "no-status-list": DccJob(
+            [course.credential], documents({UNIVERSITY_DID: university_did_document()})
+        ),
+        "forged-status-list": DccJob(
+            [revoked.credential], documents(revoked.documents, {STATUS_LIST_URL: forged})
+        ),
+        "old-style": DccJob([sign(unsigned, as_set=False)], documents(course.documents)),
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(dcc_verifier: DccInstallation) -> dict[str, DccRun]:
+    """Every job of this module in one node process (the DID documents are the same in all)."""
+    others = _other_jobs()
+    _, university = _university_job()
+    done = dcc_verify_jobs([university, *others.values()])
+    return dict(zip(["university", *others], done, strict=True))
+
+
+@pytest.fixture(scope="module")
+def university_run(runs: dict[str, DccRun]) -> dict[str, DccResult]:
+    names, _ = _university_job()
+    run = runs["university"]
     # Offline: it fetched only documents served here and was refused only the DCC registries
     # and the CLR schema (not vendored).
     assert run.fetched == {
@@ -207,7 +259,7 @@ def university_run(dcc_verifier: DccInstallation) -> dict[str, DccResult]:
     }
     assert run.refused == DCC_REGISTRY_URLS | {CLR_SCHEMA}
     assert run.versions["@digitalcredentials/verifier-core"] == "1.0.0-beta.11"
-    return dict(zip(named, run.results, strict=True))
+    return dict(zip(names, run.results, strict=True))
 
 
 def test_course_record_with_identity_objects_verifies(university_run: dict[str, DccResult]) -> None:
@@ -284,19 +336,27 @@ def test_tampered_record_fails(university_run: dict[str, DccResult], name: str) 
 
 # --- other issuers and states ------------------------------------------------------------------
 
+OWN_REGISTRY: Json = {
+    "type": "dcc-legacy",
+    "name": "Registry of the demo universities",
+    "url": "https://registry.mooc.example.edu/registry.json",
+}
+OWN_REGISTRY_LISTING: Json = {
+    "registry": {
+        UNIVERSITY_DID: {
+            "name": "Đại học Bách khoa (demo)",
+            "url": "https://learn.mooc.example.edu",
+            "location": "Hà Nội, Việt Nam",
+        }
+    }
+}
 
-def test_did_key_records_verify_with_clear_and_hashed_holders(
-    dcc_verifier: DccInstallation,
-) -> None:
-    clear, hashed = did_key_course_record(), hashed_holder_record()
-    assert [i["hashed"] for i in hashed.credential["credentialSubject"]["identifier"]] == [
-        True,
-        True,
-        True,
-    ]
-    run = dcc_verify(
-        [clear.credential, hashed.credential], documents(clear.documents), DCC_REGISTRIES
-    )
+
+def test_did_key_records_verify_with_clear_and_hashed_holders(runs: dict[str, DccRun]) -> None:
+    hashed = hashed_holder_record().credential
+    assert [i["hashed"] for i in hashed["credentialSubject"]["identifier"]] == [True, True, True]
+    run = runs["did-key"]
+    assert len(run.results) == 2
     for result in run.results:
         assert_offline_verdict(result)
         assert result.schemas_checked == [OB_SCHEMA]
@@ -304,9 +364,8 @@ def test_did_key_records_verify_with_clear_and_hashed_holders(
     assert DID_WEB_DOCUMENT not in run.fetched  # a did:key is read from the identifier
 
 
-def test_suspended_recognition_record_says_suspended(dcc_verifier: DccInstallation) -> None:
-    issued = recognition_record(suspended=True)
-    (result,) = dcc_verify([issued.credential], documents(issued.documents)).results
+def test_suspended_recognition_record_says_suspended(runs: dict[str, DccRun]) -> None:
+    (result,) = runs["suspended"].results
     assert result.errors == ()
     assert dict(result.checks) == {
         **PASSED,
@@ -316,53 +375,36 @@ def test_suspended_recognition_record_says_suspended(dcc_verifier: DccInstallati
     assert result.unchecked_registries == ()  # no registries given: none to check
 
 
-def test_issuer_in_a_registry_it_can_read_is_registered(dcc_verifier: DccInstallation) -> None:
+def test_issuer_in_a_registry_it_can_read_is_registered(runs: dict[str, DccRun]) -> None:
     """The registry step itself works on the platform's issuer ids: a DCC-format registry served
     offline that lists the university makes it pass (the DCC's own cannot be reached here)."""
-    issued = course_record()
-    registry = {
-        "type": "dcc-legacy",
-        "name": "Registry of the demo universities",
-        "url": "https://registry.mooc.example.edu/registry.json",
-    }
-    listing = {
-        "registry": {
-            UNIVERSITY_DID: {
-                "name": "Đại học Bách khoa (demo)",
-                "url": "https://learn.mooc.example.edu",
-                "location": "Hà Nội, Việt Nam",
-            }
-        }
-    }
-    run = dcc_verify(
-        [issued.credential],
-        documents(issued.documents, {registry["url"]: listing}),
-        [registry, *DCC_REGISTRIES],
-    )
+    run = runs["own-registry"]
+    assert OWN_REGISTRY["url"] in run.fetched
     (result,) = run.results
     assert dict(result.checks) == {**PASSED, "registered_issuer": True}
     assert set(result.unchecked_registries) == DCC_REGISTRY_URLS
 
 
-def test_status_list_it_cannot_load_is_an_error_not_a_pass(dcc_verifier: DccInstallation) -> None:
-    issued = course_record()
-    (result,) = dcc_verify(
-        [issued.credential], documents({UNIVERSITY_DID: university_did_document()})
-    ).results
+def test_status_list_it_cannot_load_is_an_error_not_a_pass(runs: dict[str, DccRun]) -> None:
+    run = runs["no-status-list"]
+    assert STATUS_LIST_URL in run.refused
+    (result,) = run.results
     assert result.step_errors == {"revocation_status": "status_list_not_found"}
     assert "revocation_status" not in result.checks
     assert result.checks["valid_signature"]
 
 
-def test_status_list_altered_after_signing_is_an_error(dcc_verifier: DccInstallation) -> None:
-    issued = revoked_course_record()
-    forged = copy.deepcopy(issued.documents[STATUS_LIST_URL])
-    forged["credentialSubject"]["encodedList"] = status_list()["credentialSubject"]["encodedList"]
-    (result,) = dcc_verify(
-        [issued.credential], documents(issued.documents, {STATUS_LIST_URL: forged})
-    ).results
+def test_status_list_altered_after_signing_is_an_error(runs: dict[str, DccRun]) -> None:
+    (result,) = runs["forged-status-list"].results
     assert result.step_errors == {"revocation_status": "status_list_signature_error"}
     assert "revocation_status" not in result.checks  # not "valid": the forged list cleared the bit
+
+
+def test_old_style_record_still_verifies(runs: dict[str, DccRun]) -> None:
+    """Records issued before the versioned context (terms inline, a lone proof object)."""
+    (result,) = runs["old-style"].results
+    assert result.errors == ()
+    assert dict(result.checks) == {**PASSED, "registered_issuer": False}
 
 
 def test_did_web_document_it_cannot_reach_is_fatal(dcc_verifier: DccInstallation) -> None:
@@ -378,12 +420,10 @@ def test_did_web_document_it_cannot_reach_is_fatal(dcc_verifier: DccInstallation
     assert result.errors == (INVALID_SIGNATURE,)
 
 
-def test_old_style_record_still_verifies(dcc_verifier: DccInstallation) -> None:
-    """Records issued before the versioned context (lone proof object) verify here too."""
-    unsigned = achievement_credential(completion(), context_url=CONTEXT_URL)
-    unsigned["@context"] = [*unsigned["@context"][:-1], LEGACY_RECORD_TERMS]
-    old = sign(unsigned, as_set=False)
-    issued = replace(course_record(), credential=old)
-    (result,) = dcc_verify([old], documents(issued.documents)).results
-    assert result.errors == ()
-    assert dict(result.checks) == {**PASSED, "registered_issuer": False}
+def test_missing_node_fails_the_setup_instead_of_skipping(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without node on PATH the fixture fails (pytest.fail), so no record goes unchecked."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DccVerifierError, match="`node` is not on PATH"):
+        ensure_dcc_installed()

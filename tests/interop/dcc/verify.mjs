@@ -2,27 +2,28 @@
 //
 //   node verify.mjs < request.json
 //
-// request: {"credentials": [{...}, ...], "documents": {"<https url>": {...}, ...},
-//           "registries": [{...DCC known-registry entry...}, ...]}
-//   documents: what the verifier may fetch — JSON-LD contexts it does not bundle, did:web
-//   documents (at their https address, did.json), status list credentials, JSON Schemas,
-//   issuer registries. `registries`: the knownDIDRegistries argument (the Learner Credential
-//   Wallet passes DCC's list of known registries).
-// prints: {"versions": {...}, "results": [<verifier-core's result, minus the echoed credential>],
-//          "fetched": [url, ...], "refused": [url, ...]}
+// request: {"jobs": [{"credentials": [{...}, ...], "documents": {"<https url>": {...}, ...},
+//                     "registries": [{...DCC known-registry entry...}, ...]}, ...]}
+//   documents: what the verifier may fetch while it checks that job's credentials — JSON-LD
+//   contexts it does not bundle, did:web documents (at their https address, did.json), status
+//   list credentials, JSON Schemas, issuer registries. `registries`: the knownDIDRegistries
+//   argument (the Learner Credential Wallet passes DCC's list of known registries). Jobs share one
+//   process, and verifier-core caches resolved DIDs: a DID's document must be the same in all.
+// prints: {"versions": {...}, "jobs": [{"results": [<verifier-core's result, minus the echoed
+//          credential>], "fetched": [url, ...], "refused": [url, ...]}, ...]}
 // exit status: 0 when results were printed, whatever they say; 2 for a request it cannot read.
 //
 // verifier-core builds its document loader itself (contexts from its packages, anything else
 // over https, did:key from the identifier, did:web over https) and accepts none from the caller,
-// so the network is replaced underneath it: `fetch` serves the request's documents and refuses
+// so the network is replaced underneath it: `fetch` serves the job's documents and refuses
 // every other URL. The library's own code (did:web → URL, status list loading, the schema and
 // registry lookups) runs unchanged.
 
 import {readFile} from 'node:fs/promises';
 
-const served = new Map();
-const fetched = [];
-const refused = [];
+let served = new Map();
+let fetched = [];
+let refused = [];
 
 class RequestError extends Error {}
 
@@ -37,20 +38,28 @@ async function readRequest() {
   } catch(error) {
     throw new RequestError(`standard input is not JSON: ${error.message}`);
   }
-  if(!isObject(request) || !Array.isArray(request.credentials)) {
-    throw new RequestError('the request must be an object with a "credentials" array');
+  if(!isObject(request) || !Array.isArray(request.jobs)) {
+    throw new RequestError('the request must be an object with a "jobs" array');
   }
-  const documents = request.documents ?? {};
-  if(!isObject(documents)) {
-    throw new RequestError('"documents" must be an object of url → JSON document');
-  }
-  for(const [url, document] of Object.entries(documents)) {
-    if(!isObject(document)) {
-      throw new RequestError(`document ${url} is not a JSON object`);
+  return request.jobs.map((job, n) => {
+    if(!isObject(job) || !Array.isArray(job.credentials)) {
+      throw new RequestError(`job ${n} must be an object with a "credentials" array`);
     }
-    served.set(url, document);
-  }
-  return request;
+    const documents = job.documents ?? {};
+    if(!isObject(documents)) {
+      throw new RequestError(`job ${n}: "documents" must be an object of url → JSON document`);
+    }
+    for(const [url, document] of Object.entries(documents)) {
+      if(!isObject(document)) {
+        throw new RequestError(`job ${n}: document ${url} is not a JSON object`);
+      }
+    }
+    return {
+      credentials: job.credentials,
+      documents: new Map(Object.entries(documents)),
+      registries: job.registries ?? []
+    };
+  });
 }
 
 function isObject(value) {
@@ -102,19 +111,26 @@ function plain(result) {
 }
 
 try {
-  const request = await readRequest();
+  const jobs = await readRequest();
   globalThis.fetch = offlineFetch;
   // the registry client and the schema check log to the console: keep stdout for the JSON
   console.log = (...args) => console.error(...args);
   const {verifyCredential} = await import('@digitalcredentials/verifier-core');
-  const results = [];
-  for(const credential of request.credentials) {
-    const result = await verifyCredential(
-      {credential, knownDIDRegistries: request.registries ?? []});
-    results.push(plain(result));
+  const outcomes = [];
+  for(const job of jobs) {
+    served = job.documents;
+    fetched = [];
+    refused = [];
+    const results = [];
+    for(const credential of job.credentials) {
+      const result = await verifyCredential(
+        {credential, knownDIDRegistries: job.registries});
+      results.push(plain(result));
+    }
+    outcomes.push({results, fetched, refused});
   }
   process.stdout.write(JSON.stringify({
-    versions: await installedVersions(), results, fetched, refused
+    versions: await installedVersions(), jobs: outcomes
   }) + '\n');
 } catch(error) {
   if(!(error instanceof RequestError)) {
