@@ -53,7 +53,7 @@ class DccResult:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DccResult:
         log = data.get("log", [])
-        registry = next((step for step in log if step["id"] == "registered_issuer"), {})
+        registry: Json = next((s for s in log if s["id"] == "registered_issuer"), {})
         schema: Any = next(
             (
                 info["results"]
