@@ -265,7 +265,7 @@ class HolderKey(Base):
 
 
 class WalletExchange(Base):
-    """"Add to wallet": a VC API exchange for one record and its holder. The wallet posts to the
+    """An "Add to wallet" VC API exchange for one record and its holder. The wallet posts to the
     exchange URL (its token is the secret part), is asked to prove a DID (a challenge and the
     platform's domain), and receives a copy of the record issued to that DID. Single-use: once
     completed, only the same DID gets the same copy again."""

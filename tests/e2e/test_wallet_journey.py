@@ -62,9 +62,9 @@ def test_a_student_adds_a_record_to_a_wallet(
     scheme = page.get_by_role("link", name="Open in the wallet app (dccrequest link)")
     assert (scheme.get_attribute("href") or "").startswith("dccrequest://request?")
     exchange_url = page.get_by_label("Exchange URL (for other VC API wallets)").input_value()
-    assert "/wallet/exchanges/" in exchange_url and exchange_url in href.replace("%3A", ":").replace(
-        "%2F", "/"
-    )
+    assert "/wallet/exchanges/" in exchange_url and exchange_url in href.replace(
+        "%3A", ":"
+    ).replace("%2F", "/")
     _shoot(page, shots, "wallet-exchange")
 
     # The phone's wallet follows the deep link to the live server.

@@ -89,7 +89,7 @@ def fetch_json(url: str, live: str) -> Any:
     for origin, served in rewrite_to(live).items():
         if url.startswith(origin + "/"):
             url = served + url[len(origin) :]
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the test server
+    with urllib.request.urlopen(url, timeout=30) as response:
         return json.load(response)
 
 
@@ -112,9 +112,7 @@ class WalletPlatform:
                 ).one()
                 urls = []
                 for _ in range(count):
-                    exchange = create_exchange(
-                        session, record, record.user, base_url=BASE_URL
-                    )
+                    exchange = create_exchange(session, record, record.user, base_url=BASE_URL)
                     path = url_for("credentials.wallet_exchange", token=exchange.token)
                     urls.append(BASE_URL + path)
                 session.commit()

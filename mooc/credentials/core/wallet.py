@@ -1,4 +1,4 @@
-""""Add to wallet", the pure parts: what a wallet is asked (a DIDAuthentication presentation
+"""Add to wallet, the pure parts: what a wallet is asked (a DIDAuthentication presentation
 request), the links that start an exchange in a wallet app, and the holder's copy of a record.
 
 The exchange follows the VC API exchanges the DCC Learner Credential Wallet speaks: the wallet

@@ -1,4 +1,4 @@
-""""Add to wallet": a VC API exchange for one record of one learner, which a wallet completes by
+"""Add to wallet: a VC API exchange for one record of one learner, which a wallet completes by
 proving a DID; the platform then issues a copy of the record to that DID.
 
 The exchange is made by the signed-in holder (from the record's page) and is its own secret: the
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit

@@ -1,4 +1,4 @@
-""""Add to wallet": the holder starts an exchange from a record's page and sees its QR code and
+"""Add to wallet: the holder starts an exchange from a record's page and sees its QR code and
 links; a wallet then completes it at the exchange URL (VC API, JSON only).
 
 The exchange URL needs no cookie and reads none: the wallet is let in by the URL's secret part

@@ -1,4 +1,4 @@
-""""Add to wallet": the holder starts an exchange on a record's page (QR code, LCW deep links,
+"""Add to wallet: the holder starts an exchange on a record's page (QR code, LCW deep links,
 exchange URL); a wallet asks what is wanted (DIDAuthentication, challenge, domain), proves its
 did:key, and receives a copy of the record issued to it, signed by the record's issuer, revoked
 with the record. Every refusal: expired, replayed or answered by another DID, a bad proof, a form
@@ -110,7 +110,9 @@ def test_a_wallet_proves_its_did_and_receives_a_copy_of_the_record(
     shown = page.get_data(as_text=True)
     assert 'role="img" class="qr"' in shown and "QR code to add this record to a wallet" in shown
     assert re.fullmatch(rf"{BASE_URL}/wallet/exchanges/[\w-]{{32}}", url)
-    exchange = session.scalar(select(WalletExchange).where(WalletExchange.user_id == record.user_id))
+    exchange = session.scalar(
+        select(WalletExchange).where(WalletExchange.user_id == record.user_id)
+    )
     assert exchange is not None and exchange.expires_at > utcnow() + dt.timedelta(minutes=10)
     link = re.search(r'href="(https://lcw\.app/request\.html\?[^"]+)"', shown)
     assert link is not None
@@ -138,8 +140,9 @@ def test_a_wallet_proves_its_did_and_receives_a_copy_of_the_record(
     for claim in ("achievement", "result", "identifier", "activityEndDate"):
         assert copy["credentialSubject"][claim] == original["credentialSubject"][claim]
     assert copy["credentialStatus"]["statusPurpose"] == "revocation"
-    assert copy["credentialStatus"]["statusListCredential"] == (
-        original["credentialStatus"]["statusListCredential"]
+    assert (
+        copy["credentialStatus"]["statusListCredential"]
+        == (original["credentialStatus"]["statusListCredential"])
     )
     assert copy["credentialStatus"]["id"] != original["credentialStatus"]["id"]
     assert platform_verifier(app, session).verify(copy).verified
@@ -199,7 +202,9 @@ def test_an_expired_exchange_is_gone(
     mai, record = holder
     page, url = start(mai, record)
     request = asked(client, url)
-    exchange = session.scalar(select(WalletExchange).where(WalletExchange.user_id == record.user_id))
+    exchange = session.scalar(
+        select(WalletExchange).where(WalletExchange.user_id == record.user_id)
+    )
     assert exchange is not None
     exchange.expires_at = utcnow() - dt.timedelta(seconds=1)
     session.commit()
