@@ -46,21 +46,23 @@ def _revoke(platform: WalletPlatform) -> None:
 def test_the_digital_bazaar_wallet_receives_and_verifies_its_copy(
     js_reference: Installation, platform: WalletPlatform
 ) -> None:
-    first, second = platform.exchanges(2)
-    # One from the plain exchange URL, one from the LCW deep link a QR code carries.
-    deep_link = "https://lcw.app/request.html?" + "&".join(
-        ["issuer=did%3Aweb%3Amooc.test", "auth_type=bearer", f"vc_request_url={second}"]
-    )
-    results = run_wallet([first, deep_link], platform.live)
-    assert len(results) == 2
+    (plain,) = platform.exchanges(1)
+    first, second = platform.exchanges(2, deep_links=True)
+    # The VC API way from the plain exchange URL and from the LCW deep link a QR code carries;
+    # then the LCW's direct way (the deep link's challenge signed, the presentation POSTed).
+    results = [
+        *run_wallet([plain, first], platform.live),
+        *run_wallet([second], platform.live, direct=True),
+    ]
+    assert len(results) == 3
     for result in results:
         assert result.did.startswith("did:key:z6Mk")
         assert result.verified, result.errors
         assert not result.revoked and result.subject_is_mine
         assert result.credential["credentialSubject"]["id"] == result.did
         assert result.credential["id"].startswith("urn:uuid:")
-    assert results[0].did != results[1].did
-    assert results[0].credential["id"] != results[1].credential["id"]
+    assert len({result.did for result in results}) == 3
+    assert len({result.credential["id"] for result in results}) == 3
 
     # The record is revoked: its copies are, for the same verifier, from the published list.
     _revoke(platform)

@@ -23,6 +23,8 @@ from sqlalchemy import select
 from mooc.accounts.services import register
 from mooc.authoring.core.package_format import load_tree
 from mooc.authoring.packages.importing import import_tree
+from mooc.credentials.core.wallet import wallet_links
+from mooc.credentials.issuers import issuer_did
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import IssuingContext, issue_completion_record
 from mooc.credentials.services.wallet import create_exchange
@@ -61,12 +63,16 @@ def rewrite_to(live: str) -> dict[str, str]:
     return {BASE_URL: live, f"https://{host}": live}
 
 
-def run_wallet(links: Sequence[str], live: str, timeout: float = 600) -> list[WalletResult]:
-    """Run the test wallet over `links` (exchange URLs or deep links), one exchange each."""
+def run_wallet(
+    links: Sequence[str], live: str, *, direct: bool = False, timeout: float = 600
+) -> list[WalletResult]:
+    """Run the test wallet over `links` (exchange URLs or deep links), one exchange each; with
+    `direct`, as the LCW follows a deep link with a challenge (no `{}` first, no domain)."""
     request = {
         "exchanges": list(links),
         "documents": bundled_contexts(),
         "rewrite": rewrite_to(live),
+        "direct": direct,
     }
     answer = run_script("wallet.mjs", request, timeout=timeout)
     return [
@@ -101,8 +107,9 @@ class WalletPlatform:
     live: str
     record_uuid: str
 
-    def exchanges(self, count: int) -> list[str]:
-        """`count` fresh exchange URLs of the record, as the record's page would show them."""
+    def exchanges(self, count: int, *, deep_links: bool = False) -> list[str]:
+        """`count` fresh exchange URLs of the record (or their LCW deep links), as the record's
+        exchange page would show them."""
 
         def make() -> list[str]:
             with self.app.test_request_context(base_url=BASE_URL):
@@ -113,8 +120,13 @@ class WalletPlatform:
                 urls = []
                 for _ in range(count):
                     exchange = create_exchange(session, record, record.user, base_url=BASE_URL)
-                    path = url_for("credentials.wallet_exchange", token=exchange.token)
-                    urls.append(BASE_URL + path)
+                    url = BASE_URL + url_for("credentials.wallet_exchange", token=exchange.token)
+                    universal, _scheme = wallet_links(
+                        issuer=issuer_did(BASE_URL, record.institution),
+                        challenge=exchange.challenge,
+                        exchange_url=url,
+                    )
+                    urls.append(universal if deep_links else url)
                 session.commit()
                 return urls
 

@@ -153,6 +153,12 @@ def _proven_holder(presentation: dict[str, Any], presented: PresentationReport) 
     return holder
 
 
+def _names_a_domain(presentation: dict[str, Any]) -> bool:
+    proofs = presentation.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    return any(isinstance(proof, dict) and "domain" in proof for proof in proofs)
+
+
 def complete_exchange(
     session: Session,
     exchange: WalletExchange,
@@ -160,16 +166,20 @@ def complete_exchange(
     *,
     verifier: PlatformVerifier,
     context: IssuingContext,
+    require_domain: bool = True,
 ) -> Completed:
     """Check the wallet's DIDAuthentication presentation and issue the record's copy to its DID.
 
-    Raises `BadRequest` (not signed by a DID for this challenge and domain), `Conflict` (the
-    exchange was completed by another DID, or the record was revoked or suspended meanwhile),
-    `Gone` (expired).
+    The domain is required when the wallet was asked for it (the VC API request); a wallet that
+    took the challenge from the deep link (`require_domain=False`, the LCW's direct request)
+    may leave it out, but a domain it signs must be the platform's. Raises `BadRequest` (not
+    signed by a DID for this challenge and domain), `Conflict` (the exchange was completed by
+    another DID, or the record was revoked or suspended meanwhile), `Gone` (expired).
     """
     exchange = _locked(session, exchange)
+    domain = exchange.domain if require_domain or _names_a_domain(presentation) else None
     presented = check_presentation(
-        verifier, presentation, challenge=exchange.challenge, domain=exchange.domain
+        verifier, presentation, challenge=exchange.challenge, domain=domain
     )
     holder = _proven_holder(presentation, presented)
     if exchange.completed_at is not None:

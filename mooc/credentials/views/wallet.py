@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
+from mooc.credentials.core.presentation import is_presentation
 from mooc.credentials.core.wallet import wallet_links
 from mooc.credentials.forms import AddToWalletForm
 from mooc.credentials.issuers import issuer_did
@@ -96,7 +97,8 @@ def _read_body() -> dict[str, object] | tuple[str, int]:
 @limiter.shared_limit(edge.verify_limit, scope=edge.VERIFY_SCOPE)
 def wallet_exchange(token: str) -> ResponseReturnValue:
     """VC API exchange: `{}` starts it (a DIDAuthentication request); `{"verifiablePresentation":
-    …}` answers it and receives the record's copy in a presentation."""
+    …}` answers it and receives the record's copy in a presentation. A presentation posted bare
+    (the LCW's direct request, challenge from the deep link) is an answer too."""
     if not request.is_json:
         return problem(415, _("Send JSON (Content-Type: application/json)."))
     body = _read_body()
@@ -105,6 +107,10 @@ def wallet_exchange(token: str) -> ResponseReturnValue:
     try:
         exchange = wallet.exchange_by_token(db.session, token)
         presentation = body.get("verifiablePresentation")
+        # The LCW's direct request: the DIDAuth presentation itself, for the deep link's challenge.
+        direct = presentation is None and is_presentation(body)
+        if direct:
+            presentation = body
         if presentation is None:
             return jsonify(wallet.presentation_request(exchange, exchange_url(exchange)))
         if not isinstance(presentation, dict):
@@ -115,6 +121,7 @@ def wallet_exchange(token: str) -> ResponseReturnValue:
             presentation,
             verifier=edge.verifier(),
             context=edge.issuing_context(),
+            require_domain=not direct,
         )
     except DomainError as error:
         db.session.rollback()

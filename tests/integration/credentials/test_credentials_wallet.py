@@ -20,14 +20,30 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from mooc.credentials.core.multibase import encode_base58btc
 from mooc.credentials.core.multikey import did_key
-from mooc.credentials.core.presentation import sign_presentation
+from mooc.credentials.core.presentation import AUTHENTICATION, sign_presentation
+from mooc.credentials.core.proof import hash_data, proof_configuration
+from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.models import IssuedCredential, WalletExchange
-from mooc.credentials.services.revoking import revoke_record
+from mooc.credentials.services.revoking import lift_suspension, revoke_record
+from mooc.credentials.services.wallet import complete_exchange, create_exchange
 from mooc.db import utcnow
+from mooc.transfer.models import Outcome
+from mooc.transfer.services.decisions import decide
 from tests.factories import PASSWORD, make_user
 from tests.helpers import BASE_URL, context, csrf_from, login, platform_verifier
 from tests.integration.credentials.records import issue
+from tests.integration.transfer.partner import (
+    STATS,
+    TODAY,
+    partner,
+    send,
+    set_up_partner,
+    staff,
+    student,
+)
+from tests.integration.transfer.partner import issue as issue_for
 
 pytestmark = pytest.mark.usefixtures("signing")
 
@@ -300,3 +316,90 @@ def test_nobody_reaches_another_students_record_or_exchange(
     assert mai.post(f"/records/{record.uuid}/wallet").status_code == 400
     count = session.scalar(select(func.count()).select_from(WalletExchange))
     assert count == 1
+
+
+def test_a_wallets_copy_of_a_recognition_record_is_suspended_and_confirmed_with_it(
+    app: Flask, session: Session
+) -> None:
+    learner, officer = student(session), staff(session, email="binh.wallet@example.test")
+    record = issue_for(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = send(app, session, learner, record).request.items[0]
+    decide(
+        session,
+        officer,
+        partner(session),
+        item,
+        outcome=Outcome.ACCEPTED,
+        verifier=platform_verifier(app, session),
+        context=context(app),
+        today=TODAY,
+    )
+    recognition = item.decisions[0].credential
+    assert recognition is not None
+    exchange = create_exchange(session, recognition, learner, base_url=BASE_URL)
+    presentation = did_auth(exchange.challenge, exchange.domain)
+    done = complete_exchange(
+        session,
+        exchange,
+        presentation,
+        verifier=platform_verifier(app, session),
+        context=context(app),
+    )
+    copy = json.loads(done.copy.document)
+    assert [entry["statusPurpose"] for entry in copy["credentialStatus"]] == [
+        "revocation",
+        "suspension",
+    ]
+    assert copy["credentialSubject"]["id"] == WALLET
+    assert platform_verifier(app, session).verify(copy).verified
+
+    # The source record is revoked: the recognition record and its copy are suspended …
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    assert recognition.is_suspended and done.copy.is_suspended and not done.copy.is_revoked
+    verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
+    assert verdict.reasons == ("suspended",)
+    # … and confirmed with it.
+    lift_suspension(session, recognition, context(app))
+    assert not done.copy.is_suspended
+    assert platform_verifier(app, session).verify(copy).verified
+
+
+def _signed_for_challenge_only(challenge: str) -> dict[str, Any]:
+    """A DIDAuth presentation as the LCW signs it from a deep link: the challenge, no domain."""
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": WALLET,
+    }
+    method = f"{WALLET}#{WALLET.removeprefix('did:key:')}"
+    configuration = {
+        **proof_configuration(method, utcnow(), AUTHENTICATION),
+        "challenge": challenge,
+    }
+    signature = WALLET_KEY.sign(hash_data(unsigned, configuration))
+    return {**unsigned, "proof": {**configuration, "proofValue": encode_base58btc(signature)}}
+
+
+def test_the_lcw_direct_request_posts_the_presentation_itself(
+    client: FlaskClient, session: Session, holder: tuple[FlaskClient, IssuedCredential]
+) -> None:
+    mai, record = holder
+    _page, url = start(mai, record)
+    exchange = session.scalar(
+        select(WalletExchange).where(WalletExchange.user_id == record.user_id)
+    )
+    assert exchange is not None
+    without_domain = _signed_for_challenge_only(exchange.challenge)
+    # Asked through the VC API, the domain must be signed …
+    wrapped = wallet_post(client, url, {"verifiablePresentation": without_domain})
+    assert wrapped.status_code == 400 and "domain" in wrapped.get_json()["detail"]
+    # … a domain signed for the direct request must be the platform's …
+    elsewhere = did_auth(exchange.challenge, "https://elsewhere.example")
+    assert wallet_post(client, url, elsewhere).status_code == 400
+    # … and the deep link's challenge alone completes it.
+    answer = wallet_post(client, url, without_domain)
+    assert answer.status_code == 200, answer.get_json()
+    (copy,) = answer.get_json()["verifiablePresentation"]["verifiableCredential"]
+    assert copy["credentialSubject"]["id"] == WALLET
+    assert len(copies(session, record)) == 1

@@ -8,6 +8,8 @@
 //   "documents": {"<url>": {...}},   JSON-LD contexts it may load without asking anyone
 //   "rewrite": {"<origin>": "<origin>"}  where the platform's public origin is really served
 //                                       (a test server on a loopback port), for every request
+//   "direct": true   the LCW's direct request instead: no {} first; the presentation, signed for
+//                    the deep link's challenge (no domain), is POSTed as the body itself
 // }
 // For each exchange it makes a fresh did:key (Ed25519 Multikey), POSTs {} to the exchange,
 // signs a DIDAuthentication presentation for the challenge and domain it is given, POSTs it,
@@ -95,14 +97,21 @@ async function newDid() {
   return {did: didDocument.id, key: verificationKeyPair};
 }
 
-async function addToWallet({link, documentLoader, rewrite}) {
+/** The VC API way: POST {} for the DIDAuthentication request, answer it. `direct`: the LCW's
+ * deep-link way: sign for the link's challenge alone and POST the presentation itself. */
+async function addToWallet({link, direct, documentLoader, rewrite}) {
   const exchangeUrl = exchangeUrlOf(link);
   const {did, key} = await newDid();
   const started = performance.now();
-  const asked = await postJson(exchangeUrl, {}, rewrite);
-  const request = asked?.verifiablePresentationRequest;
-  if(!request?.query?.some(query => query.type === 'DIDAuthentication')) {
-    throw new ExchangeError(`not a DIDAuthentication request: ${JSON.stringify(asked)}`);
+  let request = {challenge: new URL(link).searchParams.get('challenge')};
+  if(!direct) {
+    const asked = await postJson(exchangeUrl, {}, rewrite);
+    request = asked?.verifiablePresentationRequest;
+    if(!request?.query?.some(query => query.type === 'DIDAuthentication')) {
+      throw new ExchangeError(`not a DIDAuthentication request: ${JSON.stringify(asked)}`);
+    }
+  } else if(!request.challenge) {
+    throw new RequestError(`a direct request needs a deep link with a challenge: ${link}`);
   }
   const presentation = await vc.signPresentation({
     presentation: vc.createPresentation({holder: did, version: 2.0}),
@@ -111,7 +120,8 @@ async function addToWallet({link, documentLoader, rewrite}) {
     domain: request.domain,
     documentLoader
   });
-  const answer = await postJson(exchangeUrl, {verifiablePresentation: presentation}, rewrite);
+  const body = direct ? presentation : {verifiablePresentation: presentation};
+  const answer = await postJson(exchangeUrl, body, rewrite);
   const exchangeMs = performance.now() - started;
   const [credential] = answer?.verifiablePresentation?.verifiableCredential ?? [];
   if(!credential) {
@@ -140,7 +150,8 @@ try {
   const documentLoader = platformLoader(request.documents ?? {}, rewrite);
   const results = [];
   for(const link of request.exchanges) {
-    results.push(await addToWallet({link, documentLoader, rewrite}));
+    const direct = request.direct === true;
+    results.push(await addToWallet({link, direct, documentLoader, rewrite}));
   }
   process.stdout.write(JSON.stringify({results}) + '\n');
 } catch(error) {
