@@ -229,6 +229,7 @@ def test_an_expired_exchange_is_gone(
         client, url, {"verifiablePresentation": did_auth(request["challenge"], request["domain"])}
     )
     assert late.status_code == 410 and "expired" in late.get_json()["detail"]
+    assert late.get_json()["title"] == "No longer available"
     assert not copies(session, record)
     assert "This exchange expired on" in mai.get(page.request.path).get_data(as_text=True)
 
@@ -285,6 +286,7 @@ def test_the_exchange_takes_json_only_and_unknown_exchanges_are_not_found(
     path = url.removeprefix(BASE_URL)
     form = client.post(path, data={"verifiablePresentation": "{}"})
     assert form.status_code == 415 and form.mimetype == "application/problem+json"
+    assert form.get_json()["title"] == "Kiểu nội dung không được hỗ trợ"
     token = csrf_from(mai, f"/records/{record.uuid}")
     signed_in_form = mai.post(path, data={"csrf_token": token})
     assert signed_in_form.status_code == 415
