@@ -1,7 +1,7 @@
 """a university's student number on the student's membership, unique in its institution
 
 Revision ID: 3c8e5b71d2a9
-Revises: 7d41c9e2a6b3
+Revises: 725636dc7996
 Create Date: 2026-12-06 02:45:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c8e5b71d2a9"
-down_revision: str | Sequence[str] | None = "7d41c9e2a6b3"
+down_revision: str | Sequence[str] | None = "725636dc7996"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -99,6 +99,7 @@ class Holding:
     # Suspended (not revoked) when a record it includes is revoked, until its issuer decides:
     # such a record gets a bit of a suspension list too.
     suspendable: bool = False
+    copy_of: int | None = None  # a holder's copy (for their wallet) of this record
 
 
 # Builds the unsigned document of a record in its slot; raises a domain error when it cannot.
@@ -135,6 +136,7 @@ def unsigned_row(
         name=str(unsigned.get("name", ""))[:300],
         document="",
         includes=list(holding.includes),
+        copy_of_id=holding.copy_of,
         status_list_id=status_list_id,
         status_index=slot.status.index,
         suspension_index=slot.suspension.index if slot.suspension else None,

@@ -115,7 +115,7 @@ function servedDidDocument(did, served) {
 }
 
 /** Where a did:web document is published: did:web:host%3Aport:a:b → https://host:port/a/b/did.json */
-function didWebAddress(did) {
+export function didWebAddress(did) {
   const [host, ...path] = did.slice('did:web:'.length).split(':');
   const where = path.length ? path.map(decodeURIComponent).join('/') : '.well-known';
   return `https://${decodeURIComponent(host)}/${where}/did.json`;
