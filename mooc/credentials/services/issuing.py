@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
+from mooc.accounts.queries import student_number
 from mooc.credentials.achievements import completion_record
 from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.records import IssuerProfile, achievement_credential
@@ -239,8 +240,10 @@ def completion_builder(
     completion: Completion,
     profile: IssuerProfile,
     started_at: dt.datetime | None,
+    student_number: str | None = None,
 ) -> Builder:
-    """The builder of the OB 3.0 record of `completion`."""
+    """The builder of the OB 3.0 record of `completion`; `student_number` is the number the
+    issuing university knows the learner by, stated beside the name when known."""
 
     def build(slot: Slot) -> dict[str, Any]:
         return achievement_credential(
@@ -254,6 +257,7 @@ def completion_builder(
                 started_at=started_at,
                 issued_at=slot.issued_at,
                 credential_uuid=slot.uuid,
+                student_number=student_number,
             ),
             context_url=mooc_context_url(context.base_url),
         )
@@ -279,6 +283,7 @@ def issue_completion_record(
         completion,
         issuer_profile(context.base_url, institution),
         enrolled_at(session, completion),
+        student_number(session, completion.user_id, institution.id),
     )
     return issue(session, context, institution, completion_holding(completion), build)
 
