@@ -23,8 +23,10 @@ from tests.querycount import Statements, counting
 SIZES = (5, 60)
 # Warm: the course; the reader with their roles; their enrolment, progress on the lecture and
 # unread notifications (one statement); their classes (due dates); the pupil's view written (2:
-# the test lets a minute pass first); the teacher's course assignments.
+# the test lets a minute pass first; on PostgreSQL one more, its commit made asynchronous);
+# the teacher's course assignments.
 BUDGETS = {"visitor": 1, "pupil": 6, "teacher": 5}
+SOFT_COMMIT = {"postgresql": 1, "sqlite": 0}
 RELOAD = 4  # a pupil's reload within the minute: the view is noted, nothing written
 COLD = 4
 _cold: list[Statements] = []
@@ -97,8 +99,9 @@ def test_a_pupil_and_a_teacher_cost_the_same_on_5_and_60_lectures(
             body, cold, warm = _costs(client, session, course, 3)
             assert f"Lecture 3 of {size}" in body
             assert "← Bài 2" in body and "Bài 4 →" in body  # the neighbours, from the outline
-            assert warm <= BUDGETS[role], f"{role} {size} {warm}\n{_last[0].text()}"
-            assert cold <= BUDGETS[role] + COLD, (role, size, cold, _cold[0].text())
+            budget = BUDGETS[role] + (SOFT_COMMIT[db.engine.dialect.name] if role == "pupil" else 0)
+            assert warm <= budget, f"{role} {size} {warm}\n{_last[0].text()}"
+            assert cold <= budget + COLD, (role, size, cold, _cold[0].text())
             counts[size] = (cold, warm)
         assert counts[5] == counts[60], (role, counts)
 
@@ -118,6 +121,9 @@ def test_a_pupil_reloading_within_the_minute_writes_nothing(
     _, other = _get(client, session, f"/courses/{course.slug}/lectures/bai-3")
     writes = [s for s in other.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
     assert len(writes) == 2 and "enrolment" in writes[0], other.text()
+    # On PostgreSQL the view's own transaction commits without waiting for the disk.
+    soft = [s for s in other.sql if "synchronous_commit" in s]
+    assert len(soft) == SOFT_COMMIT[db.engine.dialect.name], other.text()
     _, back = _get(client, session, url)
     writes = [s for s in back.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
     assert len(writes) == 1 and "enrolment" in writes[0], back.text()
