@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from mooc.accounts.models import User
 from mooc.catalog.models import Lecture, ScormPackage
 from mooc.db import utcnow
-from mooc.errors import Invalid, NotFound, PermissionDenied, TooLarge
+from mooc.errors import Conflict, Invalid, NotFound, PermissionDenied, TooLarge
 from mooc.learning import services as learning
 from mooc.learning import xapi
 from mooc.learning.models import ScormState
 from mooc.learning.queries import enrolment
-from mooc.scorm.core import runtime
+from mooc.scorm.core import navigation, runtime
 from mooc.scorm.core.archive import (
     Limits,
     Package,
@@ -172,9 +172,7 @@ def store_package(
     found.version = manifest.version
     found.edition = manifest.edition[:60]
     found.title = manifest.title[:200]
-    found.scos = [
-        {"identifier": s.identifier, "title": s.title[:200], "href": s.href} for s in manifest.scos
-    ]
+    found.scos = [sco.as_json() for sco in manifest.scos]
     found.storage_prefix = prefix
     found.zip_key = zip_key
     found.size = package.size
@@ -324,14 +322,56 @@ def track(
     return Tracked(saved, state, done)
 
 
+_REFUSED_STATUS = {"no-next": Conflict, "no-previous": Conflict, "no-choice": Conflict}
+
+
+def _navigation_message(refused: navigation.NavigationRefused) -> str:
+    target = refused.params.get("target", "")
+    messages = {
+        "no-next": _("This is the last part of the lesson."),
+        "no-previous": _("This is the first part of the lesson."),
+        "no-choice": _("This lesson does not let you choose the part “%(part)s”.", part=target),
+        "no-such-sco": _("This lesson has no part “%(part)s”.", part=target),
+    }
+    return messages.get(
+        refused.code,
+        _(
+            "The lesson asked for a move the player does not know: %(request)s.",
+            request=refused.params.get("request", ""),
+        ),
+    )
+
+
+def navigate(package: ScormPackage, current: str | None, request: str) -> navigation.Decision:
+    """Where the player goes when SCO `current` (None: no SCO yet) asks for `request`
+    (an `adl.nav.request` value; the player's previous and next are "previous" and "continue",
+    its table of contents "{target=ID}choice").
+
+    Raises `NotFound` (no such SCO), `Conflict` (no way there), `Invalid` (unknown request).
+    """
+    steps = [navigation.Step.of(sco) for sco in package.scos]
+    if current is not None and current not in {step.identifier for step in steps}:
+        raise NotFound(_("No such SCO in this package."))
+    try:
+        return navigation.decide(steps, current, navigation.parse_request(request))
+    except navigation.NavigationRefused as refused:
+        if refused.code == "no-such-sco":
+            raise NotFound(_navigation_message(refused)) from None
+        error = _REFUSED_STATUS.get(refused.code, Invalid)
+        raise error(_navigation_message(refused)) from None
+
+
 def _finish_if_done(session: Session, user: User, package: ScormPackage, base_url: str) -> bool:
-    """Every SCO completed or passed: the lecture is done (once), and the course's completion
+    """Every (counted) SCO completed or passed: the lecture is done (once), and the course's completion
     rule runs, as for "mark as done"."""
     mine = states(session, user.id, package.id)
-    finished = all(
-        (state := mine.get(s["identifier"])) is not None
-        and (state.completion_status == "completed" or state.success_status == "passed")
-        for s in package.scos
+    finished = navigation.rolled_up(
+        [bool(s.get("counted", True)) for s in package.scos],
+        [
+            (state := mine.get(s["identifier"])) is not None
+            and (state.completion_status == "completed" or state.success_status == "passed")
+            for s in package.scos
+        ],
     )
     if not finished:
         return False
