@@ -39,6 +39,7 @@ from mooc.scorm.core.archive import (
     read_member,
     storage_key,
 )
+from mooc.scorm.core.reasons import Refused
 from mooc.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ def _remove_on_rollback(session: Session, storage: Storage, keys: Sequence[str])
         pending[key] = storage
 
 
+def refusal_message(refused: Refused) -> str:
+    """Why the package was refused, in the reader's language: the core's code and parameters
+    worded here (its English template is the message id)."""
+    reason = _(refused.template, **refused.params)
+    return str(_("The SCORM package was refused: %(reason)s", reason=reason))
+
+
 def check_zip(data: bytes, limits: Limits) -> Package:
     """The checked package in `data`. Raises `Invalid` (or `TooLarge`) with the reason."""
     if len(data) > limits.max_bytes:
@@ -94,9 +102,7 @@ def check_zip(data: bytes, limits: Limits) -> Package:
     except zipfile.BadZipFile:
         raise Invalid(_("This file is not a zip archive."), field="package") from None
     except PackageRefused as exc:
-        raise Invalid(
-            _("The SCORM package was refused: %(reason)s", reason=str(exc)), field="package"
-        ) from None
+        raise Invalid(refusal_message(exc), field="package") from None
 
 
 def _content_type(path: str) -> str:
@@ -130,9 +136,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return read_member(archive, info, info.file_size)
     except PackageRefused as exc:
-        raise Invalid(
-            _("The SCORM package was refused: %(reason)s", reason=str(exc)), field="package"
-        ) from None
+        raise Invalid(refusal_message(exc), field="package") from None
 
 
 def store_package(
@@ -327,19 +331,17 @@ _REFUSED_STATUS = {"no-next": Conflict, "no-previous": Conflict, "no-choice": Co
 
 def _navigation_message(refused: navigation.NavigationRefused) -> str:
     target = refused.params.get("target", "")
-    messages = {
+    messages: dict[str, str] = {
         "no-next": _("This is the last part of the lesson."),
         "no-previous": _("This is the first part of the lesson."),
         "no-choice": _("This lesson does not let you choose the part “%(part)s”.", part=target),
         "no-such-sco": _("This lesson has no part “%(part)s”.", part=target),
     }
-    return messages.get(
-        refused.code,
-        _(
-            "The lesson asked for a move the player does not know: %(request)s.",
-            request=refused.params.get("request", ""),
-        ),
+    unknown = _(
+        "The lesson asked for a move the player does not know: %(request)s.",
+        request=refused.params.get("request", ""),
     )
+    return messages.get(refused.code, str(unknown))
 
 
 def navigate(package: ScormPackage, current: str | None, request: str) -> navigation.Decision:
@@ -362,8 +364,8 @@ def navigate(package: ScormPackage, current: str | None, request: str) -> naviga
 
 
 def _finish_if_done(session: Session, user: User, package: ScormPackage, base_url: str) -> bool:
-    """Every (counted) SCO completed or passed: the lecture is done (once), and the course's completion
-    rule runs, as for "mark as done"."""
+    """Every counted SCO completed or passed (`navigation.rolled_up`): the lecture is done
+    (once), and the course's completion rule runs, as for "mark as done"."""
     mine = states(session, user.id, package.id)
     finished = navigation.rolled_up(
         [bool(s.get("counted", True)) for s in package.scos],

@@ -17,13 +17,15 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from mooc.scorm.core.reasons import Refused
+
 MANIFEST = "imsmanifest.xml"
 VERSIONS = ("1.2", "2004")
 MAX_SCOS = 500
 
 
-class ManifestError(ValueError):
-    """The manifest cannot be used; the message says why, for the teacher."""
+class ManifestError(Refused):
+    """The manifest cannot be used; its code and parameters say why, for the teacher."""
 
 
 @dataclass(frozen=True)
@@ -175,11 +177,11 @@ def parse_manifest(data: bytes) -> Manifest:
     try:
         root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise ManifestError("imsmanifest.xml declares entities or external references") from None
+        raise ManifestError("manifest-entities") from None
     except ParseError as exc:
-        raise ManifestError(f"imsmanifest.xml is not well-formed XML ({exc})") from None
+        raise ManifestError("manifest-malformed", error=str(exc)[:200]) from None
     if _local(root.tag) != "manifest":
-        raise ManifestError("imsmanifest.xml has no <manifest> root element")
+        raise ManifestError("manifest-root")
     version, edition = _version(root)
     resources = _resources(root)
     organization = _organization(root)
@@ -205,10 +207,10 @@ def parse_manifest(data: bytes) -> Manifest:
     if not scos:  # a package without an organization still launches its SCO resources
         scos = [Sco(ident, ident, href) for ident, (href, sco) in resources.items() if sco]
     if not scos:
-        raise ManifestError('imsmanifest.xml lists no launchable SCO (adlcp:scormtype="sco")')
+        raise ManifestError("manifest-no-sco")
     if len(scos) > MAX_SCOS:
-        raise ManifestError(f"imsmanifest.xml lists more than {MAX_SCOS} SCOs")
+        raise ManifestError("manifest-too-many-scos", count=MAX_SCOS)
     if len({s.identifier for s in scos}) != len(scos):
-        raise ManifestError("imsmanifest.xml gives two items the same identifier")
+        raise ManifestError("manifest-duplicate")
     title = _text(_first(organization, "title")) if organization is not None else ""
     return Manifest(version, edition, title or scos[0].title or "SCORM", tuple(scos))
