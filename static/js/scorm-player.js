@@ -123,8 +123,11 @@
   // The SCO has terminated: honour its adl.nav.request (SCORM 2004), else wait for the learner.
   function finished(nav) {
     if (nav !== "_none_") { go(nav); return; }
-    // After the last commit's answer, which would say "saved" over it.
-    if (launch.scos.length > 1) queue.then(function () { say(words.partEnded); });
+    // After the last commit's answer, which would say "saved" over it; a lesson now done says so.
+    if (launch.scos.length < 2) return;
+    queue.then(function () {
+      if (box.getAttribute("data-lecture-done") !== "true") say(words.partEnded);
+    });
   }
 
   function stop(action) {
