@@ -8,11 +8,14 @@ caller commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
 import mimetypes
+import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +44,7 @@ from mooc.scorm.core.archive import (
 )
 from mooc.scorm.core.reasons import Refused
 from mooc.storage import Storage
+from mooc.storage.base import Listed
 
 log = logging.getLogger(__name__)
 ZIP_CONTENT_TYPE = "application/zip"
@@ -188,6 +192,55 @@ def store_package(
         found.weight = weight
     session.flush()
     return found
+
+
+# --- files no package refers to any more -------------------------------------------------------
+
+SWEEP_GRACE = dt.timedelta(hours=1)  # longer than any upload between storing and committing
+_PACKAGE_PREFIX = re.compile(r"^(scorm/[0-9a-f]{32})(?:\.zip$|/)")
+
+
+@dataclass(frozen=True)
+class Swept:
+    packages: int  # content-addressed packages whose files went
+    files: int  # objects deleted (their files and their zips)
+    kept: int  # unreferenced packages left for now: written within the grace period
+
+
+def remove_unreferenced_files(
+    session: Session, storage: Storage, *, now: dt.datetime, grace: dt.timedelta = SWEEP_GRACE
+) -> Swept:
+    """Delete the stored files of packages no `scorm_package` row refers to any more (a replaced
+    or deleted package's; several lectures may share one, by its content address).
+
+    Never deletes a file still referenced: the references are read after the listing, and a
+    package any of whose objects was written within `grace` is kept (an upload stores its files
+    before its row commits; storing the same bytes again rewrites them). Idempotent: a run that
+    stopped half-way leaves what the next one finds again. The files go before the zip.
+    """
+    found: dict[str, list[Listed]] = defaultdict(list)
+    for listed in storage.listing("scorm/"):
+        match = _PACKAGE_PREFIX.match(listed.key)
+        if match:
+            found[match.group(1)].append(listed)
+    referenced = {
+        prefix
+        for pair in session.execute(select(ScormPackage.storage_prefix, ScormPackage.zip_key))
+        for prefix in (pair[0], pair[1].removesuffix(".zip"))
+    }
+    packages = files = kept = 0
+    for prefix, objects in sorted(found.items()):
+        if prefix in referenced:
+            continue
+        if max(o.modified for o in objects) > now - grace:
+            kept += 1
+            continue
+        zip_key = f"{prefix}.zip"
+        for listed in sorted(objects, key=lambda o: o.key == zip_key):
+            storage.delete(listed.key)
+            files += 1
+        packages += 1
+    return Swept(packages, files, kept)
 
 
 def lecture_source(package: ScormPackage) -> str:
