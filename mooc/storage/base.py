@@ -58,10 +58,12 @@ class StoredObject:
 
 @dataclass(frozen=True)
 class Listed:
-    """A stored object as a listing gives it: its key and when it was last written (aware, UTC)."""
+    """A stored object as a listing gives it: its key, when it was last written (aware, UTC)
+    and its size in bytes."""
 
     key: str
     modified: dt.datetime
+    size: int = 0
 
 
 class Storage(Protocol):

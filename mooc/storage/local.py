@@ -58,8 +58,8 @@ class LocalStorage:
             key = path.relative_to(self.root).as_posix()
             if not key.startswith(prefix) or path.name.startswith(".") or not path.is_file():
                 continue
-            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            yield Listed(key, modified)
+            stat = path.stat()
+            yield Listed(key, dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC), stat.st_size)
 
     def url(
         self,

@@ -38,7 +38,8 @@ class MemoryStorage:
 
     def listing(self, prefix: str) -> Iterator[Listed]:
         for key in sorted(k for k in self.objects if k.startswith(prefix)):
-            yield Listed(key, self.modified.get(key, dt.datetime.min.replace(tzinfo=dt.UTC)))
+            modified = self.modified.get(key, dt.datetime.min.replace(tzinfo=dt.UTC))
+            yield Listed(key, modified, len(self.objects[key][0]))
 
     def url(
         self,

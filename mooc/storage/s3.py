@@ -90,6 +90,7 @@ class S3Storage:
                 yield Listed(
                     found["Key"][len(self.prefix) :],
                     modified.astimezone(dt.UTC),
+                    int(found.get("Size", 0)),
                 )
 
     def url(
