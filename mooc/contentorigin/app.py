@@ -95,6 +95,65 @@ def _strict(response: Response) -> Response:
     return response
 
 
+class _PackageFiles:
+    """A package's files from storage, or (large media in S3) a redirect to a presigned URL."""
+
+    def __init__(self, storage: Storage, platform: str) -> None:
+        self.storage = storage
+        # Presigning needs no network: a URL made now names the origin redirects will go to.
+        probe = storage.url("scorm/probe", expires_in=60)
+        self.media_origin = _origin(probe) if probe else ""
+        self.policy = package_policy(platform, self.media_origin)
+
+    def _elsewhere(self, key: str, mimetype: str) -> str | None:
+        """A presigned URL for `key` when it is a large media file the storage can hand out."""
+        if not self.media_origin or not mimetype.startswith(MEDIA_TYPES):
+            return None
+        listed = next((o for o in self.storage.listing(key) if o.key == key), None)
+        if listed is None or listed.size < LARGE_MEDIA:
+            return None
+        return self.storage.url(key, expires_in=PRESIGNED_FOR, content_type=mimetype)
+
+    def response(self, grant: ContentGrant, path: str) -> Response:
+        guessed, _ = mimetypes.guess_type(path)
+        mimetype = guessed or "application/octet-stream"
+        try:
+            key = storage_key(grant.prefix, path)
+            elsewhere = self._elsewhere(key, mimetype)
+            if elsewhere is not None:
+                moved = Response(status=302, headers={"Location": elsewhere})
+                moved.headers["Cache-Control"] = "no-store"  # the URL expires
+                return moved
+            stream = self.storage.open(key)
+        except (PackageRefused, ValueError, FileNotFoundError):
+            raise NotFound() from None
+        response = send_file(stream, mimetype=mimetype)
+        response.headers["Content-Security-Policy"] = self.policy
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+def _runtime(name: str) -> Response:
+    """The SCORM runtime or the launch script, brotli-compressed when the browser takes it."""
+    if name == "scorm-launch.js":
+        path = LAUNCH_SCRIPT
+    elif name in RUNTIMES.values():
+        path = VENDOR / name
+    else:
+        raise NotFound()
+    if not path.is_file():  # `make vendor` has not been run
+        raise NotFound()
+    # The runtime is most of a launch's bytes: on a 2G line, brotli saves seconds.
+    if request.accept_encodings["br"]:
+        response = Response(_brotli(path), mimetype="text/javascript")
+        response.headers["Content-Encoding"] = "br"
+    else:
+        response = Response(path.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def create_content_app(settings: Settings | None = None, storage: Storage | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(
@@ -108,20 +167,7 @@ def create_content_app(settings: Settings | None = None, storage: Storage | None
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
     )
     platform = _origin(settings.base_url)
-    storage_of: Storage = app.extensions[STORAGE]
-    # Presigning needs no network: a URL made now names the origin redirects will go to.
-    probe = storage_of.url("scorm/probe", expires_in=60)
-    media_origin = _origin(probe) if probe else ""
-    policy = package_policy(platform, media_origin)
-
-    def large_media(key: str, mimetype: str) -> str | None:
-        """A presigned URL for `key` when it is a large media file the storage can hand out."""
-        if not media_origin or not mimetype.startswith(MEDIA_TYPES):
-            return None
-        listed = next((o for o in storage_of.listing(key) if o.key == key), None)
-        if listed is None or listed.size < LARGE_MEDIA:
-            return None
-        return storage_of.url(key, expires_in=PRESIGNED_FOR, content_type=mimetype)
+    files = _PackageFiles(app.extensions[STORAGE], platform)
 
     def grant_of(token: str) -> ContentGrant:
         found = read_grant(settings.secret_key, token, fallbacks=settings.secret_key_fallbacks)
@@ -147,43 +193,11 @@ def create_content_app(settings: Settings | None = None, storage: Storage | None
 
     @app.get("/c/<token>/<path:path>")
     def package_file(token: str, path: str) -> Response:
-        grant = grant_of(token)
-        guessed, _ = mimetypes.guess_type(path)
-        mimetype = guessed or "application/octet-stream"
-        try:
-            key = storage_key(grant.prefix, path)
-            elsewhere = large_media(key, mimetype)
-            if elsewhere is not None:
-                moved = Response(status=302, headers={"Location": elsewhere})
-                moved.headers["Cache-Control"] = "no-store"  # the URL expires
-                return moved
-            stream = storage_of.open(key)
-        except (PackageRefused, ValueError, FileNotFoundError):
-            raise NotFound() from None
-        response = send_file(stream, mimetype=mimetype)
-        response.headers["Content-Security-Policy"] = policy
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
+        return files.response(grant_of(token), path)
 
     @app.get("/runtime/<name>")
     def runtime(name: str) -> Response:
-        if name == "scorm-launch.js":
-            path = LAUNCH_SCRIPT
-        elif name in RUNTIMES.values():
-            path = VENDOR / name
-        else:
-            raise NotFound()
-        if not path.is_file():  # `make vendor` has not been run
-            raise NotFound()
-        # The runtime is most of a launch's bytes: on a 2G line, brotli saves seconds.
-        if request.accept_encodings["br"]:
-            response = Response(_brotli(path), mimetype="text/javascript")
-            response.headers["Content-Encoding"] = "br"
-        else:
-            response = Response(path.read_bytes(), mimetype="text/javascript")
-        response.headers["Cache-Control"] = "public, max-age=86400"
-        response.vary.add("Accept-Encoding")
-        return response
+        return _runtime(name)
 
     @app.get("/health")
     def health() -> Response:
