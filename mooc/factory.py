@@ -58,6 +58,7 @@ from mooc.offline import views as offline_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
+from mooc.scorm import jobs as scorm_jobs
 from mooc.scorm.views import player as scorm_views
 from mooc.settings import Settings, flask_config, load_settings, single_server_parts
 from mooc.storage import open_storage
@@ -120,6 +121,7 @@ JOBS = (
     *transfer_jobs.JOBS,
     *authoring_jobs.JOBS,
     *notifications_jobs.JOBS,
+    *scorm_jobs.JOBS,
 )
 
 
