@@ -5,13 +5,14 @@ Everything is counted by the database, so a page costs the same few statements f
 20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
 by `refresh_standing` (for one learner after their write, for the whole course after an edit to
 what the rule counts) in the transaction of every write that changes it; the funnel is an aggregate
-of those columns and the sorts order the enrolments by them (`ORDER BY … LIMIT/OFFSET`; ties by
-name, so a page still sorts the course's enrolments, but counts no one's records). Only the page's
-learners then have their rows (lectures done, each quiz's counted score, the completion) counted,
-for them alone. The score bins still count every learner's counted scores (a maintained score per
-learner and quiz would make them constant). The progress and grade are the completion rule
-(`core/completion.py`) written in SQL; what a row shows is the rule itself (`evaluate_counts`)
-applied to that row's counts.
+of those columns, and each sort reads a page of enrolments from an index on (course, key, the
+learner's lowercased name kept on the enrolment, user id): `ORDER BY … LIMIT/OFFSET` without
+sorting the course. Only the page's learners then have their rows (lectures done, each quiz's
+counted score, the completion) counted, for them alone. The score bins are counters kept per
+course (`CourseScoreBin`), moved by the difference a learner's write made to their counted scores
+(`LearnerQuizScore`), so the histogram is ten rows at any size. The progress and grade are the
+completion rule (`core/completion.py`) written in SQL; what a row shows is the rule itself
+(`evaluate_counts`) applied to that row's counts.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     func,
+    insert,
     literal,
     null,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,7 +48,13 @@ from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture
 from mooc.learning.core.completion import QuizStanding, evaluate_counts
-from mooc.learning.models import Completion, Enrolment, LectureProgress
+from mooc.learning.models import (
+    Completion,
+    CourseScoreBin,
+    Enrolment,
+    LearnerQuizScore,
+    LectureProgress,
+)
 from mooc.pagination import Page, paginate_rows
 
 SORT_KEYS = ("name", "progress", "activity", "grade")
@@ -203,27 +214,34 @@ class _Learners:
         return self._order(self.rows, sort, descending)
 
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
-        """The learners' ids in the order asked for, by the standing each enrolment keeps:
-        without counting anyone's progress (a page of them is then read with `rows_of`)."""
-        ids = (
-            select(User.id)
-            .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.course_id == self.course_id)
-        )
-        return self._order(ids, sort, descending, kept=True)
+        """The learners' ids in the order asked for, by the standing and the name each
+        enrolment keeps: read from the sort's index, without counting anyone's progress or
+        reading any user (a page of them is then read with `rows_of`)."""
+        ids = select(Enrolment.user_id).where(Enrolment.course_id == self.course_id)
+        name, key = Enrolment.sort_name, Enrolment.last_activity_at
+        order: tuple[ColumnElement[Any], ...] = ()
+        if sort == "name" and descending:
+            order = (name.desc(), Enrolment.user_id.desc())
+        elif sort == "activity":
+            order = (key.desc().nulls_last() if descending else key.asc().nulls_first(),)
+        elif sort == "grade":
+            # No grade sorts first going up, last going down (the indexes say NULLS alike).
+            grade = Enrolment.grade
+            order = (grade.desc().nulls_last() if descending else grade.asc().nulls_first(),)
+        elif sort == "progress":  # never NULL: the plain direction its index serves
+            order = (Enrolment.progress.desc() if descending else Enrolment.progress.asc(),)
+        ties = () if sort == "name" and descending else (name, Enrolment.user_id)
+        return ids.order_by(*order, *ties)
 
-    def _order(
-        self, statement: Select[Any], sort: str, descending: bool, *, kept: bool = False
-    ) -> Select[Any]:
-        """`statement` in the order asked for, by the counted progress and grade or (`kept`)
-        by the enrolment's standing, which holds the same values (a grade sorts as -1 when
-        there is none: first going up, last going down)."""
+    def _order(self, statement: Select[Any], sort: str, descending: bool) -> Select[Any]:
+        """`statement` in the order asked for, by the counted progress and grade (a grade
+        sorts as -1 when there is none: first going up, last going down), as `page_order`."""
         name = func.lower(User.name)
         keys: dict[str, ColumnElement[Any]] = {
             "name": name,
-            "progress": Enrolment.progress.expression if kept else self.percent,
+            "progress": self.percent,
             "activity": Enrolment.last_activity_at.expression,
-            "grade": Enrolment.grade.expression if kept else func.coalesce(self.grade, -1.0),
+            "grade": func.coalesce(self.grade, -1.0),
         }
         key = keys.get(sort, name)
         if descending:
@@ -270,29 +288,27 @@ class _Learners:
                 func.sum(case((Enrolment.completed, 1), else_=0)),
             ).where(Enrolment.course_id == self.course_id)
         ).one()
-        s = self.scores
-        score_bin = case(*[(s.c.score >= 10 * n, n) for n in range(9, 0, -1)], else_=0)
         bins = [0] * 10
         for index, count in session.execute(
-            select(score_bin, func.count())
-            .join(
-                Enrolment,
-                and_(Enrolment.user_id == s.c.user_id, Enrolment.course_id == self.course_id),
+            select(CourseScoreBin.bin, CourseScoreBin.scores).where(
+                CourseScoreBin.course_id == self.course_id
             )
-            .group_by(score_bin)
         ):
             bins[min(max(int(index), 0), 9)] += count
         enrolled, started, halfway, completed = (int(n or 0) for n in counts)
         return CourseAnalytics(self.quizzes, enrolled, started, halfway, completed, bins)
 
-    def refresh(self, session: Session, user_ids: Sequence[int] | None = None) -> None:
+    def refresh(
+        self, session: Session, user_ids: Sequence[int] | None = None, *, scores: bool = True
+    ) -> None:
         """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
-        counted from their records."""
+        counted from their records, and (`scores`) their counted scores and the bins."""
         if user_ids is None:
+            counted_scores = self.scores
             percent, grade, started, rows = self.percent, self.grade, self.started, self.rows
         else:
-            scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
-            percent, grade, started, rows = self._select(scores, user_ids)
+            counted_scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
+            percent, grade, started, rows = self._select(counted_scores, user_ids)
         counted = rows.with_only_columns(
             Enrolment.id.label("enrolment_id"),
             percent.label("progress"),
@@ -312,15 +328,86 @@ class _Learners:
             )
             .execution_options(synchronize_session=False)
         )
+        if scores:
+            self._keep_scores(session, counted_scores, user_ids)
+
+    def _keep_scores(self, session: Session, counted: Any, user_ids: Sequence[int] | None) -> None:
+        """Rewrite the kept counted scores of the course's learners (or of `user_ids`) and
+        recount the course's bins (or move them by what these learners' scores moved)."""
+        course_id = self.course_id
+        kept = LearnerQuizScore
+        of_course = [kept.course_id == course_id]
+        if user_ids is not None:
+            of_course.append(kept.user_id.in_(user_ids))
+        before = self._bins(session, of_course) if user_ids is not None else {}
+        session.execute(delete(kept).where(*of_course))
+        session.execute(
+            insert(kept).from_select(
+                ["user_id", "quiz_id", "course_id", "score"],
+                select(
+                    counted.c.user_id, counted.c.quiz_id, literal(course_id), counted.c.score
+                ).join(
+                    Enrolment,
+                    and_(Enrolment.user_id == counted.c.user_id, Enrolment.course_id == course_id),
+                ),
+            )
+        )
+        after = self._bins(session, of_course)
+        if user_ids is None:
+            session.execute(delete(CourseScoreBin).where(CourseScoreBin.course_id == course_id))
+            if after:
+                session.execute(
+                    insert(CourseScoreBin),
+                    [{"course_id": course_id, "bin": b, "scores": n} for b, n in after.items()],
+                )
+            return
+        upsert = (
+            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        counter = CourseScoreBin.__table__.c.scores
+        # Bin by bin in one order, so two writers to the same course never wait on each other
+        # in a circle; a bin nothing moved is not touched (no lock).
+        for index in sorted(set(before) | set(after)):
+            moved = after.get(index, 0) - before.get(index, 0)
+            if moved:
+                session.execute(
+                    upsert(CourseScoreBin)
+                    .values(course_id=course_id, bin=index, scores=moved)
+                    .on_conflict_do_update(
+                        index_elements=[CourseScoreBin.course_id, CourseScoreBin.bin],
+                        set_={"scores": counter + moved},
+                    )
+                )
+
+    @staticmethod
+    def _bins(session: Session, where: Sequence[ColumnElement[bool]]) -> dict[int, int]:
+        """{bin: counted scores in it} among the kept scores `where` says."""
+        index = score_bin(LearnerQuizScore.score.expression)
+        return {
+            int(b): int(n)
+            for b, n in session.execute(select(index, func.count()).where(*where).group_by(index))
+        }
+
+
+def score_bin(score: ColumnElement[float]) -> ColumnElement[int]:
+    """The histogram bin of a counted score: ten points each, 100 in the last."""
+    return case(*[(score >= 10 * n, n) for n in range(9, 0, -1)], else_=0)
 
 
 def refresh_standing(
-    session: Session, course_id: int, pass_mark: int, user_ids: Sequence[int] | None = None
+    session: Session,
+    course_id: int,
+    pass_mark: int,
+    user_ids: Sequence[int] | None = None,
+    *,
+    scores: bool = True,
 ) -> None:
     """Recount the standing kept on the enrolments of the course (or of `user_ids` only): after
     a change to what the rule counts (a lecture or quiz retired, restored, published, made
-    required or weighted; the pass mark) or records written in bulk."""
-    _Learners(session, course_id, pass_mark).refresh(session, user_ids)
+    required or weighted; the pass mark) or records written in bulk. `scores=False` leaves the
+    counted quiz scores and bins as they are: for a write that cannot change a score (a lecture
+    done, a completion)."""
+    _Learners(session, course_id, pass_mark).refresh(session, user_ids, scores=scores)
 
 
 def _required_lecture() -> tuple[ColumnElement[bool], ...]:

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mooc.accounts.models import Role
+from mooc.accounts.models import Role, User
 from mooc.assessment import services as quizzes
-from mooc.assessment.models import Quiz
+from mooc.assessment.core import grading
+from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.authoring.services import courses
 from mooc.authoring.services import lectures as authoring
 from mooc.authoring.services.retiring import retire_or_delete
@@ -23,7 +24,7 @@ from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict
 from mooc.learning import services
 from mooc.learning.analytics import refresh_standing
-from mooc.learning.models import Enrolment
+from mooc.learning.models import CourseScoreBin, Enrolment, LearnerQuizScore
 from mooc.learning.queries import course_status, ordered_lectures
 from tests.factories import make_user
 
@@ -69,16 +70,65 @@ def _kept(session: Session, course_id: int) -> dict[int, tuple[Any, ...]]:
     }
 
 
+def _kept_scores(session: Session, course_id: int) -> tuple[dict[Any, float], list[int]]:
+    """The kept counted scores {(user, quiz): score} and the course's ten bins."""
+    scores = {
+        (row.user_id, row.quiz_id): row.score
+        for row in session.execute(
+            select(LearnerQuizScore).where(LearnerQuizScore.course_id == course_id)
+        ).scalars()
+    }
+    bins = [0] * 10
+    for row in session.scalars(select(CourseScoreBin).where(CourseScoreBin.course_id == course_id)):
+        bins[row.bin] += row.scores
+    return scores, bins
+
+
 def _check(session: Session, course: Course, step: str) -> None:
     kept = _kept(session, course.id)
+    kept_scores, kept_bins = _kept_scores(session, course.id)
     refresh_standing(session, course.id, course.pass_mark)  # from scratch
     counted = _kept(session, course.id)
     assert kept == counted, step
+    # The bins moved by differences equal a recount, and each kept score is the rule's.
+    assert (kept_scores, kept_bins) == _kept_scores(session, course.id), step
+    assert sum(kept_bins) == len(kept_scores), step
+    assert kept_bins == _binned(kept_scores.values()), step
+    for (user_id, quiz_id), score in kept_scores.items():
+        assert score == counted_score(session, user_id, quiz_id), step
+    # The name each enrolment keeps for the sorts is its learner's, lowercased.
+    names = session.execute(
+        select(Enrolment.sort_name, User.name)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course.id)
+    ).all()
+    assert all(kept_name == name.lower() for kept_name, name in names), step
     for user_id, (progress, grade, _started, completed) in counted.items():
         status = course_status(session, user_id, course)
         assert progress == (100 if completed else status.percent), step
         if not completed:
             assert grade == status.final_grade, step
+
+
+def counted_score(session: Session, user_id: int, quiz_id: int) -> float | None:
+    """The rule's counted score, from the learner's submitted attempts read one by one."""
+    attempts = session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.number)
+    ).all()
+    return grading.counted_score([a.score or 0.0 for a in attempts], attempts[-1].policy)
+
+
+def _binned(scores: Any) -> list[int]:
+    bins = [0] * 10
+    for score in scores:
+        bins[min(int(score // 10), 9)] += 1
+    return bins
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -156,6 +206,7 @@ def test_the_kept_standing_equals_a_count_from_scratch_after_every_write(
     assert any(started for _, _, started, _ in kept)
     assert any(completed for *_, completed in kept)
     assert any(0 < progress < 100 for progress, *_ in kept)
+    assert len(_kept_scores(session, course.id)[0]) >= 2
 
 
 def test_an_edit_to_what_the_rule_counts_recounts_the_course(session: Session) -> None:
