@@ -28,7 +28,7 @@ from mooc.db import Base
 from mooc.jobs.models import JobRun
 from mooc.learning.models import (
     Completion,
-    CourseScoreBin,
+    CourseTally,
     Enrolment,
     LearnerQuizScore,
     LectureProgress,
@@ -67,7 +67,7 @@ __all__ = [
     "ClassMember",
     "Completion",
     "Course",
-    "CourseScoreBin",
+    "CourseTally",
     "CourseTeacher",
     "Decision",
     "EmailOptOut",

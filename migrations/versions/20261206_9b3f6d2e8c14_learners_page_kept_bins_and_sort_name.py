@@ -1,6 +1,6 @@
 """the learners page at any size: each enrolment keeps its learner's lowercased name (kept by
 triggers) for index-served sorts, one index per sort and direction; each learner's counted quiz
-score and each course's score bins kept as counters; all backfilled in plain SQL
+score, and each course's funnel and score bins as tallies; all backfilled in plain SQL
 
 Revision ID: 9b3f6d2e8c14
 Revises: 7d41c9e2a6b3
@@ -68,12 +68,12 @@ def upgrade() -> None:
         "ix_learner_quiz_score_course_id", "learner_quiz_score", ["course_id"], unique=False
     )
     op.create_table(
-        "course_score_bin",
+        "course_tally",
         sa.Column("course_id", sa.Integer(), nullable=False),
-        sa.Column("bin", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("scores", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["course_id"], ["course.id"]),
-        sa.PrimaryKeyConstraint("course_id", "bin"),
+        sa.PrimaryKeyConstraint("course_id", "name"),
     )
     # Each enrolled learner's counted score per live quiz of the course: the last submitted
     # attempt's policy says the best or the last one's (analytics._counted_scores).
@@ -91,10 +91,70 @@ def upgrade() -> None:
         " JOIN enrolment e ON e.user_id = t.user_id AND e.course_id = t.course_id"
     )
     op.execute(
-        "INSERT INTO course_score_bin (course_id, bin, scores)"
-        f" SELECT s.course_id, CASE {_BIN} ELSE 0 END AS b, count(*)"
+        "INSERT INTO course_tally (course_id, name, count)"
+        f" SELECT s.course_id, 'bin' || CASE {_BIN} ELSE 0 END AS b, count(*)"
         " FROM learner_quiz_score s GROUP BY s.course_id, b"
     )
+    for name, counted in _FUNNEL.items():
+        op.execute(
+            f"INSERT INTO course_tally (course_id, name, count) SELECT course_id, '{name}',"
+            f" sum({counted.format(row='enrolment')}) FROM enrolment GROUP BY course_id"
+        )
+    _funnel_triggers(postgres)
+
+
+# The funnel's tallies: what one enrolment adds to each (1 or 0), of the row named `row`.
+_FUNNEL = {
+    "completed": "CASE WHEN {row}.completed THEN 1 ELSE 0 END",
+    "enrolled": "1",
+    "halfway": "CASE WHEN {row}.progress >= 50 THEN 1 ELSE 0 END",
+    "started": "CASE WHEN {row}.started THEN 1 ELSE 0 END",
+}
+
+
+def _funnel_triggers(postgres: bool) -> None:
+    """The course's funnel follows its enrolments whoever writes them (the ORM, a bulk UPDATE
+    of the standing, the lecture page's note, COPY, a cascade): each row inserted, changed in
+    what the funnel counts, or deleted moves the tallies by its difference, in the order of
+    their names (no two writers wait on each other in a circle), in the same transaction. (An
+    enrolment never moves to another course.)"""
+    moves = {
+        "INSERT": {name: add.format(row="NEW") for name, add in _FUNNEL.items()},
+        "DELETE": {name: f"-({add.format(row='OLD')})" for name, add in _FUNNEL.items()},
+        "UPDATE": {
+            name: f"({add.format(row='NEW')}) - ({add.format(row='OLD')})"
+            for name, add in _FUNNEL.items()
+            if name != "enrolled"
+        },
+    }
+    changed = (
+        "OLD.started <> NEW.started OR OLD.completed <> NEW.completed"
+        " OR (OLD.progress >= 50) <> (NEW.progress >= 50)"
+    )
+    for operation, moved in moves.items():
+        row = "OLD" if operation == "DELETE" else "NEW"
+        body = "".join(
+            f" INSERT INTO course_tally (course_id, name, count) SELECT {row}.course_id,"
+            f" '{name}', {move} WHERE ({move}) <> 0 ON CONFLICT (course_id, name)"
+            " DO UPDATE SET count = course_tally.count + excluded.count;"
+            for name, move in moved.items()
+        )
+        trigger = f"enrolment_tally_{operation.lower()}"
+        when = f" WHEN ({changed})" if operation == "UPDATE" else ""
+        if postgres:
+            op.execute(
+                f"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                f" BEGIN{body} RETURN NULL; END $$"
+            )
+            op.execute(
+                f"CREATE TRIGGER {trigger} AFTER {operation} ON enrolment FOR EACH ROW{when}"
+                f" EXECUTE FUNCTION {trigger}()"
+            )
+        else:
+            op.execute(
+                f"CREATE TRIGGER {trigger} AFTER {operation} ON enrolment FOR EACH ROW{when}"
+                f" BEGIN{body} END"
+            )
 
 
 def _triggers(postgres: bool) -> None:
@@ -136,7 +196,14 @@ def _triggers(postgres: bool) -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    op.drop_table("course_score_bin")
+    for operation in ("insert", "update", "delete"):
+        op.execute(
+            f"DROP TRIGGER IF EXISTS enrolment_tally_{operation}"
+            + (" ON enrolment" if postgres else "")
+        )
+        if postgres:
+            op.execute(f"DROP FUNCTION IF EXISTS enrolment_tally_{operation}()")
+    op.drop_table("course_tally")
     op.drop_index("ix_learner_quiz_score_course_id", table_name="learner_quiz_score")
     op.drop_table("learner_quiz_score")
     for name in _ORDERS:

@@ -4,15 +4,15 @@ distribution of quiz scores.
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
 20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
 by `refresh_standing` (for one learner after their write, for the whole course after an edit to
-what the rule counts) in the transaction of every write that changes it; the funnel is an aggregate
-of those columns, and each sort reads a page of enrolments from an index on (course, key, the
-learner's lowercased name kept on the enrolment, user id): `ORDER BY … LIMIT/OFFSET` without
-sorting the course. Only the page's learners then have their rows (lectures done, each quiz's
-counted score, the completion) counted, for them alone. The score bins are counters kept per
-course (`CourseScoreBin`), moved by the difference a learner's write made to their counted scores
-(`LearnerQuizScore`), so the histogram is ten rows at any size. The progress and grade are the
-completion rule (`core/completion.py`) written in SQL; what a row shows is the rule itself
-(`evaluate_counts`) applied to that row's counts.
+what the rule counts) in the transaction of every write that changes it. Each sort reads a page
+of enrolments from an index on (course, key, the learner's lowercased name kept on the enrolment,
+user id): `ORDER BY … LIMIT/OFFSET` without sorting the course. Only the page's learners then have
+their rows (lectures done, each quiz's counted score, the completion) counted, for them alone. The
+funnel and the score bins are tallies kept per course (`CourseTally`): the funnel moved by each
+enrolment row's change (database triggers), the bins by the difference a learner's write made to
+their counted scores (`LearnerQuizScore`); a page reads them as a few rows at any size. The
+progress and grade are the completion rule (`core/completion.py`) written in SQL; what a row shows
+is the rule itself (`evaluate_counts`) applied to that row's counts.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from mooc.catalog.models import Course, Lecture
 from mooc.learning.core.completion import QuizStanding, evaluate_counts
 from mooc.learning.models import (
     Completion,
-    CourseScoreBin,
+    CourseTally,
     Enrolment,
     LearnerQuizScore,
     LectureProgress,
@@ -279,36 +279,35 @@ class _Learners:
         )
 
     def summary(self, session: Session) -> CourseAnalytics:
-        """The funnel, from the standing each enrolment keeps, and the score bins."""
-        counts = session.execute(
-            select(
-                func.count(),
-                func.sum(case((Enrolment.started, 1), else_=0)),
-                func.sum(case((Enrolment.progress >= 50, 1), else_=0)),
-                func.sum(case((Enrolment.completed, 1), else_=0)),
-            ).where(Enrolment.course_id == self.course_id)
-        ).one()
-        bins = [0] * 10
-        for index, count in session.execute(
-            select(CourseScoreBin.bin, CourseScoreBin.scores).where(
-                CourseScoreBin.course_id == self.course_id
-            )
-        ):
-            bins[min(max(int(index), 0), 9)] += count
-        enrolled, started, halfway, completed = (int(n or 0) for n in counts)
+        """The funnel and the score bins: the course's kept tallies, a few rows at any size."""
+        tally = course_tally(session, self.course_id)
+        bins = [tally.get(f"bin{n}", 0) for n in range(10)]
+        enrolled, started, halfway, completed = (tally.get(name, 0) for name in FUNNEL)
         return CourseAnalytics(self.quizzes, enrolled, started, halfway, completed, bins)
 
     def refresh(
         self, session: Session, user_ids: Sequence[int] | None = None, *, scores: bool = True
     ) -> None:
         """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
-        counted from their records, and (`scores`) their counted scores and the bins."""
+        counted from their records, and (`scores`) their counted scores; then recount the
+        course's tallies (or move them by what these learners' writes moved)."""
+        before: dict[str, int] = {}
         if user_ids is None:
             counted_scores = self.scores
             percent, grade, started, rows = self.percent, self.grade, self.started, self.rows
         else:
             counted_scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
             percent, grade, started, rows = self._select(counted_scores, user_ids)
+            if scores:
+                # Their enrolments locked first: a parallel write of the same learner waits
+                # here and then reads what this one wrote, so no difference counts twice.
+                session.execute(
+                    select(Enrolment.id)
+                    .where(Enrolment.course_id == self.course_id, Enrolment.user_id.in_(user_ids))
+                    .order_by(Enrolment.user_id)
+                    .with_for_update()
+                )
+                before = self._bins(session, user_ids)
         counted = rows.with_only_columns(
             Enrolment.id.label("enrolment_id"),
             percent.label("progress"),
@@ -328,65 +327,97 @@ class _Learners:
             )
             .execution_options(synchronize_session=False)
         )
-        if scores:
-            self._keep_scores(session, counted_scores, user_ids)
+        if not scores and user_ids is not None:
+            return  # the funnel follows the enrolments by itself (triggers: migration 9b3f6d2e8c14)
+        self._keep_scores(session, counted_scores, user_ids)
+        after = self._bins(session, user_ids)
+        if user_ids is None:
+            # A recount of every tally (the funnel too: a safety net, it is kept by triggers).
+            after |= self._funnel(session)
+            session.execute(delete(CourseTally).where(CourseTally.course_id == self.course_id))
+            rows_ = [{"course_id": self.course_id, "name": k, "count": n} for k, n in after.items()]
+            if rows_:
+                session.execute(insert(CourseTally), rows_)
+        else:
+            move_tally(
+                session,
+                self.course_id,
+                {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()},
+            )
 
     def _keep_scores(self, session: Session, counted: Any, user_ids: Sequence[int] | None) -> None:
-        """Rewrite the kept counted scores of the course's learners (or of `user_ids`) and
-        recount the course's bins (or move them by what these learners' scores moved)."""
-        course_id = self.course_id
+        """Rewrite the kept counted scores of the course's learners (or of `user_ids`)."""
         kept = LearnerQuizScore
-        of_course = [kept.course_id == course_id]
+        where = [kept.course_id == self.course_id]
         if user_ids is not None:
-            of_course.append(kept.user_id.in_(user_ids))
-        before = self._bins(session, of_course) if user_ids is not None else {}
-        session.execute(delete(kept).where(*of_course))
+            where.append(kept.user_id.in_(user_ids))
+        session.execute(delete(kept).where(*where))
         session.execute(
             insert(kept).from_select(
                 ["user_id", "quiz_id", "course_id", "score"],
                 select(
-                    counted.c.user_id, counted.c.quiz_id, literal(course_id), counted.c.score
+                    counted.c.user_id, counted.c.quiz_id, literal(self.course_id), counted.c.score
                 ).join(
                     Enrolment,
-                    and_(Enrolment.user_id == counted.c.user_id, Enrolment.course_id == course_id),
+                    and_(
+                        Enrolment.user_id == counted.c.user_id,
+                        Enrolment.course_id == self.course_id,
+                    ),
                 ),
             )
         )
-        after = self._bins(session, of_course)
-        if user_ids is None:
-            session.execute(delete(CourseScoreBin).where(CourseScoreBin.course_id == course_id))
-            if after:
-                session.execute(
-                    insert(CourseScoreBin),
-                    [{"course_id": course_id, "bin": b, "scores": n} for b, n in after.items()],
-                )
-            return
-        upsert = (
-            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
-        counter = CourseScoreBin.__table__.c.scores
-        # Bin by bin in one order, so two writers to the same course never wait on each other
-        # in a circle; a bin nothing moved is not touched (no lock).
-        for index in sorted(set(before) | set(after)):
-            moved = after.get(index, 0) - before.get(index, 0)
-            if moved:
-                session.execute(
-                    upsert(CourseScoreBin)
-                    .values(course_id=course_id, bin=index, scores=moved)
-                    .on_conflict_do_update(
-                        index_elements=[CourseScoreBin.course_id, CourseScoreBin.bin],
-                        set_={"scores": counter + moved},
-                    )
-                )
 
-    @staticmethod
-    def _bins(session: Session, where: Sequence[ColumnElement[bool]]) -> dict[int, int]:
-        """{bin: counted scores in it} among the kept scores `where` says."""
-        index = score_bin(LearnerQuizScore.score.expression)
-        return {
-            int(b): int(n)
-            for b, n in session.execute(select(index, func.count()).where(*where).group_by(index))
-        }
+    def _funnel(self, session: Session) -> dict[str, int]:
+        """The funnel's counts among the course's enrolments."""
+        counts = session.execute(
+            select(
+                func.count(),
+                func.sum(case((Enrolment.started, 1), else_=0)),
+                func.sum(case((Enrolment.progress >= 50, 1), else_=0)),
+                func.sum(case((Enrolment.completed, 1), else_=0)),
+            ).where(Enrolment.course_id == self.course_id)
+        ).one()
+        return dict(zip(FUNNEL, (int(n or 0) for n in counts), strict=True))
+
+    def _bins(self, session: Session, user_ids: Sequence[int] | None) -> dict[str, int]:
+        """{"binN": counted scores in it} among the kept scores of the course (or `user_ids`)."""
+        kept = LearnerQuizScore
+        index = score_bin(kept.score.expression)
+        where = [kept.course_id == self.course_id]
+        if user_ids is not None:
+            where.append(kept.user_id.in_(user_ids))
+        found = session.execute(select(index, func.count()).where(*where).group_by(index))
+        return {f"bin{int(b)}": int(n) for b, n in found}
+
+
+FUNNEL = ("enrolled", "started", "halfway", "completed")
+
+
+def course_tally(session: Session, course_id: int) -> dict[str, int]:
+    """The course's kept tallies by name (a name never moved reads as absent: 0)."""
+    found = session.execute(
+        select(CourseTally.name, CourseTally.count).where(CourseTally.course_id == course_id)
+    )
+    return {name: int(count) for name, count in found}
+
+
+def move_tally(session: Session, course_id: int, moves: dict[str, int]) -> None:
+    """Add each move to the course's tally of that name (made at 0 when absent), in the order
+    of the names, so two writers to one course never wait on each other in a circle; a tally
+    nothing moved is not touched (not locked)."""
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    counter = CourseTally.__table__.c.count
+    for name in sorted(moves):
+        moved = moves[name]
+        if moved:
+            session.execute(
+                upsert(CourseTally)
+                .values(course_id=course_id, name=name, count=moved)
+                .on_conflict_do_update(
+                    index_elements=[CourseTally.course_id, CourseTally.name],
+                    set_={"count": counter + moved},
+                )
+            )
 
 
 def score_bin(score: ColumnElement[float]) -> ColumnElement[int]:
