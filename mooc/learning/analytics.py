@@ -335,7 +335,9 @@ class _Learners:
             # A recount of every tally (the funnel too: a safety net, it is kept by triggers).
             after |= self._funnel(session)
             session.execute(delete(CourseTally).where(CourseTally.course_id == self.course_id))
-            rows_ = [{"course_id": self.course_id, "name": k, "count": n} for k, n in after.items()]
+            rows_ = [
+                {"course_id": self.course_id, "name": k, "count": n} for k, n in after.items() if n
+            ]
             if rows_:
                 session.execute(insert(CourseTally), rows_)
         else:
