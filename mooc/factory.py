@@ -64,7 +64,7 @@ from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import jobs as transfer_jobs
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health, transactions
+from mooc.web import edge, filters, health, site_header, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -277,4 +277,5 @@ def _init_templates(app: Flask, settings: Settings) -> None:
         current_locale=lambda: str(get_locale()),
         dashboard_panels=dashboard_panels,
         unread_notifications=notifications_views.unread_notifications,
+        header_reader=lambda: site_header.header_reader(notifications_views.unread_notifications),
     )
