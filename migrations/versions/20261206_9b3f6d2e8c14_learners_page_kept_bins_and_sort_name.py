@@ -3,7 +3,7 @@ triggers) for index-served sorts, one index per sort and direction; each learner
 score, and each course's funnel and score bins as tallies; all backfilled in plain SQL
 
 Revision ID: 9b3f6d2e8c14
-Revises: 7d41c9e2a6b3
+Revises: 3c8e5b71d2a9
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9b3f6d2e8c14"
-down_revision: str | Sequence[str] | None = "7d41c9e2a6b3"
+down_revision: str | Sequence[str] | None = "3c8e5b71d2a9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
