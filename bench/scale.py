@@ -12,6 +12,8 @@ the two processes run at the same time, so a busy machine slows both alike.
 
     .venv/bin/python bench/scale.py [--pupils 100000] [--runs 20] [--keep] [--pg URL]
         [--reuse]   # measure databases kept by an earlier --keep run
+        [--prefix mooc_scale]   # names of the databases (<prefix>_small, <prefix>_big)
+        [--only REGEX]   # only the pages whose name matches (e.g. "learners$|people")
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def _pages(app: Any) -> list[tuple[str, str | None, str]]:
     ]
 
 
-def measure(url: str, instance: Path, runs: int) -> dict[str, Any]:
+def measure(url: str, instance: Path, runs: int, only: str = "") -> dict[str, Any]:
     """Each page's median and p95 in ms, its statements and its size, on one database."""
     import re
 
@@ -155,6 +157,8 @@ def measure(url: str, instance: Path, runs: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     clients: dict[str | None, Any] = {}
     for name, who, path in _pages(app):
+        if only and not re.search(only, name):
+            continue
         client = clients.get(who)
         if client is None:
             client = clients[who] = app.test_client()
@@ -198,12 +202,17 @@ def measure(url: str, instance: Path, runs: int) -> dict[str, Any]:
     return results
 
 
-def _measured_side_by_side(runs: int, *targets: tuple[str, Path]) -> list[dict[str, Any]]:
+def _measured_side_by_side(
+    runs: int, only: str, *targets: tuple[str, Path]
+) -> list[dict[str, Any]]:
     """`measure` on each database, in processes running at the same time: on a shared machine
     both then see the same load, so their ratio holds even when the absolute times do not."""
     processes = [
         subprocess.Popen(
-            [sys.executable, str(HERE), "--measure", url, str(instance), "--runs", str(runs)],
+            [
+                *(sys.executable, str(HERE), "--measure", url, str(instance)),
+                *("--runs", str(runs), "--only", only),
+            ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
@@ -256,16 +265,23 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the two databases")
     parser.add_argument("--reuse", action="store_true", help="measure kept databases again")
     parser.add_argument("--sql", action="store_true", help="show the statements that differ")
+    parser.add_argument("--only", default="", help="measure the pages whose name matches this")
+    parser.add_argument(
+        "--prefix",
+        default="mooc_scale",
+        help="databases <prefix>_small and <prefix>_big (another name than a parallel run's)",
+    )
     parser.add_argument("--measure", nargs=2, metavar=("URL", "INSTANCE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         url, instance = args.measure
-        print(json.dumps(measure(url, Path(instance), args.runs)))
+        print(json.dumps(measure(url, Path(instance), args.runs, args.only)))
         return
     from sqlalchemy import create_engine, text
 
     base = args.pg.rstrip("/")
-    names = {"small": "mooc_scale_small", "big": "mooc_scale_big"}
+    names = {"small": f"{args.prefix}_small", "big": f"{args.prefix}_big"}
+    instances = INSTANCES.parent / args.prefix
     urls = {key: f"{base}/{name}" for key, name in names.items()}
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
     try:
@@ -275,20 +291,23 @@ def main() -> None:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                     conn.execute(text(f'CREATE DATABASE "{name}"'))
             print(f"small: demo data and {SMALL_PUPILS} generated pupils", flush=True)
-            build(urls["small"], INSTANCES / "small", SMALL_PUPILS, demo=True)
+            build(urls["small"], instances / "small", SMALL_PUPILS, demo=True)
             print(f"large: {args.pupils:,} generated pupils", flush=True)
-            build(urls["big"], INSTANCES / "big", args.pupils, demo=True)
+            build(urls["big"], instances / "big", args.pupils, demo=True)
         small, large = _measured_side_by_side(
-            args.runs, (urls["small"], INSTANCES / "small"), (urls["big"], INSTANCES / "big")
+            args.runs,
+            args.only,
+            (urls["small"], instances / "small"),
+            (urls["big"], instances / "big"),
         )
         good = report(small, large, args.pupils, show_sql=args.sql)
         print("\nevery page under 2× with the same statements" if good else "\nsome pages grow")
     finally:
         if args.keep or args.reuse:
             print(
-                f"\nkept: {urls['big']} (instance {INSTANCES / 'big'}); serve it with\n"
+                f"\nkept: {urls['big']} (instance {instances / 'big'}); serve it with\n"
                 f"  MOOC_DEMO=1 MOOC_DATABASE_URL={urls['big']} "
-                f"MOOC_INSTANCE_PATH={INSTANCES / 'big'} .venv/bin/gunicorn -c gunicorn.conf.py "
+                f"MOOC_INSTANCE_PATH={instances / 'big'} .venv/bin/gunicorn -c gunicorn.conf.py "
                 "app:app"
             )
         else:

@@ -28,7 +28,9 @@ from mooc.db import Base
 from mooc.jobs.models import JobRun
 from mooc.learning.models import (
     Completion,
+    CourseTally,
     Enrolment,
+    LearnerQuizScore,
     LectureProgress,
     ScormState,
     XapiStatement,
@@ -65,6 +67,7 @@ __all__ = [
     "ClassMember",
     "Completion",
     "Course",
+    "CourseTally",
     "CourseTeacher",
     "Decision",
     "EmailOptOut",
@@ -73,6 +76,7 @@ __all__ = [
     "IssuedCredential",
     "IssuerKey",
     "JobRun",
+    "LearnerQuizScore",
     "Lecture",
     "LectureProgress",
     "LectureVersion",

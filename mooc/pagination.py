@@ -62,15 +62,23 @@ def _settled(page: int, total: int, per_page: int, clamp: bool) -> int:
 
 
 def paginate(
-    session: Session, statement: Select[T], *, page: int, per_page: int, clamp: bool = True
+    session: Session,
+    statement: Select[T],
+    *,
+    page: int,
+    per_page: int,
+    clamp: bool = True,
+    total: int | None = None,
 ) -> Page[T]:
-    """One page of `statement` (already ordered) and the total count of its rows.
+    """One page of `statement` (already ordered) and the total count of its rows (counted
+    here unless the caller has counted them: `total`).
 
     A page past the end shows the last page (`clamp`, for pages people read) or, for APIs that
     page until `has_next` is false, no items; either way no OFFSET past the rows is sent.
     """
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    total = total or 0
+    if total is None:
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = session.scalar(counted) or 0
     page = _settled(page, total, per_page, clamp)
     if (page - 1) * per_page >= total:
         return Page(items=[], total=total, page=page, per_page=per_page)

@@ -23,7 +23,19 @@ FTS_TABLES = {"course": "course_search", "user_account": "user_account_search"}
 TRIGRAM_INDEXES = frozenset({"ix_course_search_text_trgm", "ix_user_account_search_text_trgm"})
 # Other indexes a migration makes by hand (an expression index Alembic cannot compare): people
 # in the order of their lowercased name, for a course's learners page (PostgreSQL).
-HAND_MADE_INDEXES = TRIGRAM_INDEXES | {"ix_user_account_name_order"}
+# The learners page's sorts, each direction an index of its own (a descending key before the
+# ascending name tie-break, and grades without one first going up, last going down: a direction
+# and a place for NULLs the models cannot say alike on both databases).
+ENROLMENT_ORDER_INDEXES = frozenset(
+    {
+        "ix_enrolment_course_name",
+        "ix_enrolment_course_progress",
+        "ix_enrolment_course_progress_desc",
+        "ix_enrolment_course_grade",
+        "ix_enrolment_course_grade_desc",
+    }
+)
+HAND_MADE_INDEXES = TRIGRAM_INDEXES | ENROLMENT_ORDER_INDEXES | {"ix_user_account_name_order"}
 
 
 def escape_like(term: str) -> str:

@@ -4,14 +4,15 @@ package's score, the completion funnel and the distribution of quiz scores.
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
 20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
 by `refresh_standing` (for one learner after their write, for the whole course after an edit to
-what the rule counts) in the transaction of every write that changes it; the funnel is an aggregate
-of those columns and the sorts order the enrolments by them (`ORDER BY … LIMIT/OFFSET`; ties by
-name, so a page still sorts the course's enrolments, but counts no one's records). Only the page's
-learners then have their rows (lectures done, each quiz's counted score, the completion) counted,
-for them alone. The score bins still count every learner's counted scores (a maintained score per
-learner and quiz would make them constant). The progress and grade are the completion rule
-(`core/completion.py`) written in SQL; what a row shows is the rule itself (`evaluate_counts`)
-applied to that row's counts.
+what the rule counts) in the transaction of every write that changes it. Each sort reads a page
+of enrolments from an index on (course, key, the learner's lowercased name kept on the enrolment,
+user id): `ORDER BY … LIMIT/OFFSET` without sorting the course. Only the page's learners then have
+their rows (lectures done, each quiz's counted score, the completion) counted, for them alone. The
+funnel and the score bins are tallies kept per course (`CourseTally`): the funnel moved by each
+enrolment row's change (database triggers), the bins by the difference a learner's write made to
+their counted scores (`LearnerQuizScore`); a page reads them as a few rows at any size. The
+progress and grade are the completion rule (`core/completion.py`) written in SQL; what a row shows
+is the rule itself (`evaluate_counts`) applied to that row's counts.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     func,
+    insert,
     literal,
     null,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,7 +48,14 @@ from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, ScormPackage, Section
 from mooc.learning.core.completion import QuizStanding, evaluate_counts
-from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
+from mooc.learning.models import (
+    Completion,
+    CourseTally,
+    Enrolment,
+    LearnerQuizScore,
+    LectureProgress,
+    ScormState,
+)
 from mooc.pagination import Page, paginate_rows
 
 SORT_KEYS = ("name", "progress", "activity", "grade")
@@ -262,27 +274,34 @@ class _Learners:
         return self._order(self._with_scorm(self.rows), sort, descending)
 
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
-        """The learners' ids in the order asked for, by the standing each enrolment keeps:
-        without counting anyone's progress (a page of them is then read with `rows_of`)."""
-        ids = (
-            select(User.id)
-            .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.course_id == self.course_id)
-        )
-        return self._order(ids, sort, descending, kept=True)
+        """The learners' ids in the order asked for, by the standing and the name each
+        enrolment keeps: read from the sort's index, without counting anyone's progress or
+        reading any user (a page of them is then read with `rows_of`)."""
+        ids = select(Enrolment.user_id).where(Enrolment.course_id == self.course_id)
+        name, key = Enrolment.sort_name, Enrolment.last_activity_at
+        order: tuple[ColumnElement[Any], ...] = ()
+        if sort == "name" and descending:
+            order = (name.desc(), Enrolment.user_id.desc())
+        elif sort == "activity":
+            order = (key.desc().nulls_last() if descending else key.asc().nulls_first(),)
+        elif sort == "grade":
+            # No grade sorts first going up, last going down (the indexes say NULLS alike).
+            grade = Enrolment.grade
+            order = (grade.desc().nulls_last() if descending else grade.asc().nulls_first(),)
+        elif sort == "progress":  # never NULL: the plain direction its index serves
+            order = (Enrolment.progress.desc() if descending else Enrolment.progress.asc(),)
+        ties = () if sort == "name" and descending else (name, Enrolment.user_id)
+        return ids.order_by(*order, *ties)
 
-    def _order(
-        self, statement: Select[Any], sort: str, descending: bool, *, kept: bool = False
-    ) -> Select[Any]:
-        """`statement` in the order asked for, by the counted progress and grade or (`kept`)
-        by the enrolment's standing, which holds the same values (a grade sorts as -1 when
-        there is none: first going up, last going down)."""
+    def _order(self, statement: Select[Any], sort: str, descending: bool) -> Select[Any]:
+        """`statement` in the order asked for, by the counted progress and grade (a grade
+        sorts as -1 when there is none: first going up, last going down), as `page_order`."""
         name = func.lower(User.name)
         keys: dict[str, ColumnElement[Any]] = {
             "name": name,
-            "progress": Enrolment.progress.expression if kept else self.percent,
+            "progress": self.percent,
             "activity": Enrolment.last_activity_at.expression,
-            "grade": Enrolment.grade.expression if kept else func.coalesce(self.grade, -1.0),
+            "grade": func.coalesce(self.grade, -1.0),
         }
         key = keys.get(sort, name)
         if descending:
@@ -325,40 +344,37 @@ class _Learners:
         )
 
     def summary(self, session: Session) -> CourseAnalytics:
-        """The funnel, from the standing each enrolment keeps, and the score bins."""
-        counts = session.execute(
-            select(
-                func.count(),
-                func.sum(case((Enrolment.started, 1), else_=0)),
-                func.sum(case((Enrolment.progress >= 50, 1), else_=0)),
-                func.sum(case((Enrolment.completed, 1), else_=0)),
-            ).where(Enrolment.course_id == self.course_id)
-        ).one()
-        s = self.scores
-        score_bin = case(*[(s.c.score >= 10 * n, n) for n in range(9, 0, -1)], else_=0)
-        bins = [0] * 10
-        for index, count in session.execute(
-            select(score_bin, func.count())
-            .join(
-                Enrolment,
-                and_(Enrolment.user_id == s.c.user_id, Enrolment.course_id == self.course_id),
-            )
-            .group_by(score_bin)
-        ):
-            bins[min(max(int(index), 0), 9)] += count
-        enrolled, started, halfway, completed = (int(n or 0) for n in counts)
+        """The funnel and the score bins: the course's kept tallies, a few rows at any size."""
+        tally = course_tally(session, self.course_id)
+        bins = [tally.get(f"bin{n}", 0) for n in range(10)]
+        enrolled, started, halfway, completed = (tally.get(name, 0) for name in FUNNEL)
         return CourseAnalytics(
             self.quizzes, self.packages, enrolled, started, halfway, completed, bins
         )
 
-    def refresh(self, session: Session, user_ids: Sequence[int] | None = None) -> None:
+    def refresh(
+        self, session: Session, user_ids: Sequence[int] | None = None, *, scores: bool = True
+    ) -> None:
         """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
-        counted from their records."""
+        counted from their records, and (`scores`) their counted scores; then recount the
+        course's tallies (or move them by what these learners' writes moved)."""
+        before: dict[str, int] = {}
         if user_ids is None:
+            counted_scores = self.scores
             percent, grade, started, rows = self.percent, self.grade, self.started, self.rows
         else:
-            scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
-            percent, grade, started, rows = self._select(scores, user_ids)
+            counted_scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
+            percent, grade, started, rows = self._select(counted_scores, user_ids)
+            if scores:
+                # Their enrolments locked first: a parallel write of the same learner waits
+                # here and then reads what this one wrote, so no difference counts twice.
+                session.execute(
+                    select(Enrolment.id)
+                    .where(Enrolment.course_id == self.course_id, Enrolment.user_id.in_(user_ids))
+                    .order_by(Enrolment.user_id)
+                    .with_for_update()
+                )
+                before = self._bins(session, user_ids)
         counted = rows.with_only_columns(
             Enrolment.id.label("enrolment_id"),
             percent.label("progress"),
@@ -378,15 +394,120 @@ class _Learners:
             )
             .execution_options(synchronize_session=False)
         )
+        if not scores and user_ids is not None:
+            return  # the funnel follows the enrolments by itself (triggers: migration 9b3f6d2e8c14)
+        self._keep_scores(session, counted_scores, user_ids)
+        after = self._bins(session, user_ids)
+        if user_ids is None:
+            # A recount of every tally (the funnel too: a safety net, it is kept by triggers).
+            after |= self._funnel(session)
+            session.execute(delete(CourseTally).where(CourseTally.course_id == self.course_id))
+            rows_ = [
+                {"course_id": self.course_id, "name": k, "count": n} for k, n in after.items() if n
+            ]
+            if rows_:
+                session.execute(insert(CourseTally), rows_)
+        else:
+            move_tally(
+                session,
+                self.course_id,
+                {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()},
+            )
+
+    def _keep_scores(self, session: Session, counted: Any, user_ids: Sequence[int] | None) -> None:
+        """Rewrite the kept counted scores of the course's learners (or of `user_ids`)."""
+        kept = LearnerQuizScore
+        where = [kept.course_id == self.course_id]
+        if user_ids is not None:
+            where.append(kept.user_id.in_(user_ids))
+        session.execute(delete(kept).where(*where))
+        session.execute(
+            insert(kept).from_select(
+                ["user_id", "quiz_id", "course_id", "score"],
+                select(
+                    counted.c.user_id, counted.c.quiz_id, literal(self.course_id), counted.c.score
+                ).join(
+                    Enrolment,
+                    and_(
+                        Enrolment.user_id == counted.c.user_id,
+                        Enrolment.course_id == self.course_id,
+                    ),
+                ),
+            )
+        )
+
+    def _funnel(self, session: Session) -> dict[str, int]:
+        """The funnel's counts among the course's enrolments."""
+        counts = session.execute(
+            select(
+                func.count(),
+                func.sum(case((Enrolment.started, 1), else_=0)),
+                func.sum(case((Enrolment.progress >= 50, 1), else_=0)),
+                func.sum(case((Enrolment.completed, 1), else_=0)),
+            ).where(Enrolment.course_id == self.course_id)
+        ).one()
+        return dict(zip(FUNNEL, (int(n or 0) for n in counts), strict=True))
+
+    def _bins(self, session: Session, user_ids: Sequence[int] | None) -> dict[str, int]:
+        """{"binN": counted scores in it} among the kept scores of the course (or `user_ids`)."""
+        kept = LearnerQuizScore
+        index = score_bin(kept.score.expression)
+        where = [kept.course_id == self.course_id]
+        if user_ids is not None:
+            where.append(kept.user_id.in_(user_ids))
+        found = session.execute(select(index, func.count()).where(*where).group_by(index))
+        return {f"bin{int(b)}": int(n) for b, n in found}
+
+
+FUNNEL = ("enrolled", "started", "halfway", "completed")
+
+
+def course_tally(session: Session, course_id: int) -> dict[str, int]:
+    """The course's kept tallies by name (a name never moved reads as absent: 0)."""
+    found = session.execute(
+        select(CourseTally.name, CourseTally.count).where(CourseTally.course_id == course_id)
+    )
+    return {name: int(count) for name, count in found}
+
+
+def move_tally(session: Session, course_id: int, moves: dict[str, int]) -> None:
+    """Add each move to the course's tally of that name (made at 0 when absent), in the order
+    of the names, so two writers to one course never wait on each other in a circle; a tally
+    nothing moved is not touched (not locked)."""
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    counter = CourseTally.__table__.c.count
+    for name in sorted(moves):
+        moved = moves[name]
+        if moved:
+            session.execute(
+                upsert(CourseTally)
+                .values(course_id=course_id, name=name, count=moved)
+                .on_conflict_do_update(
+                    index_elements=[CourseTally.course_id, CourseTally.name],
+                    set_={"count": counter + moved},
+                )
+            )
+
+
+def score_bin(score: ColumnElement[float]) -> ColumnElement[int]:
+    """The histogram bin of a counted score: ten points each, 100 in the last."""
+    return case(*[(score >= 10 * n, n) for n in range(9, 0, -1)], else_=0)
 
 
 def refresh_standing(
-    session: Session, course_id: int, pass_mark: int, user_ids: Sequence[int] | None = None
+    session: Session,
+    course_id: int,
+    pass_mark: int,
+    user_ids: Sequence[int] | None = None,
+    *,
+    scores: bool = True,
 ) -> None:
     """Recount the standing kept on the enrolments of the course (or of `user_ids` only): after
     a change to what the rule counts (a lecture or quiz retired, restored, published, made
-    required or weighted; the pass mark) or records written in bulk."""
-    _Learners(session, course_id, pass_mark).refresh(session, user_ids)
+    required or weighted; the pass mark) or records written in bulk. `scores=False` leaves the
+    counted quiz scores and bins as they are: for a write that cannot change a score (a lecture
+    done, a completion)."""
+    _Learners(session, course_id, pass_mark).refresh(session, user_ids, scores=scores)
 
 
 def _required_lecture() -> tuple[ColumnElement[bool], ...]:

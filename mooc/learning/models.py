@@ -32,11 +32,9 @@ class Enrolment(Base):
     sorts by, so it reads them instead of counting every learner's records)."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (
-        UniqueConstraint("user_id", "course_id"),
-        Index("ix_enrolment_course_progress", "course_id", "progress", "id"),
-        Index("ix_enrolment_course_grade", "course_id", "grade", "id"),
-    )
+    # The learners page's sorts are read from indexes (course, key, sort_name, user_id), one
+    # per sort and direction, made by hand in migration 9b3f6d2e8c14 (mooc.search_index).
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -56,9 +54,43 @@ class Enrolment(Base):
     grade: Mapped[float | None] = mapped_column(Float)
     started: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     completed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The learner's name lowercased, the tie-break of the sorts, so that "by progress, then
+    # name" is one index (a user's name lives in another table). Written by the database:
+    # triggers on inserting an enrolment and on renaming a user (migration 9b3f6d2e8c14).
+    sort_name: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+
+
+class LearnerQuizScore(Base):
+    """The score that counts for an enrolled learner on a quiz of the course (the best or the
+    last, by policy), kept by `analytics.refresh_standing`: what the learner had before a
+    write, to move the course's score bins by the difference alone."""
+
+    __tablename__ = "learner_quiz_score"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class CourseTally(Base):
+    """One count kept for a course's teacher, so the learners page reads a few rows whatever the
+    course's size: the funnel (`enrolled`, `started`, `halfway`, `completed`: enrolments) and
+    the score bins (`bin0` … `bin9`: learners' counted quiz scores in ten bins of ten points,
+    100 in the last). Moved by the difference each write made: the funnel by triggers on the
+    enrolment (migration 9b3f6d2e8c14), the bins by `analytics.refresh_standing`; recounted
+    whole when the rule's inputs change."""
+
+    __tablename__ = "course_tally"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LectureProgress(Base):

@@ -200,7 +200,7 @@ def mark_done(
         return False
     progress.done_at = now
     progress.version_id = version.id
-    refresh_standing(session, lecture.course_id, lecture.course.pass_mark, [user.id])
+    refresh_standing(session, lecture.course_id, lecture.course.pass_mark, [user.id], scores=False)
     xapi.record(
         session,
         xapi.lecture_experienced(user, lecture, version, base_url=base_url, when=now),
@@ -253,7 +253,7 @@ def complete_course_if_earned(
             session.flush()
     except IntegrityError:  # another request completed it a moment ago
         return None
-    refresh_standing(session, course.id, course.pass_mark, [user.id])
+    refresh_standing(session, course.id, course.pass_mark, [user.id], scores=False)
     xapi.record(
         session,
         xapi.course_completed(user, course, status.final_grade, base_url=base_url),

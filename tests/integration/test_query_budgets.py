@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -225,9 +226,10 @@ def test_the_learners_page_costs_the_same_for_3_or_60_learners(
             _, sorted_cost = _page(client, f"{url}?sort={sort}&dir=desc&page=2", session)
             assert len(sorted_cost) == len(counts[size]), sort
     _same_cost(counts, budget=16)
-    # The learners are read a page at a time: the database is asked for a page of them, then
-    # for those learners' rows alone.
-    page = [sql for sql in counts[LARGE].sql if sql.startswith("SELECT user_account.id \nFROM")]
+    # The learners are read a page at a time: the database is asked for a page of them (from
+    # the enrolments alone, which keep the sort keys), then for those learners' rows alone; the
+    # score bins are the course's ten kept counters.
+    page = [sql for sql in counts[LARGE].sql if sql.startswith("SELECT enrolment.user_id \nFROM")]
     assert len(page) == 1 and "LIMIT" in page[0], counts[LARGE].text()
     rows = [
         sql
@@ -235,6 +237,8 @@ def test_the_learners_page_costs_the_same_for_3_or_60_learners(
         if sql.startswith("SELECT user_account.id, user_account.name")
     ]
     assert len(rows) == 1 and "user_id IN (" in rows[0], counts[LARGE].text()
+    bins = [sql for sql in counts[LARGE].sql if "quiz_attempt" in sql and "user_id IN (" not in sql]
+    assert bins == [], counts[LARGE].text()
 
 
 def test_learners_are_paged_and_sorted_in_the_database(
@@ -262,6 +266,41 @@ def test_learners_are_paged_and_sorted_in_the_database(
     assert percents == sorted(percents, reverse=True) and percents[0] == 100
     by_grade, _ = _page(client, f"{url}?sort=grade&dir=asc&page=3", session)
     assert {int(name[-3:]) % 4 for name in _learner_names(by_grade)} == {3}
+
+
+@pytest.mark.parametrize("sort", ["name", "progress", "grade"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_each_sort_reads_a_page_from_an_index(
+    session: Session, sort: str, descending: bool
+) -> None:
+    """A page of learners in any order the page offers is read from an index in that order
+    (no sort of the course's enrolments): on PostgreSQL even when sorting is made the planner's
+    last resort, so an index that cannot give the order would show as a Sort."""
+    data = learners_of(session, _math(session), LARGE)
+    learners = analytics._Learners(session, data.course.id, data.course.pass_mark)
+    statement = learners.page_order(sort, descending).limit(25).offset(25)
+    compiled = statement.compile(session.get_bind())
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        found_plan = "\n".join(str(row[0]) for row in rows)
+        connection.exec_driver_sql("RESET enable_sort")
+        connection.exec_driver_sql("RESET enable_seqscan")
+        assert "Sort" not in found_plan, found_plan
+    else:
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}",
+            tuple(compiled.params[k] for k in compiled.positiontup or ()),
+        )
+        found_plan = "\n".join(str(row[3]) for row in rows)
+        assert "TEMP B-TREE" not in found_plan, found_plan
+    assert "ix_enrolment_course_" in found_plan, found_plan
+    # And the order is the one the counted rows give, with names and ids breaking ties.
+    ids = [row[0] for row in session.execute(learners.page_order(sort, descending))]
+    expected = [row[0] for row in session.execute(learners.ordered(sort, descending))]
+    assert ids == expected
 
 
 def test_the_learners_csv_costs_the_same_and_lists_everyone(

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mooc.accounts.models import Role
+from mooc.accounts.models import Role, User
 from mooc.assessment import services as quizzes
-from mooc.assessment.models import Quiz
+from mooc.assessment.core import grading
+from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.authoring.services import courses
 from mooc.authoring.services import lectures as authoring
 from mooc.authoring.services.retiring import retire_or_delete
@@ -23,7 +24,7 @@ from mooc.catalog.services import assign_teacher
 from mooc.errors import Conflict
 from mooc.learning import services
 from mooc.learning.analytics import refresh_standing
-from mooc.learning.models import Enrolment
+from mooc.learning.models import CourseTally, Enrolment, LearnerQuizScore
 from mooc.learning.queries import course_status, ordered_lectures
 from tests.factories import make_user
 
@@ -69,16 +70,74 @@ def _kept(session: Session, course_id: int) -> dict[int, tuple[Any, ...]]:
     }
 
 
+def _kept_scores(session: Session, course_id: int) -> tuple[dict[Any, float], dict[str, int]]:
+    """The kept counted scores {(user, quiz): score} and the course's tallies."""
+    scores = {
+        (row.user_id, row.quiz_id): row.score
+        for row in session.execute(
+            select(LearnerQuizScore).where(LearnerQuizScore.course_id == course_id)
+        ).scalars()
+    }
+    tally = {
+        row.name: row.count
+        for row in session.scalars(select(CourseTally).where(CourseTally.course_id == course_id))
+        if row.count  # a tally moved back to 0 and one never made read alike
+    }
+    return scores, tally
+
+
 def _check(session: Session, course: Course, step: str) -> None:
     kept = _kept(session, course.id)
+    kept_scores, kept_tally = _kept_scores(session, course.id)
     refresh_standing(session, course.id, course.pass_mark)  # from scratch
     counted = _kept(session, course.id)
     assert kept == counted, step
+    # The tallies moved by differences equal a recount, and each kept score is the rule's.
+    assert (kept_scores, kept_tally) == _kept_scores(session, course.id), step
+    bins = [kept_tally.get(f"bin{n}", 0) for n in range(10)]
+    assert bins == _binned(kept_scores.values()), step
+    funnel = [kept_tally.get(name, 0) for name in ("enrolled", "started", "halfway", "completed")]
+    assert funnel == [
+        len(counted),
+        sum(1 for _, _, started, _ in counted.values() if started),
+        sum(1 for progress, *_ in counted.values() if progress >= 50),
+        sum(1 for *_, completed in counted.values() if completed),
+    ], step
+    for (user_id, quiz_id), score in kept_scores.items():
+        assert score == counted_score(session, user_id, quiz_id), step
+    # The name each enrolment keeps for the sorts is its learner's, lowercased.
+    names = session.execute(
+        select(Enrolment.sort_name, User.name)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course.id)
+    ).all()
+    assert all(kept_name == name.lower() for kept_name, name in names), step
     for user_id, (progress, grade, _started, completed) in counted.items():
         status = course_status(session, user_id, course)
         assert progress == (100 if completed else status.percent), step
         if not completed:
             assert grade == status.final_grade, step
+
+
+def counted_score(session: Session, user_id: int, quiz_id: int) -> float | None:
+    """The rule's counted score, from the learner's submitted attempts read one by one."""
+    attempts = session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.number)
+    ).all()
+    return grading.counted_score([a.score or 0.0 for a in attempts], attempts[-1].policy)
+
+
+def _binned(scores: Any) -> list[int]:
+    bins = [0] * 10
+    for score in scores:
+        bins[min(int(score // 10), 9)] += 1
+    return bins
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -156,6 +215,7 @@ def test_the_kept_standing_equals_a_count_from_scratch_after_every_write(
     assert any(started for _, _, started, _ in kept)
     assert any(completed for *_, completed in kept)
     assert any(0 < progress < 100 for progress, *_ in kept)
+    assert len(_kept_scores(session, course.id)[0]) >= 2
 
 
 def test_an_edit_to_what_the_rule_counts_recounts_the_course(session: Session) -> None:

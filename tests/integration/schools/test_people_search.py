@@ -178,6 +178,9 @@ def test_the_plan_reads_the_index(session: Session, school: Institution) -> None
     with searches(db.engine) as sent:
         assert len(search_people(session, school, "nguyen")) == 6
         assert people(session, query="nguyen").total == 6
+    # Found through the index first (few of them), then in the list's order: by email.
+    emails = [u.email for u in people(session, query="nguyen", per_page=4, page=2).items]
+    assert emails == sorted(f"p{n}@plan.test" for n in range(0, 3000, 500))[4:]
     assert len(sent) >= 2
     index = "user_account_search VIRTUAL TABLE"
     if session.get_bind().dialect.name == "postgresql":
