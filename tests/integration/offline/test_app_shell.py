@@ -73,3 +73,17 @@ def test_my_offline_courses_needs_an_account(client: FlaskClient, learner: Brows
     assert client.application.test_client().get("/offline/courses").status_code == 302
     page = learner.get("/offline/courses").get_data(as_text=True)
     assert "My offline courses" in page and "data-offline-list" in page
+
+
+def test_the_menu_leads_signed_in_pupils_to_their_offline_courses(
+    client: FlaskClient, learner: Browser
+) -> None:
+    """Shown without scripts too: My offline courses says when the browser cannot keep courses."""
+    link = '<a href="/offline/courses">My offline courses</a>'
+    visitor = client.application.test_client().get("/courses").get_data(as_text=True)
+    assert link not in visitor
+    mine = learner.get("/courses").get_data(as_text=True)
+    header = mine.split('<header class="site">', 1)[1].split("</header>", 1)[0]
+    assert header.count(link) == 2  # the wide menu and the phone's folded one
+    page = learner.get("/offline/courses").get_data(as_text=True)
+    assert "This browser cannot keep courses for offline use." in page
