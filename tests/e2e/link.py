@@ -11,7 +11,7 @@ import socket
 import struct
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 
@@ -62,10 +62,8 @@ class Link:
     def _close(self, end: socket.socket) -> None:
         with self._lock:
             self._open.discard(end)
-        try:
+        with suppress(OSError):
             end.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         end.close()
 
     def set(self, state: str) -> None:
@@ -80,20 +78,16 @@ class Link:
                 self._open.discard(end)
 
     def close(self) -> None:
-        try:
+        with suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
-        except OSError:
-            pass
         self._listener.close()
         self.set("dead")
 
 
 def _reset(end: socket.socket) -> None:
     """Close with a TCP reset, as a broken link does, not an orderly end of the stream."""
-    try:
+    with suppress(OSError):
         end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
     end.close()
 
 

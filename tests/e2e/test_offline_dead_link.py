@@ -21,15 +21,27 @@ from tests.e2e.test_offline_journey import (
     _register,
     _rows,
     _started,
-    offline_server,  # noqa: F401 - the course's own server, shared with the offline journey
+    serve_course,
 )
 
 pytestmark = pytest.mark.e2e
-DONE = "done_at IS NOT NULL"
+MINE = {  # rows of one pupil (the module's server is shared by its tests)
+    "done": "SELECT count(*) FROM lecture_progress WHERE done_at IS NOT NULL"
+    " AND user_id = (SELECT id FROM user_account WHERE email = ?)",
+    "received": "SELECT count(*) FROM offline_receipt"
+    " WHERE user_id = (SELECT id FROM user_account WHERE email = ?)",
+    "attempts": "SELECT count(*) FROM quiz_attempt"
+    " WHERE user_id = (SELECT id FROM user_account WHERE email = ?)",
+}
+
+
+@pytest.fixture(scope="module")
+def offline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    yield from serve_course(tmp_path_factory)
 
 
 @pytest.fixture
-def link(offline_server: tuple[str, Path]) -> Iterator[Link]:  # noqa: F811
+def link(offline_server: tuple[str, Path]) -> Iterator[Link]:
     with link_to(offline_server[0]) as made:
         yield made
 
@@ -53,10 +65,8 @@ def _downloaded(page: Page, base: str) -> str:
     return email
 
 
-def _mine(database: Path, table: str, email: str, where: str = "1") -> int:
-    """Rows of `table` of one pupil (the module's server is shared by several tests)."""
-    sql = f"SELECT count(*) FROM {table} WHERE {where} AND user_id = (SELECT id FROM user_account WHERE email = ?)"
-    return int(_rows(database, sql, email)[0][0])
+def _mine(database: Path, what: str, email: str) -> int:
+    return int(_rows(database, MINE[what], email)[0][0])
 
 
 def _kept_by_the_device(page: Page) -> None:
@@ -68,7 +78,9 @@ def _kept_by_the_device(page: Page) -> None:
 
 
 def test_marks_and_answers_on_a_dead_link_are_kept_and_sent_once(
-    context: BrowserContext, offline_server: tuple[str, Path], link: Link  # noqa: F811
+    context: BrowserContext,
+    offline_server: tuple[str, Path],
+    link: Link,
 ) -> None:
     _, database = offline_server
     base = link.url
@@ -114,8 +126,8 @@ def test_marks_and_answers_on_a_dead_link_are_kept_and_sent_once(
     expect(page.locator("#offline-status")).to_contain_text("3 items are waiting to be sent.")
     expect(page.locator("#offline-status")).to_contain_text("The server could not be reached")
     assert _queue_length(page) == 3
-    assert _mine(database, "lecture_progress", email, DONE) == 0
-    assert _mine(database, "quiz_attempt", email) == 0
+    assert _mine(database, "done", email) == 0
+    assert _mine(database, "attempts", email) == 0
 
     # The link is back: the next page sends the queue; the server has each item once.
     link.set("up")
@@ -123,13 +135,13 @@ def test_marks_and_answers_on_a_dead_link_are_kept_and_sent_once(
     _started(page)
     expect(page.locator("#offline-status")).to_have_attribute("data-pending", "0")
     assert _queue_length(page) == 0
-    assert _mine(database, "lecture_progress", email, DONE) == 2
-    assert _mine(database, "offline_receipt", email) == 3
-    assert _mine(database, "quiz_attempt", email) == 1
+    assert _mine(database, "done", email) == 2
+    assert _mine(database, "received", email) == 3
+    assert _mine(database, "attempts", email) == 1
     page.goto(f"{base}/courses/{SLUG}")
     page.wait_for_timeout(500)  # any late sync (the browser's Background Sync) has its chance
-    assert _mine(database, "offline_receipt", email) == 3
-    assert _mine(database, "quiz_attempt", email) == 1
+    assert _mine(database, "received", email) == 3
+    assert _mine(database, "attempts", email) == 1
 
 
 def _registration_id(page: Page, cdp: Any, scope: str) -> str:
@@ -151,7 +163,9 @@ def _registration_id(page: Page, cdp: Any, scope: str) -> str:
 
 
 def test_background_sync_sends_the_queue_with_no_page_open(
-    context: BrowserContext, offline_server: tuple[str, Path], link: Link  # noqa: F811
+    context: BrowserContext,
+    offline_server: tuple[str, Path],
+    link: Link,
 ) -> None:
     _, database = offline_server
     base = link.url
@@ -169,7 +183,7 @@ def test_background_sync_sends_the_queue_with_no_page_open(
     # The link is back while no page of the site is open: Background Sync sends the queue.
     page.close()
     link.set("up")
-    assert _mine(database, "lecture_progress", email, DONE) == 0
+    assert _mine(database, "done", email) == 0
     blank = context.new_page()  # about:blank: no page of the site loads (and syncs) here
     cdp = context.new_cdp_session(blank)
     registration = _registration_id(blank, cdp, f"{base}/")
@@ -178,11 +192,11 @@ def test_background_sync_sends_the_queue_with_no_page_open(
         {"origin": base, "registrationId": registration, "tag": tag, "lastChance": False},
     )
     for _ in range(50):  # the service worker's sync is under way
-        if _mine(database, "lecture_progress", email, DONE):
+        if _mine(database, "done", email):
             break
         time.sleep(0.1)
-    assert _mine(database, "lecture_progress", email, DONE) == 1
-    assert _mine(database, "offline_receipt", email) == 1
+    assert _mine(database, "done", email) == 1
+    assert _mine(database, "received", email) == 1
     assert blank.url == "about:blank"
 
     # The device's queue is empty: a page load sends nothing more.
@@ -190,4 +204,4 @@ def test_background_sync_sends_the_queue_with_no_page_open(
     page.goto(f"{base}/courses/{SLUG}")
     _started(page)
     assert _queue_length(page) == 0
-    assert _mine(database, "offline_receipt", email) == 1
+    assert _mine(database, "received", email) == 1

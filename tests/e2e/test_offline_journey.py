@@ -102,6 +102,12 @@ COURSE = {
 
 @pytest.fixture(scope="module")
 def offline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    yield from serve_course(tmp_path_factory)
+
+
+def serve_course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The course, its quiz available offline, on a server and SQLite file of its own: yields
+    the base URL and the file (the dead-link journey serves it too)."""
     tmp = tmp_path_factory.mktemp("e2e-offline")
     content = write_files(tmp / "content", COURSE)
     database = tmp / "offline.sqlite3"

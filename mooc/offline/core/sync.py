@@ -1,6 +1,7 @@
 """A device's sync batch read into items: the shape checked, nothing trusted but the learner's
-own answers. Pure: the server decides what each item does (`mooc.offline.services`), and the web
-layer translates the refusals (`MalformedBatch` carries an English message marked for extraction)."""
+own answers. Pure: the server decides what each item does (`mooc.offline.services`), and the
+web layer translates the refusals (`MalformedBatch`: an English message marked for extraction).
+"""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def _answers(value: Any) -> dict[str, list[str]]:
             raise MalformedBatch(N_("Each answer is named q followed by the question number."))
         values = given if isinstance(given, list) else [given]
         if not all(isinstance(v, str) and len(v) <= MAX_ANSWER_LENGTH for v in values):
-            raise MalformedBatch(N_("Each answer is a text of at most %(num)d characters."), num=MAX_ANSWER_LENGTH)
+            raise MalformedBatch(
+                N_("Each answer is a text of at most %(num)d characters."), num=MAX_ANSWER_LENGTH
+            )
         answers[name] = list(values)
     return answers
 

@@ -80,11 +80,27 @@ def test_malformed_batches_are_refused_whole(learner: Browser, body: object) -> 
 @pytest.mark.parametrize(
     ("language", "items", "detail"),
     [
-        ("en", [{"id": "x", "kind": "done", "course": 1, "slug": "x"}], "Each item needs an id that is a UUID."),
-        ("vi", [{"id": "x", "kind": "done", "course": 1, "slug": "x"}], "Mỗi mục cần một mã định danh dạng UUID."),
+        (
+            "en",
+            [{"id": "x", "kind": "done", "course": 1, "slug": "x"}],
+            "Each item needs an id that is a UUID.",
+        ),
+        (
+            "vi",
+            [{"id": "x", "kind": "done", "course": 1, "slug": "x"}],
+            "Mỗi mục cần một mã định danh dạng UUID.",
+        ),
         ("vi", "none", "Yêu cầu phải là một đối tượng JSON có danh sách các mục."),
-        ("en", [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201, "At most 200 items can be sent at once."),
-        ("vi", [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201, "Mỗi lần gửi được tối đa 200 mục."),
+        (
+            "en",
+            [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201,
+            "At most 200 items can be sent at once.",
+        ),
+        (
+            "vi",
+            [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201,
+            "Mỗi lần gửi được tối đa 200 mục.",
+        ),
     ],
 )
 def test_malformed_batches_are_refused_in_the_pupils_language(
