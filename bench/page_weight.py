@@ -50,10 +50,9 @@ def main() -> int:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    client.post(  # followed, as a browser does: the landing page shows the welcome message
+    client.post(
         "/login",
         data={"email": "bench0@example.test", "password": PASSWORD, "csrf_token": token},
-        follow_redirects=True,
     )
     over = 0
     firsts: list[int] = []
