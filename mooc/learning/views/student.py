@@ -195,10 +195,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     # A due date set, moved or passed, or a rendition made, changes the page: the validator
     # covers them.
     etag = _lecture_etag(found, text, reading, repr((dues.course, lecture_due, sizes)))
-    # A page showing a message gets no validator: a later 304 would show the message again
-    # (and the offline download would store it). A stored copy never shows one (flashes.html).
-    shows_messages = bool(session.get("_flashes")) and request.headers.get("Purpose") != "prefetch"
-    if request.if_none_match.contains_weak(etag) and not shows_messages:
+    if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = make_response("", 304)
     else:
 
@@ -219,8 +216,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         response = make_response(
             _visitor_page(found, text, sizes, render) if user is None else render()
         )
-    if not shows_messages:
-        response.set_etag(etag, weak=True)
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     # A page fetched for offline use (mooc/offline) is not a reading: "resume" stays put.

@@ -145,24 +145,6 @@ def test_a_downloaded_page_keeps_no_message_meant_for_the_pupil_now(
     assert "You are enrolled" in learner.get("/dashboard").get_data(as_text=True)
 
 
-def test_a_lecture_showing_a_message_is_never_revalidated(
-    learner: Browser, session: Session
-) -> None:
-    """The browser keeps the page it was shown: with a validator, the download's request would
-    get a 304 and store that page, message and all."""
-    math = seed_course(session, MATH)
-    learner.enrol(MATH)
-    url = f"/courses/{MATH}/lectures/{ordered_lectures(session, math)[0].slug}"
-    shown = learner.get(url)
-    assert "You are enrolled" in shown.get_data(as_text=True)
-    assert "ETag" not in shown.headers
-    plain = learner.get(url)
-    assert "You are enrolled" not in plain.get_data(as_text=True)
-    etag = plain.headers["ETag"]
-    stored = learner.get(url, headers={"Purpose": "prefetch", "If-None-Match": etag})
-    assert stored.status_code == 304
-
-
 def test_teachers_choose_the_quizzes_available_offline(learner: Browser, session: Session) -> None:
     math = seed_course(session, MATH)
     found = quiz(session, math.id, MATH_QUIZ)
