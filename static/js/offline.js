@@ -143,8 +143,14 @@
     // A few at a time: on a slow link the round trips, not the bytes, take most of the time.
     const worker = async () => {
       for (let part = waiting.shift(); part; part = waiting.shift()) {
-        // "prefetch": the server does not count the download as reading the lecture.
-        const response = await fetch(part.url, { credentials: 'same-origin', headers: { Purpose: 'prefetch' } });
+        // "prefetch": the server does not count the download as reading the lecture. Pages come
+        // fresh ("reload"): the browser's copy of a page seen may show a message meant for that
+        // one visit, and a 304 would store it for good. Media may come from the browser's cache.
+        const response = await fetch(part.url, {
+          credentials: 'same-origin',
+          cache: part.kind === 'media' ? 'default' : 'reload',
+          headers: { Purpose: 'prefetch' },
+        });
         if (!response.ok || response.redirected) throw new Error(`could not download ${part.url}`);
         await cache.put(part.url, response);
         stored += part.size;

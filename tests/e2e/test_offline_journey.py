@@ -219,6 +219,18 @@ def test_a_course_downloaded_is_studied_offline_and_synced(
         "(async () => (await moocOffline.downloads(await moocOffline.currentUser()))[0].parts)()"
     )
     assert {p["kind"] for p in parts} == {"page", "media", "quiz"}
+    # The first lecture was seen with "You are enrolled": its stored copy shows no message.
+    stored = page.evaluate(
+        """async (url) => {
+            const user = await moocOffline.currentUser();
+            const record = (await moocOffline.downloads(user))[0];
+            const cache = await caches.open(moocOffline.cacheName(user, record.course));
+            return (await cache.match(url)).text();
+        }""",
+        f"/courses/{SLUG}/lectures/hinh-chu-nhat",
+    )
+    assert "Hình chữ nhật có bốn góc vuông." in stored
+    assert 'class="flashes"' not in stored
     # Downloading is not reading: "resume" still goes to the lecture enrolling opened.
     assert _rows(
         database, "SELECT l.slug FROM enrolment e JOIN lecture l ON l.id = e.last_lecture_id"
