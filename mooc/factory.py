@@ -58,13 +58,14 @@ from mooc.offline import views as offline_views
 from mooc.schools import cli as schools_cli
 from mooc.schools import views as schools_views
 from mooc.schools.services import notices as school_notices
+from mooc.scorm import jobs as scorm_jobs
 from mooc.scorm.views import player as scorm_views
 from mooc.settings import Settings, flask_config, load_settings, single_server_parts
 from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import jobs as transfer_jobs
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health, transactions
+from mooc.web import edge, filters, health, site_header, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -120,6 +121,7 @@ JOBS = (
     *transfer_jobs.JOBS,
     *authoring_jobs.JOBS,
     *notifications_jobs.JOBS,
+    *scorm_jobs.JOBS,
 )
 
 
@@ -277,4 +279,5 @@ def _init_templates(app: Flask, settings: Settings) -> None:
         current_locale=lambda: str(get_locale()),
         dashboard_panels=dashboard_panels,
         unread_notifications=notifications_views.unread_notifications,
+        header_reader=lambda: site_header.header_reader(notifications_views.unread_notifications),
     )

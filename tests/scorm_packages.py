@@ -66,10 +66,19 @@ _CALLS = {
 }
 
 
-def sco_page(version: str, title: str, *, extra_script: str = "") -> str:
+def sco_page(version: str, title: str, *, extra_script: str = "", nav: str = "") -> str:
     """A SCO: shows its page number (resumed from the location), "Next page" saves the place and
-    suspend data, "Finish" reports an interaction, the score and the status, and finishes."""
+    suspend data, "Finish" reports an interaction, the score and the status, and finishes (a 2004
+    SCO given `nav` leaves that navigation request first). A 2004 SCO shows what
+    `adl.nav.request_valid.continue/previous` answered."""
     c = _CALLS[version]
+    request = f'api.SetValue("adl.nav.request", "{nav}");' if nav and version == "2004" else ""
+    valid = (
+        'state.setAttribute("data-continue", api.GetValue("adl.nav.request_valid.continue"));'
+        'state.setAttribute("data-previous", api.GetValue("adl.nav.request_valid.previous"));'
+        if version == "2004"
+        else ""
+    )
     sets = "".join(f'api.{c["set"]}("{k}", "{v}");' for k, v in [*c["score"], *c["status"]])
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>
@@ -96,6 +105,7 @@ def sco_page(version: str, title: str, *, extra_script: str = "") -> str:
   var entry = api.{c["get"]}("{c["entry"]}");
   var data = api.{c["get"]}("cmi.suspend_data");
   state.textContent = "page " + page + " entry=" + entry + " data=" + data;
+  {valid}
   document.getElementById("next").onclick = function () {{
     page += 1;
     api.{c["set"]}("{c["location"]}", String(page));
@@ -111,6 +121,7 @@ def sco_page(version: str, title: str, *, extra_script: str = "") -> str:
     api.{c["set"]}("cmi.interactions.0.result", "correct");
     {sets}
     api.{c["commit"]}("");
+    {request}
     api.{c["finish"]}("");
     state.textContent = "finished";
   }};
@@ -127,20 +138,30 @@ def manifest(
     scos: Sequence[tuple[str, str, str]],
     *,
     doctype: str = "",
+    control: str = "",
+    item_sequencing: Mapping[str, str] | None = None,
 ) -> str:
-    """imsmanifest.xml listing `scos` as (identifier, title, href)."""
+    """imsmanifest.xml listing `scos` as (identifier, title, href); a 2004 manifest may give
+    its organization an `imsss:controlMode` (`control`: its attributes) and items their own
+    `imsss:sequencing` content."""
     cp, adl, attr, schemaversion = NS[version]
+    extra = item_sequencing or {}
     items = "".join(
-        f'<item identifier="{i}" identifierref="res-{i}"><title>{escape(t)}</title></item>'
+        f'<item identifier="{i}" identifierref="res-{i}"><title>{escape(t)}</title>'
+        + (f"<imsss:sequencing>{extra[i]}</imsss:sequencing>" if i in extra else "")
+        + "</item>"
         for i, t, _ in scos
     )
+    if control:
+        items += f"<imsss:sequencing><imsss:controlMode {control}/></imsss:sequencing>"
     resources = "".join(
         f'<resource identifier="res-{i}" type="webcontent" adlcp:{attr}="sco" href="{h}">'
         f'<file href="{h}"/></resource>'
         for i, _, h in scos
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>{doctype}
-<manifest identifier="pkg" version="1" xmlns="{cp}" xmlns:adlcp="{adl}">
+<manifest identifier="pkg" version="1" xmlns="{cp}" xmlns:adlcp="{adl}"
+  xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
   <metadata><schema>ADL SCORM</schema><schemaversion>{schemaversion}</schemaversion></metadata>
   <organizations default="org"><organization identifier="org"><title>{escape(title)}</title>
     {items}
@@ -165,12 +186,22 @@ def build_package(
     *,
     extra: Mapping[str, bytes | str] | None = None,
     sco_script: str = "",
+    navs: Mapping[str, str] | None = None,
+    control: str = "",
+    item_sequencing: Mapping[str, str] | None = None,
 ) -> bytes:
-    """A package of `scos` (identifier, title), each `<identifier>/index.html`."""
+    """A package of `scos` (identifier, title), each `<identifier>/index.html`; `navs` gives a
+    2004 SCO the `adl.nav.request` it leaves when it finishes."""
     listed = [(i, t, f"{i}/index.html") for i, t in scos]
-    files: dict[str, bytes | str] = {"imsmanifest.xml": manifest(version, title, listed)}
+    files: dict[str, bytes | str] = {
+        "imsmanifest.xml": manifest(
+            version, title, listed, control=control, item_sequencing=item_sequencing
+        )
+    }
     for identifier, sco_title, href in listed:
-        files[href] = sco_page(version, sco_title, extra_script=sco_script)
+        files[href] = sco_page(
+            version, sco_title, extra_script=sco_script, nav=(navs or {}).get(identifier, "")
+        )
         files[f"{identifier}/style.css"] = "body { font-family: sans-serif; }\n"
     files.update(extra or {})
     return build_zip(files)

@@ -148,6 +148,15 @@ ROLE_CHOICES = [
 class RoleForm(Form):
     institution = SelectField(_l("Institution"), coerce=int)
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    student_number = StringField(
+        _l("Student number (optional)"),
+        validators=[Length(max=40)],
+        filters=[_strip],
+        description=_l(
+            "For a university's student: the number its records state beside the name. "
+            "Granting the role again with another number replaces it."
+        ),
+    )
     submit = SubmitField(_l("Grant role"))
 
 

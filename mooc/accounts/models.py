@@ -144,7 +144,11 @@ Index("ix_user_account_login_order", User.email, User.username, User.id)
 
 class Membership(Base):
     __tablename__ = "membership"
-    __table_args__ = (UniqueConstraint("user_id", "institution_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "institution_id", "role"),
+        # one person per number at a university; NULLs (no number, other roles) never collide
+        Index("ix_membership_student_number", "institution_id", "student_number", unique=True),
+    )
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -152,6 +156,9 @@ class Membership(Base):
         ForeignKey("institution.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    # The number a university knows its student by (on the STUDENT membership): what its
+    # records state beside the name, so a registrar can match a record to the person.
+    student_number: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[created_at]
 
     user: Mapped[User] = relationship(back_populates="memberships")

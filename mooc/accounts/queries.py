@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from mooc.accounts.core.search_text import person_search_terms
-from mooc.accounts.models import Institution, Membership, User
+from mooc.accounts.models import Institution, Membership, Role, User
 from mooc.errors import NotFound
 from mooc.pagination import Page, paginate
 from mooc.search_index import contains_all
@@ -103,3 +103,35 @@ def find_by_login(session: Session, login: str) -> User | None:
         return None
     column = User.email if "@" in name else User.username
     return session.scalar(select(User).where(column == name))
+
+
+def student_number(session: Session, user_id: int, institution_id: int) -> str | None:
+    """The number `institution` knows this student by, if it gave one (records state it)."""
+    return session.scalar(
+        select(Membership.student_number).where(
+            Membership.user_id == user_id,
+            Membership.institution_id == institution_id,
+            Membership.role == Role.STUDENT,
+        )
+    )
+
+
+def student_numbers(
+    session: Session, user_ids: Collection[int], institution_ids: Collection[int]
+) -> dict[tuple[int, int], str]:
+    """`student_number` for many people at once, by (user id, institution id): one statement."""
+    if not user_ids or not institution_ids:
+        return {}
+    rows = session.execute(
+        select(Membership.user_id, Membership.institution_id, Membership.student_number).where(
+            Membership.user_id.in_(set(user_ids)),
+            Membership.institution_id.in_(set(institution_ids)),
+            Membership.role == Role.STUDENT,
+            Membership.student_number.is_not(None),
+        )
+    )
+    return {
+        (user_id, institution_id): number
+        for user_id, institution_id, number in rows
+        if number is not None
+    }

@@ -20,6 +20,8 @@ from mooc.accounts.queries import find_by_login, time_zones
 from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid
 
+STUDENT_NUMBER_LENGTH = 40  # membership.student_number
+
 log = logging.getLogger(__name__)
 # The shape of an address (the form's validator checks it fully); the service refuses the rest.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -196,12 +198,48 @@ def upsert_institution(
     return institution, changed
 
 
-def grant_role(session: Session, user: User, institution: Institution, role: Role) -> Membership:
-    """Give `user` `role` at `institution`; granting twice is a no-op."""
+def grant_role(
+    session: Session,
+    user: User,
+    institution: Institution,
+    role: Role,
+    student_number: str | None = None,
+) -> Membership:
+    """Give `user` `role` at `institution`; granting twice is a no-op, except that a student
+    number given (a student's, at a university) is set or replaced.
+
+    Raises `Invalid` for a number on another role or institution kind, `Conflict` when another
+    student of the institution already has that number.
+    """
+    number = " ".join((student_number or "").split()) or None
+    if number is not None and (
+        role != Role.STUDENT or institution.kind != InstitutionKind.UNIVERSITY
+    ):
+        raise Invalid(_("Only a university's students have a student number."))
+    if number is not None and len(number) > STUDENT_NUMBER_LENGTH:
+        raise Invalid(_("A student number has at most %(n)d characters.", n=STUDENT_NUMBER_LENGTH))
+    if number is not None:
+        holder = session.scalar(
+            select(Membership.user_id).where(
+                Membership.institution_id == institution.id,
+                Membership.student_number == number,
+            )
+        )
+        if holder is not None and holder != user.id:
+            raise Conflict(
+                _(
+                    "Another student of %(institution)s has the number %(number)s.",
+                    institution=institution.name,
+                    number=number,
+                )
+            )
     for membership in user.memberships:
         if membership.institution_id == institution.id and membership.role == role:
+            if number is not None:
+                membership.student_number = number
+                session.flush()
             return membership
-    membership = Membership(user=user, institution=institution, role=role)
+    membership = Membership(user=user, institution=institution, role=role, student_number=number)
     session.add(membership)
     session.flush()
     return membership

@@ -250,7 +250,8 @@ class ScormPackage(Base):
     version: Mapped[str] = mapped_column(String(8))  # "1.2" | "2004"
     edition: Mapped[str] = mapped_column(String(60), default="")  # the manifest's schemaversion
     title: Mapped[str] = mapped_column(String(200))
-    scos: Mapped[list[dict[str, str]]] = mapped_column(JSONType)  # identifier, title, href
+    # identifier, title, href, and the sequencing read (flow, choice, forward_only, counted)
+    scos: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     storage_prefix: Mapped[str] = mapped_column(String(120))
     zip_key: Mapped[str] = mapped_column(String(120))
     size: Mapped[int] = mapped_column(Integer)  # unpacked bytes

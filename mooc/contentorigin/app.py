@@ -1,5 +1,10 @@
 """`create_content_app`: the launch page (the runtime and the SCO's frame) and the package
-files, each with strict headers. No database, no session, no cookies: the token says it all."""
+files, each with strict headers. No database, no session, no cookies: the token says it all.
+
+Large media files (video, audio, images of `LARGE_MEDIA` bytes or more) of a package in S3 are
+not relayed: the content origin answers with a redirect to a short-lived presigned URL, and the
+package's policy lets media and images (never scripts, styles, frames or pages) come from the
+S3 origin. HTML and scripts are always served by the content origin itself."""
 
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ RUNTIMES = {"1.2": "scorm12.min.js", "2004": "scorm2004.min.js"}
 LAUNCH_SCRIPT = PROJECT_ROOT / "static" / "js" / "scorm-launch.js"
 STORAGE = "mooc_content_storage"
 SETTINGS = "mooc_content_settings"
+LARGE_MEDIA = 1024 * 1024  # bytes: media at least this large are fetched from S3 directly
+MEDIA_TYPES = ("video/", "audio/", "image/")
+PRESIGNED_FOR = 3600  # seconds a redirect's URL works: a long video watched with pauses
 
 
 def _origin(url: str) -> str:
@@ -30,17 +38,19 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def package_policy(platform: str) -> str:
+def package_policy(platform: str, media: str = "") -> str:
     """A package's files: scripts of its own (authoring tools inline and eval them), nothing
-    fetched from elsewhere, framed only by the launch page inside the platform's lecture page,
-    and a sandbox without top navigation, popups or downloads."""
+    fetched from elsewhere but its large media from `media` (the S3 origin, when packages are
+    there), framed only by the launch page inside the platform's lecture page, and a sandbox
+    without top navigation, popups or downloads."""
+    extra = f" {media}" if media else ""
     return "; ".join(
         [
             "default-src 'self' data: blob:",
             "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
             "style-src 'self' 'unsafe-inline' data:",
-            "img-src 'self' data: blob:",
-            "media-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{extra}",
+            f"media-src 'self' data: blob:{extra}",
             "font-src 'self' data:",
             "connect-src 'self'",
             "object-src 'none'",
@@ -85,6 +95,65 @@ def _strict(response: Response) -> Response:
     return response
 
 
+class _PackageFiles:
+    """A package's files from storage, or (large media in S3) a redirect to a presigned URL."""
+
+    def __init__(self, storage: Storage, platform: str) -> None:
+        self.storage = storage
+        # Presigning needs no network: a URL made now names the origin redirects will go to.
+        probe = storage.url("scorm/probe", expires_in=60)
+        self.media_origin = _origin(probe) if probe else ""
+        self.policy = package_policy(platform, self.media_origin)
+
+    def _elsewhere(self, key: str, mimetype: str) -> str | None:
+        """A presigned URL for `key` when it is a large media file the storage can hand out."""
+        if not self.media_origin or not mimetype.startswith(MEDIA_TYPES):
+            return None
+        listed = next((o for o in self.storage.listing(key) if o.key == key), None)
+        if listed is None or listed.size < LARGE_MEDIA:
+            return None
+        return self.storage.url(key, expires_in=PRESIGNED_FOR, content_type=mimetype)
+
+    def response(self, grant: ContentGrant, path: str) -> Response:
+        guessed, _ = mimetypes.guess_type(path)
+        mimetype = guessed or "application/octet-stream"
+        try:
+            key = storage_key(grant.prefix, path)
+            elsewhere = self._elsewhere(key, mimetype)
+            if elsewhere is not None:
+                moved = Response(status=302, headers={"Location": elsewhere})
+                moved.headers["Cache-Control"] = "no-store"  # the URL expires
+                return moved
+            stream = self.storage.open(key)
+        except (PackageRefused, ValueError, FileNotFoundError):
+            raise NotFound() from None
+        response = send_file(stream, mimetype=mimetype)
+        response.headers["Content-Security-Policy"] = self.policy
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+def _runtime(name: str) -> Response:
+    """The SCORM runtime or the launch script, brotli-compressed when the browser takes it."""
+    if name == "scorm-launch.js":
+        path = LAUNCH_SCRIPT
+    elif name in RUNTIMES.values():
+        path = VENDOR / name
+    else:
+        raise NotFound()
+    if not path.is_file():  # `make vendor` has not been run
+        raise NotFound()
+    # The runtime is most of a launch's bytes: on a 2G line, brotli saves seconds.
+    if request.accept_encodings["br"]:
+        response = Response(_brotli(path), mimetype="text/javascript")
+        response.headers["Content-Encoding"] = "br"
+    else:
+        response = Response(path.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def create_content_app(settings: Settings | None = None, storage: Storage | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(
@@ -98,6 +167,7 @@ def create_content_app(settings: Settings | None = None, storage: Storage | None
         settings.storage_url, endpoint_url=settings.s3_endpoint_url
     )
     platform = _origin(settings.base_url)
+    files = _PackageFiles(app.extensions[STORAGE], platform)
 
     def grant_of(token: str) -> ContentGrant:
         found = read_grant(settings.secret_key, token, fallbacks=settings.secret_key_fallbacks)
@@ -123,37 +193,11 @@ def create_content_app(settings: Settings | None = None, storage: Storage | None
 
     @app.get("/c/<token>/<path:path>")
     def package_file(token: str, path: str) -> Response:
-        grant = grant_of(token)
-        try:
-            key = storage_key(grant.prefix, path)
-            stream = app.extensions[STORAGE].open(key)
-        except (PackageRefused, ValueError, FileNotFoundError):
-            raise NotFound() from None
-        guessed, _ = mimetypes.guess_type(path)
-        response = send_file(stream, mimetype=guessed or "application/octet-stream")
-        response.headers["Content-Security-Policy"] = package_policy(platform)
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
+        return files.response(grant_of(token), path)
 
     @app.get("/runtime/<name>")
     def runtime(name: str) -> Response:
-        if name == "scorm-launch.js":
-            path = LAUNCH_SCRIPT
-        elif name in RUNTIMES.values():
-            path = VENDOR / name
-        else:
-            raise NotFound()
-        if not path.is_file():  # `make vendor` has not been run
-            raise NotFound()
-        # The runtime is most of a launch's bytes: on a 2G line, brotli saves seconds.
-        if request.accept_encodings["br"]:
-            response = Response(_brotli(path), mimetype="text/javascript")
-            response.headers["Content-Encoding"] = "br"
-        else:
-            response = Response(path.read_bytes(), mimetype="text/javascript")
-        response.headers["Cache-Control"] = "public, max-age=86400"
-        response.vary.add("Accept-Encoding")
-        return response
+        return _runtime(name)
 
     @app.get("/health")
     def health() -> Response:

@@ -81,6 +81,12 @@ class ConfirmForm(Form):
     submit = SubmitField(lazy_pgettext("share link", "Withdraw"))
 
 
+class AddToWalletForm(Form):
+    """Starts an exchange a wallet completes (CSRF only)."""
+
+    submit = SubmitField(_l("Add to wallet"))
+
+
 class TranscriptForm(Form):
     name = StringField(
         _l("Title of the transcript (optional)"), validators=[Optional(), Length(max=200)]

@@ -124,6 +124,11 @@ class IssuedCredential(Base):
     suspension_index: Mapped[int | None] = mapped_column(Integer)
     suspended_at: Mapped[dt.datetime | None]
     suspension_lifted_at: Mapped[dt.datetime | None]  # when its issuer last confirmed it
+    # A holder's copy (issued to the DID of their wallet) of this record: not listed among the
+    # learner's records, revoked and suspended with the record it copies.
+    copy_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issued_credential.id", ondelete="CASCADE"), index=True
+    )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     completion: Mapped[Completion | None] = relationship()
@@ -257,3 +262,34 @@ class HolderKey(Base):
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     kek_fingerprint: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[created_at]
+
+
+class WalletExchange(Base):
+    """An "Add to wallet" VC API exchange for one record and its holder. The wallet posts to the
+    exchange URL (its token is the secret part), is asked to prove a DID (a challenge and the
+    platform's domain), and receives a copy of the record issued to that DID. Single-use: once
+    completed, only the same DID gets the same copy again."""
+
+    __tablename__ = "wallet_exchange"
+
+    id: Mapped[intpk]
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("issued_credential.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    challenge: Mapped[str] = mapped_column(String(64))
+    domain: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    completed_at: Mapped[dt.datetime | None]
+    holder: Mapped[str | None] = mapped_column(String(500))  # the wallet's DID, once proven
+    copy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issued_credential.id", ondelete="SET NULL"), unique=True
+    )
+
+    credential: Mapped[IssuedCredential] = relationship(foreign_keys=[credential_id])
+    copy: Mapped[IssuedCredential | None] = relationship(foreign_keys=[copy_id])
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return now >= self.expires_at

@@ -12,7 +12,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import User
-from mooc.credentials.models import CredentialKind, IssuedCredential, RevocationEntry, ShareLink
+from mooc.credentials.models import (
+    CredentialKind,
+    IssuedCredential,
+    RevocationEntry,
+    ShareLink,
+    WalletExchange,
+)
 from mooc.db import utcnow
 from mooc.errors import Gone, NotFound
 
@@ -20,9 +26,10 @@ ADMIN_PAGE = 50
 
 
 def my_records(session: Session, user_id: int) -> Sequence[IssuedCredential]:
+    """The learner's records (not the copies issued to their wallets: those are the record's)."""
     return session.scalars(
         select(IssuedCredential)
-        .where(IssuedCredential.user_id == user_id)
+        .where(IssuedCredential.user_id == user_id, IssuedCredential.copy_of_id.is_(None))
         .options(joinedload(IssuedCredential.institution))
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
     ).all()
@@ -41,12 +48,34 @@ def my_record(session: Session, user_id: int, record_uuid: str) -> IssuedCredent
     """One of the learner's records; someone else's is as unknown as a missing one."""
     found = session.scalar(
         select(IssuedCredential).where(
-            IssuedCredential.uuid == record_uuid, IssuedCredential.user_id == user_id
+            IssuedCredential.uuid == record_uuid,
+            IssuedCredential.user_id == user_id,
+            IssuedCredential.copy_of_id.is_(None),
         )
     )
     if found is None:
         raise NotFound(_("There is no such record."))
     return found
+
+
+def wallet_copies(session: Session, record: IssuedCredential) -> Sequence[WalletExchange]:
+    """The completed wallet exchanges of `record` (each with its copy), newest first."""
+    return session.scalars(
+        select(WalletExchange)
+        .where(WalletExchange.credential_id == record.id, WalletExchange.copy_id.is_not(None))
+        .options(joinedload(WalletExchange.copy))
+        .order_by(WalletExchange.completed_at.desc(), WalletExchange.id.desc())
+    ).all()
+
+
+def copies_of(session: Session, record: IssuedCredential) -> Sequence[IssuedCredential]:
+    """The live copies of `record` issued to its holder's wallets (revoked and suspended with
+    it)."""
+    return session.scalars(
+        select(IssuedCredential)
+        .where(IssuedCredential.copy_of_id == record.id, IssuedCredential.revoked_at.is_(None))
+        .order_by(IssuedCredential.id)
+    ).all()
 
 
 def record_by_uuid(session: Session, record_uuid: str) -> IssuedCredential:

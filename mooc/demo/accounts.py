@@ -22,6 +22,7 @@ class DemoAccount:
     name: str
     locale: str
     roles: tuple[tuple[str, Role], ...]  # (institution slug, role)
+    student_number: str | None = None  # at the university where the account studies
 
 
 DEMO_ACCOUNTS = (
@@ -30,6 +31,7 @@ DEMO_ACCOUNTS = (
         "Lò Thị Mai",
         "vi",
         (("dai-hoc-mo-ha-noi", Role.STUDENT),),
+        "SV20260517",
     ),
     DemoAccount(
         "teacher@demo.test",
@@ -79,6 +81,7 @@ def load_demo_accounts(session: Session) -> list[str]:
             )
             created.append(account.email)
         for slug, role in account.roles:
-            grant_role(session, user, get_institution(session, slug), role)
+            number = account.student_number if role == Role.STUDENT else None
+            grant_role(session, user, get_institution(session, slug), role, number)
     assign_demo_teacher(session)
     return created

@@ -1,5 +1,5 @@
-"""A teacher's view of a course's learners: progress per learner, the completion funnel and the
-distribution of quiz scores.
+"""A teacher's view of a course's learners: progress per learner, each quiz's and each SCORM
+package's score, the completion funnel and the distribution of quiz scores.
 
 Everything is counted by the database, so a page costs the same few statements for 3 learners or
 20,000. Each enrolment keeps its learner's standing (progress, grade, started, completed), written
@@ -41,9 +41,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture
+from mooc.catalog.models import Course, Lecture, ScormPackage, Section
 from mooc.learning.core.completion import QuizStanding, evaluate_counts
-from mooc.learning.models import Completion, Enrolment, LectureProgress
+from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
 from mooc.pagination import Page, paginate_rows
 
 SORT_KEYS = ("name", "progress", "activity", "grade")
@@ -59,16 +59,29 @@ class LearnerRow:
     percent: int
     last_activity: dt.datetime | None
     quiz_scores: dict[int, float | None]  # counted score per quiz id
+    scorm_scores: dict[int, float | None]  # mean score of the learner's SCOs per package id
     completed_at: dt.datetime | None
     final_grade: float | None
     started: bool
 
 
 @dataclass(frozen=True)
+class PackageColumn:
+    """A SCORM lecture of the course as a column of the learners' table."""
+
+    id: int  # the package's
+    title: str  # the lecture's
+    slug: str  # the lecture's
+    counts_in_grade: bool
+
+
+@dataclass(frozen=True)
 class CourseAnalytics:
-    """The course's quizzes (the table's columns) and its learners counted as a whole."""
+    """The course's quizzes and SCORM packages (the table's columns) and its learners counted
+    as a whole."""
 
     quizzes: Sequence[Quiz]
+    packages: Sequence[PackageColumn]
     enrolled: int
     started: int
     halfway: int
@@ -98,6 +111,20 @@ class _Learners:
             )
             or 0
         )
+        self.packages = [
+            PackageColumn(*found)
+            for found in session.execute(
+                select(ScormPackage.id, Lecture.title, Lecture.slug, ScormPackage.counts_in_grade)
+                .join(Lecture, Lecture.id == ScormPackage.lecture_id)
+                .join(Section, Section.id == Lecture.section_id)
+                .where(
+                    ScormPackage.course_id == course_id,
+                    Lecture.retired_at.is_(None),
+                    Lecture.published_version_id.is_not(None),
+                )
+                .order_by(Section.position, Lecture.position)
+            )
+        ]
         self.scores = _counted_scores(course_id, [q.id for q in self.quizzes])
         self.percent, self.grade, self.started, self.rows = self._select(self.scores)
 
@@ -170,7 +197,39 @@ class _Learners:
     def rows_of(self, user_ids: Sequence[int]) -> Select[Any]:
         """The rows of these learners only, each one's counts read for them alone."""
         scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
-        return self._select(scores, user_ids)[3]
+        return self._with_scorm(self._select(scores, user_ids)[3], user_ids)
+
+    def _with_scorm(self, rows: Select[Any], only: Sequence[int] | None = None) -> Select[Any]:
+        """`rows` with a column per SCORM package: the mean score of the learner's SCOs (as
+        the learner's own grade counts it), read in the same statement. The standing's UPDATE
+        does without them."""
+        if not self.packages:
+            return rows
+        per = (
+            select(
+                ScormState.user_id,
+                ScormState.package_id,
+                func.avg(ScormState.score).label("score"),
+            )
+            .where(ScormState.package_id.in_([p.id for p in self.packages]))
+            .where(*([] if only is None else [ScormState.user_id.in_(only)]))
+            .group_by(ScormState.user_id, ScormState.package_id)
+            .subquery()
+        )
+        pivot = (
+            select(
+                per.c.user_id,
+                *[
+                    func.max(case((per.c.package_id == p.id, per.c.score))).label(f"s{p.id}")
+                    for p in self.packages
+                ],
+            )
+            .group_by(per.c.user_id)
+            .subquery()
+        )
+        return rows.add_columns(*[pivot.c[f"s{p.id}"] for p in self.packages]).outerjoin(
+            pivot, pivot.c.user_id == Enrolment.user_id
+        )
 
     def _quiz_totals(self, s: Any) -> Any:
         """Per learner: quizzes taken, required ones passed, the weights and weighted scores
@@ -200,7 +259,7 @@ class _Learners:
 
     def ordered(self, sort: str, descending: bool) -> Select[Any]:
         """Every learner's row in the order asked for."""
-        return self._order(self.rows, sort, descending)
+        return self._order(self._with_scorm(self.rows), sort, descending)
 
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
         """The learners' ids in the order asked for, by the standing each enrolment keeps:
@@ -237,6 +296,10 @@ class _Learners:
     def row(self, found: Row[Any]) -> LearnerRow:
         m = found._mapping
         scores: dict[int, float | None] = {q.id: m[f"q{q.id}"] for q in self.quizzes}
+        scorm: dict[int, float | None] = {
+            p.id: None if m[f"s{p.id}"] is None else round(float(m[f"s{p.id}"]), 2)
+            for p in self.packages
+        }
         status = evaluate_counts(
             lectures_required=self.required_lectures,
             lectures_done=m["done"],
@@ -255,6 +318,7 @@ class _Learners:
             percent=100 if completed_at else status.percent,
             last_activity=m[Enrolment.last_activity_at],
             quiz_scores=scores,
+            scorm_scores=scorm,
             completed_at=completed_at,
             final_grade=m[Completion.final_grade] if completed_at else status.final_grade,
             started=bool(m["started"]),
@@ -283,7 +347,9 @@ class _Learners:
         ):
             bins[min(max(int(index), 0), 9)] += count
         enrolled, started, halfway, completed = (int(n or 0) for n in counts)
-        return CourseAnalytics(self.quizzes, enrolled, started, halfway, completed, bins)
+        return CourseAnalytics(
+            self.quizzes, self.packages, enrolled, started, halfway, completed, bins
+        )
 
     def refresh(self, session: Session, user_ids: Sequence[int] | None = None) -> None:
         """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
@@ -424,9 +490,9 @@ def learners_page(
 
 def all_learners(
     session: Session, course_id: int, pass_mark: int
-) -> tuple[Sequence[Quiz], Iterator[LearnerRow]]:
-    """The course's quizzes and every learner by name, read `CHUNK` rows at a time (so an
-    export's memory does not grow with the course)."""
+) -> tuple[Sequence[Quiz], Sequence[PackageColumn], Iterator[LearnerRow]]:
+    """The course's quizzes, its SCORM packages and every learner by name, read `CHUNK` rows
+    at a time (so an export's memory does not grow with the course)."""
     learners = _Learners(session, course_id, pass_mark)
     statement = learners.ordered("name", False).execution_options(yield_per=CHUNK)
 
@@ -434,4 +500,4 @@ def all_learners(
         for found in session.execute(statement):
             yield learners.row(found)
 
-    return learners.quizzes, rows()
+    return learners.quizzes, learners.packages, rows()

@@ -4,6 +4,7 @@ progress, quiz standings, the completion status and the completions (reads; writ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,12 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
+from mooc.accounts.models import User
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, ScormPackage, Section
 from mooc.errors import NotFound
 from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
+from mooc.notifications.queries import unread_count_of
 
 
 def ordered_lectures(session: Session, course: Course) -> list[Lecture]:
@@ -87,45 +90,72 @@ def is_enrolled(session: Session, user_id: int, course_id: int) -> bool:
 
 @dataclass(frozen=True)
 class LectureReading:
-    """What a lecture page needs of its reader: enrolled (actively), done with this lecture, and
-    the rows a view is recorded on (None when there is none yet)."""
+    """What a lecture page needs of its reader: enrolled (actively), done with this lecture, the
+    rows a view is recorded on (None when there is none yet) and what they last noted, and the
+    reader's unread notifications (for the header)."""
 
     enrolment_id: int | None
     enrolled: bool
     progress_id: int | None
     done: bool
+    unread: int = 0
+    started: bool = False
+    last_lecture_id: int | None = None
+    last_activity_at: dt.datetime | None = None
+    last_viewed_at: dt.datetime | None = None
 
 
 NOT_ENROLLED = LectureReading(enrolment_id=None, enrolled=False, progress_id=None, done=False)
 
 
 _READING = (  # built once: every lecture page of a signed-in reader asks
-    select(Enrolment.id, Enrolment.active, LectureProgress.id, LectureProgress.done_at)
+    select(
+        unread_count_of(User.id),
+        Enrolment.id,
+        Enrolment.active,
+        Enrolment.started,
+        Enrolment.last_lecture_id,
+        Enrolment.last_activity_at,
+        LectureProgress.id,
+        LectureProgress.done_at,
+        LectureProgress.last_viewed_at,
+    )
+    .select_from(User)
+    .outerjoin(
+        Enrolment,
+        (Enrolment.user_id == User.id) & (Enrolment.course_id == bindparam("course_id")),
+    )
     .outerjoin(
         LectureProgress,
         (LectureProgress.user_id == Enrolment.user_id)
         & (LectureProgress.lecture_id == bindparam("lecture_id")),
     )
-    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+    .where(User.id == bindparam("user_id"))
 )
 
 
 def lecture_reading(
     session: Session, user_id: int, course_id: int, lecture_id: int
 ) -> LectureReading:
-    """The reader's enrolment in the course and progress on the lecture, in one statement on
-    two unique indexes."""
+    """The reader's enrolment in the course and progress on the lecture, with their unread
+    notifications, in one statement on unique indexes (and the notifications' user index)."""
     row = session.execute(
         _READING, {"user_id": user_id, "course_id": course_id, "lecture_id": lecture_id}
     ).first()
     if row is None:
         return NOT_ENROLLED
-    enrolment_id, active, progress_id, done_at = row
+    (unread, enrolment_id, active, started, last_lecture_id, last_activity_at) = row[:6]
+    progress_id, done_at, last_viewed_at = row[6:]
     return LectureReading(
         enrolment_id=enrolment_id,
         enrolled=bool(active),
         progress_id=progress_id,
         done=bool(active) and done_at is not None,
+        unread=int(unread or 0),
+        started=bool(started),
+        last_lecture_id=last_lecture_id,
+        last_activity_at=last_activity_at,
+        last_viewed_at=last_viewed_at,
     )
 
 

@@ -10,11 +10,12 @@ keep the learner's standing on their enrolment (`analytics.refresh_standing`) up
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +104,8 @@ _NOTE_ENROLMENT = (
     .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"), started=True)
     .execution_options(synchronize_session=False)
 )
+# "Where the learner left off" is soft data: its commit need not wait for the WAL to reach disk.
+_SOFT_COMMIT = text("SET LOCAL synchronous_commit = off")
 _NOTE_PROGRESS = (
     update(LectureProgress)
     .where(LectureProgress.id == bindparam("progress"))
@@ -111,22 +114,58 @@ _NOTE_PROGRESS = (
 )
 
 
+# A view noted this recently is not written again: a reader reloading or coming back to the
+# same lecture within a minute changes neither "resume" nor what last activity means.
+VIEW_NOTED_FOR = dt.timedelta(minutes=1)
+
+
+def lecture_view_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
+    """Whether the rows `reading` found already say the reader opened this lecture just now
+    (or they are not enrolled): then the page writes nothing."""
+    if not reading.enrolled or reading.enrolment_id is None:
+        return True
+    return _enrolment_noted(reading, lecture_id, now) and _progress_noted(reading, now)
+
+
+def _enrolment_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
+    last = reading.last_activity_at
+    return (
+        reading.started
+        and reading.last_lecture_id == lecture_id
+        and last is not None
+        and now - VIEW_NOTED_FOR <= last <= now
+    )
+
+
+def _progress_noted(reading: LectureReading, now: dt.datetime) -> bool:
+    last = reading.last_viewed_at
+    return (
+        reading.progress_id is not None and last is not None and now - VIEW_NOTED_FOR <= last <= now
+    )
+
+
 def note_lecture_view(
     session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
 ) -> None:
     """`record_view` for a lecture page: statements on the rows `reading` found, no row loaded
-    (two writes). Nothing for a reader not enrolled. A first view inserts the progress row, or
-    updates the one a parallel request inserted first."""
-    if not reading.enrolled or reading.enrolment_id is None:
+    (at most two writes, none for what they noted in the last minute). Nothing for a reader not
+    enrolled. A first view inserts the progress row, or updates the one a parallel request
+    inserted first. Called in a transaction of its own: on PostgreSQL its commit does not wait
+    for the disk (a crash may lose the last moment's views, never anything else)."""
+    if lecture_view_noted(reading, lecture_id, utcnow()):
         return
     now = utcnow()
-    session.execute(
-        _NOTE_ENROLMENT, {"enrolment": reading.enrolment_id, "lecture": lecture_id, "now": now}
-    )
-    if reading.progress_id is not None:
-        session.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
-        return
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(_SOFT_COMMIT)
+    if not _enrolment_noted(reading, lecture_id, now):
+        session.execute(
+            _NOTE_ENROLMENT, {"enrolment": reading.enrolment_id, "lecture": lecture_id, "now": now}
+        )
+    if reading.progress_id is not None:
+        if not _progress_noted(reading, now):
+            session.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
+        return
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
         insert(LectureProgress)

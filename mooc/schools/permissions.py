@@ -9,7 +9,7 @@ another's.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
@@ -81,17 +81,17 @@ def taught_class(session: Session, user: User, class_id: int) -> SchoolClass:
     return school_class
 
 
+# Built once: every lecture page a signed-in reader opens asks (their classes' due dates).
+_PUPIL_CLASS_IDS = select(ClassMember.class_id).where(
+    ClassMember.user_id == bindparam("user_id"),
+    ClassMember.role == ClassRole.PUPIL,
+    ClassMember.ended_at.is_(None),
+)
+
+
 def pupil_class_ids(session: Session, user: User) -> list[int]:
     """The classes `user` is currently a pupil in."""
-    return list(
-        session.scalars(
-            select(ClassMember.class_id).where(
-                ClassMember.user_id == user.id,
-                ClassMember.role == ClassRole.PUPIL,
-                ClassMember.ended_at.is_(None),
-            )
-        )
-    )
+    return list(session.scalars(_PUPIL_CLASS_IDS, {"user_id": user.id}))
 
 
 def require_pupil_in(session: Session, user: User, school_class: SchoolClass) -> None:

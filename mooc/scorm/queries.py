@@ -13,7 +13,7 @@ from mooc.accounts.models import User
 from mooc.catalog.models import ScormPackage
 from mooc.errors import NotFound
 from mooc.learning.models import ScormState
-from mooc.scorm.core import runtime
+from mooc.scorm.core import navigation, runtime
 
 
 def package_of(session: Session, lecture_id: int) -> ScormPackage:
@@ -54,6 +54,8 @@ class ScoLaunch:
     score: float | None
     sequence: int
     cmi: dict[str, Any]
+    valid: dict[str, Any]  # adl.nav.request_valid while this SCO runs
+    choice: bool  # the table of contents may open it
 
     @property
     def finished(self) -> bool:
@@ -71,8 +73,9 @@ def sco_launches(session: Session, user: User | None, package: ScormPackage) -> 
         )
         mine = {row.sco: row for row in rows}
     learner = (str(user.id), user.name) if user is not None else ("guest", "")
+    steps = [navigation.Step.of(sco) for sco in package.scos]
     launches = []
-    for sco in package.scos:
+    for sco, step in zip(package.scos, steps, strict=True):
         state = mine.get(sco["identifier"])
         reading = reading_of(state) if state is not None else None
         launches.append(
@@ -87,6 +90,8 @@ def sco_launches(session: Session, user: User | None, package: ScormPackage) -> 
                 cmi=runtime.resume_data(
                     package.version, reading, state.total_seconds if state else 0.0, learner
                 ),
+                valid=navigation.validity(steps, step.identifier),
+                choice=step.choice,
             )
         )
     return launches

@@ -8,11 +8,14 @@ caller commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
 import mimetypes
+import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +28,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from mooc.accounts.models import User
 from mooc.catalog.models import Lecture, ScormPackage
 from mooc.db import utcnow
-from mooc.errors import Invalid, NotFound, PermissionDenied, TooLarge
+from mooc.errors import Conflict, Invalid, NotFound, PermissionDenied, TooLarge
 from mooc.learning import services as learning
 from mooc.learning import xapi
 from mooc.learning.models import ScormState
 from mooc.learning.queries import enrolment
-from mooc.scorm.core import runtime
+from mooc.scorm.core import navigation, runtime
 from mooc.scorm.core.archive import (
     Limits,
     Package,
@@ -39,7 +42,9 @@ from mooc.scorm.core.archive import (
     read_member,
     storage_key,
 )
+from mooc.scorm.core.reasons import Refused
 from mooc.storage import Storage
+from mooc.storage.base import Listed
 
 log = logging.getLogger(__name__)
 ZIP_CONTENT_TYPE = "application/zip"
@@ -79,6 +84,13 @@ def _remove_on_rollback(session: Session, storage: Storage, keys: Sequence[str])
         pending[key] = storage
 
 
+def refusal_message(refused: Refused) -> str:
+    """Why the package was refused, in the reader's language: the core's code and parameters
+    worded here (its English template is the message id)."""
+    reason = _(refused.template, **refused.params)
+    return str(_("The SCORM package was refused: %(reason)s", reason=reason))
+
+
 def check_zip(data: bytes, limits: Limits) -> Package:
     """The checked package in `data`. Raises `Invalid` (or `TooLarge`) with the reason."""
     if len(data) > limits.max_bytes:
@@ -94,9 +106,7 @@ def check_zip(data: bytes, limits: Limits) -> Package:
     except zipfile.BadZipFile:
         raise Invalid(_("This file is not a zip archive."), field="package") from None
     except PackageRefused as exc:
-        raise Invalid(
-            _("The SCORM package was refused: %(reason)s", reason=str(exc)), field="package"
-        ) from None
+        raise Invalid(refusal_message(exc), field="package") from None
 
 
 def _content_type(path: str) -> str:
@@ -130,9 +140,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return read_member(archive, info, info.file_size)
     except PackageRefused as exc:
-        raise Invalid(
-            _("The SCORM package was refused: %(reason)s", reason=str(exc)), field="package"
-        ) from None
+        raise Invalid(refusal_message(exc), field="package") from None
 
 
 def store_package(
@@ -172,9 +180,7 @@ def store_package(
     found.version = manifest.version
     found.edition = manifest.edition[:60]
     found.title = manifest.title[:200]
-    found.scos = [
-        {"identifier": s.identifier, "title": s.title[:200], "href": s.href} for s in manifest.scos
-    ]
+    found.scos = [sco.as_json() for sco in manifest.scos]
     found.storage_prefix = prefix
     found.zip_key = zip_key
     found.size = package.size
@@ -186,6 +192,55 @@ def store_package(
         found.weight = weight
     session.flush()
     return found
+
+
+# --- files no package refers to any more -------------------------------------------------------
+
+SWEEP_GRACE = dt.timedelta(hours=1)  # longer than any upload between storing and committing
+_PACKAGE_PREFIX = re.compile(r"^(scorm/[0-9a-f]{32})(?:\.zip$|/)")
+
+
+@dataclass(frozen=True)
+class Swept:
+    packages: int  # content-addressed packages whose files went
+    files: int  # objects deleted (their files and their zips)
+    kept: int  # unreferenced packages left for now: written within the grace period
+
+
+def remove_unreferenced_files(
+    session: Session, storage: Storage, *, now: dt.datetime, grace: dt.timedelta = SWEEP_GRACE
+) -> Swept:
+    """Delete the stored files of packages no `scorm_package` row refers to any more (a replaced
+    or deleted package's; several lectures may share one, by its content address).
+
+    Never deletes a file still referenced: the references are read after the listing, and a
+    package any of whose objects was written within `grace` is kept (an upload stores its files
+    before its row commits; storing the same bytes again rewrites them). Idempotent: a run that
+    stopped half-way leaves what the next one finds again. The files go before the zip.
+    """
+    found: dict[str, list[Listed]] = defaultdict(list)
+    for listed in storage.listing("scorm/"):
+        match = _PACKAGE_PREFIX.match(listed.key)
+        if match:
+            found[match.group(1)].append(listed)
+    referenced = {
+        prefix
+        for pair in session.execute(select(ScormPackage.storage_prefix, ScormPackage.zip_key))
+        for prefix in (pair[0], pair[1].removesuffix(".zip"))
+    }
+    packages = files = kept = 0
+    for prefix, objects in sorted(found.items()):
+        if prefix in referenced:
+            continue
+        if max(o.modified for o in objects) > now - grace:
+            kept += 1
+            continue
+        zip_key = f"{prefix}.zip"
+        for listed in sorted(objects, key=lambda o: o.key == zip_key):
+            storage.delete(listed.key)
+            files += 1
+        packages += 1
+    return Swept(packages, files, kept)
 
 
 def lecture_source(package: ScormPackage) -> str:
@@ -324,14 +379,54 @@ def track(
     return Tracked(saved, state, done)
 
 
+_REFUSED_STATUS = {"no-next": Conflict, "no-previous": Conflict, "no-choice": Conflict}
+
+
+def _navigation_message(refused: navigation.NavigationRefused) -> str:
+    target = refused.params.get("target", "")
+    messages: dict[str, str] = {
+        "no-next": _("This is the last part of the lesson."),
+        "no-previous": _("This is the first part of the lesson."),
+        "no-choice": _("This lesson does not let you choose the part “%(part)s”.", part=target),
+        "no-such-sco": _("This lesson has no part “%(part)s”.", part=target),
+    }
+    unknown = _(
+        "The lesson asked for a move the player does not know: %(request)s.",
+        request=refused.params.get("request", ""),
+    )
+    return messages.get(refused.code, str(unknown))
+
+
+def navigate(package: ScormPackage, current: str | None, request: str) -> navigation.Decision:
+    """Where the player goes when SCO `current` (None: no SCO yet) asks for `request`
+    (an `adl.nav.request` value; the player's previous and next are "previous" and "continue",
+    its table of contents "{target=ID}choice").
+
+    Raises `NotFound` (no such SCO), `Conflict` (no way there), `Invalid` (unknown request).
+    """
+    steps = [navigation.Step.of(sco) for sco in package.scos]
+    if current is not None and current not in {step.identifier for step in steps}:
+        raise NotFound(_("No such SCO in this package."))
+    try:
+        return navigation.decide(steps, current, navigation.parse_request(request))
+    except navigation.NavigationRefused as refused:
+        if refused.code == "no-such-sco":
+            raise NotFound(_navigation_message(refused)) from None
+        error = _REFUSED_STATUS.get(refused.code, Invalid)
+        raise error(_navigation_message(refused)) from None
+
+
 def _finish_if_done(session: Session, user: User, package: ScormPackage, base_url: str) -> bool:
-    """Every SCO completed or passed: the lecture is done (once), and the course's completion
-    rule runs, as for "mark as done"."""
+    """Every counted SCO completed or passed (`navigation.rolled_up`): the lecture is done
+    (once), and the course's completion rule runs, as for "mark as done"."""
     mine = states(session, user.id, package.id)
-    finished = all(
-        (state := mine.get(s["identifier"])) is not None
-        and (state.completion_status == "completed" or state.success_status == "passed")
-        for s in package.scos
+    finished = navigation.rolled_up(
+        [bool(s.get("counted", True)) for s in package.scos],
+        [
+            (state := mine.get(s["identifier"])) is not None
+            and (state.completion_status == "completed" or state.success_status == "passed")
+            for s in package.scos
+        ],
     )
     if not finished:
         return False

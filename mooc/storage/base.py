@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -54,6 +56,16 @@ class StoredObject:
     content_type: str
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A stored object as a listing gives it: its key, when it was last written (aware, UTC)
+    and its size in bytes."""
+
+    key: str
+    modified: dt.datetime
+    size: int = 0
+
+
 class Storage(Protocol):
     """Where media bytes live. The database keeps the key, never a URL."""
 
@@ -69,6 +81,10 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def listing(self, prefix: str) -> Iterator[Listed]:
+        """Every object whose key starts with `prefix` (for sweeps of files nothing refers to)."""
+        ...
 
     def url(
         self,

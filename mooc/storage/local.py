@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from mooc.storage.base import StoredObject, check_key
+from mooc.storage.base import Listed, StoredObject, check_key
 
 
 class LocalStorage:
@@ -45,6 +47,19 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def listing(self, prefix: str) -> Iterator[Listed]:
+        # Walk only the folder the prefix names (keys are folder paths), skipping files being
+        # written (".upload-…", never a key).
+        folder = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.rglob("*")):
+            key = path.relative_to(self.root).as_posix()
+            if not key.startswith(prefix) or path.name.startswith(".") or not path.is_file():
+                continue
+            stat = path.stat()
+            yield Listed(key, dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC), stat.st_size)
 
     def url(
         self,

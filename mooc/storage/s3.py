@@ -8,6 +8,8 @@ images are cleaned before they are stored, and are downloads rather than pages w
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any, BinaryIO, cast
 
 import boto3
@@ -15,7 +17,14 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mooc.storage.base import CACHE_CONTROL, StoredObject, check_key, content_disposition, name_of
+from mooc.storage.base import (
+    CACHE_CONTROL,
+    Listed,
+    StoredObject,
+    check_key,
+    content_disposition,
+    name_of,
+)
 
 # Files above 8 MiB go up in 8 MiB parts (boto3 handles retries of single parts).
 _TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024)
@@ -70,6 +79,19 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def listing(self, prefix: str) -> Iterator[Listed]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + prefix
+        )
+        for page in pages:
+            for found in page.get("Contents", []):
+                modified: dt.datetime = found["LastModified"]
+                yield Listed(
+                    found["Key"][len(self.prefix) :],
+                    modified.astimezone(dt.UTC),
+                    int(found.get("Size", 0)),
+                )
 
     def url(
         self,

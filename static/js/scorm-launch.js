@@ -46,6 +46,9 @@
       dataCommitFormat: "json",
       logLevel: 5
     };
+    var valid = message.valid && typeof message.valid === "object" ? message.valid : {};
+    // adl.nav.request_valid.choice.{target=ID} answers from the SCOs the learner may choose.
+    if (Array.isArray(valid.choice)) settings.scoItemIds = valid.choice.map(String);
     var api;
     if (version === "1.2") {
       api = new window.Scorm12API(settings);
@@ -55,11 +58,21 @@
       window.API_1484_11 = api;
     }
     if (message.cmi && typeof message.cmi === "object") api.loadFromJSON(message.cmi);
+    if (version !== "1.2" && api.adl && api.adl.nav) {
+      // What adl.nav.request_valid.continue/previous answer, set before Initialize (read-only after).
+      try {
+        api.adl.nav.request_valid.continue = valid.continue === "true" ? "true" : "false";
+        api.adl.nav.request_valid.previous = valid.previous === "true" ? "true" : "false";
+      } catch (e) { /* an older runtime without request_valid: the SCO reads "unknown" */ }
+    }
     api.on(version === "1.2" ? "LMSInitialize" : "Initialize", function () {
       tell({ type: "scorm:initialized", sco: sco, at: performance.now() });
     });
     api.on(version === "1.2" ? "LMSFinish" : "Terminate", function () {
-      tell({ type: "scorm:finished", sco: sco });
+      // The SCO's navigation request is still set here (the runtime clears it after Terminate).
+      var nav = "_none_";
+      if (version !== "1.2" && api.adl && api.adl.nav) nav = String(api.adl.nav.request || "_none_");
+      tell({ type: "scorm:finished", sco: sco, nav: nav });
     });
     var href = String(message.href || "");
     if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(href) || href.indexOf("..") !== -1) return;

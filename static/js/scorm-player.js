@@ -11,10 +11,13 @@
   var toc = box.querySelector(".scorm-toc");
   var csrf = box.getAttribute("data-csrf");
   var words = JSON.parse(box.querySelector("script[type='application/json']").textContent);
+  var previousButton = box.querySelector(".scorm-previous");
+  var nextButton = box.querySelector(".scorm-next");
   var launch = null;
   var current = null;
   var queue = Promise.resolve();
   var initTimer = null;
+  var navigating = false;
 
   function say(text) { statusLine.textContent = text; }
 
@@ -25,22 +28,40 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body)
     }).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
+      if (!response.ok) {
+        // A problem detail says why (a part that cannot be reached): shown as it is.
+        return response.json().catch(function () { return {}; }).then(function (problem) {
+          var error = new Error(String(response.status));
+          error.detail = problem && typeof problem.detail === "string" ? problem.detail : "";
+          throw error;
+        });
+      }
       return response.json();
     });
   }
 
   function markToc() {
     if (!toc) return;
-    Array.prototype.forEach.call(toc.querySelectorAll("button"), function (button) {
+    Array.prototype.forEach.call(toc.querySelectorAll("ol button"), function (button) {
       var sco = launch.scos[Number(button.getAttribute("data-index"))];
-      button.setAttribute("aria-current", sco === current ? "true" : "false");
+      var here = current && sco.id === current.id;
+      if (here) button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
       button.querySelector(".scorm-done").textContent = sco.finished ? " ✓" : "";
+      button.querySelector(".visually-hidden").textContent = sco.finished ? " (" + words.finished + ")" : "";
     });
+    var valid = (current && current.valid) || {};
+    if (previousButton) previousButton.disabled = navigating || valid.previous !== "true";
+    if (nextButton) nextButton.disabled = navigating || valid.continue !== "true";
+  }
+
+  function byId(id) {
+    return launch.scos.filter(function (s) { return s.id === id; })[0] || null;
   }
 
   function open(sco) {
     current = sco;
+    frame.hidden = false;
     markToc();
     say(words.loading);
     box.setAttribute("data-state", "loading");
@@ -59,7 +80,7 @@
         sco: message.sco, sequence: message.sequence, cmi: message.cmi, first: message.first === true
       })
         .then(function (result) {
-          var sco = launch.scos.filter(function (s) { return s.id === message.sco; })[0];
+          var sco = byId(message.sco);
           if (sco) {
             sco.sequence = Math.max(sco.sequence, result.sequence);
             sco.finished = result.completion === "completed" || result.success === "passed";
@@ -84,17 +105,62 @@
     if (data.type === "scorm:ready" && current) {
       frame.contentWindow.postMessage({
         type: "scorm:launch", sco: current.id, href: current.href, cmi: current.cmi,
-        sequence: current.sequence
+        sequence: current.sequence, valid: current.valid
       }, launch.origin);
     } else if (data.type === "scorm:initialized" && data.sco === current.id) {
       clearTimeout(initTimer);
       box.setAttribute("data-state", "running");
       box.setAttribute("data-initialized-at", String(Math.round(performance.now())));
       say("");
-    } else if (data.type === "scorm:commit" && data.sco === current.id) {
+    } else if (data.type === "scorm:commit" && byId(data.sco)) {
+      // Also the last commit of a SCO unloading as the player moves on: the server checks it.
       commit(data);
+    } else if (data.type === "scorm:finished" && current && data.sco === current.id && !navigating) {
+      finished(typeof data.nav === "string" ? data.nav : "_none_");
     }
   });
+
+  // The SCO has terminated: honour its adl.nav.request (SCORM 2004), else wait for the learner.
+  function finished(nav) {
+    if (nav !== "_none_") { go(nav); return; }
+    // After the last commit's answer, which would say "saved" over it; a lesson now done says so.
+    if (launch.scos.length < 2) return;
+    queue.then(function () {
+      if (box.getAttribute("data-lecture-done") !== "true") say(words.partEnded);
+    });
+  }
+
+  function stop(action) {
+    clearTimeout(initTimer);
+    box.setAttribute("data-state", action);
+    if (action === "stay") { say(words.partEnded); return; }
+    frame.hidden = true;
+    frame.removeAttribute("src");
+    say(action === "suspend" ? words.suspended : words.ended);
+  }
+
+  // Ask the platform where a request leads from the current SCO, then open it with fresh data
+  // (the last commit goes first, so the reopened SCO resumes from what the server has).
+  function go(request) {
+    if (navigating) return;
+    navigating = true;
+    markToc();
+    var from = current ? current.id : null;
+    queue.then(function () {
+      return post(box.getAttribute("data-navigate"), { sco: from, request: request });
+    }).then(function (decision) {
+      if (decision.action !== "launch") { stop(decision.action); return null; }
+      return post(box.getAttribute("data-launch"), {}).then(function (fresh) {
+        launch = fresh;
+        open(byId(decision.sco) || launch.scos[0]);
+      });
+    }).catch(function (error) {
+      say((error && error.detail) || words.notMoved);
+    }).then(function () {
+      navigating = false;
+      markToc();
+    });
+  }
 
   function buildToc() {
     if (!toc || launch.scos.length < 2) return;
@@ -105,17 +171,20 @@
       button.type = "button";
       button.setAttribute("data-index", String(index));
       button.textContent = sco.title;
+      button.disabled = sco.choice === false;
       var mark = document.createElement("span");
       mark.className = "scorm-done";
+      mark.setAttribute("aria-hidden", "true");
       button.appendChild(mark);
-      button.addEventListener("click", function () {
-        // The last commit goes first: reopening reloads the SCO with what the server has.
-        queue.then(function () { return post(box.getAttribute("data-launch"), {}); })
-          .then(function (fresh) { launch = fresh; open(launch.scos[index]); });
-      });
+      var spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      button.appendChild(spoken);
+      button.addEventListener("click", function () { go("{target=" + sco.id + "}choice"); });
       item.appendChild(button);
       list.appendChild(item);
     });
+    if (previousButton) previousButton.addEventListener("click", function () { go("previous"); });
+    if (nextButton) nextButton.addEventListener("click", function () { go("continue"); });
     toc.hidden = false;
   }
 

@@ -35,6 +35,7 @@ from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.sharing import create_share_link
+from mooc.credentials.services.wallet import create_exchange
 from mooc.demo.accounts import DEMO_PASSWORD
 from mooc.demo.assignments import load_demo_assignments
 from mooc.extensions import db
@@ -198,6 +199,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
     open_attempt = start_attempt(session, student, k12_quiz)
     record = one(select(IssuedCredential).where(IssuedCredential.user_id == student.id))
     _, token = create_share_link(session, record, days=30, label="Field test")
+    exchange = create_exchange(session, record, student, base_url="http://mooc.test")
     request = one(select(TransferRequest).where(TransferRequest.student_id == student.id))
     item = one(select(RequestItem).where(RequestItem.request_id == request.id))
     agreement = one(select(Agreement))
@@ -245,6 +247,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/attempts/{open_attempt.id}",
             f"/records/{record.uuid}",
             f"/records/{record.uuid}/print",
+            f"/records/{record.uuid}/wallet/{exchange.id}",
             f"/transfer/requests/{request.id}",
             f"/records/requests/{asking.token}",
         ],

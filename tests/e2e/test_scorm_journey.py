@@ -2,7 +2,9 @@
 sites, as MOOC_CONTENT_ORIGIN asks): a teacher uploads a SCORM 1.2 and a SCORM 2004 package the
 test writes; a pupil leaves the first mid-way and resumes it, completes both, and finds the
 lectures done with the score; a hostile package can read no platform cookie, cannot call
-/api/v1/me/credentials with the pupil's session, and cannot navigate the top window."""
+/api/v1/me/credentials with the pupil's session, and cannot navigate the top window. A
+three-SCO SCORM 2004 package moves on by the SCOs' own adl.nav.request and by the player's
+previous/next (screenshots of the player in Vietnamese at 360 px and 1280 px)."""
 
 from __future__ import annotations
 
@@ -192,7 +194,7 @@ def test_scorm_packages_play_resume_complete_and_stay_isolated(
         # SCORM 2004, two SCOs from the table of contents.
         page.goto(_lecture_url(page, platform, "Chuyển động (SCORM 2004)"))
         toc = page.get_by_role("navigation", name="Parts of this lesson")
-        expect(toc.get_by_role("button")).to_have_count(2)
+        expect(toc.locator("ol").get_by_role("button")).to_have_count(2)
         expect(_sco(page).locator("#state")).to_contain_text("page 1", timeout=15_000)
         _sco(page).get_by_role("button", name="Finish").click()
         expect(toc.get_by_role("button", name="Phần 1")).to_contain_text("✓", timeout=15_000)
@@ -258,3 +260,104 @@ def test_a_sco_that_never_initialises_is_told_not_left_silent(
         expect(player.locator(".scorm-status")).to_contain_text("has not started its tracking")
     finally:
         context.close()
+
+
+def test_a_multi_sco_package_follows_navigation_requests_and_previous_next(
+    browser: Browser,
+    servers: tuple[str, str],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    platform, _content = servers
+    package = tmp_path / "three.zip"
+    package.write_bytes(
+        build_package(
+            "2004",
+            "Ba phần",
+            scos=[("p1", "Phần 1: Mở đầu"), ("p2", "Phần 2: Bài tập"), ("p3", "Phần 3: Tổng kết")],
+            navs={"p1": "continue", "p2": "{target=p3}choice", "p3": "exitAll"},
+        )
+    )
+    teacher = browser.new_context(locale="en-US")
+    page = teacher.new_page()
+    log_in(page, platform, TEACHER, PASSWORD)
+    _upload(page, platform, package, "Chuyển động (ba phần)")
+    teacher.close()
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        _pupil(page, platform)
+        url = _lecture_url(page, platform, "Chuyển động (ba phần)")
+        page.goto(url)
+        player = page.locator("#scorm-player")
+        toc = page.get_by_role("navigation", name="Parts of this lesson")
+        previous = toc.get_by_role("button", name="Previous part")
+        following = toc.get_by_role("button", name="Next part")
+        state = _sco(page).locator("#state")
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 1: Mở đầu", timeout=15_000)
+        # What the SCO read from adl.nav.request_valid, as the player's buttons show it.
+        expect(state).to_have_attribute("data-continue", "true")
+        expect(state).to_have_attribute("data-previous", "false")
+        expect(previous).to_be_disabled()
+        expect(toc.get_by_role("button", name="Phần 1: Mở đầu")).to_have_attribute(
+            "aria-current", "step"
+        )
+
+        # The SCO finishes with adl.nav.request = continue: the player opens the next one.
+        _sco(page).get_by_role("button", name="Finish").click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 2: Bài tập", timeout=15_000)
+        expect(state).to_have_attribute("data-previous", "true")
+        expect(toc.get_by_role("button", name="Phần 1: Mở đầu")).to_contain_text("✓")
+
+        # The player's own previous and next.
+        expect(previous).to_be_enabled()
+        previous.click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 1: Mở đầu", timeout=15_000)
+        following.click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 2: Bài tập", timeout=15_000)
+
+        # {target=p3}choice, then exitAll from the last SCO, which rolls the lesson up as done.
+        _sco(page).get_by_role("button", name="Finish").click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 3: Tổng kết", timeout=15_000)
+        expect(state).to_have_attribute("data-continue", "false")
+        expect(following).to_be_disabled()
+        _sco(page).get_by_role("button", name="Finish").click()
+        expect(player).to_have_attribute("data-state", "end", timeout=15_000)
+        expect(player).to_have_attribute("data-lecture-done", "true")
+        expect(player.locator(".scorm-status")).to_contain_text("You have left the lesson")
+        expect(page.locator("#scorm-player iframe")).to_be_hidden()
+        # Choosing a part from the table of contents opens it again.
+        toc.get_by_role("button", name="Phần 2: Bài tập").click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 2: Bài tập", timeout=15_000)
+    finally:
+        context.close()
+
+    shots = tmp_path_factory.mktemp("scorm-player-screenshots")
+    print(f"screenshots: {shots}")
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    try:
+        _pupil_vi(page, platform)
+        page.goto(url)
+        toc = page.get_by_role("navigation", name="Các phần của bài học")
+        expect(toc.get_by_role("button", name="Phần tiếp theo")).to_be_enabled(timeout=15_000)
+        expect(_sco(page).locator("#state")).to_contain_text("page 1", timeout=15_000)
+        _sco(page).get_by_role("button", name="Finish").click()
+        expect(_sco(page).get_by_role("heading")).to_have_text("Phần 2: Bài tập", timeout=15_000)
+        for width, height in ((360, 640), (1280, 800)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(shots / f"scorm-player-vi-{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def _pupil_vi(page: Page, base: str) -> None:
+    page.goto(f"{base}/register")
+    page.get_by_label("Họ và tên").fill("Trần Minh Khoa")
+    page.get_by_label("Email").fill(f"khoa-{uuid.uuid4().hex[:8]}@example.org")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.goto(f"{base}/courses/{COURSE}")
+    page.get_by_role("button", name="Ghi danh miễn phí").click()

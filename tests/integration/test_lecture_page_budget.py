@@ -5,23 +5,31 @@ lectures, the first time (the outline read and cached) and after (the outline fr
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from mooc.catalog.models import Course
+from mooc.db import utcnow
 from mooc.extensions import db
+from mooc.learning.models import Enrolment, LectureProgress
 from tests.integration.lecture_courses import generated_course, pupil_of, sign_in, teacher_of
 from tests.querycount import Statements, counting
 
 SIZES = (5, 60)
-# Warm: the course; the reader with their roles, their enrolment and progress on the lecture,
-# their classes (due dates), their unread notifications; the pupil's view written (2); the
-# teacher's course assignments.
-BUDGETS = {"visitor": 1, "pupil": 7, "teacher": 6}
+# Warm: the course; the reader with their roles; their enrolment, progress on the lecture and
+# unread notifications (one statement); their classes (due dates); the pupil's view written (2:
+# the test lets a minute pass first; on PostgreSQL one more, its commit made asynchronous);
+# the teacher's course assignments.
+BUDGETS = {"visitor": 1, "pupil": 6, "teacher": 5}
+SOFT_COMMIT = {"postgresql": 1, "sqlite": 0}
+RELOAD = 4  # a pupil's reload within the minute: the view is noted, nothing written
 COLD = 4
+_cold: list[Statements] = []
 _last: list[
     Statements
 ] = []  # the outline (sections, lectures, quizzes) and the lecture's text, read once
@@ -43,8 +51,18 @@ def _costs(
     """The page of lecture number `lecture`, and its statements first and second time."""
     url = f"/courses/{course.slug}/lectures/bai-{lecture}"
     _, cold = _get(client, session, url)
+    _cold[:] = [cold]
+    _a_minute_passes(session)
     body, warm = _get(client, session, url)
     return body, len(cold), len(warm)
+
+
+def _a_minute_passes(session: Session) -> None:
+    """Views noted more than a minute ago: the next view writes them again."""
+    earlier = utcnow() - dt.timedelta(minutes=2)
+    session.execute(update(Enrolment).values(last_activity_at=earlier))
+    session.execute(update(LectureProgress).values(last_viewed_at=earlier))
+    session.commit()
 
 
 def _courses(app: Flask, session: Session, tmp_path: Path) -> dict[int, Course]:
@@ -81,7 +99,31 @@ def test_a_pupil_and_a_teacher_cost_the_same_on_5_and_60_lectures(
             body, cold, warm = _costs(client, session, course, 3)
             assert f"Lecture 3 of {size}" in body
             assert "← Bài 2" in body and "Bài 4 →" in body  # the neighbours, from the outline
-            assert warm <= BUDGETS[role], f"{role} {size} {warm}\n{_last[0].text()}"
-            assert cold <= BUDGETS[role] + COLD, (role, size, cold)
+            budget = BUDGETS[role] + (SOFT_COMMIT[db.engine.dialect.name] if role == "pupil" else 0)
+            assert warm <= budget, f"{role} {size} {warm}\n{_last[0].text()}"
+            assert cold <= budget + COLD, (role, size, cold, _cold[0].text())
             counts[size] = (cold, warm)
         assert counts[5] == counts[60], (role, counts)
+
+
+def test_a_pupil_reloading_within_the_minute_writes_nothing(
+    app: Flask, client: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    course = _courses(app, session, tmp_path)[5]
+    sign_in(client, pupil_of(session, course))
+    url = f"/courses/{course.slug}/lectures/bai-2"
+    _get(client, session, url)
+    body, again = _get(client, session, url)
+    assert "Lecture 2 of 5" in body
+    assert len(again) == RELOAD, again.text()
+    assert not [s for s in again.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    # Another lecture moves "resume" at once; the first one's progress row is not written again.
+    _, other = _get(client, session, f"/courses/{course.slug}/lectures/bai-3")
+    writes = [s for s in other.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == 2 and "enrolment" in writes[0], other.text()
+    # On PostgreSQL the view's own transaction commits without waiting for the disk.
+    soft = [s for s in other.sql if "synchronous_commit" in s]
+    assert len(soft) == SOFT_COMMIT[db.engine.dialect.name], other.text()
+    _, back = _get(client, session, url)
+    writes = [s for s in back.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == 1 and "enrolment" in writes[0], back.text()

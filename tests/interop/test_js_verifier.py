@@ -22,10 +22,17 @@ from mooc.credentials.core.did import did_web_document_url, find_verification_me
 from mooc.credentials.core.multikey import VerificationMethod, resolve_did_key
 from mooc.credentials.core.proof import verify_proof
 from mooc.credentials.core.records import LEGACY_RECORD_TERMS, achievement_credential
-from mooc.credentials.core.status_list import StatusListEntry, is_status_set
+from mooc.credentials.core.status_list import (
+    Bitstring,
+    StatusListEntry,
+    is_status_set,
+    status_list_credential,
+)
+from tests.ob_schema import schema_problems
 
 from .jsref import NODE_MODULES, Installation, JsVerdict, js_verify
 from .records import (
+    BASE,
     CONTEXT_URL,
     DID_KEY,
     NOW,
@@ -53,6 +60,11 @@ from .records import (
     transcript_records,
     university_did_document,
 )
+from .suites import CASES as SUITE_CASES
+from .suites import SuiteCase
+from .suites import resolve_key as resolve_suite_key
+from .suites import sign as sign_with_suite
+from .suites import unsigned_record as suite_record
 
 pytestmark = pytest.mark.interop
 
@@ -494,3 +506,85 @@ def test_bundled_credentials_v2_context_is_the_reference_packages_copy(
 ) -> None:
     shipped = NODE_MODULES / "@digitalbazaar" / "credentials-context" / "contexts" / "v2.jsonld"
     assert json.loads(shipped.read_text(encoding="utf-8")) == CONTEXTS[CREDENTIALS_V2]
+
+
+@pytest.mark.parametrize("case", [c for c in SUITE_CASES if c.js_reference], ids=lambda c: c.label)
+def test_the_reference_verifies_each_suite_the_benchmark_times(
+    js_reference: Installation, case: SuiteCase
+) -> None:
+    """bench/credentials.py times both sides on these records: both must accept them, and
+    the reference must refuse them altered (eddsa-jcs-2022 has no JavaScript suite to ask)."""
+    signed = sign_with_suite(case, suite_record(case))
+    documents = {**CONTEXTS, **records_documents(case)}
+    assert verify_proof(signed, resolve_suite_key).valid
+    verdict = js_verify(signed, documents, NOW)
+    assert verdict.verified, verdict.errors
+    altered = copy.deepcopy(signed)
+    altered["credentialSubject"]["result"][0]["value"] = "10"
+    assert not verify_proof(altered, resolve_suite_key).valid
+    assert not js_verify(altered, documents, NOW).verified
+
+
+def records_documents(case: SuiteCase) -> dict[str, Json]:
+    """What the reference may load besides contexts: the did:web document, the status list."""
+    if case.issuer != UNIVERSITY_DID:
+        return {}  # a did:key is read from itself; these records carry no status entry
+    return {UNIVERSITY_DID: university_did_document(), STATUS_LIST_URL: status_list()}
+
+
+# --- why a suspendable record carries two status entries --------------------------------------
+
+MESSAGE_LIST_URL = f"{BASE}/status/message/1"
+
+
+def message_status_record(value: int) -> Issued:
+    """The recognition record with its two entries replaced by the one a schema-conforming design
+    could use: a Bitstring `message` entry of 2 bits (0x0 valid, 0x1 suspended, 0x2 revoked),
+    its list holding `value` at the record's index (MSB first, as the spec orders bits)."""
+    unsigned = dict(recognition_record(suspended=False).credential)
+    del unsigned["proof"]
+    unsigned["credentialStatus"] = {
+        "id": f"{MESSAGE_LIST_URL}#{RECORD_INDEX}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": str(RECORD_INDEX),
+        "statusListCredential": MESSAGE_LIST_URL,
+        "statusSize": 2,
+        "statusMessage": [
+            {"status": "0x0", "message": "valid"},
+            {"status": "0x1", "message": "suspended"},
+            {"status": "0x2", "message": "revoked"},
+        ],
+    }
+    first = 2 * RECORD_INDEX
+    bits = [first + offset for offset in (0, 1) if value & (2 >> offset)]
+    listing = status_list_credential(
+        MESSAGE_LIST_URL,
+        UNIVERSITY_DID,
+        Bitstring.zeros().set_many(bits),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    listing["credentialSubject"]["statusPurpose"] = "message"
+    documents = {
+        UNIVERSITY_DID: university_did_document(),
+        MESSAGE_LIST_URL: sign(listing, as_set=False),
+    }
+    return Issued(sign(unsigned), documents)
+
+
+def test_one_message_entry_would_pass_the_ob_schema_but_the_reference_loses_the_revocation(
+    js_reference: Installation,
+) -> None:
+    """Pins why a suspendable recognition record keeps a revocation and a suspension entry (and
+    so fails the OB 3.0 schema's single `credentialStatus` object, README "Who a record belongs
+    to"): the one Bitstring design with a single entry for both states, a 2-bit `message` entry,
+    passes the schema, but Digital Bazaar's status checker reads it as one bit of an unnamed
+    purpose: a revoked record verifies as neither revoked nor suspended. If this starts failing,
+    the reference has learnt `statusSize`, and the single-entry design can be reconsidered."""
+    revoked = message_status_record(0x2)
+    assert schema_problems(revoked.credential) == []
+    assert schema_problems(recognition_record(suspended=False).credential) != []
+    verdict = check(revoked)
+    assert verdict.verified and not verdict.revoked and not verdict.suspended
+    # the two-entry record the platform issues: both states reach the reference
+    assert check(recognition_record(suspended=True)).suspended

@@ -80,13 +80,22 @@ def _role_form() -> RoleForm:
 def person(user_id: int) -> ResponseReturnValue:
     user = queries.person(db.session, user_id)
     form = _role_form()
+    status = None
     if form.validate_on_submit():
         institution = queries.institution(db.session, form.institution.data)
-        services.grant_role(db.session, user, institution, Role(form.role.data))
-        db.session.commit()
-        flash(_("Role granted."), "success")
-        return redirect(url_for("admin.person", user_id=user.id), 303)
-    return _person_page(user, form=form)
+        try:
+            services.grant_role(
+                db.session, user, institution, Role(form.role.data), form.student_number.data
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.student_number.errors = [*form.student_number.errors, exc.message]
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("Role granted."), "success")
+            return redirect(url_for("admin.person", user_id=user.id), 303)
+    return _person_page(user, form=form, status=status)
 
 
 def _person_page(

@@ -15,8 +15,10 @@ from mooc.authoring.services import scorm
 from mooc.catalog.models import Course, Lecture, Section
 from mooc.errors import DomainError, NotFound
 from mooc.extensions import db
+from mooc.jobs import current_queue
 from mooc.scorm import queries as scorm_queries
 from mooc.scorm.core.archive import Limits
+from mooc.scorm.jobs import SWEEP
 from mooc.web import edge
 from mooc.web.auth import current_account, role_required
 
@@ -110,6 +112,8 @@ def settings(slug: str, lecture: str) -> ResponseReturnValue:
             form.package.errors.append(exc.message)
         else:
             db.session.commit()
+            if form.package.data:  # the replaced package's files, unless shared
+                current_queue().enqueue(db.session, SWEEP)
             flash(_("SCORM settings saved."), "success")
             return redirect(url_for(".settings", slug=slug, lecture=lecture), 303)
     elif form.errors:

@@ -82,9 +82,14 @@ class _Rdfc10(URDNA2015):
     The bound stops a crafted "poison" graph from keeping a verifier busy for hours.
     """
 
-    def __init__(self, max_deep_iterations: int) -> None:
+    def __init__(self, max_deep_iterations: int, hash_algorithm: str = "sha256") -> None:
         super().__init__()
         self._budget = max_deep_iterations
+        self._hash_algorithm = hash_algorithm
+
+    def create_hash(self) -> Any:
+        """RDFC-1.0's hash algorithm: SHA-256 unless a suite names another (P-384: SHA-384)."""
+        return hashlib.new(self._hash_algorithm)
 
     def hash_first_degree_quads(self, id_: str) -> str:
         info = self.blank_node_info[id_]
@@ -98,7 +103,9 @@ class _Rdfc10(URDNA2015):
                 }
                 lines.append(_nquad(quad, relabel))
             lines.sort()
-            info["hash"] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+            digest = self.create_hash()
+            digest.update("".join(lines).encode("utf-8"))
+            info["hash"] = digest.hexdigest()
         return cast(str, info["hash"])
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> dict[str, Any]:
@@ -250,8 +257,9 @@ class Canonicalizer:
         _check_absolute(expanded)
         return expanded
 
-    def canonicalize(self, document: Mapping[str, Any]) -> str:
-        """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+    def canonicalize(self, document: Mapping[str, Any], hash_algorithm: str = "sha256") -> str:
+        """RDFC-1.0 canonical N-Quads of a JSON-LD document, labelling blank nodes with
+        `hash_algorithm` ("sha256", RDFC-1.0's default, or "sha384" as ecdsa-rdfc-2019 on P-384).
 
         Raises `UnknownContext`, `UnsafeDocument` or `CanonicalizationError`, whatever the input.
         """
@@ -260,7 +268,8 @@ class Canonicalizer:
             expanded = self._expand(processor, document)
             with _as_canonicalization_errors():
                 dataset = processor.dataset(expanded, self._options())
-                return _Rdfc10(self._max_deep_iterations).canonical_nquads(dataset)
+                rdfc = _Rdfc10(self._max_deep_iterations, hash_algorithm)
+                return rdfc.canonical_nquads(dataset)
 
     def hash(self, document: Mapping[str, Any]) -> bytes:
         """SHA-256 of the canonical N-Quads."""

@@ -111,11 +111,12 @@ def _rdfc_ecdsa(
     canon: Canonicalizer,
     key: PublicKey,
 ) -> bytes:
-    """As `_rdfc_sha256`, but P-384 keys hash with SHA-384 (ecdsa-rdfc-2019)."""
+    """As `_rdfc_sha256`, but P-384 keys hash with SHA-384 (ecdsa-rdfc-2019): the two hashes,
+    and the RDFC-1.0 labelling of blank nodes too, as Digital Bazaar's reference suite does."""
     if isinstance(key, EllipticCurvePublicKey) and key.curve.name == "secp384r1":
         signed = _with_context(unsecured, configuration)
         return b"".join(
-            hashlib.sha384(canon.canonicalize(part).encode("utf-8")).digest()
+            hashlib.sha384(canon.canonicalize(part, "sha384").encode("utf-8")).digest()
             for part in (signed, unsecured)
         )
     return _rdfc_sha256(unsecured, configuration, canon, key)

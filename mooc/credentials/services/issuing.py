@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
+from mooc.accounts.queries import student_number
 from mooc.credentials.achievements import completion_record
 from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.records import IssuerProfile, achievement_credential
@@ -98,6 +99,7 @@ class Holding:
     # Suspended (not revoked) when a record it includes is revoked, until its issuer decides:
     # such a record gets a bit of a suspension list too.
     suspendable: bool = False
+    copy_of: int | None = None  # a holder's copy (for their wallet) of this record
 
 
 # Builds the unsigned document of a record in its slot; raises a domain error when it cannot.
@@ -134,6 +136,7 @@ def unsigned_row(
         name=str(unsigned.get("name", ""))[:300],
         document="",
         includes=list(holding.includes),
+        copy_of_id=holding.copy_of,
         status_list_id=status_list_id,
         status_index=slot.status.index,
         suspension_index=slot.suspension.index if slot.suspension else None,
@@ -237,8 +240,10 @@ def completion_builder(
     completion: Completion,
     profile: IssuerProfile,
     started_at: dt.datetime | None,
+    student_number: str | None = None,
 ) -> Builder:
-    """The builder of the OB 3.0 record of `completion`."""
+    """The builder of the OB 3.0 record of `completion`; `student_number` is the number the
+    issuing university knows the learner by, stated beside the name when known."""
 
     def build(slot: Slot) -> dict[str, Any]:
         return achievement_credential(
@@ -252,6 +257,7 @@ def completion_builder(
                 started_at=started_at,
                 issued_at=slot.issued_at,
                 credential_uuid=slot.uuid,
+                student_number=student_number,
             ),
             context_url=mooc_context_url(context.base_url),
         )
@@ -277,6 +283,7 @@ def issue_completion_record(
         completion,
         issuer_profile(context.base_url, institution),
         enrolled_at(session, completion),
+        student_number(session, completion.user_id, institution.id),
     )
     return issue(session, context, institution, completion_holding(completion), build)
 

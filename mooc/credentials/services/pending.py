@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution
+from mooc.accounts.queries import student_numbers
 from mooc.catalog.models import Course
 from mooc.credentials.core.records import IssuerProfile
 from mooc.credentials.core.status_list import StatusListEntry
@@ -138,6 +139,11 @@ class _Batch:
             )
         ).all()
         starts = self._starts(completions)
+        numbers = student_numbers(
+            self.session,
+            {c.user_id for c in completions},
+            {c.course.institution_id for c in completions},
+        )
         chunk = _Chunk()
         for completion in completions:
             state = self.issuer(completion.course.institution)
@@ -149,6 +155,7 @@ class _Batch:
                 completion,
                 state.profile,
                 starts.get((completion.user_id, completion.course_id)),
+                numbers.get((completion.user_id, completion.course.institution_id)),
             )
             unsigned = build(slot)
             chunk.rows[completion.id] = unsigned_row(

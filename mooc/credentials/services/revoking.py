@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Membership, Role, User
 from mooc.credentials.models import CredentialKind, IssuedCredential, RevocationEntry
+from mooc.credentials.queries import copies_of
 from mooc.credentials.services.issuing import IssuingContext, signer_for
 from mooc.credentials.services.status_lists import republish
 from mooc.db import utcnow
@@ -81,7 +82,15 @@ def _reach_dependents(
     session: Session, credential: IssuedCredential, *, actor: User | None, context: IssuingContext
 ) -> None:
     for record in resting_on(session, credential):
-        if record.kind == CredentialKind.TRANSCRIPT:
+        if record.copy_of_id == credential.id:  # a wallet's copy goes with its record
+            revoke_record(
+                session,
+                record,
+                reason=f"the record it copies was revoked: {credential.name}"[:MAX_REASON],
+                actor=actor,
+                context=context,
+            )
+        elif record.kind == CredentialKind.TRANSCRIPT:
             revoke_record(
                 session,
                 record,
@@ -121,10 +130,12 @@ def suspend_record(
     suspended, is suspended already, or is revoked."""
     if record.suspension_list is None or record.suspended_at is not None or record.is_revoked:
         return
-    record.suspended_at = utcnow()
-    session.flush()
-    signer = signer_for(session, context, record.institution)
-    republish(session, context.base_url, record.suspension_list, signer)
+    for suspended in (record, *copies_of(session, record)):  # its wallets' copies with it
+        if suspended.suspension_list is not None and suspended.suspended_at is None:
+            suspended.suspended_at = utcnow()
+            session.flush()
+            signer = signer_for(session, context, suspended.institution)
+            republish(session, context.base_url, suspended.suspension_list, signer)
     params = {"record": record.name, "source": source_name, "issuer": record.institution.name}
     notify(
         session,
@@ -149,8 +160,10 @@ def lift_suspension(session: Session, record: IssuedCredential, context: Issuing
     Raises `Conflict` when the record is not suspended (or was revoked meanwhile)."""
     if not record.is_suspended or record.suspension_list is None:
         raise Conflict(_("This record is not suspended."))
-    record.suspended_at = None
-    record.suspension_lifted_at = utcnow()
-    session.flush()
-    signer = signer_for(session, context, record.institution)
-    republish(session, context.base_url, record.suspension_list, signer)
+    for lifted in (record, *copies_of(session, record)):  # its wallets' copies with it
+        if lifted.suspension_list is not None and lifted.is_suspended:
+            lifted.suspended_at = None
+            lifted.suspension_lifted_at = utcnow()
+            session.flush()
+            signer = signer_for(session, context, lifted.institution)
+            republish(session, context.base_url, lifted.suspension_list, signer)

@@ -75,6 +75,7 @@ def issue_transcript(
             IssuedCredential.uuid.in_(chosen),
             IssuedCredential.user_id == user.id,
             IssuedCredential.kind == CredentialKind.ACHIEVEMENT,
+            IssuedCredential.copy_of_id.is_(None),
         )
         .order_by(IssuedCredential.issued_at)
     ).all()

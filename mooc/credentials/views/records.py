@@ -14,7 +14,7 @@ from mooc.credentials import queries
 from mooc.credentials.blueprint import bp
 from mooc.credentials.core.reading import summarize
 from mooc.credentials.explain import cached_notes, explain, explain_verdict
-from mooc.credentials.forms import ConfirmForm, ShareLinkForm, TranscriptForm
+from mooc.credentials.forms import AddToWalletForm, ConfirmForm, ShareLinkForm, TranscriptForm
 from mooc.credentials.models import IssuedCredential, ShareLink
 from mooc.credentials.services import sharing
 from mooc.credentials.services.issuing import signed_document
@@ -55,6 +55,8 @@ def _record_page(found: IssuedCredential, form: ShareLinkForm, new_link: str | N
             (link, queries.is_active(link)) for link in queries.share_links(db.session, found.id)
         ],
         form=form,
+        wallet_form=AddToWalletForm(formdata=None),
+        copies=queries.wallet_copies(db.session, found),
         new_link=new_link,
         new_qr=qr_svg(new_link, _("QR code to verify this record")) if new_link else None,
     )

@@ -21,6 +21,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from mooc.accounts.models import User
 from mooc.catalog import queries as catalog_queries
@@ -44,7 +45,8 @@ from mooc.learning.views import flash_completion
 from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
-from mooc.web.page_cache import PAGES, PageCache
+from mooc.web.page_cache import PAGES, Filled, PageCache, Slots
+from mooc.web.site_header import HeaderReader, header_reader_of
 
 bp = Blueprint("learning", __name__)
 
@@ -146,10 +148,12 @@ def resume(slug: str) -> ResponseReturnValue:
     return redirect(url_for("learning.lecture", slug=slug, lecture_slug=target.slug))
 
 
-def _lecture_etag(course: Course, text: PublishedText, reading: LectureReading, dues: str) -> str:
+def _lecture_etag(
+    course: Course, text: PublishedText, reading: LectureReading, dues: str, header: str
+) -> str:
     """Everything the page depends on: a 304 is only sent for an identical page. The course's
     content revision stands for its outline (the neighbours' titles, "lecture n of m"), its
-    last change for its title and language."""
+    last change for its title and language; `header` for what the header shows of the reader."""
     generate_csrf()  # the page embeds the session's token: create it before hashing, not after
     parts = [
         str(text.id),
@@ -159,6 +163,7 @@ def _lecture_etag(course: Course, text: PublishedText, reading: LectureReading, 
         str(reading.done),
         str(reading.enrolled),
         dues,
+        header,
         str(get_locale()),
         str(get_timezone()),  # times are shown in the user's zone
         str(session.get("csrf_token", "")),
@@ -171,8 +176,10 @@ def _lecture_etag(course: Course, text: PublishedText, reading: LectureReading, 
 @transactions.reads_first
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     """A few indexed statements whatever the course's size: the course, the reader (signed in)
-    with their enrolment and progress on this lecture, their class's due dates, the header's
-    unread count, the view recorded; the outline and the text come from the outline cache."""
+    with their enrolment, progress on this lecture and unread count, their class's due dates,
+    the view recorded (unless noted in the last minute); the outline and the text come from the
+    outline cache, the page from the page cache (mooc.web.page_cache) with the reader's parts
+    filled in."""
     found = catalog_queries.course_to_read(db.session, slug)
     place = _outline(found).place(lecture_slug)
     if place is None or place.lecture.version_id is None:
@@ -192,14 +199,17 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     dues = _dues(user.id if user else None, found)
     lecture_due = dues.items.get(("lecture", place.lecture.slug))
     lecture_html, sizes = _with_renditions(found, text.html, user)
+    header = header_reader_of(user, reading.unread) if user is not None else None
     # A due date set, moved or passed, or a rendition made, changes the page: the validator
     # covers them.
-    etag = _lecture_etag(found, text, reading, repr((dues.course, lecture_due, sizes)))
+    etag = _lecture_etag(
+        found, text, reading, repr((dues.course, lecture_due, sizes)), repr(header)
+    )
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = make_response("", 304)
     else:
 
-        def render() -> str:
+        def render(**slots: object) -> str:
             return render_template(
                 "learning/lecture.html",
                 course=found,
@@ -211,16 +221,30 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 course_due=dues.course,
                 lecture_due=lecture_due,
                 lecture_html=lecture_html,
+                **slots,
             )
 
-        response = make_response(
-            _visitor_page(found, text, sizes, render) if user is None else render()
-        )
+        if user is None or header is None:  # both or neither
+            page = _visitor_page(found, text, sizes, render)
+        else:
+            dues_html = (
+                render_template(
+                    "learning/_lecture_dues.html", lecture_due=lecture_due, course_due=dues.course
+                )
+                if lecture_due or dues.course
+                else ""
+            )
+            page = _reader_page(found, text, sizes, reading, render, user.id, header, dues_html)
+        response = make_response(page)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     # A page fetched for offline use (mooc/offline) is not a reading: "resume" stays put.
-    if user is not None and reading.enrolled and request.headers.get("Purpose") != "prefetch":
+    if (
+        user is not None
+        and request.headers.get("Purpose") != "prefetch"
+        and not services.lecture_view_noted(reading, place.lecture.id, utcnow())
+    ):
         # After rendering (a commit expires every loaded row, which the page would read again),
         # in a writing transaction of its own: blind writes on the rows the reading found.
         ids = (user.id, found.id, place.lecture.id)
@@ -232,7 +256,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
 
 
 def _visitor_page(
-    course: Course, text: PublishedText, sizes: str, render: Callable[[], str]
+    course: Course, text: PublishedText, sizes: str, render: Callable[..., str]
 ) -> str:
     """The page as every visitor without an account sees it, rendered once per course content
     revision, lecture version, offered renditions, language, zone and address."""
@@ -253,6 +277,63 @@ def _visitor_page(
     if session.get("_flashes"):
         return render()
     return pages.visitor_page(key, render)
+
+
+def _reader_page(
+    course: Course,
+    text: PublishedText,
+    sizes: str,
+    reading: LectureReading,
+    render: Callable[..., str],
+    user_id: int,
+    header: HeaderReader,
+    dues_html: str,
+) -> str:
+    """The page of a signed-in reader: its body kept once per course content revision, lecture
+    version, offered renditions, language, zone, address and kind of reader (enrolled, done),
+    with the reader's own parts in its slots — the header (name, unread count, menus), the due
+    dates of their class, their id, their CSRF token. A page with a message flashed is drawn
+    whole, with the same parts."""
+    pages: PageCache = current_app.extensions[PAGES]
+    key = (
+        "lecture, reader",
+        course.id,
+        course.content_revision,
+        course.updated_at,
+        text.id,
+        sizes,
+        str(get_locale()),
+        str(get_timezone()),
+        request.method,
+        request.full_path,
+        current_app.config.get("MOOC_ASSET_VERSION", ""),
+        reading.enrolled,
+        reading.done,
+    )
+    values = {
+        "header": _site_header(pages, header),
+        "dues": dues_html,
+        "user_id": str(user_id),
+    }
+    if session.get("_flashes"):
+        return render(page_slots=Filled(values))  # drawn for this reader alone, not kept
+    return pages.filled(key, lambda slots: render(page_slots=slots), values)
+
+
+def _site_header(pages: PageCache, reader: HeaderReader) -> str:
+    """The header for `reader`: kept once per language, mount point and the facts it shows but
+    the name (unread count, menus), filled with the name and where the language switch returns."""
+    key = ("site header", str(get_locale()), request.script_root, reader.without_name(""))
+
+    def draw(slots: Slots) -> str:
+        return render_template(
+            "_partials/site_header.html",
+            reader=reader.without_name(slots.name),
+            switch_next=slots.next,
+        )
+
+    values = {"name": str(escape(reader.name)), "next": str(escape(request.full_path))}
+    return pages.filled(key, draw, values)
 
 
 def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str, str]:

@@ -92,13 +92,14 @@ def learners_csv(slug: str) -> ResponseReturnValue:
     def lines() -> Iterator[str]:
         # Runs as the response is sent, after the view's context has ended and closed its
         # session: `db.session` here is the streaming context's own, closed when it ends.
-        quizzes, rows = analytics.all_learners(db.session, course_id, pass_mark)
+        quizzes, packages, rows = analytics.all_learners(db.session, course_id, pass_mark)
         out = io.StringIO()
         writer = csv.writer(out)
         out.write("\ufeff")  # a BOM so spreadsheet programs read Vietnamese as UTF-8
         writer.writerow(
             ["name", "email", "progress_percent", "last_activity", "completed_at", "final_grade"]
             + [f"quiz:{q.slug}" for q in quizzes]
+            + [f"scorm:{p.slug}" for p in packages]
         )
         for n, row in enumerate(rows, 1):
             writer.writerow(
@@ -111,6 +112,10 @@ def learners_csv(slug: str) -> ResponseReturnValue:
                     "" if row.final_grade is None else row.final_grade,
                 ]
                 + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
+                + [
+                    "" if row.scorm_scores[p.id] is None else row.scorm_scores[p.id]
+                    for p in packages
+                ]
             )
             if n % analytics.CHUNK == 0:
                 yield out.getvalue()

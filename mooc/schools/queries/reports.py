@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture
+from mooc.catalog.models import Course, Lecture, ScormPackage
 from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.folding import name_sort_key
 from mooc.learning.core.completion import CompletionStatus
-from mooc.learning.models import Completion, LectureProgress
+from mooc.learning.models import Completion, LectureProgress, ScormState
 from mooc.learning.queries import completion, course_status
 from mooc.schools.core.report import NOTHING, Lateness, Tally, Work, counted_attempt, tally
 from mooc.schools.models import (
@@ -176,6 +176,24 @@ class _Evidence:
             ):
                 if done_at is not None:
                     self.done_lectures[user_id][lecture_id] = done_at
+        # A SCORM lecture's score (the mean of the pupil's SCO scores, as their grade counts it):
+        # the score of the lecture assignments that include it (read with the lectures done,
+        # so the report's statements depend on its kinds of items only).
+        assigned_lectures = {i for item in items for i in item.lecture_ids}
+        self.scorm: dict[tuple[int, int], float] = {}
+        if lecture_courses:
+            for user_id, lecture_id, score in session.execute(
+                select(ScormState.user_id, ScormPackage.lecture_id, func.avg(ScormState.score))
+                .join(ScormPackage, ScormPackage.id == ScormState.package_id)
+                .where(
+                    ScormPackage.course_id.in_(lecture_courses),
+                    ScormPackage.lecture_id.in_(assigned_lectures),
+                    ScormState.score.is_not(None),
+                    ScormState.user_id.in_(pupils),
+                )
+                .group_by(ScormState.user_id, ScormPackage.lecture_id)
+            ):
+                self.scorm[(user_id, lecture_id)] = float(score)
         self.required: dict[int, set[int]] = defaultdict(set)
         self.completions: dict[tuple[int, int], tuple[dt.datetime, float]] = {}
         if course_courses:
@@ -223,9 +241,11 @@ class _Evidence:
         done = self.done_lectures.get(user_id, {})
         times = [done[i] for i in wanted if i in done]
         complete = bool(wanted) and len(times) == len(wanted)
+        scores = [self.scorm[(user_id, i)] for i in wanted if (user_id, i) in self.scorm]
         return Work(
             done=complete,
             done_at=max(times) if complete else None,
+            score=round(sum(scores) / len(scores), 2) if scores else None,
             parts_done=len(times),
             parts_total=len(wanted),
         )

@@ -1,5 +1,7 @@
-"""The SCORM player's two calls from the lecture page: launch (what to play, with a signed
-content-origin URL and the learner's data to resume) and track (one runtime commit, saved once).
+"""The SCORM player's calls from the lecture page: launch (what to play, with a signed
+content-origin URL and the learner's data to resume), track (one runtime commit, saved once) and
+navigate (where a navigation request leads: the SCO's `adl.nav.request`, previous, next, a part
+of the table of contents).
 
 Both are JSON, posted with the page's CSRF token; errors are problem details.
 """
@@ -65,6 +67,8 @@ def launch(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 "score": sco.score,
                 "sequence": sco.sequence,
                 "cmi": sco.cmi,
+                "valid": sco.valid,
+                "choice": sco.choice,
             }
             for sco in scos
         ],
@@ -110,3 +114,16 @@ def track(slug: str, lecture_slug: str) -> ResponseReturnValue:
         score=tracked.state.score,
         lecture_done=tracked.lecture_done,
     )
+
+
+@bp.post("/courses/<slug>/lectures/<lecture_slug>/scorm/navigate")
+def navigate(slug: str, lecture_slug: str) -> ResponseReturnValue:
+    _course, package, _enrolled = _lecture_package(slug, lecture_slug, optional_account())
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_("Send the navigation request as a JSON object."))
+    current, wanted = body.get("sco"), body.get("request")
+    if not (current is None or isinstance(current, str)) or not isinstance(wanted, str):
+        raise BadRequest(_("A navigation request names its SCO and the request."))
+    decision = services.navigate(package, current, wanted[:300])
+    return jsonify(action=decision.action, sco=decision.target)

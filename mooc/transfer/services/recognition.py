@@ -12,6 +12,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution
+from mooc.accounts.queries import student_number
 from mooc.credentials.achievements import UNIVERSITY_LEVEL, tin_chi
 from mooc.credentials.core.contexts import mooc_context_url
 from mooc.credentials.core.identity import hashed_recipient, new_salt, person_identities
@@ -45,7 +46,9 @@ def issue_recognition_record(
     profile = issuer_profile(context.base_url, university)
     salt = new_salt()
     recipient = hashed_recipient(item.student.email, item.student.username, salt)
-    holder = person_identities(item.student.name, None, in_clear=True, salt=salt)  # a university's
+    # a university's record: the name in clear, and the number it knows the student by
+    number = student_number(session, item.student.id, university.id)
+    holder = person_identities(item.student.name, number, in_clear=True, salt=salt)
 
     def build(slot: Slot) -> dict[str, Any]:
         return recognition_credential(

@@ -244,3 +244,47 @@ def test_an_institution_with_a_bad_slug_is_refused(
     assert response.status_code == 422
     assert "Use lowercase letters, digits and hyphens." in response.get_data(as_text=True)
     assert session.scalars(select(Institution.slug)).all() == before
+
+
+def test_granting_a_student_role_with_the_universitys_student_number(
+    admin: FlaskClient, session: Session
+) -> None:
+    person, other = make_user(session, name="Vũ Minh Khoa"), make_user(session)
+    session.commit()
+    university = get_institution(session, "dai-hoc-mo-ha-noi")
+    url = f"/admin/people/{person.id}"
+    token = csrf_from(admin, url)
+    form = {"institution": str(university.id), "role": "student", "csrf_token": token}
+
+    assert admin.post(url, data={**form, "student_number": "SV20260001"}).status_code == 303
+    page = admin.get(url).get_data(as_text=True)
+    assert "Trường Đại học Mở Hà Nội — Student, student number SV20260001" in page
+    # granting again with another number replaces it, still one membership
+    assert admin.post(url, data={**form, "student_number": "SV20260002"}).status_code == 303
+    rows = session.execute(
+        select(Membership.student_number).where(Membership.user_id == person.id)
+    ).all()
+    assert [row[0] for row in rows] == ["SV20260002"]
+
+    taken = admin.post(
+        f"/admin/people/{other.id}",
+        data={
+            **form,
+            "csrf_token": csrf_from(admin, f"/admin/people/{other.id}"),
+            "student_number": "SV20260002",
+        },
+    )
+    assert taken.status_code == 409
+    assert "has the number SV20260002" in taken.get_data(as_text=True)
+    staff = admin.post(
+        f"/admin/people/{other.id}",
+        data={
+            **form,
+            "role": "staff",
+            "csrf_token": csrf_from(admin, f"/admin/people/{other.id}"),
+            "student_number": "X1",
+        },
+    )
+    assert staff.status_code == 422
+    assert "students have a student number." in staff.get_data(as_text=True)
+    assert memberships(session, other) == set()

@@ -32,6 +32,13 @@ def test_demo_load_gives_the_demo_student_a_signed_record(
         ).all()
         document = json.loads(record.document)
         assert document["credentialSubject"]["achievement"]["name"] == "Xác suất và Thống kê"
+        # the university's record names the student and states the number it knows her by
+        stated = {
+            i["identityType"]: i["identityHash"]
+            for i in document["credentialSubject"]["identifier"]
+            if i["hashed"] is False
+        }
+        assert stated == {"name": "Lò Thị Mai", "ext:studentId": "SV20260517"}
         assert platform_verifier(app, session).verify(document).verified
 
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

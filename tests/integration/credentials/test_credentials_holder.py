@@ -12,12 +12,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.accounts.models import Role, User
+from mooc.accounts.queries import get_institution
+from mooc.accounts.services import grant_role
 from mooc.credentials.models import IssuedCredential
+from mooc.credentials.services.pending import issue_pending
 from mooc.credentials.services.sharing import create_share_link
-from tests.factories import PASSWORD, make_user
-from tests.helpers import csrf_from, login, platform_verifier
+from mooc.errors import Conflict, Invalid
+from tests.factories import PASSWORD, complete, make_user
+from tests.helpers import context, csrf_from, login, platform_verifier
 from tests.integration.credentials.records import SCHOOL_COURSE, UNIVERSITY_COURSE, issue
 
 pytestmark = pytest.mark.usefixtures("signing")
@@ -168,3 +174,85 @@ def test_a_check_without_a_record_or_on_a_record_in_clear_is_refused_not_a_500(
         },
     )
     assert nothing_hashed.status_code == 422
+
+
+def _student(session: Session, number: str | None) -> User:
+    """A student of the university whose course UNIVERSITY_COURSE is, known by `number`."""
+    learner = make_user(session, name=NAME)
+    university = get_institution(session, "dai-hoc-mo-ha-noi")
+    grant_role(session, learner, university, Role.STUDENT, number)
+    return learner
+
+
+def test_a_university_record_states_the_student_number_the_university_gave(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    learner = _student(session, "  SV 2026  0517 ")  # spaces as typed are tidied once
+    record = issue(app, session, learner, UNIVERSITY_COURSE)
+    number = {
+        "type": "IdentityObject",
+        "identityHash": "SV 2026 0517",
+        "identityType": "ext:studentId",  # OB 3.0 has no student number type: an extension
+        "hashed": False,
+    }
+    assert number in _identifiers(record)
+    assert platform_verifier(app, session).verify(json.loads(record.document)).verified
+    if SCHEMA.exists():
+        jsonschema = pytest.importorskip("jsonschema")
+        schema = json.loads(SCHEMA.read_text())
+        jsonschema.Draft201909Validator({**schema["$defs"]["IdentityObject"]}).validate(number)
+
+    html = _verify(_visitor(app), record)
+    assert "Student number" in html and "SV 2026 0517" in html
+    assert html.index("Valid:") < html.index("SV 2026 0517")
+    login(client, learner.email or "", PASSWORD)
+    printed = client.get(f"/records/{record.uuid}/print").get_data(as_text=True)
+    assert "SV 2026 0517" in printed
+    _link, token = create_share_link(session, record, days=7)
+    session.commit()
+    assert "SV 2026 0517" in _visitor(app).get(f"/verify/{token}").get_data(as_text=True)
+
+
+def test_the_batch_run_states_the_number_and_a_record_without_one_names_only(
+    app: Flask, session: Session
+) -> None:
+    known = _student(session, "SV-0042")
+    unknown = _student(session, None)
+    ids = [complete(session, person, UNIVERSITY_COURSE).id for person in (known, unknown)]
+    session.commit()
+    for _batch in issue_pending(session, context(app), ids):
+        session.commit()
+    by_user = {record.user_id: record for record in records_issued(session, ids)}
+    numbers = [
+        [
+            i["identityHash"]
+            for i in _identifiers(by_user[person.id])
+            if i["identityType"] == "ext:studentId"
+        ]
+        for person in (known, unknown)
+    ]
+    assert numbers == [["SV-0042"], []]
+
+
+def test_a_student_number_is_one_persons_at_a_university_and_only_a_students(
+    session: Session,
+) -> None:
+    _student(session, "SV-7")
+    other = make_user(session)
+    university = get_institution(session, "dai-hoc-mo-ha-noi")
+    with pytest.raises(Conflict):
+        grant_role(session, other, university, Role.STUDENT, "SV-7")
+    with pytest.raises(Invalid):
+        grant_role(session, other, university, Role.STAFF, "SV-8")
+    with pytest.raises(Invalid):
+        grant_role(session, other, get_institution(session, "thcs-ba-dinh"), Role.STUDENT, "HS-1")
+    # elsewhere the same number is another university's business
+    grant_role(session, other, get_institution(session, "dai-hoc-da-nang"), Role.STUDENT, "SV-7")
+
+
+def records_issued(session: Session, completion_ids: list[int]) -> list[IssuedCredential]:
+    return list(
+        session.scalars(
+            select(IssuedCredential).where(IssuedCredential.completion_id.in_(completion_ids))
+        )
+    )

@@ -247,6 +247,7 @@ def test_the_app_registers_every_features_jobs_and_their_schedules(app: Flask) -
         "transfer.recheck",
         "authoring.transcode",
         "notifications.send",
+        "scorm.sweep_files",
     }
     settings = app.config["MOOC_SETTINGS"]
     scheduled = {name for name, job in queue.jobs.items() if job.scheduled(settings)}
@@ -258,6 +259,7 @@ def test_the_app_registers_every_features_jobs_and_their_schedules(app: Flask) -
         "credentials.issue_pending",
         "transfer.recheck",
         "authoring.transcode",
+        "scorm.sweep_files",
     }
     queued = settings.with_overrides(notifications_sender="queue", lrs_url="http://lrs.test")
     assert {name for name, job in queue.jobs.items() if job.scheduled(queued)} == {

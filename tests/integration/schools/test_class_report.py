@@ -16,9 +16,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role
+from mooc.authoring.services.scorm import add_scorm_lecture
+from mooc.catalog.services import assign_teacher
 from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.schools.models import AssignmentKind, ClassMember, ClassRole
+from mooc.scorm import queries
+from mooc.scorm import services as scorm_services
+from mooc.scorm.core.archive import Limits
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login
 from tests.integration.schools.report_setup import (
@@ -29,6 +34,7 @@ from tests.integration.schools.report_setup import (
     study,
     take_quiz,
 )
+from tests.scorm_packages import build_package
 
 NOW = utcnow()
 
@@ -228,3 +234,34 @@ def test_the_report_takes_the_same_number_of_queries_for_3_or_12_pupils(
         counts.append(len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 20, counts
+
+
+def test_a_lecture_assignment_with_a_scorm_lecture_shows_its_score(
+    client: FlaskClient, session: Session
+) -> None:
+    """The SCORM lecture's score (the mean of the pupil's SCO scores) is the assignment's score,
+    in the report and its averages; a pupil without a score has none."""
+    room = make_classroom(session)
+    assign_teacher(session, room.course, room.teacher.id)
+    lecture = add_scorm_lecture(
+        session,
+        room.teacher,
+        room.course.sections[0],
+        build_package("2004", "Phân số", scos=[("a", "A"), ("b", "B")]),
+        storage=client.application.extensions["mooc_storage"],
+        limits=Limits(max_bytes=10 * 1024 * 1024),
+    )
+    package = queries.package_of(session, lecture.id)
+    scored = add_pupil(session, room, "Trần Văn An")
+    add_pupil(session, room, "Lê Minh Châu")
+    assign(session, room, AssignmentKind.LECTURES, lectures=[room.lectures[0], lecture])
+    study(session, scored, room.lectures[:1])
+    for sco, raw in (("a", "80"), ("b", "60")):
+        cmi = {"cmi": {"completion_status": "incomplete", "score": {"raw": raw}}}
+        scorm_services.track(session, scored, package, sco, 1, cmi, base_url="http://mooc.test")
+    session.commit()
+    login(client, room.teacher.email or "", PASSWORD)
+    html = client.get(f"/classes/{room.school_class.id}/report").get_data(as_text=True)
+    an, chau = _rows(html)
+    assert an == "Trần Văn An 1/2 70% 0/1 · 70%"
+    assert chau == "Lê Minh Châu 0/2 0/1"

@@ -63,5 +63,33 @@ def test_a_refused_upload_shows_the_reason_and_adds_no_lecture(
     response = _upload(client, course, build_zip({"index.html": "<p>no manifest</p>"}))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "there is no imsmanifest.xml at the top of the zip" in page
+    assert "không có tệp imsmanifest.xml ở thư mục gốc của tệp zip" in page  # the default language
     assert session.scalar(select(func.count()).select_from(Lecture)) == before
+
+
+def test_a_vietnamese_teacher_reads_the_refusal_reason_in_vietnamese(
+    session: Session, client: FlaskClient, teacher: User, course: Course
+) -> None:
+    teacher.locale = "vi"
+    session.commit()
+    login(client, teacher.email or "", PASSWORD)
+    response = _upload(client, course, build_zip({"index.html": "<p>no manifest</p>"}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "không có tệp imsmanifest.xml ở thư mục gốc của tệp zip" in page
+    assert "there is no imsmanifest.xml" not in page
+    # A reason with its parameters: the path is kept as the zip wrote it.
+    leaving = _upload(client, course, build_package(extra={"../tron.html": "x"}))
+    assert leaving.status_code == 422
+    assert "đường dẫn “../tron.html” đi ra ngoài gói (..)" in leaving.get_data(as_text=True)
+
+
+def test_an_english_teacher_reads_the_refusal_reason_in_english(
+    session: Session, client: FlaskClient, teacher: User, course: Course
+) -> None:
+    teacher.locale = "en"
+    session.commit()
+    login(client, teacher.email or "", PASSWORD)
+    leaving = _upload(client, course, build_package(extra={"../tron.html": "x"}))
+    assert leaving.status_code == 422
+    assert "the path “../tron.html” leaves the package (..)" in leaving.get_data(as_text=True)

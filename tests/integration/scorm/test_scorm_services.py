@@ -78,10 +78,10 @@ def test_an_uploaded_package_is_a_published_lecture_with_its_files_stored(
 @pytest.mark.parametrize(
     ("files", "reason"),
     [
-        ({"index.html": "<p>no manifest</p>"}, "no imsmanifest.xml"),
+        ({"index.html": "<p>no manifest</p>"}, "không có tệp imsmanifest.xml"),
         (
             {"imsmanifest.xml": manifest("1.2", "T", [("a", "A", "../../etc/passwd")])},
-            "outside the package",
+            "nằm ngoài gói",
         ),
         (
             {
@@ -89,7 +89,7 @@ def test_an_uploaded_package_is_a_published_lecture_with_its_files_stored(
                 "a/index.html": "x",
                 "a/zeros.bin": b"\0" * (12 * 1024 * 1024),
             },
-            "zip bomb",
+            "bom zip",
         ),
     ],
 )
@@ -108,6 +108,7 @@ def test_a_refused_package_says_why_and_leaves_nothing(
         )
 
     before = counts()
+    # Worded in the default language (Vietnamese) from the core's code and parameters.
     with pytest.raises(Invalid, match=reason):
         _add(session, teacher, course, storage, build_zip(files))
     assert counts() == before

@@ -9,7 +9,10 @@
 import {readFile} from 'node:fs/promises';
 
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
@@ -44,8 +47,9 @@ export async function installedVersions() {
   const names = [
     '@digitalbazaar/vc', '@digitalbazaar/data-integrity',
     '@digitalbazaar/eddsa-rdfc-2022-cryptosuite', '@digitalbazaar/ed25519-multikey',
-    '@digitalbazaar/vc-bitstring-status-list', 'jsonld-document-loader', 'jsonld',
-    'rdf-canonize'
+    '@digitalbazaar/vc-bitstring-status-list', '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite',
+    '@digitalbazaar/ecdsa-multikey', '@digitalbazaar/ed25519-signature-2020',
+    'jsonld-document-loader', 'jsonld', 'rdf-canonize'
   ];
   const versions = {node: process.versions.node};
   for(const name of names) {
@@ -111,7 +115,7 @@ function servedDidDocument(did, served) {
 }
 
 /** Where a did:web document is published: did:web:host%3Aport:a:b → https://host:port/a/b/did.json */
-function didWebAddress(did) {
+export function didWebAddress(did) {
   const [host, ...path] = did.slice('did:web:'.length).split(':');
   const where = path.length ? path.map(decodeURIComponent).join('/') : '.well-known';
   return `https://${decodeURIComponent(host)}/${where}/did.json`;
@@ -120,8 +124,9 @@ function didWebAddress(did) {
 async function didKeyDocument(did) {
   const publicKeyMultibase = did.slice('did:key:'.length);
   const id = `${did}#${publicKeyMultibase}`;
-  // throws unless the identifier is an Ed25519 Multikey (z6Mk…)
-  await Ed25519Multikey.from({
+  // throws unless the identifier is an Ed25519 (z6Mk…) or a P-256 / P-384 (zDn…, z82…) Multikey
+  const keyClass = publicKeyMultibase.startsWith('z6Mk') ? Ed25519Multikey : EcdsaMultikey;
+  await keyClass.from({
     '@context': MULTIKEY_V1, type: 'Multikey', id, controller: did, publicKeyMultibase
   });
   return {
@@ -153,6 +158,18 @@ export function rdfcSuite({signer, date} = {}) {
 }
 
 /**
+ * Every suite the reference verifies here: eddsa-rdfc-2022, ecdsa-rdfc-2019 (P-256, P-384) and
+ * the VC 1.1 Ed25519Signature2020. Digital Bazaar publishes no eddsa-jcs-2022 suite on npm.
+ */
+export function verifyingSuites() {
+  return [
+    rdfcSuite(),
+    new DataIntegrityProof({cryptosuite: ecdsaRdfc2019}),
+    new Ed25519Signature2020()
+  ];
+}
+
+/**
  * Verify a credential's proof, its Bitstring Status List entries (the list itself is verified
  * too) and, for a transcript, every credential it embeds.
  *
@@ -166,7 +183,7 @@ export async function verifyCredential({credential, documentLoader, now, depth =
       errors: ['the credential is not a JSON object'], embedded: []};
   }
   const result = await vc.verifyCredential({
-    credential, documentLoader, now, suite: rdfcSuite(), checkStatus
+    credential, documentLoader, now, suite: verifyingSuites(), checkStatus
   });
   const errors = messages(result.error);
   for(const proofResult of result.results ?? []) {

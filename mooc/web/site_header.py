@@ -1,0 +1,53 @@
+"""The signed-in person as the site's header shows them (`_partials/site_header.html`): a few
+facts instead of the user row, so a header drawn for one reader can be kept and filled for
+another with the same facts (the lecture page: mooc.web.page_cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from flask_login import current_user
+
+from mooc.accounts.models import InstitutionKind, Role, User
+
+
+@dataclass(frozen=True)
+class HeaderReader:
+    """The name, the unread notifications and which menus the person gets."""
+
+    name: str
+    unread: int
+    teaching: bool
+    recognition: bool
+    school: bool
+    admin: bool
+
+    def without_name(self, placeholder: str) -> HeaderReader:
+        """The same facts with `placeholder` for the name: the header kept for everyone alike."""
+        return replace(self, name=placeholder)
+
+
+def header_reader_of(user: User, unread: int) -> HeaderReader:
+    admin = user.is_admin
+    return HeaderReader(
+        name=user.name,
+        unread=unread,
+        teaching=admin or user.has_role(Role.TEACHER),
+        recognition=admin or user.has_role(Role.STAFF),
+        # The institution is loaded only for staff members (its kind tells a school).
+        school=admin
+        or any(
+            m.role == Role.STAFF and m.institution.kind == InstitutionKind.SCHOOL
+            for m in user.memberships
+        ),
+        admin=admin,
+    )
+
+
+def header_reader(unread: Callable[[], int]) -> HeaderReader | None:
+    """The signed-in person's header facts (`unread` counts their notifications); None for a
+    visitor."""
+    if not current_user.is_authenticated:
+        return None
+    return header_reader_of(current_user._get_current_object(), unread())
