@@ -30,13 +30,13 @@ from flask_wtf.csrf import generate_csrf
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_teach
-from mooc.errors import BadRequest, NotFound, PermissionDenied
+from mooc.errors import BadRequest, Invalid, NotFound, PermissionDenied
 from mooc.extensions import db
 from mooc.learning.permissions import require_enrolled
 from mooc.learning.syllabus import OUTLINES, OutlineCache
 from mooc.offline import queries, services
 from mooc.offline.core.bundle import can_go_offline
-from mooc.offline.core.sync import read_batch, read_item
+from mooc.offline.core.sync import MalformedBatch, SyncItem, read_batch, read_item
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 from mooc.web.errors import problem
@@ -153,6 +153,25 @@ def _enrolled_course(course_id: int) -> Course:
     return course
 
 
+def _translated(error: MalformedBatch) -> Invalid:
+    """The core's English refusal in the pupil's language (still a 422)."""
+    return Invalid(_(error.template, **error.values))
+
+
+def _read_item(raw: Any) -> SyncItem:
+    try:
+        return read_item(raw)
+    except MalformedBatch as error:
+        raise _translated(error) from None
+
+
+def _read_batch(body: Any) -> list[SyncItem]:
+    try:
+        return read_batch(body)
+    except MalformedBatch as error:
+        raise _translated(error) from None
+
+
 def _json_guard() -> ResponseReturnValue | None:
     """Script endpoints answer 401 as problem details, not a redirect to the log-in page."""
     if not current_user.is_authenticated:
@@ -194,7 +213,7 @@ def quiz(course_id: int, quiz_slug: str) -> ResponseReturnValue:
     course = _enrolled_course(course_id)
     found = queries.offline_quiz(db.session, course, quiz_slug)
     if request.method == "POST":
-        item = read_item(
+        item = _read_item(
             {
                 "id": request.form.get("client_id", ""),
                 "kind": "quiz",
@@ -241,7 +260,7 @@ def sync() -> ResponseReturnValue:
     if isinstance(body, dict) and body.get("user") not in (None, user.id):
         # Items queued by another account on this device are never credited to this one.
         return problem(409, _("These items were recorded by another account."))
-    results = services.sync(db.session, user, read_batch(body), base_url=edge.base_url())
+    results = services.sync(db.session, user, _read_batch(body), base_url=edge.base_url())
     db.session.commit()
     return _no_store(jsonify({"results": [_result_document(r) for r in results]}))
 

@@ -18,6 +18,7 @@
   const DOWNLOADS_AT_ONCE = 4;
   const BATCH = 100; // the server takes at most 200 items a request
   const CHECK_EVERY_MS = 10 * 60 * 1000; // a downloaded course is checked for changes this often
+  const SEND_TIMEOUT_MS = 10000; // a link that answers nothing by then counts as no connection
 
   let opened = null;
   function openDb() {
@@ -74,13 +75,21 @@
     return full;
   }
 
+  /* fetch() that gives up after SEND_TIMEOUT_MS: a dead link may never answer. */
+  function fetchInTime(url, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+    return fetch(url, Object.assign({ signal: controller.signal }, options))
+      .finally(() => clearTimeout(timer));
+  }
+
   /* Sends the account's queue, oldest first, a batch at a time; drops what the server answered
      (taken, refused or a replay), keeps the rest for the next connection. Returns the server's
-     results, or null when nothing could be sent. */
+     results, or null when nothing could be sent; throws when the link fails on the way. */
   async function sendQueue(user) {
     let items = await queued(user);
     if (!items.length) return [];
-    const tokenResponse = await fetch(TOKEN_URL, { credentials: 'same-origin', cache: 'no-store' });
+    const tokenResponse = await fetchInTime(TOKEN_URL, { credentials: 'same-origin', cache: 'no-store' });
     if (!tokenResponse.ok) return null;
     const token = await tokenResponse.json();
     if (String(token.user) !== String(user)) return null; // another account is signed in now
@@ -88,7 +97,7 @@
     while (items.length) {
       const batch = items.slice(0, BATCH);
       items = items.slice(BATCH);
-      const response = await fetch(SYNC_URL, {
+      const response = await fetchInTime(SYNC_URL, {
         method: 'POST',
         credentials: 'same-origin',
         cache: 'no-store',
@@ -134,8 +143,14 @@
     // A few at a time: on a slow link the round trips, not the bytes, take most of the time.
     const worker = async () => {
       for (let part = waiting.shift(); part; part = waiting.shift()) {
-        // "prefetch": the server does not count the download as reading the lecture.
-        const response = await fetch(part.url, { credentials: 'same-origin', headers: { Purpose: 'prefetch' } });
+        // "prefetch": the server does not count the download as reading the lecture. Pages come
+        // fresh ("reload"): the browser's copy of a page seen may show a message meant for that
+        // one visit, and a 304 would store it for good. Media may come from the browser's cache.
+        const response = await fetch(part.url, {
+          credentials: 'same-origin',
+          cache: part.kind === 'media' ? 'default' : 'reload',
+          headers: { Purpose: 'prefetch' },
+        });
         if (!response.ok || response.redirected) throw new Error(`could not download ${part.url}`);
         await cache.put(part.url, response);
         stored += part.size;
@@ -167,7 +182,7 @@
   }
 
   async function fetchJson(url) {
-    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    const response = await fetchInTime(url, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
     if (!response.ok) throw new Error(String(response.status));
     return response.json();
   }
@@ -222,6 +237,11 @@
       const refused = results.filter((r) => r.message).map((r) => r.message);
       message = refused.length ? refused.join(' ') : box.dataset.synced;
     }
+    if (!results && (await queued(user)).length) {
+      // Online by the browser's word, yet the server did not answer: kept, tried again later.
+      message = box.dataset.unsent;
+      requestBackgroundSync();
+    }
     await showStatus(message);
     return results;
   }
@@ -240,6 +260,7 @@
     bar.value = 0;
     bar.hidden = true;
     bar.dataset.offlineProgress = '';
+    bar.setAttribute('aria-label', box.dataset.wordsBar);
     note.before(bar);
     const ready = box.querySelector('[data-offline-ready]');
     let record = await read('downloads', `${user}:${course}`);
@@ -371,7 +392,8 @@
           global.location.href = mine.result_url;
           return;
         }
-        note.textContent = (mine && mine.message) || form.dataset.wordsSaved;
+        // Not sent (a dead link): kept, and sent when the connection returns.
+        note.textContent = mine ? mine.message || form.dataset.wordsSaved : form.dataset.wordsKept;
       } else {
         requestBackgroundSync();
         await showStatus();

@@ -5,7 +5,10 @@
      there is no connection (pages: network first, so progress shown online is fresh; media:
      cache first);
    - any other page without a connection: the offline page;
-   - never cached: POST, /api/, the sync, the token and bundle documents.
+   - never cached: POST, /api/, the sync, the token and bundle documents;
+   - "Mark as done" of a downloaded course sent on a dead link (an error, or no answer in
+     SEND_TIMEOUT_MS) while the browser believes it is online: kept in the queue as if made
+     offline, and the lecture page, from the device, says so.
    Caches are per account ("mooc-u<user>-…") and only the account the pages last said was signed
    in is ever served from them. Background Sync sends the queue (offline.js, imported below). */
 'use strict';
@@ -13,6 +16,8 @@
 const CONFIG = /*CONFIG*/{};
 const STATIC = 'mooc-static-' + CONFIG.version;
 const PAGE_TIMEOUT_MS = 4000; // a cached page is shown when the network is this slow
+const SEND_TIMEOUT_MS = 8000; // a "Mark as done" with no answer by then is kept on the device
+const DONE_FORM = /^\/courses\/([^/]+)\/lectures\/([^/]+)\/done$/;
 
 importScripts(CONFIG.script); // offline.js: the queue, the sync and the downloads index
 
@@ -126,6 +131,31 @@ async function media(request) {
   }
 }
 
+/* "Mark as done" that did not get through: queued for the downloaded course (as offline.js does
+   when the browser says it is offline), then the lecture page, which shows it kept. */
+async function keepDone(courseSlug, lectureSlug) {
+  const user = await moocOffline.currentUser();
+  if (!user) return undefined;
+  const record = (await moocOffline.downloads(user)).find((r) => r.course_url === `/courses/${courseSlug}`);
+  if (!record) return undefined;
+  await moocOffline.enqueue(user, { kind: 'done', course: record.course, slug: lectureSlug });
+  if (self.registration.sync) {
+    await self.registration.sync.register(moocOffline.SYNC_TAG).catch(() => {});
+  }
+  return Response.redirect(`/courses/${courseSlug}/lectures/${lectureSlug}`, 303);
+}
+
+/* A form sent by navigation (never cached). Without an answer: "Mark as done" is kept on the
+   device, any other form gets the offline page rather than the browser's error. */
+async function sent(request) {
+  const done = DONE_FORM.exec(new URL(request.url).pathname);
+  try {
+    return await (done ? withTimeout(fetch(request), SEND_TIMEOUT_MS) : fetch(request));
+  } catch (error) {
+    return (done && (await keepDone(done[1], done[2]).catch(() => undefined))) || fallbackPage();
+  }
+}
+
 async function staticFile(request) {
   const cache = await caches.open(STATIC);
   const found = await cache.match(request);
@@ -147,10 +177,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== 'GET') {
-    // Never cached; a form sent with no connection gets the offline page, not an error.
-    if (request.mode === 'navigate') {
-      event.respondWith(fetch(request).catch(() => fallbackPage()));
-    }
+    if (request.mode === 'navigate') event.respondWith(sent(request));
     return;
   }
   if (networkOnly(url)) return;
@@ -163,10 +190,17 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
+/* Background Sync: the queue is sent with no page open. Items still waiting make the event
+   fail, so that the browser tries again later. */
+async function syncQueue() {
+  const user = await moocOffline.currentUser();
+  if (!user) return;
+  await moocOffline.sendQueue(user);
+  if ((await moocOffline.queued(user)).length) throw new Error('items still wait to be sent');
+}
+
 self.addEventListener('sync', (event) => {
-  if (event.tag === moocOffline.SYNC_TAG) {
-    event.waitUntil(moocOffline.currentUser().then((user) => user && moocOffline.sendQueue(user)));
-  }
+  if (event.tag === moocOffline.SYNC_TAG) event.waitUntil(syncQueue());
 });
 
 self.addEventListener('message', (event) => {

@@ -102,6 +102,12 @@ COURSE = {
 
 @pytest.fixture(scope="module")
 def offline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    yield from serve_course(tmp_path_factory)
+
+
+def serve_course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The course, its quiz available offline, on a server and SQLite file of its own: yields
+    the base URL and the file (the dead-link journey serves it too)."""
     tmp = tmp_path_factory.mktemp("e2e-offline")
     content = write_files(tmp / "content", COURSE)
     database = tmp / "offline.sqlite3"
@@ -192,10 +198,39 @@ def test_a_course_downloaded_is_studied_offline_and_synced(
     course = page.locator("article.course")
     expect(course).to_have_attribute("data-offline-state", "ready")
     expect(page.locator("[data-offline-ready]")).to_contain_text("Downloaded")
+    # Ready: no download bar left at any percentage, and the one bar shown says it is the
+    # course's progress (a bare "0 %" above "Downloaded" read as a download that never ran).
+    expect(page.locator("[data-offline-progress]")).to_be_hidden()
+    expect(page.locator("[data-offline-control] progress")).to_have_count(1)
+    expect(page.locator("[data-offline-control] progress:visible")).to_have_count(0)
+    expect(page.locator("progress:visible")).to_have_count(1)
+    expect(page.get_by_role("progressbar", name="Course progress")).to_be_visible()
+    expect(page.locator(".enrolment .progress")).to_contain_text("Course progress")
+    page.reload()  # and so when the page opens on a course already downloaded
+    expect(course).to_have_attribute("data-offline-state", "ready")
+    expect(page.locator("[data-offline-progress]")).to_be_hidden()
+    expect(page.locator("progress:visible")).to_have_count(1)
+    # The menu leads to My offline courses, where the download is listed.
+    page.locator("header.site .menu-wide").get_by_role("link", name="My offline courses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My offline courses")
+    expect(page.locator("[data-offline-list]")).to_contain_text("Chu vi hình chữ nhật")
+    page.goto(f"{base}/courses/{SLUG}")
     parts = page.evaluate(
         "(async () => (await moocOffline.downloads(await moocOffline.currentUser()))[0].parts)()"
     )
     assert {p["kind"] for p in parts} == {"page", "media", "quiz"}
+    # The first lecture was seen with "You are enrolled": its stored copy shows no message.
+    stored = page.evaluate(
+        """async (url) => {
+            const user = await moocOffline.currentUser();
+            const record = (await moocOffline.downloads(user))[0];
+            const cache = await caches.open(moocOffline.cacheName(user, record.course));
+            return (await cache.match(url)).text();
+        }""",
+        f"/courses/{SLUG}/lectures/hinh-chu-nhat",
+    )
+    assert "Hình chữ nhật có bốn góc vuông." in stored
+    assert 'class="flashes"' not in stored
     # Downloading is not reading: "resume" still goes to the lecture enrolling opened.
     assert _rows(
         database, "SELECT l.slug FROM enrolment e JOIN lecture l ON l.id = e.last_lecture_id"

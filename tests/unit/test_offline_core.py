@@ -18,7 +18,7 @@ from mooc.offline.core.bundle import (
     media_references,
     megabytes,
 )
-from mooc.offline.core.sync import MAX_ITEMS, read_batch, read_item
+from mooc.offline.core.sync import MAX_ITEMS, MalformedBatch, read_batch, read_item
 
 FILES = {
     "/courses/c/media/clip.mp4": MediaFile(
@@ -153,7 +153,12 @@ def test_items_our_pages_never_send_are_invalid(changes: dict[str, object]) -> N
 
 def test_a_batch_has_at_most_so_many_items() -> None:
     assert len(read_batch({"items": [_item() for _ in range(MAX_ITEMS)]})) == MAX_ITEMS
-    with pytest.raises(Invalid):
+    with pytest.raises(MalformedBatch) as refused:
         read_batch({"items": [_item() for _ in range(MAX_ITEMS + 1)]})
+    # English for the record, with the template and values the web layer translates.
+    assert refused.value.message == f"At most {MAX_ITEMS} items can be sent at once."
+    assert refused.value.template == "At most %(num)d items can be sent at once."
+    assert refused.value.values == {"num": MAX_ITEMS}
+    assert refused.value.status == 422
     with pytest.raises(Invalid):
         read_batch([_item()])

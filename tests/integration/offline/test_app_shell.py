@@ -8,7 +8,11 @@ import json
 import re
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
+from mooc.accounts.models import Role
+from tests.factories import PASSWORD, make_user
+from tests.helpers import login
 from tests.integration.learning.learners import Browser
 
 
@@ -73,3 +77,28 @@ def test_my_offline_courses_needs_an_account(client: FlaskClient, learner: Brows
     assert client.application.test_client().get("/offline/courses").status_code == 302
     page = learner.get("/offline/courses").get_data(as_text=True)
     assert "My offline courses" in page and "data-offline-list" in page
+
+
+def _header(html: str) -> str:
+    return html.split('<header class="site">', 1)[1].split("</header>", 1)[0]
+
+
+def test_the_menu_leads_signed_in_pupils_to_their_offline_courses(
+    client: FlaskClient, learner: Browser, session: Session
+) -> None:
+    """Shown without scripts too: My offline courses says when the browser cannot keep courses.
+    Teachers' menus are full already (their course pages link it)."""
+    link = '<a href="/offline/courses">My offline courses</a>'
+    visitor = client.application.test_client().get("/courses").get_data(as_text=True)
+    assert link not in visitor
+    mine = learner.get("/courses").get_data(as_text=True)
+    assert _header(mine).count(link) == 2  # the wide menu and the phone's folded one
+    make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="co-giao@example.test")
+    session.commit()
+    teacher = client.application.test_client()
+    teacher.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(teacher, "co-giao@example.test", PASSWORD)
+    theirs = teacher.get("/courses").get_data(as_text=True)
+    assert "Teaching" in _header(theirs) and link not in _header(theirs)
+    page = learner.get("/offline/courses").get_data(as_text=True)
+    assert "This browser cannot keep courses for offline use." in page

@@ -130,6 +130,21 @@ def test_downloading_a_lecture_is_not_reading_it(learner: Browser, session: Sess
     assert enrolment.last_lecture_id == last.id
 
 
+def test_a_downloaded_page_keeps_no_message_meant_for_the_pupil_now(
+    learner: Browser, session: Session
+) -> None:
+    """A message waiting to be shown ("You are enrolled") is not spent on a page the download
+    stores (where it would stay for good): the next page the pupil opens shows it."""
+    math = seed_course(session, MATH)
+    learner.enrol(MATH)  # its message waits for the next page
+    first = ordered_lectures(session, math)[0]
+    stored = learner.get(f"/courses/{MATH}/lectures/{first.slug}", headers={"Purpose": "prefetch"})
+    assert stored.status_code == 200
+    assert "You are enrolled" not in stored.get_data(as_text=True)
+    assert 'class="flashes"' not in stored.get_data(as_text=True)
+    assert "You are enrolled" in learner.get("/dashboard").get_data(as_text=True)
+
+
 def test_teachers_choose_the_quizzes_available_offline(learner: Browser, session: Session) -> None:
     math = seed_course(session, MATH)
     found = quiz(session, math.id, MATH_QUIZ)

@@ -77,6 +77,58 @@ def test_malformed_batches_are_refused_whole(learner: Browser, body: object) -> 
     assert response.mimetype == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    ("language", "items", "detail"),
+    [
+        (
+            "en",
+            [{"id": "x", "kind": "done", "course": 1, "slug": "x"}],
+            "Each item needs an id that is a UUID.",
+        ),
+        (
+            "vi",
+            [{"id": "x", "kind": "done", "course": 1, "slug": "x"}],
+            "Mỗi mục cần một mã định danh dạng UUID.",
+        ),
+        ("vi", "none", "Yêu cầu phải là một đối tượng JSON có danh sách các mục."),
+        (
+            "en",
+            [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201,
+            "At most 200 items can be sent at once.",
+        ),
+        (
+            "vi",
+            [{"id": str(uuid.uuid4()), "kind": "done", "course": 1, "slug": "x"}] * 201,
+            "Mỗi lần gửi được tối đa 200 mục.",
+        ),
+    ],
+)
+def test_malformed_batches_are_refused_in_the_pupils_language(
+    learner: Browser, language: str, items: object, detail: str
+) -> None:
+    learner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    response = sync(learner, items)
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == detail
+
+
+def test_a_malformed_offline_quiz_form_is_refused_in_the_pupils_language(
+    learner: Browser, session: Session
+) -> None:
+    math = seed_course(session, MATH)
+    found = quiz(session, math.id, MATH_QUIZ)
+    make_offline(session, found)
+    learner.enrol(MATH)
+    learner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    response = learner.post(
+        f"/offline/courses/{math.id}/quizzes/{found.slug}",
+        {"client_id": "not-a-uuid", "revision": str(found.revision)},
+    )
+    assert response.status_code == 422
+    assert "Mỗi mục cần một mã định danh dạng UUID." in response.get_data(as_text=True)
+    assert count(session, QuizAttempt, QuizAttempt.user_id == learner.user.id) == 0
+
+
 def test_lectures_done_offline_are_recorded_once(learner: Browser, session: Session) -> None:
     math = seed_course(session, MATH)
     learner.enrol(MATH)
