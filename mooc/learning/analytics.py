@@ -104,6 +104,41 @@ class CourseAnalytics:
         return self.enrolled, self.started, self.halfway, self.completed
 
 
+def _graded_packages(course_id: int, only: Sequence[int] | None) -> Any:
+    """Per learner: the weights and weighted scores of the course's SCORM packages that count
+    in the grade and have a score (the mean of the learner's SCOs, rounded as
+    `queries.scorm_standings` rounds it): the packages' share of the final grade."""
+    per = (
+        select(
+            ScormState.user_id,
+            ScormPackage.weight,
+            func.round(cast(func.avg(ScormState.score), Numeric(12, 6)), 2).label("score"),
+        )
+        .join(ScormPackage, ScormPackage.id == ScormState.package_id)
+        .join(Lecture, Lecture.id == ScormPackage.lecture_id)
+        .where(
+            ScormPackage.course_id == course_id,
+            ScormPackage.counts_in_grade.is_(True),
+            ScormPackage.weight > 0,
+            Lecture.retired_at.is_(None),
+            Lecture.published_version_id.is_not(None),
+            *([] if only is None else [ScormState.user_id.in_(only)]),
+        )
+        .group_by(ScormState.user_id, ScormPackage.id, ScormPackage.weight)
+        .subquery()
+    )
+    return (
+        select(
+            per.c.user_id,
+            func.sum(per.c.weight).label("weight"),
+            func.sum(per.c.score * per.c.weight).label("weighted"),
+        )
+        .where(per.c.score.is_not(None))
+        .group_by(per.c.user_id)
+        .subquery()
+    )
+
+
 class _Learners:
     """The SQL of one course's learner rows: each learner's counts, progress and grade."""
 
@@ -151,15 +186,19 @@ class _Learners:
         required_quizzes = sum(1 for q in self.quizzes if q.required)
         weighted_required = sum(1 for q in self.quizzes if q.required and q.weight > 0)
 
+        packages = _graded_packages(course_id, only)
+
         done = func.coalesce(lectures.c.done, 0)
         passed = func.coalesce(quizzes.c.passed, 0)
-        weight = func.coalesce(quizzes.c.weight, 0)
-        # final_grade(): 100 without weighted quizzes, none while a required one has no score,
-        # else the weighted mean (rounded like the rule, to compare with the pass mark alike).
+        weight = func.coalesce(quizzes.c.weight, 0) + func.coalesce(packages.c.weight, 0)
+        weighted = func.coalesce(quizzes.c.weighted, 0.0) + func.coalesce(packages.c.weighted, 0.0)
+        # final_grade(): 100 without weighted items, none while a required quiz has no score,
+        # else the weighted mean over quizzes and graded SCORM packages (each counted once it
+        # reported a score), rounded like the rule, to compare with the pass mark alike.
         grade: ColumnElement[Any] = case(
             (func.coalesce(quizzes.c.weighted_required, 0) < weighted_required, null()),
             (weight == 0, literal(100.0)),
-            else_=func.round(cast(quizzes.c.weighted * 1.0 / weight, Numeric(12, 6)), 2),
+            else_=func.round(cast(weighted * 1.0 / weight, Numeric(12, 6)), 2),
         )
         items = self.required_lectures + required_quizzes
         raw = literal(100) if items == 0 else (100 * (done + passed)) // literal(items)
@@ -200,6 +239,7 @@ class _Learners:
             )
             .outerjoin(lectures, lectures.c.user_id == Enrolment.user_id)
             .outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
+            .outerjoin(packages, packages.c.user_id == Enrolment.user_id)
             .where(Enrolment.course_id == course_id)
         )
         if only is not None:

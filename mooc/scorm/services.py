@@ -31,6 +31,7 @@ from mooc.db import utcnow
 from mooc.errors import Conflict, Invalid, NotFound, PermissionDenied, TooLarge
 from mooc.learning import services as learning
 from mooc.learning import xapi
+from mooc.learning.analytics import refresh_standing
 from mooc.learning.models import ScormState
 from mooc.learning.queries import enrolment
 from mooc.scorm.core import navigation, runtime
@@ -372,9 +373,14 @@ def track(
         if opens_launch and state.sequence > 0:  # the first commit of a new launch
             state.attempt += 1
         state.sequence = sequence
+        score = state.score
         _apply(state, reading, cmi)
         _record_interactions(session, user, package, state, reading, base_url)
         session.flush()
+        if package.counts_in_grade and state.score != score:
+            # The grade on the teacher's learners page is the learner's kept standing.
+            course = package.lecture.course
+            refresh_standing(session, course.id, course.pass_mark, [user.id], scores=False)
     done = _finish_if_done(session, user, package, base_url)
     return Tracked(saved, state, done)
 

@@ -16,6 +16,7 @@ from mooc.authoring.services.courses import create_lecture
 from mooc.authoring.services.lectures import publish
 from mooc.catalog.models import Lecture, ScormPackage, Section
 from mooc.catalog.services import bump_content_revision
+from mooc.learning.analytics import refresh_standing
 from mooc.scorm import services as scorm
 from mooc.scorm.core.archive import Limits
 from mooc.storage import Storage
@@ -80,6 +81,9 @@ def grade_package(
     before = {"counts_in_grade": package.counts_in_grade, "weight": package.weight}
     scorm.set_grading(package, counts_in_grade=counts_in_grade, weight=weight)
     session.flush()
+    if before != {"counts_in_grade": counts_in_grade, "weight": weight}:
+        course = package.lecture.course
+        refresh_standing(session, course.id, course.pass_mark)  # every learner's grade moves
     audit.record(
         session,
         actor_id=user.id,

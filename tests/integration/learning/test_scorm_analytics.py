@@ -14,11 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role, User
-from mooc.authoring.services.scorm import add_scorm_lecture
+from mooc.assessment.models import Quiz
+from mooc.authoring.services.scorm import add_scorm_lecture, grade_package
 from mooc.catalog.models import Course, Lecture, ScormPackage
 from mooc.catalog.services import assign_teacher
 from mooc.extensions import db
 from mooc.learning import services as learning
+from mooc.learning.analytics import refresh_standing
+from mooc.learning.queries import course_status, enrolment
 from mooc.scorm import services as scorm
 from mooc.scorm.core.archive import Limits
 from tests.factories import PASSWORD, make_user
@@ -129,3 +132,44 @@ def test_a_course_without_scorm_lectures_has_no_scorm_column(
     response = client.get(f"/teach/courses/{course.slug}/learners.csv")
     header = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert "scorm:" not in header
+
+
+def test_a_graded_packages_score_counts_in_the_teachers_grade_as_in_the_learners_own(
+    app: Flask, session: Session
+) -> None:
+    """The grade kept on each enrolment (the learners page's grade and its sort) counts a graded
+    SCORM package like the learner's own final grade does: once set to count, and at each new
+    score; a learner without a package score keeps the quizzes-only grade."""
+    course = _course(session)
+    for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
+        quiz.required = False  # untaken, they would hold every grade back at none
+    refresh_standing(session, course.id, course.pass_mark)
+    teacher, package = _scorm_lecture(app, session, course)
+    _scored(session, course, package, "Lan Hai Phần", 80, 60)
+    _scored(session, course, package, "Khoa Chưa Học")
+
+    def kept_and_own() -> list[tuple[float | None, float | None]]:
+        session.expire_all()
+        pairs = []
+        for name in ("Lan Hai Phần", "Khoa Chưa Học"):
+            user = session.scalars(select(User).where(User.name == name)).one()
+            kept = enrolment(session, user.id, course.id)
+            assert kept is not None
+            own = course_status(session, user.id, course).final_grade
+            pairs.append((None if kept.grade is None else float(kept.grade), own))
+        return pairs
+
+    before = kept_and_own()
+    grade_package(session, teacher, package, counts_in_grade=True, weight=3)
+    session.commit()
+    after = kept_and_own()
+    for kept, own in after:
+        assert kept == own
+    assert [own for _kept, own in before] == [100.0, 100.0]  # no weighted item taken yet
+    assert after == [(70.0, 70.0), (100.0, 100.0)]  # Lan's 70 weighs in; Khoa has no score
+
+    lan = session.scalars(select(User).where(User.name == "Lan Hai Phần")).one()
+    cmi = {"cmi": {"completion_status": "incomplete", "score": {"raw": "100"}}}
+    scorm.track(session, lan, package, "b", 2, cmi, base_url=BASE)
+    session.commit()
+    assert kept_and_own() == [(90.0, 90.0), (100.0, 100.0)]  # (80 + 100) / 2
