@@ -67,7 +67,9 @@ def generated_course(session: Session, storage: Storage, root: Path, lectures: i
 def sign_in(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as cookie:
         cookie.clear()
-    assert login(client, user.email or "", PASSWORD).status_code == 303
+    signed_in = login(client, user.email or "", PASSWORD)
+    assert signed_in.status_code == 303
+    client.get(signed_in.location).close()  # as a browser lands: the welcome is shown and gone
 
 
 def pupil_of(session: Session, course: Course) -> User:

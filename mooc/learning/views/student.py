@@ -205,7 +205,10 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     etag = _lecture_etag(
         found, text, reading, repr((dues.course, lecture_due, sizes)), repr(header)
     )
-    if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
+    # A page showing a one-time message gets no validator: the browser's copy of it must never
+    # be confirmed by a 304 later, when the message is long gone.
+    flashed = bool(session.get("_flashes"))
+    if request.if_none_match.contains_weak(etag) and not flashed:
         response = make_response("", 304)
     else:
 
@@ -236,7 +239,8 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
             )
             page = _reader_page(found, text, sizes, reading, render, user.id, header, dues_html)
         response = make_response(page)
-    response.set_etag(etag, weak=True)
+    if not flashed:
+        response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     # A page fetched for offline use (mooc/offline) is not a reading: "resume" stays put.
