@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
+from sqlalchemy.orm import Session
 
 F = TypeVar("F", bound=Callable[..., object])
 _READS_FIRST = "mooc.reads_first"  # request.environ key: this request's next transaction reads
@@ -43,3 +44,10 @@ def now_writing() -> None:
 def begins_deferred() -> bool:
     """Whether the transaction beginning now belongs to a read-first request still reading."""
     return has_request_context() and bool(request.environ.get(_READS_FIRST))
+
+
+def separate_write_transaction(session: Session) -> bool:
+    """Whether a read-first view must commit its reading transaction before it writes: on
+    SQLite, where that transaction began DEFERRED; PostgreSQL's may simply go on writing."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
