@@ -253,8 +253,9 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         if transactions.separate_write_transaction(db.session):
             db.session.commit()
             transactions.now_writing()
-        services.note_lecture_view(db.session, *ids, reading)
-        db.session.commit()
+        with transactions.one_writer(db.session):
+            services.note_lecture_view(db.session, *ids, reading)
+            db.session.commit()
     return response
 
 
