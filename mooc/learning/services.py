@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from mooc.accounts.models import User
 from mooc.assessment import services as assessment
@@ -98,20 +100,47 @@ def record_view(session: Session, user: User, lecture: Lecture) -> None:
 
 
 # Built once: every lecture page an enrolled learner opens sends them.
+# The lecture page's writes, as Core statements on the tables (run on the session's connection,
+# they skip the ORM's bulk-persistence step, a third of their cost: they touch no loaded row).
+_ENROLMENTS = cast(Table, Enrolment.__table__)
+_PROGRESS = cast(Table, LectureProgress.__table__)
 _NOTE_ENROLMENT = (
-    update(Enrolment)
-    .where(Enrolment.id == bindparam("enrolment"))
+    update(_ENROLMENTS)
+    .where(_ENROLMENTS.c.id == bindparam("enrolment"))
     .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"), started=True)
-    .execution_options(synchronize_session=False)
 )
 # "Where the learner left off" is soft data: its commit need not wait for the WAL to reach disk.
 _SOFT_COMMIT = text("SET LOCAL synchronous_commit = off")
 _NOTE_PROGRESS = (
-    update(LectureProgress)
-    .where(LectureProgress.id == bindparam("progress"))
+    update(_PROGRESS)
+    .where(_PROGRESS.c.id == bindparam("progress"))
     .values(last_viewed_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
 )
+
+
+def _first_view(dialect: str) -> Executable:
+    """The progress row of a first view, or the one a parallel request inserted first updated:
+    one statement (INSERT … ON CONFLICT DO UPDATE) on either database."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = _PROGRESS
+    values: dict[str, Any] = {
+        "user_id": bindparam("user"),
+        "lecture_id": bindparam("lecture"),
+        "course_id": bindparam("course"),
+        "first_viewed_at": bindparam("now"),
+        "last_viewed_at": bindparam("now"),
+    }
+    return (
+        insert(table)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.lecture_id],
+            set_={"last_viewed_at": bindparam("now")},
+        )
+    )
+
+
+_FIRST_VIEW = {dialect: _first_view(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 # A view noted this recently is not written again: a reader reloading or coming back to the
@@ -155,31 +184,21 @@ def note_lecture_view(
     if lecture_view_noted(reading, lecture_id, utcnow()):
         return
     now = utcnow()
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
     if dialect == "postgresql":
-        session.execute(_SOFT_COMMIT)
+        connection.execute(_SOFT_COMMIT)
     if not _enrolment_noted(reading, lecture_id, now):
-        session.execute(
+        connection.execute(
             _NOTE_ENROLMENT, {"enrolment": reading.enrolment_id, "lecture": lecture_id, "now": now}
         )
     if reading.progress_id is not None:
         if not _progress_noted(reading, now):
-            session.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
+            connection.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
         return
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(LectureProgress)
-        .values(
-            user_id=user_id,
-            lecture_id=lecture_id,
-            course_id=course_id,
-            first_viewed_at=now,
-            last_viewed_at=now,
-        )
-        .on_conflict_do_update(
-            index_elements=[LectureProgress.user_id, LectureProgress.lecture_id],
-            set_={"last_viewed_at": now},
-        )
+    connection.execute(
+        _FIRST_VIEW[dialect],
+        {"user": user_id, "lecture": lecture_id, "course": course_id, "now": now},
     )
 
 

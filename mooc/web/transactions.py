@@ -11,13 +11,18 @@ upserts. PostgreSQL ignores all this.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
+from sqlalchemy.orm import Session
 
 F = TypeVar("F", bound=Callable[..., object])
 _READS_FIRST = "mooc.reads_first"  # request.environ key: this request's next transaction reads
+# A read-first page's short writing transactions, one at a time in a process (SQLite only).
+_SQLITE_WRITER = threading.Lock()
 
 
 def reads_first(view: F) -> F:
@@ -43,3 +48,23 @@ def now_writing() -> None:
 def begins_deferred() -> bool:
     """Whether the transaction beginning now belongs to a read-first request still reading."""
     return has_request_context() and bool(request.environ.get(_READS_FIRST))
+
+
+def separate_write_transaction(session: Session) -> bool:
+    """Whether a read-first view must commit its reading transaction before it writes: on
+    SQLite, where that transaction began DEFERRED; PostgreSQL's may simply go on writing."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def one_writer(session: Session) -> Iterator[None]:
+    """Around a read-first page's writing transaction (its BEGIN IMMEDIATE to its commit): on
+    SQLite the threads of a process wait for one another on a lock that wakes them at once,
+    instead of in SQLite's busy handler, which polls in sleeps of 1 to 100 ms. Processes still
+    meet in the busy handler. Nothing on PostgreSQL (row locks)."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield

@@ -6,6 +6,7 @@ lectures, the first time (the outline read and cached) and after (the outline fr
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.learning.models import Enrolment, LectureProgress
+from mooc.web import transactions
 from tests.integration.lecture_courses import generated_course, pupil_of, sign_in, teacher_of
 from tests.querycount import Statements, counting
 
@@ -127,3 +129,26 @@ def test_a_pupil_reloading_within_the_minute_writes_nothing(
     _, back = _get(client, session, url)
     writes = [s for s in back.sql if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
     assert len(writes) == 1 and "enrolment" in writes[0], back.text()
+
+
+def test_a_pupils_view_is_written_by_one_thread_of_a_process_at_a_time_on_sqlite(
+    app: Flask, client: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    """While another thread writes a view (holding the process's writer lock), the page waits on
+    that lock, not in SQLite's sleeping busy handler; PostgreSQL does not take it."""
+    course = _courses(app, session, tmp_path)[5]
+    sign_in(client, pupil_of(session, course))
+    url = f"/courses/{course.slug}/lectures/bai-2"
+    statuses: list[int] = []
+    reader = threading.Thread(
+        target=lambda: statuses.append(
+            client.get(url, headers={"Accept-Language": "en"}).status_code
+        )
+    )
+    with transactions._SQLITE_WRITER:
+        reader.start()
+        reader.join(timeout=3)
+        waited = reader.is_alive()
+    reader.join(timeout=30)
+    assert statuses == [200]
+    assert waited is (db.engine.dialect.name == "sqlite")

@@ -249,13 +249,17 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         and request.headers.get("Purpose") != "prefetch"
         and not services.lecture_view_noted(reading, place.lecture.id, utcnow())
     ):
-        # After rendering (a commit expires every loaded row, which the page would read again),
-        # in a writing transaction of its own: blind writes on the rows the reading found.
+        # After rendering (a commit expires every loaded row, which the page would read again):
+        # blind writes on the rows the reading found. On SQLite in a writing transaction of its
+        # own (the reading one is deferred: mooc/web/transactions.py); on PostgreSQL in the
+        # reading one, which has written nothing (one commit instead of two).
         ids = (user.id, found.id, place.lecture.id)
-        db.session.commit()
-        transactions.now_writing()
-        services.note_lecture_view(db.session, *ids, reading)
-        db.session.commit()
+        if transactions.separate_write_transaction(db.session):
+            db.session.commit()
+            transactions.now_writing()
+        with transactions.one_writer(db.session):
+            services.note_lecture_view(db.session, *ids, reading)
+            db.session.commit()
     return response
 
 
