@@ -243,24 +243,29 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
-    # A page fetched for offline use (mooc/offline) is not a reading: "resume" stays put.
-    if (
-        user is not None
-        and request.headers.get("Purpose") != "prefetch"
-        and not services.lecture_view_noted(reading, place.lecture.id, utcnow())
-    ):
-        # After rendering (a commit expires every loaded row, which the page would read again):
-        # blind writes on the rows the reading found. On SQLite in a writing transaction of its
-        # own (the reading one is deferred: mooc/web/transactions.py); on PostgreSQL in the
-        # reading one, which has written nothing (one commit instead of two).
-        ids = (user.id, found.id, place.lecture.id)
-        if transactions.separate_write_transaction(db.session):
-            db.session.commit()
-            transactions.now_writing()
-        with transactions.one_writer(db.session):
-            services.note_lecture_view(db.session, *ids, reading)
-            db.session.commit()
+    if user is not None:
+        _note_view(user.id, found.id, place.lecture.id, reading)
     return response
+
+
+def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureReading) -> None:
+    """Record the reader's view, unless noted in the last minute or fetched for offline use
+    (mooc/offline: not a reading, "resume" stays put).
+
+    After rendering (a commit expires every loaded row, which the page would read again): blind
+    writes on the rows the reading found. On SQLite in a writing transaction of its own (the
+    reading one is deferred: mooc/web/transactions.py); on PostgreSQL in the reading one, which
+    has written nothing (one commit instead of two)."""
+    if request.headers.get("Purpose") == "prefetch":
+        return
+    if services.lecture_view_noted(reading, lecture_id, utcnow()):
+        return
+    if transactions.separate_write_transaction(db.session):
+        db.session.commit()
+        transactions.now_writing()
+    with transactions.one_writer(db.session):
+        services.note_lecture_view(db.session, user_id, course_id, lecture_id, reading)
+        db.session.commit()
 
 
 def _visitor_page(

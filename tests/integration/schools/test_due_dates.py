@@ -37,7 +37,10 @@ def _sign_in(client: FlaskClient, session: Session, pupil: User) -> None:
     session.flush()
     token = csrf_from(client, "/login")
     login_name = pupil.email or pupil.username or ""
-    client.post("/login", data={"login": login_name, "password": PASSWORD, "csrf_token": token})
+    signed_in = client.post(
+        "/login", data={"login": login_name, "password": PASSWORD, "csrf_token": token}
+    )
+    client.get(signed_in.location).close()  # as a browser lands: the welcome is shown and gone
 
 
 def _text(html: str) -> str:
