@@ -268,14 +268,11 @@ def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureRe
         db.session.commit()
 
 
-def _visitor_page(
-    course: Course, text: PublishedText, sizes: str, render: Callable[..., str]
-) -> str:
-    """The page as every visitor without an account sees it, rendered once per course content
-    revision, lecture version, offered renditions, language, zone and address."""
-    pages: PageCache = current_app.extensions[PAGES]
-    key = (
-        "lecture",
+def _page_key(kind: str, course: Course, text: PublishedText, sizes: str) -> tuple[object, ...]:
+    """What every lecture page's cached body depends on: the course's content revision and last
+    change, the lecture version, the offered renditions, language, zone, address and assets."""
+    return (
+        kind,
         course.id,
         course.content_revision,
         course.updated_at,
@@ -287,6 +284,15 @@ def _visitor_page(
         request.full_path,
         current_app.config.get("MOOC_ASSET_VERSION", ""),
     )
+
+
+def _visitor_page(
+    course: Course, text: PublishedText, sizes: str, render: Callable[..., str]
+) -> str:
+    """The page as every visitor without an account sees it, rendered once per course content
+    revision, lecture version, offered renditions, language, zone and address."""
+    pages: PageCache = current_app.extensions[PAGES]
+    key = _page_key("lecture", course, text, sizes)
     if session.get("_flashes"):
         return render()
     return pages.visitor_page(key, render)
@@ -308,21 +314,7 @@ def _reader_page(
     dates of their class, their id, their CSRF token. A page with a message flashed is drawn
     whole, with the same parts."""
     pages: PageCache = current_app.extensions[PAGES]
-    key = (
-        "lecture, reader",
-        course.id,
-        course.content_revision,
-        course.updated_at,
-        text.id,
-        sizes,
-        str(get_locale()),
-        str(get_timezone()),
-        request.method,
-        request.full_path,
-        current_app.config.get("MOOC_ASSET_VERSION", ""),
-        reading.enrolled,
-        reading.done,
-    )
+    key = (*_page_key("lecture, reader", course, text, sizes), reading.enrolled, reading.done)
     values = {
         "header": _site_header(pages, header),
         "dues": dues_html,
