@@ -77,6 +77,18 @@ class StatusChecker:
                 return Check(STATUS, wanted, "; ".join(c.message for c in chosen), reason)
         return Check(STATUS, "passed", "; ".join(check.message for check in answers))
 
+    def _fetched(self, url: str) -> tuple[Any, Check | None]:
+        """The list at `url`, or the "status unknown" check saying why it could not be had."""
+        if self._fetch is None:
+            return None, Check(
+                STATUS, "unknown", "status unknown: no status list fetcher was given"
+            )
+        try:
+            return self._fetch(url), None
+        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
+            reason = str(error) or type(error).__name__
+            return None, Check(STATUS, "unknown", f"status unknown: cannot fetch {url}: {reason}")
+
     def _revocation_list_status(
         self, raw_entry: Any, credential: Mapping[str, Any], issuer: _Issuer
     ) -> Check:
@@ -86,15 +98,9 @@ class StatusChecker:
             entry = RevocationListEntry.from_json(raw_entry)
         except StatusListError as error:
             return Check(STATUS, "unknown", f"status unknown: {error}")
-        if self._fetch is None:
-            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
-        try:
-            listing = self._fetch(entry.list_url)
-        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
-            reason = str(error) or type(error).__name__
-            return Check(
-                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
-            )
+        listing, unknown = self._fetched(entry.list_url)
+        if unknown is not None:
+            return unknown
         record_id = credential.get("id")
         problem = None
         if not isinstance(listing, Mapping) or listing.get("id") != entry.list_url:
@@ -119,15 +125,9 @@ class StatusChecker:
             entry = StatusListEntry.from_json(raw_entry)
         except StatusListError as error:
             return Check(STATUS, "unknown", f"status unknown: {error}")
-        if self._fetch is None:
-            return Check(STATUS, "unknown", "status unknown: no status list fetcher was given")
-        try:
-            listing = self._fetch(entry.list_url)
-        except Exception as error:  # network, refusal, parse errors: all mean "unknown"
-            reason = str(error) or type(error).__name__
-            return Check(
-                STATUS, "unknown", f"status unknown: cannot fetch {entry.list_url}: {reason}"
-            )
+        listing, unknown = self._fetched(entry.list_url)
+        if unknown is not None:
+            return unknown
         problem = self._list_problem(listing, entry, issuer)
         if problem:
             return Check(STATUS, "unknown", f"status unknown: {problem}")
