@@ -27,6 +27,7 @@ from mooc.credentials.core.proof import hash_data, proof_configuration
 from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.models import IssuedCredential, WalletExchange
 from mooc.credentials.services.revoking import lift_suspension, revoke_record
+from mooc.credentials.services.transcripts import issue_transcript
 from mooc.credentials.services.wallet import complete_exchange, create_exchange
 from mooc.db import utcnow
 from mooc.transfer.models import Outcome
@@ -349,10 +350,10 @@ def test_a_wallets_copy_of_a_recognition_record_is_suspended_and_confirmed_with_
         context=context(app),
     )
     copy = json.loads(done.copy.document)
-    assert [entry["statusPurpose"] for entry in copy["credentialStatus"]] == [
-        "revocation",
-        "suspension",
-    ]
+    assert copy["credentialStatus"]["statusPurpose"] == "suspension"  # its one entry (OB 3.0)
+    assert (
+        copy["credentialStatus"]["id"] != json.loads(recognition.document)["credentialStatus"]["id"]
+    )
     assert copy["credentialSubject"]["id"] == WALLET
     assert platform_verifier(app, session).verify(copy).verified
 
@@ -365,6 +366,38 @@ def test_a_wallets_copy_of_a_recognition_record_is_suspended_and_confirmed_with_
     lift_suspension(session, recognition, context(app))
     assert not done.copy.is_suspended
     assert platform_verifier(app, session).verify(copy).verified
+    # Revoked with it: the copy's suspension bit is set for good, the platform says "revoked".
+    revoke_record(session, recognition, reason="Withdrawn", actor=None, context=context(app))
+    assert done.copy.is_revoked
+    verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
+    assert verdict.reasons == ("revoked",)
+
+
+def test_a_wallets_copy_of_a_transcript_verifies_and_is_revoked_with_it(
+    app: Flask, session: Session
+) -> None:
+    learner = make_user(session)
+    record = issue(app, session, learner)
+    transcript = issue_transcript(session, learner, [record.uuid], context(app))
+    exchange = create_exchange(session, transcript, learner, base_url=BASE_URL)
+    done = complete_exchange(
+        session,
+        exchange,
+        did_auth(exchange.challenge, exchange.domain),
+        verifier=platform_verifier(app, session),
+        context=context(app),
+    )
+    copy = json.loads(done.copy.document)
+    assert "ClrCredential" in copy["type"] and copy["credentialSubject"]["id"] == WALLET
+    assert copy["credentialStatus"]["statusPurpose"] == "revocation"
+    embedded = json.loads(transcript.document)["credentialSubject"]["verifiableCredential"]
+    assert copy["credentialSubject"]["verifiableCredential"] == embedded
+    assert platform_verifier(app, session).verify(copy).verified
+
+    revoke_record(session, transcript, reason="Issued in error", actor=None, context=context(app))
+    assert done.copy.is_revoked
+    verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
+    assert verdict.reasons == ("revoked",)
 
 
 def _signed_for_challenge_only(challenge: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ the university's staff confirm or revoke it; the student and the staff are told;
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,11 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.credentials.core.status_list import Bitstring
 from mooc.credentials.core.verdict import verdict_of
-from mooc.credentials.models import IssuedCredential
-from mooc.credentials.services.revoking import revoke_record
+from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.services.issuing import Holding, Slot
+from mooc.credentials.services.issuing import issue as issue_record
+from mooc.credentials.services.revoking import lift_suspension, revoke_record
 from mooc.credentials.services.transcripts import issue_transcript
-from mooc.errors import Invalid
+from mooc.errors import Conflict, Invalid
 from mooc.notifications.kinds import RECORD_REVIEW, RECORD_SUSPENDED
 from mooc.notifications.models import Notification
 from mooc.transfer.models import Outcome, RequestItem
@@ -96,11 +100,9 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     item = _recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
-    statuses = json.loads(recognition.document)["credentialStatus"]
-    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
-    assert statuses[1]["statusListCredential"].endswith(
-        "/institutions/dai-hoc-da-nang/suspension/1"
-    )
+    status = json.loads(recognition.document)["credentialStatus"]  # one entry (OB 3.0)
+    assert status["statusPurpose"] == "suspension"
+    assert status["statusListCredential"].endswith("/institutions/dai-hoc-da-nang/suspension/1")
     assert _verdict(app, session, recognition) == ()
     assert recognition.includes == [record.id]
 
@@ -170,7 +172,86 @@ def test_staff_revoke_a_suspended_recognition_by_deciding_again(
         today=TODAY,
     )
     assert recognition.is_revoked and recognition.suspended_at is None
+    # Its one entry, the suspension bit, is set for good: offline verifiers see "suspended",
+    # the platform, which knows it revoked it, says "revoked".
+    assert _suspension_bit(session, recognition)
     assert _verdict(app, session, recognition) == ("revoked",)
+
+
+def _suspension_bit(session: Session, record: IssuedCredential) -> bool:
+    assert record.suspension_list is not None and record.suspension_index is not None
+    session.refresh(record.suspension_list)
+    bits = Bitstring.decode(record.suspension_list.encoded_list)
+    return bits.get(record.suspension_index)
+
+
+def test_a_revoked_recognition_is_never_lifted(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    learner, officer = student(session), staff(session, email=OFFICER)
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = _recognised(app, session, officer, learner, record)
+    recognition = item.decisions[0].credential
+    assert recognition is not None
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    revoke_record(session, recognition, reason="Withdrawn", actor=None, context=context(app))
+    session.commit()
+    assert _suspension_bit(session, recognition)
+    with pytest.raises(Conflict, match="never be lifted"):
+        in_language(app, "en", lift_suspension, session, recognition, context(app))
+
+    login(client, OFFICER, PASSWORD)
+    url = f"/university/dai-hoc-da-nang/items/{item.id}"
+    refused = client.post(f"{url}/confirm", data={"keep-csrf_token": csrf_from(client, url)})
+    assert refused.status_code == 409
+    assert "its suspension can never be lifted" in refused.get_data(as_text=True)
+    session.refresh(recognition)
+    assert _suspension_bit(session, recognition)
+    assert _verdict(app, session, recognition) == ("revoked",)
+
+
+def _old_shape(app: Flask, session: Session, recognition: IssuedCredential) -> IssuedCredential:
+    """The recognition record as the platform issued it before one status entry per record: a
+    revocation and a suspension entry (a list), signed anew."""
+    document = json.loads(recognition.document)
+    document.pop("proof")
+    holding = Holding(
+        CredentialKind.ACHIEVEMENT,
+        recognition.user_id,
+        includes=tuple(recognition.includes),
+        suspendable=True,
+    )
+
+    def build(slot: Slot) -> dict[str, Any]:
+        assert slot.suspension is not None
+        entries = [slot.status.to_json(), slot.suspension.to_json()]
+        return {**document, "id": slot.credential_id, "credentialStatus": entries}
+
+    return issue_record(session, context(app), recognition.institution, holding, build)
+
+
+def test_an_older_two_entry_recognition_keeps_verifying_and_working(
+    app: Flask, session: Session
+) -> None:
+    learner, officer = student(session), staff(session, email=OFFICER)
+    record = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    recognition = _recognised(app, session, officer, learner, record).decisions[0].credential
+    assert recognition is not None
+    old = _old_shape(app, session, recognition)
+    purposes = [entry["statusPurpose"] for entry in json.loads(old.document)["credentialStatus"]]
+    assert purposes == ["revocation", "suspension"]
+    assert _verdict(app, session, old) == ()
+
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    assert old.is_suspended and _verdict(app, session, old) == ("suspended",)
+    lift_suspension(session, old, context(app))
+    assert not _suspension_bit(session, old) and _verdict(app, session, old) == ()
+    revoke_record(session, old, reason="Withdrawn", actor=None, context=context(app))
+    assert _verdict(app, session, old) == ("revoked",)  # its revocation entry says so
+    session.refresh(old.status_list)
+    assert Bitstring.decode(old.status_list.encoded_list).get(old.status_index)
 
 
 def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: Session) -> None:
