@@ -30,16 +30,12 @@ from mooc.credentials.services.revoking import lift_suspension, revoke_record
 from mooc.credentials.services.transcripts import issue_transcript
 from mooc.credentials.services.wallet import complete_exchange, create_exchange
 from mooc.db import utcnow
-from mooc.transfer.models import Outcome
-from mooc.transfer.services.decisions import decide
 from tests.factories import PASSWORD, make_user
 from tests.helpers import BASE_URL, context, csrf_from, login, platform_verifier
 from tests.integration.credentials.records import issue
 from tests.integration.transfer.partner import (
     STATS,
-    TODAY,
-    partner,
-    send,
+    recognised,
     set_up_partner,
     staff,
     student,
@@ -327,18 +323,7 @@ def test_a_wallets_copy_of_a_recognition_record_is_suspended_and_confirmed_with_
     learner, officer = student(session), staff(session, email="binh.wallet@example.test")
     record = issue_for(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = send(app, session, learner, record).request.items[0]
-    decide(
-        session,
-        officer,
-        partner(session),
-        item,
-        outcome=Outcome.ACCEPTED,
-        verifier=platform_verifier(app, session),
-        context=context(app),
-        today=TODAY,
-    )
-    recognition = item.decisions[0].credential
+    recognition = recognised(app, session, officer, learner, record).decisions[0].credential
     assert recognition is not None
     exchange = create_exchange(session, recognition, learner, base_url=BASE_URL)
     presentation = did_auth(exchange.challenge, exchange.domain)

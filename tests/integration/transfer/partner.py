@@ -17,7 +17,7 @@ from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier
 from mooc.transfer.core.conversion import Method
-from mooc.transfer.models import Agreement, RequestItem
+from mooc.transfer.models import Agreement, Outcome, RequestItem
 from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.requests import SendResult, send_records
@@ -151,3 +151,13 @@ def decide_item(app: Flask, session: Session, officer, item, outcome, **options)
         today=TODAY,
         **options,
     )
+
+
+def recognised(
+    app: Flask, session: Session, officer: User, learner: User, record: IssuedCredential
+) -> RequestItem:
+    """`learner` sends `record` to the partner university and `officer` accepts it: the item, its
+    recognition record issued."""
+    item = sent_item(app, session, learner, record)
+    decide_item(app, session, officer, item, Outcome.ACCEPTED)
+    return item

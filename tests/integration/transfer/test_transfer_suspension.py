@@ -24,7 +24,7 @@ from mooc.credentials.services.transcripts import issue_transcript
 from mooc.errors import Conflict, Invalid
 from mooc.notifications.kinds import RECORD_REVIEW, RECORD_SUSPENDED
 from mooc.notifications.models import Notification
-from mooc.transfer.models import Outcome, RequestItem
+from mooc.transfer.models import Outcome
 from mooc.transfer.queries import flagged_items
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.revocations import flag_revoked_platform_records
@@ -36,6 +36,7 @@ from tests.integration.transfer.partner import (
     TODAY,
     issue,
     partner,
+    recognised,
     send,
     set_up_partner,
     staff,
@@ -46,21 +47,6 @@ from tests.integration.transfer.partner import (
 pytestmark = pytest.mark.usefixtures("signing")
 
 OFFICER = "binh.suspension@example.test"
-
-
-def _recognised(app: Flask, session: Session, officer, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    item = send(app, session, learner, record).request.items[0]
-    decide(
-        session,
-        officer,
-        partner(session),
-        item,
-        outcome=Outcome.ACCEPTED,
-        verifier=verifier(app, session),
-        context=context(app),
-        today=TODAY,
-    )
-    return item
 
 
 def _verdict(app: Flask, session: Session, record: IssuedCredential) -> tuple[str, ...]:
@@ -97,7 +83,7 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
+    item = recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
     status = json.loads(recognition.document)["credentialStatus"]  # one entry (OB 3.0)
@@ -122,7 +108,7 @@ def test_staff_confirm_a_suspended_recognition_and_it_is_valid_again(
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
+    item = recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
@@ -155,7 +141,7 @@ def test_staff_revoke_a_suspended_recognition_by_deciding_again(
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
+    item = recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
@@ -191,7 +177,7 @@ def test_a_revoked_recognition_is_never_lifted(
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
+    item = recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
@@ -237,7 +223,7 @@ def test_an_older_two_entry_recognition_keeps_verifying_and_working(
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    recognition = _recognised(app, session, officer, learner, record).decisions[0].credential
+    recognition = recognised(app, session, officer, learner, record).decisions[0].credential
     assert recognition is not None
     old = _old_shape(app, session, recognition)
     purposes = [entry["statusPurpose"] for entry in json.loads(old.document)["credentialStatus"]]
@@ -258,7 +244,7 @@ def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: 
     learner, officer = student(session), staff(session, email=OFFICER)
     record = issue(app, session, learner, STATS)
     set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
+    item = recognised(app, session, officer, learner, record)
     recognition = item.decisions[0].credential
     assert recognition is not None
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
