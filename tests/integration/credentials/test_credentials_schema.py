@@ -22,19 +22,11 @@ from mooc.credentials.core.records import LEGACY_RECORD_TERMS
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import signer_for
 from mooc.credentials.services.transcripts import issue_transcript
-from mooc.credentials.services.wallet import complete_exchange, create_exchange
 from tests.factories import make_user
-from tests.helpers import BASE_URL, context, platform_verifier
+from tests.helpers import context, platform_verifier
 from tests.integration.credentials.records import SCHOOL_COURSE, UNIVERSITY_COURSE, issue
-from tests.integration.credentials.test_credentials_wallet import did_auth
-from tests.integration.transfer.partner import (
-    STATS,
-    recognised,
-    set_up_partner,
-    staff,
-    student,
-)
-from tests.integration.transfer.partner import issue as issue_for
+from tests.integration.credentials.wallets import copy_to_wallet
+from tests.integration.transfer.partner import recognise
 from tests.ob_schema import schema_problems, status_problems
 
 pytestmark = pytest.mark.usefixtures("signing")
@@ -68,25 +60,8 @@ def test_a_transcript_embeds_records_that_pass_the_ob_schema(app: Flask, session
     assert platform_verifier(app, session).verify(document).verified
 
 
-def _recognition(app: Flask, session: Session) -> IssuedCredential:
-    learner, officer = student(session), staff(session, email="schema.officer@example.test")
-    record = issue_for(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    recognition = recognised(app, session, officer, learner, record).decisions[0].credential
-    assert recognition is not None
-    return recognition
-
-
 def _wallet_copy(app: Flask, session: Session, record: IssuedCredential) -> dict[str, Any]:
-    exchange = create_exchange(session, record, record.user, base_url=BASE_URL)
-    done = complete_exchange(
-        session,
-        exchange,
-        did_auth(exchange.challenge, exchange.domain),
-        verifier=platform_verifier(app, session),
-        context=context(app),
-    )
-    copy: dict[str, Any] = json.loads(done.copy.document)
+    copy: dict[str, Any] = json.loads(copy_to_wallet(app, session, record).document)
     return copy
 
 
@@ -96,7 +71,7 @@ def test_every_kind_of_record_the_platform_issues_passes_the_unmodified_ob_schem
     learner = make_user(session)
     course, school = issue(app, session, learner), issue(app, session, learner, SCHOOL_COURSE)
     transcript = issue_transcript(session, learner, [course.uuid, school.uuid], context(app))
-    recognition = _recognition(app, session)
+    recognition = recognise(app, session, "schema.officer@example.test").record
     records = {
         "university course record": json.loads(course.document),
         "school course record": json.loads(school.document),

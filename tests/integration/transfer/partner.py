@@ -5,6 +5,7 @@ the platform's verifier offline."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -161,3 +162,27 @@ def recognised(
     item = sent_item(app, session, learner, record)
     decide_item(app, session, officer, item, Outcome.ACCEPTED)
     return item
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A student's record (`source`) recognised by the partner university: the item decided and
+    its signed recognition `record`."""
+
+    learner: User
+    officer: User
+    source: IssuedCredential
+    item: RequestItem
+    record: IssuedCredential
+
+
+def recognise(app: Flask, session: Session, officer_email: str) -> Recognised:
+    """A student completes the statistics course; the partner's staff member (`officer_email`)
+    recognises the record."""
+    learner, officer = student(session), staff(session, email=officer_email)
+    source = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = recognised(app, session, officer, learner, source)
+    record = item.decisions[0].credential
+    assert record is not None
+    return Recognised(learner, officer, source, item, record)

@@ -152,7 +152,7 @@ def test_nobody_else_sets_numbers_and_no_other_student_is_reached(
     # Anonymous: sent to log in.
     assert client.get(PAGE).status_code == 302
     # Staff of another university, and a student of this one: 403, nothing changed.
-    for email in ("other.students@example.test", students["mai"].email):
+    for email in ("other.students@example.test", str(students["mai"].email)):
         login(client, email, PASSWORD)
         assert client.get(PAGE).status_code == 403
         token = csrf_from(client, "/")

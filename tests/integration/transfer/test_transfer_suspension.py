@@ -36,7 +36,7 @@ from tests.integration.transfer.partner import (
     TODAY,
     issue,
     partner,
-    recognised,
+    recognise,
     send,
     set_up_partner,
     staff,
@@ -80,12 +80,8 @@ def test_a_transcript_never_includes_a_revoked_record(app: Flask, session: Sessi
 def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people_are_told(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    learner, record, recognition = done.learner, done.source, done.record
     status = json.loads(recognition.document)["credentialStatus"]  # one entry (OB 3.0)
     assert status["statusPurpose"] == "suspension"
     assert status["statusListCredential"].endswith("/institutions/dai-hoc-da-nang/suspension/1")
@@ -98,19 +94,15 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     with pytest.raises(Invalid, match="suspended"):  # nor can it go into a transcript now
         in_language(app, "en", issue_transcript, session, learner, [recognition.uuid], context(app))
     assert RECORD_SUSPENDED in _kinds(session, learner.id)
-    assert RECORD_REVIEW in _kinds(session, officer.id)
+    assert RECORD_REVIEW in _kinds(session, done.officer.id)
     assert RECORD_REVIEW not in _kinds(session, learner.id)
 
 
 def test_staff_confirm_a_suspended_recognition_and_it_is_valid_again(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     session.commit()
 
@@ -138,17 +130,13 @@ def test_staff_confirm_a_suspended_recognition_and_it_is_valid_again(
 def test_staff_revoke_a_suspended_recognition_by_deciding_again(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     flag_revoked_platform_records(session, partner(session).id)
     decide(
         session,
-        officer,
+        done.officer,
         partner(session),
         item,
         outcome=Outcome.REJECTED,
@@ -174,12 +162,8 @@ def _suspension_bit(session: Session, record: IssuedCredential) -> bool:
 def test_a_revoked_recognition_is_never_lifted(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     revoke_record(session, recognition, reason="Withdrawn", actor=None, context=context(app))
     session.commit()
@@ -220,11 +204,8 @@ def _old_shape(app: Flask, session: Session, recognition: IssuedCredential) -> I
 def test_an_older_two_entry_recognition_keeps_verifying_and_working(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    recognition = recognised(app, session, officer, learner, record).decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, recognition = done.source, done.record
     old = _old_shape(app, session, recognition)
     purposes = [entry["statusPurpose"] for entry in json.loads(old.document)["credentialStatus"]]
     assert purposes == ["revocation", "suspension"]
@@ -241,12 +222,8 @@ def test_an_older_two_entry_recognition_keeps_verifying_and_working(
 
 
 def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: Session) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, recognition = done.source, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     visitor = app.test_client()
     visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
