@@ -143,6 +143,7 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "rejected": _l("Reject"),
         "flag": _l("Source revoked"),
         "confirm": _l("Confirmed after the source was revoked"),
+        "student-number": _l("Student number"),
     },
 }
 

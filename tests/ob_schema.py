@@ -26,3 +26,11 @@ def schema_problems(document: Mapping[str, Any]) -> list[str]:
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in achievement_credential_schema().iter_errors(document)
     ]
+
+
+def status_problems(status: Any) -> list[str]:
+    """What the OB 3.0 schema's own `CredentialStatus` definition finds wrong with `status` (for
+    a CLR transcript, which the OB schema does not describe as a whole)."""
+    schema = achievement_credential_schema().schema
+    validator = Draft201909Validator({"$defs": schema["$defs"], "$ref": "#/$defs/CredentialStatus"})
+    return [error.message for error in validator.iter_errors(status)]

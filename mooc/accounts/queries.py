@@ -90,6 +90,41 @@ def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 
     return paginate(session, stmt.order_by(*order), page=page, per_page=per_page, total=total)
 
 
+def students(
+    session: Session, institution_id: int, *, query: str = "", page: int = 1, per_page: int = 25
+) -> Page[Membership]:
+    """A page of the student memberships of `institution_id` (with their people), by name; only
+    those whose name, email or username holds every word of `query` (ignoring case and
+    diacritics)."""
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.institution_id == institution_id, Membership.role == Role.STUDENT)
+        .options(joinedload(Membership.user))
+    )
+    terms = person_search_terms(query)
+    if terms:
+        dialect = session.get_bind().dialect.name
+        stmt = stmt.where(*contains_all(User.search_text, User.id, terms, dialect))
+    order = (User.name, User.id)
+    return paginate(session, stmt.order_by(*order), page=page, per_page=per_page)
+
+
+def student_membership(session: Session, institution_id: int, user_id: int) -> Membership:
+    """`user_id`'s student membership of `institution_id`. Raises `NotFound` for anyone else
+    (not a student there: another university's student is not found either)."""
+    found = session.scalar(
+        select(Membership).where(
+            Membership.institution_id == institution_id,
+            Membership.user_id == user_id,
+            Membership.role == Role.STUDENT,
+        )
+    )
+    if found is None:
+        raise NotFound(_("There is no such student."))
+    return found
+
+
 def person(session: Session, user_id: int) -> User:
     """Someone's account by id. Raises `NotFound`."""
     user = session.get(User, user_id)

@@ -211,28 +211,9 @@ def grant_role(
     Raises `Invalid` for a number on another role or institution kind, `Conflict` when another
     student of the institution already has that number.
     """
-    number = " ".join((student_number or "").split()) or None
-    if number is not None and (
-        role != Role.STUDENT or institution.kind != InstitutionKind.UNIVERSITY
-    ):
+    if role != Role.STUDENT and (student_number or "").strip():
         raise Invalid(_("Only a university's students have a student number."))
-    if number is not None and len(number) > STUDENT_NUMBER_LENGTH:
-        raise Invalid(_("A student number has at most %(n)d characters.", n=STUDENT_NUMBER_LENGTH))
-    if number is not None:
-        holder = session.scalar(
-            select(Membership.user_id).where(
-                Membership.institution_id == institution.id,
-                Membership.student_number == number,
-            )
-        )
-        if holder is not None and holder != user.id:
-            raise Conflict(
-                _(
-                    "Another student of %(institution)s has the number %(number)s.",
-                    institution=institution.name,
-                    number=number,
-                )
-            )
+    number = _checked_number(session, user.id, institution, student_number)
     for membership in user.memberships:
         if membership.institution_id == institution.id and membership.role == role:
             if number is not None:
@@ -243,6 +224,61 @@ def grant_role(
     session.add(membership)
     session.flush()
     return membership
+
+
+def _checked_number(
+    session: Session, user_id: int, institution: Institution, student_number: str | None
+) -> str | None:
+    """`student_number` with its spaces tidied (None when blank), checked for `user_id` at
+    `institution`: `Invalid` when too long or not a university's, `Conflict` when another
+    student of the institution has it."""
+    number = " ".join((student_number or "").split()) or None
+    if number is None:
+        return None
+    if institution.kind != InstitutionKind.UNIVERSITY:
+        raise Invalid(_("Only a university's students have a student number."))
+    if len(number) > STUDENT_NUMBER_LENGTH:
+        raise Invalid(_("A student number has at most %(n)d characters.", n=STUDENT_NUMBER_LENGTH))
+    holder = session.scalar(
+        select(Membership.user_id).where(
+            Membership.institution_id == institution.id,
+            Membership.student_number == number,
+        )
+    )
+    if holder is not None and holder != user_id:
+        raise Conflict(
+            _(
+                "Another student of %(institution)s has the number %(number)s.",
+                institution=institution.name,
+                number=number,
+            )
+        )
+    return number
+
+
+def set_student_number(
+    session: Session, membership: Membership, student_number: str | None
+) -> str | None:
+    """Set (blank: clear) the number a student's university knows them by, checked as when an
+    administrator grants the role; the number it replaced. Raises `Invalid` for a membership
+    that is not a university student's or a number too long, `Conflict` for another student's."""
+    if membership.role != Role.STUDENT:
+        raise Invalid(_("Only a university's students have a student number."))
+    number = _checked_number(session, membership.user_id, membership.institution, student_number)
+    before = membership.student_number
+    try:
+        with session.begin_nested():
+            membership.student_number = number
+            session.flush()
+    except IntegrityError:  # another student was given it a moment ago
+        raise Conflict(
+            _(
+                "Another student of %(institution)s has the number %(number)s.",
+                institution=membership.institution.name,
+                number=number,
+            )
+        ) from None
+    return before
 
 
 def revoke_role(session: Session, user: User, institution: Institution, role: Role) -> None:

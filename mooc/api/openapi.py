@@ -402,7 +402,9 @@ def _vc_api_issue() -> dict[str, Any]:
             "Signs with eddsa-rdfc-2022 as the institution's did:web or as the did:key of its "
             "active key (the credential's issuer says which); VC 1.1 credentials get the Data "
             "Integrity context added. options.credentialStatus adds Bitstring Status List "
-            "entries (revocation, suspension). Logged in the institution's VC API log."
+            "entries (revocation, suspension); both at once make a list of two entries, which "
+            "an Open Badges 3.0 credential may not have (it then fails the OB 3.0 JSON Schema). "
+            "Logged in the institution's VC API log."
         ),
         "security": _bearer(scope),
         "requestBody": _json_body("VcApiIssueRequest"),

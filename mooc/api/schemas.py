@@ -562,7 +562,11 @@ VC_API_SCHEMAS: dict[str, Any] = {
                         "properties": {
                             "type": {"const": "BitstringStatusListEntry"},
                             "statusPurpose": {
-                                "description": "Default revocation; both for two entries",
+                                "description": (
+                                    "Default revocation; a list of both for two entries, "
+                                    "which makes an Open Badges 3.0 credential fail the OB 3.0 "
+                                    "JSON Schema (it allows one credentialStatus object)"
+                                ),
                                 "oneOf": [
                                     STATUS_PURPOSE,
                                     {"type": "array", "items": STATUS_PURPOSE, "minItems": 1},

@@ -142,3 +142,15 @@ def shared_record(session: Session, token: str) -> ShareLink:
     if not is_active(link):
         raise Gone(_("This link has expired or was withdrawn by the holder of the record."))
     return link
+
+
+def revoked_by_id(session: Session, credential_id: str) -> IssuedCredential | None:
+    """The platform's revoked record whose document has this `id` (`urn:uuid:…`), or None."""
+    uuid = credential_id.removeprefix("urn:uuid:")
+    if uuid == credential_id or len(uuid) != 36:
+        return None
+    return session.scalar(
+        select(IssuedCredential)
+        .where(IssuedCredential.uuid == uuid, IssuedCredential.revoked_at.is_not(None))
+        .options(joinedload(IssuedCredential.institution))
+    )

@@ -17,7 +17,7 @@ import re
 import threading
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import unquote, urlsplit
@@ -27,9 +27,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from mooc.credentials.core.bounds import DEFAULT_BOUNDS, Bounds, measure
+from mooc.credentials.core.checks import SIGNATURE, STATUS, Check
 from mooc.credentials.core.did import DID_WEB_PREFIX, did_web_document_url
 from mooc.credentials.core.verify import Verification, Verifier
-from mooc.credentials.issuers import is_own_issuer, own_did_document, own_slug
+from mooc.credentials.issuers import is_own_issuer, issuer_did, own_did_document, own_slug
+from mooc.credentials.queries import revoked_by_id
 from mooc.credentials.services import vcapi_status_lists
 from mooc.credentials.services.status_lists import (
     PURPOSE,
@@ -187,8 +189,32 @@ class PlatformVerifier:
             now=self.now,
             resolve_url_issuer=self._resolve_url_issuer,
         )
-        verification = verifier.verify(credential)
+        verification = self._told_revoked(credential, verifier.verify(credential))
         return VerificationReport(verification, tuple(dict.fromkeys(self._cached)))
+
+    def _told_revoked(self, credential: Any, verification: Verification) -> Verification:
+        """A record the platform revoked whose one status entry is a suspension bit (set for
+        good) reads "suspended" in its list; the platform, which issued and revoked it, says
+        "revoked". Only for a record its issuer signed (the signature check passed)."""
+        checks = {check.id: check for check in verification.checks}
+        status, signature = checks.get(STATUS), checks.get(SIGNATURE)
+        if status is None or status.reason != "suspended" or not isinstance(credential, Mapping):
+            return verification
+        if signature is None or signature.status != "passed":
+            return verification
+        record_id, issuer = credential.get("id"), credential.get("issuer")
+        issuer = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        record = revoked_by_id(self.session, record_id) if isinstance(record_id, str) else None
+        if record is None or issuer != issuer_did(self.policy.base_url, record.institution):
+            return verification
+        told = Check(
+            STATUS,
+            "failed",
+            f"the record is revoked (its issuer revoked it; {status.message}, for good)",
+            "revoked",
+        )
+        kept = tuple(told if check is status else check for check in verification.checks)
+        return replace(verification, checks=kept)
 
     def did_document(self, did: str) -> Mapping[str, Any]:
         """A did:web document, looked up as for a record's issuer (`FetchRefused` otherwise)."""

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mooc.accounts.services import STUDENT_NUMBER_LENGTH
 from mooc.transfer.core.conversion import Method
 from mooc.transfer.services.decisions import MAX_COMMENT, Adjustment, ProposalKey
 from mooc.transfer.services.requests import MAX_MESSAGE
@@ -277,3 +278,14 @@ class AnswerForm(Form):
         description=_l("A transcript presents every course record it holds."),
     )
     submit = SubmitField(_l("Present these records"))
+
+
+class StudentNumberForm(Form):
+    """The number a university knows one student by (blank clears it); one form per student."""
+
+    student_number = StringField(
+        _l("Student number"),
+        validators=[Length(max=STUDENT_NUMBER_LENGTH)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+    submit = SubmitField(_l("Save"))

@@ -282,6 +282,7 @@ def _object_pages(application: Flask) -> dict[str, list[str]]:
             f"/university/{uni}/agreements/{agreement.id}/rules/new",
             f"/university/{uni}/rules/{rule.id}",
             f"/university/{uni}/audit",
+            f"/university/{uni}/students",
             f"/university/{uni}/record-requests",
             f"/university/{uni}/record-requests/{asking.id}",
             f"/api-tokens/{uni}",

@@ -315,9 +315,22 @@ SUSPENSION_LIST_URL = f"{BASE}/status/suspension/1"
 SUSPENSION_INDEX = 9_321
 
 
-def recognition_record(*, suspended: bool) -> Issued:
-    """A university's recognition record with a revocation and a suspension entry (its source
-    record revoked later sets the suspension bit)."""
+# When the suspension list was re-signed in each state of a recognition record's life (the list
+# at a later state is a later version): issued, suspended, lifted, revoked.
+LIST_ISSUED = datetime(2026, 1, 1, tzinfo=UTC)
+SUSPENDED_AT = datetime(2026, 2, 10, tzinfo=UTC)
+LIFTED_AT = datetime(2026, 2, 20, tzinfo=UTC)
+REVOKED_AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def recognition_record(
+    *, suspended: bool, two_entries: bool = False, listed_at: datetime = LIST_ISSUED
+) -> Issued:
+    """A university's recognition record as the platform issues it: one status entry, a bit of
+    its suspension list (set while its source record is revoked, cleared when the university
+    confirms it, set for good when the university revokes it), the list signed at `listed_at`.
+    With `two_entries`, as such records were issued before: a revocation entry beside it."""
+    suspension = StatusListEntry(SUSPENSION_LIST_URL, SUSPENSION_INDEX, "suspension")
     unsigned = recognition_credential(
         Recognition(
             credential_id="urn:uuid:0b7c5e1a-8a41-4d5e-9a0e-5c1f3b2d7e90",
@@ -333,19 +346,15 @@ def recognition_record(*, suspended: bool) -> Issued:
                 ),
             ),
             decided_at=datetime(2026, 2, 2, tzinfo=UTC),
-            status=StatusListEntry(STATUS_LIST_URL, RECORD_INDEX),
-            suspension=StatusListEntry(SUSPENSION_LIST_URL, SUSPENSION_INDEX, "suspension"),
+            status=StatusListEntry(STATUS_LIST_URL, RECORD_INDEX) if two_entries else suspension,
+            suspension=suspension if two_entries else None,
             holder=person_identities(LEARNER_NAME, None, in_clear=True, salt=LEARNER_SALT),
         ),
         context_url=CONTEXT_URL,
     )
     bits = Bitstring.zeros().set_many([SUSPENSION_INDEX] if suspended else [])
     suspension_list = status_list_credential(
-        SUSPENSION_LIST_URL,
-        UNIVERSITY_DID,
-        bits,
-        datetime(2026, 1, 1, tzinfo=UTC),
-        purpose="suspension",
+        SUSPENSION_LIST_URL, UNIVERSITY_DID, bits, listed_at, purpose="suspension"
     )
     documents = {**_documents(UNIVERSITY_DID), SUSPENSION_LIST_URL: sign(suspension_list)}
     return Issued(sign(unsigned), documents)

@@ -39,10 +39,13 @@ from .dccref import ensure_installed as ensure_dcc_installed
 from .records import (
     CONTEXT_URL,
     DID_KEY,
+    LIFTED_AT,
+    REVOKED_AT,
     REVOKED_INDEX,
     ROTATED_KEY,
     ROTATED_WEB_METHOD,
     STATUS_LIST_URL,
+    SUSPENDED_AT,
     SUSPENSION_LIST_URL,
     UNIVERSITY_DID,
     Json,
@@ -177,6 +180,12 @@ def _tampered(name: str) -> Json:
 
 
 @cache
+def _tampered_recognition() -> Json:
+    record = copy.deepcopy(recognition_record(suspended=False).credential)
+    record["credentialSubject"]["creditsEarned"] = 30
+    return record
+
+
 def _university_job() -> tuple[list[str], DccJob]:
     """The university's records: course, revoked, transcript and the records it embeds,
     recognition, a record signed with the rotated key, and each tampered record."""
@@ -195,6 +204,8 @@ def _university_job() -> tuple[list[str], DccJob]:
             for n, record in enumerate(whole["credentialSubject"]["verifiableCredential"])
         },
         "recognition": recognition_record(suspended=False).credential,
+        "recognition-two-entries": recognition_record(suspended=False, two_entries=True).credential,
+        "tampered-recognition": _tampered_recognition(),
         "rotated-key": rotated,
         **{f"tampered-{name}": _tampered(name) for name in TAMPERINGS},
     }
@@ -209,7 +220,9 @@ def _university_job() -> tuple[list[str], DccJob]:
 def _other_jobs() -> dict[str, DccJob]:
     """Other issuers, states and documents, each job with documents of its own."""
     did_key, hashed = did_key_course_record(), hashed_holder_record()
-    suspended = recognition_record(suspended=True)
+    suspended = recognition_record(suspended=True, listed_at=SUSPENDED_AT)
+    lifted = recognition_record(suspended=False, listed_at=LIFTED_AT)
+    revoked_recognition = recognition_record(suspended=True, listed_at=REVOKED_AT)
     course, revoked = course_record(), revoked_course_record()
     forged = copy.deepcopy(revoked.documents[STATUS_LIST_URL])
     forged["credentialSubject"]["encodedList"] = status_list()["credentialSubject"]["encodedList"]
@@ -220,6 +233,10 @@ def _other_jobs() -> dict[str, DccJob]:
             [did_key.credential, hashed.credential], documents(did_key.documents), DCC_REGISTRIES
         ),
         "suspended": DccJob([suspended.credential], documents(suspended.documents)),
+        "lifted": DccJob([lifted.credential], documents(lifted.documents)),
+        "revoked-recognition": DccJob(
+            [revoked_recognition.credential], documents(revoked_recognition.documents)
+        ),
         "own-registry": DccJob(
             [course.credential],
             documents(course.documents, {OWN_REGISTRY["url"]: OWN_REGISTRY_LISTING}),
@@ -314,25 +331,43 @@ def test_transcript_verifies_and_so_does_each_record_it_embeds(
         assert inner.schema_errors == []
 
 
-def test_recognition_record_verifies_with_both_status_entries(
-    university_run: dict[str, DccResult],
-) -> None:
-    result = university_run["recognition"]
-    assert_offline_verdict(result, {"suspension_status": True})
+# A recognition record names one entry, its suspension bit: no revocation step.
+ONE_SUSPENSION_ENTRY = {"valid_signature": True, "expiration": True, "suspension_status": True}
 
 
-def test_recognition_record_fails_the_ob_schema_on_its_two_status_entries(
+def test_recognition_record_verifies_and_passes_the_ob_schema(
     university_run: dict[str, DccResult],
 ) -> None:
-    """A known conformance gap (README, "Who a record belongs to"): VC 2.0 allows a list of
-    status entries, the OB 3.0 JSON Schema one object; DCC's schema check and the Python one
-    (tests/ob_schema.py) say the same. When records carry one entry, this test fails: update it."""
     record = recognition_record(suspended=False).credential
+    assert record["credentialStatus"]["statusPurpose"] == "suspension"
+    result = university_run["recognition"]
+    assert result.errors == () and result.step_errors == {}
+    assert dict(result.checks) == {**ONE_SUSPENSION_ENTRY, **OFFLINE}
+    assert result.schemas_checked == [OB_SCHEMA]
+    assert result.schema_errors == []
+    assert schema_problems(record) == []
+
+
+def test_older_two_entry_recognition_verifies_and_fails_only_the_ob_schema(
+    university_run: dict[str, DccResult],
+) -> None:
+    """Records issued before carry a revocation and a suspension entry: both are checked, and
+    the OB 3.0 JSON Schema, which allows one object, refuses that list (as tests/ob_schema.py
+    does): why the platform now names one."""
+    record = recognition_record(suspended=False, two_entries=True).credential
     assert len(record["credentialStatus"]) == 2
-    assert university_run["recognition"].schema_errors == [
+    result = university_run["recognition-two-entries"]
+    assert_offline_verdict(result, {"suspension_status": True})
+    assert result.schema_errors == [
         "ob_v3p0_achievementcredential_schema.json: /credentialStatus must be object"
     ]
     assert [problem.split(":")[0] for problem in schema_problems(record)] == ["credentialStatus"]
+
+
+def test_tampered_recognition_record_fails(university_run: dict[str, DccResult]) -> None:
+    result = university_run["tampered-recognition"]
+    assert result.errors == ("invalid_signature: The signature is not valid.",)
+    assert dict(result.checks) == {}
 
 
 @pytest.mark.parametrize("name", list(TAMPERINGS))
@@ -376,11 +411,28 @@ def test_suspended_recognition_record_says_suspended(runs: dict[str, DccRun]) ->
     (result,) = runs["suspended"].results
     assert result.errors == ()
     assert dict(result.checks) == {
-        **PASSED,
+        **ONE_SUSPENSION_ENTRY,
         "suspension_status": False,
         "registered_issuer": False,
     }
     assert result.unchecked_registries == ()  # no registries given: none to check
+
+
+def test_lifted_recognition_record_is_valid_again(runs: dict[str, DccRun]) -> None:
+    (result,) = runs["lifted"].results
+    assert result.errors == ()
+    assert dict(result.checks) == {**ONE_SUSPENSION_ENTRY, "registered_issuer": False}
+
+
+def test_revoked_recognition_record_says_suspended(runs: dict[str, DccRun]) -> None:
+    """Its suspension bit set for good: refused, as suspended (the platform says revoked)."""
+    (result,) = runs["revoked-recognition"].results
+    assert result.errors == ()
+    assert dict(result.checks) == {
+        **ONE_SUSPENSION_ENTRY,
+        "suspension_status": False,
+        "registered_issuer": False,
+    }
 
 
 def test_issuer_in_a_registry_it_can_read_is_registered(runs: dict[str, DccRun]) -> None:

@@ -35,14 +35,17 @@ from .records import (
     BASE,
     CONTEXT_URL,
     DID_KEY,
+    LIFTED_AT,
     NOW,
     RECORD_INDEX,
+    REVOKED_AT,
     REVOKED_INDEX,
     ROTATED_KEY,
     ROTATED_WEB_METHOD,
     SECOND_RECORD_INDEX,
     STATUS_LIST_URL,
     STRANGER_KEY,
+    SUSPENDED_AT,
     UNIVERSITY_DID,
     WEB_METHOD,
     Issued,
@@ -184,18 +187,46 @@ def test_record_naming_its_holder_only_by_hashes_verifies(js_reference: Installa
     assert python_accepts_proof(issued.credential)
 
 
-def test_recognition_record_with_a_suspension_entry_verifies_and_then_reads_suspended(
+def test_recognition_record_names_one_suspension_entry_and_verifies(
     js_reference: Installation,
 ) -> None:
     standing = recognition_record(suspended=False)
-    statuses = standing.credential["credentialStatus"]
-    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
+    assert standing.credential["credentialStatus"]["statusPurpose"] == "suspension"
+    assert schema_problems(standing.credential) == []  # one entry: the OB 3.0 schema passes
     verdict = check(standing)
     assert_valid(verdict)
     assert verdict.status_checked and not verdict.suspended
     assert python_accepts_proof(standing.credential)
 
-    suspended = check(recognition_record(suspended=True))
+
+def test_recognition_record_read_suspended_lifted_and_revoked(js_reference: Installation) -> None:
+    """Its one suspension bit in each later version of the list: suspended, refused; lifted (the
+    university confirmed it), valid again; revoked (the bit set for good), refused, reported as
+    suspended: offline, "suspended" is as good as "not valid"."""
+    suspended = check(recognition_record(suspended=True, listed_at=SUSPENDED_AT))
+    assert suspended.status_checked and suspended.suspended and not suspended.revoked
+    lifted = check(recognition_record(suspended=False, listed_at=LIFTED_AT))
+    assert_valid(lifted)
+    assert lifted.status_checked and not lifted.suspended
+    revoked = check(recognition_record(suspended=True, listed_at=REVOKED_AT))
+    assert revoked.suspended and not revoked.revoked
+
+
+def test_tampered_recognition_record_is_rejected(js_reference: Installation) -> None:
+    issued = recognition_record(suspended=False)
+    tampered = copy.deepcopy(issued.credential)
+    tampered["credentialSubject"]["creditsEarned"] = 30
+    verdict = check(issued, credential=tampered)
+    assert not verdict.verified and not verdict.suspended
+    assert not python_accepts_proof(tampered)
+
+
+def test_older_two_entry_recognition_record_still_verifies(js_reference: Installation) -> None:
+    old = recognition_record(suspended=False, two_entries=True)
+    statuses = old.credential["credentialStatus"]
+    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
+    assert_valid(check(old))
+    suspended = check(recognition_record(suspended=True, two_entries=True))
     assert suspended.suspended and not suspended.revoked
 
 
@@ -532,7 +563,7 @@ def records_documents(case: SuiteCase) -> dict[str, Json]:
     return {UNIVERSITY_DID: university_did_document(), STATUS_LIST_URL: status_list()}
 
 
-# --- why a suspendable record carries two status entries --------------------------------------
+# --- why a recognition record's one entry is a suspension entry ---------------------------------
 
 MESSAGE_LIST_URL = f"{BASE}/status/message/1"
 
@@ -575,16 +606,15 @@ def message_status_record(value: int) -> Issued:
 def test_one_message_entry_would_pass_the_ob_schema_but_the_reference_loses_the_revocation(
     js_reference: Installation,
 ) -> None:
-    """Pins why a suspendable recognition record keeps a revocation and a suspension entry (and
-    so fails the OB 3.0 schema's single `credentialStatus` object, README "Who a record belongs
-    to"): the one Bitstring design with a single entry for both states, a 2-bit `message` entry,
-    passes the schema, but Digital Bazaar's status checker reads it as one bit of an unnamed
-    purpose: a revoked record verifies as neither revoked nor suspended. If this starts failing,
-    the reference has learnt `statusSize`, and the single-entry design can be reconsidered."""
+    """Pins why a recognition record names a `suspension` entry, not a 2-bit `message` entry
+    (README "Who a record belongs to"): the one Bitstring design telling both states in a single
+    entry passes the schema too, but Digital Bazaar's status checker reads it as one bit of an
+    unnamed purpose: a revoked record verifies as neither revoked nor suspended. A suspension
+    entry set for good is refused by every verifier. If this starts failing, the reference has
+    learnt `statusSize`, and a `message` entry can be reconsidered."""
     revoked = message_status_record(0x2)
     assert schema_problems(revoked.credential) == []
-    assert schema_problems(recognition_record(suspended=False).credential) != []
     verdict = check(revoked)
     assert verdict.verified and not verdict.revoked and not verdict.suspended
-    # the two-entry record the platform issues: both states reach the reference
-    assert check(recognition_record(suspended=True)).suspended
+    # the suspension entry the platform names, its bit set for good: refused
+    assert check(recognition_record(suspended=True, listed_at=REVOKED_AT)).suspended

@@ -70,7 +70,15 @@ class IssuingContext:
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a new record goes, given to its builder: its id, its status bit, when it is issued."""
+    """Where a new record goes, given to its builder: its id, its status bits, when it is issued.
+
+    Every record holds a revocation bit (`status`) in the platform's books, but its document
+    names exactly one status entry (`entry`), as OB 3.0 allows one `credentialStatus`: the
+    revocation bit, or for a record that rests on others the suspension bit, which then also
+    tells its revocation (set for good). The unnamed revocation bit is kept, not dropped: the
+    column stays NOT NULL (no rebuild of the table on SQLite, no record without the bit every
+    query and list count expects), and the revocation list still states every revoked record.
+    """
 
     uuid: str
     status: StatusListEntry
@@ -78,9 +86,9 @@ class Slot:
     suspension: StatusListEntry | None = None  # for records that rest on others
 
     @property
-    def statuses(self) -> tuple[StatusListEntry, ...]:
-        """The record's status entries: revocation, then suspension when it has one."""
-        return (self.status,) if self.suspension is None else (self.status, self.suspension)
+    def entry(self) -> StatusListEntry:
+        """The one status entry the record's document carries (see the class)."""
+        return self.status if self.suspension is None else self.suspension
 
     @property
     def credential_id(self) -> str:

@@ -1,5 +1,7 @@
 """Revoking a record: the reason is logged (append-only), the issuer's status list gets the
-record's bit and is re-signed, so every verifier sees it revoked from then on.
+record's bit and is re-signed, so every verifier sees it revoked from then on (a record whose
+one status entry is a suspension bit has that bit set for good: verifiers see it suspended,
+never valid again; the platform's own verifier says revoked).
 
 Revocation reaches what rests on the record, in the same transaction: a transcript including it
 is revoked too (a transcript never carries a revoked record), and a record that can be suspended
@@ -58,7 +60,9 @@ def revoke_record(
     session.flush()
     signer = signer_for(session, context, credential.institution)
     republish(session, context.base_url, credential.status_list, signer)
-    if credential.suspension_list is not None and credential.suspended_at is not None:
+    if credential.suspension_list is not None:
+        # Its suspension bit is set for good: for a record whose one status entry is that bit,
+        # the only way verifiers learn it; for an older record naming both, set as well.
         credential.suspended_at = None  # revoked outright: no longer waiting for a decision
         session.flush()
         republish(session, context.base_url, credential.suspension_list, signer)
@@ -155,9 +159,17 @@ def suspend_record(
     )
 
 
+def refuse_revoked(record: IssuedCredential) -> None:
+    """Raise `Conflict` for a revoked record: nothing brings it back into force."""
+    if record.is_revoked:
+        raise Conflict(_("This record was revoked: its suspension can never be lifted."))
+
+
 def lift_suspension(session: Session, record: IssuedCredential, context: IssuingContext) -> None:
     """The issuer confirms a suspended record: the bit is cleared and the list re-signed.
-    Raises `Conflict` when the record is not suspended (or was revoked meanwhile)."""
+    Raises `Conflict` when the record was revoked (its bit stays set for good) or is not
+    suspended."""
+    refuse_revoked(record)
     if not record.is_suspended or record.suspension_list is None:
         raise Conflict(_("This record is not suspended."))
     for lifted in (record, *copies_of(session, record)):  # its wallets' copies with it

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -179,14 +179,16 @@ class IndexPool:
 
 
 def republish(session: Session, base_url: str, status_list: StatusList, signer: SigningKey) -> None:
-    """Set the bits of every revoked (or, on a suspension list, suspended) record of the list
-    and re-sign it (a new version).
+    """Set the bits of every revoked record of the list (on a suspension list, of every
+    suspended or revoked one: a revoked record is never lifted) and re-sign it (a new version).
 
     The row is locked first, so two changes at once cannot publish a list missing either.
     """
     session.scalar(select(StatusList).where(StatusList.id == status_list.id).with_for_update())
     if status_list.purpose == SUSPENSION:
-        condition = IssuedCredential.suspended_at.is_not(None)
+        condition = or_(
+            IssuedCredential.suspended_at.is_not(None), IssuedCredential.revoked_at.is_not(None)
+        )
     else:
         condition = IssuedCredential.revoked_at.is_not(None)
     list_column, index_column = _bit_columns(status_list.purpose)

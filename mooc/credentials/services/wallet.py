@@ -201,7 +201,8 @@ def issue_copy(
     session: Session, record: IssuedCredential, holder: str, context: IssuingContext
 ) -> IssuedCredential:
     """`record` issued again to `holder` (its `credentialSubject.id`), by the same issuer, with
-    status bits of its own of the same kinds, resting on `record`."""
+    status bits of its own of the same kinds, resting on `record`; its document names one status
+    entry (`Slot.entry`), also when `record` is an older one naming two."""
     document = signed_document(record)
     holding = Holding(
         record.kind,
@@ -216,7 +217,7 @@ def issue_copy(
             document,
             holder=holder,
             credential_id=slot.credential_id,
-            statuses=[entry.to_json() for entry in slot.statuses],
+            statuses=[slot.entry.to_json()],
         )
 
     return issue(session, context, record.institution, holding, build)

@@ -1,7 +1,8 @@
 """Issuing the signed record of a recognising decision: signed with the university's did:web key
-and given a bit of its revocation status list and one of its suspension list, stored with the
-platform's other records so the student finds it in My records and every verifier (the public
-/verify page too) checks it."""
+and given a bit of its suspension list, the one status entry its document names (a bit of the
+revocation list is kept in the books only, see `Slot`), stored with the platform's other records
+so the student finds it in My records and every verifier (the public /verify page too) checks
+it."""
 
 from __future__ import annotations
 
@@ -68,8 +69,7 @@ def issue_recognition_record(
                 decided_at=slot.issued_at,
                 credit_unit=tin_chi(context.base_url),
                 level=UNIVERSITY_LEVEL,
-                status=slot.status,
-                suspension=slot.suspension,
+                status=slot.entry,  # its suspension bit: the one entry (`Slot`)
                 holder=holder,
             ),
             context_url=mooc_context_url(context.base_url),

@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session, joinedload
 from mooc.accounts.models import Institution, User
 from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import IssuingContext
-from mooc.credentials.services.revoking import lift_suspension, suspend_record
+from mooc.credentials.services.revoking import (
+    lift_suspension,
+    refuse_revoked,
+    suspend_record,
+)
 from mooc.db import utcnow
 from mooc.errors import Conflict, NotFound
 from mooc.transfer import audit
@@ -152,9 +156,12 @@ def confirm_recognition(
 ) -> IssuedCredential:
     """Keep a recognition whose source record was revoked: its suspended record is in force
     again. (Revoking it instead is a new decision: reject or adjust.) Raises `NotFound` for
-    another university's item, `Conflict` when its record is not suspended."""
+    another university's item, `Conflict` when its record is not suspended (or was revoked)."""
     if item.institution_id != university.id:
         raise NotFound(_("There is no such request item."))
+    decision = item.latest_decision
+    if decision is not None and decision.credential is not None:
+        refuse_revoked(decision.credential)  # revoked for good: never lifted
     record = item.suspended_record
     if record is None:
         raise Conflict(_("The recognition record is not suspended."))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mooc.transfer.views import presentations, rules, staff, student
+from mooc.transfer.views import presentations, rules, staff, student, students
 
 bp = Blueprint("transfer", __name__)
-for _part in (student, staff, rules, presentations):
+for _part in (student, staff, rules, presentations, students):
     bp.register_blueprint(_part.bp)

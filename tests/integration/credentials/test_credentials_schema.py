@@ -4,6 +4,7 @@ context by the URL it serves it at; that URL answers with the bundled document."
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,12 +19,15 @@ from mooc.credentials.core.contexts import (
 )
 from mooc.credentials.core.proof import create_proof
 from mooc.credentials.core.records import LEGACY_RECORD_TERMS
+from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import signer_for
 from mooc.credentials.services.transcripts import issue_transcript
 from tests.factories import make_user
 from tests.helpers import context, platform_verifier
 from tests.integration.credentials.records import SCHOOL_COURSE, UNIVERSITY_COURSE, issue
-from tests.ob_schema import schema_problems
+from tests.integration.credentials.wallets import copy_to_wallet
+from tests.integration.transfer.partner import recognise
+from tests.ob_schema import schema_problems, status_problems
 
 pytestmark = pytest.mark.usefixtures("signing")
 
@@ -54,6 +58,53 @@ def test_a_transcript_embeds_records_that_pass_the_ob_schema(app: Flask, session
     embedded = document["credentialSubject"]["verifiableCredential"]
     assert [schema_problems(record) for record in embedded] == [[], []]
     assert platform_verifier(app, session).verify(document).verified
+
+
+def _wallet_copy(app: Flask, session: Session, record: IssuedCredential) -> dict[str, Any]:
+    copy: dict[str, Any] = json.loads(copy_to_wallet(app, session, record).document)
+    return copy
+
+
+def test_every_kind_of_record_the_platform_issues_passes_the_unmodified_ob_schema(
+    app: Flask, session: Session
+) -> None:
+    learner = make_user(session)
+    course, school = issue(app, session, learner), issue(app, session, learner, SCHOOL_COURSE)
+    transcript = issue_transcript(session, learner, [course.uuid, school.uuid], context(app))
+    recognition = recognise(app, session, "schema.officer@example.test").record
+    records = {
+        "university course record": json.loads(course.document),
+        "school course record": json.loads(school.document),
+        "recognition record": json.loads(recognition.document),
+        "wallet copy of a course record": _wallet_copy(app, session, course),
+        "wallet copy of a recognition record": _wallet_copy(app, session, recognition),
+    }
+    clrs = {
+        "transcript": json.loads(transcript.document),
+        "wallet copy of a transcript": _wallet_copy(app, session, transcript),
+    }
+    for clr in clrs.values():  # the OB credentials a transcript embeds
+        for index, embedded in enumerate(clr["credentialSubject"]["verifiableCredential"]):
+            records[f"record {index} in a transcript"] = embedded
+
+    assert {kind: schema_problems(document) for kind, document in records.items()} == {
+        kind: [] for kind in records
+    }
+    # A CLR is not an OB credential: its one status entry meets the OB schema's definition.
+    assert {kind: status_problems(clr["credentialStatus"]) for kind, clr in clrs.items()} == {
+        kind: [] for kind in clrs
+    }
+    purposes = {
+        kind: document["credentialStatus"]["statusPurpose"]
+        for kind, document in {**records, **clrs}.items()
+    }
+    assert purposes["recognition record"] == "suspension"
+    assert purposes["wallet copy of a recognition record"] == "suspension"
+    assert {purpose for kind, purpose in purposes.items() if "recognition" not in kind} == {
+        "revocation"
+    }
+    for document in (*records.values(), *clrs.values()):
+        assert platform_verifier(app, session).verify(document).verified
 
 
 def test_a_record_issued_the_old_way_still_verifies(app: Flask, session: Session) -> None:

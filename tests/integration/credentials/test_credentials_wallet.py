@@ -22,33 +22,21 @@ from werkzeug.test import TestResponse
 
 from mooc.credentials.core.multibase import encode_base58btc
 from mooc.credentials.core.multikey import did_key
-from mooc.credentials.core.presentation import AUTHENTICATION, sign_presentation
+from mooc.credentials.core.presentation import AUTHENTICATION
 from mooc.credentials.core.proof import hash_data, proof_configuration
 from mooc.credentials.core.verdict import verdict_of
 from mooc.credentials.models import IssuedCredential, WalletExchange
 from mooc.credentials.services.revoking import lift_suspension, revoke_record
-from mooc.credentials.services.wallet import complete_exchange, create_exchange
+from mooc.credentials.services.transcripts import issue_transcript
 from mooc.db import utcnow
-from mooc.transfer.models import Outcome
-from mooc.transfer.services.decisions import decide
 from tests.factories import PASSWORD, make_user
 from tests.helpers import BASE_URL, context, csrf_from, login, platform_verifier
 from tests.integration.credentials.records import issue
-from tests.integration.transfer.partner import (
-    STATS,
-    TODAY,
-    partner,
-    send,
-    set_up_partner,
-    staff,
-    student,
-)
-from tests.integration.transfer.partner import issue as issue_for
+from tests.integration.credentials.wallets import WALLET, WALLET_KEY, copy_to_wallet, did_auth
+from tests.integration.transfer.partner import recognise
 
 pytestmark = pytest.mark.usefixtures("signing")
 
-WALLET_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(40, 72)))
-WALLET = did_key(WALLET_KEY.public_key())
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(90, 122)))
 OTHER = did_key(OTHER_KEY.public_key())
 _EXCHANGE_URL = re.compile(r'id="exchange-url"[^>]*value="([^"]+)"')
@@ -86,23 +74,6 @@ def wallet_post(client: FlaskClient, url: str, body: Any) -> TestResponse:
         content_type="application/json",
         headers={"Accept-Language": "en"},
     )
-
-
-def did_auth(
-    challenge: str,
-    domain: str,
-    key: Ed25519PrivateKey = WALLET_KEY,
-    *,
-    holder: str | None = None,
-) -> dict[str, Any]:
-    did = did_key(key.public_key())
-    unsigned = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiablePresentation"],
-        "holder": holder or did,
-    }
-    method = f"{did}#{did.removeprefix('did:key:')}"
-    return sign_presentation(unsigned, key, method, utcnow(), challenge=challenge, domain=domain)
 
 
 def asked(client: FlaskClient, url: str) -> dict[str, Any]:
@@ -323,48 +294,51 @@ def test_nobody_reaches_another_students_record_or_exchange(
 def test_a_wallets_copy_of_a_recognition_record_is_suspended_and_confirmed_with_it(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email="binh.wallet@example.test")
-    record = issue_for(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = send(app, session, learner, record).request.items[0]
-    decide(
-        session,
-        officer,
-        partner(session),
-        item,
-        outcome=Outcome.ACCEPTED,
-        verifier=platform_verifier(app, session),
-        context=context(app),
-        today=TODAY,
+    recognised = recognise(app, session, "binh.wallet@example.test")
+    record, recognition = recognised.source, recognised.record
+    copied = copy_to_wallet(app, session, recognition)
+    copy = json.loads(copied.document)
+    assert copy["credentialStatus"]["statusPurpose"] == "suspension"  # its one entry (OB 3.0)
+    assert (
+        copy["credentialStatus"]["id"] != json.loads(recognition.document)["credentialStatus"]["id"]
     )
-    recognition = item.decisions[0].credential
-    assert recognition is not None
-    exchange = create_exchange(session, recognition, learner, base_url=BASE_URL)
-    presentation = did_auth(exchange.challenge, exchange.domain)
-    done = complete_exchange(
-        session,
-        exchange,
-        presentation,
-        verifier=platform_verifier(app, session),
-        context=context(app),
-    )
-    copy = json.loads(done.copy.document)
-    assert [entry["statusPurpose"] for entry in copy["credentialStatus"]] == [
-        "revocation",
-        "suspension",
-    ]
     assert copy["credentialSubject"]["id"] == WALLET
     assert platform_verifier(app, session).verify(copy).verified
 
     # The source record is revoked: the recognition record and its copy are suspended …
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
-    assert recognition.is_suspended and done.copy.is_suspended and not done.copy.is_revoked
+    assert recognition.is_suspended and copied.is_suspended and not copied.is_revoked
     verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
     assert verdict.reasons == ("suspended",)
     # … and confirmed with it.
     lift_suspension(session, recognition, context(app))
-    assert not done.copy.is_suspended
+    assert not copied.is_suspended
     assert platform_verifier(app, session).verify(copy).verified
+    # Revoked with it: the copy's suspension bit is set for good, the platform says "revoked".
+    revoke_record(session, recognition, reason="Withdrawn", actor=None, context=context(app))
+    assert copied.is_revoked
+    verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
+    assert verdict.reasons == ("revoked",)
+
+
+def test_a_wallets_copy_of_a_transcript_verifies_and_is_revoked_with_it(
+    app: Flask, session: Session
+) -> None:
+    learner = make_user(session)
+    record = issue(app, session, learner)
+    transcript = issue_transcript(session, learner, [record.uuid], context(app))
+    copied = copy_to_wallet(app, session, transcript)
+    copy = json.loads(copied.document)
+    assert "ClrCredential" in copy["type"] and copy["credentialSubject"]["id"] == WALLET
+    assert copy["credentialStatus"]["statusPurpose"] == "revocation"
+    embedded = json.loads(transcript.document)["credentialSubject"]["verifiableCredential"]
+    assert copy["credentialSubject"]["verifiableCredential"] == embedded
+    assert platform_verifier(app, session).verify(copy).verified
+
+    revoke_record(session, transcript, reason="Issued in error", actor=None, context=context(app))
+    assert copied.is_revoked
+    verdict = verdict_of(platform_verifier(app, session).verify(copy).verification)
+    assert verdict.reasons == ("revoked",)
 
 
 def _signed_for_challenge_only(challenge: str) -> dict[str, Any]:

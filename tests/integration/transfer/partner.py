@@ -5,6 +5,7 @@ the platform's verifier offline."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,7 @@ from mooc.credentials.models import IssuedCredential
 from mooc.credentials.services.issuing import issue_completion_record
 from mooc.credentials.verification import PlatformVerifier
 from mooc.transfer.core.conversion import Method
-from mooc.transfer.models import Agreement, RequestItem
+from mooc.transfer.models import Agreement, Outcome, RequestItem
 from mooc.transfer.services import rules, trust
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.requests import SendResult, send_records
@@ -151,3 +152,37 @@ def decide_item(app: Flask, session: Session, officer, item, outcome, **options)
         today=TODAY,
         **options,
     )
+
+
+def recognised(
+    app: Flask, session: Session, officer: User, learner: User, record: IssuedCredential
+) -> RequestItem:
+    """`learner` sends `record` to the partner university and `officer` accepts it: the item, its
+    recognition record issued."""
+    item = sent_item(app, session, learner, record)
+    decide_item(app, session, officer, item, Outcome.ACCEPTED)
+    return item
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A student's record (`source`) recognised by the partner university: the item decided and
+    its signed recognition `record`."""
+
+    learner: User
+    officer: User
+    source: IssuedCredential
+    item: RequestItem
+    record: IssuedCredential
+
+
+def recognise(app: Flask, session: Session, officer_email: str) -> Recognised:
+    """A student completes the statistics course; the partner's staff member (`officer_email`)
+    recognises the record."""
+    learner, officer = student(session), staff(session, email=officer_email)
+    source = issue(app, session, learner, STATS)
+    set_up_partner(session, officer)
+    item = recognised(app, session, officer, learner, source)
+    record = item.decisions[0].credential
+    assert record is not None
+    return Recognised(learner, officer, source, item, record)

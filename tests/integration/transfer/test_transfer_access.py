@@ -30,6 +30,7 @@ STAFF_PAGES = (
     "/evaluate",
     "/export",
     "/audit",
+    "/students",
 )
 
 

@@ -6,6 +6,7 @@ the university's staff confirm or revoke it; the student and the staff are told;
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,14 +14,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mooc.credentials.core.status_list import Bitstring
 from mooc.credentials.core.verdict import verdict_of
-from mooc.credentials.models import IssuedCredential
-from mooc.credentials.services.revoking import revoke_record
+from mooc.credentials.models import CredentialKind, IssuedCredential
+from mooc.credentials.services.issuing import Holding, Slot
+from mooc.credentials.services.issuing import issue as issue_record
+from mooc.credentials.services.revoking import lift_suspension, revoke_record
 from mooc.credentials.services.transcripts import issue_transcript
-from mooc.errors import Invalid
+from mooc.errors import Conflict, Invalid
 from mooc.notifications.kinds import RECORD_REVIEW, RECORD_SUSPENDED
 from mooc.notifications.models import Notification
-from mooc.transfer.models import Outcome, RequestItem
+from mooc.transfer.models import Outcome
 from mooc.transfer.queries import flagged_items
 from mooc.transfer.services.decisions import decide
 from mooc.transfer.services.revocations import flag_revoked_platform_records
@@ -32,6 +36,7 @@ from tests.integration.transfer.partner import (
     TODAY,
     issue,
     partner,
+    recognise,
     send,
     set_up_partner,
     staff,
@@ -42,21 +47,6 @@ from tests.integration.transfer.partner import (
 pytestmark = pytest.mark.usefixtures("signing")
 
 OFFICER = "binh.suspension@example.test"
-
-
-def _recognised(app: Flask, session: Session, officer, learner, record) -> RequestItem:  # type: ignore[no-untyped-def]
-    item = send(app, session, learner, record).request.items[0]
-    decide(
-        session,
-        officer,
-        partner(session),
-        item,
-        outcome=Outcome.ACCEPTED,
-        verifier=verifier(app, session),
-        context=context(app),
-        today=TODAY,
-    )
-    return item
 
 
 def _verdict(app: Flask, session: Session, record: IssuedCredential) -> tuple[str, ...]:
@@ -90,17 +80,11 @@ def test_a_transcript_never_includes_a_revoked_record(app: Flask, session: Sessi
 def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people_are_told(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
-    statuses = json.loads(recognition.document)["credentialStatus"]
-    assert [entry["statusPurpose"] for entry in statuses] == ["revocation", "suspension"]
-    assert statuses[1]["statusListCredential"].endswith(
-        "/institutions/dai-hoc-da-nang/suspension/1"
-    )
+    done = recognise(app, session, OFFICER)
+    learner, record, recognition = done.learner, done.source, done.record
+    status = json.loads(recognition.document)["credentialStatus"]  # one entry (OB 3.0)
+    assert status["statusPurpose"] == "suspension"
+    assert status["statusListCredential"].endswith("/institutions/dai-hoc-da-nang/suspension/1")
     assert _verdict(app, session, recognition) == ()
     assert recognition.includes == [record.id]
 
@@ -110,19 +94,15 @@ def test_a_recognition_record_is_suspended_when_its_source_is_revoked_and_people
     with pytest.raises(Invalid, match="suspended"):  # nor can it go into a transcript now
         in_language(app, "en", issue_transcript, session, learner, [recognition.uuid], context(app))
     assert RECORD_SUSPENDED in _kinds(session, learner.id)
-    assert RECORD_REVIEW in _kinds(session, officer.id)
+    assert RECORD_REVIEW in _kinds(session, done.officer.id)
     assert RECORD_REVIEW not in _kinds(session, learner.id)
 
 
 def test_staff_confirm_a_suspended_recognition_and_it_is_valid_again(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     session.commit()
 
@@ -150,17 +130,13 @@ def test_staff_confirm_a_suspended_recognition_and_it_is_valid_again(
 def test_staff_revoke_a_suspended_recognition_by_deciding_again(
     app: Flask, session: Session
 ) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     flag_revoked_platform_records(session, partner(session).id)
     decide(
         session,
-        officer,
+        done.officer,
         partner(session),
         item,
         outcome=Outcome.REJECTED,
@@ -170,16 +146,84 @@ def test_staff_revoke_a_suspended_recognition_by_deciding_again(
         today=TODAY,
     )
     assert recognition.is_revoked and recognition.suspended_at is None
+    # Its one entry, the suspension bit, is set for good: offline verifiers see "suspended",
+    # the platform, which knows it revoked it, says "revoked".
+    assert _suspension_bit(session, recognition)
     assert _verdict(app, session, recognition) == ("revoked",)
 
 
+def _suspension_bit(session: Session, record: IssuedCredential) -> bool:
+    assert record.suspension_list is not None and record.suspension_index is not None
+    session.refresh(record.suspension_list)
+    bits = Bitstring.decode(record.suspension_list.encoded_list)
+    return bits.get(record.suspension_index)
+
+
+def test_a_revoked_recognition_is_never_lifted(
+    app: Flask, session: Session, client: FlaskClient
+) -> None:
+    done = recognise(app, session, OFFICER)
+    record, item, recognition = done.source, done.item, done.record
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    revoke_record(session, recognition, reason="Withdrawn", actor=None, context=context(app))
+    session.commit()
+    assert _suspension_bit(session, recognition)
+    with pytest.raises(Conflict, match="never be lifted"):
+        in_language(app, "en", lift_suspension, session, recognition, context(app))
+
+    login(client, OFFICER, PASSWORD)
+    url = f"/university/dai-hoc-da-nang/items/{item.id}"
+    refused = client.post(f"{url}/confirm", data={"keep-csrf_token": csrf_from(client, url)})
+    assert refused.status_code == 409
+    assert "its suspension can never be lifted" in refused.get_data(as_text=True)
+    session.refresh(recognition)
+    assert _suspension_bit(session, recognition)
+    assert _verdict(app, session, recognition) == ("revoked",)
+
+
+def _old_shape(app: Flask, session: Session, recognition: IssuedCredential) -> IssuedCredential:
+    """The recognition record as the platform issued it before one status entry per record: a
+    revocation and a suspension entry (a list), signed anew."""
+    document = json.loads(recognition.document)
+    document.pop("proof")
+    holding = Holding(
+        CredentialKind.ACHIEVEMENT,
+        recognition.user_id,
+        includes=tuple(recognition.includes),
+        suspendable=True,
+    )
+
+    def build(slot: Slot) -> dict[str, Any]:
+        assert slot.suspension is not None
+        entries = [slot.status.to_json(), slot.suspension.to_json()]
+        return {**document, "id": slot.credential_id, "credentialStatus": entries}
+
+    return issue_record(session, context(app), recognition.institution, holding, build)
+
+
+def test_an_older_two_entry_recognition_keeps_verifying_and_working(
+    app: Flask, session: Session
+) -> None:
+    done = recognise(app, session, OFFICER)
+    record, recognition = done.source, done.record
+    old = _old_shape(app, session, recognition)
+    purposes = [entry["statusPurpose"] for entry in json.loads(old.document)["credentialStatus"]]
+    assert purposes == ["revocation", "suspension"]
+    assert _verdict(app, session, old) == ()
+
+    revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
+    assert old.is_suspended and _verdict(app, session, old) == ("suspended",)
+    lift_suspension(session, old, context(app))
+    assert not _suspension_bit(session, old) and _verdict(app, session, old) == ()
+    revoke_record(session, old, reason="Withdrawn", actor=None, context=context(app))
+    assert _verdict(app, session, old) == ("revoked",)  # its revocation entry says so
+    session.refresh(old.status_list)
+    assert Bitstring.decode(old.status_list.encoded_list).get(old.status_index)
+
+
 def test_verify_shows_a_suspended_recognition_as_suspended(app: Flask, session: Session) -> None:
-    learner, officer = student(session), staff(session, email=OFFICER)
-    record = issue(app, session, learner, STATS)
-    set_up_partner(session, officer)
-    item = _recognised(app, session, officer, learner, record)
-    recognition = item.decisions[0].credential
-    assert recognition is not None
+    done = recognise(app, session, OFFICER)
+    record, recognition = done.source, done.record
     revoke_record(session, record, reason="Exam fraud", actor=None, context=context(app))
     visitor = app.test_client()
     visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -1,6 +1,7 @@
 """Every kind of record the platform issues passes the official 1EdTech OB 3.0 JSON Schema
-(tests/data/schemas, unmodified), and records signed the old way (inline context, a lone proof
-object) still verify."""
+(tests/data/schemas, unmodified): one status entry each, and records signed the old way (inline
+context, a lone proof object, two status entries) still verify. The records as issued through
+the platform are checked in tests/integration/credentials/test_credentials_schema.py."""
 
 from __future__ import annotations
 
@@ -84,7 +85,13 @@ def wallet_record() -> Json:
     return achievement_credential(record, context_url=CONTEXT_URL)
 
 
-def recognition_record(*, suspendable: bool = False) -> Json:
+SUSPENSION_LIST = f"{BASE}/institutions/hcmus/suspension/1"
+
+
+def recognition_record(*, two_entries: bool = False) -> Json:
+    """A recognition record as the platform issues it: one status entry, its suspension bit; or
+    (`two_entries`) as it was issued before, with a revocation entry beside it."""
+    suspension = StatusListEntry(SUSPENSION_LIST, 9321, "suspension")
     recognition = Recognition(
         credential_id="urn:uuid:0b7c5e1a-8a41-4d5e-9a0e-5c1f3b2d7e90",
         achievement_id=f"{BASE}/institutions/hcmus/courses/IT1010",
@@ -95,12 +102,8 @@ def recognition_record(*, suspendable: bool = False) -> Json:
         credits=Decimal(3),
         sources=(SourceRecord("urn:uuid:2f0c7b9e-8d4a-4f1e-9c3b-5a6d7e8f9a01", "CS101", DID_KEY),),
         decided_at=datetime(2026, 2, 2, tzinfo=UTC),
-        status=StatusListEntry(STATUS_LIST, 48213),
-        suspension=(
-            StatusListEntry(f"{BASE}/status/suspension/1", 9321, "suspension")
-            if suspendable
-            else None
-        ),
+        status=StatusListEntry(STATUS_LIST, 48213) if two_entries else suspension,
+        suspension=suspension if two_entries else None,
     )
     return recognition_credential(recognition, context_url=CONTEXT_URL)
 
@@ -123,12 +126,19 @@ def test_signed_records_pass_the_ob_schema(build: Any) -> None:
     assert verify_proof(record, resolve_did_key).valid
 
 
-def test_a_suspendable_recognition_deviates_only_by_its_two_status_entries() -> None:
-    # Known gap: a recognition resting on a record that may be revoked carries a revocation and
-    # a suspension entry (VC 2.0 allows a list), where the OB 3.0 schema allows one object.
-    record = signed(recognition_record(suspendable=True))
+def test_a_recognition_record_names_one_suspension_entry() -> None:
+    record = signed(recognition_record())
+    assert record["credentialStatus"]["statusPurpose"] == "suspension"
+    assert record["credentialStatus"]["statusListCredential"] == SUSPENSION_LIST
+
+
+def test_why_one_entry_an_older_two_entry_recognition_fails_the_schema() -> None:
+    # Records issued before carry a revocation and a suspension entry (VC 2.0 allows a list);
+    # the OB 3.0 schema allows one object: that, and only that, is what it finds wrong.
+    record = signed(recognition_record(two_entries=True))
     assert [problem.partition(":")[0] for problem in problems(record)] == ["credentialStatus"]
     assert len(record["credentialStatus"]) == 2
+    assert verify_proof(record, resolve_did_key).valid  # it still verifies
 
 
 def test_the_records_a_transcript_gathers_pass_the_ob_schema() -> None:

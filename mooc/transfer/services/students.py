@@ -1,0 +1,39 @@
+"""A university's staff set the number the university knows each of its students by (its records
+state it beside the name): checked by the accounts service administrators use too, kept in the
+university's change log."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from mooc.accounts.models import Institution, Membership, User
+from mooc.accounts.queries import student_membership
+from mooc.accounts.services import set_student_number
+from mooc.transfer import audit
+
+
+def set_number(
+    session: Session, staff: User, university: Institution, user_id: int, number: str | None
+) -> Membership:
+    """Set (blank: clear) the student number of `user_id` at `university`, logged when it
+    changed. Raises `NotFound` for anyone not a student there, `Invalid` for a number too long,
+    `Conflict` when another student of the university has it."""
+    membership = student_membership(session, university.id, user_id)
+    before = set_student_number(session, membership, number)
+    after = membership.student_number
+    if before != after:
+        name = membership.user.name
+        summary = (
+            f"student number of {name}: {after}" if after else f"student number of {name} cleared"
+        )
+        audit.record(
+            session,
+            institution_id=university.id,
+            actor_id=staff.id,
+            action="student-number",
+            object_type="student",
+            object_id=user_id,
+            summary=f"{summary} (was {before})" if before else summary,
+            details={"before": before, "after": after},
+        )
+    return membership
