@@ -6,6 +6,7 @@ second and the error rate. Goal on the 2-core machine: 200 users, p95 under 300 
 
     .venv/bin/python bench/load.py [--users 200] [--time 60] [--pupils 100000] [--keep]
         [--url postgresql+psycopg://…/mooc_scale_big --instance /tmp/mooc_scale/big]
+        [--tree /path/to/another/checkout] [--locust /path/to/locust]
 
 Without --url a database `mooc_scale_load` is built (`--pupils`, with the demo data) and dropped
 at the end unless --keep; `bench/scale.py --keep` leaves one to pass with --url and --instance.
@@ -34,11 +35,14 @@ BIN = Path(sys.executable).parent
 GOAL_P95_MS = 300
 
 
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """A process of ours in its own session (so it and its children stop together)."""
+def _start(
+    command: list[str], env: dict[str, str], log: Path, tree: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """A process of ours in its own session (so it and its children stop together), run in
+    `tree` (a checkout of the app)."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
@@ -99,6 +103,17 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose app is served (e.g. another branch's, to compare on one database)",
+    )
+    parser.add_argument(
+        "--locust",
+        default=str(BIN / "locust"),
+        help="the locust command (e.g. of a venv of its own, leaving the app's venv as it is)",
+    )
     args = parser.parse_args()
     base = args.pg.rstrip("/")
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
@@ -127,9 +142,16 @@ def main() -> None:
         }
         log = workdir / "server.log"
         processes.append(
-            _start([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"], env, log)
+            _start(
+                [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
+                env,
+                log,
+                args.tree,
+            )
         )
-        processes.append(_start(["scripts/worker.sh", str(BIN)], env, workdir / "worker.log"))
+        processes.append(
+            _start(["scripts/worker.sh", str(BIN)], env, workdir / "worker.log", args.tree)
+        )
         host = f"http://127.0.0.1:{args.port}"
         _wait_healthy(host)
         print(
@@ -140,7 +162,7 @@ def main() -> None:
         with (workdir / "locust.log").open("wb") as out:
             subprocess.run(
                 [
-                    str(BIN / "locust"),
+                    args.locust,
                     "-f",
                     str(Path(__file__).with_name("locustfile.py")),
                     "--headless",
