@@ -6,6 +6,7 @@ second and the error rate. Goal on the 2-core machine: 200 users, p95 under 300 
 
     .venv/bin/python bench/load.py [--users 200] [--time 60] [--pupils 100000] [--keep]
         [--url postgresql+psycopg://…/mooc_scale_big --instance /tmp/mooc_scale/big]
+        [--tree /path/to/another/checkout] [--locust /path/to/locust]
 
 Without --url a database `mooc_scale_load` is built (`--pupils`, with the demo data) and dropped
 at the end unless --keep; `bench/scale.py --keep` leaves one to pass with --url and --instance.
@@ -34,11 +35,14 @@ BIN = Path(sys.executable).parent
 GOAL_P95_MS = 300
 
 
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """A process of ours in its own session (so it and its children stop together)."""
+def _start(
+    command: list[str], env: dict[str, str], log: Path, tree: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """A process of ours in its own session (so it and its children stop together), run in
+    `tree` (a checkout of the app)."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
@@ -63,6 +67,50 @@ def _wait_healthy(base: str, seconds: float = 60) -> None:
     raise SystemExit(f"{base}/healthz did not answer in {seconds:.0f} s")
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(database: str, sessions: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each part: the processes of each of our `sessions` (name ->
+    session id), this database's PostgreSQL backends, and the whole machine (every core, every
+    process, other people's included)."""
+    used = dict.fromkeys([*sessions, "PostgreSQL"], 0.0)
+    by_session = {sid: name for name, sid in sessions.items()}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+        name = by_session.get(int(fields[3]))  # the session id
+        if name is None and cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            name = "PostgreSQL"
+        if name is not None:
+            used[name] += seconds
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [int(n) for n in f.readline().split()[1:]]
+    used["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / _TICK  # all but idle and iowait
+    return used
+
+
+def cpu_report(
+    before: dict[str, float], after: dict[str, float], seconds: float, requests: int
+) -> None:
+    """Where the cores went while measuring: each part's share, and per request."""
+    cores = os.cpu_count() or 1
+    spent = {name: after[name] - before[name] for name in before}
+    ours = sum(v for k, v in spent.items() if k != "machine")
+    spent["everything else"] = max(0.0, spent.pop("machine") - ours)
+    print(f"\nCPU while measuring ({seconds:.0f} s, {cores} cores = {cores * seconds:.0f} core-s):")
+    for name, used in spent.items():
+        per = f"{1000 * used / requests:6.1f} ms/request" if requests else ""
+        print(f"  {name:16} {used / seconds:5.2f} cores  {per}")
+    print(f"  {'idle':16} {max(0.0, cores - sum(spent.values()) / seconds):5.2f} cores")
+
+
 def report(stats: Path, seconds: int) -> bool:
     """The table of pages from Locust's stats file; whether the goal is met."""
     with stats.open(encoding="utf-8") as f:
@@ -85,11 +133,19 @@ def report(stats: Path, seconds: int) -> bool:
     return failures == 0 and float(total["95%"]) < GOAL_P95_MS
 
 
+def _requests(stats: Path) -> int:
+    with stats.open(encoding="utf-8") as f:
+        return sum(int(r["Request Count"]) for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
-        "--ramp", type=int, default=40, help="seconds to start every user (each signs in once)"
+        "--ramp",
+        type=int,
+        default=100,
+        help="seconds to start every user (each signs in once: ~0.3 s of CPU hashing the password)",
     )
     parser.add_argument("--time", type=int, default=60, help="seconds measured after the ramp")
     parser.add_argument("--pupils", type=int, default=100_000)
@@ -99,6 +155,17 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose app is served (e.g. another branch's, to compare on one database)",
+    )
+    parser.add_argument(
+        "--locust",
+        default=str(BIN / "locust"),
+        help="the locust command (e.g. of a venv of its own, leaving the app's venv as it is)",
+    )
     args = parser.parse_args()
     base = args.pg.rstrip("/")
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
@@ -127,9 +194,16 @@ def main() -> None:
         }
         log = workdir / "server.log"
         processes.append(
-            _start([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"], env, log)
+            _start(
+                [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
+                env,
+                log,
+                args.tree,
+            )
         )
-        processes.append(_start(["scripts/worker.sh", str(BIN)], env, workdir / "worker.log"))
+        processes.append(
+            _start(["scripts/worker.sh", str(BIN)], env, workdir / "worker.log", args.tree)
+        )
         host = f"http://127.0.0.1:{args.port}"
         _wait_healthy(host)
         print(
@@ -138,9 +212,9 @@ def main() -> None:
             flush=True,
         )
         with (workdir / "locust.log").open("wb") as out:
-            subprocess.run(
+            locust = subprocess.Popen(
                 [
-                    str(BIN / "locust"),
+                    args.locust,
                     "-f",
                     str(Path(__file__).with_name("locustfile.py")),
                     "--headless",
@@ -161,11 +235,25 @@ def main() -> None:
                 ],
                 cwd=ROOT,
                 env=env,
-                check=False,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
+            parts = {
+                "app server": processes[0].pid,
+                "jobs worker": processes[1].pid,
+                "Locust": locust.pid,
+            }
+            database = url.rpartition("/")[2]
+            time.sleep(args.ramp)  # Locust resets its figures once every user has started
+            before, started = _cpu_seconds(database, parts), time.monotonic()
+            # Locust's own CPU is read as it ends: an ended process is no longer in /proc.
+            _, status, usage = os.wait4(locust.pid, 0)
+            locust.returncode = os.waitstatus_to_exitcode(status)
+            after, measured = _cpu_seconds(database, parts), time.monotonic() - started
+            after["Locust"] += usage.ru_utime + usage.ru_stime
         met = report(workdir / "load_stats.csv", args.time)
+        cpu_report(before, after, measured, _requests(workdir / "load_stats.csv"))
         failures = (workdir / "load_failures.csv").read_text(encoding="utf-8").splitlines()
         if len(failures) > 1:
             print("errors:", *failures[1:11], sep="\n  ")

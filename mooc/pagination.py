@@ -27,6 +27,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    more: bool = False  # `total` is as far as the rows were counted: there are more
 
     @property
     def pages(self) -> int:
@@ -38,7 +39,7 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or self.more
 
 
 def _page_count(total: int, per_page: int) -> int:

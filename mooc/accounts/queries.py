@@ -6,7 +6,9 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
@@ -62,6 +64,8 @@ def institutions_page(session: Session, *, page: int = 1, per_page: int = 50) ->
 
 # Up to this many people found, a search reads them all through the trigram index and sorts
 # them; beyond, they are common enough that walking the order's index meets a page of them soon.
+# It is also as far as a search counts them: "1,000+" says enough, counting every "Nguyễn" of a
+# country does not.
 FEW_MATCHES = 1000
 
 
@@ -78,8 +82,8 @@ def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 
         return paginate(session, stmt.order_by(*order), page=page, per_page=per_page)
     dialect = session.get_bind().dialect.name
     found = contains_all(User.search_text, User.id, terms, dialect)
-    total = session.scalar(select(func.count()).select_from(User).where(*found)) or 0
-    if dialect == "postgresql" and total <= FEW_MATCHES:
+    total, more = _counted_up_to(session, found, max(FEW_MATCHES, page * per_page))
+    if dialect == "postgresql" and not more:
         # Few matches: found through the search index first, then ordered. Left to itself the
         # planner walks the order's index hoping to meet a page of them early, and reads every
         # account when they are rare. (SQLite reads its FTS table first by itself.)
@@ -87,7 +91,16 @@ def people(session: Session, *, query: str = "", page: int = 1, per_page: int = 
         stmt = stmt.join(matches, matches.c.id == User.id)
     else:
         stmt = stmt.where(*found)
-    return paginate(session, stmt.order_by(*order), page=page, per_page=per_page, total=total)
+    found_page = paginate(session, stmt.order_by(*order), page=page, per_page=per_page, total=total)
+    return replace(found_page, more=more)
+
+
+def _counted_up_to(session: Session, found: Sequence[Any], cap: int) -> tuple[int, bool]:
+    """How many users match, counted no further than `cap` (which covers the page asked for, so
+    whether another page follows is known); and whether there are more than that."""
+    limited = select(User.id).where(*found).limit(cap + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(counted, cap), counted > cap
 
 
 def students(

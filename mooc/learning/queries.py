@@ -222,14 +222,31 @@ def course_status(session: Session, user_id: int, course: Course) -> CompletionS
     return course_statuses(session, user_id, [course])[course.id]
 
 
+def course_status_and_done(
+    session: Session, user_id: int, course: Course
+) -> tuple[CompletionStatus, set[int]]:
+    """The learner's completion status in `course` and the ids of the lectures they have done
+    (required or not), read together: a course page needs both."""
+    statuses, done = _statuses_and_done(session, user_id, [course])
+    return statuses[course.id], done[course.id]
+
+
 def course_statuses(
     session: Session, user_id: int, courses: Sequence[Course]
 ) -> dict[int, CompletionStatus]:
     """The learner's completion status in each of `courses`, by course id, in five statements
     whatever the number of courses."""
+    return _statuses_and_done(session, user_id, courses)[0]
+
+
+def _statuses_and_done(
+    session: Session, user_id: int, courses: Sequence[Course]
+) -> tuple[dict[int, CompletionStatus], dict[int, set[int]]]:
+    """`course_statuses`, and the lectures done in each course by course id."""
     ids = [course.id for course in courses]
+    done: dict[int, set[int]] = defaultdict(set)
     if not ids:
-        return {}
+        return {}, done
     required: dict[int, list[int]] = defaultdict(list)
     for course_id, lecture_id in session.execute(
         select(Lecture.course_id, Lecture.id).where(
@@ -240,7 +257,6 @@ def course_statuses(
         )
     ):
         required[course_id].append(lecture_id)
-    done: dict[int, set[int]] = defaultdict(set)
     for course_id, lecture_id in session.execute(
         select(LectureProgress.course_id, LectureProgress.lecture_id).where(
             LectureProgress.user_id == user_id,
@@ -259,7 +275,7 @@ def course_statuses(
     for attempt in _attempt_facts(session, user_id, ids):
         attempts[attempt.course_id].append((attempt.quiz_id, attempt.score, attempt.policy))
     graded = scorm_standings(session, user_id, ids)
-    return {
+    statuses = {
         course.id: evaluate(
             required_lectures=required[course.id],
             done_lectures=done[course.id],
@@ -268,6 +284,7 @@ def course_statuses(
         )
         for course in courses
     }
+    return statuses, done
 
 
 def scorm_standings(

@@ -31,6 +31,7 @@ from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.extensions import db
 from mooc.learning import permissions, queries, services
+from mooc.learning.core.completion import CompletionStatus
 from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.queries import (
     NOT_ENROLLED,
@@ -71,8 +72,12 @@ def course(slug: str) -> ResponseReturnValue:
     found = catalog_queries.course_by_slug(db.session, slug)
     user = optional_account()
     enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
-    status = queries.course_status(db.session, user.id, found) if enrolled and user else None
-    done = queries.done_lecture_ids(db.session, user.id, found.id) if user else set()
+    status: CompletionStatus | None = None
+    done: set[int] = set()
+    if enrolled and user:
+        status, done = queries.course_status_and_done(db.session, user.id, found)
+    elif user:
+        done = queries.done_lecture_ids(db.session, user.id, found.id)
     outline = _outline(found)
     lectures = outline.lectures
     completion = queries.completion(db.session, user.id, found.id) if user else None

@@ -258,12 +258,19 @@ class TodoItem:
 
 
 def pupil_todo(
-    session: Session, pupil: User, *, zone: dt.tzinfo, now: dt.datetime | None = None
+    session: Session,
+    pupil: User,
+    *,
+    zone: dt.tzinfo,
+    now: dt.datetime | None = None,
+    class_ids: Sequence[int] | None = None,
 ) -> tuple[list[TodoEntry], list[TodoEntry]]:
-    """(to do, done) for a pupil across their classes, each entry's `ref` a `TodoItem`; work
-    not started yet and withdrawn work are left out."""
+    """(to do, done) for a pupil across their classes (`class_ids` when the caller has read
+    them already), each entry's `ref` a `TodoItem`; work not started yet and withdrawn work are
+    left out."""
     now = now or utcnow()
-    class_ids = pupil_class_ids(session, pupil)
+    if class_ids is None:
+        class_ids = pupil_class_ids(session, pupil)
     if not class_ids:
         return [], []
     assignments = session.scalars(

@@ -33,12 +33,10 @@ DASHBOARD_ITEMS = 5
 @login_required
 def my_todo() -> ResponseReturnValue:
     pupil = current_account()
-    pending, done = todo.pupil_todo(db.session, pupil, zone=get_timezone())
+    class_ids = pupil_class_ids(db.session, pupil)
+    pending, done = todo.pupil_todo(db.session, pupil, zone=get_timezone(), class_ids=class_ids)
     return render_template(
-        "schools/todo.html",
-        pending=pending,
-        done=done,
-        in_class=bool(pupil_class_ids(db.session, pupil)),
+        "schools/todo.html", pending=pending, done=done, in_class=bool(class_ids)
     )
 
 
@@ -70,9 +68,10 @@ def todo_panel(user: Any) -> Markup | None:
     """The dashboard's "to do" panel: for pupils of a class only."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    if not pupil_class_ids(db.session, user):
+    class_ids = pupil_class_ids(db.session, user)
+    if not class_ids:
         return None
-    pending, done = todo.pupil_todo(db.session, user, zone=get_timezone())
+    pending, done = todo.pupil_todo(db.session, user, zone=get_timezone(), class_ids=class_ids)
     html = render_template(
         "schools/_todo_panel.html",
         pending=pending[:DASHBOARD_ITEMS],
