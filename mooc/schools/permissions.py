@@ -91,7 +91,12 @@ _PUPIL_CLASS_IDS = select(ClassMember.class_id).where(
 
 def pupil_class_ids(session: Session, user: User) -> list[int]:
     """The classes `user` is currently a pupil in."""
-    return list(session.scalars(_PUPIL_CLASS_IDS, {"user_id": user.id}))
+    return pupil_class_ids_of(session, user.id)
+
+
+def pupil_class_ids_of(session: Session, user_id: int) -> list[int]:
+    """The classes person `user_id` is currently a pupil in (their row not read)."""
+    return list(session.scalars(_PUPIL_CLASS_IDS, {"user_id": user_id}))
 
 
 def require_pupil_in(session: Session, user: User, school_class: SchoolClass) -> None:
