@@ -43,7 +43,7 @@ def add_security_headers(response: Response, csp: str = CSP) -> Response:
     """Each header unless the view set its own: one pass over the response's headers (six
     `setdefault` calls scanned them six times, on every response)."""
     headers = response.headers
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name, _value in headers.items()}
     headers.extend(
         (name, value)
         for name, value in (("Content-Security-Policy", csp), *_FIXED)
