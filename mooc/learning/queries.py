@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.accounts.models import User
@@ -20,6 +20,7 @@ from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, CourseStatus, Lecture, ScormPackage, Section
 from mooc.errors import NotFound
+from mooc.learning import deadlines
 from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
 from mooc.notifications.queries import unread_count_of
@@ -163,6 +164,7 @@ class LectureVisit:
     person: Mapping[Any, Any] | None
     lecture_id: int | None
     reading: LectureReading
+    may_have_dues: bool = False  # deadlines.may_have_dues: False spares asking for due dates
 
 
 _VISIT = (  # built once: every lecture page asks
@@ -207,14 +209,29 @@ def lecture_visit(
     checked (`mooc.accounts.signed_in`), their enrolment, progress on the lecture and unread
     notifications: one statement on unique indexes, through the connection (no ORM rows)."""
     params = {"slug": slug, "lecture_slug": lecture_slug, "user_id": user_id}
-    row = session.connection().execute(_VISIT, params).first()
+    row = session.connection().execute(_visit_statement(), params).first()
     if row is None:
         return None
     fields = row._mapping
     course = CourseFacts(row[0], slug, row[1], row[2], row[3])
     person: Mapping[Any, Any] | None = fields if fields["person_id"] is not None else None
     at = _READING_AT
-    return LectureVisit(course, person, row[at + 6], _reading(row[at : at + 6], row[at + 7 :]))
+    reading = _reading(row[at : at + 6], row[at + 7 : at + 10])
+    return LectureVisit(course, person, row[at + 6], reading, bool(row[at + 10]))
+
+
+_VISITS: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _visit_statement() -> Select[Any]:
+    """`_VISIT` with whether the due date providers registered (by features above this one, at
+    import) may know anything of the person: built once for them."""
+    names = deadlines.providers()
+    statement = _VISITS.get(names)
+    if statement is None:
+        statement = _VISIT.add_columns(deadlines.may_have_dues(User.id.expression))
+        _VISITS[names] = statement
+    return statement
 
 
 def _reading(enrolment: Sequence[Any], progress: Sequence[Any]) -> LectureReading:

@@ -24,12 +24,13 @@ from tests.querycount import Statements, counting
 
 SIZES = (5, 60)
 # Warm: one statement for the course, the session's check (the reader, their roles), their
-# enrolment, progress on the lecture and unread notifications; their classes (due dates); the
-# pupil's view written (2: the test lets a minute pass first; on PostgreSQL one more, its commit
+# enrolment, progress on the lecture, unread notifications and whether they are in a class (a
+# pupil in one reads their class's due dates too: tests/integration/schools/test_due_dates.py);
+# the pupil's view written (2: the test lets a minute pass first; on PostgreSQL one more, its commit
 # made asynchronous); the teacher's course row, roles and course assignments (not enrolled).
-BUDGETS = {"visitor": 1, "pupil": 4, "teacher": 5}
+BUDGETS = {"visitor": 1, "pupil": 3, "teacher": 5}
 SOFT_COMMIT = {"postgresql": 1, "sqlite": 0}
-RELOAD = 2  # a pupil's reload within the minute: the view is noted, nothing written
+RELOAD = 1  # a pupil's reload within the minute: the view is noted, nothing written
 # A page not kept yet: the outline (sections, lectures, quizzes), the lecture's text, and the
 # course's row to draw it.
 COLD = 5

@@ -249,7 +249,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         flash(_("Enrol in the course to read this lecture."), "info")
         return redirect(url_for("learning.course", slug=slug), 303)
     text = _outlines().text(db.session, found, place.lecture.version_id)
-    dues = _dues(person.id if person else None, found)
+    dues = _dues(person.id if person and visit.may_have_dues else None, found)
     lecture_due = dues.items.get(("lecture", place.lecture.slug))
     data_saver = person.data_saver if person is not None else True
     lecture_html, sizes = _with_renditions(found, text.html, data_saver)
