@@ -89,7 +89,7 @@ def free_port() -> int:
 
 
 def log_in(port: int, email: str) -> str:
-    """A pupil's session cookie, from the login form."""
+    """A pupil's session cookie, from the login form, once the welcome message was shown."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/login")
     response = conn.getresponse()
@@ -102,6 +102,13 @@ def log_in(port: int, email: str) -> str:
     response = conn.getresponse()
     response.read()
     assert response.status == 303, response.status
+    cookie = (response.headers.get("Set-Cookie") or cookie).split(";", 1)[0]
+    # The page after log-in shows the welcome message once, as a browser sees it: a cookie that
+    # still carried it would draw every lecture page with the message (never kept, re-signed).
+    conn.request("GET", response.headers["Location"], headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 200, response.status
     return (response.headers.get("Set-Cookie") or cookie).split(";", 1)[0]
 
 

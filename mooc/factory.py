@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mooc.accounts import passwords
 from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
+from mooc.accounts.signed_in import SignedIn
 from mooc.accounts.views import account as account_views
 from mooc.accounts.views import admin as account_admin_views
 from mooc.accounts.views import recovery as account_recovery_views
@@ -246,7 +247,13 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
         open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
-    def _load_user(user_id: str) -> User | None:
+    # Pages that check the session in their own one statement (the lecture page).
+    own_loaders = {**learning_student_views.SESSION_LOADERS}
+
+    def _load_user(user_id: str) -> User | SignedIn | None:
+        own = own_loaders.get(request.endpoint or "") if request.method in ("GET", "HEAD") else None
+        if own is not None:
+            return own(user_id)
         return account_queries.load_session_user(db.session, user_id)
 
     login_manager.user_loader(_load_user)

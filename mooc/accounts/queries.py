@@ -35,6 +35,15 @@ def load_session_user(session: Session, user_id: str) -> User | None:
     return user
 
 
+def person_of_session(session: Session, user_id: int) -> User:
+    """The signed-in person's row, once their session was checked in this request
+    (`signed_in.SignedIn.full`)."""
+    user = session.scalars(_SESSION_USER, {"id": user_id}).unique().first()
+    if user is None:  # deleted since the check, a moment ago
+        raise NotFound(_("No such person."))
+    return user
+
+
 @lru_cache(maxsize=1)
 def time_zones() -> tuple[str, ...]:
     """The IANA time zones a user may choose (zoneinfo's list, read once: it scans the disk)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, select
@@ -169,8 +170,18 @@ def media_rendition(session: Session, course: Course, name: str, label: str) -> 
     return rendition
 
 
+class CourseRef(Protocol):
+    """A course as its row or the facts a page read of it (the lecture page's)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+
 def rendition_offers(
-    session: Session, course: Course, *, original: str, audio: str
+    session: Session, course: CourseRef, *, original: str, audio: str
 ) -> dict[str, list[Offer]]:
     """The sizes each course video with ready renditions has, by the original's address: the
     original (called `original`) first, then the renditions smallest first (audio only called

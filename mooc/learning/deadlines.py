@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Session
 
 
@@ -45,12 +46,39 @@ NO_DUES = CourseDues()
 # (session, user id, course id, now) -> the learner's due dates in that course
 CourseDueProvider = Callable[[Session, int, int, dt.datetime], CourseDues]
 
+# (the person's id, as a column) -> whether the provider may know a due date of theirs
+DueHint = Callable[[ColumnElement[int]], ColumnElement[bool]]
+
 _PROVIDERS: dict[str, CourseDueProvider] = {}
+_HINTS: dict[str, DueHint] = {}
 
 
-def register_course_due_provider(name: str, provider: CourseDueProvider) -> None:
-    """Add (or, under the same name, replace) a provider; idempotent across app rebuilds."""
+def register_course_due_provider(
+    name: str, provider: CourseDueProvider, hint: DueHint | None = None
+) -> None:
+    """Add (or, under the same name, replace) a provider; idempotent across app rebuilds.
+    `hint` lets a page's own statement tell that the provider knows nothing for a person, so
+    the page does not ask it (`may_have_dues`)."""
     _PROVIDERS[name] = provider
+    if hint is None:
+        _HINTS.pop(name, None)
+    else:
+        _HINTS[name] = hint
+
+
+def providers() -> tuple[str, ...]:
+    """The registered providers' names (what `may_have_dues` depends on)."""
+    return tuple(_PROVIDERS)
+
+
+def may_have_dues(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether any provider may know a due date of the person: a column of a page's statement
+    (true when a provider gave no hint)."""
+    if set(_HINTS) != set(_PROVIDERS):
+        return true()
+    if not _HINTS:
+        return false()
+    return or_(*(hint(user_id) for hint in _HINTS.values()))
 
 
 def _later(a: Due | None, b: Due | None) -> Due | None:

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.accounts.models import User
+from mooc.accounts.signed_in import PERSON_COLUMNS
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture, ScormPackage, Section
+from mooc.catalog.models import Course, CourseStatus, Lecture, ScormPackage, Section
 from mooc.errors import NotFound
+from mooc.learning import deadlines
 from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
 from mooc.learning.models import Completion, Enrolment, LectureProgress, ScormState
 from mooc.notifications.queries import unread_count_of
@@ -132,6 +135,129 @@ _READING = (  # built once: every lecture page of a signed-in reader asks
     )
     .where(User.id == bindparam("user_id"))
 )
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """What the lecture page reads of its course row: enough to key its cached outline, text
+    and page (mooc.learning.syllabus.CourseKey); the page loads the row itself only to draw a
+    page it does not keep yet."""
+
+    id: int
+    slug: str
+    status: CourseStatus
+    content_revision: int
+    updated_at: dt.datetime
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+
+@dataclass(frozen=True)
+class LectureVisit:
+    """A lecture page's one statement: the course, the person named by the session (their row's
+    `PERSON_COLUMNS`, None for a visitor or an unknown id), and their reading of the lecture
+    named by its slug (`lecture_id`: None when the course has no such lecture)."""
+
+    course: CourseFacts
+    person: Mapping[Any, Any] | None
+    lecture_id: int | None
+    reading: LectureReading
+    may_have_dues: bool = False  # deadlines.may_have_dues: False spares asking for due dates
+
+
+_VISIT = (  # built once: every lecture page asks
+    select(
+        Course.id,
+        Course.status,
+        Course.content_revision,
+        Course.updated_at,
+        *PERSON_COLUMNS,
+        unread_count_of(User.id).label("unread"),
+        Enrolment.id,
+        Enrolment.active,
+        Enrolment.started,
+        Enrolment.last_lecture_id,
+        Enrolment.last_activity_at,
+        Lecture.id.label("lecture_id"),
+        LectureProgress.id,
+        LectureProgress.done_at,
+        LectureProgress.last_viewed_at,
+    )
+    .select_from(Course)
+    .outerjoin(User, User.id == bindparam("user_id"))
+    .outerjoin(Enrolment, (Enrolment.user_id == User.id) & (Enrolment.course_id == Course.id))
+    .outerjoin(
+        Lecture, (Lecture.course_id == Course.id) & (Lecture.slug == bindparam("lecture_slug"))
+    )
+    .outerjoin(
+        LectureProgress,
+        (LectureProgress.user_id == Enrolment.user_id) & (LectureProgress.lecture_id == Lecture.id),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+_VISITOR = select(Course.id, Course.status, Course.content_revision, Course.updated_at).where(
+    Course.slug == bindparam("slug")
+)
+_READING_AT = 4 + len(PERSON_COLUMNS)  # where the unread count and the enrolment begin
+
+
+def lecture_visit(
+    session: Session, slug: str, lecture_slug: str, user_id: int | None
+) -> LectureVisit | None:
+    """The course `slug` (None if there is none), the person `user_id` as their session is
+    checked (`mooc.accounts.signed_in`), their enrolment, progress on the lecture and unread
+    notifications: one statement on unique indexes, through the connection (no ORM rows)."""
+    if user_id is None:  # a visitor: the course alone (PostgreSQL plans the whole in ~1 ms)
+        found = session.connection().execute(_VISITOR, {"slug": slug}).first()
+        if found is None:
+            return None
+        return LectureVisit(CourseFacts(found[0], slug, *found[1:]), None, None, NOT_ENROLLED)
+    params = {"slug": slug, "lecture_slug": lecture_slug, "user_id": user_id}
+    row = session.connection().execute(_visit_statement(), params).first()
+    if row is None:
+        return None
+    fields = row._mapping
+    course = CourseFacts(row[0], slug, row[1], row[2], row[3])
+    person: Mapping[Any, Any] | None = fields if fields["person_id"] is not None else None
+    at = _READING_AT
+    reading = _reading(row[at : at + 6], row[at + 7 : at + 10])
+    return LectureVisit(course, person, row[at + 6], reading, bool(row[at + 10]))
+
+
+_VISITS: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _visit_statement() -> Select[Any]:
+    """`_VISIT` with whether the due date providers registered (by features above this one, at
+    import) may know anything of the person: built once for them."""
+    names = deadlines.providers()
+    statement = _VISITS.get(names)
+    if statement is None:
+        statement = _VISIT.add_columns(deadlines.may_have_dues(User.id.expression))
+        _VISITS[names] = statement
+    return statement
+
+
+def _reading(enrolment: Sequence[Any], progress: Sequence[Any]) -> LectureReading:
+    (unread, enrolment_id, active, started, last_lecture_id, last_activity_at) = enrolment[:6]
+    if enrolment_id is None:
+        return replace(NOT_ENROLLED, unread=int(unread or 0))
+    progress_id, done_at, last_viewed_at = progress
+    return LectureReading(
+        enrolment_id=enrolment_id,
+        enrolled=bool(active),
+        progress_id=progress_id,
+        done=bool(active) and done_at is not None,
+        unread=int(unread or 0),
+        started=bool(started),
+        last_lecture_id=last_lecture_id,
+        last_activity_at=last_activity_at,
+        last_viewed_at=last_viewed_at,
+    )
 
 
 def lecture_reading(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from cachetools import LRUCache
 from flask_babel import gettext as _
@@ -169,6 +169,22 @@ class PublishedText:
 
 
 _Key = tuple[int, int, dt.datetime | None]
+
+
+class CourseKey(Protocol):
+    """What keys a course's cached outline and texts: its row, or the facts the lecture page
+    reads of it (mooc.learning.queries.CourseFacts)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def content_revision(self) -> int: ...
+
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
 OUTLINES = "mooc_outlines"  # the app's OutlineCache, in app.extensions
 
 
@@ -190,10 +206,10 @@ class OutlineCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(course: Course) -> _Key:
+    def _key(course: CourseKey) -> _Key:
         return (course.id, course.content_revision, course.updated_at)
 
-    def outline(self, session: Session, course: Course) -> CourseOutline:
+    def outline(self, session: Session, course: CourseKey) -> CourseOutline:
         key = self._key(course)
         with self._lock:
             found = self._outlines.get(key)
@@ -203,7 +219,7 @@ class OutlineCache:
                 self._outlines[key] = found
         return found
 
-    def text(self, session: Session, course: Course, version_id: int) -> PublishedText:
+    def text(self, session: Session, course: CourseKey, version_id: int) -> PublishedText:
         """The published version `version_id` of a lecture the course's outline lists."""
         key = (self._key(course), version_id)
         with self._lock:

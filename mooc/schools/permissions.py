@@ -9,7 +9,7 @@ another's.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
@@ -91,7 +91,22 @@ _PUPIL_CLASS_IDS = select(ClassMember.class_id).where(
 
 def pupil_class_ids(session: Session, user: User) -> list[int]:
     """The classes `user` is currently a pupil in."""
-    return list(session.scalars(_PUPIL_CLASS_IDS, {"user_id": user.id}))
+    return pupil_class_ids_of(session, user.id)
+
+
+def in_a_class(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the person is currently a pupil in some class, as a column of a larger statement
+    (the lecture page asks for their class's due dates only then)."""
+    return exists().where(
+        ClassMember.user_id == user_id,
+        ClassMember.role == ClassRole.PUPIL,
+        ClassMember.ended_at.is_(None),
+    )
+
+
+def pupil_class_ids_of(session: Session, user_id: int) -> list[int]:
+    """The classes person `user_id` is currently a pupil in (their row not read)."""
+    return list(session.scalars(_PUPIL_CLASS_IDS, {"user_id": user_id}))
 
 
 def require_pupil_in(session: Session, user: User, school_class: SchoolClass) -> None:

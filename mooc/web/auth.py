@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from mooc.accounts import permissions
 from mooc.accounts.models import Role, User
+from mooc.accounts.signed_in import SignedIn
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,8 +47,12 @@ def admin_required(view: F) -> F:
 
 
 def current_account() -> User:
-    """The logged-in user, typed; only call behind `login_required`."""
-    return cast(User, current_user._get_current_object())
+    """The logged-in user's row, typed; only call behind `login_required`. (A page that
+    checked the session in its own statement has a `SignedIn` person: their row is read now.)"""
+    person = current_user._get_current_object()
+    if isinstance(person, SignedIn):
+        return person.full()
+    return cast(User, person)
 
 
 def optional_account() -> User | None:

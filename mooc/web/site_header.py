@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from flask_login import current_user
 
 from mooc.accounts.models import InstitutionKind, Role, User
+from mooc.accounts.signed_in import SignedIn
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ class HeaderReader:
         return replace(self, name=placeholder)
 
 
-def header_reader_of(user: User, unread: int) -> HeaderReader:
+def header_reader_of(user: User | SignedIn, unread: int) -> HeaderReader:
+    if isinstance(user, SignedIn):  # its statement read the same facts
+        return HeaderReader(
+            user.name, unread, user.teaching, user.recognition, user.school, user.is_admin
+        )
     admin = user.is_admin
     return HeaderReader(
         name=user.name,

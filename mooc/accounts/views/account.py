@@ -121,7 +121,7 @@ def _password_first() -> ResponseReturnValue | None:
     their own before anything else."""
     if request.endpoint in _BEFORE_CHOOSING or request.endpoint is None:
         return None
-    if current_user.is_authenticated and current_account().must_change_password:
+    if current_user.is_authenticated and current_user.must_change_password:
         came_for = request.full_path.removesuffix("?")
         return redirect(url_for("accounts.choose_password", next=came_for), 303)
     return None

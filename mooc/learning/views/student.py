@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -23,25 +24,35 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
+from mooc.accounts.signed_in import SignedIn, signed_in
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.core.players import OfferWords, offer_renditions
 from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.errors import NotFound
-from mooc.extensions import db
+from mooc.extensions import db, limiter
 from mooc.learning import permissions, queries, services
 from mooc.learning.core.completion import CompletionStatus
 from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.queries import (
     NOT_ENROLLED,
+    CourseFacts,
     LecturePlace,
     LectureReading,
+    LectureVisit,
     lecture_place,
     ordered_lectures,
     studied_retired_lecture,
 )
-from mooc.learning.syllabus import OUTLINES, CourseOutline, OutlineCache, PublishedText
+from mooc.learning.syllabus import (
+    OUTLINES,
+    CourseKey,
+    CourseOutline,
+    OutlineCache,
+    PublishedText,
+)
 from mooc.learning.views import flash_completion
 from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
@@ -52,7 +63,7 @@ from mooc.web.site_header import HeaderReader, header_reader_of
 bp = Blueprint("learning", __name__)
 
 
-def _dues(user_id: int | None, course: Course) -> CourseDues:
+def _dues(user_id: int | None, course: CourseKey) -> CourseDues:
     """The due dates the signed-in learner's classes set in the course (none for visitors)."""
     return course_dues(db.session, user_id, course.id, utcnow()) if user_id else NO_DUES
 
@@ -62,7 +73,7 @@ def _outlines() -> OutlineCache:
     return cache
 
 
-def _outline(course: Course) -> CourseOutline:
+def _outline(course: CourseKey) -> CourseOutline:
     """The course's sections, lectures and quizzes: cached by the course's content revision."""
     return _outlines().outline(db.session, course)
 
@@ -154,7 +165,7 @@ def resume(slug: str) -> ResponseReturnValue:
 
 
 def _lecture_etag(
-    course: Course, text: PublishedText, reading: LectureReading, dues: str, header: str
+    course: CourseKey, text: PublishedText, reading: LectureReading, dues: str, header: str
 ) -> str:
     """Everything the page depends on: a 304 is only sent for an identical page. The course's
     content revision stands for its outline (the neighbours' titles, "lecture n of m"), its
@@ -177,34 +188,77 @@ def _lecture_etag(
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def _lecture_session(user_id: str) -> SignedIn | User | None:
+    """Flask-Login's loader on the lecture page: the session checked in the page's own statement
+    (`queries.lecture_visit`), the same check as everywhere (`accounts.signed_in`); the view
+    then reads its course and rows from that statement."""
+    raw_id, _sep, token = user_id.partition(":")
+    args = request.view_args or {}
+    if not raw_id.isdigit() or "lecture_slug" not in args:
+        return account_queries.load_session_user(db.session, user_id)
+    visit = queries.lecture_visit(db.session, args["slug"], args["lecture_slug"], int(raw_id))
+    if visit is None:  # no such course: the person for the "not found" page's header
+        return account_queries.load_session_user(db.session, user_id)
+    person = signed_in(visit.person, token, _person_row)
+    if person is not None:
+        g.lecture_visit = visit
+    return person
+
+
+def _person_row(user_id: int) -> User:
+    return account_queries.person_of_session(db.session, user_id)
+
+
+# Pages whose own statement checks the session (mooc.factory's user loader asks them first).
+SESSION_LOADERS = {"learning.lecture": _lecture_session}
+
+
+def _visit(slug: str, lecture_slug: str, person: SignedIn | User | None) -> LectureVisit:
+    """The statement the session's check read (for this person), else read now."""
+    visit: LectureVisit | None = g.pop("lecture_visit", None) if person is not None else None
+    if visit is None:
+        user_id = person.id if person is not None else None
+        visit = queries.lecture_visit(db.session, slug, lecture_slug, user_id)
+    if visit is None or not visit.course.is_published:
+        raise NotFound(_("No such course."))
+    return visit
+
+
 @bp.get("/courses/<slug>/lectures/<lecture_slug>")
+@limiter.exempt  # no limit applies to it: not even looked up
 @transactions.reads_first
 def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
-    """A few indexed statements whatever the course's size: the course, the reader (signed in)
-    with their enrolment, progress on this lecture and unread count, their class's due dates,
-    the view recorded (unless noted in the last minute); the outline and the text come from the
-    outline cache, the page from the page cache (mooc.web.page_cache) with the reader's parts
-    filled in."""
-    found = catalog_queries.course_to_read(db.session, slug)
+    """One indexed statement for the session's check, the course, the reader's enrolment,
+    progress on this lecture and unread count; one for their class's due dates; the view
+    recorded (unless noted in the last minute). The outline and the text come from the outline
+    cache, the page from the page cache (mooc.web.page_cache) with the reader's parts filled
+    in; the course's row is read only to draw a page not kept yet."""
+    person: SignedIn | User | None = (
+        current_user._get_current_object() if current_user.is_authenticated else None
+    )
+    visit = _visit(slug, lecture_slug, person)
+    found = visit.course
+    row = _CourseRow(slug)
     place = _outline(found).place(lecture_slug)
     if place is None or place.lecture.version_id is None:
-        return _retired_lecture(found, lecture_slug)
-    user = optional_account()
-    reading = (
-        queries.lecture_reading(db.session, user.id, found.id, place.lecture.id)
-        if user
-        else NOT_ENROLLED
-    )
-    if not permissions.can_read_lecture(user, found, place.is_preview, reading.enrolled):
-        if not current_user.is_authenticated:
+        return _retired_lecture(row(), lecture_slug)
+    reading = NOT_ENROLLED
+    if person is not None:
+        reading = visit.reading
+        if visit.lecture_id != place.lecture.id:  # an outline older than the row: read again
+            reading = queries.lecture_reading(db.session, person.id, found.id, place.lecture.id)
+    allowed = place.is_preview or reading.enrolled
+    if not allowed and not permissions.can_read_lecture(optional_account(), row(), False, False):
+        if person is None:
             return redirect(url_for("accounts.login", next=request.full_path), 302)
         flash(_("Enrol in the course to read this lecture."), "info")
         return redirect(url_for("learning.course", slug=slug), 303)
     text = _outlines().text(db.session, found, place.lecture.version_id)
-    dues = _dues(user.id if user else None, found)
+    dues = _dues(person.id if person and visit.may_have_dues else None, found)
     lecture_due = dues.items.get(("lecture", place.lecture.slug))
-    lecture_html, sizes = _with_renditions(found, text.html, user)
-    header = header_reader_of(user, reading.unread) if user is not None else None
+    data_saver = person.data_saver if person is not None else True
+    lecture_html, sizes = _with_renditions(found, text.html, data_saver)
+    header = header_reader_of(person, reading.unread) if person is not None else None
     # A due date set, moved or passed, or a rendition made, changes the page: the validator
     # covers them.
     etag = _lecture_etag(
@@ -220,7 +274,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
         def render(**slots: object) -> str:
             return render_template(
                 "learning/lecture.html",
-                course=found,
+                course=row(),
                 place=place,
                 version=text,
                 enrolled=reading.enrolled,
@@ -232,7 +286,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 **slots,
             )
 
-        if user is None or header is None:  # both or neither
+        if person is None or header is None:  # both or neither
             page = _visitor_page(found, text, sizes, render)
         else:
             dues_html = (
@@ -242,15 +296,29 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 if lecture_due or dues.course
                 else ""
             )
-            page = _reader_page(found, text, sizes, reading, render, user.id, header, dues_html)
+            page = _reader_page(found, text, sizes, reading, render, person.id, header, dues_html)
         response = make_response(page)
     if not flashed:
         response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
-    if user is not None:
-        _note_view(user.id, found.id, place.lecture.id, reading)
+    if person is not None:
+        _note_view(person.id, found.id, place.lecture.id, reading)
     return response
+
+
+class _CourseRow:
+    """The course's ORM row, read on first use (drawing a page not kept yet, a teacher's
+    check): the page's statement read only what keys its caches."""
+
+    def __init__(self, slug: str) -> None:
+        self._slug = slug
+        self._row: Course | None = None
+
+    def __call__(self) -> Course:
+        if self._row is None:
+            self._row = catalog_queries.course_to_read(db.session, self._slug)
+        return self._row
 
 
 def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureReading) -> None:
@@ -273,7 +341,7 @@ def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureRe
         db.session.commit()
 
 
-def _page_key(kind: str, course: Course, text: PublishedText, sizes: str) -> tuple[object, ...]:
+def _page_key(kind: str, course: CourseKey, text: PublishedText, sizes: str) -> tuple[object, ...]:
     """What every lecture page's cached body depends on: the course's content revision and last
     change, the lecture version, the offered renditions, language, zone, address and assets."""
     return (
@@ -292,7 +360,7 @@ def _page_key(kind: str, course: Course, text: PublishedText, sizes: str) -> tup
 
 
 def _visitor_page(
-    course: Course, text: PublishedText, sizes: str, render: Callable[..., str]
+    course: CourseKey, text: PublishedText, sizes: str, render: Callable[..., str]
 ) -> str:
     """The page as every visitor without an account sees it, rendered once per course content
     revision, lecture version, offered renditions, language, zone and address."""
@@ -304,7 +372,7 @@ def _visitor_page(
 
 
 def _reader_page(
-    course: Course,
+    course: CourseKey,
     text: PublishedText,
     sizes: str,
     reading: LectureReading,
@@ -346,7 +414,7 @@ def _site_header(pages: PageCache, reader: HeaderReader) -> str:
     return pages.filled(key, draw, values)
 
 
-def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str, str]:
+def _with_renditions(course: CourseFacts, html: str, data_saver: bool) -> tuple[str, str]:
     """The lecture's players with their videos' ready renditions (the smallest first with data
     saver, which visitors without an account have too), and a digest of what was offered."""
     if "<video" not in html:
@@ -354,7 +422,6 @@ def _with_renditions(course: Course, html: str, user: User | None) -> tuple[str,
     offers = catalog_queries.rendition_offers(
         db.session, course, original=_("original"), audio=_("audio only")
     )
-    data_saver = user.data_saver if user is not None else True
     words = OfferWords(sizes=_("Sizes"), megabytes=_("MB"), number=one_decimal)
     shown = offer_renditions(html, offers, data_saver=data_saver, words=words)
     digest = repr((data_saver, sorted((url, [o.url for o in o_]) for url, o_ in offers.items())))

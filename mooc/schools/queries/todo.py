@@ -40,7 +40,7 @@ from mooc.schools.models import (
     ClassRole,
     SchoolClass,
 )
-from mooc.schools.permissions import pupil_class_ids
+from mooc.schools.permissions import pupil_class_ids, pupil_class_ids_of
 
 
 def assignable_courses(session: Session, school_class: SchoolClass) -> list[Course]:
@@ -323,10 +323,7 @@ def assignment_lectures(session: Session, assignment: Assignment) -> Sequence[Le
 def _current_assignments(session: Session, user_id: int) -> Select[Any] | None:
     """The current (not withdrawn) assignments of the pupil's classes; None for anyone in no
     class."""
-    user = session.get(User, user_id)
-    if user is None:
-        return None
-    class_ids = pupil_class_ids(session, user)
+    class_ids = pupil_class_ids_of(session, user_id)  # none for an unknown person
     if not class_ids:
         return None
     return select(Assignment).where(

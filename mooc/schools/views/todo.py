@@ -20,7 +20,7 @@ from mooc.learning.deadlines import register_course_due_provider
 from mooc.schools.blueprint import bp
 from mooc.schools.core.todo import TodoState
 from mooc.schools.models import AssignmentKind
-from mooc.schools.permissions import pupil_class_ids
+from mooc.schools.permissions import in_a_class, pupil_class_ids
 from mooc.schools.queries import todo
 from mooc.schools.services import assignments as service
 from mooc.web.auth import current_account, login_required
@@ -84,4 +84,4 @@ def todo_panel(user: Any) -> Markup | None:
 
 register_panel("todo", todo_panel, order=20)
 register_due_date_provider("class assignments", todo.quiz_due_for_pupil)
-register_course_due_provider("class assignments", todo.pupil_course_dues)
+register_course_due_provider("class assignments", todo.pupil_course_dues, in_a_class)
