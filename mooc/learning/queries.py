@@ -243,9 +243,14 @@ def _visit_statement() -> Select[Any]:
 
 
 def _reading(enrolment: Sequence[Any], progress: Sequence[Any]) -> LectureReading:
+    if enrolment[1] is None:
+        return replace(NOT_ENROLLED, unread=int(enrolment[0] or 0))
+    return _reading_of(enrolment, progress)
+
+
+def _reading_of(enrolment: Sequence[Any], progress: Sequence[Any]) -> LectureReading:
+    """A reading from the enrolment's six columns (unread count first) and the progress's three."""
     (unread, enrolment_id, active, started, last_lecture_id, last_activity_at) = enrolment[:6]
-    if enrolment_id is None:
-        return replace(NOT_ENROLLED, unread=int(unread or 0))
     progress_id, done_at, last_viewed_at = progress
     return LectureReading(
         enrolment_id=enrolment_id,
@@ -270,19 +275,7 @@ def lecture_reading(
     ).first()
     if row is None:
         return NOT_ENROLLED
-    (unread, enrolment_id, active, started, last_lecture_id, last_activity_at) = row[:6]
-    progress_id, done_at, last_viewed_at = row[6:]
-    return LectureReading(
-        enrolment_id=enrolment_id,
-        enrolled=bool(active),
-        progress_id=progress_id,
-        done=bool(active) and done_at is not None,
-        unread=int(unread or 0),
-        started=bool(started),
-        last_lecture_id=last_lecture_id,
-        last_activity_at=last_activity_at,
-        last_viewed_at=last_viewed_at,
-    )
+    return _reading_of(row[:6], row[6:])
 
 
 def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]:
