@@ -33,6 +33,8 @@ ENROLMENT_ORDER_INDEXES = frozenset(
         "ix_enrolment_course_progress_desc",
         "ix_enrolment_course_grade",
         "ix_enrolment_course_grade_desc",
+        "ix_enrolment_course_activity",
+        "ix_enrolment_course_activity_desc",
     }
 )
 HAND_MADE_INDEXES = TRIGRAM_INDEXES | ENROLMENT_ORDER_INDEXES | {"ix_user_account_name_order"}

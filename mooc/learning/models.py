@@ -32,8 +32,9 @@ class Enrolment(Base):
     sorts by, so it reads them instead of counting every learner's records)."""
 
     __tablename__ = "enrolment"
-    # The learners page's sorts are read from indexes (course, key, sort_name, user_id), one
-    # per sort and direction, made by hand in migration 9b3f6d2e8c14 (mooc.search_index).
+    # The learners page's sorts are read from indexes (course, key, sort_name, user_id), one per
+    # sort and direction, made by hand in migrations 9b3f6d2e8c14 and 5da9dd286c6e
+    # (mooc.search_index).
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
 
     id: Mapped[intpk]

@@ -268,7 +268,7 @@ def test_learners_are_paged_and_sorted_in_the_database(
     assert {int(name[-3:]) % 4 for name in _learner_names(by_grade)} == {3}
 
 
-@pytest.mark.parametrize("sort", ["name", "progress", "grade"])
+@pytest.mark.parametrize("sort", ["name", "progress", "grade", "activity"])
 @pytest.mark.parametrize("descending", [False, True])
 def test_each_sort_reads_a_page_from_an_index(
     session: Session, sort: str, descending: bool
