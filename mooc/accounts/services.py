@@ -204,9 +204,12 @@ def grant_role(
     institution: Institution,
     role: Role,
     student_number: str | None = None,
+    *,
+    by: User | None = None,
 ) -> Membership:
     """Give `user` `role` at `institution`; granting twice is a no-op, except that a student
-    number given (a student's, at a university) is set or replaced.
+    number given (a student's, at a university) is set or replaced. An administrator's (`by`)
+    grant and number change are logged, like their other changes to an account.
 
     Raises `Invalid` for a number on another role or institution kind, `Conflict` when another
     student of the institution already has that number.
@@ -216,13 +219,31 @@ def grant_role(
     number = _checked_number(session, user.id, institution, student_number)
     for membership in user.memberships:
         if membership.institution_id == institution.id and membership.role == role:
-            if number is not None:
+            if number is not None and number != membership.student_number:
+                replaced = membership.student_number is not None
                 membership.student_number = number
                 session.flush()
+                if by is not None:
+                    log.info(
+                        "admin %s %s the student number of account %s at institution %s",
+                        by.id,
+                        "replaced" if replaced else "set",
+                        user.id,
+                        institution.id,
+                    )
             return membership
     membership = Membership(user=user, institution=institution, role=role, student_number=number)
     session.add(membership)
     session.flush()
+    if by is not None:
+        log.info(
+            "admin %s granted the role %s at institution %s to account %s%s",
+            by.id,
+            role.value,
+            institution.id,
+            user.id,
+            ", with a student number" if number else "",
+        )
     return membership
 
 
@@ -281,9 +302,21 @@ def set_student_number(
     return before
 
 
-def revoke_role(session: Session, user: User, institution: Institution, role: Role) -> None:
+def revoke_role(
+    session: Session, user: User, institution: Institution, role: Role, *, by: User | None = None
+) -> None:
+    """Take `role` at `institution` from `user` (a no-op when they do not hold it); logged when
+    an administrator (`by`) does it."""
     for membership in list(user.memberships):
         if membership.institution_id == institution.id and membership.role == role:
             user.memberships.remove(membership)
             session.delete(membership)
+            if by is not None:
+                log.info(
+                    "admin %s revoked the role %s at institution %s from account %s",
+                    by.id,
+                    role.value,
+                    institution.id,
+                    user.id,
+                )
     session.flush()

@@ -85,7 +85,12 @@ def person(user_id: int) -> ResponseReturnValue:
         institution = queries.institution(db.session, form.institution.data)
         try:
             services.grant_role(
-                db.session, user, institution, Role(form.role.data), form.student_number.data
+                db.session,
+                user,
+                institution,
+                Role(form.role.data),
+                form.student_number.data,
+                by=current_account(),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -231,7 +236,7 @@ def revoke(user_id: int) -> ResponseReturnValue:
     except ValueError:
         raise _unreadable() from None
     institution = queries.institution(db.session, int(form.institution.data or 0))
-    services.revoke_role(db.session, user, institution, role)
+    services.revoke_role(db.session, user, institution, role, by=current_account())
     db.session.commit()
     flash(_("Role removed."), "success")
     return redirect(url_for("admin.person", user_id=user.id), 303)

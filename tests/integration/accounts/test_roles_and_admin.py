@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -128,7 +129,10 @@ def test_opening_a_person_shows_their_roles(admin: FlaskClient, session: Session
     assert admin.get("/admin/people/999999").status_code == 404
 
 
-def test_granting_and_revoking_a_role(app: Flask, admin: FlaskClient, session: Session) -> None:
+def test_granting_and_revoking_a_role(
+    app: Flask, admin: FlaskClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mooc.accounts.services")
     person = make_user(session, name="Đặng Thu Thảo")
     session.commit()
     school = get_institution(session, "thcs-ba-dinh")
@@ -144,6 +148,12 @@ def test_granting_and_revoking_a_role(app: Flask, admin: FlaskClient, session: S
     assert "Role granted." in page
     assert "Trường THCS Ba Đình — Teacher" in page
     assert memberships(session, person) == {("thcs-ba-dinh", Role.TEACHER)}
+    admin_id = session.scalar(select(Membership.user_id).where(Membership.role == Role.ADMIN))
+    granted_line = (
+        f"admin {admin_id} granted the role teacher at institution {school.id} "
+        f"to account {person.id}"
+    )
+    assert granted_line in caplog.messages
 
     # The new teacher can now open the teaching pages.
     teacher = app.test_client()
@@ -160,6 +170,11 @@ def test_granting_and_revoking_a_role(app: Flask, admin: FlaskClient, session: S
     assert "No roles" in page
     assert memberships(session, person) == set()
     assert teacher.get("/teach/").status_code == 403
+    revoked_line = (
+        f"admin {admin_id} revoked the role teacher at institution {school.id} "
+        f"from account {person.id}"
+    )
+    assert revoked_line in caplog.messages
 
 
 def test_granting_the_same_role_twice_keeps_one(admin: FlaskClient, session: Session) -> None:
@@ -247,8 +262,9 @@ def test_an_institution_with_a_bad_slug_is_refused(
 
 
 def test_granting_a_student_role_with_the_universitys_student_number(
-    admin: FlaskClient, session: Session
+    admin: FlaskClient, session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="mooc.accounts.services")
     person, other = make_user(session, name="Vũ Minh Khoa"), make_user(session)
     session.commit()
     university = get_institution(session, "dai-hoc-mo-ha-noi")
@@ -265,6 +281,17 @@ def test_granting_a_student_role_with_the_universitys_student_number(
         select(Membership.student_number).where(Membership.user_id == person.id)
     ).all()
     assert [row[0] for row in rows] == ["SV20260002"]
+    # Each change is logged with who made it (the number itself, personal data, is not).
+    changes = [m for m in caplog.messages if f"account {person.id}" in m]
+    assert [m.split(" ", 2)[2] for m in changes] == [
+        f"granted the role student at institution {university.id} to account {person.id}"
+        ", with a student number",
+        f"replaced the student number of account {person.id} at institution {university.id}",
+    ]
+    assert not any("SV2026" in m for m in caplog.messages)
+    # granting again with the same number changes nothing, and logs nothing
+    assert admin.post(url, data={**form, "student_number": "SV20260002"}).status_code == 303
+    assert len([m for m in caplog.messages if f"account {person.id}" in m]) == 2
 
     taken = admin.post(
         f"/admin/people/{other.id}",
