@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,11 @@ from mooc.errors import Conflict, Invalid
 STUDENT_NUMBER_LENGTH = 40  # membership.student_number
 
 log = logging.getLogger(__name__)
+_signals = Namespace()
+# Sent (sender: the session) when a student's number at a university is set, replaced or cleared,
+# with `user`, `institution`, `before`, `after` and `actor_id`: the university's change log
+# (mooc.transfer, which accounts may not import) listens.
+student_number_changed = _signals.signal("student-number-changed")
 # The shape of an address (the form's validator checks it fully); the service refuses the rest.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -220,17 +226,18 @@ def grant_role(
     for membership in user.memberships:
         if membership.institution_id == institution.id and membership.role == role:
             if number is not None and number != membership.student_number:
-                replaced = membership.student_number is not None
+                before = membership.student_number
                 membership.student_number = number
                 session.flush()
                 if by is not None:
                     log.info(
                         "admin %s %s the student number of account %s at institution %s",
                         by.id,
-                        "replaced" if replaced else "set",
+                        "set" if before is None else "replaced",
                         user.id,
                         institution.id,
                     )
+                _number_changed(session, membership, before, number, by)
             return membership
     membership = Membership(user=user, institution=institution, role=role, student_number=number)
     session.add(membership)
@@ -244,7 +251,30 @@ def grant_role(
             user.id,
             ", with a student number" if number else "",
         )
+    if number is not None:
+        _number_changed(session, membership, None, number, by)
     return membership
+
+
+def _number_changed(
+    session: Session,
+    membership: Membership,
+    before: str | None,
+    after: str | None,
+    by: User | None,
+) -> None:
+    """Announce a change someone (`by`) made; numbers the platform sets itself (the demo data)
+    are not put in a university's change log."""
+    if by is None:
+        return
+    student_number_changed.send(
+        session,
+        user=membership.user,
+        institution=membership.institution,
+        before=before,
+        after=after,
+        actor_id=by.id,
+    )
 
 
 def _checked_number(
@@ -278,11 +308,12 @@ def _checked_number(
 
 
 def set_student_number(
-    session: Session, membership: Membership, student_number: str | None
+    session: Session, membership: Membership, student_number: str | None, *, by: User | None
 ) -> str | None:
     """Set (blank: clear) the number a student's university knows them by, checked as when an
-    administrator grants the role; the number it replaced. Raises `Invalid` for a membership
-    that is not a university student's or a number too long, `Conflict` for another student's."""
+    administrator grants the role; the number it replaced. A change is announced with `by`
+    (`student_number_changed`). Raises `Invalid` for a membership that is not a university
+    student's or a number too long, `Conflict` for another student's."""
     if membership.role != Role.STUDENT:
         raise Invalid(_("Only a university's students have a student number."))
     number = _checked_number(session, membership.user_id, membership.institution, student_number)
@@ -299,6 +330,8 @@ def set_student_number(
                 number=number,
             )
         ) from None
+    if before != number:
+        _number_changed(session, membership, before, number, by)
     return before
 
 
@@ -309,6 +342,8 @@ def revoke_role(
     an administrator (`by`) does it."""
     for membership in list(user.memberships):
         if membership.institution_id == institution.id and membership.role == role:
+            if membership.student_number is not None:  # the number ends with the role
+                _number_changed(session, membership, membership.student_number, None, by)
             user.memberships.remove(membership)
             session.delete(membership)
             if by is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -117,6 +118,43 @@ def test_staff_set_and_clear_a_number_and_the_change_is_logged(
     ).get_data(as_text=True)
     assert _set(client, mai, "").status_code == 303  # clearing again changes nothing …
     assert len(_log(session)) == 3  # … and logs nothing
+
+
+def test_an_administrators_number_changes_are_in_the_universitys_change_log_too(
+    app: Flask, client: FlaskClient, session: Session, students: dict[str, User]
+) -> None:
+    """The university's staff see every change of their students' numbers, whoever made it:
+    an administrator's grant with a number, its replacement and the role's removal."""
+    admin = make_user(session, ("bo-giao-duc", Role.ADMIN), name="Quản Trị Viên")
+    khoa = make_user(session, name="Hà Văn Khoa")
+    session.commit()
+    university = partner(session)
+    login(client, admin.email, PASSWORD)
+    url = f"/admin/people/{khoa.id}"
+    form = {"institution": str(university.id), "role": "student"}
+    for number in ("DN-7", "DN-8", "DN-8"):  # the same number again changes nothing
+        token = csrf_from(client, url)
+        granted = client.post(url, data={**form, "student_number": number, "csrf_token": token})
+        assert granted.status_code == 303
+    token = csrf_from(client, url)
+    assert client.post(f"{url}/revoke", data={**form, "csrf_token": token}).status_code == 303
+
+    assert _log(session) == [
+        ("student-number", "student number of Hà Văn Khoa: DN-7"),
+        ("student-number", "student number of Hà Văn Khoa: DN-8 (was DN-7)"),
+        ("student-number", "student number of Hà Văn Khoa cleared (was DN-8)"),
+    ]
+    actors = session.scalars(
+        select(TransferAuditEntry.actor_id).where(
+            TransferAuditEntry.institution_id == university.id
+        )
+    ).all()
+    assert set(actors) == {admin.id}
+    officer = app.test_client()
+    login(officer, OFFICER, PASSWORD)
+    shown = officer.get(f"/university/{PARTNER}/audit").get_data(as_text=True)
+    assert "student number of Hà Văn Khoa: DN-8 (was DN-7)" in shown
+    assert "Quản Trị Viên" in shown
 
 
 def test_a_number_another_student_has_is_a_conflict(
