@@ -69,9 +69,7 @@ def my_courses(session: Session, user_id: int) -> MyCourses:
     """The learner's active enrolments not completed yet, with their status (the same as
     `queries.course_statuses` gives), and their completions."""
     mine = union_all(
-        select(Enrolment.course_id).where(
-            Enrolment.user_id == user_id, Enrolment.active.is_(True)
-        ),
+        select(Enrolment.course_id).where(Enrolment.user_id == user_id, Enrolment.active.is_(True)),
         select(Completion.course_id).where(Completion.user_id == user_id),
     ).subquery()
     rows = session.execute(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mooc.accounts.models import Institution, User
@@ -67,9 +68,7 @@ class PupilWork:
     done: list[TodoEntry]
 
 
-def pupil_work(
-    session: Session, user_id: int, *, zone: dt.tzinfo, now: dt.datetime
-) -> PupilWork:
+def pupil_work(session: Session, user_id: int, *, zone: dt.tzinfo, now: dt.datetime) -> PupilWork:
     """The pupil's classes and work. Only classes the person is a current pupil of are read, and
     only their classes' current assignments: work not started yet and withdrawn work are left out,
     as is the work of disabled classes."""
@@ -110,7 +109,7 @@ def pupil_work(
     return PupilWork(in_class=in_class, classes=ordered, pending=pending, done=done)
 
 
-def _statement(user_id: int):  # type: ignore[no-untyped-def]
+def _statement(user_id: int) -> Select[Any]:
     """One row per (class, current assignment) of the pupil's classes; a class without any has
     one row with no assignment. The evidence of being done is read for this pupil alone."""
     homeroom_member = aliased(ClassMember)
