@@ -1,5 +1,6 @@
 """Reading assignments: what a teacher may assign, a class's assignments with how many pupils
-did them, when people finished work (a pupil's "to do" list is `pupil_work`), and the due dates a pupil has for a quiz and in a course.
+did them, when people finished work (a pupil's "to do" list is `pupil_work`), and the due
+dates a pupil has for a quiz and in a course.
 
 Done means: for a quiz, a submitted attempt; for lectures, every one of them finished; for a
 course, its completion. When it was finished (which decides "done late"): for a quiz, when the
