@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Float,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     func,
     literal,
     null,
@@ -141,7 +143,7 @@ def _statuses(
     attempts: dict[int, list[tuple[int, float | None, str]]] = defaultdict(list)
     graded: dict[int, list[QuizStanding]] = defaultdict(list)
     for kind, course_id, item, flag, score, weight, pass_mark, policy, _order in session.execute(
-        _inputs(user_id, ids)
+        _INPUTS, {"user_id": user_id, "course_ids": ids}
     ):
         if kind == _LECTURE:
             required[course_id].append(item)
@@ -182,7 +184,7 @@ def _standings(
     return standings
 
 
-def _inputs(user_id: int, course_ids: Sequence[int]) -> Select[Any]:
+def _inputs(user_id: ColumnElement[int], course_ids: Any) -> Select[Any]:
     """The union of the rule's inputs, each row (kind, course, item, flag, score, weight, pass
     mark, policy, order), ordered by kind then order (quizzes by id, attempts by number)."""
     no_int, no_float = null().cast(Integer), null().cast(Float)
@@ -277,3 +279,7 @@ _COLUMNS = ("kind", "course_id", "item", "flag", "score", "weight", "pass_mark",
 def _row(*columns: Any) -> Select[Any]:
     """A select of the union's named columns (a column may come twice, as an item and an order)."""
     return select(*(c.label(name) for c, name in zip(columns, _COLUMNS, strict=True)))
+
+
+# Built once: every dashboard asks.
+_INPUTS = _inputs(bindparam("user_id"), bindparam("course_ids", expanding=True))

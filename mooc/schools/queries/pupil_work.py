@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mooc.accounts.models import Institution, User
@@ -75,7 +75,7 @@ def pupil_work(session: Session, user_id: int, *, zone: dt.tzinfo, now: dt.datet
     classes: dict[int, PupilClass] = {}
     entries: list[TodoEntry] = []
     in_class = False
-    for row in session.execute(_statement(user_id)):
+    for row in session.execute(_STATEMENT, {"user_id": user_id}):
         in_class = True
         if row.disabled_at is None and row.class_id not in classes:
             classes[row.class_id] = PupilClass(
@@ -109,7 +109,7 @@ def pupil_work(session: Session, user_id: int, *, zone: dt.tzinfo, now: dt.datet
     return PupilWork(in_class=in_class, classes=ordered, pending=pending, done=done)
 
 
-def _statement(user_id: int) -> Select[Any]:
+def _statement(user_id: ColumnElement[int]) -> Select[Any]:
     """One row per (class, current assignment) of the pupil's classes; a class without any has
     one row with no assignment. The evidence of being done is read for this pupil alone."""
     homeroom_member = aliased(ClassMember)
@@ -207,3 +207,6 @@ def _statement(user_id: int) -> Select[Any]:
             ClassMember.ended_at.is_(None),
         )
     )
+
+
+_STATEMENT = _statement(bindparam("user_id"))  # built once: every dashboard asks
