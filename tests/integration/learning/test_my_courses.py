@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mooc.accounts.models import User
+from mooc.accounts.models import Role, User
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import AttemptPolicy, Quiz
-from mooc.catalog.models import Course
+from mooc.authoring.services.scorm import add_scorm_lecture, grade_package
+from mooc.catalog.models import Course, ScormPackage
+from mooc.catalog.services import assign_teacher
 from mooc.learning import services as learning
 from mooc.learning.my_courses import my_courses
-from mooc.learning.queries import course_statuses, ordered_lectures
+from mooc.learning.queries import course_status, course_statuses, ordered_lectures
+from mooc.scorm import services as scorm
+from mooc.scorm.core.archive import Limits
 from tests.factories import complete, make_user, right_answer, seed_course, study
 from tests.helpers import BASE_URL
+from tests.scorm_packages import build_package
 
 
 def _attempt(session: Session, user: User, quiz: Quiz, *, right: bool) -> None:
@@ -84,3 +90,35 @@ def test_the_latest_activity_comes_first_and_never_active_last(session: Session)
     session.flush()
     order = [row.course.slug for row in my_courses(session, learner.id).in_progress]
     assert order == ["intro-programming", "toan-lop-6", "english-grade-12"]
+
+
+def test_a_graded_scorm_package_weighs_in_as_in_the_completion_rule(
+    app: Flask, session: Session
+) -> None:
+    course = seed_course(session, "toan-lop-6")
+    for quiz in session.scalars(select(Quiz).where(Quiz.course_id == course.id)):
+        quiz.required = False  # untaken, they would hold the grade back at none
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER))
+    assign_teacher(session, course, teacher.id)
+    lecture = add_scorm_lecture(
+        session,
+        teacher,
+        course.sections[0],
+        build_package("2004", "Phân số", scos=[("a", "Phần A"), ("b", "Phần B")]),
+        storage=app.extensions["mooc_storage"],
+        limits=Limits(max_bytes=10 * 1024 * 1024),
+        title="Phân số (SCORM)",
+    )
+    package = session.scalars(
+        select(ScormPackage).where(ScormPackage.lecture_id == lecture.id)
+    ).one()
+    grade_package(session, teacher, package, counts_in_grade=True, weight=3)
+    learner = make_user(session, name="Lan Hai Phần")
+    learning.enrol(session, learner, course)
+    for sco, raw in (("a", "80"), ("b", "65")):
+        cmi = {"cmi": {"completion_status": "incomplete", "score": {"raw": raw}}}
+        scorm.track(session, learner, package, sco, 1, cmi, base_url=BASE_URL)
+    session.flush()
+    [row] = my_courses(session, learner.id).in_progress
+    assert row.status == course_status(session, learner.id, course)
+    assert row.status.final_grade == 72.5  # (80 + 65) / 2, the only item taken
