@@ -1,7 +1,7 @@
 """A learner's courses as the dashboard shows them: those in progress with their completion status,
-and those completed. Two statements whatever the number of courses (the courses; then everything
-the completion rule weighs for those in progress), where reading enrolments, completions and each
-input of `queries.course_statuses` apart took eight."""
+and those completed. One statement whatever the number of courses — the courses, and everything
+the completion rule weighs for those in progress, as rows tagged by kind — where reading
+enrolments, completions and each input of `queries.course_statuses` apart took seven."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    exists,
     func,
     literal,
     null,
@@ -70,101 +71,62 @@ class MyCourses:
 def my_courses(session: Session, user_id: int) -> MyCourses:
     """The learner's active enrolments not completed yet, with their status (the same as
     `queries.course_statuses` gives), and their completions."""
-    mine = union_all(
-        select(Enrolment.course_id).where(Enrolment.user_id == user_id, Enrolment.active.is_(True)),
-        select(Completion.course_id).where(Completion.user_id == user_id),
-    ).subquery()
-    rows = session.execute(
-        select(
-            Course.id,
-            Course.slug,
-            Course.title,
-            Course.level,
-            Course.pass_mark,
-            Enrolment.last_activity_at,
-            Enrolment.enrolled_at,
-            Completion.completed_at,
-            Completion.final_grade,
-            Completion.credits,
-        )
-        .outerjoin(
-            Enrolment,
-            and_(
-                Enrolment.course_id == Course.id,
-                Enrolment.user_id == user_id,
-                Enrolment.active.is_(True),
-            ),
-        )
-        .outerjoin(
-            Completion, and_(Completion.course_id == Course.id, Completion.user_id == user_id)
-        )
-        .where(Course.id.in_(select(mine.c.course_id)))
-    ).all()
-    completed = sorted(
-        (
-            CourseCompleted(CourseCard(*row[:4]), row.completed_at, row.final_grade, row.credits)
-            for row in rows
-            if row.completed_at is not None
-        ),
-        key=lambda c: c.completed_at,
-        reverse=True,
-    )
-    going = [row for row in rows if row.completed_at is None and row.enrolled_at is not None]
-    # Latest activity first (never active last), then the latest enrolled: two stable sorts.
-    going.sort(key=lambda row: row.enrolled_at, reverse=True)
-    going.sort(key=lambda row: (row.last_activity_at is None, _negated(row.last_activity_at)))
-    statuses = _statuses(session, user_id, {row.id: row.pass_mark for row in going})
-    return MyCourses(
-        in_progress=[CourseInProgress(CourseCard(*row[:4]), statuses[row.id]) for row in going],
-        completed=completed,
-    )
-
-
-def _negated(moment: dt.datetime | None) -> float:
-    return -moment.timestamp() if moment is not None else 0.0
-
-
-# The kinds of row of the status inputs' one statement.
-_LECTURE, _QUIZ, _ATTEMPT, _SCORM = 0, 1, 2, 3
-
-
-def _statuses(
-    session: Session, user_id: int, pass_marks: dict[int, int]
-) -> dict[int, CompletionStatus]:
-    """Each course's completion status from what the rule weighs — required lectures and whether
-    each is done, current quizzes, submitted attempts, SCORM packages counted in the grade — read
-    in one statement of rows tagged by kind."""
-    if not pass_marks:
-        return {}
-    ids = list(pass_marks)
+    courses: list[Any] = []
     required: dict[int, list[int]] = defaultdict(list)
     done: dict[int, set[int]] = defaultdict(set)
     quizzes: dict[int, list[tuple[int, bool, int, int, str]]] = defaultdict(list)
     attempts: dict[int, list[tuple[int, float | None, str]]] = defaultdict(list)
     graded: dict[int, list[QuizStanding]] = defaultdict(list)
-    for kind, course_id, item, flag, score, weight, pass_mark, policy, _order in session.execute(
-        _INPUTS, {"user_id": user_id, "course_ids": ids}
-    ):
-        if kind == _LECTURE:
+    for row in session.execute(_STATEMENT, {"user_id": user_id}):
+        kind, course_id, item = row.kind, row.course_id, row.item
+        if kind == _COURSE:
+            courses.append(row)
+        elif kind == _LECTURE:
             required[course_id].append(item)
-            if flag:
+            if row.flag:
                 done[course_id].add(item)
         elif kind == _QUIZ:
-            quizzes[course_id].append((item, bool(flag), pass_mark, weight, policy))
+            quizzes[course_id].append((item, bool(row.flag), row.pass_mark, row.weight, row.policy))
         elif kind == _ATTEMPT:
-            attempts[course_id].append((item, score, policy))
+            attempts[course_id].append((item, row.score, row.policy))
         else:
-            value = None if score is None else round(float(score), 2)
-            graded[course_id].append(QuizStanding(item, False, 0, weight, value))
-    return {
-        course_id: evaluate(
-            required_lectures=required[course_id],
-            done_lectures=done[course_id],
-            quizzes=_standings(quizzes[course_id], attempts[course_id]) + graded[course_id],
-            pass_mark=pass_mark,
+            value = None if row.score is None else round(float(row.score), 2)
+            graded[course_id].append(QuizStanding(item, False, 0, row.weight, value))
+    completed = sorted(
+        (
+            CourseCompleted(_card(row), row.completed_at, row.grade, row.credits)
+            for row in courses
+            if row.completed_at is not None
+        ),
+        key=lambda c: c.completed_at,
+        reverse=True,
+    )
+    going = [row for row in courses if row.completed_at is None and row.enrolled_at is not None]
+    # Latest activity first (never active last), then the latest enrolled: two stable sorts.
+    going.sort(key=lambda row: row.enrolled_at, reverse=True)
+    going.sort(key=lambda row: (row.last_activity_at is None, _negated(row.last_activity_at)))
+    in_progress = [
+        CourseInProgress(
+            _card(row),
+            evaluate(
+                required_lectures=required[row.course_id],
+                done_lectures=done[row.course_id],
+                quizzes=_standings(quizzes[row.course_id], attempts[row.course_id])
+                + graded[row.course_id],
+                pass_mark=row.pass_mark,
+            ),
         )
-        for course_id, pass_mark in pass_marks.items()
-    }
+        for row in going
+    ]
+    return MyCourses(in_progress=in_progress, completed=completed)
+
+
+def _card(row: Any) -> CourseCard:
+    return CourseCard(row.course_id, row.slug, row.title, Level(row.level))
+
+
+def _negated(moment: dt.datetime | None) -> float:
+    return -moment.timestamp() if moment is not None else 0.0
 
 
 def _standings(
@@ -184,22 +146,87 @@ def _standings(
     return standings
 
 
-def _inputs(user_id: ColumnElement[int], course_ids: Any) -> Select[Any]:
-    """The union of the rule's inputs, each row (kind, course, item, flag, score, weight, pass
-    mark, policy, order), ordered by kind then order (quizzes by id, attempts by number)."""
-    no_int, no_float = null().cast(Integer), null().cast(Float)
-    no_text, no_flag = null().cast(String), null().cast(Boolean)
+# The kinds of row of the one statement: a course, then what the completion rule weighs.
+_COURSE, _LECTURE, _QUIZ, _ATTEMPT, _SCORM = 0, 1, 2, 3, 4
+
+# The statement's columns, each kind of row filling some (the others NULL, of the column's type).
+_COLUMNS: dict[str, Any] = {
+    "kind": Integer(),
+    "course_id": Integer(),
+    "item": Integer(),  # a lecture's, a quiz's, or (negated) a SCORM package's id
+    "flag": Boolean(),  # a lecture done; a quiz required
+    "score": Float(),  # an attempt's score; a SCORM package's mean
+    "weight": Integer(),
+    "pass_mark": Integer(),  # a quiz's; a course's
+    "policy": String(),  # a quiz's or an attempt's
+    "seq": Integer(),  # the order within a kind: quizzes by id, attempts by number
+    "slug": String(),
+    "title": String(),
+    "level": String(),
+    "last_activity_at": Enrolment.last_activity_at.type,
+    "enrolled_at": Enrolment.enrolled_at.type,
+    "completed_at": Completion.completed_at.type,
+    "grade": Completion.final_grade.type,
+    "credits": Completion.credits.type,
+}
+
+
+def _row(kind: int, **given: Any) -> Select[Any]:
+    """A select of every column of the statement in order, those not `given` NULL."""
+    given["kind"] = literal(kind)
+    return select(
+        *(
+            (given[name] if name in given else null().cast(type_)).label(name)
+            for name, type_ in _COLUMNS.items()
+        )
+    )
+
+
+def _statement(user_id: ColumnElement[int]) -> Select[Any]:
+    """The learner's courses (active enrolments and completions) with what the completion rule
+    weighs for those in progress, ordered by kind then `seq`."""
+    mine = union_all(
+        select(Enrolment.course_id).where(Enrolment.user_id == user_id, Enrolment.active.is_(True)),
+        select(Completion.course_id).where(Completion.user_id == user_id),
+    )
+    going = select(Enrolment.course_id).where(
+        Enrolment.user_id == user_id,
+        Enrolment.active.is_(True),
+        ~exists().where(Completion.user_id == user_id, Completion.course_id == Enrolment.course_id),
+    )
+    courses = (
+        _row(
+            _COURSE,
+            course_id=Course.id,
+            pass_mark=Course.pass_mark,
+            slug=Course.slug,
+            title=Course.title,
+            level=type_coerce(Course.level, String),
+            last_activity_at=Enrolment.last_activity_at,
+            enrolled_at=Enrolment.enrolled_at,
+            completed_at=Completion.completed_at,
+            grade=Completion.final_grade,
+            credits=Completion.credits,
+        )
+        .outerjoin(
+            Enrolment,
+            and_(
+                Enrolment.course_id == Course.id,
+                Enrolment.user_id == user_id,
+                Enrolment.active.is_(True),
+            ),
+        )
+        .outerjoin(
+            Completion, and_(Completion.course_id == Course.id, Completion.user_id == user_id)
+        )
+        .where(Course.id.in_(mine))
+    )
     lectures = (
         _row(
-            literal(_LECTURE),
-            Lecture.course_id,
-            Lecture.id,
-            LectureProgress.id.is_not(None),
-            no_float,
-            no_int,
-            no_int,
-            no_text,
-            Lecture.id,
+            _LECTURE,
+            course_id=Lecture.course_id,
+            item=Lecture.id,
+            flag=LectureProgress.id.is_not(None),
         )
         .outerjoin(
             LectureProgress,
@@ -210,7 +237,7 @@ def _inputs(user_id: ColumnElement[int], course_ids: Any) -> Select[Any]:
             ),
         )
         .where(
-            Lecture.course_id.in_(course_ids),
+            Lecture.course_id.in_(going),
             Lecture.required.is_(True),
             Lecture.published_version_id.is_not(None),
             Lecture.retired_at.is_(None),
@@ -218,43 +245,36 @@ def _inputs(user_id: ColumnElement[int], course_ids: Any) -> Select[Any]:
     )
     # Retired quizzes count for no one: the grade and progress run over the course as it is now.
     quizzes = _row(
-        literal(_QUIZ),
-        Quiz.course_id,
-        Quiz.id,
-        Quiz.required,
-        no_float,
-        Quiz.weight,
-        Quiz.pass_mark,
-        type_coerce(Quiz.policy, String),
-        Quiz.id,
-    ).where(Quiz.course_id.in_(course_ids), Quiz.retired_at.is_(None))
+        _QUIZ,
+        course_id=Quiz.course_id,
+        item=Quiz.id,
+        flag=Quiz.required,
+        weight=Quiz.weight,
+        pass_mark=Quiz.pass_mark,
+        policy=type_coerce(Quiz.policy, String),
+        seq=Quiz.id,
+    ).where(Quiz.course_id.in_(going), Quiz.retired_at.is_(None))
     attempts = _row(
-        literal(_ATTEMPT),
-        QuizAttempt.course_id,
-        QuizAttempt.quiz_id,
-        no_flag,
-        QuizAttempt.score,
-        no_int,
-        no_int,
-        type_coerce(QuizAttempt.policy, String),
-        QuizAttempt.number,
+        _ATTEMPT,
+        course_id=QuizAttempt.course_id,
+        item=QuizAttempt.quiz_id,
+        score=QuizAttempt.score,
+        policy=type_coerce(QuizAttempt.policy, String),
+        seq=QuizAttempt.number,
     ).where(
         QuizAttempt.user_id == user_id,
-        QuizAttempt.course_id.in_(course_ids),
+        QuizAttempt.course_id.in_(going),
         QuizAttempt.submitted_at.is_not(None),
     )
     # Their ids are negative, apart from quizzes' (as `queries.scorm_standings` gives them).
     scorm = (
         _row(
-            literal(_SCORM),
-            ScormPackage.course_id,
-            -ScormPackage.id,
-            no_flag,
-            type_coerce(func.avg(ScormState.score), Float),
-            ScormPackage.weight,
-            no_int,
-            no_text,
-            ScormPackage.id,
+            _SCORM,
+            course_id=ScormPackage.course_id,
+            item=-ScormPackage.id,
+            score=type_coerce(func.avg(ScormState.score), Float),
+            weight=ScormPackage.weight,
+            seq=ScormPackage.id,
         )
         .join(Lecture, Lecture.id == ScormPackage.lecture_id)
         .outerjoin(
@@ -262,24 +282,15 @@ def _inputs(user_id: ColumnElement[int], course_ids: Any) -> Select[Any]:
             (ScormState.package_id == ScormPackage.id) & (ScormState.user_id == user_id),
         )
         .where(
-            ScormPackage.course_id.in_(course_ids),
+            ScormPackage.course_id.in_(going),
             ScormPackage.counts_in_grade.is_(True),
             Lecture.retired_at.is_(None),
             Lecture.published_version_id.is_not(None),
         )
         .group_by(ScormPackage.course_id, ScormPackage.id, ScormPackage.weight)
     )
-    union = union_all(lectures, quizzes, attempts, scorm).subquery()
+    union = union_all(courses, lectures, quizzes, attempts, scorm).subquery()
     return select(union).order_by(union.c.kind, union.c.seq)
 
 
-_COLUMNS = ("kind", "course_id", "item", "flag", "score", "weight", "pass_mark", "policy", "seq")
-
-
-def _row(*columns: Any) -> Select[Any]:
-    """A select of the union's named columns (a column may come twice, as an item and an order)."""
-    return select(*(c.label(name) for c, name in zip(columns, _COLUMNS, strict=True)))
-
-
-# Built once: every dashboard asks.
-_INPUTS = _inputs(bindparam("user_id"), bindparam("course_ids", expanding=True))
+_STATEMENT = _statement(bindparam("user_id"))  # built once: every dashboard asks

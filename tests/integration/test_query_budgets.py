@@ -480,7 +480,7 @@ def test_the_dashboard_costs_the_same_for_3_or_60_courses(
         assert text.count("Resume") == size - 1
         assert f"{len(lectures)} of " in text and "lectures done" in text
         assert math.title in text and other.title in text
-    _same_cost(counts, budget=5)  # the person, 2 for the courses, the class work, notifications
+    _same_cost(counts, budget=4)  # the person, the courses, the class work, notifications
 
 
 # --- the administrator's people list -----------------------------------------------------------
@@ -555,7 +555,7 @@ def test_the_to_do_page_and_the_dashboard_cost_the_same_for_3_or_60_assignments(
     client: FlaskClient, session: Session
 ) -> None:
     kinds = (AssignmentKind.QUIZ, AssignmentKind.LECTURES, AssignmentKind.COURSE)
-    for url, budget in (("/my/todo", 3), ("/dashboard", 5)):
+    for url, budget in (("/my/todo", 3), ("/dashboard", 4)):
         counts: dict[int, Statements] = {}
         for size in (SMALL, LARGE):
             room = make_classroom(session, name=f"7C{size}")

@@ -187,7 +187,7 @@ def _pages(app: Flask, room: int) -> list[Page]:
         Page("catalogue search", None, "/courses?q=toan", 10),
         Page("lecture page", pupil, f"/courses/{BIG_COURSE}/lectures/{lecture.slug}", 16),
         # Pupils' and teachers' pages count one more on SQLite: its BEGIN IMMEDIATE.
-        Page("dashboard", pupil, "/dashboard", 6),  # courses in 2, class work in 1
+        Page("dashboard", pupil, "/dashboard", 5),  # courses in 1, class work in 1
         Page("my records", completer, "/records", 12),
         Page("learners", COURSE_TEACHER_EMAIL, f"/teach/courses/{BIG_COURSE}/learners", 16),
         Page("learners CSV", COURSE_TEACHER_EMAIL, f"/teach/courses/{BIG_COURSE}/learners.csv", 14),
