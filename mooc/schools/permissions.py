@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mooc.accounts.models import Institution, InstitutionKind, Role, User
 from mooc.errors import NotFound, PermissionDenied
@@ -74,11 +74,30 @@ def can_teach_class(session: Session, user: User | None, school_class: SchoolCla
 
 def taught_class(session: Session, user: User, class_id: int) -> SchoolClass:
     """The class a teacher's page is about: `NotFound` when there is none (or, for anyone who may
-    not teach it, `NotFound` as well, so class ids do not reveal which classes exist elsewhere)."""
-    school_class = session.get(SchoolClass, class_id)
-    if school_class is None or not can_teach_class(session, user, school_class):
+    not teach it, `NotFound` as well, so class ids do not reveal which classes exist elsewhere).
+    One statement: the class with its school and year (which its pages name) and whether `user`
+    teaches it."""
+    found = session.execute(
+        select(SchoolClass, _teaching(user.id))
+        .options(joinedload(SchoolClass.institution), joinedload(SchoolClass.school_year))
+        .where(SchoolClass.id == class_id)
+    ).first()
+    if found is None:
+        raise NotFound(_("There is no such class."))
+    school_class, teaching = found
+    if not (teaching or can_manage_school(user, school_class.institution_id)):
         raise NotFound(_("There is no such class."))
     return school_class
+
+
+def _teaching(user_id: int) -> ColumnElement[bool]:
+    """Whether the person is a current teacher of the class being read, as a column."""
+    return exists().where(
+        ClassMember.class_id == SchoolClass.id,
+        ClassMember.user_id == user_id,
+        ClassMember.role.in_(TEACHING_ROLES),
+        ClassMember.ended_at.is_(None),
+    )
 
 
 # Built once: every lecture page a signed-in reader opens asks (their classes' due dates).

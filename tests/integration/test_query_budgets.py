@@ -41,7 +41,7 @@ from mooc.schools.models import AssignmentKind, ClassMember, ClassRole
 from mooc.transfer.models import ItemState, RequestItem, TransferRequest
 from tests.factories import PASSWORD, make_institution, make_user
 from tests.helpers import CONTENT, RequestScopedClient, login, make_settings
-from tests.integration.schools.report_setup import assign, make_classroom
+from tests.integration.schools.report_setup import add_pupil, assign, make_classroom, study
 from tests.querycount import Statements, counting
 
 SMALL, LARGE = 3, 60
@@ -480,7 +480,7 @@ def test_the_dashboard_costs_the_same_for_3_or_60_courses(
         assert text.count("Resume") == size - 1
         assert f"{len(lectures)} of " in text and "lectures done" in text
         assert math.title in text and other.title in text
-    _same_cost(counts, budget=14)
+    _same_cost(counts, budget=4)  # the person, the courses, the class work, notifications
 
 
 # --- the administrator's people list -----------------------------------------------------------
@@ -548,7 +548,29 @@ def test_the_class_report_costs_the_same_for_3_or_60_pupils(
         _as(client, session, room.teacher)
         html, counts[size] = _page(client, f"/classes/{room.school_class.id}/report", session)
         assert html.count('<th scope="row">') == size + 1
-    _same_cost(counts, budget=20)
+    _same_cost(counts, budget=10)
+
+
+def test_the_to_do_page_and_the_dashboard_cost_the_same_for_3_or_60_assignments(
+    client: FlaskClient, session: Session
+) -> None:
+    kinds = (AssignmentKind.QUIZ, AssignmentKind.LECTURES, AssignmentKind.COURSE)
+    for url, budget in (("/my/todo", 3), ("/dashboard", 4)):
+        counts: dict[int, Statements] = {}
+        for size in (SMALL, LARGE):
+            room = make_classroom(session, name=f"7C{size}")
+            pupil = add_pupil(session, room, "Pupil Todo")
+            for n in range(size):
+                kind = kinds[n % 3]
+                lectures = room.lectures[: 1 + n % 3] if kind is AssignmentKind.LECTURES else None
+                assign(session, room, kind, due_at=START, lectures=lectures)
+            study(session, pupil, room.lectures[:1])
+            pupil.locale = "en"
+            _as(client, session, pupil)
+            html, counts[size] = _page(client, url, session)
+            if url == "/my/todo":
+                assert html.count('class="todo-item') == size
+        _same_cost(counts, budget=budget)
 
 
 def test_the_order_and_counts_in_sql_follow_the_completion_rule(session: Session) -> None:

@@ -36,6 +36,7 @@ from mooc.extensions import db, limiter
 from mooc.learning import permissions, queries, services
 from mooc.learning.core.completion import CompletionStatus
 from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
+from mooc.learning.my_courses import my_courses
 from mooc.learning.queries import (
     NOT_ENROLLED,
     CourseFacts,
@@ -467,15 +468,7 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> ResponseReturnValue:
-    user = current_account()
-    completions = queries.my_completions(db.session, user.id)
-    completed_ids = {c.course_id for c in completions}
-    enrolments = [
-        e for e in queries.my_enrolments(db.session, user.id) if e.course_id not in completed_ids
-    ]
-    statuses = queries.course_statuses(db.session, user.id, [e.course for e in enrolments])
+    mine = my_courses(db.session, current_account().id)
     return render_template(
-        "learning/dashboard.html",
-        in_progress=[(e, statuses[e.course_id]) for e in enrolments],
-        completions=completions,
+        "learning/dashboard.html", in_progress=mine.in_progress, completions=mine.completed
     )

@@ -1,5 +1,5 @@
-"""Reading a school: its years and classes, a class's people, the people of the school, and a
-pupil's own classes. Queries only."""
+"""Reading a school: its years and classes, a class's people, the people of the school (a pupil's
+own classes are in `pupil_work`). Queries only."""
 
 from __future__ import annotations
 
@@ -162,39 +162,3 @@ def roster_import(session: Session, school: Institution, import_id: int) -> Rost
     if entry is None or entry.institution_id != school.id:
         raise NotFound(_("There is no such import."))
     return entry
-
-
-@dataclass(frozen=True)
-class PupilClass:
-    school_class: SchoolClass
-    homeroom: list[str]  # the homeroom teacher's name (none or one)
-
-
-def pupil_classes(session: Session, user_id: int) -> list[PupilClass]:
-    """A pupil's current classes (not disabled), with the school year and homeroom teacher."""
-    classes = session.scalars(
-        select(SchoolClass)
-        .join(ClassMember, ClassMember.class_id == SchoolClass.id)
-        .where(
-            ClassMember.user_id == user_id,
-            ClassMember.role == ClassRole.PUPIL,
-            ClassMember.ended_at.is_(None),
-            SchoolClass.disabled_at.is_(None),
-        )
-        .options(selectinload(SchoolClass.school_year), selectinload(SchoolClass.institution))
-        .order_by(SchoolClass.name)
-    ).all()
-    if not classes:
-        return []
-    homerooms: dict[int, list[str]] = {}
-    for class_id, name in session.execute(
-        select(ClassMember.class_id, User.name)
-        .join(User, User.id == ClassMember.user_id)
-        .where(
-            ClassMember.class_id.in_([c.id for c in classes]),
-            ClassMember.role == ClassRole.HOMEROOM,
-            ClassMember.ended_at.is_(None),
-        )
-    ):
-        homerooms.setdefault(class_id, []).append(name)
-    return [PupilClass(c, homerooms.get(c.id, [])) for c in classes]

@@ -1,5 +1,6 @@
 """Reading assignments: what a teacher may assign, a class's assignments with how many pupils
-did them, a pupil's "to do" list, and the due dates a pupil has for a quiz and in a course.
+did them, when people finished work (a pupil's "to do" list is `pupil_work`), and the due
+dates a pupil has for a quiz and in a course.
 
 Done means: for a quiz, a submitted attempt; for lectures, every one of them finished; for a
 course, its completion. When it was finished (which decides "done late"): for a quiz, when the
@@ -17,19 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt
 from mooc.catalog.models import Course, CourseStatus, Lecture, Level, Section
-from mooc.db import utcnow
 from mooc.learning.deadlines import NO_DUES, CourseDues, Due, DueState
 from mooc.learning.models import Completion, LectureProgress
 from mooc.schools.core.todo import (
-    TodoEntry,
     TodoState,
     latest_due,
-    split_todo,
     todo_state,
 )
 from mooc.schools.models import (
@@ -40,7 +37,7 @@ from mooc.schools.models import (
     ClassRole,
     SchoolClass,
 )
-from mooc.schools.permissions import pupil_class_ids, pupil_class_ids_of
+from mooc.schools.permissions import pupil_class_ids_of
 
 
 def assignable_courses(session: Session, school_class: SchoolClass) -> list[Course]:
@@ -244,69 +241,6 @@ def _courses_and_quizzes(
         else {}
     )
     return courses, quizzes
-
-
-@dataclass(frozen=True)
-class TodoItem:
-    """What the to-do list shows of one assignment."""
-
-    assignment: Assignment
-    school_class: SchoolClass
-    course: Course
-    quiz: Quiz | None
-    lecture_count: int
-
-
-def pupil_todo(
-    session: Session,
-    pupil: User,
-    *,
-    zone: dt.tzinfo,
-    now: dt.datetime | None = None,
-    class_ids: Sequence[int] | None = None,
-) -> tuple[list[TodoEntry], list[TodoEntry]]:
-    """(to do, done) for a pupil across their classes (`class_ids` when the caller has read
-    them already), each entry's `ref` a `TodoItem`; work not started yet and withdrawn work are
-    left out."""
-    now = now or utcnow()
-    if class_ids is None:
-        class_ids = pupil_class_ids(session, pupil)
-    if not class_ids:
-        return [], []
-    assignments = session.scalars(
-        select(Assignment)
-        .join(SchoolClass, Assignment.class_id == SchoolClass.id)
-        .where(
-            Assignment.class_id.in_(class_ids),
-            Assignment.withdrawn_at.is_(None),
-            SchoolClass.disabled_at.is_(None),
-        )
-        .options(contains_eager(Assignment.school_class), selectinload(Assignment.lectures))
-    ).all()
-    done = done_times_of(session, assignments, [pupil.id])
-    courses, quizzes = _courses_and_quizzes(session, assignments)
-    entries = []
-    for a in assignments:
-        done_at = done[a.id].get(pupil.id)
-        state = todo_state(
-            done=done_at is not None,
-            done_at=done_at,
-            starts_at=a.starts_at,
-            due_at=a.due_at,
-            now=now,
-            zone=zone,
-        )
-        if state is TodoState.NOT_STARTED:
-            continue
-        item = TodoItem(
-            assignment=a,
-            school_class=a.school_class,
-            course=courses[a.course_id],
-            quiz=quizzes.get(a.quiz_id) if a.quiz_id else None,
-            lecture_count=len(a.lectures),
-        )
-        entries.append(TodoEntry(ref=item, state=state, due_at=a.due_at, created_at=a.created_at))
-    return split_todo(entries)
 
 
 def assignment_lectures(session: Session, assignment: Assignment) -> Sequence[Lecture]:

@@ -1,42 +1,35 @@
-"""A pupil's "Việc cần làm" (to do): the full list at /my/todo, the first few on the dashboard
-(a panel registered at import), and opening an assignment (enrolling the pupil in its course).
+"""A pupil's "Việc cần làm" (to do): the full list at /my/todo (the first few are on the dashboard,
+`views.panels`), and opening an assignment (enrolling the pupil in its course).
 Also tells assessment the due date a pupil has for a quiz (its "after the due date" reveal), and
 learning the due dates a pupil has in a course (shown on its course and lecture pages)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_timezone
-from markupsafe import Markup
 
 from mooc.assessment.deadlines import register_due_date_provider
 from mooc.catalog.models import Course
+from mooc.db import utcnow
 from mooc.extensions import db
 from mooc.learning import queries as learning_queries
 from mooc.learning.deadlines import register_course_due_provider
 from mooc.schools.blueprint import bp
-from mooc.schools.core.todo import TodoState
 from mooc.schools.models import AssignmentKind
-from mooc.schools.permissions import in_a_class, pupil_class_ids
+from mooc.schools.permissions import in_a_class
 from mooc.schools.queries import todo
+from mooc.schools.queries.pupil_work import pupil_work
 from mooc.schools.services import assignments as service
 from mooc.web.auth import current_account, login_required
-from mooc.web.dashboard_panels import register_panel
-
-DASHBOARD_ITEMS = 5
 
 
 @bp.get("/my/todo")
 @login_required
 def my_todo() -> ResponseReturnValue:
-    pupil = current_account()
-    class_ids = pupil_class_ids(db.session, pupil)
-    pending, done = todo.pupil_todo(db.session, pupil, zone=get_timezone(), class_ids=class_ids)
+    work = pupil_work(db.session, current_account().id, zone=get_timezone(), now=utcnow())
     return render_template(
-        "schools/todo.html", pending=pending, done=done, in_class=bool(class_ids)
+        "schools/todo.html", pending=work.pending, done=work.done, in_class=work.in_class
     )
 
 
@@ -64,24 +57,5 @@ def open_assignment(assignment_id: int) -> ResponseReturnValue:
     return redirect(url_for("learning.resume", slug=course.slug))
 
 
-def todo_panel(user: Any) -> Markup | None:
-    """The dashboard's "to do" panel: for pupils of a class only."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    class_ids = pupil_class_ids(db.session, user)
-    if not class_ids:
-        return None
-    pending, done = todo.pupil_todo(db.session, user, zone=get_timezone(), class_ids=class_ids)
-    html = render_template(
-        "schools/_todo_panel.html",
-        pending=pending[:DASHBOARD_ITEMS],
-        more=max(0, len(pending) - DASHBOARD_ITEMS),
-        done_count=len(done),
-        done_late_count=sum(1 for e in done if e.state is TodoState.DONE_LATE),
-    )
-    return Markup(html)  # noqa: S704 - an autoescaped template of ours
-
-
-register_panel("todo", todo_panel, order=20)
 register_due_date_provider("class assignments", todo.quiz_due_for_pupil)
 register_course_due_provider("class assignments", todo.pupil_course_dues, in_a_class)
