@@ -11,14 +11,34 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import (
+    Boolean,
+    Float,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.accounts.models import User
 from mooc.accounts.signed_in import PERSON_COLUMNS
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Course, CourseStatus, Lecture, ScormPackage, Section
+from mooc.catalog.models import (
+    Course,
+    CourseStatus,
+    Lecture,
+    MediaAsset,
+    ScormPackage,
+    Section,
+)
 from mooc.errors import NotFound
 from mooc.learning import deadlines
 from mooc.learning.core.completion import CompletionStatus, QuizStanding, evaluate
@@ -228,18 +248,80 @@ def lecture_visit(
     return LectureVisit(course, person, row[at + 6], reading, bool(row[at + 10]))
 
 
-_VISITS: dict[tuple[str, ...], Select[Any]] = {}
+_VISITS: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
 
 
 def _visit_statement() -> Select[Any]:
-    """`_VISIT` with whether the due date providers registered (by features above this one, at
-    import) may know anything of the person: built once for them."""
-    names = deadlines.providers()
-    statement = _VISITS.get(names)
-    if statement is None:
-        statement = _VISIT.add_columns(deadlines.may_have_dues(User.id.expression))
-        _VISITS[names] = statement
-    return statement
+    return _with_dues("lecture", _VISIT)
+
+
+def _with_dues(name: str, statement: Select[Any]) -> Select[Any]:
+    """`statement` (a page's visit, `name`) with whether the due date providers registered (by
+    features above this one, at import) may know anything of the person: built once for them."""
+    key = (name, deadlines.providers())
+    found = _VISITS.get(key)
+    if found is None:
+        found = statement.add_columns(deadlines.may_have_dues(User.id.expression))
+        _VISITS[key] = found
+    return found
+
+
+@dataclass(frozen=True)
+class CourseVisit:
+    """A course page's one statement: the course row (with its institution) and its cover, the
+    person named by the session (their row's `PERSON_COLUMNS`, None for a visitor or an
+    unknown id), whether they are enrolled (actively), their completion and unread count."""
+
+    course: Course
+    cover: MediaAsset | None
+    person: Mapping[Any, Any] | None
+    enrolled: bool
+    completion: Completion | None
+    unread: int = 0
+    may_have_dues: bool = False  # deadlines.may_have_dues: False spares asking for due dates
+
+
+_COURSE_VISIT = (  # built once: every course page asks
+    select(
+        Course,
+        MediaAsset,
+        Completion,
+        *PERSON_COLUMNS,
+        unread_count_of(User.id).label("unread"),
+        Enrolment.active.label("enrolled"),
+    )
+    .select_from(Course)
+    .options(joinedload(Course.institution))
+    .outerjoin(
+        MediaAsset, (MediaAsset.course_id == Course.id) & (MediaAsset.name == Course.cover_media)
+    )
+    .outerjoin(User, User.id == bindparam("user_id"))
+    .outerjoin(Enrolment, (Enrolment.user_id == User.id) & (Enrolment.course_id == Course.id))
+    .outerjoin(Completion, (Completion.user_id == User.id) & (Completion.course_id == Course.id))
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def course_visit(session: Session, slug: str, user_id: int | None) -> CourseVisit | None:
+    """The course `slug` (None if there is none, published or not) with its institution and
+    cover, the person `user_id` as their session is checked (`mooc.accounts.signed_in`; None
+    for a visitor), their enrolment, completion and unread notifications: one statement on
+    unique indexes."""
+    params = {"slug": slug, "user_id": user_id}
+    row = session.execute(_with_dues("course", _COURSE_VISIT), params).first()
+    if row is None:
+        return None
+    fields = row._mapping
+    person = fields if fields["person_id"] is not None else None
+    return CourseVisit(
+        course=row[0],
+        cover=row[1],
+        person=person,
+        enrolled=person is not None and bool(fields["enrolled"]),
+        completion=row[2] if person is not None else None,
+        unread=int(fields["unread"] or 0),
+        may_have_dues=person is not None and bool(row[-1]),
+    )
 
 
 def _reading(enrolment: Sequence[Any], progress: Sequence[Any]) -> LectureReading:
@@ -290,8 +372,19 @@ def done_lecture_ids(session: Session, user_id: int, course_id: int) -> set[int]
     )
 
 
+@dataclass(frozen=True)
+class _QuizRule:
+    """What the completion rule reads of a quiz: its policy as stored."""
+
+    id: int
+    required: bool
+    pass_mark: int
+    weight: int
+    policy: str
+
+
 def _standings(
-    quizzes: Iterable[Quiz], attempts: Iterable[tuple[int, float | None, str]]
+    quizzes: Iterable[_QuizRule], attempts: Iterable[tuple[int, float | None, str]]
 ) -> list[QuizStanding]:
     """Each quiz's standing from the learner's submitted attempts, given in order as
     (quiz id, score, policy): the counted score under the policy of the latest attempt."""
@@ -301,7 +394,7 @@ def _standings(
     standings = []
     for quiz in quizzes:
         taken = mine.get(quiz.id, [])
-        policy = taken[-1][1] if taken else quiz.policy.value
+        policy = taken[-1][1] if taken else quiz.policy
         score = counted_score([s or 0.0 for s, _ in taken], policy)
         standings.append(QuizStanding(quiz.id, quiz.required, quiz.pass_mark, quiz.weight, score))
     return standings
@@ -334,7 +427,8 @@ def quiz_standings(session: Session, user_id: int, course_id: int) -> list[QuizS
         select(Quiz).where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
     ).all()
     attempts = _attempt_facts(session, user_id, [course_id])
-    return _standings(quizzes, ((a.quiz_id, a.score, a.policy) for a in attempts))
+    rules = [_QuizRule(q.id, q.required, q.pass_mark, q.weight, q.policy.value) for q in quizzes]
+    return _standings(rules, ((a.quiz_id, a.score, a.policy) for a in attempts))
 
 
 def course_status(session: Session, user_id: int, course: Course) -> CompletionStatus:
@@ -361,49 +455,123 @@ def course_statuses(
 def _statuses_and_done(
     session: Session, user_id: int, courses: Sequence[Course]
 ) -> tuple[dict[int, CompletionStatus], dict[int, set[int]]]:
-    """`course_statuses`, and the lectures done in each course by course id."""
+    """`course_statuses`, and the lectures done in each course by course id: the rule's inputs
+    read in one statement (`_rule_inputs`)."""
     ids = [course.id for course in courses]
     done: dict[int, set[int]] = defaultdict(set)
     if not ids:
         return {}, done
     required: dict[int, list[int]] = defaultdict(list)
-    for course_id, lecture_id in session.execute(
-        select(Lecture.course_id, Lecture.id).where(
-            Lecture.course_id.in_(ids),
-            Lecture.required.is_(True),
-            Lecture.published_version_id.is_not(None),
-            Lecture.retired_at.is_(None),
-        )
-    ):
-        required[course_id].append(lecture_id)
-    for course_id, lecture_id in session.execute(
-        select(LectureProgress.course_id, LectureProgress.lecture_id).where(
-            LectureProgress.user_id == user_id,
-            LectureProgress.course_id.in_(ids),
-            LectureProgress.done_at.is_not(None),
-        )
-    ):
-        done[course_id].add(lecture_id)
-    # Retired quizzes count for no one: the grade and progress run over the course as it is now.
-    quizzes: dict[int, list[Quiz]] = defaultdict(list)
-    for quiz in session.scalars(
-        select(Quiz).where(Quiz.course_id.in_(ids), Quiz.retired_at.is_(None)).order_by(Quiz.id)
-    ):
-        quizzes[quiz.course_id].append(quiz)
-    attempts: dict[int, list[tuple[int, float | None, str]]] = defaultdict(list)
-    for attempt in _attempt_facts(session, user_id, ids):
-        attempts[attempt.course_id].append((attempt.quiz_id, attempt.score, attempt.policy))
-    graded = scorm_standings(session, user_id, ids)
-    statuses = {
-        course.id: evaluate(
+    quizzes: dict[int, list[_QuizRule]] = defaultdict(list)
+    attempts: dict[int, list[tuple[int, int, float | None, str]]] = defaultdict(list)
+    graded: dict[int, list[QuizStanding]] = defaultdict(list)
+    rows = session.execute(_rule_inputs(user_id, ids)).all()
+    for kind, course_id, item_id, number, flag, mark, weight, score, policy in rows:
+        if kind == _REQUIRED:
+            required[course_id].append(item_id)
+        elif kind == _DONE:
+            done[course_id].add(item_id)
+        elif kind == _QUIZ:
+            quizzes[course_id].append(_QuizRule(item_id, bool(flag), mark, weight, policy))
+        elif kind == _ATTEMPT:
+            attempts[course_id].append((number, item_id, score, policy))
+        else:
+            value = None if score is None else round(float(score), 2)
+            graded[course_id].append(QuizStanding(-item_id, False, 0, weight, value))
+    statuses = {}
+    for course in courses:
+        course_quizzes = sorted(quizzes[course.id], key=lambda quiz: quiz.id)
+        in_order = sorted(attempts[course.id], key=lambda attempt: attempt[:2])
+        taken = [(quiz, score, policy) for _n, quiz, score, policy in in_order]
+        statuses[course.id] = evaluate(
             required_lectures=required[course.id],
             done_lectures=done[course.id],
-            quizzes=_standings(quizzes[course.id], attempts[course.id]) + graded[course.id],
+            quizzes=_standings(course_quizzes, taken) + graded[course.id],
             pass_mark=course.pass_mark,
         )
-        for course in courses
-    }
     return statuses, done
+
+
+# The legs of `_rule_inputs`, told apart by their first column.
+_REQUIRED, _DONE, _QUIZ, _ATTEMPT, _SCORM = range(5)
+
+
+def _rule_inputs(user_id: int, ids: Sequence[int]) -> Any:
+    """The completion rule's inputs in `ids` as one UNION ALL of the five reads it needs, each on
+    its own index, in columns (kind, course, item, number, flag, mark, weight, score, policy):
+    the required lectures, the lectures done, the quizzes not retired, the submitted attempts
+    (`number` orders them) and the SCORM packages counted in the grade (the mean of the
+    learner's SCO scores)."""
+    # Typed NULLs: PostgreSQL types a union's columns leg by leg.
+    no_int, no_flag = cast(null(), Integer), cast(null(), Boolean)
+    no_score, no_policy = cast(null(), Float), cast(null(), String)
+    nothing = (no_int, no_flag, no_int, no_int, no_score, no_policy)
+    required = select(literal(_REQUIRED), Lecture.course_id, Lecture.id, *nothing).where(
+        Lecture.course_id.in_(ids),
+        Lecture.required.is_(True),
+        Lecture.published_version_id.is_not(None),
+        Lecture.retired_at.is_(None),
+    )
+    done = select(
+        literal(_DONE), LectureProgress.course_id, LectureProgress.lecture_id, *nothing
+    ).where(
+        LectureProgress.user_id == user_id,
+        LectureProgress.course_id.in_(ids),
+        LectureProgress.done_at.is_not(None),
+    )
+    # Retired quizzes count for no one: the grade and progress run over the course as it is now.
+    quizzes = select(
+        literal(_QUIZ),
+        Quiz.course_id,
+        Quiz.id,
+        no_int,
+        Quiz.required,
+        Quiz.pass_mark,
+        Quiz.weight,
+        no_score,
+        cast(Quiz.policy, String),
+    ).where(Quiz.course_id.in_(ids), Quiz.retired_at.is_(None))
+    attempts = select(
+        literal(_ATTEMPT),
+        QuizAttempt.course_id,
+        QuizAttempt.quiz_id,
+        QuizAttempt.number,
+        no_flag,
+        no_int,
+        no_int,
+        QuizAttempt.score,
+        cast(QuizAttempt.policy, String),
+    ).where(
+        QuizAttempt.user_id == user_id,
+        QuizAttempt.course_id.in_(ids),
+        QuizAttempt.submitted_at.is_not(None),
+    )
+    scorm = (
+        select(
+            literal(_SCORM),
+            ScormPackage.course_id,
+            ScormPackage.id,
+            no_int,
+            no_flag,
+            no_int,
+            ScormPackage.weight,
+            cast(func.avg(ScormState.score), Float),
+            no_policy,
+        )
+        .join(Lecture, Lecture.id == ScormPackage.lecture_id)
+        .outerjoin(
+            ScormState,
+            (ScormState.package_id == ScormPackage.id) & (ScormState.user_id == user_id),
+        )
+        .where(
+            ScormPackage.course_id.in_(ids),
+            ScormPackage.counts_in_grade.is_(True),
+            Lecture.retired_at.is_(None),
+            Lecture.published_version_id.is_not(None),
+        )
+        .group_by(ScormPackage.course_id, ScormPackage.id, ScormPackage.weight)
+    )
+    return union_all(required, done, quizzes, attempts, scorm)
 
 
 def scorm_standings(

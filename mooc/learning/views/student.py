@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -39,6 +40,7 @@ from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.queries import (
     NOT_ENROLLED,
     CourseFacts,
+    CourseVisit,
     LecturePlace,
     LectureReading,
     LectureVisit,
@@ -80,38 +82,53 @@ def _outline(course: CourseKey) -> CourseOutline:
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
-    found = catalog_queries.course_by_slug(db.session, slug)
-    user = optional_account()
-    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
+    """One statement for the session's check, the course, its cover and the reader's enrolment,
+    completion and unread count (`queries.course_visit`); one for their completion status and
+    lectures done; their class's due dates only if they may have some. The outline comes from
+    the outline cache, the header from the page cache."""
+    person: SignedIn | User | None = (
+        current_user._get_current_object() if current_user.is_authenticated else None
+    )
+    visit: CourseVisit | None = g.pop("course_visit", None) if person is not None else None
+    if visit is None:
+        visit = queries.course_visit(db.session, slug, person.id if person else None)
+    if visit is None or not visit.course.is_published:
+        raise NotFound(_("No such course."))
+    found = visit.course
     status: CompletionStatus | None = None
     done: set[int] = set()
-    if enrolled and user:
-        status, done = queries.course_status_and_done(db.session, user.id, found)
-    elif user:
-        done = queries.done_lecture_ids(db.session, user.id, found.id)
+    if person is not None and visit.enrolled:
+        status, done = queries.course_status_and_done(db.session, person.id, found)
+    elif person is not None:
+        done = queries.done_lecture_ids(db.session, person.id, found.id)
     outline = _outline(found)
     lectures = outline.lectures
-    completion = queries.completion(db.session, user.id, found.id) if user else None
-    if user and status and status.complete and completion is None:
+    completion = visit.completion
+    if person is not None and status and status.complete and completion is None:
         # Retiring the one item a learner still lacked completes the course without any action
         # of theirs: record it when they next look (idempotent, like every completion).
         completion = services.complete_course_if_earned(
-            db.session, user, found, base_url=edge.base_url()
+            db.session, current_account(), found, base_url=edge.base_url()
         )
         if completion is not None:
             db.session.commit()
             flash_completion()
+    slots: dict[str, Filled] = {}
+    if person is not None:  # the header from its kept copy, with the unread count read above
+        header = _site_header(current_app.extensions[PAGES], header_reader_of(person, visit.unread))
+        slots["page_slots"] = Filled({"header": header, "user_id": str(person.id)})
     return render_template(
         "learning/course.html",
         course=found,
         syllabus=outline.sections,
-        enrolled=enrolled,
+        enrolled=visit.enrolled,
         status=status,
         done_slugs={lec.slug for lec in lectures if lec.id in done},
         preview=lectures[0] if lectures else None,
         completion=completion,
-        cover=catalog_queries.cover_asset(db.session, found),
-        dues=_dues(user.id if user else None, found),
+        cover=visit.cover,
+        dues=_dues(person.id if person and visit.may_have_dues else None, found),
+        **slots,
     )
 
 
@@ -188,21 +205,45 @@ def _lecture_etag(
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def _lecture_session(user_id: str) -> SignedIn | User | None:
-    """Flask-Login's loader on the lecture page: the session checked in the page's own statement
-    (`queries.lecture_visit`), the same check as everywhere (`accounts.signed_in`); the view
-    then reads its course and rows from that statement."""
+def _own_session(user_id: str, name: str, read: Callable[[int], Any]) -> SignedIn | User | None:
+    """Flask-Login's loader on a page whose own statement checks the session: `read(person id)`
+    returns the page's visit (its `person` the row of `PERSON_COLUMNS`), kept in `g.<name>`
+    for the view; the check is the same as everywhere (`accounts.signed_in`). No visit (no
+    such course, or a page not of this kind): the person for the "not found" page's header."""
     raw_id, _sep, token = user_id.partition(":")
-    args = request.view_args or {}
-    if not raw_id.isdigit() or "lecture_slug" not in args:
-        return account_queries.load_session_user(db.session, user_id)
-    visit = queries.lecture_visit(db.session, args["slug"], args["lecture_slug"], int(raw_id))
-    if visit is None:  # no such course: the person for the "not found" page's header
+    visit = read(int(raw_id)) if raw_id.isdigit() else None
+    if visit is None:
         return account_queries.load_session_user(db.session, user_id)
     person = signed_in(visit.person, token, _person_row)
     if person is not None:
-        g.lecture_visit = visit
+        setattr(g, name, visit)
     return person
+
+
+def _lecture_session(user_id: str) -> SignedIn | User | None:
+    """The lecture page's loader: the session checked in `queries.lecture_visit`."""
+    args = request.view_args or {}
+    if "lecture_slug" not in args:
+        return account_queries.load_session_user(db.session, user_id)
+    return _own_session(
+        user_id,
+        "lecture_visit",
+        lambda person_id: queries.lecture_visit(
+            db.session, args["slug"], args["lecture_slug"], person_id
+        ),
+    )
+
+
+def _course_session(user_id: str) -> SignedIn | User | None:
+    """The course page's loader: the session checked in `queries.course_visit`."""
+    slug = (request.view_args or {}).get("slug")
+    if slug is None:
+        return account_queries.load_session_user(db.session, user_id)
+    return _own_session(
+        user_id,
+        "course_visit",
+        lambda person_id: queries.course_visit(db.session, slug, person_id),
+    )
 
 
 def _person_row(user_id: int) -> User:
@@ -210,7 +251,7 @@ def _person_row(user_id: int) -> User:
 
 
 # Pages whose own statement checks the session (mooc.factory's user loader asks them first).
-SESSION_LOADERS = {"learning.lecture": _lecture_session}
+SESSION_LOADERS = {"learning.lecture": _lecture_session, "learning.course": _course_session}
 
 
 def _visit(slug: str, lecture_slug: str, person: SignedIn | User | None) -> LectureVisit:
