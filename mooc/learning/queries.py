@@ -31,6 +31,7 @@ from mooc.accounts.models import User
 from mooc.accounts.signed_in import PERSON_COLUMNS
 from mooc.assessment.core.grading import counted_score
 from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment.queries import question_count
 from mooc.catalog.models import (
     Course,
     CourseStatus,
@@ -319,6 +320,64 @@ def course_visit(session: Session, slug: str, user_id: int | None) -> CourseVisi
         person=person,
         enrolled=person is not None and bool(fields["enrolled"]),
         completion=row[2] if person is not None else None,
+        unread=int(fields["unread"] or 0),
+        may_have_dues=person is not None and bool(row[-1]),
+    )
+
+
+@dataclass(frozen=True)
+class QuizVisit:
+    """A quiz page's one statement: the course, its quiz named by slug (None when it has none,
+    or retired it) and how many questions it has, the person named by the session (as in
+    `CourseVisit`), whether they are enrolled (actively) and their unread count."""
+
+    course: Course
+    quiz: Quiz | None
+    questions: int
+    person: Mapping[Any, Any] | None
+    enrolled: bool
+    unread: int = 0
+    may_have_dues: bool = False
+
+
+_QUIZ_VISIT = (  # built once: every quiz page asks
+    select(
+        Course,
+        Quiz,
+        question_count(Quiz.id).label("questions"),
+        *PERSON_COLUMNS,
+        unread_count_of(User.id).label("unread"),
+        Enrolment.active.label("enrolled"),
+    )
+    .select_from(Course)
+    .outerjoin(
+        Quiz,
+        (Quiz.course_id == Course.id)
+        & (Quiz.slug == bindparam("quiz_slug"))
+        & Quiz.retired_at.is_(None),
+    )
+    .outerjoin(User, User.id == bindparam("user_id"))
+    .outerjoin(Enrolment, (Enrolment.user_id == User.id) & (Enrolment.course_id == Course.id))
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def quiz_visit(session: Session, slug: str, quiz_slug: str, user_id: int) -> QuizVisit | None:
+    """The course `slug` (None if there is none, published or not), its quiz `quiz_slug` with
+    its number of questions, the person `user_id` as their session is checked
+    (`mooc.accounts.signed_in`), their enrolment and unread notifications: one statement."""
+    params = {"slug": slug, "quiz_slug": quiz_slug, "user_id": user_id}
+    row = session.execute(_with_dues("quiz", _QUIZ_VISIT), params).first()
+    if row is None:
+        return None
+    fields = row._mapping
+    person = fields if fields["person_id"] is not None else None
+    return QuizVisit(
+        course=row[0],
+        quiz=row[1],
+        questions=int(fields["questions"] or 0),
+        person=person,
+        enrolled=person is not None and bool(fields["enrolled"]),
         unread=int(fields["unread"] or 0),
         may_have_dues=person is not None and bool(row[-1]),
     )

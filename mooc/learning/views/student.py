@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,11 +22,10 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
 
 from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
-from mooc.accounts.signed_in import SignedIn, signed_in
+from mooc.accounts.signed_in import SignedIn
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.core.players import OfferWords, offer_renditions
 from mooc.catalog.models import Course
@@ -55,11 +53,16 @@ from mooc.learning.syllabus import (
     OutlineCache,
     PublishedText,
 )
-from mooc.learning.views import flash_completion
+from mooc.learning.views import (
+    flash_completion,
+    own_session,
+    reader_slots,
+    site_header_html,
+)
 from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
-from mooc.web.page_cache import PAGES, Filled, PageCache, Slots
+from mooc.web.page_cache import PAGES, Filled, PageCache
 from mooc.web.site_header import HeaderReader, header_reader_of
 
 bp = Blueprint("learning", __name__)
@@ -115,8 +118,7 @@ def course(slug: str) -> ResponseReturnValue:
             flash_completion()
     slots: dict[str, Filled] = {}
     if person is not None:  # the header from its kept copy, with the unread count read above
-        header = _site_header(current_app.extensions[PAGES], header_reader_of(person, visit.unread))
-        slots["page_slots"] = Filled({"header": header, "user_id": str(person.id)})
+        slots["page_slots"] = reader_slots(person, visit.unread)
     return render_template(
         "learning/course.html",
         course=found,
@@ -205,27 +207,12 @@ def _lecture_etag(
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def _own_session(user_id: str, name: str, read: Callable[[int], Any]) -> SignedIn | User | None:
-    """Flask-Login's loader on a page whose own statement checks the session: `read(person id)`
-    returns the page's visit (its `person` the row of `PERSON_COLUMNS`), kept in `g.<name>`
-    for the view; the check is the same as everywhere (`accounts.signed_in`). No visit (no
-    such course, or a page not of this kind): the person for the "not found" page's header."""
-    raw_id, _sep, token = user_id.partition(":")
-    visit = read(int(raw_id)) if raw_id.isdigit() else None
-    if visit is None:
-        return account_queries.load_session_user(db.session, user_id)
-    person = signed_in(visit.person, token, _person_row)
-    if person is not None:
-        setattr(g, name, visit)
-    return person
-
-
 def _lecture_session(user_id: str) -> SignedIn | User | None:
     """The lecture page's loader: the session checked in `queries.lecture_visit`."""
     args = request.view_args or {}
     if "lecture_slug" not in args:
         return account_queries.load_session_user(db.session, user_id)
-    return _own_session(
+    return own_session(
         user_id,
         "lecture_visit",
         lambda person_id: queries.lecture_visit(
@@ -239,15 +226,11 @@ def _course_session(user_id: str) -> SignedIn | User | None:
     slug = (request.view_args or {}).get("slug")
     if slug is None:
         return account_queries.load_session_user(db.session, user_id)
-    return _own_session(
+    return own_session(
         user_id,
         "course_visit",
         lambda person_id: queries.course_visit(db.session, slug, person_id),
     )
-
-
-def _person_row(user_id: int) -> User:
-    return account_queries.person_of_session(db.session, user_id)
 
 
 # Pages whose own statement checks the session (mooc.factory's user loader asks them first).
@@ -430,29 +413,13 @@ def _reader_page(
     pages: PageCache = current_app.extensions[PAGES]
     key = (*_page_key("lecture, reader", course, text, sizes), reading.enrolled, reading.done)
     values = {
-        "header": _site_header(pages, header),
+        "header": site_header_html(pages, header),
         "dues": dues_html,
         "user_id": str(user_id),
     }
     if session.get("_flashes"):
         return render(page_slots=Filled(values))  # drawn for this reader alone, not kept
     return pages.filled(key, lambda slots: render(page_slots=slots), values)
-
-
-def _site_header(pages: PageCache, reader: HeaderReader) -> str:
-    """The header for `reader`: kept once per language, mount point and the facts it shows but
-    the name (unread count, menus), filled with the name and where the language switch returns."""
-    key = ("site header", str(get_locale()), request.script_root, reader.without_name(""))
-
-    def draw(slots: Slots) -> str:
-        return render_template(
-            "_partials/site_header.html",
-            reader=reader.without_name(slots.name),
-            switch_next=slots.next,
-        )
-
-    values = {"name": str(escape(reader.name)), "next": str(escape(request.full_path))}
-    return pages.filled(key, draw, values)
 
 
 def _with_renditions(course: CourseFacts, html: str, data_saver: bool) -> tuple[str, str]:
@@ -497,12 +464,14 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         raise NotFound(_("No such lecture in this course."))
     user = current_account()
+    # Where to go, known before the commit expires the lectures (no reading them again).
+    target = url_for("learning.course", slug=slug)
+    if place.next is not None:
+        target = url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug)
     if services.finish_lecture(db.session, user, place.lecture, version, base_url=edge.base_url()):
         flash_completion()
     db.session.commit()
-    if place.next is not None:
-        return redirect(url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug), 303)
-    return redirect(url_for("learning.course", slug=slug), 303)
+    return redirect(target, 303)
 
 
 @bp.get("/dashboard")
