@@ -180,6 +180,8 @@ def answers_shown(
         left = left if left is None else left + 1  # the open one is not used up yet
     due = None
     if quiz.reveal == "after_due":
-        read = isinstance(due_at, _Unread)
-        due = quiz_due_at(session, attempt.user_id, quiz.id) if read else due_at
+        if isinstance(due_at, _Unread):
+            due = quiz_due_at(session, attempt.user_id, quiz.id)
+        else:
+            due = due_at
     return answers_revealed(quiz.reveal.value, attempts_left=left, due_at=due, now=now or utcnow())

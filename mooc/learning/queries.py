@@ -282,7 +282,7 @@ class CourseVisit:
     may_have_dues: bool = False  # deadlines.may_have_dues: False spares asking for due dates
 
 
-_COURSE_VISIT = (  # built once: every course page asks
+_COURSE_VISIT: Select[Any] = (  # built once: every course page asks
     select(
         Course,
         MediaAsset,
@@ -340,11 +340,11 @@ class QuizVisit:
     may_have_dues: bool = False
 
 
-_QUIZ_VISIT = (  # built once: every quiz page asks
+_QUIZ_VISIT: Select[Any] = (  # built once: every quiz page asks
     select(
         Course,
         Quiz,
-        question_count(Quiz.id).label("questions"),
+        question_count(Quiz.id.expression).label("questions"),
         *PERSON_COLUMNS,
         unread_count_of(User.id).label("unread"),
         Enrolment.active.label("enrolled"),
