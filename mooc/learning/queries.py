@@ -506,7 +506,7 @@ def course_status_and_done(
 def course_statuses(
     session: Session, user_id: int, courses: Sequence[Course]
 ) -> dict[int, CompletionStatus]:
-    """The learner's completion status in each of `courses`, by course id, in five statements
+    """The learner's completion status in each of `courses`, by course id, in one statement
     whatever the number of courses."""
     return _statuses_and_done(session, user_id, courses)[0]
 
