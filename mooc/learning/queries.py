@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
+    CompoundSelect,
     Float,
     Integer,
     Select,
@@ -524,7 +525,7 @@ def _statuses_and_done(
     quizzes: dict[int, list[_QuizRule]] = defaultdict(list)
     attempts: dict[int, list[tuple[int, int, float | None, str]]] = defaultdict(list)
     graded: dict[int, list[QuizStanding]] = defaultdict(list)
-    rows = session.execute(_rule_inputs(user_id, ids)).all()
+    rows = session.execute(_RULE_INPUTS, {"user_id": user_id, "ids": ids}).all()
     for kind, course_id, item_id, number, flag, mark, weight, score, policy in rows:
         if kind == _REQUIRED:
             required[course_id].append(item_id)
@@ -555,12 +556,15 @@ def _statuses_and_done(
 _REQUIRED, _DONE, _QUIZ, _ATTEMPT, _SCORM = range(5)
 
 
-def _rule_inputs(user_id: int, ids: Sequence[int]) -> Any:
-    """The completion rule's inputs in `ids` as one UNION ALL of the five reads it needs, each on
+def _rule_inputs() -> CompoundSelect[Any]:
+    """The completion rule's inputs in courses `ids` (bound when run, like `user_id`) as one
+    UNION ALL of the five reads it needs, each on
     its own index, in columns (kind, course, item, number, flag, mark, weight, score, policy):
     the required lectures, the lectures done, the quizzes not retired, the submitted attempts
     (`number` orders them) and the SCORM packages counted in the grade (the mean of the
     learner's SCO scores)."""
+    user_id = bindparam("user_id", type_=Integer)
+    ids = bindparam("ids", type_=Integer, expanding=True)
     # Typed NULLs: PostgreSQL types a union's columns leg by leg.
     no_int, no_flag = cast(null(), Integer), cast(null(), Boolean)
     no_score, no_policy = cast(null(), Float), cast(null(), String)
@@ -631,6 +635,9 @@ def _rule_inputs(user_id: int, ids: Sequence[int]) -> Any:
         .group_by(ScormPackage.course_id, ScormPackage.id, ScormPackage.weight)
     )
     return union_all(required, done, quizzes, attempts, scorm)
+
+
+_RULE_INPUTS = _rule_inputs()  # built once: every course page and completion check asks
 
 
 def scorm_standings(
