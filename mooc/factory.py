@@ -247,8 +247,8 @@ def _install_edge_objects(app: Flask, settings: Settings) -> None:
         open_mailer(settings.mail_url or f"file://{settings.instance_path / 'outbox'}")
     )
 
-    # Pages that check the session in their own one statement (the lecture page).
-    own_loaders = {**learning_student_views.SESSION_LOADERS}
+    # Pages that check the session in their own one statement (lecture, course and quiz pages).
+    own_loaders = {**learning_student_views.SESSION_LOADERS, **learning_quiz_views.SESSION_LOADERS}
 
     def _load_user(user_id: str) -> User | SignedIn | None:
         own = own_loaders.get(request.endpoint or "") if request.method in ("GET", "HEAD") else None

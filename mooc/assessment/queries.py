@@ -5,11 +5,15 @@ attempt. Writes (start, submit) are in `services`."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
 
 from mooc.accounts.models import User
 from mooc.assessment.core.grading import (
@@ -20,7 +24,8 @@ from mooc.assessment.core.grading import (
     score_attempt,
 )
 from mooc.assessment.deadlines import quiz_due_at
-from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment.models import Question, Quiz, QuizAttempt
+from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.errors import NotFound
 
@@ -36,11 +41,28 @@ def quiz_by_slug(session: Session, course_id: int, slug: str) -> Quiz:
     return quiz
 
 
+def question_count(quiz_id: ColumnElement[int] | int) -> ScalarSelect[int]:
+    """How many questions the quiz has, as a column of a larger statement (its questions stay
+    in the database: the quiz page only says how many)."""
+    return select(func.count(Question.id)).where(Question.quiz_id == quiz_id).scalar_subquery()
+
+
 def attempt_for(session: Session, user: User, attempt_id: int) -> QuizAttempt:
-    """The learner's own attempt; someone else's is reported as not found (no IDOR)."""
-    attempt = session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user.id:
+    """The learner's own attempt, its quiz and course read with it; someone else's is reported
+    as not found (no IDOR). No loader options on the attempt: a later
+    `refresh(with_for_update=True)` locks the attempt's row alone."""
+    row = session.execute(
+        select(QuizAttempt, Quiz, Course)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(QuizAttempt.id == attempt_id)
+    ).first()
+    if row is None or row[0].user_id != user.id:
         raise NotFound(_("No such attempt."))
+    attempt, quiz, course = row
+    # Held by the attempt (the session only keeps weak references): no lazy load reads them again.
+    set_committed_value(attempt, "quiz", quiz)
+    set_committed_value(quiz, "course", course)
     return attempt
 
 
@@ -63,6 +85,45 @@ def open_attempt(session: Session, user_id: int, quiz_id: int) -> QuizAttempt | 
             QuizAttempt.quiz_id == quiz_id,
             QuizAttempt.submitted_at.is_(None),
         )
+    )
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    """A learner's attempts at a quiz, read together: the submitted ones in order, the open one,
+    how many they used (open or not) and the highest number given."""
+
+    submitted: list[QuizAttempt]
+    open: QuizAttempt | None
+    used: int
+    last_number: int
+
+    def left(self, quiz: Quiz) -> int | None:
+        """Attempts left under the quiz's limit (None: unlimited), as `remaining_attempts`."""
+        return attempts_left(self.used, quiz.max_attempts)
+
+
+def attempt_summary(session: Session, user_id: int, quiz_id: int) -> AttemptSummary:
+    """`submitted_attempts`, `open_attempt` and the count `remaining_attempts` makes, in one
+    statement on the attempts' (user, quiz) index; their question snapshots and answers are not
+    read (the attempt being shown is loaded whole already)."""
+    rows = session.scalars(
+        select(QuizAttempt)
+        .options(
+            defer(QuizAttempt.questions),
+            defer(QuizAttempt.responses),
+            defer(QuizAttempt.option_order),
+        )
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.number)
+    ).all()
+    submitted = [a for a in rows if a.submitted_at is not None]
+    opened = [a for a in rows if a.submitted_at is None]
+    return AttemptSummary(
+        submitted=submitted,
+        open=opened[0] if opened else None,
+        used=len(rows),
+        last_number=max((a.number for a in rows), default=0),
     )
 
 
@@ -95,14 +156,32 @@ def snapshots(attempt: QuizAttempt) -> list[QuestionSnapshot]:
     ]
 
 
+class _Unread(enum.Enum):
+    """A value not read yet (None is a value: no due date)."""
+
+    UNREAD = enum.auto()
+
+
 def answers_shown(
-    session: Session, attempt: QuizAttempt, *, now: dt.datetime | None = None
+    session: Session,
+    attempt: QuizAttempt,
+    *,
+    now: dt.datetime | None = None,
+    summary: AttemptSummary | None = None,
+    due_at: dt.datetime | _Unread | None = _Unread.UNREAD,
 ) -> bool:
     """Whether the learner may see the right answers and explanations of this submitted attempt,
-    by the quiz's reveal policy (read now, so a teacher's change applies to past attempts too)."""
+    by the quiz's reveal policy (read now, so a teacher's change applies to past attempts too).
+    A page that read the learner's `summary` and the quiz's `due_at` already passes them."""
     quiz = attempt.quiz
-    left = remaining_attempts(session, attempt.user_id, quiz)
-    if open_attempt(session, attempt.user_id, quiz.id) is not None:
+    summary = summary or attempt_summary(session, attempt.user_id, quiz.id)
+    left = summary.left(quiz)
+    if summary.open is not None:
         left = left if left is None else left + 1  # the open one is not used up yet
-    due = quiz_due_at(session, attempt.user_id, quiz.id) if quiz.reveal == "after_due" else None
+    due = None
+    if quiz.reveal == "after_due":
+        if isinstance(due_at, _Unread):
+            due = quiz_due_at(session, attempt.user_id, quiz.id)
+        else:
+            due = due_at
     return answers_revealed(quiz.reveal.value, attempts_left=left, due_at=due, now=now or utcnow())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from mooc.assessment.core.grading import (
 )
 from mooc.assessment.core.questions import question_type
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.assessment.queries import open_attempt, remaining_attempts, snapshots
+from mooc.assessment.queries import attempt_summary, open_attempt, snapshots
 from mooc.db import utcnow
 from mooc.errors import Conflict
 
@@ -71,24 +71,18 @@ def _option_order(
 
 def start_attempt(session: Session, user: User, quiz: Quiz) -> QuizAttempt:
     """The learner's open attempt, or a new one. Raises `Conflict` when no attempts are left."""
-    current = open_attempt(session, user.id, quiz.id)
-    if current is not None:
-        return current
-    left = remaining_attempts(session, user.id, quiz)
-    if left == 0:
+    mine = attempt_summary(session, user.id, quiz.id)  # one read: open, used, last number
+    if mine.open is not None:
+        return mine.open
+    if mine.left(quiz) == 0:
         raise Conflict(_("You have used all your attempts at this quiz."))
-    used = session.scalar(
-        select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
-        )
-    )
     now = utcnow()
     drawn = snapshot_questions(quiz, _RNG)
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_id=quiz.id,
         course_id=quiz.course_id,
-        number=(used or 0) + 1,
+        number=mine.last_number + 1,
         quiz_revision=quiz.revision,
         pass_mark=quiz.pass_mark,
         policy=quiz.policy,
@@ -148,6 +142,9 @@ class Submission:
     newly_graded: bool
 
 
+_ATTEMPT_COLUMNS = [column.key for column in inspect(QuizAttempt).column_attrs]
+
+
 def submit_attempt(
     session: Session,
     attempt: QuizAttempt,
@@ -162,8 +159,9 @@ def submit_attempt(
     if attempt.submitted_at is not None:
         return Submission(attempt, None, False)
     now = now or utcnow()
-    # Lock the row where the database can, so two parallel submits grade once.
-    session.refresh(attempt, with_for_update=True)
+    # Lock the row where the database can, so two parallel submits grade once: its columns read
+    # again, its quiz kept (no reload of what the page read with it).
+    session.refresh(attempt, _ATTEMPT_COLUMNS, with_for_update=True)
     if attempt.submitted_at is not None:
         return Submission(attempt, None, False)
     score = score_attempt(snapshots(attempt), responses)

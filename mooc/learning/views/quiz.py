@@ -2,61 +2,98 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from mooc.accounts import queries as account_queries
+from mooc.accounts.models import User
+from mooc.accounts.signed_in import SignedIn
 from mooc.assessment import queries as quiz_queries
 from mooc.assessment import services as quizzes
 from mooc.assessment.deadlines import quiz_due_at
-from mooc.catalog import queries as catalog_queries
-from mooc.catalog.models import Course
+from mooc.assessment.models import Quiz
 from mooc.db import utcnow
+from mooc.errors import NotFound, PermissionDenied
 from mooc.extensions import db
-from mooc.learning import permissions, services
-from mooc.learning.deadlines import course_dues
-from mooc.learning.views import flash_completion
+from mooc.learning import queries, services
+from mooc.learning.deadlines import NO_DUES, course_dues
+from mooc.learning.queries import QuizVisit
+from mooc.learning.views import flash_completion, own_session, reader_slots
 from mooc.web import edge
 from mooc.web.auth import current_account, login_required
 
 bp = Blueprint("quiz", __name__)
 
 
-def _enrolled_course(slug: str) -> Course:
-    course = catalog_queries.course_by_slug(db.session, slug)
-    message = _("Enrol in the course to take its quizzes.")
-    permissions.require_enrolled(db.session, current_account(), course, message)
-    return course
+def _quiz_session(user_id: str) -> SignedIn | User | None:
+    """The quiz page's loader: the session checked in `queries.quiz_visit`."""
+    args = request.view_args or {}
+    if "quiz_slug" not in args:
+        return account_queries.load_session_user(db.session, user_id)
+    return own_session(
+        user_id,
+        "quiz_visit",
+        lambda person_id: queries.quiz_visit(
+            db.session, args["slug"], args["quiz_slug"], person_id
+        ),
+    )
+
+
+# Pages whose own statement checks the session (mooc.factory's user loader asks them first).
+SESSION_LOADERS = {"quiz.overview": _quiz_session}
+
+
+def _enrolled_quiz(slug: str, quiz_slug: str, user_id: int) -> tuple[QuizVisit, Quiz]:
+    """The course's quiz for a learner enrolled in it, from the statement the session's check
+    read (else read now): no such course, not enrolled, no such quiz, in that order."""
+    visit: QuizVisit | None = g.pop("quiz_visit", None)
+    if visit is None:
+        visit = queries.quiz_visit(db.session, slug, quiz_slug, user_id)
+    if visit is None or not visit.course.is_published:
+        raise NotFound(_("No such course."))
+    if not visit.enrolled:
+        raise PermissionDenied(_("Enrol in the course to take its quizzes."))
+    if visit.quiz is None:  # retired quizzes are out of the course for learners
+        raise NotFound(_("No such quiz."))
+    return visit, visit.quiz
 
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>")
 @login_required
 def overview(slug: str, quiz_slug: str) -> ResponseReturnValue:
-    course = _enrolled_course(slug)
-    quiz = quiz_queries.quiz_by_slug(db.session, course.id, quiz_slug)
-    user = current_account()
+    """One statement for the session's check, the course, the quiz, its number of questions and
+    the learner's enrolment; one for their attempts; their due dates."""
+    person: SignedIn | User = current_user._get_current_object()
+    visit, quiz = _enrolled_quiz(slug, quiz_slug, person.id)
+    mine = quiz_queries.attempt_summary(db.session, person.id, quiz.id)
+    dues = NO_DUES  # unless a class of theirs may set some (learning.deadlines.may_have_dues)
+    if visit.may_have_dues:
+        dues = course_dues(db.session, person.id, visit.course.id, utcnow())
     return render_template(
         "learning/quiz.html",
-        course=course,
+        course=visit.course,
         quiz=quiz,
-        attempts=quiz_queries.submitted_attempts(db.session, user.id, quiz.id),
-        open_attempt=quiz_queries.open_attempt(db.session, user.id, quiz.id),
-        left=quiz_queries.remaining_attempts(db.session, user.id, quiz),
-        due_at=quiz_due_at(db.session, user.id, quiz.id),
-        quiz_due=course_dues(db.session, user.id, course.id, utcnow()).items.get(
-            ("quiz", quiz.slug)
-        ),
+        questions=visit.questions,
+        attempts=mine.submitted,
+        open_attempt=mine.open,
+        left=mine.left(quiz),
+        due_at=quiz_due_at(db.session, person.id, quiz.id),
+        quiz_due=dues.items.get(("quiz", quiz.slug)),
+        page_slots=reader_slots(person, visit.unread),
     )
 
 
 @bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
 @login_required
 def start(slug: str, quiz_slug: str) -> ResponseReturnValue:
-    course = _enrolled_course(slug)
-    quiz = quiz_queries.quiz_by_slug(db.session, course.id, quiz_slug)
-    attempt = quizzes.start_attempt(db.session, current_account(), quiz)
+    user = current_account()
+    _visit, quiz = _enrolled_quiz(slug, quiz_slug, user.id)
+    attempt = quizzes.start_attempt(db.session, user, quiz)
+    attempt_id = attempt.id  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for("quiz.attempt", attempt_id=attempt.id), 303)
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id), 303)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -92,7 +129,7 @@ def submit(attempt_id: int) -> ResponseReturnValue:
     if submitted.completion is not None:
         flash_completion()
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=found.id), 303)
+    return redirect(url_for("quiz.result", attempt_id=attempt_id), 303)
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -103,14 +140,16 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if found.submitted_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=found.id))
     score = quiz_queries.feedback(found)
+    mine = quiz_queries.attempt_summary(db.session, user.id, found.quiz_id)
+    due_at = quiz_due_at(db.session, user.id, found.quiz_id)
     return render_template(
         "learning/result.html",
         attempt=found,
         quiz=found.quiz,
         score=score,
-        revealed=quiz_queries.answers_shown(db.session, found),
-        due_at=quiz_due_at(db.session, user.id, found.quiz_id),
+        revealed=quiz_queries.answers_shown(db.session, found, summary=mine, due_at=due_at),
+        due_at=due_at,
         course=found.quiz.course,
-        left=quiz_queries.remaining_attempts(db.session, user.id, found.quiz),
-        open_attempt=quiz_queries.open_attempt(db.session, user.id, found.quiz_id),
+        left=mine.left(found.quiz),
+        open_attempt=mine.open,
     )

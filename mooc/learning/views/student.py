@@ -22,11 +22,10 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
 
 from mooc.accounts import queries as account_queries
 from mooc.accounts.models import User
-from mooc.accounts.signed_in import SignedIn, signed_in
+from mooc.accounts.signed_in import SignedIn
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.core.players import OfferWords, offer_renditions
 from mooc.catalog.models import Course
@@ -40,6 +39,7 @@ from mooc.learning.my_courses import my_courses
 from mooc.learning.queries import (
     NOT_ENROLLED,
     CourseFacts,
+    CourseVisit,
     LecturePlace,
     LectureReading,
     LectureVisit,
@@ -54,11 +54,16 @@ from mooc.learning.syllabus import (
     OutlineCache,
     PublishedText,
 )
-from mooc.learning.views import flash_completion
+from mooc.learning.views import (
+    flash_completion,
+    own_session,
+    reader_slots,
+    site_header_html,
+)
 from mooc.web import edge, transactions
 from mooc.web.auth import current_account, login_required, optional_account
 from mooc.web.filters import one_decimal
-from mooc.web.page_cache import PAGES, Filled, PageCache, Slots
+from mooc.web.page_cache import PAGES, Filled, PageCache
 from mooc.web.site_header import HeaderReader, header_reader_of
 
 bp = Blueprint("learning", __name__)
@@ -81,38 +86,52 @@ def _outline(course: CourseKey) -> CourseOutline:
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
-    found = catalog_queries.course_by_slug(db.session, slug)
-    user = optional_account()
-    enrolled = user is not None and queries.is_enrolled(db.session, user.id, found.id)
+    """One statement for the session's check, the course, its cover and the reader's enrolment,
+    completion and unread count (`queries.course_visit`); one for their completion status and
+    lectures done; their class's due dates only if they may have some. The outline comes from
+    the outline cache, the header from the page cache."""
+    person: SignedIn | User | None = (
+        current_user._get_current_object() if current_user.is_authenticated else None
+    )
+    visit: CourseVisit | None = g.pop("course_visit", None) if person is not None else None
+    if visit is None:
+        visit = queries.course_visit(db.session, slug, person.id if person else None)
+    if visit is None or not visit.course.is_published:
+        raise NotFound(_("No such course."))
+    found = visit.course
     status: CompletionStatus | None = None
     done: set[int] = set()
-    if enrolled and user:
-        status, done = queries.course_status_and_done(db.session, user.id, found)
-    elif user:
-        done = queries.done_lecture_ids(db.session, user.id, found.id)
+    if person is not None and visit.enrolled:
+        status, done = queries.course_status_and_done(db.session, person.id, found)
+    elif person is not None:
+        done = queries.done_lecture_ids(db.session, person.id, found.id)
     outline = _outline(found)
     lectures = outline.lectures
-    completion = queries.completion(db.session, user.id, found.id) if user else None
-    if user and status and status.complete and completion is None:
+    completion = visit.completion
+    if person is not None and status and status.complete and completion is None:
         # Retiring the one item a learner still lacked completes the course without any action
         # of theirs: record it when they next look (idempotent, like every completion).
         completion = services.complete_course_if_earned(
-            db.session, user, found, base_url=edge.base_url()
+            db.session, current_account(), found, base_url=edge.base_url()
         )
         if completion is not None:
             db.session.commit()
             flash_completion()
+    slots: dict[str, Filled] = {}
+    if person is not None:  # the header from its kept copy, with the unread count read above
+        slots["page_slots"] = reader_slots(person, visit.unread)
     return render_template(
         "learning/course.html",
         course=found,
         syllabus=outline.sections,
-        enrolled=enrolled,
+        enrolled=visit.enrolled,
         status=status,
         done_slugs={lec.slug for lec in lectures if lec.id in done},
         preview=lectures[0] if lectures else None,
         completion=completion,
-        cover=catalog_queries.cover_asset(db.session, found),
-        dues=_dues(user.id if user else None, found),
+        cover=visit.cover,
+        dues=_dues(person.id if person and visit.may_have_dues else None, found),
+        **slots,
     )
 
 
@@ -190,28 +209,33 @@ def _lecture_etag(
 
 
 def _lecture_session(user_id: str) -> SignedIn | User | None:
-    """Flask-Login's loader on the lecture page: the session checked in the page's own statement
-    (`queries.lecture_visit`), the same check as everywhere (`accounts.signed_in`); the view
-    then reads its course and rows from that statement."""
-    raw_id, _sep, token = user_id.partition(":")
+    """The lecture page's loader: the session checked in `queries.lecture_visit`."""
     args = request.view_args or {}
-    if not raw_id.isdigit() or "lecture_slug" not in args:
+    if "lecture_slug" not in args:
         return account_queries.load_session_user(db.session, user_id)
-    visit = queries.lecture_visit(db.session, args["slug"], args["lecture_slug"], int(raw_id))
-    if visit is None:  # no such course: the person for the "not found" page's header
-        return account_queries.load_session_user(db.session, user_id)
-    person = signed_in(visit.person, token, _person_row)
-    if person is not None:
-        g.lecture_visit = visit
-    return person
+    return own_session(
+        user_id,
+        "lecture_visit",
+        lambda person_id: queries.lecture_visit(
+            db.session, args["slug"], args["lecture_slug"], person_id
+        ),
+    )
 
 
-def _person_row(user_id: int) -> User:
-    return account_queries.person_of_session(db.session, user_id)
+def _course_session(user_id: str) -> SignedIn | User | None:
+    """The course page's loader: the session checked in `queries.course_visit`."""
+    slug = (request.view_args or {}).get("slug")
+    if slug is None:
+        return account_queries.load_session_user(db.session, user_id)
+    return own_session(
+        user_id,
+        "course_visit",
+        lambda person_id: queries.course_visit(db.session, slug, person_id),
+    )
 
 
 # Pages whose own statement checks the session (mooc.factory's user loader asks them first).
-SESSION_LOADERS = {"learning.lecture": _lecture_session}
+SESSION_LOADERS = {"learning.lecture": _lecture_session, "learning.course": _course_session}
 
 
 def _visit(slug: str, lecture_slug: str, person: SignedIn | User | None) -> LectureVisit:
@@ -390,29 +414,13 @@ def _reader_page(
     pages: PageCache = current_app.extensions[PAGES]
     key = (*_page_key("lecture, reader", course, text, sizes), reading.enrolled, reading.done)
     values = {
-        "header": _site_header(pages, header),
+        "header": site_header_html(pages, header),
         "dues": dues_html,
         "user_id": str(user_id),
     }
     if session.get("_flashes"):
         return render(page_slots=Filled(values))  # drawn for this reader alone, not kept
     return pages.filled(key, lambda slots: render(page_slots=slots), values)
-
-
-def _site_header(pages: PageCache, reader: HeaderReader) -> str:
-    """The header for `reader`: kept once per language, mount point and the facts it shows but
-    the name (unread count, menus), filled with the name and where the language switch returns."""
-    key = ("site header", str(get_locale()), request.script_root, reader.without_name(""))
-
-    def draw(slots: Slots) -> str:
-        return render_template(
-            "_partials/site_header.html",
-            reader=reader.without_name(slots.name),
-            switch_next=slots.next,
-        )
-
-    values = {"name": str(escape(reader.name)), "next": str(escape(request.full_path))}
-    return pages.filled(key, draw, values)
 
 
 def _with_renditions(course: CourseFacts, html: str, data_saver: bool) -> tuple[str, str]:
@@ -457,12 +465,14 @@ def mark_done(slug: str, lecture_slug: str) -> ResponseReturnValue:
     if version is None:
         raise NotFound(_("No such lecture in this course."))
     user = current_account()
+    # Where to go, known before the commit expires the lectures (no reading them again).
+    target = url_for("learning.course", slug=slug)
+    if place.next is not None:
+        target = url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug)
     if services.finish_lecture(db.session, user, place.lecture, version, base_url=edge.base_url()):
         flash_completion()
     db.session.commit()
-    if place.next is not None:
-        return redirect(url_for("learning.lecture", slug=slug, lecture_slug=place.next.slug), 303)
-    return redirect(url_for("learning.course", slug=slug), 303)
+    return redirect(target, 303)
 
 
 @bp.get("/dashboard")
