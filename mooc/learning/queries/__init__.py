@@ -7,8 +7,6 @@ from mooc.learning.queries.enrolments import (
     completion,
     enrolment,
     is_enrolled,
-    my_completions,
-    my_enrolments,
 )
 from mooc.learning.queries.lectures import (
     LecturePlace,
@@ -56,8 +54,6 @@ __all__ = [
     "lecture_place",
     "lecture_reading",
     "lecture_visit",
-    "my_completions",
-    "my_enrolments",
     "ordered_lectures",
     "quiz_standings",
     "quiz_visit",
