@@ -211,6 +211,8 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+        elif engine.dialect.driver == "psycopg":
+            transactions.commit_reading_transactions(engine)  # keeps prepared statements
     csrf.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
