@@ -66,7 +66,7 @@ from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import jobs as transfer_jobs
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health, site_header, transactions
+from mooc.web import csrf_tokens, edge, filters, health, site_header, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -214,6 +214,8 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         elif engine.dialect.driver == "psycopg":
             transactions.commit_reading_transactions(engine)  # keeps prepared statements
     csrf.init_app(app)
+    app.app_ctx_globals_class = csrf_tokens.ReusingGlobals  # signed CSRF tokens reused a minute
+    app.extensions[csrf_tokens.KEPT] = csrf_tokens.SignedTokens()
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
