@@ -74,6 +74,7 @@ from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.page_cache import PAGES, PageCache
 from mooc.web.security import install_security_headers
+from mooc.web.session_cookies import SessionCookies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def create_app(
         instance_path=str(settings.instance_path),
     )
     app.config.update(flask_config(settings))
+    app.session_interface = SessionCookies()  # Flask's, its serializer built once
     passwords.configure(settings.password_hashing)
     _init_extensions(app, settings)
     _install_edge_objects(app, settings)
