@@ -98,10 +98,13 @@ def commit_reading_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "commit")
     def _forget(conn: Connection) -> None:
-        conn.info.pop(WROTE, None)
+        if not (conn.invalidated or conn.closed):
+            conn.info.pop(WROTE, None)
 
     @event.listens_for(engine, "rollback")
     def _commit_instead(conn: Connection) -> None:
+        if conn.invalidated or conn.closed:
+            return  # its DBAPI connection is gone (and with it `info`): nothing to end
         if conn.info.pop(WROTE, False):
             return
         driver = conn.connection.driver_connection

@@ -96,3 +96,15 @@ def test_sqlite_ends_its_transactions_as_before(own_app: Flask, backend: str) ->
     with own_app.app_context():
         assert not db.engine.dispatch.rollback
         assert not db.engine.dispatch.before_cursor_execute
+
+
+def test_a_lost_connection_is_still_rolled_back(own_app: Flask) -> None:
+    """After its connection was lost (invalidated), a transaction's rollback still clears it
+    for the next one, rather than failing in the hook."""
+    with own_app.app_context():
+        connection = db.engine.connect()
+        connection.execute(text("SELECT 1"))
+        connection.invalidate()
+        connection.rollback()
+        assert connection.execute(text("SELECT 2")).scalar() == 2
+        connection.close()
