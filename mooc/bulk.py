@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 BATCH = 2000
 T = TypeVar("T")
 Row = Mapping[str, Any]
+# Set in a connection's `info` while its transaction wrote (mooc.web.transactions ends one that
+# only read with a COMMIT): `copy_rows` writes through the driver, unseen by SQLAlchemy's events.
+WROTE = "mooc.wrote"
 
 
 def chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -73,6 +76,7 @@ def copy_rows(session: Session, model: type[Base], rows: Sequence[Row]) -> None:
     given = len(names) - len(constants)
     fixed = list(constants.values())
     driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    connection.info[WROTE] = True
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             values = [row[name] for name in names[:given]] + fixed

@@ -66,7 +66,7 @@ from mooc.storage import open_storage
 from mooc.transfer import cli as transfer_cli
 from mooc.transfer import jobs as transfer_jobs
 from mooc.transfer import views as transfer_views
-from mooc.web import edge, filters, health, site_header, transactions
+from mooc.web import csrf_tokens, edge, filters, health, site_header, transactions
 from mooc.web.assets import assets_cli, register_assets
 from mooc.web.auth import LOGIN_MESSAGE
 from mooc.web.dashboard_panels import dashboard_panels
@@ -74,6 +74,7 @@ from mooc.web.errors import register_error_handlers
 from mooc.web.i18n import select_locale, select_timezone
 from mooc.web.page_cache import PAGES, PageCache
 from mooc.web.security import install_security_headers
+from mooc.web.session_cookies import SessionCookies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def create_app(
         instance_path=str(settings.instance_path),
     )
     app.config.update(flask_config(settings))
+    app.session_interface = SessionCookies()  # Flask's, its serializer built once
     passwords.configure(settings.password_hashing)
     _init_extensions(app, settings)
     _install_edge_objects(app, settings)
@@ -211,7 +213,11 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+        elif engine.dialect.driver == "psycopg":
+            transactions.commit_reading_transactions(engine)  # keeps prepared statements
     csrf.init_app(app)
+    app.app_ctx_globals_class = csrf_tokens.ReusingGlobals  # signed CSRF tokens reused a minute
+    app.extensions[csrf_tokens.KEPT] = csrf_tokens.SignedTokens()
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)

@@ -7,17 +7,28 @@ reader and calls `now_writing()`, so its writes begin IMMEDIATE, as every other 
 (a deferred transaction that reads and then writes fails at once when another process wrote in
 between). Writes that follow must therefore not depend on a read's snapshot: blind updates and
 upserts. PostgreSQL ignores all this.
+
+On PostgreSQL with psycopg, a transaction that only read ends with COMMIT instead of ROLLBACK
+(`commit_reading_transactions`): psycopg forgets its prepared statements at every ROLLBACK,
+and every request that reads only is rolled back when its session closes, so no statement was
+ever prepared.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
+from psycopg import Error as PsycopgError
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+
+from mooc.bulk import WROTE
 
 F = TypeVar("F", bound=Callable[..., object])
 _READS_FIRST = "mooc.reads_first"  # request.environ key: this request's next transaction reads
@@ -68,3 +79,39 @@ def one_writer(session: Session) -> Iterator[None]:
         return
     with _SQLITE_WRITER:
         yield
+
+
+def commit_reading_transactions(engine: Engine) -> None:
+    """End a transaction that ran only SELECT statements with COMMIT where SQLAlchemy rolls it
+    back (a session closed, a connection returned): the same for its data, and psycopg keeps its
+    prepared statements, which a ROLLBACK clears (it cannot know whether the transaction changed
+    the schema). A page's statements are then parsed and planned once per connection, not at
+    every request.
+
+    A transaction that ran anything else (a write, `SET LOCAL`, DDL, a statement of the driver's
+    own that `mooc.bulk` notes) or failed is rolled back as before. The app sends no SELECT that
+    writes (a function with side effects, `SELECT … INTO`)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    def _forget(conn: Connection) -> None:
+        if not (conn.invalidated or conn.closed):
+            conn.info.pop(WROTE, None)
+
+    @event.listens_for(engine, "rollback")
+    def _commit_instead(conn: Connection) -> None:
+        if conn.invalidated or conn.closed:
+            return  # its DBAPI connection is gone (and with it `info`): nothing to end
+        if conn.info.pop(WROTE, False):
+            return
+        driver = conn.connection.driver_connection
+        if driver is None or driver.info.transaction_status != TransactionStatus.INTRANS:
+            return  # idle, failed or gone: SQLAlchemy's rollback does what it must
+        # The rollback that follows finds the connection idle (a no-op) or, if the commit
+        # failed, does what it would have done.
+        with suppress(PsycopgError):
+            driver.commit()
