@@ -185,16 +185,28 @@ def _row(kind: int, **given: Any) -> Select[Any]:
 def _statement(user_id: ColumnElement[int]) -> Select[Any]:
     """The learner's courses (active enrolments and completions) with what the completion rule
     weighs for those in progress, ordered by kind then `seq`."""
-    mine = union_all(
-        select(Enrolment.course_id).where(Enrolment.user_id == user_id, Enrolment.active.is_(True)),
-        select(Completion.course_id).where(Completion.user_id == user_id),
-    )
     going = select(Enrolment.course_id).where(
         Enrolment.user_id == user_id,
         Enrolment.active.is_(True),
         ~exists().where(Completion.user_id == user_id, Completion.course_id == Enrolment.course_id),
     )
-    courses = (
+    union = union_all(
+        _courses(user_id),
+        _required_lectures(user_id, going),
+        _quizzes(going),
+        _attempts(user_id, going),
+        _scorm_packages(user_id, going),
+    ).subquery()
+    return select(union).order_by(union.c.kind, union.c.seq)
+
+
+def _courses(user_id: ColumnElement[int]) -> Select[Any]:
+    """The courses of the learner's active enrolments and completions, with both."""
+    mine = union_all(
+        select(Enrolment.course_id).where(Enrolment.user_id == user_id, Enrolment.active.is_(True)),
+        select(Completion.course_id).where(Completion.user_id == user_id),
+    )
+    return (
         _row(
             _COURSE,
             course_id=Course.id,
@@ -221,7 +233,11 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
         )
         .where(Course.id.in_(mine))
     )
-    lectures = (
+
+
+def _required_lectures(user_id: ColumnElement[int], going: Select[Any]) -> Select[Any]:
+    """The required lectures of the courses in progress, each flagged when the learner did it."""
+    return (
         _row(
             _LECTURE,
             course_id=Lecture.course_id,
@@ -243,8 +259,11 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
             Lecture.retired_at.is_(None),
         )
     )
+
+
+def _quizzes(going: Select[Any]) -> Select[Any]:
     # Retired quizzes count for no one: the grade and progress run over the course as it is now.
-    quizzes = _row(
+    return _row(
         _QUIZ,
         course_id=Quiz.course_id,
         item=Quiz.id,
@@ -254,7 +273,10 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
         policy=type_coerce(Quiz.policy, String),
         seq=Quiz.id,
     ).where(Quiz.course_id.in_(going), Quiz.retired_at.is_(None))
-    attempts = _row(
+
+
+def _attempts(user_id: ColumnElement[int], going: Select[Any]) -> Select[Any]:
+    return _row(
         _ATTEMPT,
         course_id=QuizAttempt.course_id,
         item=QuizAttempt.quiz_id,
@@ -266,8 +288,12 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
         QuizAttempt.course_id.in_(going),
         QuizAttempt.submitted_at.is_not(None),
     )
-    # Their ids are negative, apart from quizzes' (as `queries.scorm_standings` gives them).
-    scorm = (
+
+
+def _scorm_packages(user_id: ColumnElement[int], going: Select[Any]) -> Select[Any]:
+    """Graded SCORM packages with the learner's mean score; their ids are negative, apart from
+    quizzes' (as `queries.scorm_standings` gives them)."""
+    return (
         _row(
             _SCORM,
             course_id=ScormPackage.course_id,
@@ -289,8 +315,6 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
         )
         .group_by(ScormPackage.course_id, ScormPackage.id, ScormPackage.weight)
     )
-    union = union_all(courses, lectures, quizzes, attempts, scorm).subquery()
-    return select(union).order_by(union.c.kind, union.c.seq)
 
 
 _STATEMENT = _statement(bindparam("user_id"))  # built once: every dashboard asks

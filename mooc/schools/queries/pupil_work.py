@@ -13,7 +13,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
+from sqlalchemy import (
+    Case,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from mooc.accounts.models import Institution, User
@@ -112,62 +122,13 @@ def pupil_work(session: Session, user_id: int, *, zone: dt.tzinfo, now: dt.datet
 def _statement(user_id: ColumnElement[int]) -> Select[Any]:
     """One row per (class, current assignment) of the pupil's classes; a class without any has
     one row with no assignment. The evidence of being done is read for this pupil alone."""
-    homeroom_member = aliased(ClassMember)
-    homeroom = (
-        select(User.name)
-        .join(homeroom_member, homeroom_member.user_id == User.id)
-        .where(
-            homeroom_member.class_id == SchoolClass.id,
-            homeroom_member.role == ClassRole.HOMEROOM,
-            homeroom_member.ended_at.is_(None),
-        )
-        .order_by(User.name)
-        .limit(1)
-        .scalar_subquery()
-    )
-    first_submitted = (
-        select(func.min(QuizAttempt.submitted_at))
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.quiz_id == Assignment.quiz_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    completed = (
-        select(Completion.completed_at)
-        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
-        .scalar_subquery()
-    )
     lecture_count = (
         select(func.count(AssignmentLecture.id))
         .where(AssignmentLecture.assignment_id == Assignment.id)
         .scalar_subquery()
     )
-    lectures_done = (
-        select(func.count(LectureProgress.id), func.max(LectureProgress.done_at))
-        .join(AssignmentLecture, AssignmentLecture.lecture_id == LectureProgress.lecture_id)
-        .where(
-            AssignmentLecture.assignment_id == Assignment.id,
-            LectureProgress.user_id == user_id,
-            LectureProgress.done_at.is_not(None),
-        )
-    )
-    lectures_finished = case(
-        (
-            and_(
-                lecture_count > 0,
-                lectures_done.with_only_columns(func.count(LectureProgress.id)).scalar_subquery()
-                == lecture_count,
-            ),
-            lectures_done.with_only_columns(func.max(LectureProgress.done_at)).scalar_subquery(),
-        ),
-    )
-    done_at = case(
-        (Assignment.kind == AssignmentKind.QUIZ, first_submitted),
-        (Assignment.kind == AssignmentKind.COURSE, completed),
-        else_=lectures_finished,
-    )
+    homeroom = _homeroom_teacher()
+    done_at = _done_at(user_id, lecture_count)
     return (
         select(
             SchoolClass.id.label("class_id"),
@@ -206,6 +167,66 @@ def _statement(user_id: ColumnElement[int]) -> Select[Any]:
             ClassMember.role == ClassRole.PUPIL,
             ClassMember.ended_at.is_(None),
         )
+    )
+
+
+def _homeroom_teacher() -> ScalarSelect[Any]:
+    """The name of the class's homeroom teacher (the first by name, when it has several)."""
+    homeroom_member = aliased(ClassMember)
+    return (
+        select(User.name)
+        .join(homeroom_member, homeroom_member.user_id == User.id)
+        .where(
+            homeroom_member.class_id == SchoolClass.id,
+            homeroom_member.role == ClassRole.HOMEROOM,
+            homeroom_member.ended_at.is_(None),
+        )
+        .order_by(User.name)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _done_at(user_id: ColumnElement[int], lecture_count: ScalarSelect[Any]) -> Case[Any]:
+    """When the pupil finished the assignment: a quiz's first submission, the course's
+    completion, or the last of its lectures done once all are."""
+    first_submitted = (
+        select(func.min(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == Assignment.quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    completed = (
+        select(Completion.completed_at)
+        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
+        .scalar_subquery()
+    )
+    lectures_done = (
+        select(func.count(LectureProgress.id), func.max(LectureProgress.done_at))
+        .join(AssignmentLecture, AssignmentLecture.lecture_id == LectureProgress.lecture_id)
+        .where(
+            AssignmentLecture.assignment_id == Assignment.id,
+            LectureProgress.user_id == user_id,
+            LectureProgress.done_at.is_not(None),
+        )
+    )
+    lectures_finished = case(
+        (
+            and_(
+                lecture_count > 0,
+                lectures_done.with_only_columns(func.count(LectureProgress.id)).scalar_subquery()
+                == lecture_count,
+            ),
+            lectures_done.with_only_columns(func.max(LectureProgress.done_at)).scalar_subquery(),
+        ),
+    )
+    return case(
+        (Assignment.kind == AssignmentKind.QUIZ, first_submitted),
+        (Assignment.kind == AssignmentKind.COURSE, completed),
+        else_=lectures_finished,
     )
 
 
