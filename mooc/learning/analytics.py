@@ -29,6 +29,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -44,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
@@ -61,7 +62,16 @@ from mooc.learning.models import (
 from mooc.pagination import Page, paginate_rows
 
 SORT_KEYS = ("name", "progress", "activity", "grade")
+# Each course's statement for a page's rows (`_Learners.rows_of_page`), by the course and its
+# quizzes' and packages' ids; a course whose columns change gets a new key.
+_PAGE_ROWS: dict[tuple[int, ...], Select[Any]] = {}
+_PAGE_ROWS_KEPT = 256
 CHUNK = 500  # learners read at a time by the CSV export
+
+
+# Whose counts a statement reads: every learner's (None), these ids', or those a bound
+# parameter names when the statement runs (`_Learners.rows_of_page`).
+_Only = Sequence[int] | BindParameter[Any] | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,7 @@ class CourseAnalytics:
         return self.enrolled, self.started, self.halfway, self.completed
 
 
-def _graded_packages(course_id: int, only: Sequence[int] | None) -> Any:
+def _graded_packages(course_id: int, only: _Only) -> Any:
     """Per learner: the weights and weighted scores of the course's SCORM packages that count
     in the grade and have a score (the mean of the learner's SCOs, rounded as
     `queries.scorm_standings` rounds it): the packages' share of the final grade."""
@@ -165,7 +175,7 @@ class _Learners:
         self.required_lectures, self.tally = columns.required_lectures, columns.tally
 
     # The statement over every learner of the course is built only when asked for (the export,
-    # a whole-course recount): a page reads its learners with `rows_of` alone, and building
+    # a whole-course recount): a page reads its learners with `rows_of_page` alone, and building
     # these expressions is a good part of the page's CPU.
     @cached_property
     def scores(self) -> Any:
@@ -196,7 +206,7 @@ class _Learners:
         return self._everyone[3]
 
     def _select(
-        self, scores: Any, only: Sequence[int] | None = None
+        self, scores: Any, only: _Only = None
     ) -> tuple[ColumnElement[int], ColumnElement[float], ColumnElement[bool], Select[Any]]:
         """Progress, grade, started and the row statement, over every learner of the course
         or `only` these (whose counts are then read for them alone)."""
@@ -243,7 +253,7 @@ class _Learners:
         )
         return percent, final, started, rows
 
-    def _rows(self, lectures: Any, quizzes: Any, only: Sequence[int] | None) -> Select[Any]:
+    def _rows(self, lectures: Any, quizzes: Any, only: _Only) -> Select[Any]:
         """What `row` reads of each learner of the course (or `only` these): the person, the
         enrolment, the completion, the lecture counts (`lectures`) and the counted score of
         each quiz (`quizzes`, which counts those `taken` too)."""
@@ -278,18 +288,29 @@ class _Learners:
             rows = rows.where(Enrolment.user_id.in_(only))
         return rows
 
-    def rows_of(self, user_ids: Sequence[int]) -> Select[Any]:
-        """The rows of these learners only, each one's counts read for them alone: only what
-        `row` reads, since `row` applies the rule to the counts itself (the progress and grade
-        in SQL, with the SCORM packages' share, are for sorting and the kept standing)."""
-        scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
+    def rows_of_page(self) -> Select[Any]:
+        """The rows of the learners whose ids are bound as `page_ids` when it runs, each one's
+        counts read for them alone: only what `row` reads, since `row` applies the rule to the
+        counts itself (the progress and grade in SQL, with the SCORM packages' share, are for
+        sorting and the kept standing). Building it is most of a page's CPU outside the
+        template, and it depends only on the course's quizzes and packages: it is built once
+        per course as it is and kept (`_PAGE_ROWS`)."""
+        key = (self.course_id, *(q.id for q in self.quizzes), -1, *(p.id for p in self.packages))
+        found = _PAGE_ROWS.get(key)
+        if found is not None:
+            return found
+        ids: BindParameter[Any] = bindparam("page_ids", expanding=True)
+        scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], ids)
         taken = (
             select(scores.c.user_id, func.count().label("taken"), *self._score_columns(scores))
             .group_by(scores.c.user_id)
             .subquery()
         )
-        rows = self._rows(_lecture_totals(self.course_id, user_ids), taken, user_ids)
-        return self._with_scorm(rows, user_ids)
+        rows = self._with_scorm(self._rows(_lecture_totals(self.course_id, ids), taken, ids), ids)
+        if len(_PAGE_ROWS) >= _PAGE_ROWS_KEPT:
+            _PAGE_ROWS.clear()  # courses change rarely: a full store is a stale one
+        _PAGE_ROWS[key] = rows
+        return rows
 
     def _score_columns(self, s: Any) -> list[ColumnElement[Any]]:
         """Each quiz's counted score as a column `q<id>` of a learner's `s` rows grouped."""
@@ -297,7 +318,7 @@ class _Learners:
             func.max(case((s.c.quiz_id == q.id, s.c.score))).label(f"q{q.id}") for q in self.quizzes
         ]
 
-    def _with_scorm(self, rows: Select[Any], only: Sequence[int] | None = None) -> Select[Any]:
+    def _with_scorm(self, rows: Select[Any], only: _Only = None) -> Select[Any]:
         """`rows` with a column per SCORM package: the mean score of the learner's SCOs (as
         the learner's own grade counts it), read in the same statement. The standing's UPDATE
         does without them."""
@@ -359,7 +380,7 @@ class _Learners:
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
         """The learners' ids in the order asked for, by the standing and the name each
         enrolment keeps: read from the sort's index, without counting anyone's progress or
-        reading any user (a page of them is then read with `rows_of`)."""
+        reading any user (a page of them is then read with `rows_of_page`)."""
         ids = select(Enrolment.user_id).where(Enrolment.course_id == self.course_id)
         name, key = Enrolment.sort_name, Enrolment.last_activity_at
         order: tuple[ColumnElement[Any], ...] = ()
@@ -672,7 +693,7 @@ def _required_lecture() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _lecture_totals(course_id: int, only: Sequence[int] | None = None) -> Any:
+def _lecture_totals(course_id: int, only: _Only = None) -> Any:
     """Per learner who opened a lecture of the course (or of `only` these): lectures opened,
     required ones done."""
     done = and_(LectureProgress.done_at.is_not(None), *_required_lecture())
@@ -691,9 +712,7 @@ def _lecture_totals(course_id: int, only: Sequence[int] | None = None) -> Any:
     return statement.subquery()
 
 
-def _counted_scores(
-    course_id: int, quiz_ids: Sequence[int], only: Sequence[int] | None = None
-) -> Any:
+def _counted_scores(course_id: int, quiz_ids: Sequence[int], only: _Only = None) -> Any:
     """(user_id, quiz_id, score): the score that counts for each learner (or each of `only`)
     and quiz, the best or the last submitted attempt's by the policy of the last one (as
     `counted_score`)."""
@@ -751,7 +770,10 @@ def learners_page(
     wanted = [row[0] for row in ids.items]
     # The page's rows, their counts read for these learners alone, in the page's order.
     found = (
-        {row._mapping[User.id]: row for row in session.execute(learners.rows_of(wanted))}
+        {
+            row._mapping[User.id]: row
+            for row in session.execute(learners.rows_of_page(), {"page_ids": wanted})
+        }
         if wanted
         else {}
     )
