@@ -110,6 +110,29 @@ def course_to_read(session: Session, slug: str) -> Course:
     return course
 
 
+# Built once: the learners page asks for it on every request.
+_COURSE_TO_TEACH = (
+    select(Course)
+    .options(
+        defer(Course.description),
+        defer(Course.description_html),
+        defer(Course.search_text),
+        joinedload(Course.teachers),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def course_to_teach(session: Session, slug: str) -> Course:
+    """A course, drafts included, as its teacher pages open it: its teachers read in the same
+    statement (for `can_teach`), its long texts and its institution left in the database.
+    Raises `NotFound` for unknown slugs."""
+    course = session.scalars(_COURSE_TO_TEACH, {"slug": slug}).unique().one_or_none()
+    if course is None:
+        raise NotFound(_("No such course."))
+    return course
+
+
 def cover_asset(session: Session, course: Course) -> MediaAsset | None:
     if not course.cover_media:
         return None

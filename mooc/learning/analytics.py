@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -37,12 +39,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
@@ -59,7 +62,16 @@ from mooc.learning.models import (
 from mooc.pagination import Page, paginate_rows
 
 SORT_KEYS = ("name", "progress", "activity", "grade")
+# Each course's statement for a page's rows (`_Learners.rows_of_page`), by the course and its
+# quizzes' and packages' ids; a course whose columns change gets a new key.
+_PAGE_ROWS: dict[tuple[int, ...], Select[Any]] = {}
+_PAGE_ROWS_KEPT = 256
 CHUNK = 500  # learners read at a time by the CSV export
+
+
+# Whose counts a statement reads: every learner's (None), these ids', or those a bound
+# parameter names when the statement runs (`_Learners.rows_of_page`).
+_Only = Sequence[int] | BindParameter[Any] | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,18 @@ class LearnerRow:
 
 
 @dataclass(frozen=True)
+class QuizColumn:
+    """A quiz of the course as a column of the learners' table, with what its rule counts."""
+
+    id: int
+    title: str
+    slug: str
+    required: bool
+    pass_mark: int
+    weight: int
+
+
+@dataclass(frozen=True)
 class PackageColumn:
     """A SCORM lecture of the course as a column of the learners' table."""
 
@@ -92,7 +116,7 @@ class CourseAnalytics:
     """The course's quizzes and SCORM packages (the table's columns) and its learners counted
     as a whole."""
 
-    quizzes: Sequence[Quiz]
+    quizzes: Sequence[QuizColumn]
     packages: Sequence[PackageColumn]
     enrolled: int
     started: int
@@ -104,7 +128,7 @@ class CourseAnalytics:
         return self.enrolled, self.started, self.halfway, self.completed
 
 
-def _graded_packages(course_id: int, only: Sequence[int] | None) -> Any:
+def _graded_packages(course_id: int, only: _Only) -> Any:
     """Per learner: the weights and weighted scores of the course's SCORM packages that count
     in the grade and have a score (the mean of the learner's SCOs, rounded as
     `queries.scorm_standings` rounds it): the packages' share of the final grade."""
@@ -142,41 +166,47 @@ def _graded_packages(course_id: int, only: Sequence[int] | None) -> Any:
 class _Learners:
     """The SQL of one course's learner rows: each learner's counts, progress and grade."""
 
-    def __init__(self, session: Session, course_id: int, pass_mark: int) -> None:
+    def __init__(
+        self, session: Session, course_id: int, pass_mark: int, *, tallies: bool = False
+    ) -> None:
         self.course_id, self.pass_mark = course_id, pass_mark
-        # Retired quizzes count for no one: the grade and progress run over the course as it is.
-        self.quizzes = session.scalars(
-            select(Quiz)
-            .where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
-            .order_by(Quiz.section_id, Quiz.position)
-        ).all()
-        self.required_lectures = (
-            session.scalar(
-                select(func.count(Lecture.id)).where(
-                    Lecture.course_id == course_id, *_required_lecture()
-                )
-            )
-            or 0
-        )
-        self.packages = [
-            PackageColumn(*found)
-            for found in session.execute(
-                select(ScormPackage.id, Lecture.title, Lecture.slug, ScormPackage.counts_in_grade)
-                .join(Lecture, Lecture.id == ScormPackage.lecture_id)
-                .join(Section, Section.id == Lecture.section_id)
-                .where(
-                    ScormPackage.course_id == course_id,
-                    Lecture.retired_at.is_(None),
-                    Lecture.published_version_id.is_not(None),
-                )
-                .order_by(Section.position, Lecture.position)
-            )
-        ]
-        self.scores = _counted_scores(course_id, [q.id for q in self.quizzes])
-        self.percent, self.grade, self.started, self.rows = self._select(self.scores)
+        columns = _course_columns(session, course_id, tallies=tallies)
+        self.quizzes, self.packages = columns.quizzes, columns.packages
+        self.required_lectures, self.tally = columns.required_lectures, columns.tally
+
+    # The statement over every learner of the course is built only when asked for (the export,
+    # a whole-course recount): a page reads its learners with `rows_of_page` alone, and building
+    # these expressions is a good part of the page's CPU.
+    @cached_property
+    def scores(self) -> Any:
+        """Every learner's counted score per quiz (`_counted_scores`)."""
+        return _counted_scores(self.course_id, [q.id for q in self.quizzes])
+
+    @cached_property
+    def _everyone(
+        self,
+    ) -> tuple[ColumnElement[int], ColumnElement[float], ColumnElement[bool], Select[Any]]:
+        return self._select(self.scores)
+
+    @property
+    def percent(self) -> ColumnElement[int]:
+        return self._everyone[0]
+
+    @property
+    def grade(self) -> ColumnElement[float]:
+        return self._everyone[1]
+
+    @property
+    def started(self) -> ColumnElement[bool]:
+        return self._everyone[2]
+
+    @property
+    def rows(self) -> Select[Any]:
+        """Every learner's row (`_select`)."""
+        return self._everyone[3]
 
     def _select(
-        self, scores: Any, only: Sequence[int] | None = None
+        self, scores: Any, only: _Only = None
     ) -> tuple[ColumnElement[int], ColumnElement[float], ColumnElement[bool], Select[Any]]:
         """Progress, grade, started and the row statement, over every learner of the course
         or `only` these (whose counts are then read for them alone)."""
@@ -218,6 +248,19 @@ class _Learners:
         started = or_(
             func.coalesce(lectures.c.viewed, 0) > 0, func.coalesce(quizzes.c.taken, 0) > 0
         )
+        rows = self._rows(lectures, quizzes, only).outerjoin(
+            packages, packages.c.user_id == Enrolment.user_id
+        )
+        return percent, final, started, rows
+
+    def _rows(self, lectures: Any, quizzes: Any, only: _Only) -> Select[Any]:
+        """What `row` reads of each learner of the course (or `only` these): the person, the
+        enrolment, the completion, the lecture counts (`lectures`) and the counted score of
+        each quiz (`quizzes`, which counts those `taken` too)."""
+        course_id = self.course_id
+        started = or_(
+            func.coalesce(lectures.c.viewed, 0) > 0, func.coalesce(quizzes.c.taken, 0) > 0
+        )
         rows: Select[Any] = (
             select(
                 User.id,
@@ -228,7 +271,7 @@ class _Learners:
                 Enrolment.last_activity_at,
                 Completion.completed_at,
                 Completion.final_grade,
-                done.label("done"),
+                func.coalesce(lectures.c.done, 0).label("done"),
                 started.label("started"),
                 *[quizzes.c[f"q{q.id}"] for q in self.quizzes],
             )
@@ -239,19 +282,43 @@ class _Learners:
             )
             .outerjoin(lectures, lectures.c.user_id == Enrolment.user_id)
             .outerjoin(quizzes, quizzes.c.user_id == Enrolment.user_id)
-            .outerjoin(packages, packages.c.user_id == Enrolment.user_id)
             .where(Enrolment.course_id == course_id)
         )
         if only is not None:
             rows = rows.where(Enrolment.user_id.in_(only))
-        return percent, final, started, rows
+        return rows
 
-    def rows_of(self, user_ids: Sequence[int]) -> Select[Any]:
-        """The rows of these learners only, each one's counts read for them alone."""
-        scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
-        return self._with_scorm(self._select(scores, user_ids)[3], user_ids)
+    def rows_of_page(self) -> Select[Any]:
+        """The rows of the learners whose ids are bound as `page_ids` when it runs, each one's
+        counts read for them alone: only what `row` reads, since `row` applies the rule to the
+        counts itself (the progress and grade in SQL, with the SCORM packages' share, are for
+        sorting and the kept standing). Building it is most of a page's CPU outside the
+        template, and it depends only on the course's quizzes and packages: it is built once
+        per course as it is and kept (`_PAGE_ROWS`)."""
+        key = (self.course_id, *(q.id for q in self.quizzes), -1, *(p.id for p in self.packages))
+        found = _PAGE_ROWS.get(key)
+        if found is not None:
+            return found
+        ids: BindParameter[Any] = bindparam("page_ids", expanding=True)
+        scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], ids)
+        taken = (
+            select(scores.c.user_id, func.count().label("taken"), *self._score_columns(scores))
+            .group_by(scores.c.user_id)
+            .subquery()
+        )
+        rows = self._with_scorm(self._rows(_lecture_totals(self.course_id, ids), taken, ids), ids)
+        if len(_PAGE_ROWS) >= _PAGE_ROWS_KEPT:
+            _PAGE_ROWS.clear()  # courses change rarely: a full store is a stale one
+        _PAGE_ROWS[key] = rows
+        return rows
 
-    def _with_scorm(self, rows: Select[Any], only: Sequence[int] | None = None) -> Select[Any]:
+    def _score_columns(self, s: Any) -> list[ColumnElement[Any]]:
+        """Each quiz's counted score as a column `q<id>` of a learner's `s` rows grouped."""
+        return [
+            func.max(case((s.c.quiz_id == q.id, s.c.score))).label(f"q{q.id}") for q in self.quizzes
+        ]
+
+    def _with_scorm(self, rows: Select[Any], only: _Only = None) -> Select[Any]:
         """`rows` with a column per SCORM package: the mean score of the learner's SCOs (as
         the learner's own grade counts it), read in the same statement. The standing's UPDATE
         does without them."""
@@ -299,10 +366,7 @@ class _Learners:
                 ),
                 func.sum(case((weighted, Quiz.weight), else_=0)).label("weight"),
                 func.sum(case((weighted, s.c.score * Quiz.weight), else_=0.0)).label("weighted"),
-                *[
-                    func.max(case((s.c.quiz_id == q.id, s.c.score))).label(f"q{q.id}")
-                    for q in self.quizzes
-                ],
+                *self._score_columns(s),
             )
             .join(Quiz, Quiz.id == s.c.quiz_id)
             .group_by(s.c.user_id)
@@ -316,7 +380,7 @@ class _Learners:
     def page_order(self, sort: str, descending: bool) -> Select[Any]:
         """The learners' ids in the order asked for, by the standing and the name each
         enrolment keeps: read from the sort's index, without counting anyone's progress or
-        reading any user (a page of them is then read with `rows_of`)."""
+        reading any user (a page of them is then read with `rows_of_page`)."""
         ids = select(Enrolment.user_id).where(Enrolment.course_id == self.course_id)
         name, key = Enrolment.sort_name, Enrolment.last_activity_at
         order: tuple[ColumnElement[Any], ...] = ()
@@ -385,7 +449,7 @@ class _Learners:
 
     def summary(self, session: Session) -> CourseAnalytics:
         """The funnel and the score bins: the course's kept tallies, a few rows at any size."""
-        tally = course_tally(session, self.course_id)
+        tally = self.tally if self.tally is not None else course_tally(session, self.course_id)
         bins = [tally.get(f"bin{n}", 0) for n in range(10)]
         enrolled, started, halfway, completed = (tally.get(name, 0) for name in FUNNEL)
         return CourseAnalytics(
@@ -550,6 +614,77 @@ def refresh_standing(
     _Learners(session, course_id, pass_mark).refresh(session, user_ids, scores=scores)
 
 
+@dataclass(frozen=True)
+class _CourseColumns:
+    quizzes: list[QuizColumn]
+    packages: list[PackageColumn]
+    required_lectures: int
+    tally: dict[str, int] | None  # the course's kept tallies, when asked for
+
+
+def _course_columns(session: Session, course_id: int, *, tallies: bool) -> _CourseColumns:
+    """What the rule and the table need of the course, in one statement instead of one per
+    kind of row: its live quizzes, its live SCORM lectures, how many lectures are required and
+    (`tallies`) its kept tallies. Each kind of row fills the columns it needs: (kind, id,
+    title, slug, flag, pass_mark, weight, order, then order)."""
+    nothing = null()
+    # Retired quizzes count for no one: the grade and progress run over the course as it is.
+    quizzes = select(
+        literal("quiz").label("kind"),
+        Quiz.id,
+        Quiz.title,
+        Quiz.slug,
+        Quiz.required,
+        Quiz.pass_mark,
+        Quiz.weight,
+        Quiz.section_id,
+        Quiz.position,
+    ).where(Quiz.course_id == course_id, Quiz.retired_at.is_(None))
+    packages = (
+        select(
+            literal("scorm"),
+            ScormPackage.id,
+            Lecture.title,
+            Lecture.slug,
+            ScormPackage.counts_in_grade,
+            nothing,
+            nothing,
+            Section.position,
+            Lecture.position,
+        )
+        .join(Lecture, Lecture.id == ScormPackage.lecture_id)
+        .join(Section, Section.id == Lecture.section_id)
+        .where(
+            ScormPackage.course_id == course_id,
+            Lecture.retired_at.is_(None),
+            Lecture.published_version_id.is_not(None),
+        )
+    )
+    lectures = select(literal("lectures"), func.count(Lecture.id), *[nothing] * 7).where(
+        Lecture.course_id == course_id, *_required_lecture()
+    )
+    parts = [quizzes, packages, lectures]
+    if tallies:
+        parts.append(
+            select(literal("tally"), CourseTally.count, CourseTally.name, *[nothing] * 6).where(
+                CourseTally.course_id == course_id
+            )
+        )
+    both = union_all(*parts).subquery()
+    found = session.execute(select(both).order_by(both.c.kind, both.c.section_id, both.c.position))
+    quiz_columns, package_columns, required, tally = [], [], 0, {}
+    for kind, id_, title, slug, flag, pass_mark, weight, _, _ in found:
+        if kind == "quiz":
+            quiz_columns.append(QuizColumn(id_, title, slug, flag, pass_mark, weight))
+        elif kind == "scorm":
+            package_columns.append(PackageColumn(id_, title, slug, flag))
+        elif kind == "lectures":
+            required = int(id_ or 0)
+        else:
+            tally[title] = int(id_)
+    return _CourseColumns(quiz_columns, package_columns, required, tally if tallies else None)
+
+
 def _required_lecture() -> tuple[ColumnElement[bool], ...]:
     return (
         Lecture.required.is_(True),
@@ -558,7 +693,7 @@ def _required_lecture() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _lecture_totals(course_id: int, only: Sequence[int] | None = None) -> Any:
+def _lecture_totals(course_id: int, only: _Only = None) -> Any:
     """Per learner who opened a lecture of the course (or of `only` these): lectures opened,
     required ones done."""
     done = and_(LectureProgress.done_at.is_not(None), *_required_lecture())
@@ -577,9 +712,7 @@ def _lecture_totals(course_id: int, only: Sequence[int] | None = None) -> Any:
     return statement.subquery()
 
 
-def _counted_scores(
-    course_id: int, quiz_ids: Sequence[int], only: Sequence[int] | None = None
-) -> Any:
+def _counted_scores(course_id: int, quiz_ids: Sequence[int], only: _Only = None) -> Any:
     """(user_id, quiz_id, score): the score that counts for each learner (or each of `only`)
     and quiz, the best or the last submitted attempt's by the policy of the last one (as
     `counted_score`)."""
@@ -625,7 +758,7 @@ def learners_page(
     session: Session, course: Course, *, sort: str, descending: bool, page: int, per_page: int
 ) -> tuple[CourseAnalytics, Page[LearnerRow]]:
     """The course's summary and one page of its learners in the order asked for."""
-    learners = _Learners(session, course.id, course.pass_mark)
+    learners = _Learners(session, course.id, course.pass_mark, tallies=True)
     summary = learners.summary(session)
     ids = paginate_rows(
         session,
@@ -637,7 +770,10 @@ def learners_page(
     wanted = [row[0] for row in ids.items]
     # The page's rows, their counts read for these learners alone, in the page's order.
     found = (
-        {row._mapping[User.id]: row for row in session.execute(learners.rows_of(wanted))}
+        {
+            row._mapping[User.id]: row
+            for row in session.execute(learners.rows_of_page(), {"page_ids": wanted})
+        }
         if wanted
         else {}
     )
@@ -651,7 +787,7 @@ def learners_page(
 
 def all_learners(
     session: Session, course_id: int, pass_mark: int
-) -> tuple[Sequence[Quiz], Sequence[PackageColumn], Iterator[LearnerRow]]:
+) -> tuple[Sequence[QuizColumn], Sequence[PackageColumn], Iterator[LearnerRow]]:
     """The course's quizzes, its SCORM packages and every learner by name, read `CHUNK` rows
     at a time (so an export's memory does not grow with the course)."""
     learners = _Learners(session, course_id, pass_mark)

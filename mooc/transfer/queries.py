@@ -7,15 +7,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, defer, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from mooc.accounts.models import Institution, InstitutionKind
+from mooc.accounts.models import Institution, InstitutionKind, User
 from mooc.credentials.models import IssuedCredential
 from mooc.errors import NotFound
-from mooc.pagination import Page, paginate
+from mooc.pagination import Page, paginate_rows
 from mooc.transfer.models import (
     Agreement,
     Decision,
@@ -32,6 +33,43 @@ DECIDED = (ItemState.ACCEPTED, ItemState.ADJUSTED, ItemState.REJECTED)
 QUEUE_PAGE = 25
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """An item as the queue's table shows it: read as plain columns (no entities, no signed
+    document, no decisions), since a page of the queue only shows them."""
+
+    id: int
+    name: str
+    issuer_name: str
+    issuer_did: str
+    student_name: str
+    student_login: str  # as `User.login_name`
+    verified: bool
+    source_revoked_at: dt.datetime | None
+    proposal_recognised: bool
+    proposal_course_code: str | None
+    proposal_credits: Decimal
+    state: ItemState
+
+
+# What the queue's table shows of an item and its student.
+_QUEUE_COLUMNS: tuple[Any, ...] = (
+    RequestItem.id,
+    RequestItem.name,
+    RequestItem.issuer_name,
+    RequestItem.issuer_did,
+    User.name.label("student_name"),
+    User.email.label("student_email"),
+    User.username.label("student_username"),
+    RequestItem.verified,
+    RequestItem.source_revoked_at,
+    RequestItem.proposal_recognised,
+    RequestItem.proposal_course_code,
+    RequestItem.proposal_credits,
+    RequestItem.state,
+)
+
+
 def queue(
     session: Session,
     university_id: int,
@@ -39,27 +77,48 @@ def queue(
     *,
     page: int = 1,
     per_page: int = QUEUE_PAGE,
-) -> Page[RequestItem]:
+    total: int,
+) -> Page[QueueRow]:
     """A page of the items waiting for a decision (oldest first), of the decided ones (newest
-    first), or of recognised ones whose source record was revoked since (latest revoked first);
-    paged in the database, the signed documents left unread."""
+    first), or of recognised ones whose source record was revoked since (latest revoked first),
+    of which there are `total` (`queue_counts`); paged in the database, in one statement."""
+    items: Select[RequestItem]
     if show == "flagged":
-        statement = _flagged(university_id).order_by(
+        items = _flagged(university_id).order_by(
             RequestItem.source_revoked_at.desc(), RequestItem.id.desc()
         )
     elif show == "pending":
-        statement = _in_states(university_id, (ItemState.PENDING,)).order_by(
+        items = _in_states(university_id, (ItemState.PENDING,)).order_by(
             RequestItem.created_at, RequestItem.id
         )
     else:
-        statement = _in_states(university_id, DECIDED).order_by(RequestItem.id.desc())
-    statement = statement.options(
-        defer(RequestItem.document),
-        joinedload(RequestItem.student),
-        joinedload(RequestItem.request),
-        selectinload(RequestItem.decisions),
+        items = _in_states(university_id, DECIDED).order_by(RequestItem.id.desc())
+    statement = items.with_only_columns(*_QUEUE_COLUMNS, maintain_column_froms=True).join(
+        User, User.id == RequestItem.student_id
     )
-    return paginate(session, statement, page=page, per_page=per_page)
+    found = paginate_rows(session, statement, page=page, per_page=per_page, total=total)
+    return Page(
+        items=[
+            QueueRow(
+                id=row.id,
+                name=row.name,
+                issuer_name=row.issuer_name,
+                issuer_did=row.issuer_did,
+                student_name=row.student_name,
+                student_login=row.student_email or row.student_username or "",
+                verified=row.verified,
+                source_revoked_at=row.source_revoked_at,
+                proposal_recognised=row.proposal_recognised,
+                proposal_course_code=row.proposal_course_code,
+                proposal_credits=row.proposal_credits,
+                state=row.state,
+            )
+            for row in found.items
+        ],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
 
 
 def _in_states(university_id: int, states: Sequence[ItemState]) -> Select[RequestItem]:
@@ -69,17 +128,24 @@ def _in_states(university_id: int, states: Sequence[ItemState]) -> Select[Reques
 
 
 def queue_counts(session: Session, university_id: int) -> dict[str, int]:
-    rows = session.execute(
-        select(RequestItem.state, func.count())
-        .where(RequestItem.institution_id == university_id)
-        .group_by(RequestItem.state)
-    ).all()
-    by_state: dict[ItemState, int] = {row[0]: row[1] for row in rows}
-    flagged = _flagged(university_id).with_only_columns(func.count(RequestItem.id))
+    """How many items each view of the queue holds, in one statement."""
+    flagged = (
+        _flagged(university_id)
+        .with_only_columns(func.count(RequestItem.id))
+        .correlate(None)  # counted apart from the items of the outer statement
+        .scalar_subquery()
+    )
+    pending, decided, flagged_count = session.execute(
+        select(
+            func.sum(case((RequestItem.state == ItemState.PENDING, 1), else_=0)),
+            func.sum(case((RequestItem.state.in_(DECIDED), 1), else_=0)),
+            flagged,
+        ).where(RequestItem.institution_id == university_id)
+    ).one()
     return {
-        "pending": by_state.get(ItemState.PENDING, 0),
-        "decided": sum(by_state.get(state, 0) for state in DECIDED),
-        "flagged": session.scalar(flagged) or 0,
+        "pending": int(pending or 0),
+        "decided": int(decided or 0),
+        "flagged": int(flagged_count or 0),
     }
 
 

@@ -37,7 +37,7 @@ def index() -> ResponseReturnValue:
 
 
 def _taught_course(slug: str) -> Course:
-    course = catalog_queries.course_by_slug(db.session, slug, include_drafts=True)
+    course = catalog_queries.course_to_teach(db.session, slug)
     permissions.require_teaching(current_account(), course)
     return course
 

@@ -69,13 +69,13 @@ def queue(slug: str) -> ResponseReturnValue:
         db.session.commit()
     show = request.args.get("show", "pending")
     show = show if show in queries.QUEUE_VIEWS else "pending"
+    counts = queries.queue_counts(db.session, university.id)
+    page = page_number(request.args.get("page"))
     return render_template(
         "transfer/queue.html",
         university=university,
-        items=queries.queue(
-            db.session, university.id, show, page=page_number(request.args.get("page"))
-        ),
-        counts=queries.queue_counts(db.session, university.id),
+        items=queries.queue(db.session, university.id, show, page=page, total=counts[show]),
+        counts=counts,
         show=show,
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from mooc.accounts.models import Role
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
+from mooc.authoring.services.retiring import retire_or_delete
 from mooc.catalog.models import Course
 from mooc.catalog.services import assign_teacher
 from mooc.learning import services
@@ -134,3 +135,31 @@ def test_charts_escape_labels_and_bin_scores() -> None:
     assert charts.score_bins([0, 9.9, 10, 99.5, 100]) == [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]
     hist = charts.histogram_svg("t", [1] * 10, charts.BIN_LABELS)
     assert hist.count("<rect") == 10
+
+
+def test_the_kept_page_statement_follows_the_courses_quizzes(
+    session: Session, client: FlaskClient
+) -> None:
+    """A page's rows are read by a statement kept per course as it is: a quiz retired, then
+    brought back, has its column read again, never a stale statement's."""
+    course = _course(session)
+    _learners(session, course)
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), email="t3@example.test")
+    assign_teacher(session, course, teacher.id)
+    quiz = session.scalars(select(Quiz).where(Quiz.course_id == course.id)).first()
+    assert quiz is not None
+    section = quiz.section_id
+    assert retire_or_delete(session, quiz) == "retired"  # its learners have attempts
+    session.commit()
+    login(client, "t3@example.test", PASSWORD)
+    url = f"/teach/courses/{course.slug}/learners"
+    heading = f'<th scope="col">{quiz.title}</th>'
+    retired = client.get(url).get_data(as_text=True)
+    assert heading not in retired and "Bình Star" in retired
+    quiz.retired_at, quiz.section_id = None, section
+    session.commit()
+    back = client.get(url)
+    assert back.status_code == 200
+    html = back.get_data(as_text=True)
+    assert heading in html and "Bình Star" in html
+    assert html.count("<td>100%</td>") >= 1  # the star's score on the quiz brought back
