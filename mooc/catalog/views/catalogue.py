@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -57,15 +58,21 @@ def home() -> ResponseReturnValue:
     return render_template("catalog/home.html", k12=k12, university=uni)
 
 
+_KEPT_SECONDS = 300
+
+
 @bp.get("/courses")
 def index() -> ResponseReturnValue:
     """The same for every reader but the header: kept rendered per state of the catalogue
-    (`catalogue_stamp`), language and address, the header and the reader's id in its slots."""
+    (`catalogue_stamp`), language and address, the header and the reader's id in its slots.
+    Kept five minutes at most: what the stamp does not see (an institution renamed, a course
+    changed by a server whose clock lags) shows by then, and a stale name is harmless."""
     pages: PageCache = current_app.extensions[PAGES]
     signed_in = current_user.is_authenticated
     key = (
         "catalogue",
         queries.catalogue_stamp(db.session),
+        int(time.time()) // _KEPT_SECONDS,
         str(get_locale()),
         request.script_root,
         request.full_path,
