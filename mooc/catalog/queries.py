@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from mooc.accounts.models import Institution
@@ -62,6 +62,15 @@ def published_courses(
         Course.level, Course.grade, Course.code, Course.title
     )
     return paginate(session, ordered, page=page, per_page=per_page)
+
+
+def catalogue_stamp(session: Session) -> tuple[int, object]:
+    """What changes whenever the catalogue may show something else: the number of courses and
+    their last change (publishing, unpublishing and editing a course move its `updated_at`;
+    a course removed lowers the count). One cheap statement that keys the kept catalogue
+    pages (mooc.catalog.views.catalogue)."""
+    row = session.execute(select(func.count(Course.id), func.max(Course.updated_at))).one()
+    return int(row[0]), row[1]
 
 
 def subjects_in_use(session: Session) -> Sequence[str]:

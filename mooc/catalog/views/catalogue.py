@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import (
     Blueprint,
+    current_app,
     redirect,
     render_template,
     request,
     send_file,
+    session,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from mooc.catalog import queries
@@ -25,6 +30,7 @@ from mooc.pagination import page_number
 from mooc.storage import is_inline
 from mooc.web import edge
 from mooc.web.auth import optional_account
+from mooc.web.page_cache import PAGES, Filled, PageCache, Slots
 
 bp = Blueprint("catalog", __name__)
 
@@ -52,8 +58,38 @@ def home() -> ResponseReturnValue:
     return render_template("catalog/home.html", k12=k12, university=uni)
 
 
+_KEPT_SECONDS = 300
+
+
 @bp.get("/courses")
 def index() -> ResponseReturnValue:
+    """The same for every reader but the header: kept rendered per state of the catalogue
+    (`catalogue_stamp`), language and address, the header and the reader's id in its slots.
+    Kept five minutes at most: what the stamp does not see (an institution renamed, a course
+    changed by a server whose clock lags) shows by then, and a stale name is harmless."""
+    pages: PageCache = current_app.extensions[PAGES]
+    signed_in = current_user.is_authenticated
+    key = (
+        "catalogue",
+        queries.catalogue_stamp(db.session),
+        int(time.time()) // _KEPT_SECONDS,
+        str(get_locale()),
+        request.script_root,
+        request.full_path,
+        signed_in,
+        edge.settings().page_size,
+        current_app.config.get("MOOC_ASSET_VERSION", ""),
+    )
+    values = {
+        "header": render_template("catalog/_header.html"),
+        "user_id": str(current_user.id) if signed_in else "",
+    }
+    if session.get("_flashes"):
+        return _catalogue_page(Filled(values))  # drawn for this reader alone, not kept
+    return pages.filled(key, _catalogue_page, values)
+
+
+def _catalogue_page(page_slots: Slots | Filled) -> str:
     flt = _filter_from_args()
     page = page_number(request.args.get("page"))
     results = queries.published_courses(
@@ -65,6 +101,7 @@ def index() -> ResponseReturnValue:
         flt=flt,
         subjects=queries.subjects_in_use(db.session),
         providers=queries.university_providers(db.session),
+        page_slots=page_slots,
     )
 
 
