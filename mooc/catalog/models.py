@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -42,6 +43,8 @@ class Course(Base):
             "(level = 'k12' AND grade IS NOT NULL) OR (level = 'university' AND grade IS NULL)",
             name="level_fields",
         ),
+        # The catalogue's stamp (catalog.queries.catalogue_stamp): its last change, read at once.
+        Index("ix_course_updated_at", "updated_at"),
     )
 
     id: Mapped[intpk]

@@ -64,13 +64,13 @@ def published_courses(
     return paginate(session, ordered, page=page, per_page=per_page)
 
 
-def catalogue_stamp(session: Session) -> tuple[int, object]:
-    """What changes whenever the catalogue may show something else: the number of courses and
-    their last change (publishing, unpublishing and editing a course move its `updated_at`;
-    a course removed lowers the count). One cheap statement that keys the kept catalogue
-    pages (mooc.catalog.views.catalogue)."""
-    row = session.execute(select(func.count(Course.id), func.max(Course.updated_at))).one()
-    return int(row[0]), row[1]
+def catalogue_stamp(session: Session) -> object:
+    """What changes whenever the catalogue may show something else: the courses' last change
+    (creating, publishing, unpublishing and editing a course move its `updated_at`; courses are
+    never deleted). Read from the end of an index (`ix_course_updated_at`), so as cheap with a
+    hundred thousand courses as with ten; it keys the kept catalogue pages
+    (mooc.catalog.views.catalogue)."""
+    return session.scalar(select(func.max(Course.updated_at)))
 
 
 def subjects_in_use(session: Session) -> Sequence[str]:
