@@ -18,6 +18,8 @@ is the rule itself (`evaluate_counts`) applied to that row's counts.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +30,7 @@ from sqlalchemy import (
     Numeric,
     Row,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -46,6 +49,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.expression import Executable
 
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
@@ -72,6 +76,24 @@ CHUNK = 500  # learners read at a time by the CSV export
 # Whose counts a statement reads: every learner's (None), these ids', or those a bound
 # parameter names when the statement runs (`_Learners.rows_of_page`).
 _Only = Sequence[int] | BindParameter[Any] | None
+
+
+@dataclass(frozen=True)
+class _SomeRefresh:
+    """A course's statements refreshing the standing of the learners bound as `learner_ids`
+    (`_Learners._refresh_some`)."""
+
+    lock: Executable  # their enrolments, FOR UPDATE
+    bins: Executable  # their kept scores' histogram bins
+    update: Executable  # their standing on their enrolments
+    forget_scores: Executable  # their kept scores deleted
+    keep_scores: Executable  # their counted scores kept
+
+
+# Each course's `_SomeRefresh`, by its rule (`_Learners._some_refresh`).
+_SOME_REFRESHES: dict[tuple[Any, ...], _SomeRefresh] = {}
+# Core's table: the ORM's INSERT or DELETE, run with bound parameters, is a bulk one of them.
+_KEPT_SCORES = typing.cast(Table, LearnerQuizScore.__table__)
 
 
 @dataclass(frozen=True)
@@ -462,23 +484,92 @@ class _Learners:
         """Write the standing of every learner of the course (or of `user_ids`) in one UPDATE,
         counted from their records, and (`scores`) their counted scores; then recount the
         course's tallies (or move them by what these learners' writes moved)."""
+        if user_ids is not None:
+            self._refresh_some(session, user_ids, scores=scores)
+            return
+        counted_scores = self.scores
+        session.execute(self._standing_update(self.percent, self.grade, self.started, self.rows))
+        self._keep_scores(session, counted_scores)
+        after = self._bins(session)
+        # A recount of every tally (the funnel too: a safety net, it is kept by triggers).
+        after |= self._funnel(session)
+        session.execute(delete(CourseTally).where(CourseTally.course_id == self.course_id))
+        rows_ = [
+            {"course_id": self.course_id, "name": k, "count": n} for k, n in after.items() if n
+        ]
+        if rows_:
+            session.execute(insert(CourseTally), rows_)
+
+    def _refresh_some(self, session: Session, user_ids: Sequence[int], *, scores: bool) -> None:
+        """`refresh` of these learners: their standing, and (`scores`) their kept scores and
+        the tallies moved by what their scores moved. The statements are the course's kept
+        ones (`_SomeRefresh`), the learners' ids bound when they run."""
+        kept = self._some_refresh()
+        ids = {"learner_ids": list(user_ids)}
         before: dict[str, int] = {}
-        if user_ids is None:
-            counted_scores = self.scores
-            percent, grade, started, rows = self.percent, self.grade, self.started, self.rows
-        else:
-            counted_scores = _counted_scores(self.course_id, [q.id for q in self.quizzes], user_ids)
-            percent, grade, started, rows = self._select(counted_scores, user_ids)
-            if scores:
-                # Their enrolments locked first: a parallel write of the same learner waits
-                # here and then reads what this one wrote, so no difference counts twice.
-                session.execute(
-                    select(Enrolment.id)
-                    .where(Enrolment.course_id == self.course_id, Enrolment.user_id.in_(user_ids))
-                    .order_by(Enrolment.user_id)
-                    .with_for_update()
-                )
-                before = self._bins(session, user_ids)
+        if scores:
+            # Their enrolments locked first: a parallel write of the same learner waits
+            # here and then reads what this one wrote, so no difference counts twice.
+            session.execute(kept.lock, ids)
+            before = {f"bin{int(b)}": int(n) for b, n in session.execute(kept.bins, ids)}
+        session.execute(kept.update, ids)
+        if not scores:
+            return  # the funnel follows the enrolments by itself (triggers: migration 9b3f6d2e8c14)
+        session.execute(kept.forget_scores, ids)
+        session.execute(kept.keep_scores, ids)
+        after = {f"bin{int(b)}": int(n) for b, n in session.execute(kept.bins, ids)}
+        move_tally(
+            session,
+            self.course_id,
+            {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()},
+        )
+
+    def _some_refresh(self) -> _SomeRefresh:
+        """The statements of `_refresh_some`, built once per course as it is and kept: building
+        the standing's UPDATE is most of a pupil's write's CPU, and it depends only on the
+        course's rule (its pass mark, required lectures, quizzes and packages)."""
+        key = (
+            self.course_id,
+            self.pass_mark,
+            self.required_lectures,
+            *((q.id, q.required, q.pass_mark, q.weight) for q in self.quizzes),
+            -1,
+            *(p.id for p in self.packages),
+        )
+        found = _SOME_REFRESHES.get(key)
+        if found is not None:
+            return found
+        ids: BindParameter[Any] = bindparam("learner_ids", expanding=True)
+        counted = _counted_scores(self.course_id, [q.id for q in self.quizzes], ids)
+        kept = LearnerQuizScore
+        index = score_bin(kept.score.expression)
+        built = _SomeRefresh(
+            lock=select(Enrolment.id)
+            .where(Enrolment.course_id == self.course_id, Enrolment.user_id.in_(ids))
+            .order_by(Enrolment.user_id)
+            .with_for_update(),
+            bins=select(index, func.count())
+            .where(kept.course_id == self.course_id, kept.user_id.in_(ids))
+            .group_by(index),
+            update=self._standing_update(*self._select(counted, ids)),
+            forget_scores=delete(_KEPT_SCORES).where(
+                kept.course_id == self.course_id, kept.user_id.in_(ids)
+            ),
+            keep_scores=self._scores_insert(counted),
+        )
+        if len(_SOME_REFRESHES) >= _PAGE_ROWS_KEPT:
+            _SOME_REFRESHES.clear()  # courses change rarely: a full store is a stale one
+        _SOME_REFRESHES[key] = built
+        return built
+
+    @staticmethod
+    def _standing_update(
+        percent: ColumnElement[int],
+        grade: ColumnElement[float],
+        started: ColumnElement[bool],
+        rows: Select[Any],
+    ) -> Executable:
+        """The UPDATE writing the counted standing of `rows`' enrolments on them."""
         counted = rows.with_only_columns(
             Enrolment.id.label("enrolment_id"),
             percent.label("progress"),
@@ -487,7 +578,7 @@ class _Learners:
             Completion.id.is_not(None).label("completed"),
             maintain_column_froms=True,
         ).subquery()
-        session.execute(
+        return (
             update(Enrolment)
             .where(Enrolment.id == counted.c.enrolment_id)
             .values(
@@ -498,46 +589,27 @@ class _Learners:
             )
             .execution_options(synchronize_session=False)
         )
-        if not scores and user_ids is not None:
-            return  # the funnel follows the enrolments by itself (triggers: migration 9b3f6d2e8c14)
-        self._keep_scores(session, counted_scores, user_ids)
-        after = self._bins(session, user_ids)
-        if user_ids is None:
-            # A recount of every tally (the funnel too: a safety net, it is kept by triggers).
-            after |= self._funnel(session)
-            session.execute(delete(CourseTally).where(CourseTally.course_id == self.course_id))
-            rows_ = [
-                {"course_id": self.course_id, "name": k, "count": n} for k, n in after.items() if n
-            ]
-            if rows_:
-                session.execute(insert(CourseTally), rows_)
-        else:
-            move_tally(
-                session,
-                self.course_id,
-                {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()},
-            )
 
-    def _keep_scores(self, session: Session, counted: Any, user_ids: Sequence[int] | None) -> None:
-        """Rewrite the kept counted scores of the course's learners (or of `user_ids`)."""
-        kept = LearnerQuizScore
-        where = [kept.course_id == self.course_id]
-        if user_ids is not None:
-            where.append(kept.user_id.in_(user_ids))
-        session.execute(delete(kept).where(*where))
+    def _keep_scores(self, session: Session, counted: Any) -> None:
+        """Rewrite the kept counted scores of every learner of the course."""
         session.execute(
-            insert(kept).from_select(
-                ["user_id", "quiz_id", "course_id", "score"],
-                select(
-                    counted.c.user_id, counted.c.quiz_id, literal(self.course_id), counted.c.score
-                ).join(
-                    Enrolment,
-                    and_(
-                        Enrolment.user_id == counted.c.user_id,
-                        Enrolment.course_id == self.course_id,
-                    ),
+            delete(LearnerQuizScore).where(LearnerQuizScore.course_id == self.course_id)
+        )
+        session.execute(self._scores_insert(counted))
+
+    def _scores_insert(self, counted: Any) -> Executable:
+        """The INSERT keeping the `counted` scores of the course's enrolled learners."""
+        return insert(_KEPT_SCORES).from_select(
+            ["user_id", "quiz_id", "course_id", "score"],
+            select(
+                counted.c.user_id, counted.c.quiz_id, literal(self.course_id), counted.c.score
+            ).join(
+                Enrolment,
+                and_(
+                    Enrolment.user_id == counted.c.user_id,
+                    Enrolment.course_id == self.course_id,
                 ),
-            )
+            ),
         )
 
     def _funnel(self, session: Session) -> dict[str, int]:
@@ -552,14 +624,13 @@ class _Learners:
         ).one()
         return dict(zip(FUNNEL, (int(n or 0) for n in counts), strict=True))
 
-    def _bins(self, session: Session, user_ids: Sequence[int] | None) -> dict[str, int]:
-        """{"binN": counted scores in it} among the kept scores of the course (or `user_ids`)."""
+    def _bins(self, session: Session) -> dict[str, int]:
+        """{"binN": counted scores in it} among the kept scores of the course."""
         kept = LearnerQuizScore
         index = score_bin(kept.score.expression)
-        where = [kept.course_id == self.course_id]
-        if user_ids is not None:
-            where.append(kept.user_id.in_(user_ids))
-        found = session.execute(select(index, func.count()).where(*where).group_by(index))
+        found = session.execute(
+            select(index, func.count()).where(kept.course_id == self.course_id).group_by(index)
+        )
         return {f"bin{int(b)}": int(n) for b, n in found}
 
 
@@ -622,11 +693,11 @@ class _CourseColumns:
     tally: dict[str, int] | None  # the course's kept tallies, when asked for
 
 
-def _course_columns(session: Session, course_id: int, *, tallies: bool) -> _CourseColumns:
-    """What the rule and the table need of the course, in one statement instead of one per
-    kind of row: its live quizzes, its live SCORM lectures, how many lectures are required and
-    (`tallies`) its kept tallies. Each kind of row fills the columns it needs: (kind, id,
-    title, slug, flag, pass_mark, weight, order, then order)."""
+@functools.cache
+def _course_columns_statement(tallies: bool) -> Select[Any]:
+    """`_course_columns`' statement, the course bound as `course_id`: built once (building it
+    was a third of a pupil's write's CPU)."""
+    course_id: BindParameter[int] = bindparam("course_id")
     nothing = null()
     # Retired quizzes count for no one: the grade and progress run over the course as it is.
     quizzes = select(
@@ -671,7 +742,15 @@ def _course_columns(session: Session, course_id: int, *, tallies: bool) -> _Cour
             )
         )
     both = union_all(*parts).subquery()
-    found = session.execute(select(both).order_by(both.c.kind, both.c.section_id, both.c.position))
+    return select(both).order_by(both.c.kind, both.c.section_id, both.c.position)
+
+
+def _course_columns(session: Session, course_id: int, *, tallies: bool) -> _CourseColumns:
+    """What the rule and the table need of the course, in one statement instead of one per
+    kind of row: its live quizzes, its live SCORM lectures, how many lectures are required and
+    (`tallies`) its kept tallies. Each kind of row fills the columns it needs: (kind, id,
+    title, slug, flag, pass_mark, weight, order, then order)."""
+    found = session.execute(_course_columns_statement(tallies), {"course_id": course_id})
     quiz_columns, package_columns, required, tally = [], [], 0, {}
     for kind, id_, title, slug, flag, pass_mark, weight, _, _ in found:
         if kind == "quiz":

@@ -250,3 +250,26 @@ def test_an_edit_to_what_the_rule_counts_recounts_the_course(session: Session) -
     authoring.publish(session, teacher, added)
     _check(session, course, "a new lecture published")
     assert _kept(session, course.id)[learner.id][0] < before
+
+
+def test_a_learners_write_after_an_edit_to_the_rule_counts_by_the_new_rule(
+    session: Session,
+) -> None:
+    """A learner's refresh runs the course's kept statements (built once per course as it is):
+    after a lecture is made optional, the next lecture done is counted by the new rule, not by
+    the statement kept from before."""
+    course = _course(session)
+    teacher = make_user(session, ("thcs-ba-dinh", Role.TEACHER), name="Cô Lan")
+    assign_teacher(session, course, teacher.id)
+    lectures_ = list(ordered_lectures(session, course))
+    learner = make_user(session, name="Learner")
+    services.enrol(session, learner, course)
+    first, second, last = lectures_[0], lectures_[1], lectures_[-1]
+    for lecture in (first, last):
+        assert lecture.published_version is not None
+        services.finish_lecture(session, learner, lecture, lecture.published_version, base_url=BASE)
+    draft = authoring.Draft(last.title, last.draft_source, False, last.minutes or 0)
+    authoring.save_draft(session, teacher, last, draft, base_revision=last.draft_revision)
+    assert second.published_version is not None
+    services.finish_lecture(session, learner, second, second.published_version, base_url=BASE)
+    _check(session, course, "a lecture done after one was made optional")
