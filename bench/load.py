@@ -6,10 +6,12 @@ second and the error rate. Goal on the 2-core machine: 200 users, p95 under 300 
 
     .venv/bin/python bench/load.py [--users 200] [--time 60] [--pupils 100000] [--keep]
         [--url postgresql+psycopg://…/mooc_scale_big --instance /tmp/mooc_scale/big]
-        [--tree /path/to/another/checkout] [--locust /path/to/locust]
+        [--tree /path/to/another/checkout] [--locust /path/to/locust] [--in-place]
 
 Without --url a database `mooc_scale_load` is built (`--pupils`, with the demo data) and dropped
 at the end unless --keep; `bench/scale.py --keep` leaves one to pass with --url and --instance.
+A --url database is copied for each run and the copy dropped after it (unless --in-place), so
+that every run, of any tree, starts from the same data.
 Needs the `bench` extra (`pip install -e ".[bench]"`: Locust) and Redis (--redis).
 """
 
@@ -53,6 +55,26 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def _copy(url: str) -> tuple[str, str]:
+    """A copy of the kept database `url` for one run (`CREATE DATABASE … TEMPLATE`): a run
+    leaves quiz attempts used up and lectures done behind, so runs on the kept one itself
+    would each see other data and another mix of pages."""
+    base, _, name = url.rpartition("/")
+    copy = f"{name}_run"
+    started = time.monotonic()
+    with create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
+    print(f"measuring on {copy}, a copy of {name} ({time.monotonic() - started:.0f} s)")
+    return f"{base}/{copy}", copy
+
+
+def _drop(url: str) -> None:
+    base, _, name = url.rpartition("/")
+    with create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _wait_healthy(base: str, seconds: float = 60) -> None:
@@ -156,6 +178,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="run on the --url database itself instead of a copy made of it for this run",
+    )
+    parser.add_argument(
         "--tree",
         type=Path,
         default=ROOT,
@@ -169,7 +196,7 @@ def main() -> None:
     args = parser.parse_args()
     base = args.pg.rstrip("/")
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    made = None
+    made = copied = None
     url, instance = args.url, args.instance or INSTANCES / "load"
     workdir = Path(tempfile.mkdtemp(prefix="mooc_load_"))
     processes: list[subprocess.Popen[bytes]] = []
@@ -182,6 +209,8 @@ def main() -> None:
             url = f"{base}/{made}"
             print(f"building {args.pupils:,} pupils in {made}", flush=True)
             build(url, instance, args.pupils, demo=True)
+        elif not args.in_place:
+            url, copied = _copy(url)
         users = workdir / "users.json"
         users.write_text(json.dumps(list_users(url)), encoding="utf-8")
         env = {
@@ -261,6 +290,8 @@ def main() -> None:
     finally:
         for process in processes:
             _stop(process)
+        if copied:
+            _drop(url)
         if made and not args.keep:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)'))
