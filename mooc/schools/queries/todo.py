@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -106,18 +106,6 @@ def _lectures_done(
         )
     )
     return {(user_id, lecture_id): at for user_id, lecture_id, at in rows if at is not None}
-
-
-def _completions(
-    session: Session, user_ids: Collection[int], course_id: int
-) -> dict[int, dt.datetime]:
-    """user -> when the user's completion of the course was recorded."""
-    rows = session.execute(
-        select(Completion.user_id, Completion.completed_at).where(
-            Completion.course_id == course_id, Completion.user_id.in_(user_ids)
-        )
-    )
-    return dict(rows.all())
 
 
 def _completions_of(
@@ -300,45 +288,110 @@ def pupil_course_dues(
 ) -> CourseDues:
     """The due dates the pupil's classes set in the course — the whole course, each assigned
     lecture, each assigned quiz (the latest where several assignments set the same work) — each
-    with whether it is done, done late or late. Work set without a due time is left out."""
-    current = _current_assignments(session, user_id)
-    if current is None:
-        return NO_DUES
-    found = session.scalars(
-        current.where(Assignment.course_id == course_id, Assignment.due_at.is_not(None)).options(
-            selectinload(Assignment.lectures)
-        )
-    ).all()
-    if not found:
-        return NO_DUES
-    lecture_dues: dict[int, list[dt.datetime | None]] = defaultdict(list)
-    quiz_dues: dict[int, list[dt.datetime | None]] = defaultdict(list)
-    for a in found:
-        if a.kind is AssignmentKind.LECTURES:
-            for row in a.lectures:
-                lecture_dues[row.lecture_id].append(a.due_at)
-        elif a.kind is AssignmentKind.QUIZ and a.quiz_id is not None:
-            quiz_dues[a.quiz_id].append(a.due_at)
-    items: dict[tuple[str, str], Due] = {}
-    if lecture_dues:
-        done = _lectures_done(session, [user_id], list(lecture_dues))
-        slugs = session.execute(
-            select(Lecture.id, Lecture.slug).where(Lecture.id.in_(list(lecture_dues)))
-        )
-        for lecture_id, slug in slugs:
-            due = latest_due(lecture_dues[lecture_id])
-            if due is not None:
-                items[("lecture", slug)] = _due(due, done.get((user_id, lecture_id)), now)
-    if quiz_dues:
-        submitted = _first_submissions(session, [user_id], list(quiz_dues))
-        slugs = session.execute(select(Quiz.id, Quiz.slug).where(Quiz.id.in_(list(quiz_dues))))
-        for quiz_id, slug in slugs:
-            due = latest_due(quiz_dues[quiz_id])
-            if due is not None:
-                items[("quiz", slug)] = _due(due, submitted.get((user_id, quiz_id)), now)
-    course_due = latest_due(a.due_at for a in found if a.kind is AssignmentKind.COURSE)
+    with whether it is done, done late or late. Work set without a due time is left out.
+
+    One statement (every course, lecture and quiz page of a pupil asks): reading classes,
+    assignments, their lectures, the evidence and the slugs apart took up to eight."""
+    dues: dict[tuple[str, int], list[dt.datetime | None]] = defaultdict(list)
+    done: dict[tuple[str, int], dt.datetime | None] = {}
+    slugs: dict[tuple[str, int], str] = {}
+    for row in session.execute(_COURSE_DUES, {"user_id": user_id, "course_id": course_id}):
+        if row.kind is AssignmentKind.LECTURES:
+            if row.lecture_id is None:  # a lectures assignment without any
+                continue
+            key = ("lecture", row.lecture_id)
+            slugs[key] = row.lecture_slug
+        elif row.kind is AssignmentKind.QUIZ:
+            if row.quiz_id is None:
+                continue
+            key = ("quiz", row.quiz_id)
+            slugs[key] = row.quiz_slug
+        else:
+            key = ("course", course_id)
+        dues[key].append(row.due_at)
+        done[key] = row.done_at
     course = None
-    if course_due is not None:
-        completed = _completions(session, [user_id], course_id).get(user_id)
-        course = _due(course_due, completed, now)
+    items: dict[tuple[str, str], Due] = {}
+    for key, times in dues.items():
+        due = latest_due(times)
+        if due is None:
+            continue
+        if key[0] == "course":
+            course = _due(due, done[key], now)
+        else:
+            items[(key[0], slugs[key])] = _due(due, done[key], now)
+    if course is None and not items:
+        return NO_DUES
     return CourseDues(course=course, items=items)
+
+
+def _course_dues_statement(
+    user_id: ColumnElement[int], course_id: ColumnElement[int]
+) -> Select[Any]:
+    """One row per (current assignment with a due time in the course of the pupil's current
+    classes, lecture it sets — none for a quiz or the course), with the target's slug and when
+    this pupil did it: the lecture's done time, the quiz's first submission, the completion."""
+    lecture_done = (
+        select(LectureProgress.done_at)
+        .where(
+            LectureProgress.user_id == user_id,
+            LectureProgress.lecture_id == AssignmentLecture.lecture_id,
+            LectureProgress.done_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    first_submitted = (
+        select(func.min(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == Assignment.quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    completed = (
+        select(Completion.completed_at)
+        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
+        .scalar_subquery()
+    )
+    done_at = case(
+        (Assignment.kind == AssignmentKind.QUIZ, first_submitted),
+        (Assignment.kind == AssignmentKind.COURSE, completed),
+        else_=lecture_done,
+    )
+    return (
+        select(
+            Assignment.kind,
+            Assignment.due_at,
+            Lecture.id.label("lecture_id"),
+            Lecture.slug.label("lecture_slug"),
+            Quiz.id.label("quiz_id"),
+            Quiz.slug.label("quiz_slug"),
+            done_at.label("done_at"),
+        )
+        .select_from(ClassMember)
+        .join(Assignment, Assignment.class_id == ClassMember.class_id)
+        .outerjoin(
+            AssignmentLecture,
+            and_(
+                AssignmentLecture.assignment_id == Assignment.id,
+                Assignment.kind == AssignmentKind.LECTURES,
+            ),
+        )
+        .outerjoin(Lecture, Lecture.id == AssignmentLecture.lecture_id)
+        .outerjoin(
+            Quiz, and_(Quiz.id == Assignment.quiz_id, Assignment.kind == AssignmentKind.QUIZ)
+        )
+        .where(
+            ClassMember.user_id == user_id,
+            ClassMember.role == ClassRole.PUPIL,
+            ClassMember.ended_at.is_(None),
+            Assignment.course_id == course_id,
+            Assignment.withdrawn_at.is_(None),
+            Assignment.due_at.is_not(None),
+        )
+    )
+
+
+# Built once: every course, lecture and quiz page of a pupil in a class asks.
+_COURSE_DUES = _course_dues_statement(bindparam("user_id"), bindparam("course_id"))
