@@ -27,9 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from mooc.accounts.models import Institution, User
-from mooc.assessment.models import Quiz, QuizAttempt
+from mooc.assessment.models import Quiz
 from mooc.catalog.models import Course
-from mooc.learning.models import Completion, LectureProgress
+from mooc.learning.models import LectureProgress
 from mooc.schools.core.todo import TodoEntry, TodoState, split_todo, todo_state
 from mooc.schools.models import (
     Assignment,
@@ -40,6 +40,7 @@ from mooc.schools.models import (
     SchoolClass,
     SchoolYear,
 )
+from mooc.schools.queries.todo import assignment_course_completed, assignment_quiz_submitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,20 +191,8 @@ def _homeroom_teacher() -> ScalarSelect[Any]:
 def _done_at(user_id: ColumnElement[int], lecture_count: ScalarSelect[Any]) -> Case[Any]:
     """When the pupil finished the assignment: a quiz's first submission, the course's
     completion, or the last of its lectures done once all are."""
-    first_submitted = (
-        select(func.min(QuizAttempt.submitted_at))
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.quiz_id == Assignment.quiz_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    completed = (
-        select(Completion.completed_at)
-        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
-        .scalar_subquery()
-    )
+    first_submitted = assignment_quiz_submitted(user_id)
+    completed = assignment_course_completed(user_id)
     lectures_done = (
         select(func.count(LectureProgress.id), func.max(LectureProgress.done_at))
         .join(AssignmentLecture, AssignmentLecture.lecture_id == LectureProgress.lecture_id)

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mooc.assessment.models import Quiz, QuizAttempt
@@ -325,6 +325,29 @@ def pupil_course_dues(
     return CourseDues(course=course, items=items)
 
 
+def assignment_quiz_submitted(user_id: ColumnElement[int]) -> ScalarSelect[Any]:
+    """When the pupil first submitted the quiz an assignment sets (a correlated subquery on
+    `Assignment`): what makes a quiz assignment done."""
+    return (
+        select(func.min(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == Assignment.quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def assignment_course_completed(user_id: ColumnElement[int]) -> ScalarSelect[Any]:
+    """When the pupil completed the course an assignment sets (correlated on `Assignment`)."""
+    return (
+        select(Completion.completed_at)
+        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
+        .scalar_subquery()
+    )
+
+
 def _course_dues_statement(
     user_id: ColumnElement[int], course_id: ColumnElement[int]
 ) -> Select[Any]:
@@ -340,20 +363,8 @@ def _course_dues_statement(
         )
         .scalar_subquery()
     )
-    first_submitted = (
-        select(func.min(QuizAttempt.submitted_at))
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.quiz_id == Assignment.quiz_id,
-            QuizAttempt.submitted_at.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    completed = (
-        select(Completion.completed_at)
-        .where(Completion.user_id == user_id, Completion.course_id == Assignment.course_id)
-        .scalar_subquery()
-    )
+    first_submitted = assignment_quiz_submitted(user_id)
+    completed = assignment_course_completed(user_id)
     done_at = case(
         (Assignment.kind == AssignmentKind.QUIZ, first_submitted),
         (Assignment.kind == AssignmentKind.COURSE, completed),
