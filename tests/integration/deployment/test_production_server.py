@@ -11,7 +11,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import brotli
@@ -52,8 +54,7 @@ def wait_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError("/healthz did not answer in time")
 
 
-def test_gunicorn_serves_pages_and_compressed_assets(tmp_path: Path) -> None:
-    port = free_port()
+def server_env(tmp_path: Path, port: int) -> dict[str, str]:
     env = {
         **os.environ,
         "MOOC_INSTANCE_PATH": str(tmp_path),
@@ -61,12 +62,13 @@ def test_gunicorn_serves_pages_and_compressed_assets(tmp_path: Path) -> None:
         "MOOC_WORKERS": "2",
         "MOOC_THREADS": "2",
     }
-    for key in ("MOOC_DATABASE_URL", "MOOC_STORAGE_URL", "MOOC_ENV"):
+    for key in ("MOOC_DATABASE_URL", "MOOC_STORAGE_URL", "MOOC_ENV", "MOOC_REUSE_PORT"):
         env.pop(key, None)
-    flask = [str(BIN / "flask"), "--app", "app"]
-    for command in (["db", "upgrade"], ["assets", "compress"]):
-        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    log = tmp_path / "gunicorn.log"
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
@@ -76,6 +78,20 @@ def test_gunicorn_serves_pages_and_compressed_assets(tmp_path: Path) -> None:
             stderr=subprocess.STDOUT,
         )
     try:
+        yield server
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def test_gunicorn_serves_pages_and_compressed_assets(tmp_path: Path) -> None:
+    port = free_port()
+    env = server_env(tmp_path, port)
+    flask = [str(BIN / "flask"), "--app", "app"]
+    for command in (["db", "upgrade"], ["assets", "compress"]):
+        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as server:
         wait_healthy(port, server, log)
         # One keep-alive connection carries the page, then its stylesheet, then the health check.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -109,9 +125,132 @@ def test_gunicorn_serves_pages_and_compressed_assets(tmp_path: Path) -> None:
         with ThreadPoolExecutor(8) as pool:
             paths = ["/healthz", "/courses"] * 20
             assert set(pool.map(lambda path: get_status(port, path), paths)) == {200}
-    finally:
-        server.terminate()
-        server.wait(15)
     text = log.read_text()
     assert "Using worker: gthread" in text
     assert text.count("Booting worker") >= 2
+
+
+def _tcp_inodes(port: int, state: str) -> set[str]:
+    """Inodes of the IPv4 sockets on local `port` in `state` (/proc/net/tcp: 0A listening,
+    01 established)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            found.add(fields[9])
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_kept_alive_connections_are_spread_over_the_workers(tmp_path: Path) -> None:
+    """Each worker listens on its own socket (SO_REUSEPORT): a burst of connections that stay
+    open, as a proxy's upstream pool or a load tool opens them, lands on every worker, not on
+    whichever woke first. And a second server cannot take the same address behind its back."""
+    port = free_port()
+    env = server_env(tmp_path, port)
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as server:
+        wait_healthy(port, server, log)
+        deadline = time.monotonic() + 60
+        while len(_tcp_inodes(port, "0A")) < 2:  # the second worker's socket
+            assert time.monotonic() < deadline, "one listening socket per worker"
+            time.sleep(0.2)
+        connections = []
+        for _ in range(16):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            connections.append(conn)
+        established = _tcp_inodes(port, "01")
+        served = [len(_socket_inodes(pid) & established) for pid in _children(server.pid)]
+        for conn in connections:
+            conn.close()
+        assert sum(served) == 16, served
+        assert len(served) == 2 and min(served) > 0, served
+
+        second = subprocess.run(
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode != 0
+        assert f"127.0.0.1:{port} is already in use by another server" in second.stderr
+        assert server.poll() is None
+
+
+def test_one_shared_socket_when_reuse_port_is_off(tmp_path: Path) -> None:
+    """MOOC_REUSE_PORT=0 keeps gunicorn's usual single socket, opened by the master."""
+    port = free_port()
+    env = {**server_env(tmp_path, port), "MOOC_REUSE_PORT": "0"}
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as server:
+        wait_healthy(port, server, log)
+        time.sleep(1)
+        assert len(_tcp_inodes(port, "0A")) == 1
+        assert _tcp_inodes(port, "0A") <= _socket_inodes(server.pid)
+
+
+def test_a_unix_socket_is_shared_by_the_workers(tmp_path: Path) -> None:
+    """A Unix socket is one file: the workers share it (each opening its own would unlink the
+    others'), and both answer through it."""
+    path = tmp_path / "mooc.sock"
+    env = {**server_env(tmp_path, 0), "MOOC_BIND": f"unix:{path}"}
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as server:
+        deadline = time.monotonic() + 60
+        statuses: set[int] = set()
+        while time.monotonic() < deadline and statuses != {200}:
+            assert server.poll() is None, "gunicorn exited: " + log.read_text()
+            time.sleep(0.2)
+            try:
+                statuses = {_unix_status(path) for _ in range(8)}
+            except OSError:
+                continue
+        assert statuses == {200}
+        assert log.read_text().count("Booting worker") >= 2
+        assert path.is_socket()
+
+
+def _unix_status(path: Path) -> int:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(str(path))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        head = sock.recv(64).decode()
+    return int(head.split()[1])
