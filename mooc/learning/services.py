@@ -10,18 +10,13 @@ keep the learner's standing on their enrolment (`analytics.refresh_standing`) up
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Table, bindparam, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable
 
 from mooc.accounts.models import User
 from mooc.assessment import services as assessment
@@ -32,7 +27,7 @@ from mooc.errors import PermissionDenied
 from mooc.learning import xapi
 from mooc.learning.analytics import refresh_standing
 from mooc.learning.models import Completion, Enrolment, LectureProgress
-from mooc.learning.queries import LectureReading, completion, course_status, enrolment
+from mooc.learning.queries import completion, course_status, enrolment
 
 
 def enrol(session: Session, user: User, course: Course) -> Enrolment:
@@ -97,109 +92,6 @@ def record_view(session: Session, user: User, lecture: Lecture) -> None:
     found.last_lecture_id = lecture.id
     found.last_activity_at = now
     found.started = True
-
-
-# Built once: every lecture page an enrolled learner opens sends them.
-# The lecture page's writes, as Core statements on the tables (run on the session's connection,
-# they skip the ORM's bulk-persistence step, a third of their cost: they touch no loaded row).
-_ENROLMENTS = cast(Table, Enrolment.__table__)
-_PROGRESS = cast(Table, LectureProgress.__table__)
-_NOTE_ENROLMENT = (
-    update(_ENROLMENTS)
-    .where(_ENROLMENTS.c.id == bindparam("enrolment"))
-    .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"), started=True)
-)
-# "Where the learner left off" is soft data: its commit need not wait for the WAL to reach disk.
-_SOFT_COMMIT = text("SET LOCAL synchronous_commit = off")
-_NOTE_PROGRESS = (
-    update(_PROGRESS)
-    .where(_PROGRESS.c.id == bindparam("progress"))
-    .values(last_viewed_at=bindparam("now"))
-)
-
-
-def _first_view(dialect: str) -> Executable:
-    """The progress row of a first view, or the one a parallel request inserted first updated:
-    one statement (INSERT … ON CONFLICT DO UPDATE) on either database."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = _PROGRESS
-    values: dict[str, Any] = {
-        "user_id": bindparam("user"),
-        "lecture_id": bindparam("lecture"),
-        "course_id": bindparam("course"),
-        "first_viewed_at": bindparam("now"),
-        "last_viewed_at": bindparam("now"),
-    }
-    return (
-        insert(table)
-        .values(values)
-        .on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.lecture_id],
-            set_={"last_viewed_at": bindparam("now")},
-        )
-    )
-
-
-_FIRST_VIEW = {dialect: _first_view(dialect) for dialect in ("postgresql", "sqlite")}
-
-
-# A view noted this recently is not written again: a reader reloading or coming back to the
-# same lecture within a minute changes neither "resume" nor what last activity means.
-VIEW_NOTED_FOR = dt.timedelta(minutes=1)
-
-
-def lecture_view_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
-    """Whether the rows `reading` found already say the reader opened this lecture just now
-    (or they are not enrolled): then the page writes nothing."""
-    if not reading.enrolled or reading.enrolment_id is None:
-        return True
-    return _enrolment_noted(reading, lecture_id, now) and _progress_noted(reading, now)
-
-
-def _enrolment_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
-    last = reading.last_activity_at
-    return (
-        reading.started
-        and reading.last_lecture_id == lecture_id
-        and last is not None
-        and now - VIEW_NOTED_FOR <= last <= now
-    )
-
-
-def _progress_noted(reading: LectureReading, now: dt.datetime) -> bool:
-    last = reading.last_viewed_at
-    return (
-        reading.progress_id is not None and last is not None and now - VIEW_NOTED_FOR <= last <= now
-    )
-
-
-def note_lecture_view(
-    session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
-) -> None:
-    """`record_view` for a lecture page: statements on the rows `reading` found, no row loaded
-    (at most two writes, none for what they noted in the last minute). Nothing for a reader not
-    enrolled. A first view inserts the progress row, or updates the one a parallel request
-    inserted first. Called in a transaction of its own: on PostgreSQL its commit does not wait
-    for the disk (a crash may lose the last moment's views, never anything else)."""
-    if lecture_view_noted(reading, lecture_id, utcnow()):
-        return
-    now = utcnow()
-    connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(_SOFT_COMMIT)
-    if not _enrolment_noted(reading, lecture_id, now):
-        connection.execute(
-            _NOTE_ENROLMENT, {"enrolment": reading.enrolment_id, "lecture": lecture_id, "now": now}
-        )
-    if reading.progress_id is not None:
-        if not _progress_noted(reading, now):
-            connection.execute(_NOTE_PROGRESS, {"progress": reading.progress_id, "now": now})
-        return
-    connection.execute(
-        _FIRST_VIEW[dialect],
-        {"user": user_id, "lecture": lecture_id, "course": course_id, "now": now},
-    )
 
 
 def mark_done(

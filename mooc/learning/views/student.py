@@ -32,7 +32,7 @@ from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.errors import NotFound
 from mooc.extensions import db, limiter
-from mooc.learning import permissions, queries, services
+from mooc.learning import permissions, queries, services, view_notes
 from mooc.learning.core.completion import CompletionStatus
 from mooc.learning.deadlines import NO_DUES, CourseDues, course_dues
 from mooc.learning.my_courses import my_courses
@@ -353,16 +353,16 @@ def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureRe
     After rendering (a commit expires every loaded row, which the page would read again): blind
     writes on the rows the reading found. On SQLite in a writing transaction of its own (the
     reading one is deferred: mooc/web/transactions.py); on PostgreSQL in the reading one, which
-    has written nothing (one commit instead of two)."""
+    has written nothing (one commit instead of two), in one statement (mooc.learning.view_notes)."""
     if request.headers.get("Purpose") == "prefetch":
         return
-    if services.lecture_view_noted(reading, lecture_id, utcnow()):
+    if view_notes.lecture_view_noted(reading, lecture_id, utcnow()):
         return
     if transactions.separate_write_transaction(db.session):
         db.session.commit()
         transactions.now_writing()
     with transactions.one_writer(db.session):
-        services.note_lecture_view(db.session, user_id, course_id, lecture_id, reading)
+        view_notes.note_lecture_view(db.session, user_id, course_id, lecture_id, reading)
         db.session.commit()
 
 
