@@ -27,8 +27,13 @@ _ENROLMENTS = cast(Table, Enrolment.__table__)
 _PROGRESS = cast(Table, LectureProgress.__table__)
 
 # A view noted this recently is not written again: a reader reloading or coming back to the
-# same lecture within a minute changes neither "resume" nor what last activity means.
+# same lecture within a minute changes neither "resume" nor the lecture's last view.
 VIEW_NOTED_FOR = dt.timedelta(minutes=1)
+# The enrolment's last activity moves at most this often while a reader goes from lecture to
+# lecture. It is a sort key of the teacher's learners page, so every index over the enrolments
+# holds it or the row's place: an update that changes it writes a new entry in each of them. One
+# that moves only "resume" (not indexed) is a heap-only (HOT) update: no index entry at all.
+ACTIVITY_NOTED_FOR = dt.timedelta(minutes=5)
 
 
 def lecture_view_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
@@ -36,17 +41,18 @@ def lecture_view_noted(reading: LectureReading, lecture_id: int, now: dt.datetim
     (or they are not enrolled): then the page writes nothing."""
     if not reading.enrolled or reading.enrolment_id is None:
         return True
-    return _enrolment_noted(reading, lecture_id, now) and _progress_noted(reading, now)
+    return not _enrolment_write(reading, lecture_id, now) and _progress_noted(reading, now)
 
 
-def _enrolment_noted(reading: LectureReading, lecture_id: int, now: dt.datetime) -> bool:
+def _enrolment_write(reading: LectureReading, lecture_id: int, now: dt.datetime) -> str:
+    """What the view changes on the enrolment: nothing (""), "resume" alone, or "activity" (its
+    last activity too, when older than ACTIVITY_NOTED_FOR)."""
     last = reading.last_activity_at
-    return (
-        reading.started
-        and reading.last_lecture_id == lecture_id
-        and last is not None
-        and now - VIEW_NOTED_FOR <= last <= now
-    )
+    if last is None or not now - ACTIVITY_NOTED_FOR <= last <= now:
+        return "activity"
+    if reading.started and reading.last_lecture_id == lecture_id:
+        return ""
+    return "resume"
 
 
 def _progress_noted(reading: LectureReading, now: dt.datetime) -> bool:
@@ -59,14 +65,14 @@ def _progress_noted(reading: LectureReading, now: dt.datetime) -> bool:
 def note_lecture_view(
     session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
 ) -> None:
-    """Note a lecture page's view on the rows `reading` found: the enrolment's "resume" and the
-    progress row's last view, each unless noted in the last minute; nothing for a reader not
-    enrolled. A first view inserts the progress row, or updates the one a parallel request
-    inserted first."""
+    """Note a lecture page's view on the rows `reading` found: the enrolment's "resume" (and its
+    last activity every few minutes) and the progress row's last view (unless noted in the last
+    minute); nothing for a reader not enrolled. A first view inserts the progress row, or updates
+    the one a parallel request inserted first."""
     now = utcnow()
     if lecture_view_noted(reading, lecture_id, now):
         return
-    enrolment = not _enrolment_noted(reading, lecture_id, now)
+    enrolment = _enrolment_write(reading, lecture_id, now)
     progress = "insert" if reading.progress_id is None else ""
     if not progress and not _progress_noted(reading, now):
         progress = "update"
@@ -84,17 +90,18 @@ def note_lecture_view(
         connection.execute(_ONE_STATEMENT[(enrolment, progress)], params)
         return
     if enrolment:
-        connection.execute(_NOTE_ENROLMENT, params)
+        connection.execute(_NOTE_ENROLMENT[enrolment], params)
     if progress:
         connection.execute(_SQLITE_PROGRESS[progress], params)
 
 
 # The statements, built once: every lecture page an enrolled learner opens sends them.
-_NOTE_ENROLMENT = (
+_RESUME = (
     update(_ENROLMENTS)
     .where(_ENROLMENTS.c.id == bindparam("enrolment_row"))
-    .values(last_lecture_id=bindparam("lecture"), last_activity_at=bindparam("now"), started=True)
+    .values(last_lecture_id=bindparam("lecture"), started=True)
 )
+_NOTE_ENROLMENT = {"resume": _RESUME, "activity": _RESUME.values(last_activity_at=bindparam("now"))}
 _NOTE_PROGRESS = (
     update(_PROGRESS)
     .where(_PROGRESS.c.id == bindparam("progress_row"))
@@ -138,24 +145,24 @@ _SOFT = (
 )
 
 
-def _postgresql(enrolment: bool, progress: str) -> Executable:
+def _postgresql(enrolment: str, progress: str) -> Executable:
     """One statement for what a view writes on PostgreSQL: the progress row's write with the
     enrolment's as a data-modifying WITH (which PostgreSQL runs whether or not the rest reads
     it), or either alone."""
     if not progress:
-        return _NOTE_ENROLMENT.where(_SOFT)
+        return _NOTE_ENROLMENT[enrolment].where(_SOFT)
     if progress == "update":
         statement: Any = _NOTE_PROGRESS.where(_SOFT)
     else:
         statement = _first_view(postgresql_insert, _SOFT)
     if enrolment:
-        statement = statement.add_cte(_NOTE_ENROLMENT.cte("noted_enrolment"))
+        statement = statement.add_cte(_NOTE_ENROLMENT[enrolment].cte("noted_enrolment"))
     return cast(Executable, statement)
 
 
 _ONE_STATEMENT = {
     (enrolment, progress): _postgresql(enrolment, progress)
-    for enrolment in (True, False)
+    for enrolment in ("", "resume", "activity")
     for progress in ("", "update", "insert")
     if enrolment or progress
 }

@@ -18,7 +18,7 @@ from mooc.learning.queries import lecture_reading, ordered_lectures
 from tests.factories import make_user, seed_course
 from tests.integration.learning.learners import MATH
 
-LONG_AGO = dt.timedelta(minutes=5)
+LONG_AGO = dt.timedelta(minutes=10)
 
 
 def _rows(
@@ -92,17 +92,21 @@ def test_each_case_writes_its_rows_and_no_other_column(
         lecture_reading(session, user_id, course.id, first), first, utcnow()
     )
 
-    # Another lecture: "resume" moves to it and its row is inserted; the first row is not touched.
+    # Another lecture: "resume" moves to it and its row is inserted; the first row is not touched,
+    # nor the last activity, a few minutes fine (an indexed column: moving "resume" alone is a
+    # heap-only update).
     assert _view(session, user_id, course, second) == asynchronous
     enrolment, progress = _rows(session, user_id, course.id)
     assert enrolment.last_lecture_id == second and set(progress) == {first, second}
     assert progress[first].last_viewed_at == seen
+    assert enrolment.last_activity_at == seen
 
     # Back to the first within the minute: only "resume" moves (its row's view is a moment old).
     assert _view(session, user_id, course, first) == asynchronous
     enrolment, progress = _rows(session, user_id, course.id)
     assert enrolment.last_lecture_id == first
     assert progress[first].last_viewed_at == seen
+    assert enrolment.last_activity_at == seen
 
     # Long after: both notes are written again, in place.
     _age(session, user_id)
@@ -111,6 +115,19 @@ def test_each_case_writes_its_rows_and_no_other_column(
     assert progress[first].last_viewed_at > utcnow() - dt.timedelta(seconds=30)
     assert progress[first].first_viewed_at == seen
     assert enrolment.last_activity_at == progress[first].last_viewed_at
+
+    # Activity older than ACTIVITY_NOTED_FOR, "resume" already here: the activity moves alone.
+    session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id == user_id)
+        .values(last_activity_at=utcnow() - view_notes.ACTIVITY_NOTED_FOR - dt.timedelta(seconds=5))
+    )
+    session.commit()
+    viewed = progress[first].last_viewed_at
+    assert _view(session, user_id, course, first) == asynchronous
+    enrolment, progress = _rows(session, user_id, course.id)
+    assert enrolment.last_activity_at > viewed and enrolment.last_lecture_id == first
+    assert progress[first].last_viewed_at == viewed
 
     # The progress row long ago, "resume" fresh on this lecture: only the progress row.
     session.execute(
