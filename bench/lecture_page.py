@@ -13,8 +13,12 @@ the other in the same run, so two versions are compared side by side:
 With Kolibri installed (`--kolibri`, KOLIBRI_BIN or PATH: see bench/kolibri_server.py) its learn page is
 measured first, in the same run, and every page's rate is also given as a share of it.
 
-Loopback only, bounded in time. Prints one line per tree, backend and page, then the ratio of
-each lecture page to `/healthz`.
+Loopback only, bounded in time. Prints one line per tree, backend and page: its requests/s and
+its CPU per request (the app's workers and, on PostgreSQL, the database's server processes for the
+bench database, read from /proc), then each lecture page's share of `/healthz` by both. On a
+shared machine the rate of the same page swings by up to 2x between windows while its CPU per
+request holds within a few percent: the share by CPU is the steadier figure (the rate a page
+would reach on the machine's cores alone).
 """
 
 from __future__ import annotations
@@ -175,9 +179,40 @@ def serve(tree: Path, url: str, instance: Path, port: int) -> subprocess.Popen[b
     raise RuntimeError("the server did not start")
 
 
+def _ticks(pid: int) -> int:
+    """User and system CPU ticks of process `pid` (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _serving_cpu(server: int, database: str) -> float:
+    """CPU seconds so far of the app's workers (children of gunicorn's master `server`) and of
+    PostgreSQL's server processes for `database` (their title names it)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        ours = parent == server or (
+            database and title.startswith("postgres:") and database in title
+        )
+        if ours:
+            ticks += _ticks(int(entry.name))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     tree: Path, url: str, seconds: float, connections: int, rounds: int = 5
-) -> dict[str, float]:
+) -> dict[str, tuple[float, float]]:
+    """Each page's median requests/s and median CPU ms per request."""
     instance = Path(tempfile.mkdtemp(prefix="mooc-bench-lecture-"))
     built = subprocess.run(
         [sys.executable, str(HERE), "--build", str(tree), url, str(instance)],
@@ -205,16 +240,24 @@ def measure(
         # the rate of the same page swings 2x between windows of ten seconds, and a ratio of two
         # such windows would measure the machine, not the page.
         each = max(1.0, seconds / rounds)
-        rates: dict[str, list[float]] = {
-            "/healthz": [],
-            "lecture, visitor": [],
-            "lecture, pupil": [],
+        pages = {
+            "/healthz": ("/healthz", ""),
+            "lecture, visitor": (paths["preview"], ""),
+            "lecture, pupil": ("/", str(script)),
         }
+        database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else ""
+        rates: dict[str, list[float]] = {page: [] for page in pages}
+        costs: dict[str, list[float]] = {page: [] for page in pages}
         for _ in range(rounds):
-            rates["/healthz"].append(wrk(port, "/healthz", each, connections))
-            rates["lecture, visitor"].append(wrk(port, paths["preview"], each, connections))
-            rates["lecture, pupil"].append(wrk(port, "/", each, connections, str(script)))
-        return {page: statistics.median(found) for page, found in rates.items()}
+            for page, (path, lua) in pages.items():
+                before = _serving_cpu(server.pid, database)
+                rate = wrk(port, path, each, connections, lua)
+                used = _serving_cpu(server.pid, database) - before
+                rates[page].append(rate)
+                costs[page].append(1000 * used / max(1.0, rate * each))
+        return {
+            page: (statistics.median(rates[page]), statistics.median(costs[page])) for page in pages
+        }
     finally:
         server.terminate()
         server.wait(20)
@@ -289,12 +332,16 @@ def main() -> None:
                 figures = measure(tree, url, args.seconds, args.connections, args.rounds)
             finally:
                 drop(kind, base, url)
-            health = figures["/healthz"]
-            for page, rate in figures.items():
-                share = f"{rate / health:6.0%} of /healthz" if page != "/healthz" else ""
-                if kolibri_rate and page != "/healthz":
-                    share += f"  {rate / kolibri_rate:5.2f}x Kolibri's learn page"
-                print(f"{kind:10} {tree!s:28} {page:18} {rate:8.1f} req/s  {share}")
+            health, health_cpu = figures["/healthz"]
+            for page, (rate, cpu) in figures.items():
+                share = ""
+                if page != "/healthz":
+                    share = f"{rate / health:5.0%} of /healthz, by CPU {health_cpu / cpu:4.0%}"
+                    if kolibri_rate:
+                        share += f"  {rate / kolibri_rate:5.2f}x Kolibri's learn page"
+                print(
+                    f"{kind:10} {tree!s:28} {page:18} {rate:8.1f} req/s {cpu:5.2f} ms CPU  {share}"
+                )
             sys.stdout.flush()
 
 
