@@ -353,7 +353,8 @@ def _course_dues_statement(
 ) -> Select[Any]:
     """One row per (current assignment with a due time in the course of the pupil's current
     classes, lecture it sets — none for a quiz or the course), with the target's slug and when
-    this pupil did it: the lecture's done time, the quiz's first submission, the completion."""
+    this pupil did it: the lecture's done time, the quiz's first submission, the completion.
+    A disabled class's work is left out, as on the to-do and the dashboard."""
     lecture_done = (
         select(LectureProgress.done_at)
         .where(
@@ -381,6 +382,10 @@ def _course_dues_statement(
             done_at.label("done_at"),
         )
         .select_from(ClassMember)
+        .join(
+            SchoolClass,
+            and_(SchoolClass.id == ClassMember.class_id, SchoolClass.disabled_at.is_(None)),
+        )
         .join(Assignment, Assignment.class_id == ClassMember.class_id)
         .outerjoin(
             AssignmentLecture,

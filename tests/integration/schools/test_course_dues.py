@@ -20,7 +20,7 @@ from mooc.learning import services as learning
 from mooc.learning.deadlines import NO_DUES, CourseDues, Due, DueState
 from mooc.learning.models import Completion
 from mooc.schools.core.todo import latest_due
-from mooc.schools.models import Assignment, AssignmentKind, ClassMember, ClassRole
+from mooc.schools.models import Assignment, AssignmentKind, ClassMember, ClassRole, SchoolClass
 from mooc.schools.queries.todo import (
     _current_assignments,
     _due,
@@ -44,14 +44,19 @@ DAY = dt.timedelta(days=1)
 
 
 def _reference(session: Session, user_id: int, course_id: int, now: dt.datetime) -> CourseDues:
-    """The former `pupil_course_dues`, statement by statement."""
+    """The former `pupil_course_dues`, statement by statement (leaving out disabled classes, as
+    the to-do does)."""
     current = _current_assignments(session, user_id)
     if current is None:
         return NO_DUES
     found = session.scalars(
-        current.where(Assignment.course_id == course_id, Assignment.due_at.is_not(None)).options(
-            selectinload(Assignment.lectures)
+        current.join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .where(
+            Assignment.course_id == course_id,
+            Assignment.due_at.is_not(None),
+            SchoolClass.disabled_at.is_(None),
         )
+        .options(selectinload(Assignment.lectures))
     ).all()
     if not found:
         return NO_DUES
@@ -194,6 +199,7 @@ def test_one_statement_gives_what_the_former_reading_gave(session: Session) -> N
     assert mine.items[("quiz", quiz.slug)] == Due(now + 3 * DAY, DueState.DONE)
     assert ("lecture", lectures[4].slug) not in mine.items  # withdrawn, or of a class left
     assert ("lecture", lectures[5].slug) not in mine.items  # set without a due time
+    assert ("lecture", lectures[3].slug) not in mine.items  # set by a disabled class
     assert states(pupil_course_dues(session, alone.id, a.course.id, later)) == (
         DueState.DUE,
         {
