@@ -1,7 +1,7 @@
 """gunicorn settings for `make run` and production: `gunicorn --config gunicorn.conf.py app:app`.
 
 MOOC_BIND (default 127.0.0.1:5000), MOOC_WORKERS (processes, default one per core, at least 2),
-MOOC_THREADS (threads per process, default 4) and MOOC_REUSE_PORT (default 1) override them.
+MOOC_THREADS (threads per process, default 4) and MOOC_REUSE_PORT (default 0) override them.
 Threaded workers keep idle connections alive, so a page's stylesheet and scripts reuse the page's
 connection.
 """
@@ -37,14 +37,15 @@ workers = _positive("MOOC_WORKERS", max(2, multiprocessing.cpu_count()))
 threads = _positive("MOOC_THREADS", 4)
 worker_class = "gthread"
 keepalive = 5  # seconds an idle connection stays open
-# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections
-# over them. On one shared socket the worker that wakes first accepts a burst of connections, and
-# kept alive they stay with it: with a proxy's few upstream connections, or a load tool's, one
-# worker served nearly everything while another core idled (measured: 4 of 1,398 samples on the
-# second worker, throughput halved). TCP addresses only (on_starting). On Linux, set the sysctl
-# net.ipv4.tcp_migrate_req=1 so that connections waiting on a restarting worker's socket move to
-# another worker's instead of being reset (README, production set-up).
-reuse_port = _flag("MOOC_REUSE_PORT", True)
+# MOOC_REUSE_PORT=1: each worker listens on a socket of its own (SO_REUSEPORT) and the kernel
+# spreads new connections over them. On one shared socket the worker that wakes first accepts a
+# burst of connections, and kept alive they stay with it: with a load tool's few connections one
+# worker served nearly everything while another core idled (measured: 4 of 1,398 profile samples
+# on the second worker). Off by default: a worker's own socket closes with it, so when gunicorn
+# recycles a worker (max_requests, a timeout, a reload) the connections waiting on that socket are
+# reset (measured: 16 resets over 2 recycles under wrk, none on the shared socket, whose master
+# keeps it open). TCP addresses only (on_starting).
+reuse_port = _flag("MOOC_REUSE_PORT", False)
 timeout = 60  # a worker silent this long is restarted
 graceful_timeout = 20
 # Recycle workers now and then (a guard against slow leaks), with jitter so they do not all restart

@@ -158,6 +158,9 @@ def serve(tree: Path, url: str, instance: Path, port: int) -> subprocess.Popen[b
         "MOOC_LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
         "MOOC_BIND": f"127.0.0.1:{port}",
         "MOOC_WORKERS": "2",
+        # wrk's 8 kept-alive connections, accepted from one shared socket, can all land on one
+        # worker: each on its own socket, the kernel spreads them (gunicorn.conf.py).
+        "MOOC_REUSE_PORT": "1",
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(

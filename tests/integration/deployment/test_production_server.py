@@ -167,11 +167,12 @@ def _children(pid: int) -> list[int]:
 
 
 def test_kept_alive_connections_are_spread_over_the_workers(tmp_path: Path) -> None:
-    """Each worker listens on its own socket (SO_REUSEPORT): a burst of connections that stay
-    open, as a proxy's upstream pool or a load tool opens them, lands on every worker, not on
-    whichever woke first. And a second server cannot take the same address behind its back."""
+    """With MOOC_REUSE_PORT=1 each worker listens on its own socket (SO_REUSEPORT): a burst of
+    connections that stay open, as a proxy's upstream pool or a load tool opens them, lands on
+    every worker, not on whichever woke first. And a second server cannot take the same address
+    behind its back."""
     port = free_port()
-    env = server_env(tmp_path, port)
+    env = {**server_env(tmp_path, port), "MOOC_REUSE_PORT": "1"}
     subprocess.run(
         [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
         cwd=ROOT,
@@ -214,10 +215,11 @@ def test_kept_alive_connections_are_spread_over_the_workers(tmp_path: Path) -> N
         assert server.poll() is None
 
 
-def test_one_shared_socket_when_reuse_port_is_off(tmp_path: Path) -> None:
-    """MOOC_REUSE_PORT=0 keeps gunicorn's usual single socket, opened by the master."""
+def test_one_shared_socket_by_default(tmp_path: Path) -> None:
+    """By default the workers share gunicorn's usual single socket, held by the master, so a
+    recycled worker's waiting connections are not lost with it."""
     port = free_port()
-    env = {**server_env(tmp_path, port), "MOOC_REUSE_PORT": "0"}
+    env = server_env(tmp_path, port)
     log = tmp_path / "gunicorn.log"
     with gunicorn(env, log) as server:
         wait_healthy(port, server, log)
@@ -230,7 +232,7 @@ def test_a_unix_socket_is_shared_by_the_workers(tmp_path: Path) -> None:
     """A Unix socket is one file: the workers share it (each opening its own would unlink the
     others'), and both answer through it."""
     path = tmp_path / "mooc.sock"
-    env = {**server_env(tmp_path, 0), "MOOC_BIND": f"unix:{path}"}
+    env = {**server_env(tmp_path, 0), "MOOC_BIND": f"unix:{path}", "MOOC_REUSE_PORT": "1"}
     log = tmp_path / "gunicorn.log"
     with gunicorn(env, log) as server:
         deadline = time.monotonic() + 60
