@@ -5,8 +5,9 @@ each time, after a first visit, so it reads only (the page most requests are).
 
     .venv/bin/python bench/request_overhead.py [--requests 500] [--pg URL] [--profile FILE]
 
-Prints µs per request of each page, the lecture page's rate as a share of /healthz's, and the
-statements PostgreSQL kept prepared on the connection. `--profile` writes cProfile stats of the
+Prints µs per request of each page, the lecture page's rate as a share of /healthz's, the
+statements PostgreSQL kept prepared on the connection, and the machine's speed (a fixed loop's
+CPU time: figures of two sessions compare only after this). `--profile` writes cProfile stats of the
 lecture page loop.
 """
 
@@ -37,6 +38,18 @@ def timed(call: Callable[[], object], requests: int) -> tuple[float, float]:
         wall = min(wall, (time.perf_counter() - start) / requests * 1e6)
         cpu = min(cpu, (time.process_time() - start_cpu) / requests * 1e6)
     return wall, cpu
+
+
+def machine_speed() -> float:
+    """CPU seconds of a fixed pure-Python loop (the sum of 10**7 squares), best of three: the
+    same code measured on two machines, or two days of a shared one, differs by up to 2x, and
+    this says how much of a difference is the machine."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        sum(n * n for n in range(10**7))
+        best = min(best, time.process_time() - start)
+    return best
 
 
 def main() -> None:
@@ -115,6 +128,7 @@ def run(url: str, instance: Path, lecture: str, requests: int, profile: Path | N
         with app.app_context():
             kept = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
             print(f"  statements prepared on the last connection: {kept}")
+    print(f"  machine: a pure-Python loop (sum of 10**7 squares) takes {machine_speed():.2f} s CPU")
 
 
 if __name__ == "__main__":
