@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import kolibri_server as kolibri
+from proc_cpu import cpu_seconds
 
 HERE = Path(__file__).resolve()
 PASSWORD = "bench-password-123"
@@ -169,6 +170,7 @@ def serve(tree: Path, url: str, instance: Path, port: int) -> subprocess.Popen[b
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers share its session id (_serving_cpu)
     )
     for _ in range(200):
         try:
@@ -182,34 +184,11 @@ def serve(tree: Path, url: str, instance: Path, port: int) -> subprocess.Popen[b
     raise RuntimeError("the server did not start")
 
 
-def _ticks(pid: int) -> int:
-    """User and system CPU ticks of process `pid` (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
 def _serving_cpu(server: int, database: str) -> float:
-    """CPU seconds so far of the app's workers (children of gunicorn's master `server`) and of
-    PostgreSQL's server processes for `database` (their title names it)."""
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        ours = parent == server or (
-            database and title.startswith("postgres:") and database in title
-        )
-        if ours:
-            ticks += _ticks(int(entry.name))
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """CPU seconds so far of the app (gunicorn's session: `server` started it) and of
+    PostgreSQL's server processes for `database`."""
+    used = cpu_seconds(database, {"app": server})
+    return used["app"] + used["PostgreSQL"]
 
 
 def measure(

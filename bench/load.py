@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from load_users import list_users
+from proc_cpu import cpu_seconds
 from scale import DEFAULT_PG, INSTANCES, ROOT, build
 from sqlalchemy import create_engine, text
 
@@ -87,35 +88,6 @@ def _wait_healthy(base: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"{base}/healthz did not answer in {seconds:.0f} s")
-
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(database: str, sessions: dict[str, int]) -> dict[str, float]:
-    """CPU seconds used so far by each part: the processes of each of our `sessions` (name ->
-    session id), this database's PostgreSQL backends, and the whole machine (every core, every
-    process, other people's included)."""
-    used = dict.fromkeys([*sessions, "PostgreSQL"], 0.0)
-    by_session = {sid: name for name, sid in sessions.items()}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rpartition(")")[2].split()
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue  # gone meanwhile
-        seconds = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
-        name = by_session.get(int(fields[3]))  # the session id
-        if name is None and cmdline.startswith("postgres:") and f" {database} " in cmdline:
-            name = "PostgreSQL"
-        if name is not None:
-            used[name] += seconds
-    with open("/proc/stat", encoding="ascii") as f:
-        ticks = [int(n) for n in f.readline().split()[1:]]
-    used["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / _TICK  # all but idle and iowait
-    return used
 
 
 def cpu_report(
@@ -275,11 +247,11 @@ def main() -> None:
             }
             database = url.rpartition("/")[2]
             time.sleep(args.ramp)  # Locust resets its figures once every user has started
-            before, started = _cpu_seconds(database, parts), time.monotonic()
+            before, started = cpu_seconds(database, parts), time.monotonic()
             # Locust's own CPU is read as it ends: an ended process is no longer in /proc.
             _, status, usage = os.wait4(locust.pid, 0)
             locust.returncode = os.waitstatus_to_exitcode(status)
-            after, measured = _cpu_seconds(database, parts), time.monotonic() - started
+            after, measured = cpu_seconds(database, parts), time.monotonic() - started
             after["Locust"] += usage.ru_utime + usage.ru_stime
         met = report(workdir / "load_stats.csv", args.time)
         cpu_report(before, after, measured, _requests(workdir / "load_stats.csv"))
