@@ -45,6 +45,7 @@ from mooc.jobs import cli as jobs_cli
 from mooc.jobs import install as install_queue
 from mooc.learning import cli as learning_cli
 from mooc.learning import jobs as learning_jobs
+from mooc.learning import view_writer
 from mooc.learning.syllabus import OUTLINES, OutlineCache
 from mooc.learning.views import quiz as learning_quiz_views
 from mooc.learning.views import student as learning_student_views
@@ -215,6 +216,13 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
             _sqlite_pragmas(engine)
         elif engine.dialect.driver == "psycopg":
             transactions.commit_reading_transactions(engine)  # keeps prepared statements
+    # Lecture views are written behind their pages (in tests, by the page: view_writer.py).
+    view_writer.install(
+        app.extensions,
+        engine,
+        behind=settings.env != "testing",
+        lock=transactions.writer_lock(engine),
+    )
     csrf.init_app(app)
     app.app_ctx_globals_class = csrf_tokens.ReusingGlobals  # signed CSRF tokens reused a minute
     app.extensions[csrf_tokens.KEPT] = csrf_tokens.SignedTokens()

@@ -1,19 +1,20 @@
 """Where a reader left off: the writes a lecture page makes when an enrolled learner opens it
 ("resume" on the enrolment, the lecture's last view on its progress row).
 
-They are blind writes on the rows the page's one reading statement found (no row loaded), skipped
-for what was noted in the last minute. On PostgreSQL they go in one statement with the commit made
-asynchronous (a crash may lose the last moment's views, never anything else): a page that writes
-costs the server one round trip more than one that only reads. SQLite, in process, gets them as
-separate statements (it has no data-modifying WITH).
+The page reads its rows in its one statement and decides here what its view changes (`view_note`;
+nothing when noted in the last minute). The writes are blind (no row loaded), made for many views
+at once (`write_view_notes`): the page hands its note to its process's writer
+(`mooc.learning.view_writer`), which writes whatever notes wait in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Table, bindparam, literal_column, select, update
+from sqlalchemy import Connection, Integer, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -62,37 +63,104 @@ def _progress_noted(reading: LectureReading, now: dt.datetime) -> bool:
     )
 
 
-def note_lecture_view(
-    session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
-) -> None:
-    """Note a lecture page's view on the rows `reading` found: the enrolment's "resume" (and its
-    last activity every few minutes) and the progress row's last view (unless noted in the last
-    minute); nothing for a reader not enrolled. A first view inserts the progress row, or updates
-    the one a parallel request inserted first."""
-    now = utcnow()
-    if lecture_view_noted(reading, lecture_id, now):
-        return
-    enrolment = _enrolment_write(reading, lecture_id, now)
+@dataclass(frozen=True)
+class ViewNote:
+    """What one lecture page's view writes (`view_note`): on the enrolment `enrolment_row`
+    nothing (""), "resume" or "activity" (resume and last activity); on the progress row nothing,
+    "update" (its last view) or "insert" (a first view: `progress_row` is None)."""
+
+    user_id: int
+    course_id: int
+    lecture_id: int
+    enrolment_row: int
+    progress_row: int | None
+    enrolment: str
+    progress: str
+    at: dt.datetime
+
+
+def view_note(
+    reading: LectureReading, user_id: int, course_id: int, lecture_id: int, now: dt.datetime
+) -> ViewNote | None:
+    """What the view of a lecture page writes on the rows `reading` found, or None (noted in
+    the last minute, or a reader not enrolled)."""
+    if lecture_view_noted(reading, lecture_id, now) or reading.enrolment_id is None:
+        return None
     progress = "insert" if reading.progress_id is None else ""
     if not progress and not _progress_noted(reading, now):
         progress = "update"
-    # Named apart from both tables' columns: an UPDATE sets any column a parameter is named for.
-    params = {
-        "enrolment_row": reading.enrolment_id,
-        "lecture": lecture_id,
-        "progress_row": reading.progress_id,
-        "user": user_id,
-        "course": course_id,
-        "now": now,
-    }
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_ONE_STATEMENT[(enrolment, progress)], params)
+    return ViewNote(
+        user_id=user_id,
+        course_id=course_id,
+        lecture_id=lecture_id,
+        enrolment_row=reading.enrolment_id,
+        progress_row=reading.progress_id,
+        enrolment=_enrolment_write(reading, lecture_id, now),
+        progress=progress,
+        at=now,
+    )
+
+
+def note_lecture_view(
+    session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
+) -> None:
+    """Note a lecture page's view now, in the session's transaction (the page hands its notes to
+    `mooc.learning.view_writer` instead): nothing for a reader not enrolled or a view noted in
+    the last minute."""
+    note = view_note(reading, user_id, course_id, lecture_id, utcnow())
+    if note is not None:
+        write_view_notes(session.connection(), [note])
+
+
+def write_view_notes(connection: Connection, notes: Sequence[ViewNote]) -> None:
+    """Write the views `notes` (of any readers, in the order they were made) in the
+    connection's transaction: "resume" and last view as the latest note of each row says, a
+    first view inserting the progress row or updating the one a parallel request inserted
+    first. A statement per kind of write, each sent for all its rows at once (executemany), rows
+    in key order so that two writers lock them in the same order. On PostgreSQL the commit is
+    asynchronous: a crash may lose the last moment's views, never anything else."""
+    enrolments: dict[int, tuple[bool, dict[str, Any]]] = {}  # row: (activity, parameters)
+    updates: dict[int, dict[str, Any]] = {}
+    inserts: dict[tuple[int, int], dict[str, Any]] = {}
+    for note in notes:  # later notes of a row replace earlier ones
+        # Named apart from both tables' columns: an UPDATE sets any column a parameter is named
+        # for.
+        params = {
+            "enrolment_row": note.enrolment_row,
+            "lecture": note.lecture_id,
+            "progress_row": note.progress_row,
+            "user": note.user_id,
+            "course": note.course_id,
+            "now": note.at,
+        }
+        if note.enrolment:
+            earlier = enrolments.get(note.enrolment_row, (False, params))[0]
+            enrolments[note.enrolment_row] = (earlier or note.enrolment == "activity", params)
+        if note.progress == "update" and note.progress_row is not None:
+            updates[note.progress_row] = params
+        elif note.progress == "insert":
+            inserts[(note.user_id, note.lecture_id)] = params
+    if not (enrolments or updates or inserts):
         return
-    if enrolment:
-        connection.execute(_NOTE_ENROLMENT[enrolment], params)
-    if progress:
-        connection.execute(_SQLITE_PROGRESS[progress], params)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+    # The progress rows first: a first "mark as done" inserts its progress row before it updates
+    # the enrolment, and in that order the two never wait for each other both ways. (The
+    # writer's lock timeout cuts any other wait short: mooc.learning.view_writer.)
+    if updates:
+        connection.execute(_NOTE_PROGRESS, [updates[key] for key in sorted(updates)])
+    if inserts:
+        connection.execute(
+            _FIRST_VIEW[connection.dialect.name], [inserts[key] for key in sorted(inserts)]
+        )
+    for kind in ("resume", "activity"):
+        rows = [
+            row
+            for _, (activity, row) in sorted(enrolments.items())
+            if activity == (kind == "activity")
+        ]
+        if rows:
+            connection.execute(_NOTE_ENROLMENT[kind], rows)
 
 
 # The statements, built once: every lecture page an enrolled learner opens sends them.
@@ -109,9 +177,9 @@ _NOTE_PROGRESS = (
 )
 
 
-def _first_view(insert: Any, soft: ColumnElement[bool] | None = None) -> Any:
+def _first_view(insert: Any) -> Any:
     """The progress row of a first view, or the one a parallel request inserted first updated
-    (INSERT … ON CONFLICT DO UPDATE); on PostgreSQL selected where `soft`, so that it runs."""
+    (INSERT … ON CONFLICT DO UPDATE)."""
     table = _PROGRESS
     now = bindparam("now", type_=table.c.last_viewed_at.type)
     values = {
@@ -121,48 +189,16 @@ def _first_view(insert: Any, soft: ColumnElement[bool] | None = None) -> Any:
         "first_viewed_at": now,
         "last_viewed_at": now,
     }
-    if soft is None:
-        statement = insert(table).values(values)
-    else:
-        statement = insert(table).from_select(list(values), select(*values.values()).where(soft))
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.user_id, table.c.lecture_id], set_={"last_viewed_at": now}
+    return (
+        insert(table)
+        .values(values)
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.lecture_id], set_={"last_viewed_at": now}
+        )
     )
 
 
-_SQLITE_PROGRESS: dict[str, Executable] = {
-    "update": _NOTE_PROGRESS,
-    "insert": _first_view(sqlite_insert),
-}
-
-# `SET LOCAL synchronous_commit = off` as a function, inside the statement that writes, so that it
-# costs no round trip of its own: the transaction's commit does not wait for the disk. As an
-# uncorrelated subquery in the condition, PostgreSQL runs it once, before reading any row.
-_SOFT = (
-    select(literal_column("set_config('synchronous_commit', 'off', true)"))
-    .scalar_subquery()
-    .is_not(None)
-)
-
-
-def _postgresql(enrolment: str, progress: str) -> Executable:
-    """One statement for what a view writes on PostgreSQL: the progress row's write with the
-    enrolment's as a data-modifying WITH (which PostgreSQL runs whether or not the rest reads
-    it), or either alone."""
-    if not progress:
-        return _NOTE_ENROLMENT[enrolment].where(_SOFT)
-    if progress == "update":
-        statement: Any = _NOTE_PROGRESS.where(_SOFT)
-    else:
-        statement = _first_view(postgresql_insert, _SOFT)
-    if enrolment:
-        statement = statement.add_cte(_NOTE_ENROLMENT[enrolment].cte("noted_enrolment"))
-    return cast(Executable, statement)
-
-
-_ONE_STATEMENT = {
-    (enrolment, progress): _postgresql(enrolment, progress)
-    for enrolment in ("", "resume", "activity")
-    for progress in ("", "update", "insert")
-    if enrolment or progress
+_FIRST_VIEW: dict[str, Executable] = {
+    "postgresql": _first_view(postgresql_insert),
+    "sqlite": _first_view(sqlite_insert),
 }

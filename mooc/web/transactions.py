@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
@@ -79,6 +79,14 @@ def one_writer(session: Session) -> Iterator[None]:
         return
     with _SQLITE_WRITER:
         yield
+
+
+def writer_lock(engine: Engine) -> Callable[[], AbstractContextManager[object]]:
+    """What a thread of the process holds around a writing transaction of its own on `engine`
+    (the lecture views' writer): on SQLite the lock of `one_writer`, nothing on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext
+    return lambda: _SQLITE_WRITER
 
 
 def commit_reading_transactions(engine: Engine) -> None:

@@ -54,6 +54,8 @@ from mooc.learning.syllabus import (
     OutlineCache,
     PublishedText,
 )
+from mooc.learning.view_writer import EXTENSION as VIEW_WRITER
+from mooc.learning.view_writer import ViewWriter
 from mooc.learning.views import (
     flash_completion,
     own_session,
@@ -347,22 +349,27 @@ class _CourseRow:
 
 
 def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureReading) -> None:
-    """Record the reader's view, unless noted in the last minute or fetched for offline use
-    (mooc/offline: not a reading, "resume" stays put).
+    """Hand the reader's view to the process's writer (mooc.learning.view_writer), unless noted
+    in the last minute or fetched for offline use (mooc/offline: not a reading, "resume" stays
+    put): the page's own transaction only read.
 
-    After rendering (a commit expires every loaded row, which the page would read again): blind
-    writes on the rows the reading found. On SQLite in a writing transaction of its own (the
-    reading one is deferred: mooc/web/transactions.py); on PostgreSQL in the reading one, which
-    has written nothing (one commit instead of two), in one statement (mooc.learning.view_notes)."""
+    Where the writer does not write behind (tests), the page writes the note itself, after
+    rendering: on SQLite in a writing transaction of its own (the reading one is deferred:
+    mooc/web/transactions.py), on PostgreSQL in the reading one."""
     if request.headers.get("Purpose") == "prefetch":
         return
-    if view_notes.lecture_view_noted(reading, lecture_id, utcnow()):
+    note = view_notes.view_note(reading, user_id, course_id, lecture_id, utcnow())
+    if note is None:
+        return
+    writer: ViewWriter = current_app.extensions[VIEW_WRITER]
+    if writer.behind:
+        writer.add(note)
         return
     if transactions.separate_write_transaction(db.session):
         db.session.commit()
         transactions.now_writing()
     with transactions.one_writer(db.session):
-        view_notes.note_lecture_view(db.session, user_id, course_id, lecture_id, reading)
+        view_notes.write_view_notes(db.session.connection(), [note])
         db.session.commit()
 
 
