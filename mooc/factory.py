@@ -221,6 +221,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         app.extensions,
         engine,
         behind=settings.env != "testing",
+        gather=settings.views_gather_ms / 1000,
         lock=transactions.writer_lock(engine),
     )
     csrf.init_app(app)

@@ -143,6 +143,9 @@ class Settings:
     # worker's threads (MOOC_JOBS_WORKERS).
     queue_url: str = ""
     jobs_workers: int = 2
+    # How long a lecture view waits to be written with the next ones (MOOC_VIEWS_GATHER_MS:
+    # mooc/learning/view_writer.py; 0 writes each at once).
+    views_gather_ms: int = 50
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -502,6 +505,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         queue_url=_queue_url(env_vars.get("MOOC_QUEUE_URL", ""), redis_url),
         jobs_workers=_int(env_vars, "MOOC_JOBS_WORKERS", 2),
+        views_gather_ms=_count(env_vars, "MOOC_VIEWS_GATHER_MS", 50),
         max_request_mb=_int(env_vars, "MOOC_MAX_REQUEST_MB", 64),
         page_size=_int(env_vars, "MOOC_PAGE_SIZE", 12),
         languages=languages,

@@ -38,7 +38,7 @@ EXTENSION = "mooc_view_writer"
 BATCH = 1000  # notes written in one transaction at most
 ATTEMPTS = 5  # a batch that waited too long on a lock, or lost its connection, is tried again
 LOCK_WAIT = "200ms"  # PostgreSQL's lock_timeout for a batch
-GATHER_SECONDS = 0.05  # a view waits this long for others to be written with
+GATHER_SECONDS = 0.05  # by default a view waits this long for others (MOOC_VIEWS_GATHER_MS)
 IDLE_SECONDS = 60.0  # a writer with nothing to write this long ends (the next note starts one)
 
 
@@ -51,10 +51,12 @@ class ViewWriter:
         engine: Engine,
         *,
         behind: bool = True,
+        gather: float = GATHER_SECONDS,
         lock: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self.engine = engine
         self.behind = behind
+        self.gather = gather  # seconds a view waits for others to be written with
         self._lock = lock  # held around each transaction (SQLite's one writer per process)
         self._changed = threading.Condition()
         self._waiting: list[ViewNote] = []
@@ -110,7 +112,7 @@ class ViewWriter:
                     return
                 # The views of the next moment go with this one.
                 self._changed.wait_for(
-                    lambda: len(self._waiting) >= BATCH or self._stopping, GATHER_SECONDS
+                    lambda: len(self._waiting) >= BATCH or self._stopping, self.gather
                 )
                 batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
             self._write(batch)
@@ -145,10 +147,10 @@ class ViewWriter:
                 raise
             except DBAPIError:  # a lock waited on too long, a lost connection: another go
                 if attempt == ATTEMPTS:
-                    log.exception("%d lecture views not written", len(batch))
+                    log.exception("lecture views not written: %d", len(batch))
                 time.sleep(0.05 * attempt)
             except Exception:  # the thread must go on: a bug here loses views, not the server
-                log.exception("%d lecture views not written", len(batch))
+                log.exception("lecture views not written: %d", len(batch))
                 return
 
 
@@ -157,9 +159,10 @@ def install(
     engine: Engine,
     *,
     behind: bool,
+    gather: float = GATHER_SECONDS,
     lock: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> ViewWriter:
     """The app's writer (`extensions[EXTENSION]`), writing through `engine`."""
-    writer = ViewWriter(engine, behind=behind, lock=lock)
+    writer = ViewWriter(engine, behind=behind, gather=gather, lock=lock)
     extensions[EXTENSION] = writer
     return writer

@@ -131,3 +131,13 @@ def test_what_keeps_a_deployment_to_one_app_server_is_named(tmp_path: Path) -> N
     assert single_server_parts(load_settings({"MOOC_INSTANCE_PATH": str(tmp_path)}))[0] == (
         "the SQLite database (MOOC_DATABASE_URL)"
     )
+
+
+def test_the_lecture_views_gather_for_50_ms_unless_told(tmp_path: Path) -> None:
+    base = {"MOOC_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(base).views_gather_ms == 50
+    assert load_settings({**base, "MOOC_VIEWS_GATHER_MS": "0"}).views_gather_ms == 0
+    assert load_settings({**base, "MOOC_VIEWS_GATHER_MS": " 200 "}).views_gather_ms == 200
+    for wrong in ("-1", "soon", "0.5"):
+        with pytest.raises(SettingsError, match="MOOC_VIEWS_GATHER_MS"):
+            load_settings({**base, "MOOC_VIEWS_GATHER_MS": wrong})

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -256,3 +257,70 @@ def _unix_status(path: Path) -> int:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         head = sock.recv(64).decode()
     return int(head.split()[1])
+
+
+def _sign_in(port: int, email: str, password: str) -> str:
+    """A session cookie from the login form."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/login")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
+        token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+        body = f"login={email}&password={password}&csrf_token={token}"
+        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", "/login", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 303, response.status
+        return (response.getheader("Set-Cookie") or cookie).split(";", 1)[0]
+    finally:
+        conn.close()
+
+
+def test_a_worker_that_stops_writes_the_lecture_views_it_holds(tmp_path: Path) -> None:
+    """The views' writer holds a pupil's view for 10 s (MOOC_VIEWS_GATHER_MS) before writing it
+    with others: a worker stopped (SIGTERM, as a deploy or `max_requests` stops it) within that
+    time writes it as it exits."""
+    port = free_port()
+    env = {**server_env(tmp_path, port), "MOOC_VIEWS_GATHER_MS": "10000", "MOOC_DEMO": "1"}
+    flask = [str(BIN / "flask"), "--app", "app"]
+    for command in (["db", "upgrade"], ["content", "import", "content"], ["demo", "load"]):
+        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    database = tmp_path / "mooc.sqlite3"
+    query = (
+        "SELECT c.slug, l.slug, l.id, u.id FROM user_account u"
+        " JOIN enrolment e ON e.user_id = u.id JOIN course c ON c.id = e.course_id"
+        " JOIN lecture l ON l.course_id = c.id AND l.retired_at IS NULL"
+        " WHERE u.email = 'student@demo.test' AND e.active AND NOT EXISTS ("
+        "  SELECT 1 FROM lecture_progress p WHERE p.user_id = u.id AND p.lecture_id = l.id)"
+        " LIMIT 1"
+    )
+    with sqlite3.connect(database) as db:
+        course, lecture, lecture_id, user_id = db.execute(query).fetchone()
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as server:
+        wait_healthy(port, server, log)
+        cookie = _sign_in(port, "student@demo.test", "demo-password")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", f"/courses/{course}/lectures/{lecture}", headers={"Cookie": cookie})
+        page = conn.getresponse()
+        page.read()
+        conn.close()
+        assert page.status == 200
+        sent = time.monotonic()
+        server.terminate()
+        server.wait(15)
+        assert time.monotonic() - sent < 9, "the worker waited out the gathering"
+    with sqlite3.connect(database) as db:
+        viewed = db.execute(
+            "SELECT count(*) FROM lecture_progress WHERE user_id = ? AND lecture_id = ?",
+            (user_id, lecture_id),
+        ).fetchone()[0]
+        resume = db.execute(
+            "SELECT e.last_lecture_id FROM enrolment e JOIN course c ON c.id = e.course_id"
+            " WHERE e.user_id = ? AND c.slug = ?",
+            (user_id, course),
+        ).fetchone()[0]
+    assert (viewed, resume) == (1, lecture_id), log.read_text()[-3000:]

@@ -59,9 +59,9 @@ def _engine(app: Flask) -> Engine:
         return db.engine
 
 
-def _writer(app: Flask) -> ViewWriter:
+def _writer(app: Flask, gather: float = view_writer.GATHER_SECONDS) -> ViewWriter:
     engine = _engine(app)
-    return ViewWriter(engine, lock=transactions.writer_lock(engine))
+    return ViewWriter(engine, gather=gather, lock=transactions.writer_lock(engine))
 
 
 def _pupils(app: Flask, count: int) -> tuple[list[int], int, list[int]]:
@@ -135,13 +135,10 @@ def test_a_note_is_written_by_the_thread_a_moment_later(committed: Flask) -> Non
     writer.stop()
 
 
-def test_the_views_waiting_go_together_in_a_few_statements(
-    committed: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(view_writer, "GATHER_SECONDS", 2.0)  # every note below in one batch
+def test_the_views_waiting_go_together_in_a_few_statements(committed: Flask) -> None:
     pupils, course, lectures = _pupils(committed, 40)
     notes = [_note(committed, p, course, lecture) for lecture in lectures[:3] for p in pupils]
-    writer = _writer(committed)
+    writer = _writer(committed, gather=2.0)  # every note below in one batch
     with _Statements(_engine(committed)) as statements:
         for note in notes:
             writer.add(note)
@@ -157,11 +154,10 @@ def test_the_views_waiting_go_together_in_a_few_statements(
 
 
 def test_stopping_writes_what_waits_and_a_later_note_starts_another_thread(
-    committed: Flask, monkeypatch: pytest.MonkeyPatch
+    committed: Flask,
 ) -> None:
-    monkeypatch.setattr(view_writer, "GATHER_SECONDS", 30.0)  # only stopping ends the wait
     (pupil,), course, lectures = _pupils(committed, 1)
-    writer = _writer(committed)
+    writer = _writer(committed, gather=30.0)  # only stopping ends the wait
     writer.add(_note(committed, pupil, course, lectures[1]))
     started = time.monotonic()
     writer.stop()
@@ -192,14 +188,13 @@ def test_an_idle_writer_ends_and_the_next_note_starts_another(
 
 
 def test_a_note_whose_rows_are_gone_loses_only_itself(
-    committed: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    committed: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(view_writer, "GATHER_SECONDS", 2.0)  # the three notes in one batch
     (first, second), course, lectures = _pupils(committed, 2)
     good = [_note(committed, p, course, lectures[1]) for p in (first, second)]
     # A view of a lecture that no longer exists (its first view inserts a row that refers to it).
     gone = ViewNote(**{**good[0].__dict__, "lecture_id": max(lectures) + 1000})
-    writer = _writer(committed)
+    writer = _writer(committed, gather=2.0)  # the three notes in one batch
     with caplog.at_level(logging.WARNING, logger=view_writer.__name__):
         for note in (good[0], gone, good[1]):
             writer.add(note)
