@@ -45,6 +45,25 @@ def make_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
     )
 
 
+def app_with_committed_content(database_url: str, folder: Path) -> Flask:
+    """An app on an empty database of its own, migrated and holding the seed content really
+    committed: for tests whose threads or processes use connections of their own, which the
+    tests' usual one rolled-back transaction would hide its rows from."""
+    from mooc.authoring.core.package_format import load_tree
+    from mooc.authoring.packages.importing import import_tree
+    from mooc.extensions import db
+    from mooc.factory import create_app
+    from mooc.migrate import upgrade
+
+    upgrade(database_url)
+    app = create_app(settings=make_settings(folder, database_url))
+    app.test_client_class = RequestScopedClient
+    with app.app_context():
+        import_tree(db.session, app.extensions["mooc_storage"], load_tree(CONTENT))
+        db.session.commit()
+    return app
+
+
 class RequestScopedClient(FlaskClient):
     """A test client whose requests forget per-request caches kept in `g`.
 

@@ -18,18 +18,14 @@ from mooc.accounts.models import User
 from mooc.accounts.services import register
 from mooc.assessment import services as quizzes
 from mooc.assessment.models import Quiz
-from mooc.authoring.core.package_format import load_tree
-from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course
 from mooc.extensions import db
-from mooc.factory import create_app
 from mooc.learning import queries, services
 from mooc.learning.models import Completion, XapiStatement
 from mooc.learning.queries import ordered_lectures
 from mooc.learning.xapi import VERBS
-from mooc.migrate import upgrade
 from tests.factories import right_answer
-from tests.helpers import CONTENT, make_settings
+from tests.helpers import app_with_committed_content
 
 BASE = "http://mooc.test"
 SLUG = "tieng-viet-lop-1"
@@ -41,12 +37,7 @@ def committed_app(
     backend: str, fresh_database_url: Callable[[str], str], tmp_path: Path
 ) -> Iterator[Flask]:
     """The application on a database of its own, with the seed content really committed."""
-    url = fresh_database_url(backend)
-    upgrade(url)
-    app = create_app(settings=make_settings(tmp_path, url))
-    with app.app_context():
-        import_tree(db.session, app.extensions["mooc_storage"], load_tree(CONTENT))
-        db.session.commit()
+    app = app_with_committed_content(fresh_database_url(backend), tmp_path)
     yield app
     with app.app_context():
         db.engine.dispose()

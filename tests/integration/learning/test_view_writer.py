@@ -18,21 +18,17 @@ from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
 from mooc.accounts.models import User
-from mooc.authoring.core.package_format import load_tree
-from mooc.authoring.packages.importing import import_tree
 from mooc.catalog.models import Course, Lecture
 from mooc.db import utcnow
 from mooc.extensions import db
-from mooc.factory import create_app
 from mooc.learning import services, view_writer
 from mooc.learning.models import Enrolment, LectureProgress
 from mooc.learning.queries import lecture_reading, ordered_lectures
 from mooc.learning.view_notes import ViewNote, view_note
 from mooc.learning.view_writer import ViewWriter
-from mooc.migrate import upgrade
 from mooc.web import transactions
 from tests.factories import PASSWORD, make_user
-from tests.helpers import CONTENT, RequestScopedClient, login, make_settings
+from tests.helpers import app_with_committed_content, login
 from tests.integration.learning.learners import MATH
 
 
@@ -40,15 +36,10 @@ from tests.integration.learning.learners import MATH
 def committed(
     backend: str, fresh_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    """An app on a database of its own, whose rows are committed: the writer's own connection
-    sees them (the tests' usual one transaction would hide them from it)."""
-    url = fresh_database_url(backend)
-    upgrade(url)
-    app = create_app(settings=make_settings(Path(tmp_path_factory.mktemp("views")), url))
-    app.test_client_class = RequestScopedClient
-    with app.app_context():
-        import_tree(db.session, app.extensions["mooc_storage"], load_tree(CONTENT))
-        db.session.commit()
+    """The writer's own connection sees only committed rows."""
+    app = app_with_committed_content(
+        fresh_database_url(backend), Path(tmp_path_factory.mktemp("views"))
+    )
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -218,7 +209,7 @@ def test_a_lecture_page_served_as_in_production_hands_its_view_to_the_writer(
             slug = db.session.scalars(select(Lecture.slug).where(Lecture.id == lectures[2])).one()
             db.session.close()
         client = committed.test_client()
-        assert login(client, email, PASSWORD).status_code == 303
+        assert email is not None and login(client, email, PASSWORD).status_code == 303
         with _Statements(_engine(committed)) as statements:
             page = client.get(f"/courses/{MATH}/lectures/{slug}")
             assert page.status_code == 200
