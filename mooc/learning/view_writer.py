@@ -3,9 +3,10 @@ noted (`mooc.learning.view_notes.ViewNote`) and writes all that are waiting in o
 
 Where a reader left off is the one write most page views make, and at a national scale the most
 frequent write of all. Written in the request, each view cost the page a statement and a commit
-of its own; here the page only appends its note. The writer wakes at once, so a view is written
-within a moment of its page (the reader's next page finds it); while it writes, the next pages'
-notes gather and go together, so the busier the server, the less each view costs.
+of its own; here the page only appends its note. The writer wakes with a first note, waits a
+moment (`gather`, 50 ms by default) for the next pages' notes and writes them all together, so a
+view is written well before the reader's next page, and the busier the server, the less each
+view costs.
 
 What it may lose is what a crash of the process catches in its memory, as an asynchronous commit
 on PostgreSQL already could: the last moment's "resume" and last views, never a lecture marked done,
