@@ -128,7 +128,13 @@ def test_teacher_publishes_a_lecture_a_student_reads_it_and_history_has_both_ver
     expect(image).to_have_attribute("width", "120")
     expect(image).to_have_attribute("loading", "lazy")
     # Lazy: it loads once laid out, a moment after the page.
-    student.wait_for_function("document.querySelector('article.lecture img').naturalWidth === 120")
+    # A function, as the other journeys wait: Playwright polls a bare expression with eval,
+    # which the page's Content-Security-Policy refuses (it failed whenever the image was not
+    # loaded at the first look).
+    student.wait_for_function(
+        "() => document.querySelector('article.lecture img').naturalWidth === 120",
+        timeout=15_000,
+    )
 
     # The teacher edits and republishes; the student sees the new text.
     page.goto(f"{base}/author/courses/{slug}")
