@@ -17,10 +17,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Integer, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from mooc.db import utcnow
 from mooc.learning.models import Enrolment, LectureProgress
 from mooc.learning.queries import LectureReading
 
@@ -83,33 +81,26 @@ def view_note(
     reading: LectureReading, user_id: int, course_id: int, lecture_id: int, now: dt.datetime
 ) -> ViewNote | None:
     """What the view of a lecture page writes on the rows `reading` found, or None (noted in
-    the last minute, or a reader not enrolled)."""
-    if lecture_view_noted(reading, lecture_id, now) or reading.enrolment_id is None:
+    the last minute, or a reader not enrolled: `lecture_view_noted`)."""
+    if not reading.enrolled or reading.enrolment_id is None:
         return None
-    progress = "insert" if reading.progress_id is None else ""
-    if not progress and not _progress_noted(reading, now):
-        progress = "update"
+    enrolment = _enrolment_write(reading, lecture_id, now)
+    if reading.progress_id is None:
+        progress = "insert"
+    else:
+        progress = "" if _progress_noted(reading, now) else "update"
+    if not enrolment and not progress:
+        return None
     return ViewNote(
         user_id=user_id,
         course_id=course_id,
         lecture_id=lecture_id,
         enrolment_row=reading.enrolment_id,
         progress_row=reading.progress_id,
-        enrolment=_enrolment_write(reading, lecture_id, now),
+        enrolment=enrolment,
         progress=progress,
         at=now,
     )
-
-
-def note_lecture_view(
-    session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
-) -> None:
-    """Note a lecture page's view now, in the session's transaction (the page hands its notes to
-    `mooc.learning.view_writer` instead): nothing for a reader not enrolled or a view noted in
-    the last minute."""
-    note = view_note(reading, user_id, course_id, lecture_id, utcnow())
-    if note is not None:
-        write_view_notes(session.connection(), [note])
 
 
 def write_view_notes(connection: Connection, notes: Sequence[ViewNote]) -> None:

@@ -74,16 +74,14 @@ def one_writer(session: Session) -> Iterator[None]:
     SQLite the threads of a process wait for one another on a lock that wakes them at once,
     instead of in SQLite's busy handler, which polls in sleeps of 1 to 100 ms. Processes still
     meet in the busy handler. Nothing on PostgreSQL (row locks)."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    with _SQLITE_WRITER:
+    with writer_lock(session.get_bind())():
         yield
 
 
-def writer_lock(engine: Engine) -> Callable[[], AbstractContextManager[object]]:
-    """What a thread of the process holds around a writing transaction of its own on `engine`
-    (the lecture views' writer): on SQLite the lock of `one_writer`, nothing on PostgreSQL."""
+def writer_lock(engine: Engine | Connection) -> Callable[[], AbstractContextManager[object]]:
+    """What a thread of the process holds around a writing transaction on `engine` (a page's,
+    `one_writer`; the lecture views' writer's): on SQLite the process's one lock, nothing on
+    PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return nullcontext
     return lambda: _SQLITE_WRITER

@@ -14,7 +14,7 @@ from mooc.catalog.models import Course
 from mooc.db import utcnow
 from mooc.learning import services, view_notes
 from mooc.learning.models import Enrolment, LectureProgress
-from mooc.learning.queries import lecture_reading, ordered_lectures
+from mooc.learning.queries import LectureReading, lecture_reading, ordered_lectures
 from tests.factories import make_user, seed_course
 from tests.integration.learning.learners import MATH
 
@@ -32,6 +32,15 @@ def _rows(
     return found, {row.lecture_id: row for row in progress}
 
 
+def _note(
+    session: Session, user_id: int, course_id: int, lecture_id: int, reading: LectureReading
+) -> None:
+    """What the page hands its process's writer, written now in the session's transaction."""
+    note = view_notes.view_note(reading, user_id, course_id, lecture_id, utcnow())
+    if note is not None:
+        view_notes.write_view_notes(session.connection(), [note])
+
+
 def _view(session: Session, user_id: int, course: Course, lecture_id: int) -> str | None:
     """One page's view noted in its own transaction; PostgreSQL's synchronous_commit setting
     as it stands just before the commit."""
@@ -39,7 +48,7 @@ def _view(session: Session, user_id: int, course: Course, lecture_id: int) -> st
     if postgresql:  # the test's session may run in one outer transaction: start from "on"
         session.execute(text("SET LOCAL synchronous_commit = on"))
     reading = lecture_reading(session, user_id, course.id, lecture_id)
-    view_notes.note_lecture_view(session, user_id, course.id, lecture_id, reading)
+    _note(session, user_id, course.id, lecture_id, reading)
     setting = None
     if postgresql:
         setting = session.execute(text("SHOW synchronous_commit")).scalar_one()
@@ -151,7 +160,7 @@ def test_a_reader_not_enrolled_writes_nothing(
     stranger = make_user(session)
     session.commit()
     reading = lecture_reading(session, stranger.id, course.id, lectures[0])
-    view_notes.note_lecture_view(session, stranger.id, course.id, lectures[0], reading)
+    _note(session, stranger.id, course.id, lectures[0], reading)
     session.commit()
     assert (
         session.scalar(select(LectureProgress).where(LectureProgress.user_id == stranger.id))
@@ -169,7 +178,7 @@ def test_a_parallel_first_view_updates_the_row_the_other_inserted(
     stale = lecture_reading(session, user_id, course.id, first)
     _view(session, user_id, course, first)
     _age(session, user_id)
-    view_notes.note_lecture_view(session, user_id, course.id, first, stale)
+    _note(session, user_id, course.id, first, stale)
     session.commit()
     _, progress = _rows(session, user_id, course.id)
     assert list(progress) == [first]
