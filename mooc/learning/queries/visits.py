@@ -26,6 +26,7 @@ from mooc.catalog.models import (
     Lecture,
     MediaAsset,
 )
+from mooc.driver_reads import OneRow
 from mooc.learning import deadlines
 from mooc.learning.models import Completion, Enrolment, LectureProgress
 from mooc.notifications.queries import unread_count_of
@@ -139,10 +140,14 @@ _VISIT = (  # built once: every lecture page asks
 )
 
 
-_VISITOR = select(Course.id, Course.status, Course.content_revision, Course.updated_at).where(
-    Course.slug == bindparam("slug")
+_VISITOR = OneRow(
+    select(Course.id, Course.status, Course.content_revision, Course.updated_at).where(
+        Course.slug == bindparam("slug")
+    ),
+    ("slug",),
 )
-_READING_AT = 4 + len(PERSON_COLUMNS)  # where the unread count and the enrolment begin
+_PERSON_AT = 4  # where PERSON_COLUMNS begin
+_READING_AT = _PERSON_AT + len(PERSON_COLUMNS)  # where the unread count and the enrolment begin
 
 
 def lecture_visit(
@@ -150,29 +155,43 @@ def lecture_visit(
 ) -> LectureVisit | None:
     """The course `slug` (None if there is none), the person `user_id` as their session is
     checked (`mooc.accounts.signed_in`), their enrolment, progress on the lecture and unread
-    notifications: one statement on unique indexes, through the connection (no ORM rows)."""
+    notifications: one statement on unique indexes, read through the driver (mooc.driver_reads)."""
     if user_id is None:  # a visitor: the course alone (PostgreSQL plans the whole in ~1 ms)
-        found = session.connection().execute(_VISITOR, {"slug": slug}).first()
+        found = _VISITOR.first(session.connection(), {"slug": slug})
         if found is None:
             return None
         return LectureVisit(CourseFacts(found[0], slug, *found[1:]), None, None, NOT_ENROLLED)
     params = {"slug": slug, "lecture_slug": lecture_slug, "user_id": user_id}
-    row = session.connection().execute(_visit_statement(), params).first()
+    visit = _lecture_visit()
+    row = visit.first(session.connection(), params)
     if row is None:
         return None
-    fields = row._mapping
     course = CourseFacts(row[0], slug, row[1], row[2], row[3])
-    person: Mapping[Any, Any] | None = fields if fields["person_id"] is not None else None
+    person = None
+    if row[_PERSON_AT] is not None:
+        names = visit.names[_PERSON_AT:_READING_AT]
+        person = dict(zip(names, row[_PERSON_AT:_READING_AT], strict=True))
     at = _READING_AT
     reading = _reading(row[at : at + 6], row[at + 7 : at + 10])
     return LectureVisit(course, person, row[at + 6], reading, bool(row[at + 10]))
 
 
+_LECTURE_VISITS: dict[tuple[str, ...], OneRow] = {}
+
+
+def _lecture_visit() -> OneRow:
+    """The lecture page's statement with the due dates' providers registered (by features above
+    this one, at import): built once for them; read through the driver (mooc.driver_reads), the
+    page's one statement at every request."""
+    providers = deadlines.providers()
+    found = _LECTURE_VISITS.get(providers)
+    if found is None:
+        found = OneRow(_with_dues("lecture", _VISIT), ("slug", "lecture_slug", "user_id"))
+        _LECTURE_VISITS[providers] = found
+    return found
+
+
 _VISITS: dict[tuple[str, tuple[str, ...]], Select[Any]] = {}
-
-
-def _visit_statement() -> Select[Any]:
-    return _with_dues("lecture", _VISIT)
 
 
 def _with_dues(name: str, statement: Select[Any]) -> Select[Any]:
