@@ -24,6 +24,11 @@ class HeaderReader:
     school: bool
     admin: bool
 
+    def facts(self) -> tuple[int, bool, bool, bool, bool]:
+        """Every fact but the name: the key of the header kept for everyone alike (a tuple is
+        made in a fraction of the time `without_name` takes)."""
+        return (self.unread, self.teaching, self.recognition, self.school, self.admin)
+
     def without_name(self, placeholder: str) -> HeaderReader:
         """The same facts with `placeholder` for the name: the header kept for everyone alike."""
         return replace(self, name=placeholder)

@@ -47,7 +47,7 @@ def _person_row(user_id: int) -> User:
 def site_header_html(pages: PageCache, reader: HeaderReader) -> str:
     """The header for `reader`: kept once per language, mount point and the facts it shows but
     the name (unread count, menus), filled with the name and where the language switch returns."""
-    key = ("site header", str(get_locale()), request.script_root, reader.without_name(""))
+    key = ("site header", str(get_locale()), request.script_root, reader.facts())
 
     def draw(slots: Slots) -> str:
         return render_template(

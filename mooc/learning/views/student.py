@@ -187,27 +187,14 @@ def resume(slug: str) -> ResponseReturnValue:
 
 
 def _lecture_etag(
-    course: CourseKey, text: PublishedText, reading: LectureReading, dues: str, header: str
+    depends: tuple[object, ...], user_id: int | None, reading: LectureReading, reader: str
 ) -> str:
-    """Everything the page depends on: a 304 is only sent for an identical page. The course's
-    content revision stands for its outline (the neighbours' titles, "lecture n of m"), its
-    last change for its title and language; `header` for what the header shows of the reader."""
+    """Everything the page depends on: a 304 is only sent for an identical page. `depends` is
+    what its kept body depends on (`_page_depends`); `reader` what the page shows of the reader
+    (header, due dates), their id and kind of reading are theirs."""
     generate_csrf()  # the page embeds the session's token: create it before hashing, not after
-    parts = [
-        str(text.id),
-        str(course.content_revision),
-        course.updated_at.isoformat() if course.updated_at else "",
-        str(current_user.get_id() if current_user.is_authenticated else "-"),
-        str(reading.done),
-        str(reading.enrolled),
-        dues,
-        header,
-        str(get_locale()),
-        str(get_timezone()),  # times are shown in the user's zone
-        str(session.get("csrf_token", "")),
-        current_app.config.get("MOOC_ASSET_VERSION", ""),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    parts = (*depends, user_id, reading.done, reading.enrolled, reader, session.get("csrf_token"))
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
 def _lecture_session(user_id: str) -> SignedIn | User | None:
@@ -288,8 +275,9 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
     header = header_reader_of(person, reading.unread) if person is not None else None
     # A due date set, moved or passed, or a rendition made, changes the page: the validator
     # covers them.
+    depends = _page_depends(found, text, sizes)
     etag = _lecture_etag(
-        found, text, reading, repr((dues.course, lecture_due, sizes)), repr(header)
+        depends, person.id if person else None, reading, repr((dues.course, lecture_due, header))
     )
     # A page showing a one-time message gets no validator: the browser's copy of it must never
     # be confirmed by a 304 later, when the message is long gone.
@@ -314,7 +302,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
             )
 
         if person is None or header is None:  # both or neither
-            page = _visitor_page(found, text, sizes, render)
+            page = _visitor_page(depends, render)
         else:
             dues_html = (
                 render_template(
@@ -323,7 +311,7 @@ def lecture(slug: str, lecture_slug: str) -> ResponseReturnValue:
                 if lecture_due or dues.course
                 else ""
             )
-            page = _reader_page(found, text, sizes, reading, render, person.id, header, dues_html)
+            page = _reader_page(depends, reading, render, person.id, header, dues_html)
         response = make_response(page)
     if not flashed:
         response.set_etag(etag, weak=True)
@@ -373,11 +361,12 @@ def _note_view(user_id: int, course_id: int, lecture_id: int, reading: LectureRe
         db.session.commit()
 
 
-def _page_key(kind: str, course: CourseKey, text: PublishedText, sizes: str) -> tuple[object, ...]:
-    """What every lecture page's cached body depends on: the course's content revision and last
-    change, the lecture version, the offered renditions, language, zone, address and assets."""
+def _page_depends(course: CourseKey, text: PublishedText, sizes: str) -> tuple[object, ...]:
+    """What every lecture page's kept body depends on: the course's content revision (its
+    outline: the neighbours' titles, "lecture n of m") and last change (title, language), the
+    lecture version, the offered renditions, language, zone (times are shown in the reader's),
+    address and assets."""
     return (
-        kind,
         course.id,
         course.content_revision,
         course.updated_at,
@@ -391,22 +380,18 @@ def _page_key(kind: str, course: CourseKey, text: PublishedText, sizes: str) -> 
     )
 
 
-def _visitor_page(
-    course: CourseKey, text: PublishedText, sizes: str, render: Callable[..., str]
-) -> str:
+def _visitor_page(depends: tuple[object, ...], render: Callable[..., str]) -> str:
     """The page as every visitor without an account sees it, rendered once per course content
     revision, lecture version, offered renditions, language, zone and address."""
     pages: PageCache = current_app.extensions[PAGES]
-    key = _page_key("lecture", course, text, sizes)
+    key = ("lecture", *depends)
     if session.get("_flashes"):
         return render()
     return pages.visitor_page(key, render)
 
 
 def _reader_page(
-    course: CourseKey,
-    text: PublishedText,
-    sizes: str,
+    depends: tuple[object, ...],
     reading: LectureReading,
     render: Callable[..., str],
     user_id: int,
@@ -419,7 +404,7 @@ def _reader_page(
     dates of their class, their id, their CSRF token. A page with a message flashed is drawn
     whole, with the same parts."""
     pages: PageCache = current_app.extensions[PAGES]
-    key = (*_page_key("lecture, reader", course, text, sizes), reading.enrolled, reading.done)
+    key = ("lecture, reader", *depends, reading.enrolled, reading.done)
     values = {
         "header": site_header_html(pages, header),
         "dues": dues_html,
