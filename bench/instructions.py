@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lecture_page import PASSWORD, PUPILS, database_url, drop
+from lecture_page import PUPILS, database_url, drop, logged_in, production_app
 
 HERE = Path(__file__).resolve()
 PAGES = ("/healthz", "lecture, pupil")
@@ -40,34 +40,11 @@ def measure_in_process(tree: Path, url: str, instance: Path, page: str, requests
     """Under valgrind, started with instrumentation off: log in, warm up, then count `requests`
     of `page` (instrumentation switched on and off around them with callgrind_control)."""
     sys.path.insert(0, str(tree))
-    from mooc.factory import create_app
     from mooc.learning.view_writer import EXTENSION as VIEW_WRITER
-    from mooc.settings import Settings
 
-    settings = Settings(
-        env="production",
-        instance_path=instance,
-        secret_key="bench-" + "x" * 40,
-        database_url=url,
-        storage_url=f"file://{instance / 'media'}",
-        login_limit_per_address="100000 per minute",
-        views_gather_ms=GATHER_MS,
-        # Production's configuration, its cookies sent over the test client's plain HTTP.
-        extra={"flask": {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}},
-    )
-    app = create_app(settings=settings)
+    app = production_app(instance, url, views_gather_ms=GATHER_MS)
     lectures = json.loads((instance / "lectures.json").read_text())
-    pupils = []
-    for email in PUPILS:
-        client = app.test_client()
-        form = client.get("/login").text
-        token = form.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-        answer = client.post(
-            "/login", data={"login": email, "password": PASSWORD, "csrf_token": token}
-        )
-        assert answer.status_code == 303, answer.status_code
-        client.get(answer.headers["Location"])  # the welcome message, shown once
-        pupils.append(client)
+    pupils = [logged_in(app, email) for email in PUPILS]
     visitor = app.test_client()
     headers = {"Accept-Language": "vi"}
     turn = 0

@@ -37,6 +37,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import kolibri_server as kolibri
@@ -86,6 +87,35 @@ def build(tree: Path, url: str, instance: Path) -> dict[str, str]:
             "preview": f"/courses/{COURSE}/lectures/{lectures[0].slug}",
             "lectures": [f"/courses/{COURSE}/lectures/{lec.slug}" for lec in lectures],
         }
+
+
+def production_app(instance: Path, url: str, **overrides: object) -> Any:
+    """The app as production configures it, on a database `build` made, for in-process
+    benchmarks (its cookies sent over the test client's plain HTTP); `overrides`: settings."""
+    from mooc.factory import create_app
+    from mooc.settings import Settings
+
+    settings = Settings(
+        env="production",
+        instance_path=instance,
+        secret_key="bench-" + "x" * 40,
+        database_url=url,
+        storage_url=f"file://{instance / 'media'}",
+        login_limit_per_address="100000 per minute",
+        extra={"flask": {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}},
+    ).with_overrides(**overrides)
+    return create_app(settings=settings)
+
+
+def logged_in(app: Any, email: str) -> Any:
+    """A test client of `app` logged in as the bench pupil `email`, past the welcome message."""
+    client = app.test_client()
+    form = client.get("/login").text
+    token = form.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/login", data={"login": email, "password": PASSWORD, "csrf_token": token})
+    assert answer.status_code == 303, answer.status_code
+    client.get(answer.headers["Location"])  # the welcome message, shown once
+    return client
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lecture_page import PASSWORD, PUPILS, build, database_url, drop
+from lecture_page import PUPILS, build, database_url, drop, logged_in, production_app
 
 HERE = Path(__file__).resolve()
 TREE = HERE.parent.parent
@@ -74,28 +74,9 @@ def run(url: str, instance: Path, lecture: str, requests: int, profile: Path | N
     from sqlalchemy import text
 
     from mooc.extensions import db
-    from mooc.factory import create_app
-    from mooc.settings import Settings
 
-    settings = Settings(
-        env="production",
-        instance_path=instance,
-        secret_key="bench-" + "x" * 40,
-        database_url=url,
-        storage_url=f"file://{instance / 'media'}",
-        login_limit_per_address="100000 per minute",
-        # Production's configuration, its cookies sent over the test client's plain HTTP.
-        extra={"flask": {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}},
-    )
-    app: Flask = create_app(settings=settings)
-    client = app.test_client()
-    page = client.get("/login")
-    token = page.text.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-    answer = client.post(
-        "/login", data={"login": PUPILS[0], "password": PASSWORD, "csrf_token": token}
-    )
-    assert answer.status_code == 303, answer.status_code
-    client.get(answer.headers["Location"])
+    app: Flask = production_app(instance, url)
+    client = logged_in(app, PUPILS[0])
     headers = {"Accept-Language": "vi"}
 
     def lecture_page() -> None:
