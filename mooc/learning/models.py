@@ -44,10 +44,11 @@ class Enrolment(Base):
     enrolled_at: Mapped[created_at]
     unenrolled_at: Mapped[dt.datetime | None]
     last_activity_at: Mapped[dt.datetime | None]
-    # Where "resume" goes: the last lecture the learner opened.
-    last_lecture_id: Mapped[int | None] = mapped_column(
-        ForeignKey("lecture.id", ondelete="SET NULL")
-    )
+    # Where "resume" goes: the last lecture the learner opened. A hint, without a foreign key
+    # (migration b7e2f4a9c1d8): the lecture page moves it at nearly every view, and a key would
+    # lock the lecture at each move; resume looks for it among the course's lectures, so one
+    # deleted since sends the reader to the next lecture to read.
+    last_lecture_id: Mapped[int | None] = mapped_column(Integer)
     # The standing (analytics.refresh_standing): percent of the course done (100 once
     # completed), the grade (the completion's, else the rule's so far; none while a required
     # quiz has no score), whether a lecture was opened or a quiz submitted, and completed.

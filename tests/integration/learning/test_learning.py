@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mooc.accounts.models import User
 from mooc.assessment.models import Quiz, QuizAttempt, RevealPolicy
-from mooc.catalog.models import Lecture
+from mooc.catalog.models import Course, Lecture
 from mooc.db import utcnow
 from mooc.learning.models import Completion, Enrolment, LectureProgress, XapiStatement
 from mooc.learning.queries import ordered_lectures
@@ -241,6 +241,24 @@ def test_resume_skips_a_last_lecture_already_done(learner: Browser, session: Ses
     first, second = lectures(session, MATH)[:2]
     learner.get(lecture_url(MATH, first))
     learner.post(f"{lecture_url(MATH, first)}/done")
+    assert learner.get(f"/courses/{MATH}/resume").location == lecture_url(MATH, second)
+
+
+def test_resume_to_a_lecture_gone_since_goes_to_the_next_to_read(
+    learner: Browser, session: Session
+) -> None:
+    """ "Resume" is a hint without a foreign key (a deleted lecture leaves it naming nothing):
+    then the next lecture not done is where the reader goes."""
+    learner.enrol(MATH)
+    first, second = lectures(session, MATH)[:2]
+    learner.post(f"{lecture_url(MATH, first)}/done")
+    enrolment = session.scalars(
+        select(Enrolment)
+        .join(Course)
+        .where(Course.slug == MATH, Enrolment.user_id == learner.user.id)
+    ).one()
+    enrolment.last_lecture_id = 987654321  # no lecture has it
+    session.flush()
     assert learner.get(f"/courses/{MATH}/resume").location == lecture_url(MATH, second)
 
 
