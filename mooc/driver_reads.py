@@ -17,16 +17,26 @@ The engine's cursor events are sent around the execution as SQLAlchemy sends the
 statement counts and `mooc.web.transactions` see the statement. A driver error is raised as
 SQLAlchemy raises it, and a lost connection invalidates the pool's connection.
 
+A transaction's first statement is sent alone, without BEGIN (and so without COMMIT): the
+lecture page's one statement then costs one round trip instead of three, 27 µs of the server's
+CPU and 30 µs of the app's fewer (#14). At READ COMMITTED, the level the app runs at, it reads
+the same rows as within a transaction, each statement reading its own snapshot; what follows
+in the transaction begins it. The statements read this way are therefore plain SELECTs (no
+FOR UPDATE, whose locks would end with the statement).
+
 Other dialects run the statement through SQLAlchemy: SQLite's driver is in process, and there
 the saving is small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import IsolationLevel
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -95,8 +105,9 @@ def _execute(connection: Connection, sql: str, parameters: dict[str, Any]) -> Se
     try:
         for before in connection.dispatch.before_cursor_execute:
             sql, parameters = before(connection, cursor, sql, parameters, None, False)
-        cursor.execute(sql, parameters)
-        row = cursor.fetchone()
+        with _alone(pooled.driver_connection):
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
         for after in connection.dispatch.after_cursor_execute:
             after(connection, cursor, sql, parameters, None, False)
     except connection.dialect.loaded_dbapi.Error as error:
@@ -114,3 +125,24 @@ def _execute(connection: Connection, sql: str, parameters: dict[str, Any]) -> Se
     finally:
         cursor.close()
     return row
+
+
+@contextmanager
+def _alone(driver: Any) -> Iterator[None]:
+    """Around the transaction's first statement: sent alone, without BEGIN and COMMIT (two round
+    trips fewer), where at READ COMMITTED (the server's default, the app's) it reads the same
+    rows, each statement reading its own snapshot. What follows in the transaction begins it."""
+    if (
+        driver is None
+        or driver.autocommit
+        or driver.isolation_level not in (None, IsolationLevel.READ_COMMITTED)
+        or driver.info.transaction_status != TransactionStatus.IDLE
+    ):
+        yield
+        return
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        if not driver.closed:
+            driver.autocommit = False

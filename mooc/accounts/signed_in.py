@@ -12,17 +12,39 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from mooc.accounts.models import Institution, InstitutionKind, Membership, Role, User
 
+# The person's roles as one number, a bit each (`SignedIn` reads them): one look-up of their
+# memberships (a few rows on the index that begins with user_id) where one EXISTS per role
+# looked four times. On #14's machine that was 55 µs of PostgreSQL's CPU per page on small
+# tables, 25 µs on large ones.
+ADMIN, TEACHER, STAFF, SCHOOL_STAFF = 1, 2, 4, 8
 
-def _has(role: Role) -> ColumnElement[bool]:
-    return exists().where(Membership.user_id == User.id, Membership.role == role)
+
+def _any(condition: ColumnElement[bool], bit: int) -> ColumnElement[int]:
+    return func.max(case((condition, bit), else_=0))
 
 
-# The person's columns and role facts, as labelled columns of a larger statement on User.
+_ROLES = (
+    select(
+        _any(Membership.role == Role.ADMIN, ADMIN)
+        + _any(Membership.role == Role.TEACHER, TEACHER)
+        + _any(Membership.role == Role.STAFF, STAFF)
+        + _any(
+            (Membership.role == Role.STAFF) & (Institution.kind == InstitutionKind.SCHOOL),
+            SCHOOL_STAFF,
+        )
+    )
+    .select_from(Membership)
+    .outerjoin(Institution, Institution.id == Membership.institution_id)
+    .where(Membership.user_id == User.id)
+    .scalar_subquery()
+)
+
+# The person's columns and roles, as labelled columns of a larger statement on User.
 PERSON_COLUMNS: tuple[ColumnElement[Any], ...] = (
     User.id.label("person_id"),
     User.name.label("person_name"),
@@ -32,17 +54,7 @@ PERSON_COLUMNS: tuple[ColumnElement[Any], ...] = (
     User.is_active.label("person_active"),
     User.session_token.label("person_token"),
     User.must_change_password.label("person_must_change_password"),
-    _has(Role.ADMIN).label("person_admin"),
-    _has(Role.TEACHER).label("person_teacher"),
-    _has(Role.STAFF).label("person_staff"),
-    exists()
-    .where(
-        Membership.user_id == User.id,
-        Membership.role == Role.STAFF,
-        Institution.id == Membership.institution_id,
-        Institution.kind == InstitutionKind.SCHOOL,
-    )
-    .label("person_school_staff"),
+    _ROLES.label("person_roles"),
 )
 
 
@@ -64,11 +76,12 @@ class SignedIn:
         self.data_saver = bool(row["person_data_saver"])
         self.must_change_password = bool(row["person_must_change_password"])
         self.session_token: str = row["person_token"]
-        self.is_admin = bool(row["person_admin"])
+        roles = int(row["person_roles"] or 0)  # None: no membership
+        self.is_admin = bool(roles & ADMIN)
         # The header's menus, as `mooc.web.site_header.header_reader_of` tells them from a User.
-        self.teaching = self.is_admin or bool(row["person_teacher"])
-        self.recognition = self.is_admin or bool(row["person_staff"])
-        self.school = self.is_admin or bool(row["person_school_staff"])
+        self.teaching = self.is_admin or bool(roles & TEACHER)
+        self.recognition = self.is_admin or bool(roles & STAFF)
+        self.school = self.is_admin or bool(roles & SCHOOL_STAFF)
         self._load = full
         self._full: User | None = None
 

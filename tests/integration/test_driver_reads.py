@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Integer, bindparam, cast, create_engine, select, text
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
 
+from mooc.accounts import signed_in
 from mooc.accounts.models import Role
 from mooc.catalog.models import CourseStatus
 from mooc.driver_reads import OneRow
@@ -48,7 +50,7 @@ def test_a_row_read_through_the_driver_is_the_row_sqlalchemy_reads(session: Sess
     assert stamps and all(value.utcoffset() == dt.timedelta(0) for value in stamps)
     names = dict(zip(visit.names, row, strict=True))
     assert names["person_id"] == values["user_id"]
-    assert names["person_teacher"] and names["person_staff"] and not names["person_admin"]
+    assert names["person_roles"] == signed_in.TEACHER | signed_in.STAFF  # no admin, no school
 
 
 def test_no_row_is_none(session: Session) -> None:
@@ -79,13 +81,38 @@ def test_the_engines_cursor_events_see_the_statement(session: Session) -> None:
     assert "FROM course" in sent.sql[0]
 
 
-def test_a_connection_not_in_a_transaction_begins_one(session: Session) -> None:
+def test_a_first_statement_goes_alone_and_what_follows_begins_the_transaction(
+    session: Session,
+) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite reads through SQLAlchemy, whose execute begins it")
     with session.connection().engine.connect() as connection:
         assert not connection.in_transaction()
         assert ONE.first(connection, {"value": 5}) == (5,)
-        assert connection.in_transaction()
+        assert connection.in_transaction()  # SQLAlchemy's, for what follows
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        # No BEGIN was sent (the server has no transaction open), and the driver is back to
+        # beginning one.
+        assert driver.info.transaction_status == TransactionStatus.IDLE
+        assert not driver.autocommit
+        connection.execute(text("SELECT 1"))
+        assert driver.info.transaction_status == TransactionStatus.INTRANS
+        assert ONE.first(connection, {"value": 6}) == (6,)  # within it
+        assert driver.info.transaction_status == TransactionStatus.INTRANS
+        connection.rollback()
+
+
+def test_at_repeatable_read_the_first_statement_begins_the_transaction(session: Session) -> None:
+    """There the first statement takes the transaction's snapshot: it must be within it."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite reads through SQLAlchemy, whose execute begins it")
+    engine = session.connection().engine
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+        assert ONE.first(connection, {"value": 5}) == (5,)
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        assert driver.info.transaction_status == TransactionStatus.INTRANS
         connection.rollback()
 
 
@@ -111,6 +138,7 @@ def test_a_lost_connection_is_invalidated(backend: str, fresh_database_url) -> N
         with engine.connect() as connection:
             assert statement.first(connection, {"value": 1}) == (1,)
             pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            connection.commit()  # the next read is a transaction's first: sent alone
             with engine.connect() as other:
                 other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             with pytest.raises(DBAPIError) as raised:
