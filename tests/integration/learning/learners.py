@@ -51,6 +51,7 @@ def browse(client: FlaskClient, session: Session, **user: Any) -> Browser:
     person = make_user(session, **user)
     session.commit()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert person.email is not None  # a learner with an address (pupils may have none)
     assert login(client, person.email, PASSWORD).status_code == 303
     return Browser(client, person, csrf_from(client, "/dashboard"))
 
