@@ -85,8 +85,9 @@ class CourseTally(Base):
     course's size: the funnel (`enrolled`, `started`, `halfway`, `completed`: enrolments) and
     the score bins (`bin0` … `bin9`: learners' counted quiz scores in ten bins of ten points,
     100 in the last). Moved by the difference each write made: the funnel by triggers on the
-    enrolment (migration 9b3f6d2e8c14), the bins by `analytics.refresh_standing`; recounted
-    whole when the rule's inputs change."""
+    enrolment (migration 9b3f6d2e8c14; on PostgreSQL once a statement for inserts and deletes,
+    migration 9158189d0bb5), the bins by `analytics.refresh_standing`; recounted whole when the
+    rule's inputs change."""
 
     __tablename__ = "course_tally"
 
