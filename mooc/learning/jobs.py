@@ -1,5 +1,5 @@
-"""Learning's background job: forwarding stored xAPI statements to the LRS every minute, when
-MOOC_LRS_URL names one."""
+"""Learning's background jobs, every minute: forwarding stored xAPI statements to the LRS, when
+MOOC_LRS_URL names one; recounting the standing of the large courses whose rule changed."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from mooc.jobs import Job, Schedule
+from mooc.learning import recounts
 from mooc.learning.lrs import LrsConfig, LrsError, forward_pending
 from mooc.settings import Settings
 from mooc.web import edge
 
 FORWARD_XAPI = "learning.forward_xapi"
+RECOUNT_STANDING = "learning.recount_standing"
 
 
 def forward_xapi(session: Session) -> None:
@@ -32,6 +34,13 @@ def forward_xapi(session: Session) -> None:
             return
 
 
+def recount_standing(session: Session) -> None:
+    """Recount the courses waiting for it (`recounts.recount_requested`: each committed with
+    its request; a run killed mid-way leaves the rest, and the course it was on, for the next
+    minute's run, and a recount done twice writes the same standing)."""
+    recounts.recount_requested(session)
+
+
 def _has_lrs(settings: Settings) -> bool:
     return bool(settings.lrs_url)
 
@@ -44,5 +53,12 @@ JOBS = (
         timeout=dt.timedelta(minutes=30),
         schedule=Schedule(),
         enabled=_has_lrs,
+    ),
+    Job(
+        RECOUNT_STANDING,
+        recount_standing,
+        retries=0,  # the next minute's run is the retry
+        timeout=dt.timedelta(hours=2),  # a course of a million learners: a few minutes
+        schedule=Schedule(),
     ),
 )

@@ -96,6 +96,21 @@ class CourseTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StandingRecount(Base):
+    """A course whose learners' kept standing waits to be recounted: a change to what its
+    completion rule counts, in a course too large to recount inside the teacher's request
+    (`mooc.learning.recounts`). Each further change counts one more request, so a recount
+    that began before it leaves the row for the next."""
+
+    __tablename__ = "standing_recount"
+
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[dt.datetime]  # the latest request
+    requests: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class LectureProgress(Base):
     """Summary of one learner on one lecture: first/last view and when it was marked done."""
 

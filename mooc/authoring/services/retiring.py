@@ -14,10 +14,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from mooc.assessment.models import Quiz, QuizAttempt
-from mooc.catalog.models import Course, Lecture
+from mooc.catalog.models import Lecture
 from mooc.catalog.services import bump_content_revision
 from mooc.db import utcnow
-from mooc.learning.analytics import refresh_standing
+from mooc.learning import recounts
 from mooc.learning.models import LectureProgress
 
 Removal = Literal["retired", "deleted"]
@@ -53,10 +53,9 @@ def retire_or_delete(session: Session, item: Lecture | Quiz) -> Removal:
 
 
 def recount_learners(session: Session, course_id: int) -> None:
-    """Recount every learner's standing after a change to what the completion rule counts."""
-    pass_mark = session.scalar(select(Course.pass_mark).where(Course.id == course_id))
-    if pass_mark is not None:
-        refresh_standing(session, course_id, pass_mark)
+    """Recount every learner's standing after a change to what the completion rule counts: now
+    in a course of a few thousand learners, by the background job in a larger one."""
+    recounts.recount_course(session, course_id)
 
 
 def restore(item: Lecture | Quiz, section_id: int, position: int) -> bool:

@@ -14,9 +14,9 @@ from mooc.authoring import audit
 from mooc.authoring.permissions import require_editor
 from mooc.authoring.services.courses import create_lecture
 from mooc.authoring.services.lectures import publish
+from mooc.authoring.services.retiring import recount_learners
 from mooc.catalog.models import Lecture, ScormPackage, Section
 from mooc.catalog.services import bump_content_revision
-from mooc.learning.analytics import refresh_standing
 from mooc.scorm import services as scorm
 from mooc.scorm.core.archive import Limits
 from mooc.storage import Storage
@@ -82,8 +82,7 @@ def grade_package(
     scorm.set_grading(package, counts_in_grade=counts_in_grade, weight=weight)
     session.flush()
     if before != {"counts_in_grade": counts_in_grade, "weight": weight}:
-        course = package.lecture.course
-        refresh_standing(session, course.id, course.pass_mark)  # every learner's grade moves
+        recount_learners(session, package.course_id)  # every learner's grade moves
     audit.record(
         session,
         actor_id=user.id,

@@ -16,7 +16,7 @@ from mooc.accounts.models import Role
 from mooc.catalog import queries as catalog_queries
 from mooc.catalog.models import Course, CourseTeacher
 from mooc.extensions import db
-from mooc.learning import analytics, permissions
+from mooc.learning import analytics, permissions, recounts
 from mooc.learning.core import charts
 from mooc.pagination import page_number
 from mooc.web.auth import current_account, role_required
@@ -80,6 +80,7 @@ def learners(slug: str) -> ResponseReturnValue:
         funnel_counts=(enrolled, started, half, completed),
         histogram=Markup(histogram),  # noqa: S704 - same
         distribution=list(zip(charts.BIN_LABELS, distribution, strict=True)),
+        recount_asked=recounts.pending_since(db.session, course.id),
     )
 
 
