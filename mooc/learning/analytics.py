@@ -574,7 +574,9 @@ class _Learners:
         started: ColumnElement[bool],
         rows: Select[Any],
     ) -> Executable:
-        """The UPDATE writing the counted standing of `rows`' enrolments on them."""
+        """The UPDATE writing the counted standing of `rows`' enrolments on them: of those
+        whose standing it changes alone, so a recount writes no row (and no index entry: the
+        learners page's sorts index progress and grade) that it would leave as it was."""
         counted = rows.with_only_columns(
             Enrolment.id.label("enrolment_id"),
             percent.label("progress"),
@@ -585,7 +587,15 @@ class _Learners:
         ).subquery()
         return (
             update(Enrolment)
-            .where(Enrolment.id == counted.c.enrolment_id)
+            .where(
+                Enrolment.id == counted.c.enrolment_id,
+                or_(
+                    Enrolment.progress.is_distinct_from(counted.c.progress),
+                    Enrolment.grade.is_distinct_from(counted.c.grade),
+                    Enrolment.started.is_distinct_from(counted.c.started),
+                    Enrolment.completed.is_distinct_from(counted.c.completed),
+                ),
+            )
             .values(
                 progress=counted.c.progress,
                 grade=counted.c.grade,

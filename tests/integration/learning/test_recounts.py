@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from mooc.accounts.models import Role, User
@@ -19,6 +19,7 @@ from mooc.catalog.models import Course, Lecture
 from mooc.catalog.services import assign_teacher
 from mooc.jobs import queue_of
 from mooc.learning import recounts, services
+from mooc.learning.analytics import refresh_standing
 from mooc.learning.jobs import RECOUNT_STANDING
 from mooc.learning.models import Enrolment, StandingRecount
 from mooc.learning.queries import ordered_lectures
@@ -114,3 +115,36 @@ def test_a_change_made_during_a_recount_stays_for_the_next_run(
     assert recounts.recount_requested(session) == 1
     assert recounts.pending_since(session, course.id) is None
     assert recounts.recount_requested(session) == 0
+
+
+def test_a_recount_writes_only_the_enrolments_whose_standing_it_changes(session: Session) -> None:
+    """A recount after a change that moves few learners' standing rewrites those rows alone
+    (their index entries too): counted by PostgreSQL's statistics of this transaction."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's per-transaction statistics count the rows written")
+    course = _course(session)
+    learner, _first = _reader(session, course)
+    for n in range(3):  # learners whose standing the recount leaves as it is
+        services.enrol(session, make_user(session, name=f"Học sinh {n}"), course)
+    right = _progress(session, learner, course)
+    session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id == learner.id, Enrolment.course_id == course.id)
+        .values(progress=right + 1)
+    )
+    enrolled = session.scalar(
+        select(func.count()).select_from(Enrolment).where(Enrolment.course_id == course.id)
+    )
+    assert enrolled is not None and enrolled >= 4
+
+    def written() -> int:
+        return int(
+            session.execute(
+                text("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'enrolment'")
+            ).scalar_one()
+        )
+
+    before = written()
+    refresh_standing(session, course.id, course.pass_mark)
+    assert written() - before == 1
+    assert _progress(session, learner, course) == right
