@@ -10,9 +10,10 @@ import enum
 from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, String, TypeDecorator, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +27,14 @@ NAMING_CONVENTION = {
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC (what every timestamp column stores)."""
     return dt.datetime.now(dt.UTC)
+
+
+def upsert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `model`'s table in the session's dialect, which takes ON CONFLICT clauses
+    (PostgreSQL's and SQLite's, the two the platform runs on, spell them alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -47,8 +47,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.expression import Executable
@@ -56,6 +54,7 @@ from sqlalchemy.sql.expression import Executable
 from mooc.accounts.models import User
 from mooc.assessment.models import AttemptPolicy, Quiz, QuizAttempt
 from mooc.catalog.models import Course, Lecture, ScormPackage, Section
+from mooc.db import upsert
 from mooc.learning.core.completion import QuizStanding, evaluate_counts
 from mooc.learning.models import (
     Completion,
@@ -686,13 +685,12 @@ def move_tally(session: Session, course_id: int, moves: dict[str, int]) -> None:
     """Add each move to the course's tally of that name (made at 0 when absent), in the order
     of the names, so two writers to one course never wait on each other in a circle; a tally
     nothing moved is not touched (not locked)."""
-    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     counter = CourseTally.__table__.c.count
     for name in sorted(moves):
         moved = moves[name]
         if moved:
             session.execute(
-                upsert(CourseTally)
+                upsert(session, CourseTally)
                 .values(course_id=course_id, name=name, count=moved)
                 .on_conflict_do_update(
                     index_elements=[CourseTally.course_id, CourseTally.name],
